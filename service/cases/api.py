@@ -1,0 +1,140 @@
+"""Case intake, reading, signals, withdrawal and the timeline."""
+
+import uuid
+from collections.abc import Sequence
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Depends, Query, UploadFile, status
+
+from service.audit.service import timeline
+from service.auth.dependencies import allow
+from service.cases import importing, service
+from service.cases.exceptions import BadImportFile
+from service.cases.schemas import (
+    CaseDetail,
+    CaseIn,
+    CaseOut,
+    EventOut,
+    ImportReport,
+    SignalCreate,
+    SignalOut,
+    WithdrawIn,
+)
+from service.core.actor import Actor
+from service.core.db import DbSession
+from service.models.auth import Role
+from service.models.cases import Case
+from service.workflow import CaseState, allowed_events
+
+router = APIRouter(tags=["cases"])
+M = TypeVar("M", bound=CaseOut)
+
+READERS = (Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN, Role.LAWYER, Role.TRANSLATOR)
+INTAKE = (Role.PLANNER, Role.ADMIN)
+# Signals come from registration, screening, the form's answers or security partners.
+SIGNALLERS = (Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+@router.post("/cases", status_code=status.HTTP_201_CREATED)
+def create_case(
+    body: CaseIn, db: DbSession, actor: Annotated[Actor, Depends(allow(*INTAKE))]
+) -> CaseDetail:
+    """Register one case. It starts in `imported` and still needs screening."""
+    return case_detail(service.create_case(db, body, actor))
+
+
+@router.post("/cases/import")
+def import_cases(
+    file: UploadFile,
+    db: DbSession,
+    actor: Annotated[Actor, Depends(allow(*INTAKE))],
+    screen: bool = True,
+) -> ImportReport:
+    """Import a CSV or JSON file of cases; existing V-numbers are skipped, bad rows reported.
+
+    New cases are screened at once against the active eligibility policy unless
+    `screen=false`.
+    """
+    content = file.file.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise BadImportFile("The file is larger than 50 MB; split it.")
+    rows = importing.parse_file(content, file.filename or "upload")
+    return importing.import_rows(db, rows, actor, screen=screen)
+
+
+@router.get("/cases")
+def list_cases(
+    db: DbSession,
+    actor: Annotated[Actor, Depends(allow(*READERS))],
+    state: CaseState | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Sequence[CaseOut]:
+    """Cases you may see (a lawyer: own clients; a translator: assigned work)."""
+    return [case_summary(c) for c in service.list_cases(db, actor, state, limit, offset)]
+
+
+@router.get("/cases/by-v-number/{v_number}")
+def get_by_v_number(
+    v_number: str, db: DbSession, actor: Annotated[Actor, Depends(allow(*READERS))]
+) -> CaseDetail:
+    return case_detail(service.get_case_by_v_number(db, v_number, actor))
+
+
+@router.get("/cases/{case_id}")
+def get_case(
+    case_id: uuid.UUID,
+    db: DbSession,
+    actor: Annotated[Actor, Depends(allow(*READERS, Role.APPLICANT))],
+) -> CaseDetail:
+    return case_detail(service.get_case(db, case_id, actor))
+
+
+@router.get("/cases/{case_id}/timeline")
+def get_timeline(
+    case_id: uuid.UUID, db: DbSession, actor: Annotated[Actor, Depends(allow(*READERS))]
+) -> Sequence[EventOut]:
+    """Every state change of the case, oldest first: who, in what role, when and why."""
+    case = service.get_case(db, case_id, actor)
+    return [EventOut.model_validate(e) for e in timeline(db, case.id)]
+
+
+@router.post("/cases/{case_id}/signals", status_code=status.HTTP_201_CREATED)
+def add_signal(
+    case_id: uuid.UUID,
+    body: SignalCreate,
+    db: DbSession,
+    actor: Annotated[Actor, Depends(allow(*SIGNALLERS))],
+) -> SignalOut:
+    """Record an NV or 1F signal. An open case leaves the written track at once."""
+    case = service.get_case(db, case_id, actor)
+    return SignalOut.model_validate(service.add_signal(db, case, body, actor))
+
+
+@router.post("/cases/{case_id}/withdraw")
+def withdraw(
+    case_id: uuid.UUID,
+    body: WithdrawIn,
+    db: DbSession,
+    actor: Annotated[Actor, Depends(allow(Role.LAWYER, Role.PLANNER, Role.ADMIN))],
+) -> CaseDetail:
+    """The applicant withdraws consent (through the lawyer or the planner), at any time."""
+    case = service.get_case(db, case_id, actor)
+    service.withdraw(db, case, actor, body.reason)
+    return case_detail(case)
+
+
+def case_summary(case: Case) -> CaseOut:
+    return _build(CaseOut, case)
+
+
+def case_detail(case: Case) -> CaseDetail:
+    return _build(CaseDetail, case)
+
+
+def _build(model: type[M], case: Case) -> M:
+    fields = {name: getattr(case, name) for name in model.model_fields if name != "next_steps"}
+    fields["signals"] = [SignalOut.model_validate(s) for s in case.signals]
+    fields["next_steps"] = [e.value for e in allowed_events(CaseState(case.state))]
+    return model.model_validate(fields)

@@ -1,0 +1,182 @@
+"""Case input and output shapes, with the validation an import row goes through."""
+
+import re
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import pycountry
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from service.models.cases import CoordinatorMotive, Literacy, SignalKind
+
+V_NUMBER = re.compile(r"^\d{10}$")
+NATIONALITY_WORDS = {"stateless", "unknown"}
+
+
+def normalise_v_number(value: str) -> str:
+    digits = value.strip().upper().removeprefix("V").replace("-", "").replace(" ", "")
+    if not V_NUMBER.match(digits):
+        raise ValueError("a V-number has exactly 10 digits (an optional leading 'V' is dropped)")
+    return digits
+
+
+def normalise_nationality(value: str) -> str:
+    text = value.strip()
+    if text.lower() in NATIONALITY_WORDS:
+        return text.lower()
+    country = pycountry.countries.get(alpha_2=text.upper()) if len(text) == 2 else None
+    if country is None and len(text) == 3:
+        country = pycountry.countries.get(alpha_3=text.upper())
+    if country is None:
+        raise ValueError("use an ISO 3166 country code (SY, IR, ...) or 'stateless' / 'unknown'")
+    return str(country.alpha_2)
+
+
+def normalise_language(value: str) -> str:
+    code = value.strip().lower()
+    known = pycountry.languages.get(alpha_2=code) if len(code) == 2 else None
+    if known is None and len(code) == 3:
+        known = pycountry.languages.get(alpha_3=code)
+    if known is None:
+        raise ValueError(f"'{value}' is not an ISO 639 language code (ar, fa, ti, prs, ...)")
+    return code
+
+
+class SignalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: SignalKind
+    source: Annotated[str, Field(min_length=2, max_length=200)] = Field(
+        examples=["registration interview"]
+    )
+    reason: str = ""
+    noted_at: datetime | None = None
+
+
+class CaseIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "v_number": "1234567890",
+                    "nationality": "SY",
+                    "languages": ["ar"],
+                    "date_of_application": "2019-11-04",
+                    "lawyer": "lawyer.dekker",
+                    "literacy": "known",
+                    "coordinator_motives": [],
+                    "vulnerability_notes": "",
+                    "signals": [],
+                }
+            ]
+        },
+    )
+
+    v_number: str
+    nationality: str
+    languages: Annotated[list[str], Field(min_length=1, max_length=5)]
+    date_of_application: date
+    lawyer: str | None = Field(None, description="The lawyer's username or e-mail address")
+    literacy: Literacy = Literacy.UNKNOWN
+    coordinator_motives: list[CoordinatorMotive] = []
+    vulnerability_notes: Annotated[str, Field(max_length=5000)] = ""
+    signals: list[SignalIn] = []
+
+    @field_validator("v_number")
+    @classmethod
+    def _v_number(cls, value: str) -> str:
+        return normalise_v_number(value)
+
+    @field_validator("nationality")
+    @classmethod
+    def _nationality(cls, value: str) -> str:
+        return normalise_nationality(value)
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(normalise_language(v) for v in value))
+
+    @field_validator("date_of_application")
+    @classmethod
+    def _not_in_future(cls, value: date) -> date:
+        if value > date.today():
+            raise ValueError("the date of application lies in the future")
+        return value
+
+
+class SignalOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    kind: SignalKind
+    source: str
+    reason: str
+    noted_at: datetime
+    recorded_at: datetime
+    recorded_by_id: uuid.UUID | None
+
+
+class CaseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    v_number: str
+    nationality: str
+    languages: list[str]
+    date_of_application: date
+    lawyer_id: uuid.UUID | None
+    literacy: Literacy
+    coordinator_motives: list[CoordinatorMotive]
+    state: str
+    track: str | None
+    policy_version: str | None
+    exclusion_reason: str | None
+    reply_due_at: datetime | None
+    corrections_due_at: datetime | None
+    target_date: date | None
+    claimed_by_id: uuid.UUID | None
+    signals: list[SignalOut]
+    next_steps: list[str] = Field(description="Workflow events allowed from the current state")
+
+
+class CaseDetail(CaseOut):
+    vulnerability_notes: str
+
+
+class EventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    event: str
+    from_state: str | None
+    to_state: str
+    actor_id: uuid.UUID | None
+    actor_role: str
+    at: datetime
+    reason: str
+
+
+class RowError(BaseModel):
+    row: int = Field(description="1-based data row number in the file")
+    v_number: str | None
+    errors: list[str]
+
+
+class ImportReport(BaseModel):
+    rows: int
+    created: int
+    skipped_existing: int
+    failed: int
+    screened: dict[str, int]
+    errors: list[RowError]
+
+
+class SignalCreate(SignalIn):
+    pass
+
+
+class WithdrawIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Annotated[str, Field(min_length=3, max_length=2000)]
+
+
+def error_messages(exc: Any) -> list[str]:
+    return [f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}" for e in exc.errors()]

@@ -1,0 +1,101 @@
+"""The `hearing` command line: serve, migrate, import-cases, demo-data, worker."""
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from service.core.settings import PROJECT_ROOT, get_settings
+
+
+@click.group()
+def main() -> None:
+    """Written hearing service."""
+
+
+def run_migrations(url: str | None = None) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    if url:
+        config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, "head")
+
+
+@main.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    run_migrations()
+    click.echo(f"database at head: {_safe_url()}")
+
+
+@main.command("import-cases")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--no-screen", is_flag=True, help="Import only; screen later.")
+def import_cases(file: Path, no_screen: bool) -> None:
+    """Import cases from a CSV or JSON FILE (idempotent on V-number)."""
+    from service.cases.importing import import_rows, parse_file
+    from service.core.actor import SYSTEM
+    from service.core.db import unit_of_work
+
+    with unit_of_work() as db:
+        report = import_rows(
+            db, parse_file(file.read_bytes(), file.name), SYSTEM, screen=not no_screen
+        )
+    click.echo(
+        f"{report.rows} rows: {report.created} created, {report.skipped_existing} "
+        f"already present, {report.failed} failed"
+    )
+    for outcome, count in sorted(report.screened.items()):
+        click.echo(f"  screened {outcome}: {count}")
+    for error in report.errors[:50]:
+        click.echo(
+            f"  row {error.row} ({error.v_number or '?'}): {'; '.join(error.errors)}", err=True
+        )
+    if len(report.errors) > 50:
+        click.echo(f"  … {len(report.errors) - 50} more; use --json for all", err=True)
+
+
+@main.command("demo-data")
+@click.option("--cases", default=600, show_default=True, help="Size of the demo backlog.")
+def demo_data(cases: int) -> None:
+    """Fill the database with a realistic demo backlog, users and locations."""
+    from service.demo import load_demo_data
+
+    summary = load_demo_data(cases)
+    click.echo(json.dumps(summary, indent=2, default=str))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--workers", default=1, show_default=True, help="App processes (stateless).")
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the web service."""
+    import uvicorn
+
+    uvicorn.run("service.main:app", host=host, port=port, workers=workers, proxy_headers=True)
+
+
+@main.command()
+@click.option("--workers", default=2, show_default=True)
+def worker(workers: int) -> None:
+    """Run the background job consumer (terms, auto-submit)."""
+    from huey.consumer import Consumer
+
+    from service.tasks import huey
+
+    Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
+
+
+def _safe_url() -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(get_settings().database_url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

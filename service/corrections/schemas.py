@@ -1,0 +1,54 @@
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class ItemKind(StrEnum):
+    CORRECTION = "correction"
+    ADDITION = "addition"
+
+
+class CorrectionItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: ItemKind
+    question_id: str | None = Field(None, description="Required for a correction")
+    text: Annotated[str, Field(min_length=1, max_length=20000)]
+
+    @model_validator(mode="after")
+    def _correction_names_question(self) -> "CorrectionItem":
+        if self.kind is ItemKind.CORRECTION and not self.question_id:
+            raise ValueError("a correction names the question_id it corrects")
+        return self
+
+
+class CorrectionsIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "kind": "correction",
+                            "question_id": "travel_route",
+                            "text": "The client travelled via Turkey, not Greece.",
+                        },
+                        {"kind": "addition", "text": "Statement of the client's sister attached."},
+                    ]
+                }
+            ]
+        },
+    )
+    items: Annotated[list[CorrectionItem], Field(min_length=1, max_length=200)]
+
+
+class CorrectionsOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    case_id: uuid.UUID
+    lawyer_id: uuid.UUID
+    submitted_at: datetime
+    items: list[CorrectionItem]

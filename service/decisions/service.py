@@ -1,0 +1,95 @@
+"""The decision queue, claiming, coordinator consultations and the outcome."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.cases.service import advance
+from service.core.actor import Actor
+from service.core.clock import utcnow
+from service.decisions.exceptions import MotiveNotRaised, NotYourClaim
+from service.decisions.schemas import Outcome
+from service.models.cases import Case, CaseEventRow
+from service.models.decisions import Consultation, Decision
+from service.workflow import TERMINAL_STATES, CaseEvent, CaseState, WorkflowError
+
+OUTCOME_EVENT = {
+    Outcome.DECIDED_ON_FORM: CaseEvent.DECIDE_ON_FORM,
+    Outcome.PHYSICAL_HEARING_REQUIRED: CaseEvent.ORDER_PHYSICAL_HEARING,
+}
+
+
+def queue(db: Session, limit: int) -> Sequence[Case]:
+    """Complete files waiting for an officer, longest waiting first."""
+    return db.scalars(
+        select(Case)
+        .where(Case.state == CaseState.READY_FOR_DECISION)
+        .order_by(Case.ready_at)
+        .limit(limit)
+    ).all()
+
+
+def claim(db: Session, case: Case, officer: Actor) -> None:
+    advance(db, case, CaseEvent.CLAIM, officer, "claimed for decision")
+    case.claimed_by_id = officer.user_id
+
+
+def _require_claimant(case: Case, officer: Actor) -> None:
+    if case.state == CaseState.CLAIMED and case.claimed_by_id != officer.user_id:
+        raise NotYourClaim("Another officer has claimed this case.")
+
+
+def release(db: Session, case: Case, officer: Actor) -> None:
+    _require_claimant(case, officer)
+    advance(db, case, CaseEvent.RELEASE, officer, "released back to the queue")
+    case.claimed_by_id = None
+
+
+def record_consultation(
+    db: Session, case: Case, coordinator: Actor, motive: str, advice: str
+) -> Consultation:
+    if motive not in case.coordinator_motives:
+        raise MotiveNotRaised(f"The case does not raise the motive '{motive}'.")
+    if case.state in TERMINAL_STATES:
+        raise WorkflowError(f"The case is {case.state}; consultations are closed.")
+    consultation = Consultation(
+        case_id=case.id, coordinator_id=coordinator.user_id, motive=motive, advice=advice
+    )
+    db.add(consultation)
+    db.flush()
+    return consultation
+
+
+def consultations_of(db: Session, case: Case) -> Sequence[Consultation]:
+    return db.scalars(
+        select(Consultation)
+        .where(Consultation.case_id == case.id)
+        .order_by(Consultation.recorded_at)
+    ).all()
+
+
+def _claimed_at(db: Session, case: Case) -> CaseEventRow:
+    return db.scalars(
+        select(CaseEventRow)
+        .where(CaseEventRow.case_id == case.id, CaseEventRow.event == CaseEvent.CLAIM.value)
+        .order_by(CaseEventRow.id.desc())
+    ).first()  # type: ignore[return-value]
+
+
+def decide(db: Session, case: Case, officer: Actor, outcome: Outcome, reason: str) -> Decision:
+    _require_claimant(case, officer)
+    advance(db, case, OUTCOME_EVENT[outcome], officer, reason)
+    claim_event = _claimed_at(db, case)
+    decision = Decision(
+        case_id=case.id,
+        officer_id=officer.user_id,
+        outcome=outcome,
+        reason=reason,
+        claimed_at=claim_event.at,
+        decided_at=utcnow(),
+    )
+    case.claimed_by_id = None
+    db.add(decision)
+    db.flush()
+    return decision

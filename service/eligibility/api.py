@@ -1,0 +1,69 @@
+"""Screening against the eligibility policy (toetsingskader)."""
+
+import uuid
+from collections.abc import Sequence
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from service.auth.dependencies import allow
+from service.cases.service import get_case
+from service.core.actor import Actor
+from service.core.db import DbSession
+from service.core.settings import get_settings
+from service.eligibility import service
+from service.eligibility.policy import available_versions, load_policy
+from service.eligibility.schemas import BulkScreeningOut, PolicyOut, ScreeningOut
+from service.models.auth import Role
+
+router = APIRouter(tags=["eligibility"])
+SCREENERS = (Role.PLANNER, Role.ADMIN)
+STAFF = (Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
+
+
+@router.get("/eligibility/policies")
+def list_policies(_: Annotated[Actor, Depends(allow(*STAFF))]) -> Sequence[PolicyOut]:
+    """The policy versions shipped with the service, and which one is active."""
+    active = get_settings().eligibility_policy
+    out = []
+    for version in available_versions():
+        p = load_policy(version)
+        out.append(
+            PolicyOut(
+                version=p.version,
+                title=p.title,
+                active=p.version == active,
+                kansrijk_nationalities=sorted(p.kansrijk_nationalities),
+                form_languages=sorted(p.form_languages),
+                literacy_must_be_known_for=sorted(p.literacy.must_be_known_for),
+                exclude_low_literacy=p.literacy.exclude_low,
+                excluding_signals=sorted(s.value for s in p.exclusions.signals),
+            )
+        )
+    return out
+
+
+@router.post("/cases/{case_id}/screening")
+def screen_case(
+    case_id: uuid.UUID, db: DbSession, actor: Annotated[Actor, Depends(allow(*SCREENERS))]
+) -> ScreeningOut:
+    """Screen (or re-screen) a case. Excluded or withdrawn cases re-enter only this way."""
+    case = get_case(db, case_id, actor)
+    return ScreeningOut.model_validate(service.screen_case(db, case, actor))
+
+
+@router.get("/cases/{case_id}/screenings")
+def list_screenings(
+    case_id: uuid.UUID, db: DbSession, actor: Annotated[Actor, Depends(allow(*STAFF))]
+) -> Sequence[ScreeningOut]:
+    case = get_case(db, case_id, actor)
+    return [ScreeningOut.model_validate(s) for s in service.screenings_of(db, case.id)]
+
+
+@router.post("/screenings/run")
+def screen_all_imported(
+    db: DbSession, actor: Annotated[Actor, Depends(allow(*SCREENERS))]
+) -> BulkScreeningOut:
+    """Screen every case still waiting in `imported`."""
+    counts = service.screen_imported(db, actor)
+    return BulkScreeningOut(policy_version=service.active_policy().version, screened=counts)

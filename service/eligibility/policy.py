@@ -1,0 +1,103 @@
+"""The toetsingskader: versioned eligibility policies, as data, and how to apply one."""
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from service.eligibility.exceptions import InvalidPolicy, UnknownPolicy
+from service.models.cases import Literacy, SignalKind
+from service.models.eligibility import ScreeningOutcome
+
+POLICY_DIR = Path(__file__).with_name("policies")
+
+
+class LiteracyRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    exclude_low: bool = True
+    must_be_known_for: frozenset[str] = frozenset()
+
+
+class Exclusions(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    signals: frozenset[SignalKind] = frozenset(SignalKind)
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    version: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
+    title: str
+    kansrijk_nationalities: frozenset[str]
+    form_languages: frozenset[str]
+    literacy: LiteracyRule = LiteracyRule()
+    exclusions: Exclusions = Exclusions()
+
+
+@dataclass(frozen=True)
+class CaseProfile:
+    """The facts a screening looks at, independent of storage."""
+
+    nationality: str
+    languages: tuple[str, ...]
+    literacy: Literacy
+    signals: frozenset[SignalKind]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: ScreeningOutcome
+    reason: str
+    policy_version: str
+
+
+def screen(policy: Policy, case: CaseProfile) -> Verdict:
+    """Apply the policy: exclusions first, then kansrijk or kansarm."""
+
+    def verdict(outcome: ScreeningOutcome, reason: str) -> Verdict:
+        return Verdict(outcome, reason, policy.version)
+
+    excluded = ScreeningOutcome.EXCLUDED
+    signals = sorted(s.value.upper() for s in case.signals & policy.exclusions.signals)
+    if signals:
+        return verdict(excluded, f"{'/'.join(signals)} signal: a physical hearing is required")
+    if not set(case.languages) & policy.form_languages:
+        langs = ", ".join(case.languages) or "none recorded"
+        return verdict(excluded, f"no questionnaire in the applicant's language ({langs})")
+    if case.literacy is Literacy.LOW and policy.literacy.exclude_low:
+        return verdict(excluded, "low literacy: the form must be filled in without help")
+    if case.literacy is Literacy.UNKNOWN and case.nationality in policy.literacy.must_be_known_for:
+        return verdict(
+            excluded,
+            f"literacy must be established first for nationality {case.nationality}",
+        )
+    if case.nationality in policy.kansrijk_nationalities:
+        return verdict(
+            ScreeningOutcome.ELIGIBLE_REPLACING,
+            f"kansrijk nationality {case.nationality}: the form may replace the physical hearing",
+        )
+    return verdict(
+        ScreeningOutcome.ELIGIBLE_PREPARATORY,
+        f"kansarm nationality {case.nationality}: the form prepares a physical hearing",
+    )
+
+
+def available_versions() -> list[str]:
+    return sorted(p.stem for p in POLICY_DIR.glob("*.yaml"))
+
+
+@lru_cache
+def load_policy(version: str) -> Policy:
+    path = POLICY_DIR / f"{version}.yaml"
+    if version not in available_versions():
+        raise UnknownPolicy(
+            f"No eligibility policy '{version}'. Known: {', '.join(available_versions())}."
+        )
+    try:
+        policy = Policy.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise InvalidPolicy(f"Eligibility policy {path.name} is invalid: {exc}") from exc
+    if policy.version != version:
+        raise InvalidPolicy(f"{path.name} declares version '{policy.version}'")
+    return policy

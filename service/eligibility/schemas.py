@@ -1,0 +1,32 @@
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from service.models.eligibility import ScreeningOutcome
+
+
+class ScreeningOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    case_id: uuid.UUID
+    policy_version: str
+    outcome: ScreeningOutcome
+    reason: str
+    screened_at: datetime
+
+
+class PolicyOut(BaseModel):
+    version: str
+    title: str
+    active: bool
+    kansrijk_nationalities: list[str]
+    form_languages: list[str]
+    literacy_must_be_known_for: list[str]
+    exclude_low_literacy: bool
+    excluding_signals: list[str]
+
+
+class BulkScreeningOut(BaseModel):
+    policy_version: str
+    screened: dict[str, int]

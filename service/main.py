@@ -1,0 +1,84 @@
+"""The FastAPI application."""
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+
+from service.auth.api import PUBLIC
+from service.auth.api import router as auth_router
+from service.cases.api import router as cases_router
+from service.core.errors import PROBLEM_RESPONSES, install_error_handlers, install_workflow_handler
+from service.corrections.api import router as corrections_router
+from service.decisions.api import router as decisions_router
+from service.eligibility.api import router as eligibility_router
+from service.invitations.api import router as invitations_router
+from service.questionnaires.api import router as questionnaires_router
+from service.sessions.api import router as sessions_router
+from service.translation.api import router as translation_router
+
+API_PREFIX = "/api/v1"
+ROUTERS = (
+    auth_router,
+    cases_router,
+    eligibility_router,
+    invitations_router,
+    sessions_router,
+    questionnaires_router,
+    translation_router,
+    corrections_router,
+    decisions_router,
+)
+
+DESCRIPTION = """
+Carries an asylum case through the IND's **written hearing** (schriftelijk horen):
+screening → invitation via the lawyer → group session and kiosk form → translation →
+lawyer's corrections → decision officer.
+
+Sign in with `POST /api/v1/auth/token` (staff, lawyers) or `POST /api/v1/kiosk/login`
+(applicants, with the host's one-time code) and send `Authorization: Bearer <token>`.
+Each operation lists the roles allowed to call it (`x-roles`). Errors are
+`application/problem+json` with a stable `code`.
+"""
+
+
+def allowed_roles(route: APIRoute) -> list[str]:
+    """The roles a route declares through its `allow(...)` dependency."""
+    extra = route.openapi_extra or {}
+    if "x-roles" in extra:
+        return list(extra["x-roles"])
+    for dependency in route.dependant.dependencies:
+        roles = getattr(dependency.call, "allowed_roles", None)
+        if roles is not None:
+            return sorted(str(r) for r in roles)
+    return []
+
+
+def _document_roles(router: APIRouter) -> None:
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            roles = allowed_roles(route)
+            route.openapi_extra = {**(route.openapi_extra or {}), "x-roles": roles}
+            who = "anyone (no sign-in)" if roles == [PUBLIC] else ", ".join(roles)
+            route.description = f"{route.description or ''}\n\n**Roles:** {who}".strip()
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Written hearing service",
+        version="1.0.0",
+        description=DESCRIPTION,
+        responses=PROBLEM_RESPONSES,
+    )
+    install_error_handlers(app)
+    install_workflow_handler(app)
+    for router in ROUTERS:
+        _document_roles(router)
+        app.include_router(router, prefix=API_PREFIX)
+
+    @app.get("/health", tags=["ops"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+app = create_app()

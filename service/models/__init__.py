@@ -1,0 +1,45 @@
+"""All ORM models, imported here so Alembic sees one metadata."""
+
+from service.models.auth import ApiToken, Role, User
+from service.models.base import Base
+from service.models.cases import (
+    Case,
+    CaseEventRow,
+    CoordinatorMotive,
+    Literacy,
+    Signal,
+    SignalKind,
+)
+from service.models.corrections import Correction
+from service.models.decisions import Consultation, Decision
+from service.models.eligibility import Screening, ScreeningOutcome
+from service.models.invitations import Invitation, InvitationStatus
+from service.models.questionnaires import AnswerSet
+from service.models.sessions import Booking, HearingSession, KioskCode, Location
+from service.models.translation import Translation
+
+__all__ = [
+    "AnswerSet",
+    "ApiToken",
+    "Base",
+    "Booking",
+    "Case",
+    "CaseEventRow",
+    "Consultation",
+    "CoordinatorMotive",
+    "Correction",
+    "Decision",
+    "HearingSession",
+    "Invitation",
+    "InvitationStatus",
+    "KioskCode",
+    "Literacy",
+    "Location",
+    "Role",
+    "Screening",
+    "ScreeningOutcome",
+    "Signal",
+    "SignalKind",
+    "Translation",
+    "User",
+]

@@ -1,0 +1,138 @@
+"""Cases, their signals and the event log every transition writes."""
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.core.clock import utcnow
+from service.models.base import Base, Timestamped, UuidPk, enum_check
+from service.workflow import CaseState, Track
+
+V_NUMBER_PATTERN = r"^V?\d{10}$"
+
+
+class Literacy(StrEnum):
+    KNOWN = "known"  # reads and writes the form language
+    UNKNOWN = "unknown"
+    LOW = "low"
+
+
+class CoordinatorMotive(StrEnum):
+    LGBTI = "lgbti"
+    CONVERSION = "conversion"
+
+
+class SignalKind(StrEnum):
+    NV = "nv"  # national security
+    ARTICLE_1F = "1f"
+
+
+class Case(UuidPk, Timestamped, Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint(enum_check("state", CaseState), name="state_known"),
+        CheckConstraint(enum_check("literacy", Literacy), name="literacy_known"),
+        CheckConstraint(f"track IS NULL OR {enum_check('track', Track)}", name="track_known"),
+        # An eligible screening always fixes the track.
+        CheckConstraint(
+            "track IS NOT NULL OR state IN ('imported', 'excluded', 'withdrawn')",
+            name="track_set_once_eligible",
+        ),
+        # The database itself refuses a kansarm case decided on the form.
+        CheckConstraint(
+            "state <> 'decided_on_form' OR track = 'replacing'", name="form_decision_replacing"
+        ),
+        CheckConstraint(
+            "state NOT IN ('decided_on_form', 'physical_hearing_required') "
+            "OR decided_at IS NOT NULL",
+            name="decided_has_time",
+        ),
+    )
+
+    v_number: Mapped[str] = mapped_column(String(11), unique=True)
+    nationality: Mapped[str] = mapped_column(String(10), index=True)
+    languages: Mapped[list[str]] = mapped_column(JSON)
+    date_of_application: Mapped[date] = mapped_column(Date)
+    lawyer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
+    literacy: Mapped[str] = mapped_column(String(10), default=Literacy.UNKNOWN)
+    coordinator_motives: Mapped[list[str]] = mapped_column(JSON, default=list)
+    vulnerability_notes: Mapped[str] = mapped_column(Text, default="")
+
+    state: Mapped[str] = mapped_column(String(30), index=True, default=CaseState.IMPORTED)
+    track: Mapped[str | None] = mapped_column(String(20))
+    policy_version: Mapped[str | None] = mapped_column(String(60))
+    exclusion_reason: Mapped[str | None] = mapped_column(Text)
+    # Terms running on the case (invitation reply, lawyer's corrections).
+    reply_due_at: Mapped[datetime | None]
+    corrections_due_at: Mapped[datetime | None]
+    target_date: Mapped[date | None] = mapped_column(Date)
+    claimed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # Milestones, so throughput can be measured without replaying events.
+    screened_at: Mapped[datetime | None]
+    invited_at: Mapped[datetime | None]
+    consented_at: Mapped[datetime | None]
+    scheduled_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]
+    translated_at: Mapped[datetime | None]
+    ready_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}
+
+    signals: Mapped[list["Signal"]] = relationship(
+        back_populates="case", order_by="Signal.noted_at", lazy="selectin"
+    )
+
+
+class Signal(UuidPk, Base):
+    """An NV or 1F signal; any one pulls the case out of the written track."""
+
+    __tablename__ = "signals"
+    __table_args__ = (CheckConstraint(enum_check("kind", SignalKind), name="kind_known"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(5))
+    source: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    noted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="signals")
+
+
+class CaseEventRow(Base):
+    """One row per state change, written in the same transaction as the change."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (
+        Index("ix_case_events_case_at", "case_id", "at"),
+        CheckConstraint(enum_check("to_state", CaseState), name="to_state_known"),
+    )
+
+    # An increasing integer keeps the order of events written in the same instant.
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    event: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(30))
+    to_state: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")

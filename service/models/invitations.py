@@ -1,0 +1,43 @@
+"""Invitations sent to the lawyer, and the lawyer's reply."""
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.core.clock import utcnow
+from service.models.base import Base, UuidPk, enum_check
+
+
+class InvitationStatus(StrEnum):
+    OPEN = "open"
+    CONSENTED = "consented"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+
+
+class Invitation(UuidPk, Base):
+    __tablename__ = "invitations"
+    __table_args__ = (
+        CheckConstraint(enum_check("status", InvitationStatus), name="status_known"),
+        CheckConstraint("status = 'open' OR replied_at IS NOT NULL", name="closed_has_reply_time"),
+        # One open invitation per case at a time.
+        Index(
+            "uq_invitations_open_case",
+            "case_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    lawyer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    sent_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reply_due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(12), default=InvitationStatus.OPEN)
+    replied_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")

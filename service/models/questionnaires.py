@@ -1,0 +1,26 @@
+"""The applicant's answers, validated against a form definition in ``forms/``."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.core.clock import utcnow
+from service.models.base import Base, UuidPk
+
+
+class AnswerSet(UuidPk, Base):
+    __tablename__ = "answer_sets"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), unique=True)
+    form_id: Mapped[str] = mapped_column(String(60))
+    form_version: Mapped[int]
+    language: Mapped[str] = mapped_column(String(10))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deadline_at: Mapped[datetime]
+    saved_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]
+    auto_submitted: Mapped[bool] = mapped_column(default=False)

@@ -1,0 +1,25 @@
+"""The agency's translation of a submitted form, with its agreed due time."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.core.clock import utcnow
+from service.models.base import Base, UuidPk
+
+
+class Translation(UuidPk, Base):
+    __tablename__ = "translations"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), unique=True)
+    agency: Mapped[str] = mapped_column(String(200), index=True)
+    source_language: Mapped[str] = mapped_column(String(10))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+    translator_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # Dutch text per question id.
+    answers_nl: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,0 +1,246 @@
+"""The written-hearing procedure as one pure state machine (no I/O).
+
+Every other module asks :func:`transition` before it changes a case's state;
+none re-implements a rule. See ``docs/workflow.md`` for the diagram.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class CaseState(StrEnum):
+    IMPORTED = "imported"
+    SCREENED = "screened"
+    INVITED = "invited"
+    CONSENTED = "consented"
+    DECLINED = "declined"
+    INVITATION_EXPIRED = "invitation_expired"
+    SCHEDULED = "scheduled"
+    CHECKED_IN = "checked_in"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    IN_TRANSLATION = "in_translation"
+    TRANSLATED = "translated"
+    WITH_LAWYER = "with_lawyer"
+    CORRECTIONS_RECEIVED = "corrections_received"
+    NO_CORRECTIONS = "no_corrections"
+    CORRECTIONS_TERM_EXPIRED = "corrections_term_expired"
+    READY_FOR_DECISION = "ready_for_decision"
+    CLAIMED = "claimed"
+    DECIDED_ON_FORM = "decided_on_form"
+    PHYSICAL_HEARING_REQUIRED = "physical_hearing_required"
+    WITHDRAWN = "withdrawn"
+    EXCLUDED = "excluded"
+
+
+class CaseEvent(StrEnum):
+    SCREEN_ELIGIBLE = "screen_eligible"
+    SCREEN_EXCLUDED = "screen_excluded"
+    INVITE = "invite"
+    CONSENT = "consent"
+    DECLINE = "decline"
+    EXPIRE_INVITATION = "expire_invitation"
+    SCHEDULE = "schedule"
+    UNSCHEDULE = "unschedule"
+    CHECK_IN = "check_in"
+    START_FORM = "start_form"
+    SUBMIT = "submit"
+    AUTO_SUBMIT = "auto_submit"
+    SEND_TO_TRANSLATION = "send_to_translation"
+    DELIVER_TRANSLATION = "deliver_translation"
+    SEND_TO_LAWYER = "send_to_lawyer"
+    RECEIVE_CORRECTIONS = "receive_corrections"
+    NO_CORRECTIONS = "no_corrections"
+    EXPIRE_CORRECTIONS_TERM = "expire_corrections_term"
+    ROUTE_TO_DECISION = "route_to_decision"
+    CLAIM = "claim"
+    RELEASE = "release"
+    DECIDE_ON_FORM = "decide_on_form"
+    ORDER_PHYSICAL_HEARING = "order_physical_hearing"
+    WITHDRAW = "withdraw"
+    EXCLUDE = "exclude"
+
+
+class Track(StrEnum):
+    """What the written hearing is for, fixed at screening."""
+
+    REPLACING = "replacing"  # kansrijk: the form may replace the physical hearing
+    PREPARATORY = "preparatory"  # kansarm: the form only prepares the physical hearing
+
+
+S, E = CaseState, CaseEvent
+
+# Decided, withdrawn or excluded: the written track has ended for this case.
+# Declined / expired invitations also end it (the regular procedure follows).
+TERMINAL_STATES = frozenset(
+    {
+        S.DECIDED_ON_FORM,
+        S.PHYSICAL_HEARING_REQUIRED,
+        S.WITHDRAWN,
+        S.EXCLUDED,
+        S.DECLINED,
+        S.INVITATION_EXPIRED,
+    }
+)
+OPEN_STATES = frozenset(S) - TERMINAL_STATES
+# A case may only (re-)enter the written track through a new screening.
+SCREENABLE_STATES = frozenset({S.IMPORTED, S.SCREENED}) | (
+    TERMINAL_STATES
+    - {
+        S.DECIDED_ON_FORM,
+        S.PHYSICAL_HEARING_REQUIRED,
+    }
+)
+DECIDED_STATES = frozenset({S.DECIDED_ON_FORM, S.PHYSICAL_HEARING_REQUIRED})
+
+# The procedure, in order: (from, event) -> to.
+_LINEAR: dict[tuple[CaseState, CaseEvent], CaseState] = {
+    (S.SCREENED, E.INVITE): S.INVITED,
+    (S.INVITED, E.CONSENT): S.CONSENTED,
+    (S.INVITED, E.DECLINE): S.DECLINED,
+    (S.INVITED, E.EXPIRE_INVITATION): S.INVITATION_EXPIRED,
+    (S.CONSENTED, E.SCHEDULE): S.SCHEDULED,
+    (S.SCHEDULED, E.UNSCHEDULE): S.CONSENTED,
+    (S.SCHEDULED, E.CHECK_IN): S.CHECKED_IN,
+    (S.CHECKED_IN, E.START_FORM): S.IN_PROGRESS,
+    (S.IN_PROGRESS, E.SUBMIT): S.SUBMITTED,
+    (S.IN_PROGRESS, E.AUTO_SUBMIT): S.SUBMITTED,
+    (S.SUBMITTED, E.SEND_TO_TRANSLATION): S.IN_TRANSLATION,
+    (S.IN_TRANSLATION, E.DELIVER_TRANSLATION): S.TRANSLATED,
+    (S.TRANSLATED, E.SEND_TO_LAWYER): S.WITH_LAWYER,
+    (S.WITH_LAWYER, E.RECEIVE_CORRECTIONS): S.CORRECTIONS_RECEIVED,
+    (S.WITH_LAWYER, E.NO_CORRECTIONS): S.NO_CORRECTIONS,
+    (S.WITH_LAWYER, E.EXPIRE_CORRECTIONS_TERM): S.CORRECTIONS_TERM_EXPIRED,
+    (S.CORRECTIONS_RECEIVED, E.ROUTE_TO_DECISION): S.READY_FOR_DECISION,
+    (S.NO_CORRECTIONS, E.ROUTE_TO_DECISION): S.READY_FOR_DECISION,
+    (S.CORRECTIONS_TERM_EXPIRED, E.ROUTE_TO_DECISION): S.READY_FOR_DECISION,
+    (S.READY_FOR_DECISION, E.CLAIM): S.CLAIMED,
+    (S.CLAIMED, E.RELEASE): S.READY_FOR_DECISION,
+    (S.CLAIMED, E.DECIDE_ON_FORM): S.DECIDED_ON_FORM,
+    (S.CLAIMED, E.ORDER_PHYSICAL_HEARING): S.PHYSICAL_HEARING_REQUIRED,
+}
+
+TRANSITIONS: dict[tuple[CaseState, CaseEvent], CaseState] = {
+    **_LINEAR,
+    **{(state, E.SCREEN_ELIGIBLE): S.SCREENED for state in SCREENABLE_STATES},
+    **{(state, E.SCREEN_EXCLUDED): S.EXCLUDED for state in SCREENABLE_STATES},
+    **{(state, E.WITHDRAW): S.WITHDRAWN for state in OPEN_STATES},
+    **{(state, E.EXCLUDE): S.EXCLUDED for state in OPEN_STATES},
+}
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the guards need to know about a case, gathered by the caller."""
+
+    track: Track | None = None
+    has_active_signal: bool = False
+    coordinator_motives: frozenset[str] = frozenset()
+    consulted_motives: frozenset[str] = frozenset()
+    applicant_consent_confirmed: bool = False
+
+    @property
+    def missing_consultations(self) -> frozenset[str]:
+        return self.coordinator_motives - self.consulted_motives
+
+
+class WorkflowError(Exception):
+    """A move the procedure does not allow; the API answers 409."""
+
+    code = "illegal_transition"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class GuardFailed(WorkflowError):
+    code = "rule_violated"
+
+
+def _written_track_allowed(facts: CaseFacts) -> str | None:
+    if facts.has_active_signal:
+        return "the case has an NV or 1F signal; it must get a physical hearing"
+    return None
+
+
+def _needs_consultation(facts: CaseFacts) -> str | None:
+    missing = facts.missing_consultations
+    if missing:
+        return (
+            "a coordinator consultation must be recorded before the decision "
+            f"(motive: {', '.join(sorted(missing))})"
+        )
+    return None
+
+
+def _may_decide_on_form(facts: CaseFacts) -> str | None:
+    if facts.track is not Track.REPLACING:
+        return (
+            "a kansarm case (preparatory written hearing) can never be decided on the form; "
+            "order a physical hearing"
+        )
+    return _written_track_allowed(facts) or _needs_consultation(facts)
+
+
+def _applicant_consented(facts: CaseFacts) -> str | None:
+    if not facts.applicant_consent_confirmed:
+        return "the applicant's own consent must be confirmed at check-in"
+    return None
+
+
+def _requires_track(facts: CaseFacts) -> str | None:
+    if facts.track is None:
+        return "an eligible screening must set the track (replacing or preparatory)"
+    return _written_track_allowed(facts)
+
+
+Guard = Callable[[CaseFacts], str | None]
+
+# Rules that hold whatever the source state. Guards return a reason or None.
+GUARDS: dict[CaseEvent, tuple[Guard, ...]] = {
+    E.SCREEN_ELIGIBLE: (_requires_track,),
+    E.INVITE: (_written_track_allowed,),
+    E.CONSENT: (_written_track_allowed,),
+    E.SCHEDULE: (_written_track_allowed,),
+    E.CHECK_IN: (_written_track_allowed, _applicant_consented),
+    E.START_FORM: (_written_track_allowed,),
+    E.ROUTE_TO_DECISION: (_written_track_allowed,),
+    E.CLAIM: (_written_track_allowed,),
+    E.DECIDE_ON_FORM: (_may_decide_on_form,),
+    E.ORDER_PHYSICAL_HEARING: (_needs_consultation,),
+}
+
+
+def next_state(state: CaseState, event: CaseEvent) -> CaseState | None:
+    """The target of ``event`` from ``state`` by the table alone, or None."""
+    return TRANSITIONS.get((state, event))
+
+
+def transition(state: CaseState, event: CaseEvent, facts: CaseFacts) -> CaseState:
+    """Return the state after ``event`` or raise why the procedure forbids it."""
+    target = next_state(state, event)
+    if target is None:
+        raise WorkflowError(_illegal_reason(state, event))
+    for guard in GUARDS.get(event, ()):
+        reason = guard(facts)
+        if reason:
+            raise GuardFailed(f"Cannot {event.value.replace('_', ' ')}: {reason}.")
+    return target
+
+
+def allowed_events(state: CaseState) -> list[CaseEvent]:
+    return [event for (source, event) in TRANSITIONS if source is state]
+
+
+def _illegal_reason(state: CaseState, event: CaseEvent) -> str:
+    if state in (S.EXCLUDED, S.WITHDRAWN):
+        return (
+            f"The case is {state.value}; it can only re-enter the written track "
+            "through a new screening."
+        )
+    if state in DECIDED_STATES:
+        return f"The case is already decided ({state.value})."
+    allowed = ", ".join(e.value for e in allowed_events(state)) or "none"
+    return f"A case in state '{state.value}' cannot '{event.value}'. Allowed next steps: {allowed}."

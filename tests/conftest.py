@@ -1,0 +1,131 @@
+"""Test set-up: a fresh database per run, built by the migrations; a rolled-back
+transaction per test. ``HEARING_TEST_DATABASE_URL`` picks the database (default:
+a SQLite file); the same suite runs on PostgreSQL in CI."""
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="hearing-tests-"))
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRES_URL = os.environ.get(
+    "HEARING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("HEARING_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _database_for_worker(url: str) -> str:
+    """PostgreSQL: a fresh database per xdist worker next to the one given."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{WORKER}_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+_requested = os.environ.get("HEARING_TEST_DATABASE_URL", "")
+TEST_DATABASE_URL = (
+    _database_for_worker(_requested)
+    if _requested.startswith("postgres")
+    else f"sqlite:///{_TMP / 'test.db'}"
+)
+os.environ["HEARING_DATABASE_URL"] = TEST_DATABASE_URL
+os.environ["HEARING_ENV"] = "test"
+os.environ["HEARING_REDIS_URL"] = ""
+os.environ["HEARING_HUEY_SQLITE_PATH"] = str(_TMP / "huey.db")
+os.environ.setdefault("HEARING_ELIGIBILITY_POLICY", "taskforce-2020")
+
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import Engine  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from service.cli import run_migrations  # noqa: E402
+from service.core.db import get_db, get_engine  # noqa: E402
+from service.main import app  # noqa: E402
+from tests.factories import Factory  # noqa: E402
+
+IS_POSTGRES = TEST_DATABASE_URL.startswith("postgres")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if IS_POSTGRES:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        get_engine().dispose()
+        url = make_url(TEST_DATABASE_URL)
+        admin = create_engine(
+            url.set(database=make_url(_requested).database), isolation_level="AUTOCOMMIT"
+        )
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    run_migrations(TEST_DATABASE_URL)
+    return get_engine()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """A session inside an outer transaction that is rolled back after the test."""
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+    def test_db() -> Iterator[Session]:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+    app.dependency_overrides[get_db] = test_db
+    try:
+        yield session
+    finally:
+        app.dependency_overrides.pop(get_db, None)
+        session.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(db: Session) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def factory(db: Session) -> Factory:
+    return Factory(db)
+
+
+def require_server(kind: str, reachable: bool, detail: str) -> None:
+    """Under CI=true a missing server fails the test; locally it skips."""
+    if reachable:
+        return
+    message = f"{kind} not reachable: {detail}"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def unique_v_number() -> str:
+    return f"{uuid.uuid4().int % 10**10:010d}"

@@ -1,0 +1,252 @@
+"""Whole procedure purely over HTTP, with the right role at every step."""
+
+import io
+from datetime import timedelta
+
+from service.core.clock import utcnow
+from service.models import Role
+from tests.conftest import unique_v_number
+
+API = "/api/v1"
+
+
+def ok(response, status=200):
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def import_one(client, planner, lawyer, nationality, language):
+    v_number = unique_v_number()
+    csv = (
+        "v_number,nationality,languages,date_of_application,lawyer,literacy\n"
+        f"V{v_number},{nationality},{language},2019-12-02,{lawyer.user.email},known\n"
+    )
+    report = ok(
+        client.post(
+            f"{API}/cases/import",
+            headers=planner.headers,
+            files={"file": ("backlog.csv", io.BytesIO(csv.encode()), "text/csv")},
+        )
+    )
+    assert report["created"] == 1, report
+    return ok(client.get(f"{API}/cases/by-v-number/{v_number}", headers=planner.headers))
+
+
+def drive_to_decision(client, factory, nationality, language):
+    """Import → invitation → consent → session → kiosk → translation → corrections → claim."""
+    planner = factory.person(Role.PLANNER)
+    lawyer = factory.person(Role.LAWYER)
+    host = factory.person(Role.HOST)
+    translator = factory.person(Role.TRANSLATOR)
+    officer = factory.person(Role.OFFICER)
+
+    case = import_one(client, planner, lawyer, nationality, language)
+    assert case["state"] == "screened"
+    case_id = case["id"]
+
+    ok(client.post(f"{API}/cases/{case_id}/invitation", json={}, headers=planner.headers), 201)
+    invitations = ok(client.get(f"{API}/invitations?status=open", headers=lawyer.headers))
+    invitation = next(i for i in invitations if i["case_id"] == case_id)
+    ok(
+        client.post(
+            f"{API}/invitations/{invitation['id']}/reply",
+            json={"consent": True, "note": "client agrees"},
+            headers=lawyer.headers,
+        )
+    )
+
+    location = ok(
+        client.post(
+            f"{API}/locations",
+            headers=planner.headers,
+            json={"name": f"Zevenaar {case_id[:6]}", "kiosks": 10},
+        ),
+        201,
+    )
+    session = ok(
+        client.post(
+            f"{API}/sessions",
+            headers=planner.headers,
+            json={
+                "location_id": location["id"],
+                "seats": 8,
+                "language": language,
+                "starts_at": (utcnow() + timedelta(days=5)).isoformat(),
+            },
+        ),
+        201,
+    )
+    booking = ok(
+        client.post(
+            f"{API}/sessions/{session['id']}/bookings",
+            headers=planner.headers,
+            json={"case_id": case_id},
+        ),
+        201,
+    )
+
+    checked_in = ok(
+        client.post(
+            f"{API}/bookings/{booking['id']}/check-in",
+            headers=host.headers,
+            json={"applicant_consent_confirmed": True},
+        )
+    )
+    token = ok(client.post(f"{API}/kiosk/login", json={"code": checked_in["kiosk_code"]}))
+    applicant = {"Authorization": f"Bearer {token['access_token']}"}
+    view = ok(client.get(f"{API}/kiosk/form", headers=applicant))
+    assert view["form"]["language"] == language
+    ok(client.post(f"{API}/kiosk/start", headers=applicant))
+    answers = factory.full_answers()
+    ok(client.put(f"{API}/kiosk/answers", json={"answers": answers}, headers=applicant))
+    ok(client.post(f"{API}/kiosk/submit", headers=applicant))
+
+    ok(
+        client.post(
+            f"{API}/cases/{case_id}/translation",
+            headers=planner.headers,
+            json={"agency": translator.user.organisation},
+        ),
+        201,
+    )
+    work = ok(client.get(f"{API}/translations", headers=translator.headers))
+    job = next(t for t in work if t["case_id"] == case_id)
+    ok(
+        client.put(
+            f"{API}/translations/{job['id']}",
+            headers=translator.headers,
+            json={"answers_nl": {k: f"NL {v}" for k, v in answers.items()}},
+        )
+    )
+
+    first_question = next(iter(answers))
+    ok(
+        client.post(
+            f"{API}/cases/{case_id}/corrections",
+            headers=lawyer.headers,
+            json={
+                "items": [
+                    {
+                        "kind": "correction",
+                        "question_id": first_question,
+                        "text": "Spelling of the name.",
+                    },
+                    {"kind": "addition", "text": "Letter from the client's sister."},
+                ]
+            },
+        ),
+        201,
+    )
+
+    queue = ok(client.get(f"{API}/decision-queue", headers=officer.headers))
+    assert case_id in [c["id"] for c in queue]
+    ok(client.post(f"{API}/cases/{case_id}/claim", headers=officer.headers))
+    return case_id, officer, planner, answers
+
+
+def test_kansrijk_case_is_decided_on_the_form(client, factory):
+    case_id, officer, planner, answers = drive_to_decision(client, factory, "SY", "ar")
+    decision = ok(
+        client.post(
+            f"{API}/cases/{case_id}/decision",
+            headers=officer.headers,
+            json={"outcome": "decided_on_form", "reason": "complete"},
+        ),
+        201,
+    )
+    assert decision["outcome"] == "decided_on_form"
+
+    case = ok(client.get(f"{API}/cases/{case_id}", headers=planner.headers))
+    assert case["state"] == "decided_on_form"
+    events = ok(client.get(f"{API}/cases/{case_id}/timeline", headers=planner.headers))
+    assert [e["to_state"] for e in events] == [
+        "imported",
+        "screened",
+        "invited",
+        "consented",
+        "scheduled",
+        "checked_in",
+        "in_progress",
+        "submitted",
+        "in_translation",
+        "translated",
+        "with_lawyer",
+        "corrections_received",
+        "ready_for_decision",
+        "claimed",
+        "decided_on_form",
+    ]
+    roles = {e["event"]: e["actor_role"] for e in events}
+    assert roles["consent"] == "lawyer"
+    assert roles["check_in"] == "host"
+    assert roles["submit"] == "applicant"
+    assert roles["deliver_translation"] == "translator"
+    assert roles["decide_on_form"] == "officer"
+    # Corrections sit beside the original answers, never over them.
+    original = ok(client.get(f"{API}/cases/{case_id}/answers", headers=officer.headers))
+    assert original["answers"] == answers
+    corrections = ok(client.get(f"{API}/cases/{case_id}/corrections", headers=officer.headers))
+    assert len(corrections["items"]) == 2
+
+
+def test_kansarm_case_ends_in_a_physical_hearing(client, factory):
+    case_id, officer, planner, _ = drive_to_decision(client, factory, "IR", "fa")
+    refused = client.post(
+        f"{API}/cases/{case_id}/decision",
+        headers=officer.headers,
+        json={"outcome": "decided_on_form", "reason": "try"},
+    )
+    assert refused.status_code == 409
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["code"] == "rule_violated"
+    assert "kansarm" in refused.json()["detail"]
+
+    ok(
+        client.post(
+            f"{API}/cases/{case_id}/decision",
+            headers=officer.headers,
+            json={"outcome": "physical_hearing_required", "reason": "nader gehoor"},
+        ),
+        201,
+    )
+    case = ok(client.get(f"{API}/cases/{case_id}", headers=planner.headers))
+    assert case["state"] == "physical_hearing_required"
+    assert case["track"] == "preparatory"
+
+
+def test_nv_signal_mid_procedure_pulls_the_case_out(client, factory):
+    planner = factory.person(Role.PLANNER)
+    case = factory.case_in(factory_state("in_progress"))
+    applicant = factory.applicant_headers(case)
+
+    signal = ok(
+        client.post(
+            f"{API}/cases/{case.id}/signals",
+            headers=planner.headers,
+            json={"kind": "nv", "source": "AIVD", "reason": "security partner report"},
+        ),
+        201,
+    )
+    assert signal["kind"] == "nv"
+
+    detail = ok(client.get(f"{API}/cases/{case.id}", headers=planner.headers))
+    assert detail["state"] == "excluded"
+    assert "physical hearing" in detail["exclusion_reason"]
+    assert detail["next_steps"] == ["screen_eligible", "screen_excluded"]
+    events = ok(client.get(f"{API}/cases/{case.id}/timeline", headers=planner.headers))
+    assert events[-1]["event"] == "exclude"
+    assert events[-1]["actor_id"] == str(planner.user.id)
+    assert "AIVD" in events[-1]["reason"]
+
+    # The applicant can no longer hand in; re-screening keeps the case out.
+    blocked = client.post(f"{API}/kiosk/submit", headers=applicant)
+    assert blocked.status_code == 409
+    screening = ok(client.post(f"{API}/cases/{case.id}/screening", headers=planner.headers))
+    assert screening["outcome"] == "excluded"
+    assert "NV" in screening["reason"]
+
+
+def factory_state(name):
+    from service.workflow import CaseState
+
+    return CaseState(name)
