@@ -33,6 +33,11 @@ READERS = (Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN, Role.LAWYER
 INTAKE = (Role.PLANNER, Role.ADMIN)
 # Signals come from registration, screening, the form's answers or security partners.
 SIGNALLERS = (Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
+WITHDRAWERS = (Role.APPLICANT, Role.LAWYER, Role.PLANNER, Role.ADMIN)
+# Signal sources (security partners) and staff notes stay inside the IND.
+SEES_SIGNALS = (Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
+SEES_NOTES = (*SEES_SIGNALS, Role.LAWYER)
+REDACTED_EXCLUSION = "excluded from the written hearing: a physical hearing is required"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
@@ -41,7 +46,7 @@ def create_case(
     body: CaseIn, db: DbSession, actor: Annotated[Actor, Depends(allow(*INTAKE))]
 ) -> CaseDetail:
     """Register one case. It starts in `imported` and still needs screening."""
-    return case_detail(service.create_case(db, body, actor))
+    return case_detail(service.create_case(db, body, actor), actor)
 
 
 @router.post("/cases/import")
@@ -72,23 +77,23 @@ def list_cases(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Sequence[CaseOut]:
     """Cases you may see (a lawyer: own clients; a translator: assigned work)."""
-    return [case_summary(c) for c in service.list_cases(db, actor, state, limit, offset)]
+    return [case_summary(c, actor) for c in service.list_cases(db, actor, state, limit, offset)]
 
 
 @router.get("/cases/by-v-number/{v_number}")
 def get_by_v_number(
     v_number: str, db: DbSession, actor: Annotated[Actor, Depends(allow(*READERS))]
 ) -> CaseDetail:
-    return case_detail(service.get_case_by_v_number(db, v_number, actor))
+    return case_detail(service.get_case_by_v_number(db, v_number, actor), actor)
 
 
 @router.get("/cases/{case_id}")
 def get_case(
     case_id: uuid.UUID,
     db: DbSession,
-    actor: Annotated[Actor, Depends(allow(*READERS, Role.APPLICANT))],
+    actor: Annotated[Actor, Depends(allow(*READERS))],
 ) -> CaseDetail:
-    return case_detail(service.get_case(db, case_id, actor))
+    return case_detail(service.get_case(db, case_id, actor), actor)
 
 
 @router.get("/cases/{case_id}/timeline")
@@ -117,24 +122,31 @@ def withdraw(
     case_id: uuid.UUID,
     body: WithdrawIn,
     db: DbSession,
-    actor: Annotated[Actor, Depends(allow(Role.LAWYER, Role.PLANNER, Role.ADMIN))],
+    actor: Annotated[Actor, Depends(allow(*WITHDRAWERS))],
 ) -> CaseDetail:
-    """The applicant withdraws consent (through the lawyer or the planner), at any time."""
+    """The applicant withdraws consent at any time: at the kiosk, via the lawyer or planner."""
     case = service.get_case(db, case_id, actor)
     service.withdraw(db, case, actor, body.reason)
-    return case_detail(case)
+    return case_detail(case, actor)
 
 
-def case_summary(case: Case) -> CaseOut:
-    return _build(CaseOut, case)
+def case_summary(case: Case, actor: Actor) -> CaseOut:
+    return _build(CaseOut, case, actor)
 
 
-def case_detail(case: Case) -> CaseDetail:
-    return _build(CaseDetail, case)
+def case_detail(case: Case, actor: Actor) -> CaseDetail:
+    return _build(CaseDetail, case, actor)
 
 
-def _build(model: type[M], case: Case) -> M:
+def _build(model: type[M], case: Case, actor: Actor) -> M:
     fields = {name: getattr(case, name) for name in model.model_fields if name != "next_steps"}
-    fields["signals"] = [SignalOut.model_validate(s) for s in case.signals]
     fields["next_steps"] = [e.value for e in allowed_events(CaseState(case.state))]
+    if actor.is_(*SEES_SIGNALS):
+        fields["signals"] = [SignalOut.model_validate(s) for s in case.signals]
+    else:
+        fields["signals"] = []
+        if case.signals and fields.get("exclusion_reason"):
+            fields["exclusion_reason"] = REDACTED_EXCLUSION
+    if "vulnerability_notes" in fields and not actor.is_(*SEES_NOTES):
+        fields["vulnerability_notes"] = ""
     return model.model_validate(fields)

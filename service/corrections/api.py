@@ -32,7 +32,7 @@ def no_corrections(case_id: uuid.UUID, db: DbSession, actor: Lawyer) -> CaseDeta
     """The lawyer has nothing to correct; the file goes to decision at once."""
     case = get_case(db, case_id, actor)
     service.none_to_add(db, case, actor)
-    return case_detail(case)
+    return case_detail(case, actor)
 
 
 @router.get("/cases/{case_id}/corrections")

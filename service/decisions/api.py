@@ -21,25 +21,25 @@ Officer = Annotated[Actor, Depends(allow(Role.OFFICER))]
 @router.get("/decision-queue")
 def decision_queue(
     db: DbSession,
-    _: Annotated[Actor, Depends(allow(Role.OFFICER, Role.ADMIN))],
+    actor: Annotated[Actor, Depends(allow(Role.OFFICER, Role.ADMIN))],
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Sequence[CaseOut]:
     """Complete files ready for decision, longest waiting first."""
-    return [case_summary(c) for c in service.queue(db, limit)]
+    return [case_summary(c, actor) for c in service.queue(db, limit)]
 
 
 @router.post("/cases/{case_id}/claim")
 def claim(case_id: uuid.UUID, db: DbSession, actor: Officer) -> CaseDetail:
     case = get_case(db, case_id, actor)
     service.claim(db, case, actor)
-    return case_detail(case)
+    return case_detail(case, actor)
 
 
 @router.post("/cases/{case_id}/release")
 def release(case_id: uuid.UUID, db: DbSession, actor: Officer) -> CaseDetail:
     case = get_case(db, case_id, actor)
     service.release(db, case, actor)
-    return case_detail(case)
+    return case_detail(case, actor)
 
 
 @router.post("/cases/{case_id}/decision", status_code=status.HTTP_201_CREATED)
