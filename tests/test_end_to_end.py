@@ -232,6 +232,7 @@ def test_nv_signal_mid_procedure_pulls_the_case_out(client, factory):
     detail = ok(client.get(f"{API}/cases/{case.id}", headers=planner.headers))
     assert detail["state"] == "excluded"
     assert "physical hearing" in detail["exclusion_reason"]
+    assert detail["physical_hearing_next"] is True
     assert detail["next_steps"] == ["screen_eligible", "screen_excluded"]
     events = ok(client.get(f"{API}/cases/{case.id}/timeline", headers=planner.headers))
     assert events[-1]["event"] == "exclude"

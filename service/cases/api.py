@@ -24,7 +24,7 @@ from service.core.actor import Actor
 from service.core.db import DbSession
 from service.models.auth import Role
 from service.models.cases import Case
-from service.workflow import CaseState, allowed_events
+from service.workflow import CaseState, Track, allowed_events, needs_physical_hearing
 
 router = APIRouter(tags=["cases"])
 M = TypeVar("M", bound=CaseOut)
@@ -139,8 +139,13 @@ def case_detail(case: Case, actor: Actor) -> CaseDetail:
 
 
 def _build(model: type[M], case: Case, actor: Actor) -> M:
-    fields = {name: getattr(case, name) for name in model.model_fields if name != "next_steps"}
-    fields["next_steps"] = [e.value for e in allowed_events(CaseState(case.state))]
+    computed = ("next_steps", "physical_hearing_next")
+    fields = {name: getattr(case, name) for name in model.model_fields if name not in computed}
+    state = CaseState(case.state)
+    fields["next_steps"] = [e.value for e in allowed_events(state)]
+    fields["physical_hearing_next"] = needs_physical_hearing(
+        state, Track(case.track) if case.track else None
+    )
     if actor.is_(*SEES_SIGNALS):
         fields["signals"] = [SignalOut.model_validate(s) for s in case.signals]
     else:

@@ -137,6 +137,10 @@ class CaseOut(BaseModel):
     claimed_by_id: uuid.UUID | None
     signals: list[SignalOut]
     next_steps: list[str] = Field(description="Workflow events allowed from the current state")
+    physical_hearing_next: bool = Field(
+        description="A physical hearing (nader gehoor) will follow: the case left the written "
+        "track, or it is kansarm and the form only prepares the hearing"
+    )
 
 
 class CaseDetail(CaseOut):
