@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from service.core.errors import DomainError
 from service.core.settings import PROJECT_ROOT, get_settings
 
 
@@ -35,16 +36,22 @@ def migrate() -> None:
 @main.command("import-cases")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--no-screen", is_flag=True, help="Import only; screen later.")
-def import_cases(file: Path, no_screen: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
+def import_cases(file: Path, no_screen: bool, as_json: bool) -> None:
     """Import cases from a CSV or JSON FILE (idempotent on V-number)."""
     from service.cases.importing import import_rows, parse_file
     from service.core.actor import SYSTEM
     from service.core.db import unit_of_work
 
-    with unit_of_work() as db:
-        report = import_rows(
-            db, parse_file(file.read_bytes(), file.name), SYSTEM, screen=not no_screen
-        )
+    try:
+        with unit_of_work() as db:
+            rows = parse_file(file.read_bytes(), file.name)
+            report = import_rows(db, rows, SYSTEM, screen=not no_screen)
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from exc
+    if as_json:
+        click.echo(report.model_dump_json(indent=2))
+        return
     click.echo(
         f"{report.rows} rows: {report.created} created, {report.skipped_existing} "
         f"already present, {report.failed} failed"
