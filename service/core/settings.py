@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +31,15 @@ class Settings(BaseSettings):
     corrections_days: int = 10
     target_days: int = 42
     form_time_limit_minutes: int = 240
+
+    @field_validator("database_url")
+    @classmethod
+    def _psycopg3_driver(cls, url: str) -> str:
+        """Accept plain postgres:// URLs; the installed driver is psycopg 3."""
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url.removeprefix(prefix)
+        return url
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> "Settings":
