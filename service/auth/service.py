@@ -1,6 +1,7 @@
 """Passwords (argon2), opaque bearer tokens stored as digests, kiosk codes."""
 
 import hashlib
+import hmac
 import secrets
 import uuid
 from datetime import timedelta
@@ -25,7 +26,9 @@ KIOSK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+    """Keyed digest: a leaked table of short kiosk codes cannot be brute-forced offline."""
+    key = get_settings().secret_key.encode()
+    return hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
 
 
 def hash_password(password: str) -> str:

@@ -36,7 +36,7 @@ class User(UuidPk, Timestamped, Base):
 
 
 class ApiToken(UuidPk, Timestamped, Base):
-    """A bearer token, stored only as its SHA-256 digest."""
+    """A bearer token, stored only as its keyed SHA-256 digest (HMAC)."""
 
     __tablename__ = "api_tokens"
     __table_args__ = (
