@@ -91,10 +91,13 @@ def serve(host: str, port: int, workers: int) -> None:
 @click.option("--workers", default=2, show_default=True)
 def worker(workers: int) -> None:
     """Run the background job consumer (terms, auto-submit)."""
+    import logging
+
     from huey.consumer import Consumer
 
     from service.tasks import huey
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
 
 
