@@ -233,7 +233,7 @@ def upgrade() -> None:
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.CheckConstraint("status = 'open' OR replied_at IS NOT NULL", name=op.f('ck_invitations_closed_has_reply_time')),
-    sa.CheckConstraint("status IN ('open', 'consented', 'declined', 'expired')", name=op.f('ck_invitations_status_known')),
+    sa.CheckConstraint("status IN ('open', 'consented', 'declined', 'expired', 'cancelled')", name=op.f('ck_invitations_status_known')),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_invitations_case_id_cases')),
     sa.ForeignKeyConstraint(['lawyer_id'], ['users.id'], name=op.f('fk_invitations_lawyer_id_users')),
     sa.ForeignKeyConstraint(['sent_by_id'], ['users.id'], name=op.f('fk_invitations_sent_by_id_users')),

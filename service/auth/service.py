@@ -20,7 +20,12 @@ from service.core.settings import get_settings
 from service.models.auth import ApiToken, Role, User
 from service.models.sessions import Booking, KioskCode
 
-_hasher = PasswordHasher()
+# Tests create many users: cheap hashing there, the library's safe defaults elsewhere.
+_hasher = (
+    PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    if get_settings().env == "test"
+    else PasswordHasher()
+)
 # Kiosk codes are read aloud and typed by applicants: no look-alike characters.
 KIOSK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 

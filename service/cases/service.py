@@ -18,6 +18,8 @@ from service.core.settings import get_settings
 from service.models.auth import Role, User
 from service.models.cases import Case, Signal
 from service.models.decisions import Consultation
+from service.models.invitations import Invitation, InvitationStatus
+from service.models.sessions import Booking
 from service.models.translation import Translation
 from service.workflow import (
     OPEN_STATES,
@@ -69,8 +71,27 @@ def advance(
     if column:
         setattr(case, column, utcnow())
     record_event(db, case, event.value, source.value, actor, reason)
+    if target in (CaseState.WITHDRAWN, CaseState.EXCLUDED):
+        _release_holds(db, case)
     db.flush()
     return target
+
+
+def _release_holds(db: Session, case: Case) -> None:
+    """Leaving the written track frees the seat, closes the invitation and any claim."""
+    now = utcnow()
+    for invitation in db.scalars(
+        select(Invitation).where(
+            Invitation.case_id == case.id, Invitation.status == InvitationStatus.OPEN
+        )
+    ):
+        invitation.status = InvitationStatus.CANCELLED
+        invitation.replied_at = now
+    for booking in db.scalars(
+        select(Booking).where(Booking.case_id == case.id, Booking.cancelled_at.is_(None))
+    ):
+        booking.cancelled_at = now
+    case.claimed_by_id = None
 
 
 # --- access -------------------------------------------------------------------------------

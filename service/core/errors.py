@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -66,22 +66,42 @@ def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+# One realistic example per documented status, so a client sees the code it will get.
+_EXAMPLES: dict[int, tuple[str, str]] = {
+    401: ("not_authenticated", "Sign in first: send 'Authorization: Bearer <token>'."),
+    403: ("role_not_allowed", "Role 'lawyer' may not do this (allowed: admin, planner)."),
+    404: ("case_not_found", "No case 6a1f1a0e-7d44-4c8e-9e36-0f6f0e0b7c55 that you may see."),
+    409: ("illegal_transition", "A case in state 'submitted' cannot 'consent'."),
+    422: ("validation_error", "body.seat: Input should be greater than or equal to 1"),
+}
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "code", "detail"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string", "description": "Stable, machine-readable error code"},
+        "detail": {"type": "string"},
+    },
+}
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {
-        "description": HTTPStatus(code).phrase,
+    status: {
+        "description": HTTPStatus(status).phrase,
         "content": {
             PROBLEM_JSON: {
+                "schema": PROBLEM_SCHEMA,
                 "example": {
-                    "type": "https://hearing.example/problems/illegal_transition",
-                    "title": HTTPStatus(code).phrase,
-                    "status": code,
-                    "code": "illegal_transition" if code == 409 else "…",
-                    "detail": "A case in state 'submitted' cannot 'consent'.",
-                }
+                    "type": f"https://hearing.example/problems/{code}",
+                    "title": HTTPStatus(status).phrase,
+                    "status": status,
+                    "code": code,
+                    "detail": detail,
+                },
             }
         },
     }
-    for code in (401, 403, 404, 409, 422)
+    for status, (code, detail) in _EXAMPLES.items()
 }
 
 
@@ -108,6 +128,17 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _stale(_: Request, exc: StaleDataError) -> JSONResponse:
         # Optimistic locking: someone else changed the case between read and write.
         return problem(409, "concurrent_change", "The case changed meanwhile; reload and retry.")
+
+    @app.exception_handler(DataError)
+    async def _data(_: Request, exc: DataError) -> JSONResponse:
+        # Input the validators let through but the database cannot hold, e.g. a NUL
+        # character in a text on PostgreSQL: the client's fault, not a server error.
+        return problem(422, "invalid_input", "A value in the request cannot be stored.")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # A bug, not bad input: still a problem document; the server logs the traceback.
+        return problem(500, "internal_error", "An unexpected error occurred.")
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:

@@ -41,6 +41,15 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg://" + url.removeprefix(prefix)
         return url
 
+    @field_validator("eligibility_policy")
+    @classmethod
+    def _policy_exists(cls, version: str) -> str:
+        policies = PROJECT_ROOT / "service" / "eligibility" / "policies"
+        known = sorted(p.stem for p in policies.glob("*.yaml"))
+        if version not in known:
+            raise ValueError(f"unknown eligibility policy '{version}'; known: {', '.join(known)}")
+        return version
+
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> "Settings":
         if self.env == "production" and self.secret_key == DEV_SECRET:

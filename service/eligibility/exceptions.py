@@ -1,4 +1,4 @@
-from service.core.errors import InvalidInput, NotFound
+from service.core.errors import Conflict, InvalidInput, NotFound
 
 
 class UnknownPolicy(NotFound):
@@ -7,3 +7,7 @@ class UnknownPolicy(NotFound):
 
 class InvalidPolicy(InvalidInput):
     code = "invalid_policy"
+
+
+class FormAlreadyTaken(Conflict):
+    code = "form_already_taken"

@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from service.eligibility.exceptions import InvalidPolicy, UnknownPolicy
 from service.models.cases import Literacy, SignalKind
@@ -23,6 +23,16 @@ class LiteracyRule(BaseModel):
 class Exclusions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     signals: frozenset[SignalKind] = frozenset(SignalKind)
+
+    @field_validator("signals")
+    @classmethod
+    def _protocol_signals(cls, signals: frozenset[SignalKind]) -> frozenset[SignalKind]:
+        # The protocol forbids a written hearing with any NV or 1F signal; no version may
+        # drop one (the workflow would then refuse the eligible screening mid-import).
+        missing = sorted(s.value for s in set(SignalKind) - signals)
+        if missing:
+            raise ValueError(f"every NV/1F signal must exclude; missing: {', '.join(missing)}")
+        return signals
 
 
 class Policy(BaseModel):

@@ -7,13 +7,15 @@ from typing import Any
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from service.cases.service import advance
+from service.cases.service import advance, facts_for
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.settings import get_settings
+from service.eligibility.exceptions import FormAlreadyTaken
 from service.eligibility.policy import CaseProfile, Policy, Verdict, load_policy, screen
 from service.models.cases import Case, CaseEventRow, Literacy, Signal, SignalKind
 from service.models.eligibility import Screening, ScreeningOutcome
+from service.models.questionnaires import AnswerSet
 from service.workflow import CaseEvent, CaseFacts, CaseState, Track, transition
 
 TRACK_FOR = {
@@ -46,12 +48,21 @@ def screen_case(db: Session, case: Case, actor: Actor, policy: Policy | None = N
     policy = policy or active_policy()
     verdict = screen(policy, profile(case, (s.kind for s in case.signals)))
     track = TRACK_FOR.get(verdict.outcome)
-    # The track is needed by the workflow guard, so set it before advancing.
-    if track:
-        case.track = track
-    case.policy_version = verdict.policy_version
-    case.exclusion_reason = None if track else verdict.reason
-    advance(db, case, _event_for(verdict), actor, verdict.reason)
+    event = _event_for(verdict)
+    # Ask the workflow (with the track this screening sets) before touching the case.
+    transition(CaseState(case.state), event, facts_for(db, case, track=track))
+    if track and db.scalar(select(AnswerSet.id).where(AnswerSet.case_id == case.id)):
+        raise FormAlreadyTaken(
+            "The applicant already filled in the form; the case continues in the regular "
+            "procedure and cannot re-enter the written hearing."
+        )
+    # One UPDATE of the case, as in bulk screening: no autoflush between track and state.
+    with db.no_autoflush:
+        if track:
+            case.track = track
+        case.policy_version = verdict.policy_version
+        case.exclusion_reason = None if track else verdict.reason
+        advance(db, case, event, actor, verdict.reason)
     screening = Screening(
         case_id=case.id,
         policy_version=verdict.policy_version,
@@ -114,7 +125,8 @@ def screen_imported(
                 "track": track,
                 "policy_version": policy.version,
                 "exclusion_reason": None if track else verdict.reason,
-                "screened_at": now,
+                # The milestone of entering 'screened' (cases.service.MILESTONES), as one by one.
+                "screened_at": now if target is CaseState.SCREENED else None,
             }
         )
         screenings.append(

@@ -16,6 +16,7 @@ class InvitationStatus(StrEnum):
     CONSENTED = "consented"
     DECLINED = "declined"
     EXPIRED = "expired"
+    CANCELLED = "cancelled"  # the case left the written track (withdrawn or a signal)
 
 
 class Invitation(UuidPk, Base):

@@ -171,7 +171,7 @@ def _check_value(question: Question, value: Any) -> str | None:
             if len(value) > question.max_length:
                 return f"at most {question.max_length} characters"
         case QuestionType.CHOICE:
-            if value not in {o.value for o in question.options}:
+            if not isinstance(value, str) or value not in {o.value for o in question.options}:
                 return "not one of the options"
         case QuestionType.YES_NO:
             if not isinstance(value, bool):

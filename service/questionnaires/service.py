@@ -15,7 +15,7 @@ from service.models.cases import Case
 from service.models.questionnaires import AnswerSet
 from service.questionnaires.exceptions import FormClosed, FormNotStarted, LanguageNotOffered
 from service.questionnaires.forms import FormDefinition, load_form, validate_answers
-from service.workflow import CaseEvent, CaseState
+from service.workflow import TERMINAL_STATES, CaseEvent, CaseState
 
 
 def form_language(form: FormDefinition, case: Case) -> str:
@@ -53,6 +53,8 @@ def start(db: Session, case: Case, actor: Actor) -> AnswerSet:
 
 
 def _open_answer_set(db: Session, case: Case) -> AnswerSet:
+    if case.state in TERMINAL_STATES:
+        raise FormClosed("Your case has left the written hearing; please speak to the host.")
     answer_set = answer_set_of(db, case)
     if answer_set is None or case.state != CaseState.IN_PROGRESS:
         if answer_set is not None and answer_set.submitted_at is not None:

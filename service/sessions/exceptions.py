@@ -39,3 +39,7 @@ class SeatOutOfRange(InvalidInput):
 
 class DuplicateLocation(Conflict):
     code = "duplicate_location"
+
+
+class BookingCheckedIn(Conflict):
+    code = "booking_checked_in"

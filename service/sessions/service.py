@@ -14,6 +14,7 @@ from service.core.clock import utcnow
 from service.models.cases import Case
 from service.models.sessions import Booking, HearingSession, Location
 from service.sessions.exceptions import (
+    BookingCheckedIn,
     BookingNotFound,
     CaseAlreadyBooked,
     DuplicateLocation,
@@ -130,6 +131,10 @@ def get_booking(db: Session, booking_id: uuid.UUID) -> Booking:
 def cancel_booking(db: Session, booking: Booking, actor: Actor, reason: str) -> None:
     if booking.cancelled_at is not None:
         return
+    if booking.checked_in_at is not None:
+        raise BookingCheckedIn(
+            "The applicant has checked in; withdraw the case instead of cancelling the seat."
+        )
     case = db.get_one(Case, booking.case_id)
     booking.cancelled_at = utcnow()
     if case.state == "scheduled":

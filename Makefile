@@ -1,0 +1,65 @@
+# Shortcuts; `serve` and `test` are the README's two commands (bash .ci/dev ...).
+# Extra arguments: make test ARGS="-k booking -x"; make bench ARGS="--rows 2000".
+
+VENV      := .venv
+BIN       := $(VENV)/bin
+ARGS      ?=
+PG_URL    ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+UV        ?= $(shell command -v uv 2>/dev/null || echo $(BIN)/uv)
+
+.PHONY: help setup serve test test-postgres lint format migrate demo-data worker bench lock clean distclean
+
+help:
+	@echo "make setup          system packages (as root), .venv, locked dependencies"
+	@echo "make serve          migrate, demo data, worker + app on http://127.0.0.1:8000"
+	@echo "make test           ruff, mypy, pytest -n 2 on SQLite   (ARGS=... for pytest)"
+	@echo "make test-postgres  pytest on PostgreSQL at PG_URL=$(PG_URL)"
+	@echo "make lint           ruff check, ruff format --check, mypy"
+	@echo "make format         ruff check --fix, ruff format"
+	@echo "make migrate | demo-data | worker   the hearing commands, on HEARING_DATABASE_URL"
+	@echo "make bench          bench/bench_import.py (ARGS=... e.g. --postgres URL)"
+	@echo "make lock           regenerate requirements.lock from pyproject.toml with uv"
+	@echo "make clean          caches and build output; distclean also .venv and var/"
+
+setup:
+	bash .ci/dev setup
+
+serve:
+	bash .ci/dev serve $(ARGS)
+
+test:
+	bash .ci/dev test $(ARGS)
+
+# The conftest creates (and drops) a fresh database per xdist worker next to PG_URL's.
+test-postgres:
+	HEARING_SKIP_LINT=1 HEARING_TEST_DATABASE_URL='$(PG_URL)' bash .ci/dev test $(ARGS)
+
+lint:
+	bash .ci/dev lint
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrate: setup
+	$(BIN)/hearing migrate
+
+demo-data: setup
+	$(BIN)/hearing demo-data
+
+worker: setup
+	$(BIN)/hearing worker
+
+bench: setup
+	$(BIN)/python bench/bench_import.py $(ARGS)
+
+lock:
+	@test -x "$(UV)" || { echo "uv not found: pip install uv (or $(BIN)/pip install uv)"; exit 1; }
+	$(UV) pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) var

@@ -1,0 +1,379 @@
+"""Who may call what: every /api/v1 operation against every role, plus sign-in.
+
+The table below is the permission matrix written out by hand. It is compared with
+the `x-roles` the OpenAPI schema derives from each route's `allow(...)`, and then
+every operation is called with every role, so a permission can only change through
+a deliberate edit of this file.
+"""
+
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from service.auth.service import digest
+from service.core.clock import utcnow
+from service.main import app
+from service.models import Case, Role
+from service.models.auth import ApiToken
+from service.models.sessions import KioskCode
+from service.workflow import CaseState
+
+API = "/api/v1"
+PUBLIC = "public"
+ALL = frozenset(Role)
+READERS = frozenset(
+    {Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN, Role.LAWYER, Role.TRANSLATOR}
+)
+STAFF = frozenset({Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN})
+PLANNERS = frozenset({Role.PLANNER, Role.ADMIN})
+ON_SITE = frozenset({Role.PLANNER, Role.HOST, Role.ADMIN})
+
+EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
+    ("POST", "/api/v1/auth/token"): frozenset({PUBLIC}),
+    ("POST", "/api/v1/kiosk/login"): frozenset({PUBLIC}),
+    ("GET", "/api/v1/me"): ALL,
+    ("POST", "/api/v1/users"): frozenset({Role.ADMIN}),
+    ("GET", "/api/v1/users"): PLANNERS,
+    ("POST", "/api/v1/cases"): PLANNERS,
+    ("GET", "/api/v1/cases"): READERS,
+    ("POST", "/api/v1/cases/import"): PLANNERS,
+    ("GET", "/api/v1/cases/by-v-number/{v_number}"): READERS,
+    ("GET", "/api/v1/cases/{case_id}"): READERS,
+    ("GET", "/api/v1/cases/{case_id}/timeline"): READERS,
+    ("POST", "/api/v1/cases/{case_id}/signals"): STAFF,
+    ("POST", "/api/v1/cases/{case_id}/withdraw"): frozenset(
+        {Role.APPLICANT, Role.LAWYER, Role.PLANNER, Role.ADMIN}
+    ),
+    ("GET", "/api/v1/eligibility/policies"): STAFF,
+    ("POST", "/api/v1/cases/{case_id}/screening"): PLANNERS,
+    ("GET", "/api/v1/cases/{case_id}/screenings"): STAFF,
+    ("POST", "/api/v1/screenings/run"): PLANNERS,
+    ("POST", "/api/v1/cases/{case_id}/invitation"): PLANNERS,
+    ("GET", "/api/v1/invitations"): frozenset({Role.LAWYER, Role.PLANNER, Role.ADMIN}),
+    ("POST", "/api/v1/invitations/{invitation_id}/reply"): frozenset({Role.LAWYER}),
+    ("GET", "/api/v1/locations"): ON_SITE,
+    ("POST", "/api/v1/locations"): PLANNERS,
+    ("POST", "/api/v1/sessions"): PLANNERS,
+    ("GET", "/api/v1/sessions"): ON_SITE,
+    ("GET", "/api/v1/sessions/{session_id}"): ON_SITE,
+    ("POST", "/api/v1/sessions/{session_id}/bookings"): PLANNERS,
+    ("DELETE", "/api/v1/bookings/{booking_id}"): PLANNERS,
+    ("POST", "/api/v1/bookings/{booking_id}/check-in"): frozenset({Role.HOST, Role.ADMIN}),
+    ("GET", "/api/v1/forms"): ALL,
+    ("GET", "/api/v1/forms/{form_id}"): ALL,
+    ("GET", "/api/v1/kiosk/form"): frozenset({Role.APPLICANT}),
+    ("POST", "/api/v1/kiosk/start"): frozenset({Role.APPLICANT}),
+    ("PUT", "/api/v1/kiosk/answers"): frozenset({Role.APPLICANT}),
+    ("POST", "/api/v1/kiosk/submit"): frozenset({Role.APPLICANT}),
+    ("GET", "/api/v1/cases/{case_id}/answers"): frozenset(
+        {Role.OFFICER, Role.COORDINATOR, Role.LAWYER, Role.TRANSLATOR, Role.ADMIN}
+    ),
+    ("POST", "/api/v1/cases/{case_id}/translation"): PLANNERS,
+    ("GET", "/api/v1/cases/{case_id}/translation"): frozenset(
+        {Role.OFFICER, Role.COORDINATOR, Role.LAWYER, Role.PLANNER, Role.ADMIN}
+    ),
+    ("GET", "/api/v1/translations"): frozenset({Role.TRANSLATOR, Role.PLANNER, Role.ADMIN}),
+    ("GET", "/api/v1/translations/{translation_id}"): frozenset(
+        {Role.TRANSLATOR, Role.PLANNER, Role.ADMIN}
+    ),
+    ("PUT", "/api/v1/translations/{translation_id}"): frozenset({Role.TRANSLATOR}),
+    ("POST", "/api/v1/cases/{case_id}/corrections"): frozenset({Role.LAWYER}),
+    ("GET", "/api/v1/cases/{case_id}/corrections"): frozenset(
+        {Role.LAWYER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN}
+    ),
+    ("POST", "/api/v1/cases/{case_id}/no-corrections"): frozenset({Role.LAWYER}),
+    ("GET", "/api/v1/decision-queue"): frozenset({Role.OFFICER, Role.ADMIN}),
+    ("POST", "/api/v1/cases/{case_id}/claim"): frozenset({Role.OFFICER}),
+    ("POST", "/api/v1/cases/{case_id}/release"): frozenset({Role.OFFICER}),
+    ("POST", "/api/v1/cases/{case_id}/decision"): frozenset({Role.OFFICER}),
+    ("POST", "/api/v1/cases/{case_id}/consultations"): frozenset({Role.COORDINATOR}),
+    ("GET", "/api/v1/cases/{case_id}/consultations"): frozenset(
+        {Role.OFFICER, Role.COORDINATOR, Role.ADMIN}
+    ),
+}
+
+
+def operations() -> list[tuple[str, str, dict]]:
+    """Every (method, path, operation) under /api/v1 in the live schema."""
+    return [
+        (method.upper(), path, operation)
+        for path, item in app.openapi()["paths"].items()
+        if path.startswith(API)
+        for method, operation in item.items()
+    ]
+
+
+def concrete(path: str) -> str:
+    """The path with a random UUID for every parameter."""
+    return re.sub(r"\{[^}]+\}", lambda _: str(uuid.uuid4()), path)
+
+
+def call(client, method: str, path: str, operation: dict, headers: dict | None = None):
+    body = {} if "requestBody" in operation else None
+    return client.request(method, concrete(path), json=body, headers=headers or {})
+
+
+def problem_code(response) -> str | None:
+    body = response.json()
+    return body.get("code") if isinstance(body, dict) else None
+
+
+def assert_problem(response, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert problem["status"] == status
+    assert problem["code"] == code, problem
+    assert problem["detail"]
+
+
+def headers_for(factory, role: Role) -> dict[str, str]:
+    if role is Role.APPLICANT:
+        return factory.applicant_headers(factory.case())
+    return factory.person(role).headers
+
+
+# --- the matrix ---------------------------------------------------------------------------
+
+
+def test_every_operation_declares_roles():
+    missing = [(m, p) for m, p, op in operations() if not op.get("x-roles")]
+    assert not missing, f"operations without x-roles: {missing}"
+    unknown = {
+        (m, p, r)
+        for m, p, op in operations()
+        for r in op["x-roles"]
+        if r != PUBLIC and r not in set(Role)
+    }
+    assert not unknown
+
+
+def test_permission_table_is_pinned():
+    """Changing who may call a route must change this table too (and be reviewed)."""
+    actual = {(m, p): frozenset(op["x-roles"]) for m, p, op in operations()}
+    assert set(actual) == set(EXPECTED_ROLES), (
+        f"new: {sorted(set(actual) - set(EXPECTED_ROLES))}, "
+        f"gone: {sorted(set(EXPECTED_ROLES) - set(actual))}"
+    )
+    changed = {
+        key: {"schema": sorted(actual[key]), "pinned": sorted(EXPECTED_ROLES[key])}
+        for key in actual
+        if actual[key] != EXPECTED_ROLES[key]
+    }
+    assert not changed, changed
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_each_role_is_let_in_exactly_where_declared(client, db, factory, role):
+    headers = headers_for(factory, role)
+    wrong: list[str] = []
+    for method, path, operation in operations():
+        declared = set(operation["x-roles"])
+        response = call(client, method, path, operation, headers)
+        status, code = response.status_code, problem_code(response)
+        if PUBLIC in declared:
+            ok = status not in (401, 403)
+        elif role in declared:
+            # Random ids and an empty body: 404/409/422 are fine, the door is open.
+            ok = status not in (401, 403) and status < 500
+        else:
+            ok = status == 403 and code == "role_not_allowed"
+            ok = ok and response.headers["content-type"].startswith("application/problem+json")
+        if not ok:
+            wrong.append(f"{method} {path} as {role}: {status} {response.text[:200]}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_token_is_refused_everywhere_but_public_routes(client):
+    wrong = []
+    for method, path, operation in operations():
+        response = call(client, method, path, operation)
+        if PUBLIC in operation["x-roles"]:
+            if response.status_code in (401, 403):
+                wrong.append(f"{method} {path}: public route refused ({response.status_code})")
+        elif (response.status_code, problem_code(response)) != (401, "not_authenticated"):
+            wrong.append(f"{method} {path}: {response.status_code} {response.text[:200]}")
+        elif response.headers.get("www-authenticate") != "Bearer":
+            wrong.append(f"{method} {path}: no WWW-Authenticate: Bearer")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_bogus_token_is_refused_everywhere(client):
+    bogus = {"Authorization": "Bearer not-a-real-token"}
+    wrong = [
+        f"{method} {path}: {response.status_code}"
+        for method, path, operation in operations()
+        if PUBLIC not in operation["x-roles"]
+        for response in [call(client, method, path, operation, bogus)]
+        if (response.status_code, problem_code(response)) != (401, "not_authenticated")
+    ]
+    assert not wrong, wrong
+
+
+def test_non_bearer_scheme_is_refused(client, factory):
+    token = factory.person(Role.ADMIN).token  # a valid token, but not sent as Bearer
+    response = client.get(f"{API}/me", headers={"Authorization": f"Basic {token}"})
+    assert_problem(response, 401, "not_authenticated")
+
+
+# --- tokens -------------------------------------------------------------------------------
+
+
+def token_row(db, person) -> ApiToken:
+    return db.scalars(select(ApiToken).where(ApiToken.token_hash == digest(person.token))).one()
+
+
+def test_expired_token_is_refused(client, db, factory):
+    person = factory.person(Role.PLANNER)
+    assert client.get(f"{API}/me", headers=person.headers).status_code == 200
+    token_row(db, person).expires_at = utcnow() - timedelta(seconds=1)
+    assert_problem(client.get(f"{API}/me", headers=person.headers), 401, "not_authenticated")
+
+
+def test_revoked_token_is_refused(client, db, factory):
+    person = factory.person(Role.OFFICER)
+    token_row(db, person).revoked_at = utcnow()
+    assert_problem(
+        client.get(f"{API}/decision-queue", headers=person.headers), 401, "not_authenticated"
+    )
+
+
+def test_deactivated_users_token_stops_working(client, db, factory):
+    person = factory.person(Role.LAWYER)
+    person.user.active = False
+    assert_problem(client.get(f"{API}/cases", headers=person.headers), 401, "not_authenticated")
+
+
+# --- password sign-in ---------------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"  # the factory's password for every user
+
+
+def test_password_login_gives_a_working_token(client, db, factory):
+    person = factory.person(Role.PLANNER)
+    response = client.post(
+        f"{API}/auth/token", json={"username": person.user.username, "password": PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    token = response.json()
+    assert token["token_type"] == "bearer"
+    assert token["role"] == "planner"
+    me = client.get(f"{API}/me", headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert me.status_code == 200, me.text
+    assert me.json()["user_id"] == str(person.user.id)
+    assert me.json()["role"] == "planner"
+
+
+def test_wrong_password_and_unknown_user_look_the_same(client, db, factory):
+    person = factory.person(Role.LAWYER)
+    wrong_password = client.post(
+        f"{API}/auth/token", json={"username": person.user.username, "password": "guess-guess"}
+    )
+    unknown_user = client.post(
+        f"{API}/auth/token", json={"username": "nobody.here", "password": PASSWORD}
+    )
+    assert_problem(wrong_password, 401, "bad_credentials")
+    assert_problem(unknown_user, 401, "bad_credentials")
+    # Nothing tells an attacker which usernames exist.
+    assert wrong_password.json() == unknown_user.json()
+
+
+def test_deactivated_user_cannot_sign_in(client, db, factory):
+    person = factory.person(Role.TRANSLATOR)
+    person.user.active = False
+    response = client.post(
+        f"{API}/auth/token", json={"username": person.user.username, "password": PASSWORD}
+    )
+    assert_problem(response, 401, "bad_credentials")
+
+
+# --- kiosk codes and applicant tokens -----------------------------------------------------
+
+
+def check_in(client, factory, case: Case) -> str:
+    host = factory.person(Role.HOST)
+    response = client.post(
+        f"{API}/bookings/{factory.booking(case).id}/check-in",
+        headers=host.headers,
+        json={"applicant_consent_confirmed": True},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["kiosk_code"]
+
+
+def kiosk_login(client, code: str):
+    return client.post(f"{API}/kiosk/login", json={"code": code})
+
+
+def test_kiosk_code_works_once(client, db, factory):
+    case = factory.case_in(CaseState.SCHEDULED)
+    code = check_in(client, factory, case)
+
+    first = kiosk_login(client, code)
+    assert first.status_code == 200, first.text
+    assert first.json()["role"] == "applicant"
+    applicant = {"Authorization": f"Bearer {first.json()['access_token']}"}
+    me = client.get(f"{API}/me", headers=applicant).json()
+    assert (me["role"], me["case_id"], me["user_id"]) == ("applicant", str(case.id), None)
+
+    assert_problem(kiosk_login(client, code), 401, "kiosk_code_invalid")
+
+
+def test_kiosk_code_is_forgiving_about_case_and_dashes(client, db, factory):
+    case = factory.case_in(CaseState.SCHEDULED)
+    code = check_in(client, factory, case)
+    typed = code.replace("-", " ").lower()
+    assert kiosk_login(client, typed).status_code == 200
+
+
+def test_expired_kiosk_code_is_refused(client, db, factory):
+    case = factory.case_in(CaseState.SCHEDULED)
+    code = check_in(client, factory, case)
+    row = db.scalar(select(KioskCode).where(KioskCode.booking_id == factory.booking(case).id))
+    row.expires_at = utcnow() - timedelta(minutes=1)
+    assert_problem(kiosk_login(client, code), 401, "kiosk_code_invalid")
+
+
+def test_unknown_kiosk_code_is_refused(client):
+    assert_problem(kiosk_login(client, "ABCD-EFGH"), 401, "kiosk_code_invalid")
+
+
+def test_applicant_token_reaches_only_its_own_case(client, db, factory):
+    planner = factory.person(Role.PLANNER)
+    own = factory.case_in(CaseState.SCHEDULED)
+    other = factory.case_in(CaseState.SCHEDULED)
+    token = kiosk_login(client, check_in(client, factory, own)).json()["access_token"]
+    applicant = {"Authorization": f"Bearer {token}"}
+
+    # The kiosk shows the applicant's own case, whatever else exists.
+    view = client.get(f"{API}/kiosk/form", headers=applicant)
+    assert view.status_code == 200, view.text
+    assert view.json()["case_state"] == "checked_in"
+
+    # Another case's id is as good as non-existent ...
+    other_case = client.post(
+        f"{API}/cases/{other.id}/withdraw", headers=applicant, json={"reason": "not mine"}
+    )
+    assert_problem(other_case, 404, "case_not_found")
+    # ... and staff routes stay closed even for the applicant's own case.
+    for method, path in [
+        ("GET", f"{API}/cases/{own.id}"),
+        ("GET", f"{API}/cases/{own.id}/timeline"),
+        ("GET", f"{API}/cases/{own.id}/answers"),
+        ("GET", f"{API}/cases"),
+        ("POST", f"{API}/cases/{own.id}/no-corrections"),
+    ]:
+        assert_problem(client.request(method, path, headers=applicant), 403, "role_not_allowed")
+
+    assert client.get(f"{API}/cases/{other.id}", headers=planner.headers).json()["state"] == (
+        "scheduled"
+    )
+    # Its own case it may withdraw from.
+    own_case = client.post(
+        f"{API}/cases/{own.id}/withdraw", headers=applicant, json={"reason": "changed my mind"}
+    )
+    assert own_case.status_code == 200, own_case.text
+    assert own_case.json()["state"] == "withdrawn"
