@@ -182,6 +182,11 @@ def test_kansrijk_case_is_decided_on_the_form(client, factory):
     assert roles["submit"] == "applicant"
     assert roles["deliver_translation"] == "translator"
     assert roles["decide_on_form"] == "officer"
+    measured = ok(client.get(f"{API}/cases/{case_id}/measurements", headers=planner.headers))
+    assert [s["state"] for s in measured["stages"]] == [e["to_state"] for e in events]
+    assert measured["within_target"] is True
+    assert 0 <= measured["throughput_days"] < 1
+    assert measured["decision_handling_minutes"] is not None
     # Corrections sit beside the original answers, never over them.
     original = ok(client.get(f"{API}/cases/{case_id}/answers", headers=officer.headers))
     assert original["answers"] == answers
@@ -251,3 +256,22 @@ def factory_state(name):
     from service.workflow import CaseState
 
     return CaseState(name)
+
+
+def test_measurements_split_throughput_into_stages(db, factory):
+    """Stage durations come from the event log; the decision's handling time from claim."""
+    from datetime import timedelta
+
+    from service.audit.service import measure, timeline
+    from service.workflow import CaseState
+
+    case = factory.case_in(CaseState.DECIDED_ON_FORM)
+    events = list(timeline(db, case.id))
+    start = events[0].at
+    for hour, event in enumerate(events):
+        event.at = start + timedelta(hours=hour)
+    measured = measure(events)
+    assert all(s.hours == 1.0 for s in measured.stages[:-1])
+    invited = next(i for i, e in enumerate(events) if e.event == "invite")
+    assert measured.throughput_days == round((len(events) - 1 - invited) / 24, 2)
+    assert measured.decision_handling_minutes == 60.0

@@ -6,7 +6,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Query, UploadFile, status
 
-from service.audit.service import timeline
+from service.audit.service import measure, timeline
 from service.auth.dependencies import allow
 from service.cases import importing, service
 from service.cases.exceptions import BadImportFile
@@ -16,12 +16,15 @@ from service.cases.schemas import (
     CaseOut,
     EventOut,
     ImportReport,
+    MeasurementsOut,
     SignalCreate,
     SignalOut,
+    StageOut,
     WithdrawIn,
 )
 from service.core.actor import Actor
 from service.core.db import DbSession
+from service.core.settings import get_settings
 from service.models.auth import Role
 from service.models.cases import Case
 from service.workflow import CaseState, Track, allowed_events, needs_physical_hearing
@@ -33,6 +36,7 @@ READERS = (Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN, Role.LAWYER
 INTAKE = (Role.PLANNER, Role.ADMIN)
 # Signals come from registration, screening, the form's answers or security partners.
 SIGNALLERS = (Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
+STAFF = (Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
 WITHDRAWERS = (Role.APPLICANT, Role.LAWYER, Role.PLANNER, Role.ADMIN)
 # Signal sources (security partners) and staff notes stay inside the IND.
 SEES_SIGNALS = (Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
@@ -103,6 +107,27 @@ def get_timeline(
     """Every state change of the case, oldest first: who, in what role, when and why."""
     case = service.get_case(db, case_id, actor)
     return [EventOut.model_validate(e) for e in timeline(db, case.id)]
+
+
+@router.get("/cases/{case_id}/measurements")
+def get_measurements(
+    case_id: uuid.UUID, db: DbSession, actor: Annotated[Actor, Depends(allow(*STAFF))]
+) -> MeasurementsOut:
+    """Throughput time per stage and in total against the six-week target, and the
+    officer's handling time: what the 2020 pilot could not measure."""
+    case = service.get_case(db, case_id, actor)
+    measured = measure(timeline(db, case.id))
+    days = measured.throughput_days
+    return MeasurementsOut(
+        throughput_days=days,
+        target_date=case.target_date,
+        within_target=None if days is None else days <= get_settings().target_days,
+        decision_handling_minutes=measured.decision_handling_minutes,
+        stages=[
+            StageOut(state=s.state, entered_at=s.entered_at, left_at=s.left_at, hours=s.hours)
+            for s in measured.stages
+        ],
+    )
 
 
 @router.post("/cases/{case_id}/signals", status_code=status.HTTP_201_CREATED)

@@ -158,6 +158,25 @@ class EventOut(BaseModel):
     reason: str
 
 
+class StageOut(BaseModel):
+    state: str
+    entered_at: datetime
+    left_at: datetime | None
+    hours: float = Field(description="Time spent in this state (so far, for the current one)")
+
+
+class MeasurementsOut(BaseModel):
+    throughput_days: float | None = Field(
+        description="Calendar days from invitation to decision (or until now); target 42"
+    )
+    target_date: date | None
+    within_target: bool | None
+    decision_handling_minutes: float | None = Field(
+        description="Officer's time from claiming the file to the decision"
+    )
+    stages: list[StageOut]
+
+
 class RowError(BaseModel):
     row: int = Field(description="1-based data row number in the file")
     v_number: str | None

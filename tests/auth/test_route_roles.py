@@ -43,6 +43,7 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/cases/by-v-number/{v_number}"): READERS,
     ("GET", "/api/v1/cases/{case_id}"): READERS,
     ("GET", "/api/v1/cases/{case_id}/timeline"): READERS,
+    ("GET", "/api/v1/cases/{case_id}/measurements"): STAFF,
     ("POST", "/api/v1/cases/{case_id}/signals"): STAFF,
     ("POST", "/api/v1/cases/{case_id}/withdraw"): frozenset(
         {Role.APPLICANT, Role.LAWYER, Role.PLANNER, Role.ADMIN}
