@@ -84,10 +84,6 @@ def db(engine: Engine) -> Iterator[Session]:
     """A session inside an outer transaction that is rolled back after the test."""
     connection = engine.connect()
     outer = connection.begin()
-    if connection.dialect.name == "sqlite":
-        # pysqlite opens its transaction lazily; without this the first SAVEPOINT
-        # would start (and its release commit) a real transaction.
-        connection.exec_driver_sql("BEGIN")
     session = Session(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )

@@ -216,9 +216,11 @@ def _insert_cases(
             }
             for s in data.signals
         )
+    # render_nulls: rows with and without a lawyer share one executemany batch; without
+    # it the ORM starts a new batch at every change of the None-columns (~900 statements).
     if cases:
-        db.execute(insert(Case), cases)
-        db.execute(insert(CaseEventRow), events)
+        db.execute(insert(Case).execution_options(render_nulls=True), cases)
+        db.execute(insert(CaseEventRow).execution_options(render_nulls=True), events)
     if signals:
-        db.execute(insert(Signal), signals)
+        db.execute(insert(Signal).execution_options(render_nulls=True), signals)
     return [c["id"] for c in cases]

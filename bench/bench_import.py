@@ -1,0 +1,207 @@
+"""Import and screen the whole 15,348-case backlog, against a naive per-row baseline.
+
+Usage: .venv/bin/python bench/bench_import.py [--postgres URL] [--rows N] [--sample N]
+
+Each backend gets fresh databases built by the migrations. The bulk run parses a
+seeded CSV with the backlog's nationality mix (``service.demo.backlog_rows``) and
+imports it with ``import_rows`` (validate, insert, screen). The baseline does what
+a straightforward ORM import would: ``create_case`` + ``screen_case`` per row,
+flushing each, on a sample, extrapolated per row. Results go to stdout and to
+``bench/results/import-<backend>.json`` (git-ignored).
+"""
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from service.cases.importing import import_rows, parse_file
+from service.cases.schemas import CaseIn
+from service.cases.service import create_case
+from service.cli import run_migrations
+from service.core.actor import SYSTEM
+from service.core.db import make_engine
+from service.core.settings import Settings
+from service.demo import BACKLOG_CASES, as_csv, backlog_rows, ensure_staff
+from service.eligibility.service import screen_case
+from service.models import Case
+
+RESULTS = Path(__file__).with_name("results")
+
+
+@contextmanager
+def fresh_database(backend: str, postgres_url: str | None, label: str) -> Iterator[str]:
+    """A migrated, empty database: a temporary SQLite file or a new PostgreSQL database."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            url = f"sqlite:///{tmp}/{label}.db"
+            run_migrations(url)
+            yield url
+        return
+    assert postgres_url
+    base = make_url(Settings(database_url=postgres_url).database_url)  # psycopg 3 driver
+    name = f"bench_{label}_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    try:
+        run_migrations(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def with_session(url: str, work: Callable[[Session], Any]) -> Any:
+    """Run ``work`` in one committed transaction, as the CLI and API do."""
+    engine = make_engine(url)
+    try:
+        with Session(engine, expire_on_commit=False) as db:
+            result = work(db)
+            db.commit()
+        return result
+    finally:
+        engine.dispose()
+
+
+def bulk(url: str, content: bytes) -> dict[str, Any]:
+    with_session(url, lambda db: ensure_staff(db))
+    timings: dict[str, float] = {}
+
+    def work(db: Session) -> Any:
+        started = time.perf_counter()
+        rows = parse_file(content, "backlog.csv")
+        timings["parse_s"] = time.perf_counter() - started
+        report = import_rows(db, rows, SYSTEM)
+        timings["import_and_screen_s"] = time.perf_counter() - started - timings["parse_s"]
+        return report
+
+    started = time.perf_counter()
+    report = with_session(url, work)
+    total = time.perf_counter() - started
+    stored = with_session(url, lambda db: db.scalar(select(func.count()).select_from(Case)))
+    assert report.created == stored == report.rows, (report.created, stored, report.rows)
+    return {
+        "rows": report.rows,
+        "created": report.created,
+        "failed": report.failed,
+        "screened": dict(sorted(report.screened.items())),
+        **{k: round(v, 3) for k, v in timings.items()},
+        "total_s": round(total, 3),  # parse + import + screen + commit
+        "rows_per_s": round(report.rows / total),
+    }
+
+
+def naive(url: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The per-row ORM way: create, flush, screen, flush, for each row."""
+    with_session(url, lambda db: ensure_staff(db))
+
+    def work(db: Session) -> None:
+        for row in rows:
+            case = create_case(db, CaseIn.model_validate(row), SYSTEM)
+            screen_case(db, case, SYSTEM)
+
+    started = time.perf_counter()
+    with_session(url, work)
+    total = time.perf_counter() - started
+    return {
+        "rows": len(rows),
+        "total_s": round(total, 3),
+        "rows_per_s": round(len(rows) / total),
+        "extrapolated_full_backlog_s": round(total / len(rows) * BACKLOG_CASES, 1),
+    }
+
+
+def server_version(url: str, backend: str) -> str:
+    if backend == "sqlite":
+        return f"SQLite {sqlite3.sqlite_version}"
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        version = str(conn.scalar(text("SHOW server_version")))
+    engine.dispose()
+    return f"PostgreSQL {version}"
+
+
+def run(backend: str, postgres_url: str | None, total: int, sample: int) -> dict[str, Any]:
+    rows = backlog_rows(total)
+    content = as_csv(rows).encode()
+    with fresh_database(backend, postgres_url, "bulk") as url:
+        bulk_result = bulk(url, content)
+        database = server_version(url, backend)
+    with fresh_database(backend, postgres_url, "naive") as url:
+        naive_result = naive(url, rows[:sample])
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "backend": backend,
+        "database": database,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            # Other work on the machine skews timings; recorded so figures can be judged.
+            "load_average_1m": round(os.getloadavg()[0], 2),
+        },
+        "bulk": bulk_result,
+        "naive_sample": naive_result,
+        "speedup_per_row": round(bulk_result["rows_per_s"] / naive_result["rows_per_s"], 1),
+    }
+
+
+def report(result: dict[str, Any]) -> None:
+    b, n = result["bulk"], result["naive_sample"]
+    machine = result["machine"]
+    print(
+        f"\n== {result['backend']} ({result['database']}, {machine['cpus']} CPUs, "
+        f"load {machine['load_average_1m']})"
+    )
+    print(
+        f"bulk  import_rows: {b['rows']} rows in {b['total_s']:.2f} s "
+        f"(parse {b['parse_s']:.2f} s, import+screen {b['import_and_screen_s']:.2f} s) "
+        f"= {b['rows_per_s']} rows/s"
+    )
+    print(f"      screened: {b['screened']}")
+    print(
+        f"naive per row:    {n['rows']} rows in {n['total_s']:.2f} s = {n['rows_per_s']} rows/s "
+        f"(full backlog ≈ {n['extrapolated_full_backlog_s']} s)"
+    )
+    print(f"bulk vs naive per row: {result['speedup_per_row']}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=BACKLOG_CASES)
+    parser.add_argument("--sample", type=int, default=1000, help="rows for the naive baseline")
+    parser.add_argument("--postgres", metavar="URL", help="also run on this PostgreSQL server")
+    parser.add_argument("--no-save", action="store_true", help="do not write bench/results/")
+    args = parser.parse_args()
+    backends = ["sqlite"] + (["postgres"] if args.postgres else [])
+    for backend in backends:
+        result = run(backend, args.postgres, args.rows, args.sample)
+        report(result)
+        if not args.no_save:
+            RESULTS.mkdir(exist_ok=True)
+            path = RESULTS / f"import-{backend}.json"
+            path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+            print(f"saved {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,708 @@
+"""Demo data (dev only): staff, locations, sessions and a backlog spread over the procedure.
+
+Cases are imported and screened by the real import, then moved on by the real
+services, so each one is a case the procedure could produce. Idempotent: staff
+are matched by username, locations by name, cases by V-number (demo V-numbers
+start with ``99``). Seeded, so every run builds the same backlog.
+"""
+
+import csv
+import io
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
+from functools import cached_property
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.auth.schemas import UserIn
+from service.auth.service import hash_password
+from service.cases import service as cases
+from service.cases.importing import (
+    CSV_COLUMNS,
+    CSV_LIST_SEPARATOR,
+    existing_v_numbers,
+    import_rows,
+)
+from service.cases.schemas import SignalIn
+from service.core.actor import Actor
+from service.core.clock import utcnow
+from service.core.db import unit_of_work
+from service.core.settings import get_settings
+from service.corrections import service as corrections
+from service.corrections.schemas import CorrectionItem, ItemKind
+from service.decisions import service as decisions
+from service.decisions.schemas import Outcome
+from service.eligibility.service import active_policy
+from service.invitations import service as invitations
+from service.models import Case, HearingSession, Invitation, Location, Role, SignalKind, User
+from service.questionnaires import service as questionnaires
+from service.questionnaires.exceptions import FormNotFound
+from service.questionnaires.forms import FormDefinition, QuestionType, load_form
+from service.sessions import service as sessions
+from service.sessions.schemas import LocationIn, SessionIn
+from service.translation import service as translation
+from service.workflow import CaseState, Track
+
+DEMO_PASSWORD = "demo-password-2026"  # printed in the summary: dev-only accounts
+SEED = 2020
+V_PREFIX = "99"
+LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+
+# DOMAIN.md: the backlog lodged before 1 April 2020, by nationality (seed 004, Tabel 1).
+# The table adds up to 15,051; with a stock correction of 297 the backlog was 15,348.
+BACKLOG: dict[str, int] = {
+    "SY": 3724,
+    "IR": 2324,
+    "TR": 1135,
+    "ER": 829,
+    "unknown": 637,
+    "IQ": 590,
+    "NG": 576,
+    "AF": 470,
+    "YE": 434,
+    "PK": 349,
+    "other": 3983,
+}
+BACKLOG_CASES = 15_348
+
+# Languages per nationality with weights. Urdu has no form, so Pakistani cases are excluded.
+LANGUAGES: dict[str, tuple[tuple[str, int], ...]] = {
+    "SY": (("ar", 1),),
+    "IR": (("fa", 1),),
+    "TR": (("tr", 3), ("ku", 1)),
+    "ER": (("ti", 1),),
+    "unknown": (("ar", 3), ("so", 2)),
+    "IQ": (("ar", 7), ("ku", 3)),
+    "NG": (("en", 1),),
+    "AF": (("prs", 7), ("ps", 3)),
+    "YE": (("ar", 1),),
+    "PK": (("ur", 1),),
+}
+# The "other" group: (nationality, language, weight).
+OTHER: tuple[tuple[str, str, int], ...] = (
+    ("SO", "so", 5),
+    ("GN", "fr", 3),
+    ("MA", "ar", 3),
+    ("DZ", "ar", 3),
+    ("GE", "ka", 3),
+    ("SD", "ar", 2),
+    ("LY", "ar", 2),
+    ("EG", "ar", 2),
+    ("CM", "fr", 2),
+    ("ET", "am", 2),
+    ("RU", "ru", 1),
+    ("AZ", "az", 1),
+    ("stateless", "ar", 2),
+)
+# Per 1,000 cases of a group: known / unknown / low. Eritreans: high illiteracy.
+LITERACY = {"ER": (600, 300, 100), "default": (850, 100, 50)}
+SIGNAL_SOURCES = ("registration interview", "screening", "security partner")
+FIRST_DAY, LAST_DAY = date(2017, 6, 1), date(2020, 3, 31)
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    username: str
+    display_name: str
+    role: Role
+    email: str | None = None
+    organisation: str | None = None
+
+
+FIRM_A, FIRM_B = "Dekker & Van Dijk Advocaten", "Smit Mulder Advocatuur"
+AGENCY_A, AGENCY_B = "Vertaalbureau Noord", "Taalhuis Zuid"
+STAFF: tuple[StaffMember, ...] = (
+    StaffMember("admin", "Beheerder", Role.ADMIN),
+    StaffMember("planner.jansen", "Eva Jansen (verkeerstoren)", Role.PLANNER),
+    StaffMember("planner.devries", "Sem de Vries (verkeerstoren)", Role.PLANNER),
+    StaffMember("host.bakker", "Noor Bakker (gastvrouw Zevenaar)", Role.HOST),
+    StaffMember("host.visser", "Daan Visser (gastheer Den Bosch)", Role.HOST),
+    StaffMember("lawyer.dekker", "mr. A. Dekker", Role.LAWYER, "a.dekker@dvd.example", FIRM_A),
+    StaffMember("lawyer.vandijk", "mr. B. van Dijk", Role.LAWYER, "b.vandijk@dvd.example", FIRM_A),
+    StaffMember("lawyer.smit", "mr. C. Smit", Role.LAWYER, "c.smit@smitmulder.example", FIRM_B),
+    StaffMember(
+        "lawyer.mulder", "mr. D. Mulder", Role.LAWYER, "d.mulder@smitmulder.example", FIRM_B
+    ),
+    StaffMember("translator.noord", "Vertaler Noord", Role.TRANSLATOR, None, AGENCY_A),
+    StaffMember("translator.zuid", "Vertaler Zuid", Role.TRANSLATOR, None, AGENCY_B),
+    StaffMember("officer.degroot", "Lotte de Groot", Role.OFFICER),
+    StaffMember("officer.meijer", "Bram Meijer", Role.OFFICER),
+    StaffMember("officer.bos", "Fatima Bos", Role.OFFICER),
+    StaffMember("coordinator.lhbti", "Kim Peters (lhbti-coördinator)", Role.COORDINATOR),
+    StaffMember("coordinator.bekering", "Ruben Vos (bekeringscoördinator)", Role.COORDINATOR),
+)
+# How a row names its lawyer: username or e-mail, both accepted by the import.
+LAWYER_REFS = tuple(
+    ref for s in STAFF if s.role is Role.LAWYER for ref in (s.username, s.email) if ref
+)
+COORDINATOR_FOR = {"lgbti": "coordinator.lhbti", "conversion": "coordinator.bekering"}
+
+LOCATIONS = (
+    LocationIn(name="IND Zevenaar", address="Zevenaar", kiosks=24),
+    LocationIn(name="IND Den Bosch", address="'s-Hertogenbosch", kiosks=16),
+)
+SESSION_LANGUAGES = ("ar", "fa", "tr", "ti")
+WEEKS = 3
+
+
+# --- the backlog ----------------------------------------------------------------------------
+
+
+def allocate(total: int, weights: dict[str, int] = BACKLOG) -> dict[str, int]:
+    """Split ``total`` in proportion to ``weights`` (largest remainder): each share is off
+    by less than one from the exact proportion, and the shares add up to ``total``."""
+    whole = sum(weights.values())
+    exact = {k: total * w / whole for k, w in weights.items()}
+    counts = {k: int(v) for k, v in exact.items()}
+    by_remainder = sorted(exact, key=lambda k: exact[k] - counts[k], reverse=True)
+    for key in by_remainder[: total - sum(counts.values())]:
+        counts[key] += 1
+    return counts
+
+
+def backlog_rows(
+    total: int, seed: int = SEED, lawyers: tuple[str, ...] = LAWYER_REFS
+) -> list[dict[str, Any]]:
+    """Import rows (as parsed from JSON) whose nationality mix follows the real backlog."""
+    rng = random.Random(seed)
+    groups = [g for g, n in allocate(total).items() for _ in range(n)]
+    rng.shuffle(groups)
+    v_numbers = rng.sample(range(10**8), total)
+    pairs = zip(groups, v_numbers, strict=True)
+    return [_row(rng, group, f"{V_PREFIX}{v:08d}", lawyers) for group, v in pairs]
+
+
+def _row(rng: random.Random, group: str, v_number: str, lawyers: tuple[str, ...]) -> dict[str, Any]:
+    if group == "other":
+        nationality, language, _ = rng.choices(OTHER, weights=[w for *_, w in OTHER])[0]
+    else:
+        nationality = group
+        options = LANGUAGES[group]
+        language = rng.choices([lang for lang, _ in options], [w for _, w in options])[0]
+    row: dict[str, Any] = {
+        "v_number": v_number,
+        "nationality": nationality,
+        "languages": [language],
+        "date_of_application": _day(rng).isoformat(),
+        "literacy": rng.choices(
+            ("known", "unknown", "low"), LITERACY.get(group, LITERACY["default"])
+        )[0],
+        "coordinator_motives": _motives(rng, group),
+    }
+    if rng.random() < 0.97:  # a few have no lawyer yet and cannot be invited
+        row["lawyer"] = rng.choice(lawyers)
+    if rng.random() < 0.01:
+        row["signals"] = [
+            {"kind": rng.choice(list(SignalKind)).value, "source": rng.choice(SIGNAL_SOURCES)}
+        ]
+    if rng.random() < 0.03:
+        row["vulnerability_notes"] = "Medical: needs a break every hour."
+    return row
+
+
+def _day(rng: random.Random) -> date:
+    return FIRST_DAY + timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days + 1))
+
+
+def _motives(rng: random.Random, group: str) -> list[str]:
+    """LGBTI now and then; conversion mostly among Iranians (and some Afghans)."""
+    motives = []
+    if rng.random() < 0.015:
+        motives.append("lgbti")
+    if rng.random() < {"IR": 0.10, "AF": 0.02}.get(group, 0.0):
+        motives.append("conversion")
+    return motives
+
+
+def as_csv(rows: list[dict[str, Any]]) -> str:
+    """The rows as an import CSV: lists ';'-separated, signals as 'kind:source'."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        cells = dict(row)
+        for key in ("languages", "coordinator_motives"):
+            cells[key] = CSV_LIST_SEPARATOR.join(row.get(key, []))
+        cells["signals"] = CSV_LIST_SEPARATOR.join(
+            f"{s['kind']}:{s['source']}" for s in row.get("signals", [])
+        )
+        writer.writerow(cells)
+    return out.getvalue()
+
+
+# --- staff and locations ----------------------------------------------------------------------
+
+
+def ensure_staff(db: Session) -> tuple[dict[str, User], int]:
+    """The demo's staff by username; returns them and how many were new."""
+    wanted = {s.username: s for s in STAFF}
+    users = {u.username: u for u in db.scalars(select(User).where(User.username.in_(wanted)))}
+    missing = [s for name, s in wanted.items() if name not in users]
+    if missing:
+        # One argon2 hash for the shared dev password: sixteen would take about 3 s.
+        password_hash = hash_password(DEMO_PASSWORD)
+        for member in missing:
+            users[member.username] = _user(member, password_hash)
+            db.add(users[member.username])
+        db.flush()
+    return users, len(missing)
+
+
+def _user(member: StaffMember, password_hash: str) -> User:
+    data = UserIn(  # the same validation as the API's user creation
+        username=member.username,
+        display_name=member.display_name,
+        email=member.email,
+        role=member.role,
+        organisation=member.organisation,
+        password=DEMO_PASSWORD,
+    )
+    fields = data.model_dump(exclude={"password"})
+    return User(**fields, password_hash=password_hash)
+
+
+def ensure_locations(db: Session, now: datetime) -> tuple[int, int]:
+    """Both locations, each with its sessions when new; returns (locations, sessions) made."""
+    existing = set(db.scalars(select(Location.name)))
+    new = [data for data in LOCATIONS if data.name not in existing]
+    made = 0
+    for data in new:
+        location = sessions.create_location(db, data)
+        for group in session_times(now):
+            for language, starts_at in group.items():
+                sessions.create_session(
+                    db,
+                    SessionIn(
+                        location_id=location.id,
+                        starts_at=starts_at,
+                        seats=data.kiosks,
+                        language=language,
+                    ),
+                )
+                made += 1
+    return len(new), made
+
+
+def session_times(now: datetime) -> Iterator[dict[str, datetime]]:
+    """A group starting shortly (the kiosk demo), then each week one day per language."""
+    soon = (now + timedelta(minutes=20)).replace(second=0, microsecond=0)
+    yield dict.fromkeys(SESSION_LANGUAGES, soon)
+    today = now.astimezone(LOCAL_TZ).date()
+    monday = today + timedelta(days=7 - today.weekday())
+    for week in range(WEEKS):
+        yield {
+            language: _at_nine(monday + timedelta(days=7 * week + i))
+            for i, language in enumerate(SESSION_LANGUAGES)
+        }
+
+
+def _at_nine(day: date) -> datetime:
+    # Converted here: a non-UTC offset would be dropped, not converted, on SQLite.
+    return datetime.combine(day, clock_time(9), LOCAL_TZ).astimezone(UTC)
+
+
+# --- moving cases through the procedure --------------------------------------------------------
+
+S = CaseState
+HAPPY = (
+    S.INVITED,
+    S.CONSENTED,
+    S.SCHEDULED,
+    S.CHECKED_IN,
+    S.IN_PROGRESS,
+    S.SUBMITTED,
+    S.IN_TRANSLATION,
+    S.WITH_LAWYER,
+    S.READY_FOR_DECISION,
+    S.CLAIMED,
+)
+# Side exits: the state after which they leave the happy path.
+EXITS = {
+    S.DECLINED: S.INVITED,
+    S.WITHDRAWN: S.CONSENTED,
+    S.EXCLUDED: S.SUBMITTED,  # a 1F signal found in the form's own answers
+    S.DECIDED_ON_FORM: S.CLAIMED,
+    S.PHYSICAL_HEARING_REQUIRED: S.CLAIMED,
+}
+
+
+def path_to(target: CaseState) -> list[CaseState]:
+    if target in EXITS:
+        return [*HAPPY[: HAPPY.index(EXITS[target]) + 1], target]
+    return list(HAPPY[: HAPPY.index(target) + 1])
+
+
+def _always(case: Case) -> bool:
+    return True
+
+
+def _never(case: Case) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class Target:
+    """Leave ``per_600`` of every 600 demo cases (at least one) in ``state``."""
+
+    state: CaseState
+    per_600: int
+    only: Callable[[Case], bool] = _always
+    prefer: Callable[[Case], bool] = _never
+
+    def count(self, total: int) -> int:
+        return max(1, round(self.per_600 * total / 600))
+
+
+# Most demanding first (track, form language, seats), so they get the candidates that fit.
+SPREAD = (
+    Target(S.DECIDED_ON_FORM, 4, only=lambda c: c.track == Track.REPLACING),
+    Target(S.PHYSICAL_HEARING_REQUIRED, 3, prefer=lambda c: c.track == Track.PREPARATORY),
+    Target(S.CLAIMED, 2),
+    Target(S.READY_FOR_DECISION, 2, prefer=lambda c: bool(c.coordinator_motives)),
+    Target(S.READY_FOR_DECISION, 6),
+    Target(S.WITH_LAWYER, 8),
+    Target(S.IN_TRANSLATION, 8),
+    Target(S.EXCLUDED, 1),
+    Target(S.SUBMITTED, 4),
+    Target(S.IN_PROGRESS, 6),
+    Target(S.CHECKED_IN, 4),
+    Target(S.SCHEDULED, 40),
+    Target(S.WITHDRAWN, 1),
+    Target(S.CONSENTED, 25),
+    Target(S.DECLINED, 30),
+    Target(S.INVITED, 40),
+)
+
+
+@dataclass
+class Slot:
+    session: HearingSession
+    free: int
+
+
+@dataclass
+class Seats:
+    """Free seats in future sessions per language, earliest first."""
+
+    slots: dict[str, list[Slot]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, db: Session, now: datetime) -> "Seats":
+        booked = sessions.booked_counts(db)
+        seats = cls()
+        query = (
+            select(HearingSession)
+            .join(Location, Location.id == HearingSession.location_id)
+            .where(
+                Location.name.in_([data.name for data in LOCATIONS]),
+                HearingSession.starts_at > now + timedelta(minutes=5),
+            )
+            .order_by(HearingSession.starts_at)
+        )
+        for hearing in db.scalars(query):
+            free = hearing.seats - booked.get(hearing.id, 0)
+            if free > 0:
+                seats.slots.setdefault(hearing.language, []).append(Slot(hearing, free))
+        return seats
+
+    def take(self, language: str) -> HearingSession | None:
+        for slot in self.slots.get(language, []):
+            if slot.free > 0:
+                slot.free -= 1
+                return slot.session
+        return None
+
+
+@dataclass
+class Procedure:
+    """Drives demo cases with the real services, each step by the role that takes it."""
+
+    db: Session
+    staff: dict[str, User]
+    form: FormDefinition | None
+    kiosk_languages: frozenset[str]
+    seats: Seats
+    rng: random.Random
+    booked_on: dict[Any, HearingSession] = field(default_factory=dict)
+    invitation: dict[Any, Invitation] = field(default_factory=dict)
+    kiosk_codes: dict[str, str] = field(default_factory=dict)
+
+    def actor(self, username: str) -> Actor:
+        user = self.staff[username]
+        return Actor(role=user.role, user_id=user.id, organisation=user.organisation)
+
+    def of_role(self, role: Role, case: Case) -> Actor:
+        """Spread the work over the staff of a role, stable per case."""
+        names = sorted(s.username for s in STAFF if s.role is role)
+        return self.actor(names[int(case.v_number) % len(names)])
+
+    @cached_property
+    def lawyers(self) -> dict[Any, User]:
+        return {u.id: u for u in self.staff.values() if u.role == Role.LAWYER}
+
+    def lawyer(self, case: Case) -> Actor:
+        user = self.lawyers[case.lawyer_id]
+        return Actor(role=user.role, user_id=user.id, organisation=user.organisation)
+
+    def fits(self, case: Case, target: CaseState) -> bool:
+        """Reserve what the path needs (a seat, a form language); False if unavailable."""
+        path = path_to(target)
+        if case.lawyer_id not in self.lawyers:
+            return False
+        language = case.languages[0]
+        if S.CHECKED_IN in path and language not in self.kiosk_languages:
+            return False
+        if S.SCHEDULED in path:
+            hearing = self.seats.take(language)
+            if hearing is None:
+                return False
+            self.booked_on[case.id] = hearing
+        return True
+
+    def drive(self, case: Case, target: CaseState) -> None:
+        for state in path_to(target):
+            self.step(case, state)
+        assert case.state == target, f"demo reached {case.state}, not {target}"
+
+    def step(self, case: Case, state: CaseState) -> None:
+        db, planner = self.db, self.of_role(Role.PLANNER, case)
+        applicant = Actor(role=Role.APPLICANT, case_id=case.id)
+        match state:
+            case S.INVITED:
+                self.invitation[case.id] = invitations.invite(db, case, planner)
+            case S.CONSENTED | S.DECLINED:
+                note = "" if state is S.CONSENTED else "client prefers a physical hearing"
+                invitations.reply(
+                    db, self.invitation[case.id], self.lawyer(case), state is S.CONSENTED, note
+                )
+            case S.WITHDRAWN:
+                cases.withdraw(db, case, self.lawyer(case), "client wants a physical hearing")
+            case S.SCHEDULED:
+                sessions.book(db, self.booked_on[case.id], case, planner)
+            case S.CHECKED_IN:
+                self.check_in(case)
+            case S.IN_PROGRESS:
+                questionnaires.start(db, case, applicant)
+                questionnaires.save(db, case, dict(list(self.answers().items())[:2]))
+            case S.SUBMITTED:
+                questionnaires.save(db, case, self.answers())
+                questionnaires.submit(db, case, applicant)
+            case S.EXCLUDED:
+                signal = SignalIn(
+                    kind=SignalKind.ARTICLE_1F,
+                    source="the form's answers",
+                    reason="service in a unit named in a 1F report",
+                )
+                cases.add_signal(db, case, signal, self.of_role(Role.OFFICER, case))
+            case S.IN_TRANSLATION:
+                agency = self.of_role(Role.TRANSLATOR, case).organisation
+                translation.request(db, case, planner, agency or AGENCY_A)
+            case S.WITH_LAWYER:
+                self.deliver(case)
+            case S.READY_FOR_DECISION:
+                self.corrections(case)
+            case S.CLAIMED:
+                decisions.claim(db, case, self.of_role(Role.OFFICER, case))
+            case S.DECIDED_ON_FORM | S.PHYSICAL_HEARING_REQUIRED:
+                self.decide(case, Outcome(state.value))
+
+    def check_in(self, case: Case) -> None:
+        booking = sessions.active_booking_for(self.db, case.id)
+        assert booking is not None
+        code = sessions.check_in(self.db, booking, self.of_role(Role.HOST, case), True)
+        self.kiosk_codes[case.v_number] = code
+
+    def answers(self) -> dict[str, Any]:
+        """A complete, valid answer per question of the form, by its type."""
+        assert self.form is not None
+        sample = {
+            QuestionType.TEXT: "Demo",
+            QuestionType.LONG_TEXT: "In my own words: why I left, and what I fear on return.",
+            QuestionType.DATE: "1990-05-17",
+            QuestionType.YES_NO: True,
+        }
+        answers: dict[str, Any] = {}
+        for question in self.form.questions:
+            if question.type is QuestionType.CHOICE:
+                answers[question.id] = question.options[0].value
+            else:
+                value = sample[question.type]
+                answers[question.id] = (
+                    value[: question.max_length] if isinstance(value, str) else value
+                )
+        return answers
+
+    def deliver(self, case: Case) -> None:
+        item = translation.translation_of(self.db, case)
+        answered = questionnaires.answer_set_of(self.db, case)
+        assert item is not None
+        assert answered is not None
+        translator = next(
+            self.actor(s.username)
+            for s in STAFF
+            if s.role is Role.TRANSLATOR and s.organisation == item.agency
+        )
+        dutch = {key: f"[NL] {value}" for key, value in answered.answers.items()}
+        translation.deliver(self.db, item, translator, dutch)
+
+    def corrections(self, case: Case) -> None:
+        """Half the lawyers send corrections and additions, half have none."""
+        lawyer = self.lawyer(case)
+        if self.rng.random() < 0.5 or self.form is None:
+            corrections.none_to_add(self.db, case, lawyer)
+            return
+        question = self.form.questions[0].id
+        items = [
+            CorrectionItem(kind=ItemKind.CORRECTION, question_id=question, text="Spelling."),
+            CorrectionItem(kind=ItemKind.ADDITION, text="Statement of the client's sister."),
+        ]
+        corrections.submit(self.db, case, lawyer, items)
+
+    def decide(self, case: Case, outcome: Outcome) -> None:
+        for motive in case.coordinator_motives:
+            coordinator = self.actor(COORDINATOR_FOR[motive])
+            decisions.record_consultation(
+                self.db, case, coordinator, motive, "Open questions asked; no stereotypes."
+            )
+        reason = {
+            Outcome.DECIDED_ON_FORM: "Account consistent and complete; decided on the form.",
+            Outcome.PHYSICAL_HEARING_REQUIRED: "A nader gehoor is needed.",
+        }[outcome]
+        decisions.decide(self.db, case, self.of_role(Role.OFFICER, case), outcome, reason)
+
+
+def _kiosk_languages(form: FormDefinition | None) -> frozenset[str]:
+    if form is None:
+        return frozenset()
+    return frozenset(form.languages) & active_policy().form_languages & set(SESSION_LANGUAGES)
+
+
+def _current_form() -> FormDefinition | None:
+    try:
+        return load_form()
+    except FormNotFound:  # without a form the demo stops before the kiosk
+        return None
+
+
+def spread(procedure: Procedure, pool: list[Case], total: int) -> None:
+    """Move pool cases to every target state, as far as candidates and seats allow.
+
+    One case per target first, so every stage shows even when seats run short."""
+    taken: set[Any] = set()
+    for first_pass in (True, False):
+        for target in SPREAD:
+            wanted = 1 if first_pass else target.count(total) - 1
+            for case in _choose(procedure, pool, taken, target, wanted):
+                taken.add(case.id)
+                procedure.drive(case, target.state)
+
+
+def _choose(
+    procedure: Procedure, pool: list[Case], taken: set[Any], target: Target, wanted: int
+) -> list[Case]:
+    candidates = sorted(
+        (c for c in pool if c.id not in taken and target.only(c)),
+        key=lambda c: not target.prefer(c),
+    )
+    chosen: list[Case] = []
+    for case in candidates:
+        if len(chosen) == wanted:
+            break
+        if procedure.fits(case, target.state):
+            chosen.append(case)
+    return chosen
+
+
+# --- the entry point ---------------------------------------------------------------------------
+
+
+def load_demo_data(cases: int = 600, session: Session | None = None) -> dict[str, Any]:
+    """Fill the database; with ``session`` only flush (the caller owns the transaction)."""
+    if get_settings().env == "production":
+        raise RuntimeError("demo data has well-known passwords; refused in production")
+    started = time.perf_counter()
+    with _transaction(session) as db:
+        summary = _load(db, cases)
+    summary["seconds"] = round(time.perf_counter() - started, 2)
+    return summary
+
+
+@contextmanager
+def _transaction(session: Session | None) -> Iterator[Session]:
+    if session is not None:
+        yield session
+        session.flush()
+        return
+    with unit_of_work() as db:
+        yield db
+
+
+def _load(db: Session, total: int) -> dict[str, Any]:
+    now = utcnow()
+    staff, users_made = ensure_staff(db)
+    locations_made, sessions_made = ensure_locations(db, now)
+    rows = backlog_rows(total)
+    wanted = [r["v_number"] for r in rows]
+    before = existing_v_numbers(db, wanted)
+    planner = staff["planner.jansen"]
+    report = import_rows(db, rows, Actor(role=planner.role, user_id=planner.id))
+    demo_cases = _cases(db, wanted)
+    # Only this run's cases move on: a second run leaves earlier ones where they are.
+    pool = [c for c in demo_cases if c.v_number not in before and c.state == CaseState.SCREENED]
+    form = _current_form()
+    procedure = Procedure(
+        db, staff, form, _kiosk_languages(form), Seats.load(db, now), random.Random(SEED)
+    )
+    random.Random(SEED).shuffle(pool)
+    spread(procedure, pool, total)
+    return {
+        "dev_only_password": DEMO_PASSWORD,
+        "logins": [_login(staff[s.username]) for s in STAFF],
+        "created": {
+            "users": users_made,
+            "locations": locations_made,
+            "sessions": sessions_made,
+            "cases": report.created,
+        },
+        "import": {
+            "rows": report.rows,
+            "skipped_existing": report.skipped_existing,
+            "failed": report.failed,
+            "screened": dict(report.screened),
+        },
+        "states": dict(sorted(Counter(c.state for c in demo_cases).items())),
+        "kiosk_codes": _still_at_kiosk(demo_cases, procedure.kiosk_codes),
+        "form": f"{form.id} v{form.version}" if form else None,
+    }
+
+
+def _login(user: User) -> dict[str, str | None]:
+    return {
+        "username": user.username,
+        "role": user.role,
+        "organisation": user.organisation,
+        "email": user.email,
+    }
+
+
+def _still_at_kiosk(demo_cases: list[Case], codes: dict[str, str]) -> dict[str, str]:
+    """This run's kiosk codes (valid a few hours) of applicants checked in, form not started."""
+    waiting = {c.v_number for c in demo_cases if c.state == CaseState.CHECKED_IN}
+    return {v_number: code for v_number, code in codes.items() if v_number in waiting}
+
+
+def _cases(db: Session, v_numbers: list[str]) -> list[Case]:
+    found: list[Case] = []
+    for start in range(0, len(v_numbers), 900):  # under SQLite's bound-parameter limit
+        chunk = v_numbers[start : start + 900]
+        found.extend(db.scalars(select(Case).where(Case.v_number.in_(chunk))))
+    return sorted(found, key=lambda c: c.v_number)

@@ -1,0 +1,31 @@
+"""Plumbing the rules rely on: UTC timestamps and SQLite transactions."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from sqlalchemy import text
+
+from service.core.clock import as_utc
+from service.core.db import make_engine
+
+
+def test_other_offsets_are_converted_to_utc_not_relabelled():
+    amsterdam = datetime(2026, 12, 1, 9, 0, tzinfo=timezone(timedelta(hours=1)))
+    assert as_utc(amsterdam) == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    assert as_utc(amsterdam).tzinfo is UTC
+    assert as_utc(datetime(2026, 12, 1, 8, 0)) == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+def test_sqlite_savepoint_inside_a_transaction_does_not_commit(tmp_path):
+    """pysqlite's lazy BEGIN would let a first SAVEPOINT's release commit for good."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'tx.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    with engine.connect() as conn:
+        outer = conn.begin()
+        nested = conn.begin_nested()
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+        nested.commit()
+        outer.rollback()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 0
+    engine.dispose()

@@ -1,0 +1,186 @@
+"""The demo data: the real backlog mix, every stage reached by the real procedure, idempotent."""
+
+from collections import Counter
+from datetime import date
+from itertools import pairwise
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service import demo
+from service.core.settings import Settings
+from service.demo import BACKLOG, DEMO_PASSWORD, STAFF, V_PREFIX, load_demo_data
+from service.models import (
+    Booking,
+    Case,
+    CaseEventRow,
+    Decision,
+    HearingSession,
+    Invitation,
+    Location,
+    Signal,
+    User,
+)
+from service.workflow import TRANSITIONS, CaseEvent, CaseState, Track
+
+CASES = 150
+API = "/api/v1"
+# Every state a planner, lawyer, host, applicant, translator or officer can click on.
+STAGES = {
+    CaseState.SCREENED,
+    CaseState.EXCLUDED,
+    CaseState.INVITED,
+    CaseState.DECLINED,
+    CaseState.CONSENTED,
+    CaseState.WITHDRAWN,
+    CaseState.SCHEDULED,
+    CaseState.CHECKED_IN,
+    CaseState.IN_PROGRESS,
+    CaseState.SUBMITTED,
+    CaseState.IN_TRANSLATION,
+    CaseState.WITH_LAWYER,
+    CaseState.READY_FOR_DECISION,
+    CaseState.CLAIMED,
+    CaseState.DECIDED_ON_FORM,
+    CaseState.PHYSICAL_HEARING_REQUIRED,
+}
+
+
+@pytest.fixture
+def summary(db: Session) -> dict[str, Any]:
+    return load_demo_data(CASES, session=db)
+
+
+def demo_cases(db: Session) -> list[Case]:
+    wanted = [row["v_number"] for row in demo.backlog_rows(CASES)]
+    return list(db.scalars(select(Case).where(Case.v_number.in_(wanted))))
+
+
+def row_counts(db: Session) -> dict[str, int]:
+    models = (User, Location, HearingSession, Case, CaseEventRow, Invitation, Booking, Decision)
+    return {m.__name__: db.scalar(select(func.count()).select_from(m)) or 0 for m in models}
+
+
+def test_nationalities_follow_the_backlog_mix(db, summary):
+    found = Counter(c.nationality if c.nationality in BACKLOG else "other" for c in demo_cases(db))
+    whole = sum(BACKLOG.values())
+    assert sum(found.values()) == CASES
+    for group, stock in BACKLOG.items():
+        assert abs(found[group] - stock * CASES / whole) <= 1, (group, found[group])
+
+
+def test_every_stage_of_the_procedure_is_present(summary):
+    assert set(summary["states"]) >= STAGES
+    assert sum(summary["states"].values()) == CASES
+    assert summary["created"]["cases"] == CASES
+    assert summary["import"]["failed"] == 0
+
+
+def test_every_case_got_where_it_is_through_the_workflow(db, summary):
+    """Replay each case's event log against the transition table."""
+    cases = {c.id: c for c in demo_cases(db)}
+    events = db.scalars(
+        select(CaseEventRow)
+        .where(CaseEventRow.case_id.in_(list(cases)))
+        .order_by(CaseEventRow.case_id, CaseEventRow.id)
+    )
+    logs: dict[Any, list[CaseEventRow]] = {}
+    for event in events:
+        logs.setdefault(event.case_id, []).append(event)
+    for case_id, log in logs.items():
+        assert (log[0].event, log[0].to_state) == ("import", CaseState.IMPORTED)
+        for before, step in pairwise(log):
+            assert step.from_state == before.to_state
+            assert TRANSITIONS[(CaseState(step.from_state), CaseEvent(step.event))] == step.to_state
+        assert log[-1].to_state == cases[case_id].state
+    assert set(logs) == set(cases)
+
+
+def test_decisions_respect_track_signals_and_consultations(db, summary):
+    cases = demo_cases(db)
+    decided = [c for c in cases if c.state == CaseState.DECIDED_ON_FORM]
+    assert decided
+    assert all(c.track == Track.REPLACING for c in decided)
+    outcomes = set(
+        db.scalars(select(Decision.outcome).where(Decision.case_id.in_([c.id for c in cases])))
+    )
+    assert outcomes == {CaseState.DECIDED_ON_FORM, CaseState.PHYSICAL_HEARING_REQUIRED}
+    # A coordinator has work: a complete file raising a motive, not yet consulted.
+    assert any(c.state == CaseState.READY_FOR_DECISION and c.coordinator_motives for c in cases)
+    # One case left the track mid-procedure: a signal after the form was handed in.
+    late = [c for c in cases if c.state == CaseState.EXCLUDED and c.submitted_at is not None]
+    assert len(late) == 1
+    assert db.scalar(select(Signal.kind).where(Signal.case_id == late[0].id)) == "1f"
+
+
+def test_second_run_adds_nothing(db, summary):
+    before = row_counts(db)
+    again = load_demo_data(CASES, session=db)
+    assert again["created"] == {"users": 0, "locations": 0, "sessions": 0, "cases": 0}
+    assert again["import"]["skipped_existing"] == CASES
+    assert again["states"] == summary["states"]
+    assert row_counts(db) == before
+
+
+def test_summary_lists_the_logins_that_work(client, summary):
+    assert summary["dev_only_password"] == DEMO_PASSWORD
+    logins = summary["logins"]
+    assert [login["username"] for login in logins] == [s.username for s in STAFF]
+    roles = Counter(login["role"] for login in logins)
+    assert roles == {
+        "admin": 1,
+        "planner": 2,
+        "host": 2,
+        "lawyer": 4,
+        "translator": 2,
+        "officer": 3,
+        "coordinator": 2,
+    }
+    lawyers = [login for login in logins if login["role"] == "lawyer"]
+    assert all(login["email"] for login in lawyers)
+    assert len({login["organisation"] for login in lawyers}) == 2
+    assert len({login["organisation"] for login in logins if login["role"] == "translator"}) == 2
+    for entry in logins:
+        body = {"username": entry["username"], "password": DEMO_PASSWORD}
+        token = client.post(f"{API}/auth/token", json=body)
+        assert token.status_code == 200, token.text
+        assert token.json()["role"] == entry["role"]
+
+
+def test_kiosk_codes_in_the_summary_open_the_form(client, db, summary):
+    assert summary["kiosk_codes"]
+    for v_number, code in summary["kiosk_codes"].items():
+        case = db.scalar(select(Case).where(Case.v_number == v_number))
+        assert case is not None
+        assert case.state == CaseState.CHECKED_IN
+        token = client.post(f"{API}/kiosk/login", json={"code": code})
+        assert token.status_code == 200, token.text
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        form = client.get(f"{API}/kiosk/form", headers=headers)
+        assert form.status_code == 200, form.text
+
+
+def test_backlog_rows_are_seeded_and_lodged_before_april_2020():
+    rows = demo.backlog_rows(300)
+    assert rows == demo.backlog_rows(300)
+    assert len({r["v_number"] for r in rows}) == 300
+    assert all(r["v_number"].startswith(V_PREFIX) for r in rows)
+    assert all(date.fromisoformat(r["date_of_application"]) < date(2020, 4, 1) for r in rows)
+    assert {r["languages"][0] for r in rows if r["nationality"] == "PK"} == {"ur"}
+
+
+@pytest.mark.parametrize("total", [1, 7, 600, 15_348])
+def test_allocation_adds_up_and_stays_within_one(total):
+    counts = demo.allocate(total)
+    whole = sum(BACKLOG.values())
+    assert sum(counts.values()) == total
+    assert all(abs(counts[g] - BACKLOG[g] * total / whole) < 1 for g in BACKLOG)
+
+
+def test_refused_in_production(monkeypatch):
+    production = Settings(env="production", secret_key="a-real-secret-for-this-test")
+    monkeypatch.setattr(demo, "get_settings", lambda: production)
+    with pytest.raises(RuntimeError, match="refused in production"):
+        load_demo_data(10)
