@@ -87,15 +87,15 @@ def screen_imported(
     with executemany so the whole backlog screens in seconds.
     """
     policy = policy or active_policy()
-    query = select(Case.id, Case.nationality, Case.languages, Case.literacy).where(
-        Case.state == CaseState.IMPORTED
-    )
+    imported = Case.state == CaseState.IMPORTED
+    query = select(Case.id, Case.nationality, Case.languages, Case.literacy).where(imported)
     rows = db.execute(query).all()
     if case_ids is not None:
         wanted = set(case_ids)
         rows = [r for r in rows if r.id in wanted]
     signals: dict[uuid.UUID, set[str]] = {}
-    for case_id, kind in db.execute(select(Signal.case_id, Signal.kind)):
+    waiting = select(Signal.case_id, Signal.kind).join(Case, Case.id == Signal.case_id)
+    for case_id, kind in db.execute(waiting.where(imported)):
         signals.setdefault(case_id, set()).add(kind)
 
     now = utcnow()
