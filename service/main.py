@@ -7,6 +7,7 @@ from service.auth.api import PUBLIC
 from service.auth.api import router as auth_router
 from service.cases.api import router as cases_router
 from service.core.errors import PROBLEM_RESPONSES, install_error_handlers, install_workflow_handler
+from service.core.pages import router as pages_router
 from service.corrections.api import router as corrections_router
 from service.decisions.api import router as decisions_router
 from service.eligibility.api import router as eligibility_router
@@ -73,6 +74,8 @@ def create_app() -> FastAPI:
     for router in ROUTERS:
         _document_roles(router)
         app.include_router(router, prefix=API_PREFIX)
+
+    app.include_router(pages_router)
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, str]:

@@ -5,10 +5,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.core.templating import templates
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -51,6 +53,18 @@ class Unauthorized(DomainError):
 class InvalidInput(DomainError):
     status = 422
     code = "invalid_input"
+
+
+def wants_html(request: Request) -> bool:
+    """Pages get a readable error page; the API and other clients a problem document."""
+    path = request.url.path
+    accept = request.headers.get("accept", "")
+    return not path.startswith(("/api/", "/health")) and "text/html" in accept
+
+
+def html_error(request: Request, status: int, code: str, detail: str) -> Response:
+    context = {"title": HTTPStatus(status).phrase, "detail": detail, "code": code}
+    return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
 
 def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
@@ -107,7 +121,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        if wants_html(request):
+            return html_error(request, exc.status, exc.code, exc.detail)
         return problem(exc.status, exc.code, exc.detail)
 
     @app.exception_handler(RequestValidationError)
@@ -120,8 +136,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(422, "validation_error", summary or "Invalid request", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        if wants_html(request):
+            return html_error(request, exc.status_code, code, str(exc.detail))
         return problem(exc.status_code, code, str(exc.detail))
 
     @app.exception_handler(StaleDataError)
