@@ -9,19 +9,7 @@ from service.auth.service import create_user, issue_token
 from service.models import Role
 from service.translation import service as translation
 from service.workflow import CaseState
-
-API = "/api/v1"
-
-
-def assert_problem(response, status: int, code: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    assert response.json()["code"] == code, response.json()
-
-
-def ok(response, status: int = 200):
-    assert response.status_code == status, response.text
-    return response.json()
+from tests.helpers import API, assert_problem, ok
 
 
 def ids(items) -> set[str]:

@@ -22,8 +22,8 @@ from service.models import Booking, Case, CaseEventRow, Decision, Invitation, Ro
 from service.sessions import service as sessions
 from service.workflow import CaseState
 from tests.conftest import unique_v_number
+from tests.helpers import API, ok
 
-API = "/api/v1"
 S = CaseState
 
 # Every open state the factory reaches along the happy path.
@@ -42,11 +42,6 @@ OPEN_STATES = [
     S.CLAIMED,
 ]
 SCREENING_ONLY = {"screen_eligible", "screen_excluded"}
-
-
-def ok(response, status=200):
-    assert response.status_code == status, response.text
-    return response.json()
 
 
 def problem(response, status, code):

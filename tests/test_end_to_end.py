@@ -6,13 +6,7 @@ from datetime import timedelta
 from service.core.clock import utcnow
 from service.models import Role
 from tests.conftest import unique_v_number
-
-API = "/api/v1"
-
-
-def ok(response, status=200):
-    assert response.status_code == status, response.text
-    return response.json()
+from tests.helpers import API, ok
 
 
 def import_one(client, planner, lawyer, nationality, language):

@@ -28,15 +28,9 @@ from service.models.invitations import Invitation
 from service.questionnaires.service import answer_set_of, auto_submit_overdue
 from service.workflow import CaseState
 from tests.conftest import REDIS_URL, require_server
+from tests.helpers import API, assert_problem
 
-API = "/api/v1"
 PAST = timedelta(minutes=1)
-
-
-def assert_problem(response, status: int, code: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    assert response.json()["code"] == code, response.json()
 
 
 def events(db, case) -> list[CaseEventRow]:

@@ -20,8 +20,8 @@ from service.models import Case, Role
 from service.models.auth import ApiToken
 from service.models.sessions import KioskCode
 from service.workflow import CaseState
+from tests.helpers import API, assert_problem
 
-API = "/api/v1"
 PUBLIC = "public"
 ALL = frozenset(Role)
 READERS = frozenset(
@@ -120,15 +120,6 @@ def call(client, method: str, path: str, operation: dict, headers: dict | None =
 def problem_code(response) -> str | None:
     body = response.json()
     return body.get("code") if isinstance(body, dict) else None
-
-
-def assert_problem(response, status: int, code: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    problem = response.json()
-    assert problem["status"] == status
-    assert problem["code"] == code, problem
-    assert problem["detail"]
 
 
 def headers_for(factory, role: Role) -> dict[str, str]:

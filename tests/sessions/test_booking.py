@@ -9,16 +9,7 @@ from service.core.clock import utcnow
 from service.models import Role
 from service.models.sessions import KioskCode
 from service.workflow import CaseState
-
-API = "/api/v1"
-
-
-def assert_problem(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    problem = response.json()
-    assert problem["code"] == code, problem
-    return problem
+from tests.helpers import API, assert_problem
 
 
 def book(client, planner, session_id, case_id, seat=None):
