@@ -7,7 +7,7 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, Depends, Query, UploadFile, status
 
 from service.audit.service import measure, timeline
-from service.auth.dependencies import allow
+from service.auth.dependencies import STAFF, allow
 from service.cases import importing, service
 from service.cases.exceptions import BadImportFile
 from service.cases.schemas import (
@@ -35,11 +35,10 @@ M = TypeVar("M", bound=CaseOut)
 READERS = (Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN, Role.LAWYER, Role.TRANSLATOR)
 INTAKE = (Role.PLANNER, Role.ADMIN)
 # Signals come from registration, screening, the form's answers or security partners.
-SIGNALLERS = (Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
-STAFF = (Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
+SIGNALLERS = STAFF
 WITHDRAWERS = (Role.APPLICANT, Role.LAWYER, Role.PLANNER, Role.ADMIN)
 # Signal sources (security partners) and staff notes stay inside the IND.
-SEES_SIGNALS = (Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
+SEES_SIGNALS = STAFF
 SEES_NOTES = (*SEES_SIGNALS, Role.LAWYER)
 REDACTED_EXCLUSION = "excluded from the written hearing: a physical hearing is required"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024

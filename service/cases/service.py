@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from service.audit.service import record_event
 from service.cases.exceptions import CaseNotFound, DuplicateCase, UnknownLawyer
 from service.cases.schemas import CaseIn, SignalIn
-from service.core.actor import SYSTEM, Actor
+from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.errors import Forbidden
 from service.core.settings import get_settings
@@ -219,10 +219,6 @@ def add_signal(db: Session, case: Case, data: SignalIn, actor: Actor) -> Signal:
 def withdraw(db: Session, case: Case, actor: Actor, reason: str) -> None:
     require_own_client(case, actor)
     advance(db, case, CaseEvent.WITHDRAW, actor, f"consent withdrawn: {reason}")
-
-
-def system_actor() -> Actor:
-    return SYSTEM
 
 
 def due(days: int, start: datetime | None = None) -> datetime:

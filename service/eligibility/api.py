@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from service.auth.dependencies import allow
+from service.auth.dependencies import STAFF, allow
 from service.cases.service import get_case
 from service.core.actor import Actor
 from service.core.db import DbSession
@@ -18,7 +18,6 @@ from service.models.auth import Role
 
 router = APIRouter(tags=["eligibility"])
 SCREENERS = (Role.PLANNER, Role.ADMIN)
-STAFF = (Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
 
 
 @router.get("/eligibility/policies")
