@@ -2,11 +2,19 @@
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from service.auth.api import PUBLIC
 from service.auth.api import router as auth_router
 from service.cases.api import router as cases_router
-from service.core.errors import PROBLEM_RESPONSES, install_error_handlers, install_workflow_handler
+from service.core.db import DbSession
+from service.core.errors import (
+    PROBLEM_RESPONSES,
+    DomainError,
+    install_error_handlers,
+    install_workflow_handler,
+)
 from service.core.pages import router as pages_router
 from service.corrections.api import router as corrections_router
 from service.decisions.api import router as decisions_router
@@ -78,8 +86,15 @@ def create_app() -> FastAPI:
     app.include_router(pages_router)
 
     @app.get("/health", tags=["ops"])
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    def health(db: DbSession) -> dict[str, str]:
+        """For load balancers: the process answers and reaches its database."""
+        try:
+            db.execute(text("SELECT 1"))
+        except OperationalError as exc:
+            raise DomainError(
+                "The database cannot be reached.", code="database_unavailable", status=503
+            ) from exc
+        return {"status": "ok", "database": "ok"}
 
     return app
 

@@ -29,3 +29,28 @@ def test_sqlite_savepoint_inside_a_transaction_does_not_commit(tmp_path):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 0
     engine.dispose()
+
+
+def test_health_checks_the_database(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_reports_an_unreachable_database_as_503(client):
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from service.core.db import get_db
+    from service.main import app
+
+    unreachable = create_engine("sqlite:////proc/no-such-dir/hearing.db")
+
+    def broken_db():
+        with Session(unreachable) as session:
+            yield session
+
+    app.dependency_overrides[get_db] = broken_db
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json()["code"] == "database_unavailable"

@@ -298,3 +298,15 @@ def test_queue_is_shared_through_the_sqlite_file(tmp_path):
 def test_tests_run_jobs_immediately(tmp_path):
     settings = Settings(redis_url="", huey_sqlite_path=tmp_path / "huey.db", env="test")
     assert make_huey(settings).immediate
+
+
+def test_a_periodic_job_runs_once_at_a_time_across_workers():
+    """A second worker finds the lock taken and skips instead of racing the first."""
+    from huey.exceptions import TaskLockedException
+
+    from service.tasks import expire_invitations, huey
+
+    with huey.lock_task("expire-invitations"):
+        with pytest.raises(TaskLockedException):
+            expire_invitations.call_local()
+    assert isinstance(expire_invitations.call_local(), int)
