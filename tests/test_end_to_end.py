@@ -269,3 +269,26 @@ def test_measurements_split_throughput_into_stages(db, factory):
     invited = next(i for i, e in enumerate(events) if e.event == "invite")
     assert measured.throughput_days == round((len(events) - 1 - invited) / 24, 2)
     assert measured.decision_handling_minutes == 60.0
+
+
+def test_handling_time_counts_from_the_last_claim(client, factory):
+    """Released and claimed again: the decision's handling time starts at the new claim."""
+    from service.workflow import CaseState
+
+    officer_a, officer_b = factory.person(Role.OFFICER, "a"), factory.person(Role.OFFICER, "b")
+    case = factory.case_in(CaseState.READY_FOR_DECISION)
+    ok(client.post(f"{API}/cases/{case.id}/claim", headers=officer_a.headers))
+    ok(client.post(f"{API}/cases/{case.id}/release", headers=officer_a.headers))
+    ok(client.post(f"{API}/cases/{case.id}/claim", headers=officer_b.headers))
+    decision = ok(
+        client.post(
+            f"{API}/cases/{case.id}/decision",
+            headers=officer_b.headers,
+            json={"outcome": "decided_on_form", "reason": "complete"},
+        ),
+        201,
+    )
+    events = ok(client.get(f"{API}/cases/{case.id}/timeline", headers=officer_b.headers))
+    last_claim = [e for e in events if e["event"] == "claim"][-1]
+    assert decision["claimed_at"] == last_claim["at"]
+    assert decision["officer_id"] == str(officer_b.user.id)

@@ -1,6 +1,7 @@
 """The decision queue, claiming, coordinator consultations and the outcome."""
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -69,24 +70,27 @@ def consultations_of(db: Session, case: Case) -> Sequence[Consultation]:
     ).all()
 
 
-def _claimed_at(db: Session, case: Case) -> CaseEventRow:
-    return db.scalars(
-        select(CaseEventRow)
+def _claimed_at(db: Session, case: Case) -> datetime:
+    """When the deciding officer claimed the file (the workflow only decides claimed cases)."""
+    claimed = db.scalars(
+        select(CaseEventRow.at)
         .where(CaseEventRow.case_id == case.id, CaseEventRow.event == CaseEvent.CLAIM.value)
         .order_by(CaseEventRow.id.desc())
-    ).first()  # type: ignore[return-value]
+    ).first()
+    assert claimed is not None, "a decided case was claimed first"
+    return claimed
 
 
 def decide(db: Session, case: Case, officer: Actor, outcome: Outcome, reason: str) -> Decision:
     _require_claimant(case, officer)
     advance(db, case, OUTCOME_EVENT[outcome], officer, reason)
-    claim_event = _claimed_at(db, case)
+    claimed_at = _claimed_at(db, case)
     decision = Decision(
         case_id=case.id,
         officer_id=officer.user_id,
         outcome=outcome,
         reason=reason,
-        claimed_at=claim_event.at,
+        claimed_at=claimed_at,
         decided_at=utcnow(),
     )
     case.claimed_by_id = None
