@@ -306,7 +306,6 @@ def test_a_periodic_job_runs_once_at_a_time_across_workers():
 
     from service.tasks import expire_invitations, huey
 
-    with huey.lock_task("expire-invitations"):
-        with pytest.raises(TaskLockedException):
-            expire_invitations.call_local()
+    with huey.lock_task("expire-invitations"), pytest.raises(TaskLockedException):
+        expire_invitations.call_local()
     assert isinstance(expire_invitations.call_local(), int)
