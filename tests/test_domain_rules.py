@@ -344,6 +344,26 @@ def test_excluded_or_withdrawn_case_reenters_only_by_screening(client, db, facto
     assert state_of(db, case) == "invited"
 
 
+def test_a_case_that_took_the_form_never_takes_it_again(client, db, factory):
+    """Withdrawn after handing in: the written hearing happened; the regular procedure follows."""
+    planner, lawyer = factory.person(Role.PLANNER), factory.person(Role.LAWYER)
+    case = factory.case_in(S.SUBMITTED)
+    ok(
+        client.post(
+            f"{API}/cases/{case.id}/withdraw",
+            headers=lawyer.headers,
+            json={"reason": "client prefers an interview"},
+        )
+    )
+    refused = problem(
+        client.post(f"{API}/cases/{case.id}/screening", headers=planner.headers),
+        409,
+        "form_already_taken",
+    )
+    assert "regular procedure" in refused["detail"]
+    assert state_of(db, case) == "withdrawn"
+
+
 @pytest.mark.parametrize("left_at", [S.INVITED, S.SCHEDULED])
 def test_withdrawn_case_can_be_planned_again_after_screening(client, db, factory, left_at):
     planner, lawyer = factory.person(Role.PLANNER), factory.person(Role.LAWYER)
