@@ -50,7 +50,7 @@ from service.questionnaires.forms import FormDefinition, QuestionType, load_form
 from service.sessions import service as sessions
 from service.sessions.schemas import LocationIn, SessionIn
 from service.translation import service as translation
-from service.workflow import CaseState, Track
+from service.workflow import HAPPY_PATH, CaseState, Track
 
 DEMO_PASSWORD = "demo-password-2026"  # printed in the summary: dev-only accounts
 SEED = 2020
@@ -313,18 +313,7 @@ def _at_nine(day: date) -> datetime:
 # --- moving cases through the procedure --------------------------------------------------------
 
 S = CaseState
-HAPPY = (
-    S.INVITED,
-    S.CONSENTED,
-    S.SCHEDULED,
-    S.CHECKED_IN,
-    S.IN_PROGRESS,
-    S.SUBMITTED,
-    S.IN_TRANSLATION,
-    S.WITH_LAWYER,
-    S.READY_FOR_DECISION,
-    S.CLAIMED,
-)
+HAPPY = HAPPY_PATH[HAPPY_PATH.index(S.INVITED) : HAPPY_PATH.index(S.CLAIMED) + 1]
 # Side exits: the state after which they leave the happy path.
 EXITS = {
     S.DECLINED: S.INVITED,

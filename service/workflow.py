@@ -99,6 +99,23 @@ PHYSICAL_HEARING_NEXT = frozenset(
     {S.EXCLUDED, S.WITHDRAWN, S.DECLINED, S.INVITATION_EXPIRED, S.PHYSICAL_HEARING_REQUIRED}
 )
 
+# The usual road through the procedure, in order (kansrijk, no corrections).
+HAPPY_PATH: tuple[CaseState, ...] = (
+    S.IMPORTED,
+    S.SCREENED,
+    S.INVITED,
+    S.CONSENTED,
+    S.SCHEDULED,
+    S.CHECKED_IN,
+    S.IN_PROGRESS,
+    S.SUBMITTED,
+    S.IN_TRANSLATION,
+    S.WITH_LAWYER,
+    S.READY_FOR_DECISION,
+    S.CLAIMED,
+    S.DECIDED_ON_FORM,
+)
+
 # The procedure, in order: (from, event) -> to.
 _LINEAR: dict[tuple[CaseState, CaseEvent], CaseState] = {
     (S.SCREENED, E.INVITE): S.INVITED,

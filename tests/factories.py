@@ -26,24 +26,8 @@ from service.questionnaires import service as questionnaires
 from service.questionnaires.forms import load_form
 from service.sessions import service as sessions
 from service.translation import service as translation
-from service.workflow import CaseState
+from service.workflow import HAPPY_PATH, CaseState
 
-# The shortest path through the procedure; a state's trait replays it up to there.
-HAPPY_PATH = [
-    CaseState.IMPORTED,
-    CaseState.SCREENED,
-    CaseState.INVITED,
-    CaseState.CONSENTED,
-    CaseState.SCHEDULED,
-    CaseState.CHECKED_IN,
-    CaseState.IN_PROGRESS,
-    CaseState.SUBMITTED,
-    CaseState.IN_TRANSLATION,
-    CaseState.WITH_LAWYER,
-    CaseState.READY_FOR_DECISION,
-    CaseState.CLAIMED,
-    CaseState.DECIDED_ON_FORM,
-]
 AGENCY = "Vertaalbureau Test"
 
 

@@ -5,6 +5,8 @@ procedure of DOMAIN.md (Kader 1) typed in again, so a changed or missing line in
 the workflow module fails a test here.
 """
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -355,3 +357,16 @@ def test_random_walks_respect_the_table_and_never_decide_kansarm_on_the_form(tra
             assert not facts.has_active_signal
             assert facts.coordinator_motives <= facts.consulted_motives
         state = target
+
+
+def test_the_happy_path_is_a_chain_of_legal_moves():
+    """Each step is one move, or two through a state the service passes at once
+    (translated -> with_lawyer, no_corrections -> ready_for_decision)."""
+    from service.workflow import HAPPY_PATH, TRANSITIONS
+
+    def after(state):
+        return {t for (s, _), t in TRANSITIONS.items() if s is state}
+
+    for here, there in itertools.pairwise(HAPPY_PATH):
+        one = after(here)
+        assert there in one | {t for step in one for t in after(step)}, (here, there)
