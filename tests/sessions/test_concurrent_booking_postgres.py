@@ -1,4 +1,4 @@
-"""Double booking under real concurrency, on a real PostgreSQL database.
+"""Double booking and double claiming under real concurrency, on a real PostgreSQL database.
 
 Eight planners press "book" at the same instant. The service's own checks cannot
 see each other's uncommitted work, so the database has to refuse: the partial
@@ -36,6 +36,7 @@ from service.models.cases import CaseEventRow
 from service.sessions import service as sessions
 from service.sessions.exceptions import CaseAlreadyBooked, SeatTaken
 from service.sessions.schemas import LocationIn, SessionIn
+from service.workflow import CaseState
 from tests.conftest import POSTGRES_URL, require_server, unique_v_number
 
 pytestmark = pytest.mark.postgres
@@ -254,3 +255,50 @@ def test_same_case_booked_at_once_into_different_sessions(pg_engine):
         )
     assert case.state == "scheduled"
     assert schedules == 1
+
+
+def test_one_file_claimed_at_once_by_many_officers(pg_engine):
+    """Eight officers press "claim" on the same file: exactly one gets it."""
+    from service.decisions import service as decisions
+    from service.workflow import WorkflowError
+    from tests.factories import Factory
+
+    maker = sessionmaker(pg_engine, expire_on_commit=False)
+    with maker.begin() as db:
+        factory = Factory(db)
+        case_id = factory.case_in(CaseState.READY_FOR_DECISION).id
+        officers = [factory.person(Role.OFFICER, f"o{i}").actor for i in range(THREADS)]
+
+    barrier = threading.Barrier(THREADS, timeout=30)
+    outcomes: list[object] = [None] * THREADS
+
+    def attempt(i: int) -> None:
+        with maker() as db:
+            try:
+                case = db.get_one(Case, case_id)
+                barrier.wait()
+                decisions.claim(db, case, officers[i])
+                db.commit()
+                outcomes[i] = BOOKED
+            except Exception as exc:
+                db.rollback()
+                outcomes[i] = exc
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert_one_winner(outcomes, (StaleDataError, WorkflowError))
+    winner = officers[outcomes.index(BOOKED)]
+    with maker() as db:
+        case = db.get_one(Case, case_id)
+        claims = db.scalar(
+            select(func.count())
+            .select_from(CaseEventRow)
+            .where(CaseEventRow.case_id == case_id, CaseEventRow.event == "claim")
+        )
+    assert case.state == "claimed"
+    assert case.claimed_by_id == winner.user_id
+    assert claims == 1
