@@ -54,3 +54,21 @@ def test_health_reports_an_unreachable_database_as_503(client):
     response = client.get("/health")
     assert response.status_code == 503
     assert response.json()["code"] == "database_unavailable"
+
+
+def test_after_commit_callbacks_run_only_when_the_transaction_commits(tmp_path):
+    """Jobs are enqueued after commit, so a worker never sees uncommitted data."""
+    from sqlalchemy.orm import Session
+
+    from service.core.db import after_commit
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'jobs.db'}")
+    ran: list[str] = []
+    with Session(engine) as session:
+        after_commit(session, lambda: ran.append("rolled back"))
+        session.rollback()
+        after_commit(session, lambda: ran.append("committed"))
+        assert ran == []
+        session.commit()
+    assert ran == ["committed"]
+    engine.dispose()
