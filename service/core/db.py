@@ -54,6 +54,8 @@ def get_sessionmaker() -> sessionmaker[Session]:
 
 def after_commit(session: Session, callback: Callable[[], Any]) -> None:
     """Run ``callback`` only once the surrounding transaction has committed."""
+    if not session.in_transaction():
+        session.begin()  # so that a rollback, even of no work, cancels the callback
     session.info.setdefault(AFTER_COMMIT, []).append(callback)
 
 
@@ -63,9 +65,12 @@ def _run_after_commit(session: Session) -> None:
         callback()
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_after_commit(session: Session) -> None:
-    session.info.pop(AFTER_COMMIT, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_commit(session: Session, _previous: Any) -> None:
+    # Any rollback of the whole unit of work (even before it touched the database)
+    # cancels its jobs; a savepoint rolled back inside it does not.
+    if not session.in_transaction():
+        session.info.pop(AFTER_COMMIT, None)
 
 
 @contextmanager
