@@ -7,7 +7,7 @@ ARGS      ?=
 PG_URL    ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 UV        ?= $(shell command -v uv 2>/dev/null || echo $(BIN)/uv)
 
-.PHONY: help setup serve test test-postgres lint format migrate demo-data worker bench lock clean distclean
+.PHONY: help setup serve test test-postgres lint format migrate demo-data worker bench lock vendor clean distclean
 
 help:
 	@echo "make setup          system packages (as root), .venv, locked dependencies"
@@ -19,6 +19,7 @@ help:
 	@echo "make migrate | demo-data | worker   the hearing commands, on HEARING_DATABASE_URL"
 	@echo "make bench          bench/bench_import.py (ARGS=... e.g. --postgres URL)"
 	@echo "make lock           regenerate requirements.lock from pyproject.toml with uv"
+	@echo "make vendor         refresh the vendored front-end assets (pinned in .ci/vendor)"
 	@echo "make clean          caches and build output; distclean also .venv and var/"
 
 setup:
@@ -56,6 +57,9 @@ bench: setup
 lock:
 	@test -x "$(UV)" || { echo "uv not found: pip install uv (or $(BIN)/pip install uv)"; exit 1; }
 	$(UV) pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+vendor:
+	bash .ci/vendor
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info
