@@ -1,0 +1,403 @@
+"""Browser tests: Playwright (sync API) drives Debian's Chromium, headless, against a real
+app process (uvicorn) on its own fresh, migrated and seeded database.
+
+Per xdist worker (and per plain pytest run) there is one app process on a free port, one
+database and one browser; every test gets a new browser context, so no cookies leak.
+
+Fixtures: ``live_server`` (session), ``browser`` (session), ``page`` (per test).
+Helpers: ``snap(page, name)``, ``assert_accessible(page)``, ``seed_users(url)``.
+Chromium missing: the tests skip locally and fail under CI=true (``HEARING_CHROMIUM``
+points at another browser binary; default ``/usr/bin/chromium``). Playwright's own
+downloaded browsers are never used: ``playwright install`` is not needed.
+"""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from service.auth.schemas import UserIn
+from service.auth.service import create_user
+from service.cli import run_migrations
+from service.core.db import make_engine
+from service.models.auth import Role
+from tests.conftest import WORKER, require_server
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+CHROMIUM = os.environ.get("HEARING_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # Without these Chromium keeps calling home (updates, sync, field trials) and floods
+    # a machine without internet access with failing connections.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCALE = "nl-NL"
+# Lines of the app's log that mean an unexpected server error during a browser test.
+SERVER_ERROR = re.compile(r"Traceback| 500 ")
+
+
+# --- Users -------------------------------------------------------------------------------
+
+PASSWORD = "Browser-tests-only-7q!Kx2"  # the seeded users' password: strong, test-only
+SIGN_IN_ROLES = (
+    Role.PLANNER,
+    Role.HOST,
+    Role.LAWYER,
+    Role.TRANSLATOR,
+    Role.OFFICER,
+    Role.COORDINATOR,
+    Role.ADMIN,
+)
+
+
+@dataclass(frozen=True)
+class Account:
+    role: str
+    username: str
+    password: str
+    display_name: str
+
+
+def user_for(role: Role) -> UserIn:
+    """The seeded user of one role. Add per-role fields (agency, location, ...) here."""
+    return UserIn(
+        username=f"{role.value}.browser",
+        display_name=f"Browser {role.value.capitalize()}",
+        email=f"{role.value}.browser@hearing.test",
+        role=role,
+        password=PASSWORD,
+    )
+
+
+def seed_users(url: str) -> dict[str, Account]:
+    """One user per role that signs in with a password, committed through the service."""
+    engine = make_engine(url)
+    accounts: dict[str, Account] = {}
+    try:
+        with Session(engine) as db:
+            for role in SIGN_IN_ROLES:
+                data = user_for(role)
+                create_user(db, data)
+                accounts[role.value] = Account(
+                    role=role.value,
+                    username=data.username,
+                    password=data.password,
+                    display_name=data.display_name,
+                )
+            db.commit()
+    finally:
+        engine.dispose()
+    return accounts
+
+
+# --- The app process ---------------------------------------------------------------------
+
+
+@dataclass
+class LiveServer:
+    url: str  # e.g. http://127.0.0.1:41234 (the browser contexts' base_url)
+    database_url: str
+    accounts: dict[str, Account]  # by role: planner, host, lawyer, ...
+    log: Path  # the app's stdout and stderr
+    _checked: int = field(default=0, repr=False)
+
+    def new_errors(self) -> str | None:
+        """An excerpt of the log written since the last call, if it shows a server error."""
+        with self.log.open("rb") as handle:
+            handle.seek(self._checked)
+            chunk = handle.read().decode(errors="replace")
+            self._checked = handle.tell()
+        return server_error_excerpt(chunk)
+
+
+def server_error_excerpt(log: str) -> str | None:
+    """The lines of ``log`` that show server errors (500s, whole tracebacks), or None."""
+    keep: list[str] = []
+    in_traceback = False
+    for line in log.splitlines():
+        if line.startswith("Traceback"):
+            in_traceback = True
+        elif in_traceback and not line[:1].isspace():
+            keep.append(line)  # the exception itself, the traceback's last line
+            in_traceback = False
+            continue
+        if in_traceback or SERVER_ERROR.search(line):
+            keep.append(line)
+    if len(keep) > 200:
+        keep = [*keep[:60], f"... ({len(keep) - 120} lines left out) ...", *keep[-60:]]
+    return "\n".join(keep) or None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _fresh_database(tmp: Path) -> str:
+    """A SQLite file in ``tmp``; on PostgreSQL a new database next to the suite's one."""
+    requested = os.environ.get("HEARING_TEST_DATABASE_URL", "")
+    if not requested.startswith("postgres"):
+        return f"sqlite:///{tmp / 'live.db'}"
+    base = make_url(requested)
+    # Same prefix as the suite's databases, so that .ci/run's clean-up finds leftovers.
+    name = f"{base.database}_{WORKER}_{os.getpid()}_browser"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_database(url: str) -> None:
+    if not url.startswith("postgres"):
+        return  # the SQLite file goes with the temp dir
+    target = make_url(url)
+    base = make_url(os.environ["HEARING_TEST_DATABASE_URL"])
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
+
+
+def _start(database_url: str, tmp: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """Start uvicorn and wait for /health; retry on another port if this one was taken."""
+    env = {
+        **os.environ,
+        "HEARING_DATABASE_URL": database_url,
+        "HEARING_ENV": "test",
+        "HEARING_REDIS_URL": "",
+        "HEARING_HUEY_SQLITE_PATH": str(tmp / "huey.db"),
+    }
+    for _attempt in range(3):
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        command = [sys.executable, "-m", "uvicorn", "service.main:app"]
+        command += ["--host", "127.0.0.1", "--port", str(port)]
+        with log.open("ab") as out:
+            logged_before = out.tell()
+            process = subprocess.Popen(  # noqa: S603 - our own fixed command
+                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with _DIRECT.open(f"{url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        return process, url
+            except (OSError, urllib.error.URLError):
+                pass
+            time.sleep(0.1)
+        output = log.read_bytes()[logged_before:].decode(errors="replace")
+        if process.poll() is not None and "address already in use" in output.lower():
+            continue  # another process took the free port meanwhile
+        if process.poll() is None:
+            _stop(process)
+            what = f"did not answer GET {url}/health with 200 within 30 s"
+        else:
+            what = f"exited with code {process.returncode} before answering GET {url}/health"
+        pytest.fail(f"the app {what}; its output:\n{output[-5000:]}", pytrace=False)
+    pytest.fail(f"no free port for the app after 3 attempts; its output:\n{output[-5000:]}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app in a real uvicorn process on a fresh, migrated database with seeded users.
+
+    Its log is checked after every test and at the end of the session: a "Traceback" or an
+    HTTP 500 fails the test (or the session teardown) and shows the log excerpt.
+    """
+    tmp = tmp_path_factory.mktemp("live-server")
+    log = tmp / "server.log"
+    log.touch()
+    database_url = _fresh_database(tmp)
+    try:
+        run_migrations(database_url)
+        accounts = seed_users(database_url)
+        process, url = _start(database_url, tmp, log)
+        try:
+            server = LiveServer(url=url, database_url=database_url, accounts=accounts, log=log)
+            yield server
+        finally:
+            _stop(process)
+    finally:
+        _drop_database(database_url)
+    excerpt = server.new_errors()
+    if excerpt:
+        pytest.fail(f"server error during the browser tests ({log}):\n{excerpt}", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _server_errors_fail_the_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    if "browser" in request.fixturenames:
+        request.getfixturevalue("browser")  # no Chromium: skip before starting the app
+    server: LiveServer = request.getfixturevalue("live_server")
+    server.new_errors()  # earlier output belongs to earlier tests
+    yield
+    excerpt = server.new_errors()
+    if excerpt:
+        pytest.fail(f"server error during this test ({server.log}):\n{excerpt}", pytrace=False)
+
+
+# --- The browser -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, once per worker."""
+    require_server(
+        "Chromium",
+        os.access(CHROMIUM, os.X_OK),
+        f"no browser at {CHROMIUM} (apt-get install chromium; `bash .ci/dev test` as root "
+        "installs it; HEARING_CHROMIUM sets another path)",
+    )
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+
+
+_CALL_REPORT = pytest.StashKey[pytest.TestReport]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keeps the test's own outcome, so ``page`` can take a screenshot when it failed."""
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_REPORT] = report
+    return report
+
+
+@pytest.fixture
+def page(
+    request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
+) -> Iterator[Page]:
+    """A page in a new browser context (no cookies from other tests), with ``base_url`` set
+    to the live server (``page.goto("/")``) and the Dutch locale. The page runs under the
+    service's real Content-Security-Policy. A failing test leaves a screenshot
+    ``test-artifacts/screenshots/<test name>-failed.png``."""
+    context = browser.new_context(base_url=live_server.url, locale=LOCALE)
+    try:
+        new_page = context.new_page()
+        yield new_page
+        report = request.node.stash.get(_CALL_REPORT, None)
+        if report is not None and report.failed:
+            try:
+                snap(new_page, "failed")
+            except Exception as exc:  # the test's own failure matters more
+                print(f"no screenshot of the failed test: {exc}")
+    finally:
+        context.close()
+
+
+# PLACEHOLDER sign_in(page, role): add it here once the sign-in page exists. It will sign
+# in as live_server.accounts[role] (username, password) through the page's own form.
+
+
+# --- Helpers -----------------------------------------------------------------------------
+
+
+def _current_test_name() -> str:
+    # "tests/browser/test_smoke.py::test_start_page[nl] (call)" -> "test_start_page-nl"
+    current = os.environ.get("PYTEST_CURRENT_TEST", "unknown")
+    name = current.rsplit(" ", 1)[0].split("::")[-1]
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")
+
+
+def snap(page: Page, name: str) -> Path:
+    """A full-page PNG at ``test-artifacts/screenshots/<test name>-<name>.png``."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{_current_test_name()}-{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def assert_accessible(page: Page) -> dict[str, Any]:
+    """Run axe-core (WCAG 2.1 A and AA rules) on the page at ``page.url``; fail listing
+    every serious or critical violation. Returns axe's full result (``violations``,
+    ``passes``, ``incomplete``, ...) so a test can look at the minor ones too.
+
+    axe is injected as an inline script, which the service's strict Content-Security-Policy
+    (no inline scripts) would block. So axe runs in its own browser context with
+    ``bypass_csp=True``, never in the test's page: the test's page keeps the real CSP, so
+    a page that needs an inline script still fails there. The axe context loads
+    ``page.url`` afresh (a GET) with the page's cookies and local storage: check a state
+    reached by clicking only if that state also has its own URL.
+    """
+    if not AXE_JS.is_file():
+        pytest.fail(f"axe-core is not vendored at {AXE_JS.relative_to(ROOT)}", pytrace=False)
+    browser = page.context.browser
+    assert browser is not None
+    context = browser.new_context(
+        bypass_csp=True, locale=LOCALE, storage_state=page.context.storage_state()
+    )
+    try:
+        axe_page = context.new_page()
+        axe_page.goto(page.url)
+        axe_page.add_script_tag(path=str(AXE_JS))
+        result: dict[str, Any] = axe_page.evaluate(
+            """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})""", WCAG_TAGS
+        )
+    finally:
+        context.close()
+    blocking = [v for v in result["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    if blocking:
+        lines = [f"{len(blocking)} serious or critical accessibility violations on {page.url}:"]
+        for violation in blocking:
+            targets = [", ".join(map(str, node["target"])) for node in violation["nodes"][:3]]
+            more = len(violation["nodes"]) - len(targets)
+            lines.append(
+                f"- {violation['id']} ({violation['impact']}): {violation['help']}\n"
+                f"  at {'; '.join(targets)}" + (f" and {more} more" if more > 0 else "")
+            )
+        pytest.fail("\n".join(lines), pytrace=False)
+    return result

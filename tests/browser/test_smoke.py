@@ -1,0 +1,75 @@
+"""The browser-test infrastructure works: Chromium, the live app, axe, screenshots.
+
+These tests check structure, not wording: the start page is being redesigned."""
+
+import uuid
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser.conftest import (
+    SCREENSHOTS,
+    SIGN_IN_ROLES,
+    LiveServer,
+    assert_accessible,
+    server_error_excerpt,
+    snap,
+)
+
+
+def test_start_page_loads_with_language_landmark_and_title(page: Page) -> None:
+    response = page.goto("/")
+    assert response is not None
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert page.locator("html").get_attribute("lang"), "<html lang> for screen readers"
+    assert page.locator("main").count() == 1, "one <main> landmark"
+    assert page.locator("main").is_visible()
+    assert page.title().strip()
+
+    path = snap(page, "start")
+    assert path == SCREENSHOTS / "test_start_page_loads_with_language_landmark_and_title-start.png"
+    assert path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_start_page_is_accessible(page: Page) -> None:
+    page.goto("/")
+    result = assert_accessible(page)
+    assert result["passes"], "axe ran its rules"
+
+
+def test_unknown_page_shows_the_readable_error_page(page: Page) -> None:
+    response = page.goto(f"/no-such-page-{uuid.uuid4().hex[:8]}")
+    assert response is not None
+    assert response.status == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert page.locator("html").get_attribute("lang")
+    assert page.locator("main h1").is_visible()
+    assert page.get_by_role("alert").is_visible()
+    assert page.locator("main code").inner_text() == "not_found"
+    assert page.locator("main a[href='/']").count() >= 1, "a way back to the start page"
+    assert_accessible(page)
+
+
+def test_every_role_can_sign_in_on_the_live_server(page: Page, live_server: LiveServer) -> None:
+    assert sorted(live_server.accounts) == sorted(role.value for role in SIGN_IN_ROLES)
+    for role, account in live_server.accounts.items():
+        response = page.request.post(
+            "/api/v1/auth/token",
+            data={"username": account.username, "password": account.password},
+        )
+        assert response.status == 200, (role, response.text())
+        assert response.json()["role"] == role
+
+
+@pytest.mark.parametrize(
+    ("log", "found"),
+    [
+        ('INFO:     127.0.0.1:5 - "GET / HTTP/1.1" 200 OK\n', False),
+        ('INFO:     127.0.0.1:5 - "GET /x HTTP/1.1" 404 Not Found\n', False),
+        ('INFO:     127.0.0.1:5 - "GET / HTTP/1.1" 500 Internal Server Error\n', True),
+        ("ERROR:    Exception in ASGI application\nTraceback (most recent call last):\n", True),
+    ],
+)
+def test_server_errors_in_the_log_are_found(log: str, found: bool) -> None:
+    assert (server_error_excerpt(log) is not None) is found
