@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
-from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,33 +23,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth.schemas import UserIn
-from service.auth.service import hash_password
-from service.cases import service as cases
+from service.auth.service import actor_of, create_user, hash_password
 from service.cases.importing import (
     CSV_COLUMNS,
     CSV_LIST_SEPARATOR,
     existing_v_numbers,
     import_rows,
 )
-from service.cases.schemas import SignalIn
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.db import unit_of_work
 from service.core.settings import get_settings
-from service.corrections import service as corrections
 from service.corrections.schemas import CorrectionItem, ItemKind
-from service.decisions import service as decisions
-from service.decisions.schemas import Outcome
+from service.driver import Driver, complete_answers, path_to
 from service.eligibility.service import active_policy
-from service.invitations import service as invitations
-from service.models import Case, HearingSession, Invitation, Location, Role, SignalKind, User
+from service.models import Case, HearingSession, Location, Role, SignalKind, User
+from service.models.translation import Agency
 from service.questionnaires import service as questionnaires
-from service.questionnaires.exceptions import FormNotFound
-from service.questionnaires.forms import FormDefinition, QuestionType, load_form
+from service.questionnaires.forms import FormDefinition, load_form
 from service.sessions import service as sessions
+from service.sessions.queries import booked_counts
 from service.sessions.schemas import LocationIn, SessionIn
 from service.translation import service as translation
-from service.workflow import HAPPY_PATH, CaseState, Track
+from service.workflow import CaseState, Track
 
 DEMO_PASSWORD = "demo-password-2026"  # printed in the summary: dev-only accounts
 SEED = 2020
@@ -115,7 +110,10 @@ class StaffMember:
     display_name: str
     role: Role
     email: str | None = None
-    organisation: str | None = None
+    organisation: str | None = None  # a lawyer's firm
+    agency: str | None = None  # a translator's agency
+    location: str | None = None  # a host's location
+    specialism: str | None = None  # a coordinator's motive
 
 
 FIRM_A, FIRM_B = "Dekker & Van Dijk Advocaten", "Smit Mulder Advocatuur"
@@ -124,21 +122,32 @@ STAFF: tuple[StaffMember, ...] = (
     StaffMember("admin", "Beheerder", Role.ADMIN),
     StaffMember("planner.jansen", "Eva Jansen (verkeerstoren)", Role.PLANNER),
     StaffMember("planner.devries", "Sem de Vries (verkeerstoren)", Role.PLANNER),
-    StaffMember("host.bakker", "Noor Bakker (gastvrouw Zevenaar)", Role.HOST),
-    StaffMember("host.visser", "Daan Visser (gastheer Den Bosch)", Role.HOST),
+    StaffMember(
+        "host.bakker", "Noor Bakker (gastvrouw Zevenaar)", Role.HOST, location="IND Zevenaar"
+    ),
+    StaffMember(
+        "host.visser", "Daan Visser (gastheer Den Bosch)", Role.HOST, location="IND Den Bosch"
+    ),
     StaffMember("lawyer.dekker", "mr. A. Dekker", Role.LAWYER, "a.dekker@dvd.example", FIRM_A),
     StaffMember("lawyer.vandijk", "mr. B. van Dijk", Role.LAWYER, "b.vandijk@dvd.example", FIRM_A),
     StaffMember("lawyer.smit", "mr. C. Smit", Role.LAWYER, "c.smit@smitmulder.example", FIRM_B),
     StaffMember(
         "lawyer.mulder", "mr. D. Mulder", Role.LAWYER, "d.mulder@smitmulder.example", FIRM_B
     ),
-    StaffMember("translator.noord", "Vertaler Noord", Role.TRANSLATOR, None, AGENCY_A),
-    StaffMember("translator.zuid", "Vertaler Zuid", Role.TRANSLATOR, None, AGENCY_B),
+    StaffMember("translator.noord", "Vertaler Noord", Role.TRANSLATOR, agency=AGENCY_A),
+    StaffMember("translator.zuid", "Vertaler Zuid", Role.TRANSLATOR, agency=AGENCY_B),
     StaffMember("officer.degroot", "Lotte de Groot", Role.OFFICER),
     StaffMember("officer.meijer", "Bram Meijer", Role.OFFICER),
     StaffMember("officer.bos", "Fatima Bos", Role.OFFICER),
-    StaffMember("coordinator.lhbti", "Kim Peters (lhbti-coördinator)", Role.COORDINATOR),
-    StaffMember("coordinator.bekering", "Ruben Vos (bekeringscoördinator)", Role.COORDINATOR),
+    StaffMember(
+        "coordinator.lhbti", "Kim Peters (lhbti-coördinator)", Role.COORDINATOR, specialism="lgbti"
+    ),
+    StaffMember(
+        "coordinator.bekering",
+        "Ruben Vos (bekeringscoördinator)",
+        Role.COORDINATOR,
+        specialism="conversion",
+    ),
 )
 # How a row names its lawyer: username or e-mail, both accepted by the import.
 LAWYER_REFS = tuple(
@@ -190,6 +199,8 @@ def _row(rng: random.Random, group: str, v_number: str, lawyers: tuple[str, ...]
         language = rng.choices([lang for lang, _ in options], [w for _, w in options])[0]
     row: dict[str, Any] = {
         "v_number": v_number,
+        "applicant_name": _name(rng, language),
+        "date_of_birth": _birthday(rng).isoformat(),
         "nationality": nationality,
         "languages": [language],
         "date_of_application": _day(rng).isoformat(),
@@ -207,6 +218,41 @@ def _row(rng: random.Random, group: str, v_number: str, lawyers: tuple[str, ...]
     if rng.random() < 0.03:
         row["vulnerability_notes"] = "Medical: needs a break every hour."
     return row
+
+
+# Names as the IND registers them (Latin script), by the applicant's language.
+NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "ar": (
+        ("Amal", "Omar", "Fatima", "Yusuf", "Rania", "Khaled", "Huda", "Samir", "Layla", "Tariq"),
+        ("Haddad", "Al-Masri", "Khalil", "Nasser", "Hamdan", "Saleh", "Darwish", "Aziz"),
+    ),
+    "fa": (
+        ("Maryam", "Reza", "Shirin", "Dariush", "Leila", "Kian", "Nasrin", "Farhad"),
+        ("Ahmadi", "Hosseini", "Karimi", "Rahimi", "Moradi", "Jafari", "Rostami"),
+    ),
+    "tr": (
+        ("Elif", "Mehmet", "Zeynep", "Mustafa", "Ayşe", "Emre", "Hatice", "Burak"),
+        ("Yilmaz", "Kaya", "Demir", "Şahin", "Çelik", "Aydin", "Öztürk"),
+    ),
+    "ti": (
+        ("Selam", "Yonas", "Helen", "Tesfay", "Senait", "Dawit", "Luwam", "Mehari"),
+        ("Tesfamariam", "Gebremedhin", "Haile", "Berhane", "Kidane", "Woldu"),
+    ),
+}
+DEFAULT_NAMES = (
+    ("Amina", "Ibrahim", "Grace", "Ali", "Sara", "Musa", "Nadia", "Daniel"),
+    ("Mohamed", "Diallo", "Okafor", "Hassan", "Bah", "Abdi", "Camara"),
+)
+
+
+def _name(rng: random.Random, language: str) -> str:
+    given, family = NAMES.get(language, DEFAULT_NAMES)
+    return f"{rng.choice(given)} {rng.choice(family)}"
+
+
+def _birthday(rng: random.Random) -> date:
+    """Adults of 18 to 60 at the time of their application (2017-2020)."""
+    return date(1958, 1, 1) + timedelta(days=rng.randrange(42 * 365))
 
 
 def _day(rng: random.Random) -> date:
@@ -242,32 +288,41 @@ def as_csv(rows: list[dict[str, Any]]) -> str:
 # --- staff and locations ----------------------------------------------------------------------
 
 
+def ensure_agencies(db: Session) -> None:
+    existing = set(db.scalars(select(Agency.name)))
+    for name in (AGENCY_A, AGENCY_B):
+        if name not in existing:
+            translation.create_agency(db, name)
+
+
 def ensure_staff(db: Session) -> tuple[dict[str, User], int]:
-    """The demo's staff by username; returns them and how many were new."""
+    """The demo's staff by username; returns them and how many were new.
+
+    Translators and hosts belong to the demo's agencies and locations, made first."""
+    ensure_agencies(db)
+    ensure_locations(db, utcnow())
     wanted = {s.username: s for s in STAFF}
     users = {u.username: u for u in db.scalars(select(User).where(User.username.in_(wanted)))}
     missing = [s for name, s in wanted.items() if name not in users]
-    if missing:
-        # One argon2 hash for the shared dev password: sixteen would take about 3 s.
-        password_hash = hash_password(DEMO_PASSWORD)
-        for member in missing:
-            users[member.username] = _user(member, password_hash)
-            db.add(users[member.username])
-        db.flush()
+    # One argon2 hash for the shared dev password: sixteen would take seconds.
+    password_hash = hash_password(DEMO_PASSWORD) if missing else ""
+    for member in missing:
+        users[member.username] = create_user(db, _user_in(member), password_hash=password_hash)
     return users, len(missing)
 
 
-def _user(member: StaffMember, password_hash: str) -> User:
-    data = UserIn(  # the same validation as the API's user creation
+def _user_in(member: StaffMember) -> UserIn:
+    return UserIn(  # the same validation and resolution as the API's user creation
         username=member.username,
         display_name=member.display_name,
         email=member.email,
         role=member.role,
         organisation=member.organisation,
+        agency=member.agency,
+        location=member.location,
+        specialism=member.specialism,
         password=DEMO_PASSWORD,
     )
-    fields = data.model_dump(exclude={"password"})
-    return User(**fields, password_hash=password_hash)
 
 
 def ensure_locations(db: Session, now: datetime) -> tuple[int, int]:
@@ -313,21 +368,6 @@ def _at_nine(day: date) -> datetime:
 # --- moving cases through the procedure --------------------------------------------------------
 
 S = CaseState
-HAPPY = HAPPY_PATH[HAPPY_PATH.index(S.INVITED) : HAPPY_PATH.index(S.CLAIMED) + 1]
-# Side exits: the state after which they leave the happy path.
-EXITS = {
-    S.DECLINED: S.INVITED,
-    S.WITHDRAWN: S.CONSENTED,
-    S.EXCLUDED: S.SUBMITTED,  # a 1F signal found in the form's own answers
-    S.DECIDED_ON_FORM: S.CLAIMED,
-    S.PHYSICAL_HEARING_REQUIRED: S.CLAIMED,
-}
-
-
-def path_to(target: CaseState) -> list[CaseState]:
-    if target in EXITS:
-        return [*HAPPY[: HAPPY.index(EXITS[target]) + 1], target]
-    return list(HAPPY[: HAPPY.index(target) + 1])
 
 
 def _always(case: Case) -> bool:
@@ -386,7 +426,7 @@ class Seats:
 
     @classmethod
     def load(cls, db: Session, now: datetime) -> "Seats":
-        booked = sessions.booked_counts(db)
+        booked = booked_counts(db)
         seats = cls()
         query = (
             select(HearingSession)
@@ -412,35 +452,35 @@ class Seats:
 
 
 @dataclass
-class Procedure:
-    """Drives demo cases with the real services, each step by the role that takes it."""
+class DemoCast:
+    """The demo staff, the work of a role spread over its members, stable per case."""
 
-    db: Session
     staff: dict[str, User]
-    form: FormDefinition | None
+
+    def actor(self, role: Role, case: Case) -> Actor:
+        names = sorted(s.username for s in STAFF if s.role is role)
+        return actor_of(self.staff[names[int(case.v_number) % len(names)]])
+
+    def host(self, location_id: Any) -> Actor:
+        return actor_of(next(u for u in self.staff.values() if u.location_id == location_id))
+
+    def translator(self, agency_id: Any) -> Actor:
+        return actor_of(next(u for u in self.staff.values() if u.agency_id == agency_id))
+
+    def coordinator(self, motive: str) -> Actor:
+        return actor_of(self.staff[COORDINATOR_FOR[motive]])
+
+
+@dataclass
+class Procedure:
+    """Picks demo cases that fit each target and drives them there (``service.driver``)."""
+
+    driver: Driver
+    lawyers: set[Any]
     kiosk_languages: frozenset[str]
     seats: Seats
     rng: random.Random
     booked_on: dict[Any, HearingSession] = field(default_factory=dict)
-    invitation: dict[Any, Invitation] = field(default_factory=dict)
-    kiosk_codes: dict[str, str] = field(default_factory=dict)
-
-    def actor(self, username: str) -> Actor:
-        user = self.staff[username]
-        return Actor(role=user.role, user_id=user.id, organisation=user.organisation)
-
-    def of_role(self, role: Role, case: Case) -> Actor:
-        """Spread the work over the staff of a role, stable per case."""
-        names = sorted(s.username for s in STAFF if s.role is role)
-        return self.actor(names[int(case.v_number) % len(names)])
-
-    @cached_property
-    def lawyers(self) -> dict[Any, User]:
-        return {u.id: u for u in self.staff.values() if u.role == Role.LAWYER}
-
-    def lawyer(self, case: Case) -> Actor:
-        user = self.lawyers[case.lawyer_id]
-        return Actor(role=user.role, user_id=user.id, organisation=user.organisation)
 
     def fits(self, case: Case, target: CaseState) -> bool:
         """Reserve what the path needs (a seat, a form language); False if unavailable."""
@@ -458,128 +498,32 @@ class Procedure:
         return True
 
     def drive(self, case: Case, target: CaseState) -> None:
-        for state in path_to(target):
-            self.step(case, state)
-        assert case.state == target, f"demo reached {case.state}, not {target}"
+        self.driver.drive(case, target)
+        if target is S.IN_PROGRESS:  # the applicant has saved a first answer or two
+            answers = complete_answers(self.driver.form)
+            questionnaires.save(self.driver.db, case.id, dict(list(answers.items())[:2]))
 
-    def step(self, case: Case, state: CaseState) -> None:
-        db, planner = self.db, self.of_role(Role.PLANNER, case)
-        applicant = Actor(role=Role.APPLICANT, case_id=case.id)
-        match state:
-            case S.INVITED:
-                self.invitation[case.id] = invitations.invite(db, case, planner)
-            case S.CONSENTED | S.DECLINED:
-                note = "" if state is S.CONSENTED else "client prefers a physical hearing"
-                invitations.reply(
-                    db, self.invitation[case.id], self.lawyer(case), state is S.CONSENTED, note
-                )
-            case S.WITHDRAWN:
-                cases.withdraw(db, case, self.lawyer(case), "client wants a physical hearing")
-            case S.SCHEDULED:
-                sessions.book(db, self.booked_on[case.id], case, planner)
-            case S.CHECKED_IN:
-                self.check_in(case)
-            case S.IN_PROGRESS:
-                questionnaires.start(db, case, applicant)
-                questionnaires.save(db, case, dict(list(self.answers().items())[:2]))
-            case S.SUBMITTED:
-                questionnaires.save(db, case, self.answers())
-                questionnaires.submit(db, case, applicant)
-            case S.EXCLUDED:
-                signal = SignalIn(
-                    kind=SignalKind.ARTICLE_1F,
-                    source="the form's answers",
-                    reason="service in a unit named in a 1F report",
-                )
-                cases.add_signal(db, case, signal, self.of_role(Role.OFFICER, case))
-            case S.IN_TRANSLATION:
-                agency = self.of_role(Role.TRANSLATOR, case).organisation
-                translation.request(db, case, planner, agency or AGENCY_A)
-            case S.WITH_LAWYER:
-                self.deliver(case)
-            case S.READY_FOR_DECISION:
-                self.corrections(case)
-            case S.CLAIMED:
-                decisions.claim(db, case, self.of_role(Role.OFFICER, case))
-            case S.DECIDED_ON_FORM | S.PHYSICAL_HEARING_REQUIRED:
-                self.decide(case, Outcome(state.value))
 
-    def check_in(self, case: Case) -> None:
-        booking = sessions.active_booking_for(self.db, case.id)
-        assert booking is not None
-        code = sessions.check_in(self.db, booking, self.of_role(Role.HOST, case), True)
-        self.kiosk_codes[case.v_number] = code
+def _corrections(
+    rng: random.Random, form: FormDefinition
+) -> Callable[[Case], list[CorrectionItem] | None]:
+    """Half the lawyers send corrections and additions, half have none."""
 
-    def answers(self) -> dict[str, Any]:
-        """A complete, valid answer per question of the form, by its type."""
-        assert self.form is not None
-        sample = {
-            QuestionType.TEXT: "Demo",
-            QuestionType.LONG_TEXT: "In my own words: why I left, and what I fear on return.",
-            QuestionType.DATE: "1990-05-17",
-            QuestionType.YES_NO: True,
-        }
-        answers: dict[str, Any] = {}
-        for question in self.form.questions:
-            if question.type is QuestionType.CHOICE:
-                answers[question.id] = question.options[0].value
-            else:
-                value = sample[question.type]
-                answers[question.id] = (
-                    value[: question.max_length] if isinstance(value, str) else value
-                )
-        return answers
-
-    def deliver(self, case: Case) -> None:
-        item = translation.translation_of(self.db, case)
-        answered = questionnaires.answer_set_of(self.db, case)
-        assert item is not None
-        assert answered is not None
-        translator = next(
-            self.actor(s.username)
-            for s in STAFF
-            if s.role is Role.TRANSLATOR and s.organisation == item.agency
-        )
-        dutch = {key: f"[NL] {value}" for key, value in answered.answers.items()}
-        translation.deliver(self.db, item, translator, dutch)
-
-    def corrections(self, case: Case) -> None:
-        """Half the lawyers send corrections and additions, half have none."""
-        lawyer = self.lawyer(case)
-        if self.rng.random() < 0.5 or self.form is None:
-            corrections.none_to_add(self.db, case, lawyer)
-            return
-        question = self.form.questions[0].id
-        items = [
-            CorrectionItem(kind=ItemKind.CORRECTION, question_id=question, text="Spelling."),
+    def respond(case: Case) -> list[CorrectionItem] | None:
+        if rng.random() < 0.5:
+            return None
+        return [
+            CorrectionItem(
+                kind=ItemKind.CORRECTION, question_id=form.questions[0].id, text="Spelling."
+            ),
             CorrectionItem(kind=ItemKind.ADDITION, text="Statement of the client's sister."),
         ]
-        corrections.submit(self.db, case, lawyer, items)
 
-    def decide(self, case: Case, outcome: Outcome) -> None:
-        for motive in case.coordinator_motives:
-            coordinator = self.actor(COORDINATOR_FOR[motive])
-            decisions.record_consultation(
-                self.db, case, coordinator, motive, "Open questions asked; no stereotypes."
-            )
-        reason = {
-            Outcome.DECIDED_ON_FORM: "Account consistent and complete; decided on the form.",
-            Outcome.PHYSICAL_HEARING_REQUIRED: "A nader gehoor is needed.",
-        }[outcome]
-        decisions.decide(self.db, case, self.of_role(Role.OFFICER, case), outcome, reason)
+    return respond
 
 
-def _kiosk_languages(form: FormDefinition | None) -> frozenset[str]:
-    if form is None:
-        return frozenset()
+def _kiosk_languages(form: FormDefinition) -> frozenset[str]:
     return frozenset(form.languages) & active_policy().form_languages & set(SESSION_LANGUAGES)
-
-
-def _current_form() -> FormDefinition | None:
-    try:
-        return load_form()
-    except FormNotFound:  # without a form the demo stops before the kiosk
-        return None
 
 
 def spread(procedure: Procedure, pool: list[Case], total: int) -> None:
@@ -637,8 +581,9 @@ def _transaction(session: Session | None) -> Iterator[Session]:
 
 def _load(db: Session, total: int) -> dict[str, Any]:
     now = utcnow()
-    staff, users_made = ensure_staff(db)
+    ensure_agencies(db)
     locations_made, sessions_made = ensure_locations(db, now)
+    staff, users_made = ensure_staff(db)
     rows = backlog_rows(total)
     wanted = [r["v_number"] for r in rows]
     before = existing_v_numbers(db, wanted)
@@ -647,15 +592,25 @@ def _load(db: Session, total: int) -> dict[str, Any]:
     demo_cases = _cases(db, wanted)
     # Only this run's cases move on: a second run leaves earlier ones where they are.
     pool = [c for c in demo_cases if c.v_number not in before and c.state == CaseState.SCREENED]
-    form = _current_form()
-    procedure = Procedure(
-        db, staff, form, _kiosk_languages(form), Seats.load(db, now), random.Random(SEED)
+    form = load_form()
+    rng = random.Random(SEED)
+    seats = Seats.load(db, now)
+    booked_on: dict[Any, HearingSession] = {}
+    driver = Driver(
+        db,
+        DemoCast(staff),
+        form,
+        seat=lambda case: booked_on[case.id],
+        agency=lambda case: (AGENCY_A, AGENCY_B)[int(case.v_number) % 2],
+        corrections=_corrections(rng, form),
     )
+    lawyers = {u.id for u in staff.values() if u.role == Role.LAWYER}
+    procedure = Procedure(driver, lawyers, _kiosk_languages(form), seats, rng, booked_on)
     random.Random(SEED).shuffle(pool)
     spread(procedure, pool, total)
     return {
         "dev_only_password": DEMO_PASSWORD,
-        "logins": [_login(staff[s.username]) for s in STAFF],
+        "logins": [_login(member) for member in STAFF],
         "created": {
             "users": users_made,
             "locations": locations_made,
@@ -669,17 +624,19 @@ def _load(db: Session, total: int) -> dict[str, Any]:
             "screened": dict(report.screened),
         },
         "states": dict(sorted(Counter(c.state for c in demo_cases).items())),
-        "kiosk_codes": _still_at_kiosk(demo_cases, procedure.kiosk_codes),
-        "form": f"{form.id} v{form.version}" if form else None,
+        "kiosk_codes": _still_at_kiosk(demo_cases, driver.kiosk_codes),
+        "form": f"{form.id} v{form.version}",
     }
 
 
-def _login(user: User) -> dict[str, str | None]:
+def _login(member: StaffMember) -> dict[str, str | None]:
     return {
-        "username": user.username,
-        "role": user.role,
-        "organisation": user.organisation,
-        "email": user.email,
+        "username": member.username,
+        "role": member.role,
+        "organisation": member.organisation,
+        "agency": member.agency,
+        "location": member.location,
+        "email": member.email,
     }
 
 

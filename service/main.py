@@ -4,18 +4,14 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
-from service.auth.api import PUBLIC
+from service.auth.access import PUBLIC
 from service.auth.api import router as auth_router
+from service.auth.pages import router as auth_pages
 from service.cases.api import router as cases_router
-from service.core.db import DbSession
-from service.core.errors import (
-    PROBLEM_RESPONSES,
-    DomainError,
-    install_error_handlers,
-    install_workflow_handler,
-)
-from service.core.pages import router as pages_router
+from service.core.errors import PROBLEM_RESPONSES, DomainError, install_error_handlers
+from service.core.routing import UnitOfWorkRoute
 from service.corrections.api import router as corrections_router
 from service.decisions.api import router as decisions_router
 from service.eligibility.api import router as eligibility_router
@@ -78,25 +74,27 @@ def create_app() -> FastAPI:
         responses=PROBLEM_RESPONSES,
     )
     install_error_handlers(app)
-    install_workflow_handler(app)
     for router in ROUTERS:
         _document_roles(router)
         app.include_router(router, prefix=API_PREFIX)
-
-    app.include_router(pages_router)
-
-    @app.get("/health", tags=["ops"])
-    def health(db: DbSession) -> dict[str, str]:
-        """For load balancers: the process answers and reaches its database."""
-        try:
-            db.execute(text("SELECT 1"))
-        except OperationalError as exc:
-            raise DomainError(
-                "The database cannot be reached.", code="database_unavailable", status=503
-            ) from exc
-        return {"status": "ok", "database": "ok"}
-
+    app.include_router(ops)
+    app.include_router(auth_pages)
     return app
+
+
+ops = APIRouter(tags=["ops"], route_class=UnitOfWorkRoute)
+
+
+@ops.get("/health", openapi_extra={"x-roles": [PUBLIC]})
+def health(db: Session) -> dict[str, str]:
+    """For load balancers: the process answers and reaches its database."""
+    try:
+        db.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        raise DomainError(
+            "The database cannot be reached.", code="database_unavailable", status=503
+        ) from exc
+    return {"status": "ok", "database": "ok"}
 
 
 app = create_app()

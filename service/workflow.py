@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from service.core.errors import Conflict
+
 
 class CaseState(StrEnum):
     IMPORTED = "imported"
@@ -94,6 +96,10 @@ SCREENABLE_STATES = frozenset({S.IMPORTED, S.SCREENED}) | (
 )
 DECIDED_STATES = frozenset({S.DECIDED_ON_FORM, S.PHYSICAL_HEARING_REQUIRED})
 
+# Left the written track on the way (consent withdrawn, or an NV/1F signal): whatever the
+# case held (a seat, an open invitation, an officer's claim) is released.
+LEFT_TRACK = frozenset({S.WITHDRAWN, S.EXCLUDED})
+
 # Out of the written track: the case's next step is a physical hearing (regular procedure).
 PHYSICAL_HEARING_NEXT = frozenset(
     {S.EXCLUDED, S.WITHDRAWN, S.DECLINED, S.INVITATION_EXPIRED, S.PHYSICAL_HEARING_REQUIRED}
@@ -167,14 +173,10 @@ class CaseFacts:
         return self.coordinator_motives - self.consulted_motives
 
 
-class WorkflowError(Exception):
+class WorkflowError(Conflict):
     """A move the procedure does not allow; the API answers 409."""
 
     code = "illegal_transition"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
 
 
 class GuardFailed(WorkflowError):

@@ -6,6 +6,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,8 +51,11 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from service.auth.access import ACTOR  # noqa: E402
 from service.cli import run_migrations  # noqa: E402
-from service.core.db import get_db, get_engine  # noqa: E402
+from service.core import db as db_module  # noqa: E402
+from service.core.db import get_engine  # noqa: E402
+from service.core.errors import DomainError  # noqa: E402
 from service.main import app  # noqa: E402
 from tests.factories import Factory  # noqa: E402
 
@@ -88,21 +92,26 @@ def db(engine: Engine) -> Iterator[Session]:
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
 
-    def test_db() -> Iterator[Session]:
+    @contextmanager
+    def request_unit_of_work(write: bool = True) -> Iterator[Session]:
         # Keep the test's own set-up when a request fails and rolls back its savepoint.
         session.commit()
+        session.info.pop(ACTOR, None)  # every request signs in anew
         try:
             yield session
             session.commit()
+        except DomainError as exc:
+            session.commit() if exc.keep_changes else session.rollback()
+            raise
         except BaseException:
             session.rollback()
             raise
 
-    app.dependency_overrides[get_db] = test_db
+    db_module.request_unit_of_work = request_unit_of_work
     try:
         yield session
     finally:
-        app.dependency_overrides.pop(get_db, None)
+        db_module.request_unit_of_work = db_module.unit_of_work
         session.close()
         outer.rollback()
         connection.close()

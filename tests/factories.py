@@ -1,7 +1,8 @@
 """Factories: users with tokens, and cases driven to any workflow state in one line.
 
 ``factory.case_in(CaseState.WITH_LAWYER)`` walks the real services from import to
-that state, so every trait is a case the procedure could really produce.
+that state through ``service.driver`` (the same driver as the demo data), so every
+trait is a case the procedure could really produce.
 """
 
 import uuid
@@ -9,26 +10,27 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth.schemas import UserIn
-from service.auth.service import create_user, issue_token
+from service.auth.service import actor_of, create_user, issue_token
 from service.cases.schemas import CaseIn
 from service.cases.service import create_case
 from service.core.actor import Actor
 from service.core.clock import utcnow
-from service.corrections import service as corrections
-from service.decisions import service as decisions
-from service.eligibility.service import screen_case
-from service.invitations import service as invitations
+from service.driver import Driver, complete_answers
 from service.models import Booking, Case, HearingSession, Location, Role, User
-from service.questionnaires import service as questionnaires
+from service.models.translation import Agency
 from service.questionnaires.forms import load_form
 from service.sessions import service as sessions
-from service.translation import service as translation
-from service.workflow import HAPPY_PATH, CaseState
+from service.translation.service import create_agency
+from service.workflow import CaseState
 
 AGENCY = "Vertaalbureau Test"
+# Sessions start soon, so a booked applicant can be checked in at once (the check-in
+# window opens an hour before the start).
+SESSION_STARTS_IN = timedelta(minutes=30)
 
 
 @dataclass
@@ -38,7 +40,7 @@ class Person:
 
     @property
     def actor(self) -> Actor:
-        return Actor(role=self.user.role, user_id=self.user.id, organisation=self.user.organisation)
+        return actor_of(self.user)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -53,25 +55,35 @@ class Factory:
 
     # --- people -----------------------------------------------------------------------
 
-    def person(self, role: Role, name: str | None = None) -> Person:
-        """One user per (role, name) per test, with a bearer token."""
+    def person(self, role: Role, name: str | None = None, **extra: Any) -> Person:
+        """One user per (role, name) per test, with a bearer token.
+
+        Translators belong to the test agency, hosts to the factory's location, and a
+        coordinator covers the motive named ``name`` ("lgbti" unless it is "conversion").
+        """
         key = f"{role}:{name or 'default'}"
         if key not in self._people:
             username = f"{role}.{name or 'default'}.{uuid.uuid4().hex[:6]}"
-            organisation = AGENCY if role is Role.TRANSLATOR else None
-            user = create_user(
-                self.db,
-                UserIn(
-                    username=username,
-                    display_name=username.title(),
-                    role=role,
-                    email=f"{username}@example.org",
-                    organisation=organisation,
-                    password="correct horse battery staple",
-                ),
-            )
+            fields: dict[str, Any] = {
+                "username": username,
+                "display_name": username.title(),
+                "role": role,
+                "email": f"{username}@example.org",
+                "password": "correct horse battery staple",
+            }
+            if role is Role.TRANSLATOR:
+                fields["agency"] = self.agency(extra.pop("agency", AGENCY)).name
+            if role is Role.HOST:
+                fields["location"] = self.location().name
+            if role is Role.COORDINATOR:
+                fields["specialism"] = "conversion" if name == "conversion" else "lgbti"
+            user = create_user(self.db, UserIn(**fields | extra))
             self._people[key] = Person(user, issue_token(self.db, user=user).access_token)
         return self._people[key]
+
+    def agency(self, name: str = AGENCY) -> Agency:
+        found = self.db.scalar(select(Agency).where(Agency.name == name))
+        return found or create_agency(self.db, name)
 
     def applicant_headers(self, case: Case) -> dict[str, str]:
         token = issue_token(self.db, case_id=case.id).access_token
@@ -83,6 +95,8 @@ class Factory:
         lawyer = self.person(Role.LAWYER)
         data: dict[str, Any] = {
             "v_number": f"{uuid.uuid4().int % 10**10:010d}",
+            "applicant_name": "Amal Haddad",
+            "date_of_birth": date(1991, 4, 17),
             "nationality": "SY",
             "languages": ["ar"],
             "date_of_application": date(2019, 11, 4),
@@ -96,46 +110,45 @@ class Factory:
         return create_case(self.db, self.case_data(**overrides), self.person(Role.PLANNER).actor)
 
     def case_in(self, state: CaseState, **overrides: Any) -> Case:
-        """A case driven through the real services up to ``state`` on the happy path.
+        """A case driven through the real services up to ``state``.
 
         Kansarm nationalities (e.g. ``nationality="IR"``) stop before a decision on
         the form: ask for ``PHYSICAL_HEARING_REQUIRED`` instead.
         """
         case = self.case(**overrides)
-        if state is CaseState.IMPORTED:
-            return case
-        target = HAPPY_PATH.index(state) if state in HAPPY_PATH else None
-        path = HAPPY_PATH[1:] if target is None else HAPPY_PATH[1 : target + 1]
-        if state is CaseState.PHYSICAL_HEARING_REQUIRED:
-            path = HAPPY_PATH[1 : HAPPY_PATH.index(CaseState.CLAIMED) + 1]
-        for step in path:
-            self._step(case, step)
-        if state is CaseState.PHYSICAL_HEARING_REQUIRED:
-            self.consult_all(case)
-            decisions.decide(
-                self.db,
-                case,
-                self.person(Role.OFFICER).actor,
-                decisions.Outcome.PHYSICAL_HEARING_REQUIRED,
-                "nader gehoor needed",
-            )
-        assert case.state == state, f"factory reached {case.state}, not {state}"
+        self.driver().drive(case, state)
         return case
 
+    def driver(self) -> Driver:
+        return Driver(
+            self.db,
+            FactoryCast(self),
+            load_form(),
+            seat=lambda case: self.session(case.languages[0]),
+            agency=lambda case: self.agency().name,
+        )
+
     def consult_all(self, case: Case) -> None:
+        from service.decisions import service as decisions
+
         for motive in case.coordinator_motives:
             decisions.record_consultation(
-                self.db, case, self.person(Role.COORDINATOR).actor, motive, "consulted"
+                self.db, case, self.person(Role.COORDINATOR, motive).actor, motive, "consulted"
             )
 
-    def session(self, language: str = "ar", seats: int = 10) -> HearingSession:
+    def location(self) -> Location:
         if self._location is None:
             self._location = Location(name=f"Locatie {uuid.uuid4().hex[:6]}", address="Test")
             self.db.add(self._location)
             self.db.flush()
+        return self._location
+
+    def session(
+        self, language: str = "ar", seats: int = 10, starts_in: timedelta = SESSION_STARTS_IN
+    ) -> HearingSession:
         hearing = HearingSession(
-            location_id=self._location.id,
-            starts_at=utcnow() + timedelta(days=3),
+            location_id=self.location().id,
+            starts_at=utcnow() + starts_in,
             seats=seats,
             language=language,
         )
@@ -150,59 +163,27 @@ class Factory:
 
     def full_answers(self) -> dict[str, Any]:
         """A valid, complete answer for every question of the current form."""
-        answers: dict[str, Any] = {}
-        for q in load_form().questions:
-            answers[q.id] = {
-                "text": "Antwoord",
-                "long_text": "Een lang antwoord in eigen woorden.",
-                "date": "1990-01-01",
-                "yes_no": True,
-                "choice": q.options[0].value if q.options else None,
-            }[q.type.value]
-        return answers
+        return complete_answers(load_form())
 
-    def _step(self, case: Case, state: CaseState) -> None:
-        planner = self.person(Role.PLANNER).actor
-        lawyer = Actor(role=Role.LAWYER, user_id=case.lawyer_id)
-        applicant = Actor(role=Role.APPLICANT, case_id=case.id)
-        officer = self.person(Role.OFFICER).actor
-        db = self.db
-        match state:
-            case CaseState.SCREENED:
-                screen_case(db, case, planner)
-            case CaseState.INVITED:
-                invitations.invite(db, case, planner)
-            case CaseState.CONSENTED:
-                invitation = invitations.list_invitations(db, lawyer, None)[-1]
-                invitations.reply(db, invitation, lawyer, True, "")
-            case CaseState.SCHEDULED:
-                sessions.book(db, self.session(case.languages[0]), case, planner)
-            case CaseState.CHECKED_IN:
-                sessions.check_in(db, self.booking(case), self.person(Role.HOST).actor, True)
-            case CaseState.IN_PROGRESS:
-                questionnaires.start(db, case, applicant)
-            case CaseState.SUBMITTED:
-                questionnaires.save(db, case, self.full_answers())
-                questionnaires.submit(db, case, applicant)
-            case CaseState.IN_TRANSLATION:
-                translation.request(db, case, planner, AGENCY)
-            case CaseState.WITH_LAWYER:
-                answered = questionnaires.answer_set_of(db, case)
-                assert answered is not None
-                item = translation.translation_of(db, case)
-                assert item is not None
-                translation.deliver(
-                    db,
-                    item,
-                    self.person(Role.TRANSLATOR).actor,
-                    {k: f"NL: {v}" for k, v in answered.answers.items()},
-                )
-            case CaseState.READY_FOR_DECISION:
-                corrections.none_to_add(db, case, lawyer)
-            case CaseState.CLAIMED:
-                decisions.claim(db, case, officer)
-            case CaseState.DECIDED_ON_FORM:
-                self.consult_all(case)
-                decisions.decide(
-                    db, case, officer, decisions.Outcome.DECIDED_ON_FORM, "decided on the form"
-                )
+
+@dataclass
+class FactoryCast:
+    """Every step is taken by the test's one person of that role."""
+
+    factory: Factory
+
+    def actor(self, role: Role, case: Case) -> Actor:
+        return self.factory.person(role).actor
+
+    def host(self, location_id: uuid.UUID) -> Actor:
+        return self.factory.person(Role.HOST).actor
+
+    def translator(self, agency_id: uuid.UUID) -> Actor:
+        agency = self.factory.db.get_one(Agency, agency_id)
+        if agency.name == AGENCY:
+            return self.factory.person(Role.TRANSLATOR).actor
+        name = agency.id.hex[:8]
+        return self.factory.person(Role.TRANSLATOR, name, agency=agency.name).actor
+
+    def coordinator(self, motive: str) -> Actor:
+        return self.factory.person(Role.COORDINATOR, motive).actor

@@ -122,7 +122,8 @@ def test_lawyer_cannot_correct_or_withdraw_for_another_lawyers_client(client, db
 # --- translators --------------------------------------------------------------------------
 
 
-def translator_of(db, agency: str) -> dict[str, str]:
+def translator_of(db, factory, agency: str) -> dict[str, str]:
+    factory.agency(agency)
     username = f"translator.{uuid.uuid4().hex[:8]}"
     user = create_user(
         db,
@@ -130,7 +131,7 @@ def translator_of(db, agency: str) -> dict[str, str]:
             username=username,
             display_name=agency,
             role=Role.TRANSLATOR,
-            organisation=agency,
+            agency=agency,
             password="correct horse battery staple",
         ),
     )
@@ -139,6 +140,7 @@ def translator_of(db, agency: str) -> dict[str, str]:
 
 def sent_to(db, factory, agency: str):
     """A submitted case sent to ``agency`` for translation, and the translation job."""
+    factory.agency(agency)
     case = factory.case_in(CaseState.SUBMITTED)
     job = translation.request(db, case, factory.person(Role.PLANNER).actor, agency)
     return case, job
@@ -146,7 +148,8 @@ def sent_to(db, factory, agency: str):
 
 def test_translator_sees_only_own_agencys_work(client, db, factory):
     ours, theirs = f"Bureau {uuid.uuid4().hex[:6]}", f"Bureau {uuid.uuid4().hex[:6]}"
-    our_translator, their_translator = translator_of(db, ours), translator_of(db, theirs)
+    our_translator = translator_of(db, factory, ours)
+    their_translator = translator_of(db, factory, theirs)
     _, our_job = sent_to(db, factory, ours)
     _, their_job = sent_to(db, factory, theirs)
 
@@ -175,19 +178,74 @@ def test_translator_sees_only_own_agencys_work(client, db, factory):
     assert (job["agency"], job["delivered_at"]) == (theirs, None)
 
 
-def test_translator_reads_only_cases_assigned_to_the_agency(client, db, factory):
-    ours, theirs = f"Bureau {uuid.uuid4().hex[:6]}", f"Bureau {uuid.uuid4().hex[:6]}"
-    our_translator = translator_of(db, ours)
-    our_case, _ = sent_to(db, factory, ours)
-    their_case, _ = sent_to(db, factory, theirs)
-    unassigned = factory.case_in(CaseState.SUBMITTED)
+def test_translator_reads_what_to_translate_and_nothing_else_of_the_case(client, db, factory):
+    """Review found a translator could read a decided case's answers and the coordinator
+    motives. A translator reads the job (questions and answers) while it is open, no case
+    file at all, and nothing once the translation is delivered."""
+    ours = f"Bureau {uuid.uuid4().hex[:6]}"
+    our_translator = translator_of(db, factory, ours)
+    case, job = sent_to(db, factory, ours)
+    case.coordinator_motives = ["lgbti"]
+    db.flush()
 
-    listed = ok(client.get(f"{API}/cases?limit=500", headers=our_translator))
-    assert ids(listed) == {str(our_case.id)}
-    assert ok(client.get(f"{API}/cases/{our_case.id}/answers", headers=our_translator))["answers"]
-    for case in (their_case, unassigned):
-        for path in (f"/cases/{case.id}", f"/cases/{case.id}/answers"):
-            assert_problem(client.get(API + path, headers=our_translator), 404, "case_not_found")
+    work = ok(client.get(f"{API}/translations/{job.id}", headers=our_translator))
+    answers = {s["question_id"]: s["answer"] for s in work["source"]}
+    assert answers == factory.full_answers()
+    assert all(s["question"] and s["question_nl"] for s in work["source"])
+    assert "lgbti" not in str(work)
+    for path in (f"/cases/{case.id}", f"/cases/{case.id}/answers", f"/cases/{case.id}/timeline"):
+        assert client.get(API + path, headers=our_translator).status_code == 403
+    assert client.get(f"{API}/cases", headers=our_translator).status_code == 403
+
+    dutch = {key: f"NL {value}" for key, value in answers.items()}
+    ok(
+        client.put(
+            f"{API}/translations/{job.id}", headers=our_translator, json={"answers_nl": dutch}
+        )
+    )
+    assert_problem(
+        client.get(f"{API}/translations/{job.id}", headers=our_translator),
+        404,
+        "translation_not_found",
+    )
+    assert ok(client.get(f"{API}/translations", headers=our_translator)) == []
+
+
+def test_a_job_sent_to_a_mistyped_agency_is_refused_and_can_be_reassigned(client, db, factory):
+    """Review found a translation could go to a mistyped agency name and stay stuck."""
+    planner = factory.person(Role.PLANNER)
+    case = factory.case_in(CaseState.SUBMITTED)
+    factory.agency("Vertaalbureau Noord")
+    factory.agency("Taalhuis Zuid")
+    wrong = client.post(
+        f"{API}/cases/{case.id}/translation",
+        headers=planner.headers,
+        json={"agency": "Vertaalbureau Nord"},
+    )
+    detail = assert_problem(wrong, 422, "unknown_agency")["detail"]
+    assert "Vertaalbureau Noord" in detail  # it lists the agencies there are
+    assert case.state == CaseState.SUBMITTED
+
+    job = ok(
+        client.post(
+            f"{API}/cases/{case.id}/translation",
+            headers=planner.headers,
+            json={"agency": "Vertaalbureau Noord"},
+        ),
+        201,
+    )
+    moved = ok(
+        client.post(
+            f"{API}/translations/{job['id']}/reassign",
+            headers=planner.headers,
+            json={"agency": "Taalhuis Zuid"},
+        )
+    )
+    assert (moved["agency"], moved["due_at"]) == ("Taalhuis Zuid", job["due_at"])
+    south = translator_of(db, factory, "Taalhuis Zuid")
+    assert [t["id"] for t in ok(client.get(f"{API}/translations", headers=south))] == [job["id"]]
+    agencies = ok(client.get(f"{API}/agencies", headers=planner.headers))
+    assert {"Vertaalbureau Noord", "Taalhuis Zuid"} <= {a["name"] for a in agencies}
 
 
 # --- decision officers --------------------------------------------------------------------

@@ -12,8 +12,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Executable, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Executable, Uuid, bindparam, insert, select, text, update
+from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
 from service.core.clock import utcnow
@@ -102,8 +102,6 @@ def test_decided_case_records_when(db, state):
 @pytest.mark.parametrize(
     ("column", "bad", "good"),
     [
-        ("state", "archived", "screened"),
-        ("state", "SCREENED", "screened"),
         ("track", "fast", "preparatory"),
         ("literacy", "fluent", "low"),
     ],
@@ -114,6 +112,22 @@ def test_unknown_enum_values_are_rejected(db, column, bad, good):
     refused(db, insert(Case).values(**_case_row(**{"track": "replacing", column: bad})))
     with accepted(db):
         db.execute(set_case(case_id, **{column: good}))
+
+
+@pytest.mark.parametrize("bad", ["archived", "SCREENED"])
+def test_unknown_states_are_rejected_by_the_column_type_and_the_database(db, bad):
+    """``Case.state`` is the workflow's enum: the mapped type refuses an unknown state
+    before SQL is sent, and the database's CHECK refuses it from raw SQL too."""
+    case_id = raw_case(db, state="screened", track="replacing")
+    with pytest.raises(StatementError, match="is not a valid CaseState"), db.begin_nested():
+        db.execute(set_case(case_id, state=bad))
+    raw_update = text("UPDATE cases SET state = :state WHERE id = :id").bindparams(
+        bindparam("id", type_=Uuid())
+    )
+    refused(db, raw_update.bindparams(state=bad, id=case_id))
+    with accepted(db):
+        db.execute(raw_update.bindparams(state="invited", id=case_id))
+        assert db.scalar(select(Case.state).where(Case.id == case_id)) is CaseState.INVITED
 
 
 def test_event_row_to_state_must_be_a_known_state(db):

@@ -37,20 +37,22 @@ def test_health_checks_the_database(client):
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-def test_health_reports_an_unreachable_database_as_503(client):
+def test_health_reports_an_unreachable_database_as_503(client, monkeypatch):
+    from contextlib import contextmanager
+
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
-    from service.core.db import get_db
-    from service.main import app
+    from service.core import db as db_module
 
     unreachable = create_engine("sqlite:////proc/no-such-dir/hearing.db")
 
-    def broken_db():
+    @contextmanager
+    def broken_unit_of_work(write: bool = True):
         with Session(unreachable) as session:
             yield session
 
-    app.dependency_overrides[get_db] = broken_db
+    monkeypatch.setattr(db_module, "request_unit_of_work", broken_unit_of_work)
     response = client.get("/health")
     assert response.status_code == 503
     assert response.json()["code"] == "database_unavailable"

@@ -141,7 +141,10 @@ def test_summary_lists_the_logins_that_work(client, summary):
     lawyers = [login for login in logins if login["role"] == "lawyer"]
     assert all(login["email"] for login in lawyers)
     assert len({login["organisation"] for login in lawyers}) == 2
-    assert len({login["organisation"] for login in logins if login["role"] == "translator"}) == 2
+    translators = [login for login in logins if login["role"] == "translator"]
+    assert {login["agency"] for login in translators} == {demo.AGENCY_A, demo.AGENCY_B}
+    hosts = [login for login in logins if login["role"] == "host"]
+    assert {login["location"] for login in hosts} == {loc.name for loc in demo.LOCATIONS}
     for entry in logins:
         body = {"username": entry["username"], "password": DEMO_PASSWORD}
         token = client.post(f"{API}/auth/token", json=body)
@@ -180,7 +183,7 @@ def test_allocation_adds_up_and_stays_within_one(total):
 
 
 def test_refused_in_production(monkeypatch):
-    production = Settings(env="production", secret_key="a-real-secret-for-this-test")
+    production = Settings(env="production", secret_key="Xq3v9-Lk2PzR8wYt1uB6nJ4mC0sD7fGh_eT5aK")
     monkeypatch.setattr(demo, "get_settings", lambda: production)
     with pytest.raises(RuntimeError, match="refused in production"):
         load_demo_data(10)

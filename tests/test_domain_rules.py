@@ -91,6 +91,8 @@ def test_nv_signal_in_an_imported_file_excludes_at_import(client, factory):
     rows = [
         {
             "v_number": v_number,
+            "applicant_name": "Amal Haddad",
+            "date_of_birth": "1991-04-17",
             "nationality": "SY",
             "languages": ["ar"],
             "date_of_application": "2019-12-02",
@@ -222,7 +224,9 @@ def test_kansarm_case_is_marked_for_a_physical_hearing_from_screening_on(client,
 
 @pytest.mark.parametrize("outcome", ["decided_on_form", "physical_hearing_required"])
 def test_coordinator_consultation_required_before_decision(client, db, factory, outcome):
-    officer, coordinator = factory.person(Role.OFFICER), factory.person(Role.COORDINATOR)
+    officer = factory.person(Role.OFFICER)
+    lgbti = factory.person(Role.COORDINATOR, "lgbti")
+    conversion = factory.person(Role.COORDINATOR, "conversion")
     case = factory.case_in(S.CLAIMED, coordinator_motives=["lgbti", "conversion"])
     db.commit()
     decide = {"outcome": outcome, "reason": "weighed the account and third-party statements"}
@@ -234,7 +238,7 @@ def test_coordinator_consultation_required_before_decision(client, db, factory, 
     ok(
         client.post(
             f"{API}/cases/{case.id}/consultations",
-            headers=coordinator.headers,
+            headers=lgbti.headers,
             json={"motive": "lgbti", "advice": "open, non-stereotyping questions were asked"},
         ),
         201,
@@ -245,7 +249,7 @@ def test_coordinator_consultation_required_before_decision(client, db, factory, 
     ok(
         client.post(
             f"{API}/cases/{case.id}/consultations",
-            headers=coordinator.headers,
+            headers=conversion.headers,
             json={"motive": "conversion", "advice": "church letter weighed visibly"},
         ),
         201,
@@ -265,9 +269,23 @@ def test_only_a_coordinator_records_a_consultation(client, db, factory):
         assert response.status_code in (403, 404), (role, response.text)
 
 
+@pytest.mark.parametrize("motive", ["lgbti", "conversion"])
+def test_a_coordinator_consults_only_on_their_own_motive(client, db, factory, motive):
+    """Review found a conversion coordinator could record an LGBTI consultation."""
+    other = "conversion" if motive == "lgbti" else "lgbti"
+    case = factory.case_in(S.CLAIMED, coordinator_motives=["lgbti", "conversion"])
+    db.commit()
+    wrong = factory.person(Role.COORDINATOR, other)
+    body = {"motive": motive, "advice": "consulted outside my specialism"}
+    url = f"{API}/cases/{case.id}/consultations"
+    problem(client.post(url, headers=wrong.headers, json=body), 403, "not_your_specialism")
+    right = factory.person(Role.COORDINATOR, motive)
+    assert ok(client.post(url, headers=right.headers, json=body), 201)["motive"] == motive
+
+
 @pytest.mark.parametrize(("raised", "consulted"), [([], "lgbti"), (["lgbti"], "conversion")])
 def test_consultation_for_unraised_motive_is_rejected(client, db, factory, raised, consulted):
-    coordinator = factory.person(Role.COORDINATOR)
+    coordinator = factory.person(Role.COORDINATOR, consulted)
     case = factory.case_in(S.CLAIMED, coordinator_motives=raised)
     db.commit()
     body = problem(

@@ -6,14 +6,17 @@ from datetime import timedelta
 from service.core.clock import utcnow
 from service.models import Role
 from tests.conftest import unique_v_number
+from tests.factories import AGENCY
 from tests.helpers import API, ok
 
 
 def import_one(client, planner, lawyer, nationality, language):
     v_number = unique_v_number()
     csv = (
-        "v_number,nationality,languages,date_of_application,lawyer,literacy\n"
-        f"V{v_number},{nationality},{language},2019-12-02,{lawyer.user.email},known\n"
+        "v_number,applicant_name,date_of_birth,nationality,languages,date_of_application,"
+        "lawyer,literacy\n"
+        f"V{v_number},Amal Haddad,1991-04-17,{nationality},{language},2019-12-02,"
+        f"{lawyer.user.email},known\n"
     )
     report = ok(
         client.post(
@@ -26,13 +29,29 @@ def import_one(client, planner, lawyer, nationality, language):
     return ok(client.get(f"{API}/cases/by-v-number/{v_number}", headers=planner.headers))
 
 
+def host_at(client, admin, location: str) -> dict[str, str]:
+    """A host account at ``location``, made by the admin, signed in over HTTP."""
+    username = f"host.{unique_v_number()}"
+    password = "a long host password 2026"
+    user = {
+        "username": username,
+        "display_name": "Host",
+        "role": "host",
+        "location": location,
+        "password": password,
+    }
+    ok(client.post(f"{API}/users", headers=admin.headers, json=user), 201)
+    token = ok(client.post(f"{API}/auth/token", json={"username": username, "password": password}))
+    return {"Authorization": f"Bearer {token['access_token']}"}
+
+
 def drive_to_decision(client, factory, nationality, language):
     """Import → invitation → consent → session → kiosk → translation → corrections → claim."""
     planner = factory.person(Role.PLANNER)
     lawyer = factory.person(Role.LAWYER)
-    host = factory.person(Role.HOST)
     translator = factory.person(Role.TRANSLATOR)
     officer = factory.person(Role.OFFICER)
+    admin = factory.person(Role.ADMIN)
 
     case = import_one(client, planner, lawyer, nationality, language)
     assert case["state"] == "screened"
@@ -65,11 +84,13 @@ def drive_to_decision(client, factory, nationality, language):
                 "location_id": location["id"],
                 "seats": 8,
                 "language": language,
-                "starts_at": (utcnow() + timedelta(days=5)).isoformat(),
+                # Soon: check-in opens an hour before the start.
+                "starts_at": (utcnow() + timedelta(minutes=30)).isoformat(),
             },
         ),
         201,
     )
+    host = host_at(client, admin, location["name"])
     booking = ok(
         client.post(
             f"{API}/sessions/{session['id']}/bookings",
@@ -82,7 +103,7 @@ def drive_to_decision(client, factory, nationality, language):
     checked_in = ok(
         client.post(
             f"{API}/bookings/{booking['id']}/check-in",
-            headers=host.headers,
+            headers=host,
             json={"applicant_consent_confirmed": True},
         )
     )
@@ -99,12 +120,14 @@ def drive_to_decision(client, factory, nationality, language):
         client.post(
             f"{API}/cases/{case_id}/translation",
             headers=planner.headers,
-            json={"agency": translator.user.organisation},
+            json={"agency": AGENCY},
         ),
         201,
     )
     work = ok(client.get(f"{API}/translations", headers=translator.headers))
     job = next(t for t in work if t["case_id"] == case_id)
+    source = ok(client.get(f"{API}/translations/{job['id']}", headers=translator.headers))
+    assert {s["question_id"]: s["answer"] for s in source["source"]} == answers
     ok(
         client.put(
             f"{API}/translations/{job['id']}",
@@ -256,7 +279,8 @@ def test_measurements_split_throughput_into_stages(db, factory):
     """Stage durations come from the event log; the decision's handling time from claim."""
     from datetime import timedelta
 
-    from service.audit.service import measure, timeline
+    from service.audit.queries import measure
+    from service.cases.queries import timeline
     from service.workflow import CaseState
 
     case = factory.case_in(CaseState.DECIDED_ON_FORM)

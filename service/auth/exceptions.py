@@ -1,12 +1,19 @@
-from service.core.errors import Conflict, Forbidden, Unauthorized
+from service.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 
 
 class BadCredentials(Unauthorized):
     code = "bad_credentials"
+    keep_changes = True  # the failed attempt counts towards the lockout
 
 
 class NotAuthenticated(Unauthorized):
     code = "not_authenticated"
+
+
+class NotSignedIn(Unauthorized):
+    """A page needs a browser session; the page door redirects to the sign-in page."""
+
+    code = "not_signed_in"
 
 
 class RoleNotAllowed(Forbidden):
@@ -15,7 +22,20 @@ class RoleNotAllowed(Forbidden):
 
 class KioskCodeInvalid(Unauthorized):
     code = "kiosk_code_invalid"
+    keep_changes = True  # the failed attempt counts towards the lockout
 
 
 class UsernameTaken(Conflict):
     code = "username_taken"
+
+
+class UnknownUser(NotFound):
+    code = "user_not_found"
+
+
+class UnknownAgency(InvalidInput):
+    code = "unknown_agency"
+
+
+class UnknownLocation(InvalidInput):
+    code = "unknown_location"

@@ -4,23 +4,30 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.core.text import VALID_TEXT, Name, ShortText
 from service.models.auth import Role
+from service.models.cases import CoordinatorMotive
+
+Password = Annotated[str, Field(min_length=1, max_length=200), VALID_TEXT]
 
 
 class LoginIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"username": "planner.demo", "password": "demo-password"}]},
+        # The demo data's planner (bash .ci/dev serve prints every demo login).
+        json_schema_extra={
+            "examples": [{"username": "planner.jansen", "password": "demo-password-2026"}]
+        },
     )
-    username: Annotated[str, Field(min_length=1, max_length=120)]
-    password: Annotated[str, Field(min_length=1, max_length=200)]
+    username: Annotated[str, Field(min_length=1, max_length=120), VALID_TEXT]
+    password: Password
 
 
 class KioskLoginIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"code": "K7MQ-4XTD"}]}
     )
-    code: Annotated[str, Field(min_length=4, max_length=20)]
+    code: Annotated[str, Field(min_length=4, max_length=20), VALID_TEXT]
 
 
 class TokenOut(BaseModel):
@@ -33,11 +40,16 @@ class TokenOut(BaseModel):
 class UserIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: Annotated[str, Field(min_length=3, max_length=120, pattern=r"^[a-z0-9._-]+$")]
-    display_name: Annotated[str, Field(min_length=1, max_length=200)]
+    display_name: Name
     email: Annotated[str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
     role: Role = Field(description="Applicants sign in with kiosk codes, not accounts")
-    organisation: Annotated[str, Field(max_length=200)] | None = None
-    password: Annotated[str, Field(min_length=12, max_length=200)]
+    organisation: ShortText | None = Field(None, description="A lawyer's firm")
+    agency: ShortText | None = Field(None, description="A translator's agency (by name)")
+    location: ShortText | None = Field(None, description="A host's location (by name)")
+    specialism: CoordinatorMotive | None = Field(
+        None, description="The motive a coordinator is consulted on"
+    )
+    password: Annotated[str, Field(min_length=12, max_length=200), VALID_TEXT]
 
 
 class UserOut(BaseModel):
@@ -48,6 +60,9 @@ class UserOut(BaseModel):
     email: str | None
     role: Role
     organisation: str | None
+    agency_id: uuid.UUID | None
+    location_id: uuid.UUID | None
+    specialism: CoordinatorMotive | None
     active: bool
 
 

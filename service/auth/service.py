@@ -1,24 +1,39 @@
-"""Passwords (argon2), opaque bearer tokens stored as digests, kiosk codes."""
+"""Accounts, sign-in (bearer tokens for the API, sessions for browsers), kiosk codes.
+
+Secrets (tokens, session cookies, kiosk codes) are stored only as keyed digests.
+Sign-in is throttled per account and per client, and an unknown account costs the
+same time as a wrong password, so timing does not tell which accounts exist.
+"""
 
 import hashlib
 import hmac
 import secrets
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from service.auth.exceptions import BadCredentials, KioskCodeInvalid, UsernameTaken
+from service.auth.exceptions import (
+    BadCredentials,
+    KioskCodeInvalid,
+    UnknownAgency,
+    UnknownLocation,
+    UnknownUser,
+    UsernameTaken,
+)
 from service.auth.schemas import TokenOut, UserIn
+from service.auth.throttle import Throttle
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.errors import InvalidInput
 from service.core.settings import get_settings
-from service.models.auth import ApiToken, Role, User
-from service.models.sessions import Booking, KioskCode
+from service.models.auth import ApiToken, Role, User, WebSession
+from service.models.sessions import Booking, KioskCode, Location
+from service.models.translation import Agency
 
 # Tests create many users: cheap hashing there, the library's safe defaults elsewhere.
 _hasher = (
@@ -26,8 +41,11 @@ _hasher = (
     if get_settings().env == "test"
     else PasswordHasher()
 )
+# Verified when the account does not exist, so that costs as much as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 # Kiosk codes are read aloud and typed by applicants: no look-alike characters.
 KIOSK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+SESSION_COOKIE = "session"
 
 
 def digest(secret: str) -> str:
@@ -40,7 +58,16 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def create_user(db: Session, data: UserIn) -> User:
+def session_cookie_name() -> str:
+    """``__Host-`` pins the cookie to this host over HTTPS (production only)."""
+    return f"__Host-{SESSION_COOKIE}" if get_settings().secure_cookies else SESSION_COOKIE
+
+
+# --- accounts -----------------------------------------------------------------------------
+
+
+def create_user(db: Session, data: UserIn, password_hash: str | None = None) -> User:
+    """A new account; ``password_hash`` saves hashing one shared dev password again."""
     if data.role is Role.APPLICANT:
         raise InvalidInput("Applicants have no account; they sign in with a kiosk code.")
     if db.scalar(select(User.id).where(User.username == data.username)):
@@ -51,10 +78,75 @@ def create_user(db: Session, data: UserIn) -> User:
         email=data.email,
         role=data.role,
         organisation=data.organisation,
-        password_hash=hash_password(data.password),
+        agency_id=_agency_id(db, data) if data.role is Role.TRANSLATOR else None,
+        location_id=_location_id(db, data) if data.role is Role.HOST else None,
+        specialism=data.specialism if data.role is Role.COORDINATOR else None,
+        password_hash=password_hash or hash_password(data.password),
     )
     db.add(user)
     db.flush()
+    return user
+
+
+def _agency_id(db: Session, data: UserIn) -> uuid.UUID:
+    agency = db.scalar(select(Agency.id).where(Agency.name == data.agency)) if data.agency else None
+    if agency is None:
+        raise UnknownAgency("A translator belongs to an agency: give the name of an existing one.")
+    return agency
+
+
+def _location_id(db: Session, data: UserIn) -> uuid.UUID:
+    found = db.scalar(select(Location.id).where(Location.name == data.location))
+    if data.location and found is None:
+        raise UnknownLocation(f"No location named '{data.location}'.")
+    if found is None:
+        raise UnknownLocation("A host works at a location: give the name of an existing one.")
+    return found
+
+
+def get_user(db: Session, user_id: uuid.UUID) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise UnknownUser(f"No user {user_id}.")
+    return user
+
+
+def set_active(db: Session, user: User, active: bool) -> None:
+    """Deactivating signs the user out everywhere at once: tokens and browser sessions."""
+    user.active = active
+    if not active:
+        now = utcnow()
+        db.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        db.execute(
+            update(WebSession)
+            .where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
+            .values(ended_at=now)
+        )
+    db.flush()
+
+
+# --- signing in ---------------------------------------------------------------------------
+
+
+def authenticate(db: Session, username: str, password: str, client: str) -> User:
+    """The active user with this password, or a refusal that counts against the
+    account and the client; locked out after repeated failures (429)."""
+    throttle = Throttle(db, "sign-in", get_settings().sign_in_failures)
+    account = username.strip().lower()
+    throttle.check(account, client)
+    user = db.scalar(select(User).where(User.username == account, User.active.is_(True)))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        if user is None:
+            raise VerificationError
+    except (VerificationError, InvalidHashError):
+        throttle.fail(account, client)
+        raise BadCredentials("Unknown username or wrong password.") from None
+    throttle.clear(account)
     return user
 
 
@@ -80,36 +172,122 @@ def issue_token(
     return TokenOut(access_token=token, expires_at=expires_at, role=role)
 
 
-def login(db: Session, username: str, password: str) -> TokenOut:
-    user = db.scalar(select(User).where(User.username == username, User.active.is_(True)))
-    try:
-        if user is None:
-            raise VerificationError
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        raise BadCredentials("Unknown username or wrong password.") from None
-    return issue_token(db, user=user)
+def login(db: Session, username: str, password: str, client: str) -> TokenOut:
+    return issue_token(db, user=authenticate(db, username, password, client))
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(
+        role=user.role,
+        user_id=user.id,
+        organisation=user.organisation,
+        agency_id=user.agency_id,
+        location_id=user.location_id,
+        specialism=user.specialism,
+    )
 
 
 def actor_for_token(db: Session, token: str) -> Actor | None:
-    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+    """The caller behind a bearer token, in one query (token and user together)."""
+    row = db.execute(
+        select(ApiToken.case_id, User)
+        .outerjoin(User, User.id == ApiToken.user_id)
+        .where(
+            ApiToken.token_hash == digest(token),
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > utcnow(),
+        )
+    ).first()
+    if row is None:
         return None
-    if row.case_id is not None:
-        return Actor(role=Role.APPLICANT, case_id=row.case_id)
-    user = db.get(User, row.user_id)
+    case_id, user = row
+    if case_id is not None:
+        return Actor(role=Role.APPLICANT, case_id=case_id)
     if user is None or not user.active:
         return None
-    return Actor(role=user.role, user_id=user.id, organisation=user.organisation)
+    return actor_of(user)
+
+
+def revoke_token(db: Session, token: str) -> None:
+    db.execute(
+        update(ApiToken)
+        .where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+# --- browser sessions ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartedSession:
+    secret: str  # goes into the cookie; the database keeps only its digest
+    expires_at: datetime
+
+
+def start_session(db: Session, user: User, user_agent: str) -> StartedSession:
+    settings = get_settings()
+    secret = secrets.token_urlsafe(32)
+    now = utcnow()
+    expires_at = now + timedelta(hours=settings.session_hours)
+    db.add(
+        WebSession(
+            secret_hash=digest(secret),
+            user_id=user.id,
+            last_seen_at=now,
+            expires_at=expires_at,
+            user_agent=user_agent[:300],
+        )
+    )
+    db.flush()
+    return StartedSession(secret, expires_at)
+
+
+def actor_for_session(db: Session, secret: str) -> Actor | None:
+    """The user of a live browser session, in one query; idle sessions end."""
+    settings = get_settings()
+    now = utcnow()
+    row = db.execute(
+        select(WebSession, User)
+        .join(User, User.id == WebSession.user_id)
+        .where(
+            WebSession.secret_hash == digest(secret),
+            WebSession.ended_at.is_(None),
+            WebSession.expires_at > now,
+            User.active.is_(True),
+        )
+    ).first()
+    if row is None:
+        return None
+    session, user = row
+    idle = now - session.last_seen_at
+    if idle > timedelta(minutes=settings.session_idle_minutes):
+        session.ended_at = now
+        return None
+    if idle > timedelta(minutes=1):  # one write a minute at most, not one per page
+        session.last_seen_at = now
+    return actor_of(user)
+
+
+def end_session(db: Session, secret: str) -> None:
+    db.execute(
+        update(WebSession)
+        .where(WebSession.secret_hash == digest(secret), WebSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+
+
+# --- kiosk codes --------------------------------------------------------------------------
 
 
 def new_kiosk_code(db: Session, booking: Booking) -> str:
     """Issue a one-time code for the checked-in applicant; earlier codes stop working."""
     now = utcnow()
-    for old in db.scalars(
-        select(KioskCode).where(KioskCode.booking_id == booking.id, KioskCode.used_at.is_(None))
-    ):
-        old.used_at = now
+    db.execute(
+        update(KioskCode)
+        .where(KioskCode.booking_id == booking.id, KioskCode.used_at.is_(None))
+        .values(used_at=now)
+    )
     raw = "".join(secrets.choice(KIOSK_ALPHABET) for _ in range(8))
     db.add(
         KioskCode(
@@ -123,14 +301,25 @@ def new_kiosk_code(db: Session, booking: Booking) -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def redeem_kiosk_code(db: Session, code: str) -> TokenOut:
+def redeem_kiosk_code(db: Session, code: str, client: str) -> TokenOut:
+    """Exchange a one-time code for a kiosk token. Exactly one of many simultaneous
+    redemptions wins: the code is spent by one conditional UPDATE."""
+    throttle = Throttle(db, "kiosk-code", get_settings().kiosk_code_failures)
+    throttle.check(client)
     raw = code.strip().upper().replace("-", "").replace(" ", "")
-    row = db.scalar(select(KioskCode).where(KioskCode.code_hash == digest(raw)))
     now = utcnow()
-    if row is None or row.used_at is not None or row.expires_at <= now:
-        raise KioskCodeInvalid("This kiosk code is unknown, used or expired. Ask the host.")
-    booking = db.get(Booking, row.booking_id)
+    booking_id = db.execute(
+        update(KioskCode)
+        .where(
+            KioskCode.code_hash == digest(raw),
+            KioskCode.used_at.is_(None),
+            KioskCode.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(KioskCode.booking_id)
+    ).scalar()
+    booking = db.get(Booking, booking_id) if booking_id else None
     if booking is None or booking.cancelled_at is not None:
-        raise KioskCodeInvalid("This kiosk code belongs to a cancelled booking. Ask the host.")
-    row.used_at = now
+        throttle.fail(client)
+        raise KioskCodeInvalid("This kiosk code is unknown, used or expired. Ask the host.")
     return issue_token(db, case_id=booking.case_id, hours=get_settings().kiosk_code_hours)

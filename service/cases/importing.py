@@ -16,18 +16,21 @@ from pydantic import ValidationError
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from service import procedure
 from service.cases.exceptions import BadImportFile, UnknownLawyer
 from service.cases.schemas import CaseIn, ImportReport, RowError, error_messages
 from service.cases.service import lawyer_index, resolve_lawyer
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.eligibility.service import screen_imported
-from service.models.cases import Case, CaseEventRow, Signal
+from service.models.cases import Case, Signal
 from service.workflow import CaseState
 
 CSV_LIST_SEPARATOR = ";"
 CSV_COLUMNS = (
     "v_number",
+    "applicant_name",
+    "date_of_birth",
     "nationality",
     "languages",
     "date_of_application",
@@ -36,6 +39,14 @@ CSV_COLUMNS = (
     "coordinator_motives",
     "vulnerability_notes",
     "signals",
+)
+REQUIRED_COLUMNS = (
+    "v_number",
+    "applicant_name",
+    "date_of_birth",
+    "nationality",
+    "languages",
+    "date_of_application",
 )
 MAX_ROWS = 100_000
 
@@ -58,6 +69,10 @@ def _parse_json(text: str, filename: str) -> list[dict[str, Any]]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadImportFile(f"{filename}: invalid JSON ({exc})") from exc
+    except RecursionError:
+        raise BadImportFile(
+            f"{filename}: the JSON is nested too deeply; expected a list of flat case objects"
+        ) from None
     if isinstance(data, dict):
         data = data.get("cases")
     if not isinstance(data, list):
@@ -66,16 +81,22 @@ def _parse_json(text: str, filename: str) -> list[dict[str, Any]]:
 
 
 def _parse_csv(text: str, filename: str) -> list[dict[str, Any]]:
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {"v_number", "nationality", "languages", "date_of_application"} - set(
-        reader.fieldnames or ()
-    )
-    if missing:
+    # newline="": the csv module reads \n, \r\n and old-Mac \r line ends itself, also
+    # inside quoted cells.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        missing = set(REQUIRED_COLUMNS) - set(reader.fieldnames or ())
+        if missing:
+            raise BadImportFile(
+                f"{filename}: missing CSV columns: {', '.join(sorted(missing))}. "
+                f"Expected: {', '.join(CSV_COLUMNS)}"
+            )
+        return [_csv_row(row) for row in reader]
+    except csv.Error as exc:
+        # e.g. a cell longer than the csv module's limit (128 KiB), or a stray quote.
         raise BadImportFile(
-            f"{filename}: missing CSV columns: {', '.join(sorted(missing))}. "
-            f"Expected: {', '.join(CSV_COLUMNS)}"
-        )
-    return [_csv_row(row) for row in reader]
+            f"{filename}: line {reader.line_num}: {exc}. Check the quoting and the cell lengths."
+        ) from None
 
 
 def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -171,13 +192,14 @@ def _insert_cases(
     now = utcnow()
     cases: list[dict[str, Any]] = []
     signals: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
     for data, lawyer_id in new:
         case_id = uuid.uuid4()
         cases.append(
             {
                 "id": case_id,
                 "v_number": data.v_number,
+                "applicant_name": data.applicant_name,
+                "date_of_birth": data.date_of_birth,
                 "nationality": data.nationality,
                 "languages": data.languages,
                 "date_of_application": data.date_of_application,
@@ -189,18 +211,6 @@ def _insert_cases(
                 "created_at": now,
                 "updated_at": now,
                 "version": 1,
-            }
-        )
-        events.append(
-            {
-                "case_id": case_id,
-                "event": "import",
-                "from_state": None,
-                "to_state": CaseState.IMPORTED.value,
-                "actor_id": actor.user_id,
-                "actor_role": actor.role,
-                "at": now,
-                "reason": "imported from file",
             }
         )
         signals.extend(
@@ -220,7 +230,7 @@ def _insert_cases(
     # it the ORM starts a new batch at every change of the None-columns (~900 statements).
     if cases:
         db.execute(insert(Case).execution_options(render_nulls=True), cases)
-        db.execute(insert(CaseEventRow).execution_options(render_nulls=True), events)
+        procedure.admit(db, [c["id"] for c in cases], actor, "imported from file")
     if signals:
         db.execute(insert(Signal).execution_options(render_nulls=True), signals)
     return [c["id"] for c in cases]

@@ -3,14 +3,19 @@
 import re
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 import pycountry
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from service.models.cases import CoordinatorMotive, Literacy, SignalKind
+from service.cases import access
+from service.core.actor import Actor
+from service.core.text import VALID_TEXT, Day, Moment, Name, Note, ShortText
+from service.models.cases import Case, CaseEventRow, CoordinatorMotive, Literacy, SignalKind
+from service.workflow import CaseState, Track, allowed_events, needs_physical_hearing
 
 V_NUMBER = re.compile(r"^\d{10}$")
+LanguageCode = Annotated[str, Field(max_length=10)]
 NATIONALITY_WORDS = {"stateless", "unknown"}
 
 
@@ -46,11 +51,13 @@ def normalise_language(value: str) -> str:
 class SignalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: SignalKind
-    source: Annotated[str, Field(min_length=2, max_length=200)] = Field(
+    source: Annotated[str, Field(min_length=2, max_length=200), VALID_TEXT] = Field(
         examples=["registration interview"]
     )
-    reason: str = ""
-    noted_at: datetime | None = None
+    reason: Note = ""
+    noted_at: Moment | None = Field(
+        None, description="With a time zone, e.g. 2026-11-02T10:00:00+01:00"
+    )
 
 
 class CaseIn(BaseModel):
@@ -60,6 +67,8 @@ class CaseIn(BaseModel):
             "examples": [
                 {
                     "v_number": "1234567890",
+                    "applicant_name": "Amal Haddad",
+                    "date_of_birth": "1991-04-17",
                     "nationality": "SY",
                     "languages": ["ar"],
                     "date_of_application": "2019-11-04",
@@ -73,15 +82,19 @@ class CaseIn(BaseModel):
         },
     )
 
-    v_number: str
-    nationality: str
-    languages: Annotated[list[str], Field(min_length=1, max_length=5)]
-    date_of_application: date
-    lawyer: str | None = Field(None, description="The lawyer's username or e-mail address")
+    v_number: Annotated[str, Field(max_length=20)]
+    applicant_name: Name = Field(description="As registered; the host checks it at check-in")
+    date_of_birth: Day = Field(description="As registered (YYYY-MM-DD)")
+    nationality: Annotated[str, Field(max_length=20)]
+    languages: Annotated[
+        list[Annotated[str, Field(max_length=10)]], Field(min_length=1, max_length=5)
+    ]
+    date_of_application: Day
+    lawyer: ShortText | None = Field(None, description="The lawyer's username or e-mail address")
     literacy: Literacy = Literacy.UNKNOWN
-    coordinator_motives: list[CoordinatorMotive] = []
-    vulnerability_notes: Annotated[str, Field(max_length=5000)] = ""
-    signals: list[SignalIn] = []
+    coordinator_motives: Annotated[list[CoordinatorMotive], Field(max_length=2)] = []
+    vulnerability_notes: Annotated[str, Field(max_length=5000), VALID_TEXT] = ""
+    signals: Annotated[list[SignalIn], Field(max_length=20)] = []
 
     @field_validator("v_number")
     @classmethod
@@ -98,11 +111,11 @@ class CaseIn(BaseModel):
     def _languages(cls, value: list[str]) -> list[str]:
         return list(dict.fromkeys(normalise_language(v) for v in value))
 
-    @field_validator("date_of_application")
+    @field_validator("date_of_application", "date_of_birth")
     @classmethod
-    def _not_in_future(cls, value: date) -> date:
+    def _not_in_future(cls, value: date, info: ValidationInfo) -> date:
         if value > date.today():
-            raise ValueError("the date of application lies in the future")
+            raise ValueError(f"the {str(info.field_name).replace('_', ' ')} lies in the future")
         return value
 
 
@@ -118,16 +131,21 @@ class SignalOut(BaseModel):
 
 
 class CaseOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    """A case as a role may see it: build it with ``present`` (never from the row)."""
+
     id: uuid.UUID
     v_number: str
+    applicant_name: str
+    date_of_birth: date | None
     nationality: str
     languages: list[str]
     date_of_application: date
     lawyer_id: uuid.UUID | None
     literacy: Literacy
-    coordinator_motives: list[CoordinatorMotive]
-    state: str
+    coordinator_motives: list[CoordinatorMotive] = Field(
+        description="Empty for roles that do not see motives"
+    )
+    state: CaseState
     track: str | None
     policy_version: str | None
     exclusion_reason: str | None
@@ -135,20 +153,42 @@ class CaseOut(BaseModel):
     corrections_due_at: datetime | None
     target_date: date | None
     claimed_by_id: uuid.UUID | None
-    signals: list[SignalOut]
+    signals: list[SignalOut] = Field(description="Empty for roles that do not see signals")
     next_steps: list[str] = Field(description="Workflow events allowed from the current state")
     physical_hearing_next: bool = Field(
         description="A physical hearing (nader gehoor) will follow: the case left the written "
         "track, or it is kansarm and the form only prepares the hearing"
     )
 
+    @classmethod
+    def present(cls, case: Case, actor: Actor) -> Self:
+        """The one place that decides which of a case's fields ``actor`` sees."""
+        fields = {
+            name: getattr(case, name)
+            for name in cls.model_fields
+            if name not in ("next_steps", "physical_hearing_next", "signals")
+        }
+        fields["next_steps"] = [e.value for e in allowed_events(case.state)]
+        fields["physical_hearing_next"] = needs_physical_hearing(
+            case.state, Track(case.track) if case.track else None
+        )
+        fields["signals"] = []
+        if access.sees_signals(actor):
+            fields["signals"] = [SignalOut.model_validate(s) for s in case.signals]
+        elif case.signals and case.exclusion_reason:
+            fields["exclusion_reason"] = access.REDACTED_EXCLUSION
+        if not access.sees_motives(actor):
+            fields["coordinator_motives"] = []
+        if "vulnerability_notes" in fields and not access.sees_notes(actor):
+            fields["vulnerability_notes"] = ""
+        return cls.model_validate(fields)
+
 
 class CaseDetail(CaseOut):
-    vulnerability_notes: str
+    vulnerability_notes: str = Field(description="Empty for roles that do not see notes")
 
 
 class EventOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
     event: str
     from_state: str | None
     to_state: str
@@ -156,6 +196,22 @@ class EventOut(BaseModel):
     actor_role: str
     at: datetime
     reason: str
+
+    @classmethod
+    def present(cls, row: CaseEventRow, actor: Actor) -> Self:
+        """A timeline entry; a reason that tells of a signal only for those who see them."""
+        reason = row.reason
+        if row.restricted and not access.sees_signals(actor):
+            reason = access.REDACTED_EXCLUSION
+        return cls(
+            event=row.event,
+            from_state=row.from_state,
+            to_state=row.to_state,
+            actor_id=row.actor_id,
+            actor_role=row.actor_role,
+            at=row.at,
+            reason=reason,
+        )
 
 
 class StageOut(BaseModel):
@@ -198,7 +254,7 @@ class SignalCreate(SignalIn):
 
 class WithdrawIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: Annotated[str, Field(min_length=3, max_length=2000)]
+    reason: Annotated[str, Field(min_length=3, max_length=2000), VALID_TEXT]
 
 
 def error_messages(exc: Any) -> list[str]:

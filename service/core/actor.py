@@ -1,9 +1,11 @@
-"""Who is acting: a signed-in user, an applicant at a kiosk, or the system."""
+"""Who is acting: a signed-in user, an applicant at a kiosk, or the system.
+
+Roles are plain strings here so that ``core`` knows no domain; the auth domain's
+``Role`` enum is a ``StrEnum`` and compares equal to them.
+"""
 
 import uuid
 from dataclasses import dataclass
-
-from service.models.auth import Role
 
 SYSTEM_ROLE = "system"
 
@@ -15,8 +17,12 @@ class Actor:
     # Set for applicants: the only case their kiosk token reaches.
     case_id: uuid.UUID | None = None
     organisation: str | None = None
+    # The agency of a translator, the location of a host, the motive a coordinator covers.
+    agency_id: uuid.UUID | None = None
+    location_id: uuid.UUID | None = None
+    specialism: str | None = None
 
-    def is_(self, *roles: Role) -> bool:
+    def is_(self, *roles: str) -> bool:
         return self.role in roles
 
 

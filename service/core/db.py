@@ -1,30 +1,49 @@
-"""Engine, sessions and the one-unit-of-work-per-request dependency."""
+"""Engine, sessions and the unit of work.
+
+One unit of work per request (and per job): it commits on success and rolls back on
+any error; services only flush. See docs/request-model.md for why a request's whole
+unit of work runs in one worker thread.
+"""
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.core.errors import DomainError
 from service.core.settings import get_settings
 
 AFTER_COMMIT = "after_commit_callbacks"
+# Execution option read by the SQLite BEGIN hook: "IMMEDIATE" takes the write lock at
+# once, so concurrent writers queue on the busy timeout instead of failing mid-way.
+SQLITE_BEGIN = "sqlite_begin"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int | None = None) -> Engine:
+    """The engine with a pool as large as the request threads (a thread never waits)."""
+    settings = get_settings()
+    size = pool_size or settings.threads
+    pool = {"pool_size": size, "max_overflow": 4, "pool_timeout": settings.pool_timeout_seconds}
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            **pool,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # No pre-ping: a round trip on every checkout halves the request floor. Connections
+    # are recycled before servers or proxies drop them; a dead one fails one request.
+    return create_engine(url, pool_recycle=1800, **pool)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
@@ -34,12 +53,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    # WAL + NORMAL: durable across a crash of the process; the embedded default is
+    # for one machine, production runs on PostgreSQL.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    mode = connection.get_execution_options().get(SQLITE_BEGIN, "")
+    connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
 @lru_cache
@@ -73,13 +96,31 @@ def _drop_after_commit(session: Session, _previous: Any) -> None:
         session.info.pop(AFTER_COMMIT, None)
 
 
+def begin_writing(session: Session) -> None:
+    """Start the transaction as a writer (SQLite: take the write lock now, so the
+    reads that decide what to write see the latest committed state)."""
+    session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+
+
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
-    """Commit on success, roll back on any error. Services only flush."""
+def unit_of_work(write: bool = True) -> Iterator[Session]:
+    """Commit on success, roll back on any error. Services only flush.
+
+    A ``DomainError`` with ``keep_changes`` (a failed sign-in that must still count)
+    commits what was written before it is raised on.
+    """
     session = get_sessionmaker()()
     try:
+        if write:
+            begin_writing(session)
         yield session
         session.commit()
+    except DomainError as exc:
+        if exc.keep_changes:
+            session.commit()
+        else:
+            session.rollback()
+        raise
     except BaseException:
         session.rollback()
         raise
@@ -87,9 +128,5 @@ def unit_of_work() -> Iterator[Session]:
         session.close()
 
 
-def get_db() -> Iterator[Session]:
-    with unit_of_work() as session:
-        yield session
-
-
-DbSession = Annotated[Session, Depends(get_db, scope="function")]
+# The unit of work a request opens; tests swap it for one inside their transaction.
+request_unit_of_work: Callable[[bool], AbstractContextManager[Session]] = unit_of_work

@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -20,14 +21,27 @@ class DomainError(Exception):
 
     status: int = 400
     code: str = "bad_request"
+    # Seconds a client should wait before trying again (429, 503), sent as Retry-After.
+    retry_after: int | None = None
+    # Commit what the unit of work wrote before this error (a failed sign-in still counts).
+    keep_changes: bool = False
 
-    def __init__(self, detail: str, *, code: str | None = None, status: int | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         if code:
             self.code = code
         if status:
             self.status = status
+        if retry_after is not None:
+            self.retry_after = retry_after
 
 
 class NotFound(DomainError):
@@ -55,6 +69,19 @@ class InvalidInput(DomainError):
     code = "invalid_input"
 
 
+class TooManyRequests(DomainError):
+    status = 429
+    code = "too_many_requests"
+
+
+class ServiceBusy(DomainError):
+    """Over capacity: the client retries shortly instead of hanging."""
+
+    status = 503
+    code = "service_busy"
+    retry_after = 2
+
+
 def wants_html(request: Request) -> bool:
     """Pages get a readable error page; the API and other clients a problem document."""
     path = request.url.path
@@ -67,7 +94,9 @@ def html_error(request: Request, status: int, code: str, detail: str) -> Respons
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
 
-def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, code: str, detail: str, retry_after: int | None = None, **extra: Any
+) -> JSONResponse:
     body = {
         "type": f"https://hearing.example/problems/{code}",
         "title": HTTPStatus(status).phrase,
@@ -76,7 +105,9 @@ def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
         "detail": detail,
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -119,17 +150,26 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _message(error: dict[str, Any]) -> str:
+    """Pydantic's message; for unreadable JSON also what exactly is wrong with it."""
+    message = str(error.get("msg", ""))
+    reason = (error.get("ctx") or {}).get("error")
+    if error.get("type") == "json_invalid" and reason:
+        message = f"{message}: {reason}"
+    return message
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
         if wants_html(request):
             return html_error(request, exc.status, exc.code, exc.detail)
-        return problem(exc.status, exc.code, exc.detail)
+        return problem(exc.status, exc.code, exc.detail, retry_after=exc.retry_after)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            {"loc": list(e.get("loc", ())), "msg": _message(e), "type": e.get("type", "")}
             for e in exc.errors()
         ]
         summary = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
@@ -158,17 +198,16 @@ def install_error_handlers(app: FastAPI) -> None:
         # A bug, not bad input: still a problem document; the server logs the traceback.
         return problem(500, "internal_error", "An unexpected error occurred.")
 
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(_: Request, exc: PoolTimeout) -> JSONResponse:
+        # The database refused more connections in time: come back shortly.
+        return problem(
+            503, "database_busy", "The database is busy; try again in a moment.", retry_after=2
+        )
+
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
         # A constraint caught a race the service checks could not see (double booking, ...).
         return problem(
             409, "conflict", "The change conflicts with existing data; reload and retry."
         )
-
-
-def install_workflow_handler(app: FastAPI) -> None:
-    from service.workflow import WorkflowError
-
-    @app.exception_handler(WorkflowError)
-    async def _workflow(_: Request, exc: WorkflowError) -> JSONResponse:
-        return problem(409, exc.code, exc.detail)

@@ -4,11 +4,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused outside dev/test below
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_SYMBOLS = 12  # "aaaa…" or "0123012301…" is long but not random
 
 
 class Settings(BaseSettings):
@@ -31,6 +33,28 @@ class Settings(BaseSettings):
     corrections_days: int = 10
     target_days: int = 42
     form_time_limit_minutes: int = 240
+    # Check-in opens this long before a session starts and closes when its window ends.
+    check_in_opens_minutes: int = 60
+
+    # Request model (docs/request-model.md): every request runs its database work in ONE
+    # worker thread that holds one pooled connection, so threads == pool size and no
+    # number of clients can deadlock the pool. Beyond that, requests wait their turn
+    # (at most ``queue_timeout_seconds``) or get a fast 503 with Retry-After.
+    threads: int = Field(default=40, ge=1, le=400)
+    max_waiting_requests: int = Field(default=1000, ge=0)
+    queue_timeout_seconds: float = Field(default=20, gt=0)
+    pool_timeout_seconds: float = Field(default=10, gt=0)
+    # Request bodies: JSON and forms, and the case import file.
+    max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 20 * 1024 * 1024
+
+    # Browser sessions: signed out after this much idleness, and in any case after hours.
+    session_idle_minutes: int = 30
+    session_hours: int = 12
+    # Sign-in throttling: failures per window before a lockout (per account and per client).
+    sign_in_failures: int = 5
+    kiosk_code_failures: int = 10
+    lockout_minutes: int = 15
 
     @field_validator("database_url")
     @classmethod
@@ -51,10 +75,26 @@ class Settings(BaseSettings):
         return version
 
     @model_validator(mode="after")
-    def _refuse_dev_secret_in_production(self) -> "Settings":
-        if self.env == "production" and self.secret_key == DEV_SECRET:
-            raise ValueError("HEARING_SECRET_KEY must be set to a real secret in production")
+    def _refuse_weak_secret_in_production(self) -> "Settings":
+        if self.env != "production":
+            return self
+        key = self.secret_key
+        if key == DEV_SECRET or len(key) < MIN_SECRET_LENGTH or len(set(key)) < MIN_SECRET_SYMBOLS:
+            raise ValueError(
+                "HEARING_SECRET_KEY must be a real secret in production: at least "
+                f"{MIN_SECRET_LENGTH} random characters, e.g. "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
         return self
+
+    @property
+    def dev(self) -> bool:
+        return self.env == "dev"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """``__Host-`` cookies need HTTPS; dev and tests run on plain http://127.0.0.1."""
+        return self.env == "production"
 
 
 @lru_cache

@@ -5,6 +5,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from service.core.text import VALID_TEXT
+
 
 class ItemKind(StrEnum):
     CORRECTION = "correction"
@@ -14,8 +16,10 @@ class ItemKind(StrEnum):
 class CorrectionItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: ItemKind
-    question_id: str | None = Field(None, description="Required for a correction")
-    text: Annotated[str, Field(min_length=1, max_length=20000)]
+    question_id: Annotated[str, Field(max_length=60)] | None = Field(
+        None, description="Required for a correction"
+    )
+    text: Annotated[str, Field(min_length=1, max_length=20000), VALID_TEXT]
 
     @model_validator(mode="after")
     def _correction_names_question(self) -> "CorrectionItem":

@@ -1,9 +1,13 @@
 """The lawyer's corrections and additions, kept beside the applicant's own answers."""
 
+import uuid
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.cases.service import advance, require_own_client
+from service import procedure
+from service.cases.access import require_own_client
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
 from service.corrections.exceptions import InvalidCorrection, TermExpired
@@ -31,7 +35,7 @@ def submit(db: Session, case: Case, actor: Actor, items: list[CorrectionItem]) -
         )
         if unknown:
             raise InvalidCorrection(f"Not questions of this form: {', '.join(unknown)}.")
-    advance(
+    procedure.advance(
         db,
         case,
         CaseEvent.RECEIVE_CORRECTIONS,
@@ -49,23 +53,37 @@ def submit(db: Session, case: Case, actor: Actor, items: list[CorrectionItem]) -
 def none_to_add(db: Session, case: Case, actor: Actor) -> None:
     require_own_client(case, actor)
     _check_term(case)
-    advance(db, case, CaseEvent.NO_CORRECTIONS, actor, "the lawyer has no corrections")
+    procedure.advance(db, case, CaseEvent.NO_CORRECTIONS, actor, "the lawyer has no corrections")
     _route(db, case)
 
 
 def _route(db: Session, case: Case) -> None:
-    advance(db, case, CaseEvent.ROUTE_TO_DECISION, SYSTEM, "complete file routed to decision")
+    procedure.advance(
+        db, case, CaseEvent.ROUTE_TO_DECISION, SYSTEM, "complete file routed to decision"
+    )
 
 
-def expire_overdue_terms(db: Session) -> int:
-    """Close corrections terms that have passed and route the files. Idempotent."""
-    overdue = db.scalars(
-        select(Case).where(Case.state == CaseState.WITH_LAWYER, Case.corrections_due_at <= utcnow())
+def overdue_terms(db: Session) -> Sequence[uuid.UUID]:
+    """Cases with the lawyer whose corrections term has passed (the sweep fans out)."""
+    return db.scalars(
+        select(Case.id).where(
+            Case.state == CaseState.WITH_LAWYER, Case.corrections_due_at <= utcnow()
+        )
     ).all()
-    for case in overdue:
-        advance(db, case, CaseEvent.EXPIRE_CORRECTIONS_TERM, SYSTEM, "no reply within the term")
-        _route(db, case)
-    return len(overdue)
+
+
+def expire_term(db: Session, case_id: uuid.UUID) -> bool:
+    """Close a passed corrections term and route the file. Idempotent."""
+    case = db.get_one(Case, case_id)
+    if case.state is not CaseState.WITH_LAWYER:
+        return False
+    if case.corrections_due_at is None or case.corrections_due_at > utcnow():
+        return False
+    procedure.advance(
+        db, case, CaseEvent.EXPIRE_CORRECTIONS_TERM, SYSTEM, "no reply within the term"
+    )
+    _route(db, case)
+    return True
 
 
 def corrections_of(db: Session, case: Case) -> Correction | None:

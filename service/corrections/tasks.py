@@ -1,14 +1,24 @@
+import uuid
+
 from huey import crontab
 
 from service.core.db import unit_of_work
-from service.core.jobs import huey
-from service.corrections.service import expire_overdue_terms
+from service.core.jobs import fan_out, huey, once
+from service.corrections import service
 
 
 @huey.periodic_task(crontab(minute="*"))
-# One run at a time across all workers (the lock lives in the queue's storage).
-@huey.lock_task("expire-corrections-terms", ttl=300)
 def expire_corrections_terms() -> int:
     """Every minute: lawyers' corrections terms that passed are closed, files routed."""
-    with unit_of_work() as db:
-        return expire_overdue_terms(db)
+    with unit_of_work(write=False) as db:
+        due = service.overdue_terms(db)
+    return fan_out(expire_corrections_term, due)
+
+
+@huey.task()
+def expire_corrections_term(case_id: uuid.UUID) -> bool:
+    def job() -> bool:
+        with unit_of_work() as db:
+            return service.expire_term(db, case_id)
+
+    return once(job)

@@ -3,49 +3,48 @@ from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
+from sqlalchemy.orm import Session
 
-from service.auth.dependencies import allow
-from service.cases.api import case_detail, case_summary
+from service.auth.access import allow
+from service.cases.access import readable_case
 from service.cases.schemas import CaseDetail, CaseOut
-from service.cases.service import get_case
 from service.core.actor import Actor
-from service.core.db import DbSession
-from service.decisions import service
+from service.core.routing import UnitOfWorkRoute
+from service.decisions import access, service
 from service.decisions.schemas import ConsultationIn, ConsultationOut, DecisionIn, DecisionOut
-from service.models.auth import Role
 
-router = APIRouter(tags=["decisions"])
-Officer = Annotated[Actor, Depends(allow(Role.OFFICER))]
+router = APIRouter(tags=["decisions"], route_class=UnitOfWorkRoute)
+Officer = Annotated[Actor, Depends(allow(*access.OFFICERS))]
 
 
 @router.get("/decision-queue")
 def decision_queue(
-    db: DbSession,
-    actor: Annotated[Actor, Depends(allow(Role.OFFICER, Role.ADMIN))],
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.QUEUE_READERS))],
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Sequence[CaseOut]:
     """Complete files ready for decision, longest waiting first."""
-    return [case_summary(c, actor) for c in service.queue(db, limit)]
+    return [CaseOut.present(c, actor) for c in service.queue(db, limit)]
 
 
 @router.post("/cases/{case_id}/claim")
-def claim(case_id: uuid.UUID, db: DbSession, actor: Officer) -> CaseDetail:
-    case = get_case(db, case_id, actor)
+def claim(case_id: uuid.UUID, db: Session, actor: Officer) -> CaseDetail:
+    case = readable_case(db, case_id, actor)
     service.claim(db, case, actor)
-    return case_detail(case, actor)
+    return CaseDetail.present(case, actor)
 
 
 @router.post("/cases/{case_id}/release")
-def release(case_id: uuid.UUID, db: DbSession, actor: Officer) -> CaseDetail:
-    case = get_case(db, case_id, actor)
+def release(case_id: uuid.UUID, db: Session, actor: Officer) -> CaseDetail:
+    case = readable_case(db, case_id, actor)
     service.release(db, case, actor)
-    return case_detail(case, actor)
+    return CaseDetail.present(case, actor)
 
 
 @router.post("/cases/{case_id}/decision", status_code=status.HTTP_201_CREATED)
-def decide(case_id: uuid.UUID, body: DecisionIn, db: DbSession, actor: Officer) -> DecisionOut:
+def decide(case_id: uuid.UUID, body: DecisionIn, db: Session, actor: Officer) -> DecisionOut:
     """Decide on the form (kansrijk only) or order a physical hearing (nader gehoor)."""
-    case = get_case(db, case_id, actor)
+    case = readable_case(db, case_id, actor)
     return DecisionOut.model_validate(service.decide(db, case, actor, body.outcome, body.reason))
 
 
@@ -53,11 +52,11 @@ def decide(case_id: uuid.UUID, body: DecisionIn, db: DbSession, actor: Officer) 
 def consult(
     case_id: uuid.UUID,
     body: ConsultationIn,
-    db: DbSession,
-    actor: Annotated[Actor, Depends(allow(Role.COORDINATOR))],
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.COORDINATORS))],
 ) -> ConsultationOut:
     """Record the LGBTI or conversion coordinator's consultation (needed before deciding)."""
-    case = get_case(db, case_id, actor)
+    case = readable_case(db, case_id, actor)
     return ConsultationOut.model_validate(
         service.record_consultation(db, case, actor, body.motive, body.advice)
     )
@@ -66,8 +65,8 @@ def consult(
 @router.get("/cases/{case_id}/consultations")
 def list_consultations(
     case_id: uuid.UUID,
-    db: DbSession,
-    actor: Annotated[Actor, Depends(allow(Role.OFFICER, Role.COORDINATOR, Role.ADMIN))],
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.CONSULTATION_READERS))],
 ) -> Sequence[ConsultationOut]:
-    case = get_case(db, case_id, actor)
+    case = readable_case(db, case_id, actor)
     return [ConsultationOut.model_validate(c) for c in service.consultations_of(db, case)]

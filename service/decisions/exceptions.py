@@ -1,4 +1,4 @@
-from service.core.errors import Conflict, InvalidInput
+from service.core.errors import Conflict, Forbidden, InvalidInput
 
 
 class NotYourClaim(Conflict):
@@ -7,3 +7,7 @@ class NotYourClaim(Conflict):
 
 class MotiveNotRaised(InvalidInput):
     code = "motive_not_raised"
+
+
+class NotYourSpecialism(Forbidden):
+    code = "not_your_specialism"

@@ -1,10 +1,10 @@
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
+from service.core.text import Motivation
 from service.models.cases import CoordinatorMotive
 
 
@@ -26,7 +26,7 @@ class DecisionIn(BaseModel):
         },
     )
     outcome: Outcome
-    reason: Annotated[str, Field(min_length=3, max_length=5000)]
+    reason: Motivation
 
 
 class DecisionOut(BaseModel):
@@ -54,7 +54,7 @@ class ConsultationIn(BaseModel):
         },
     )
     motive: CoordinatorMotive
-    advice: Annotated[str, Field(min_length=3, max_length=5000)]
+    advice: Motivation
 
 
 class ConsultationOut(BaseModel):

@@ -6,14 +6,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.cases.service import advance
+from service import procedure
 from service.core.actor import Actor
 from service.core.clock import utcnow
-from service.decisions.exceptions import MotiveNotRaised, NotYourClaim
+from service.decisions.exceptions import MotiveNotRaised, NotYourClaim, NotYourSpecialism
 from service.decisions.schemas import Outcome
 from service.models.cases import Case, CaseEventRow
 from service.models.decisions import Consultation, Decision
-from service.workflow import TERMINAL_STATES, CaseEvent, CaseState, WorkflowError
+from service.workflow import LEFT_TRACK, TERMINAL_STATES, CaseEvent, CaseState, WorkflowError
 
 OUTCOME_EVENT = {
     Outcome.DECIDED_ON_FORM: CaseEvent.DECIDE_ON_FORM,
@@ -32,7 +32,7 @@ def queue(db: Session, limit: int) -> Sequence[Case]:
 
 
 def claim(db: Session, case: Case, officer: Actor) -> None:
-    advance(db, case, CaseEvent.CLAIM, officer, "claimed for decision")
+    procedure.advance(db, case, CaseEvent.CLAIM, officer, "claimed for decision")
     case.claimed_by_id = officer.user_id
 
 
@@ -43,13 +43,17 @@ def _require_claimant(case: Case, officer: Actor) -> None:
 
 def release(db: Session, case: Case, officer: Actor) -> None:
     _require_claimant(case, officer)
-    advance(db, case, CaseEvent.RELEASE, officer, "released back to the queue")
+    procedure.advance(db, case, CaseEvent.RELEASE, officer, "released back to the queue")
     case.claimed_by_id = None
 
 
 def record_consultation(
     db: Session, case: Case, coordinator: Actor, motive: str, advice: str
 ) -> Consultation:
+    if coordinator.specialism != motive:
+        raise NotYourSpecialism(
+            f"Only the {motive} coordinator records a consultation on that motive."
+        )
     if motive not in case.coordinator_motives:
         raise MotiveNotRaised(f"The case does not raise the motive '{motive}'.")
     if case.state in TERMINAL_STATES:
@@ -83,7 +87,10 @@ def _claimed_at(db: Session, case: Case) -> datetime:
 
 def decide(db: Session, case: Case, officer: Actor, outcome: Outcome, reason: str) -> Decision:
     _require_claimant(case, officer)
-    advance(db, case, OUTCOME_EVENT[outcome], officer, reason)
+    consulted = frozenset(c.motive for c in consultations_of(db, case))
+    procedure.advance(
+        db, case, OUTCOME_EVENT[outcome], officer, reason, consulted_motives=consulted
+    )
     claimed_at = _claimed_at(db, case)
     decision = Decision(
         case_id=case.id,
@@ -97,3 +104,10 @@ def decide(db: Session, case: Case, officer: Actor, outcome: Outcome, reason: st
     db.add(decision)
     db.flush()
     return decision
+
+
+@procedure.on_enter(*LEFT_TRACK)
+def _end_claim(db: Session, move: procedure.Move) -> None:
+    """A case that leaves the written track is no longer any officer's to decide."""
+    case = db.get_one(Case, move.case_id)
+    case.claimed_by_id = None

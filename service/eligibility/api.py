@@ -5,18 +5,19 @@ from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
+from sqlalchemy.orm import Session
 
-from service.auth.dependencies import STAFF, allow
-from service.cases.service import get_case
+from service.auth.access import STAFF, allow
+from service.cases.access import readable_case
 from service.core.actor import Actor
-from service.core.db import DbSession
+from service.core.routing import UnitOfWorkRoute
 from service.core.settings import get_settings
 from service.eligibility import service
 from service.eligibility.policy import available_versions, load_policy
 from service.eligibility.schemas import BulkScreeningOut, PolicyOut, ScreeningOut
 from service.models.auth import Role
 
-router = APIRouter(tags=["eligibility"])
+router = APIRouter(tags=["eligibility"], route_class=UnitOfWorkRoute)
 SCREENERS = (Role.PLANNER, Role.ADMIN)
 
 
@@ -44,24 +45,24 @@ def list_policies(_: Annotated[Actor, Depends(allow(*STAFF))]) -> Sequence[Polic
 
 @router.post("/cases/{case_id}/screening")
 def screen_case(
-    case_id: uuid.UUID, db: DbSession, actor: Annotated[Actor, Depends(allow(*SCREENERS))]
+    case_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*SCREENERS))]
 ) -> ScreeningOut:
     """Screen (or re-screen) a case. Excluded or withdrawn cases re-enter only this way."""
-    case = get_case(db, case_id, actor)
+    case = readable_case(db, case_id, actor)
     return ScreeningOut.model_validate(service.screen_case(db, case, actor))
 
 
 @router.get("/cases/{case_id}/screenings")
 def list_screenings(
-    case_id: uuid.UUID, db: DbSession, actor: Annotated[Actor, Depends(allow(*STAFF))]
+    case_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*STAFF))]
 ) -> Sequence[ScreeningOut]:
-    case = get_case(db, case_id, actor)
+    case = readable_case(db, case_id, actor)
     return [ScreeningOut.model_validate(s) for s in service.screenings_of(db, case.id)]
 
 
 @router.post("/screenings/run")
 def screen_all_imported(
-    db: DbSession, actor: Annotated[Actor, Depends(allow(*SCREENERS))]
+    db: Session, actor: Annotated[Actor, Depends(allow(*SCREENERS))]
 ) -> BulkScreeningOut:
     """Screen every case still waiting in `imported`."""
     counts = service.screen_imported(db, actor)

@@ -60,6 +60,8 @@ class Verdict:
     outcome: ScreeningOutcome
     reason: str
     policy_version: str
+    # The reason tells of an NV/1F signal (only roles that see signals may read it).
+    restricted: bool = False
 
 
 def screen(policy: Policy, case: CaseProfile) -> Verdict:
@@ -71,7 +73,8 @@ def screen(policy: Policy, case: CaseProfile) -> Verdict:
     excluded = ScreeningOutcome.EXCLUDED
     signals = sorted(s.value.upper() for s in case.signals & policy.exclusions.signals)
     if signals:
-        return verdict(excluded, f"{'/'.join(signals)} signal: a physical hearing is required")
+        reason = f"{'/'.join(signals)} signal: a physical hearing is required"
+        return Verdict(excluded, reason, policy.version, restricted=True)
     if not set(case.languages) & policy.form_languages:
         langs = ", ".join(case.languages) or "none recorded"
         return verdict(excluded, f"no questionnaire in the applicant's language ({langs})")

@@ -4,19 +4,19 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from service.cases.service import advance, facts_for
+from service import procedure
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.settings import get_settings
 from service.eligibility.exceptions import FormAlreadyTaken
 from service.eligibility.policy import CaseProfile, Policy, Verdict, load_policy, screen
-from service.models.cases import Case, CaseEventRow, Literacy, Signal, SignalKind
+from service.models.cases import Case, Literacy, Signal, SignalKind
 from service.models.eligibility import Screening, ScreeningOutcome
 from service.models.questionnaires import AnswerSet
-from service.workflow import CaseEvent, CaseFacts, CaseState, Track, transition
+from service.workflow import CaseEvent, CaseFacts, CaseState, Track
 
 TRACK_FOR = {
     ScreeningOutcome.ELIGIBLE_REPLACING: Track.REPLACING,
@@ -50,7 +50,7 @@ def screen_case(db: Session, case: Case, actor: Actor, policy: Policy | None = N
     track = TRACK_FOR.get(verdict.outcome)
     event = _event_for(verdict)
     # Ask the workflow (with the track this screening sets) before touching the case.
-    transition(CaseState(case.state), event, facts_for(db, case, track=track))
+    procedure.check(case, event, track=track)
     if track and db.scalar(select(AnswerSet.id).where(AnswerSet.case_id == case.id)):
         raise FormAlreadyTaken(
             "The applicant already filled in the form; the case continues in the regular "
@@ -62,7 +62,7 @@ def screen_case(db: Session, case: Case, actor: Actor, policy: Policy | None = N
             case.track = track
         case.policy_version = verdict.policy_version
         case.exclusion_reason = None if track else verdict.reason
-        advance(db, case, event, actor, verdict.reason)
+        procedure.advance(db, case, event, actor, verdict.reason, restricted=verdict.restricted)
     screening = Screening(
         case_id=case.id,
         policy_version=verdict.policy_version,
@@ -81,10 +81,10 @@ def screen_imported(
     case_ids: Sequence[uuid.UUID] | None = None,
     policy: Policy | None = None,
 ) -> dict[str, int]:
-    """Screen every case still in 'imported' (or the given ones) with bulk writes.
+    """Screen every case still in 'imported' (or the given ones) in bulk.
 
-    Same rules as :func:`screen_case` (the policy and the workflow decide), written
-    with executemany so the whole backlog screens in seconds.
+    Same rules as :func:`screen_case` (the policy decides, the procedure engine moves
+    the cases), written with executemany so the whole backlog screens in seconds.
     """
     policy = policy or active_policy()
     imported = Case.state == CaseState.IMPORTED
@@ -99,35 +99,33 @@ def screen_imported(
         signals.setdefault(case_id, set()).add(kind)
 
     now = utcnow()
-    case_updates: list[dict[str, Any]] = []
+    planned: list[procedure.Planned] = []
     screenings: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
     counts: dict[str, int] = {}
     for row in rows:
-        case_signals = signals.get(row.id, set())
+        case_signals = frozenset(SignalKind(s) for s in signals.get(row.id, ()))
         verdict = screen(
             policy,
             CaseProfile(
-                row.nationality,
-                tuple(row.languages),
-                Literacy(row.literacy),
-                frozenset(SignalKind(s) for s in case_signals),
+                row.nationality, tuple(row.languages), Literacy(row.literacy), case_signals
             ),
         )
         track = TRACK_FOR.get(verdict.outcome)
-        facts = CaseFacts(track=track, has_active_signal=bool(case_signals))
-        target = transition(CaseState.IMPORTED, _event_for(verdict), facts)
         counts[verdict.outcome] = counts.get(verdict.outcome, 0) + 1
-        case_updates.append(
-            {
-                "b_id": row.id,
-                "state": target,
-                "track": track,
-                "policy_version": policy.version,
-                "exclusion_reason": None if track else verdict.reason,
-                # The milestone of entering 'screened' (cases.service.MILESTONES), as one by one.
-                "screened_at": now if target is CaseState.SCREENED else None,
-            }
+        planned.append(
+            procedure.Planned(
+                case_id=row.id,
+                source=CaseState.IMPORTED,
+                event=_event_for(verdict),
+                facts=CaseFacts(track=track, has_active_signal=bool(case_signals)),
+                reason=verdict.reason,
+                changes={
+                    "track": track,
+                    "policy_version": policy.version,
+                    "exclusion_reason": None if track else verdict.reason,
+                },
+                restricted=verdict.restricted,
+            )
         )
         screenings.append(
             {
@@ -140,37 +138,9 @@ def screen_imported(
                 "screened_by_id": actor.user_id,
             }
         )
-        events.append(
-            {
-                "case_id": row.id,
-                "event": _event_for(verdict).value,
-                "from_state": CaseState.IMPORTED.value,
-                "to_state": target.value,
-                "actor_id": actor.user_id,
-                "actor_role": actor.role,
-                "at": now,
-                "reason": verdict.reason,
-            }
-        )
-    if case_updates:
-        table = Case.__table__
-        assert isinstance(table, Table)
-        stmt = (
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values(
-                state=bindparam("state"),
-                track=bindparam("track"),
-                policy_version=bindparam("policy_version"),
-                exclusion_reason=bindparam("exclusion_reason"),
-                screened_at=bindparam("screened_at"),
-                version=table.c.version + 1,
-            )
-        )
-        db.connection().execute(stmt, case_updates)
+    procedure.advance_many(db, planned, actor)
+    if screenings:
         db.execute(insert(Screening), screenings)
-        db.execute(insert(CaseEventRow), events)
-    db.expire_all()
     return counts
 
 

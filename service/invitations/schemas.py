@@ -4,7 +4,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.models.invitations import InvitationStatus
+from service.core.text import Note
+from service.models.cases import Case
+from service.models.invitations import Invitation, InvitationStatus
 
 
 class InvitationIn(BaseModel):
@@ -20,16 +22,34 @@ class ReplyIn(BaseModel):
         json_schema_extra={"examples": [{"consent": True, "note": "Client agrees."}]},
     )
     consent: bool = Field(description="true: the client takes part; false: declined")
-    note: Annotated[str, Field(max_length=2000)] = ""
+    note: Note = ""
 
 
 class InvitationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
     case_id: uuid.UUID
+    v_number: str
+    applicant_name: str
+    nationality: str
     lawyer_id: uuid.UUID
     sent_at: datetime
     reply_due_at: datetime
     status: InvitationStatus
     replied_at: datetime | None
     note: str
+
+    @classmethod
+    def present(cls, invitation: Invitation, case: Case) -> "InvitationOut":
+        return cls(
+            id=invitation.id,
+            case_id=case.id,
+            v_number=case.v_number,
+            applicant_name=case.applicant_name,
+            nationality=case.nationality,
+            lawyer_id=invitation.lawyer_id,
+            sent_at=invitation.sent_at,
+            reply_due_at=invitation.reply_due_at,
+            status=InvitationStatus(invitation.status),
+            replied_at=invitation.replied_at,
+            note=invitation.note,
+        )

@@ -6,15 +6,15 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.cases.service import advance, due, target_date_from
+from service import procedure
+from service.cases.service import due, target_date_from
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
 from service.core.settings import get_settings
-from service.invitations.exceptions import InvitationClosed, InvitationNotFound, NoLawyer
-from service.models.auth import Role
+from service.invitations.exceptions import InvitationClosed, NoLawyer
 from service.models.cases import Case
 from service.models.invitations import Invitation, InvitationStatus
-from service.workflow import CaseEvent
+from service.workflow import LEFT_TRACK, CaseEvent, CaseState
 
 
 def invite(db: Session, case: Case, actor: Actor, reply_days: int | None = None) -> Invitation:
@@ -24,7 +24,7 @@ def invite(db: Session, case: Case, actor: Actor, reply_days: int | None = None)
     reply_due_at = due(reply_days or get_settings().invitation_reply_days, now)
     case.reply_due_at = reply_due_at
     case.target_date = target_date_from(now)
-    advance(
+    procedure.advance(
         db,
         case,
         CaseEvent.INVITE,
@@ -43,24 +43,6 @@ def invite(db: Session, case: Case, actor: Actor, reply_days: int | None = None)
     return invitation
 
 
-def get_invitation(db: Session, invitation_id: uuid.UUID, actor: Actor) -> Invitation:
-    invitation = db.get(Invitation, invitation_id)
-    if invitation is None or (actor.is_(Role.LAWYER) and invitation.lawyer_id != actor.user_id):
-        raise InvitationNotFound(f"No invitation {invitation_id} addressed to you.")
-    return invitation
-
-
-def list_invitations(
-    db: Session, actor: Actor, status: InvitationStatus | None
-) -> Sequence[Invitation]:
-    query = select(Invitation).order_by(Invitation.reply_due_at)
-    if actor.is_(Role.LAWYER):
-        query = query.where(Invitation.lawyer_id == actor.user_id)
-    if status:
-        query = query.where(Invitation.status == status)
-    return db.scalars(query.limit(500)).all()
-
-
 def reply(db: Session, invitation: Invitation, actor: Actor, consent: bool, note: str) -> Case:
     if invitation.status != InvitationStatus.OPEN:
         raise InvitationClosed(f"This invitation is already {invitation.status}.")
@@ -69,7 +51,8 @@ def reply(db: Session, invitation: Invitation, actor: Actor, consent: bool, note
         raise InvitationClosed("The reply term has passed; ask the planner for a new invitation.")
     case = db.get_one(Case, invitation.case_id)
     event = CaseEvent.CONSENT if consent else CaseEvent.DECLINE
-    advance(db, case, event, actor, note or ("lawyer consented" if consent else "lawyer declined"))
+    why = note or ("lawyer consented" if consent else "lawyer declined")
+    procedure.advance(db, case, event, actor, why)
     invitation.status = InvitationStatus.CONSENTED if consent else InvitationStatus.DECLINED
     invitation.replied_at = now
     invitation.note = note
@@ -77,19 +60,48 @@ def reply(db: Session, invitation: Invitation, actor: Actor, consent: bool, note
     return case
 
 
-def expire_overdue(db: Session) -> int:
-    """Close invitations whose reply term has passed. Idempotent."""
-    now = utcnow()
-    overdue = db.scalars(
-        select(Invitation).where(
-            Invitation.status == InvitationStatus.OPEN, Invitation.reply_due_at <= now
+def overdue_invitations(db: Session) -> Sequence[uuid.UUID]:
+    """Open invitations whose reply term has passed (the periodic sweep fans these out)."""
+    return db.scalars(
+        select(Invitation.id).where(
+            Invitation.status == InvitationStatus.OPEN, Invitation.reply_due_at <= utcnow()
         )
     ).all()
-    for invitation in overdue:
-        invitation.status = InvitationStatus.EXPIRED
-        invitation.replied_at = now
-        case = db.get_one(Case, invitation.case_id)
-        if case.state == "invited":
-            advance(db, case, CaseEvent.EXPIRE_INVITATION, SYSTEM, "no reply within the term")
+
+
+def expire(db: Session, invitation_id: uuid.UUID) -> bool:
+    """Close one overdue invitation; the case returns to the regular procedure.
+    Idempotent: an invitation answered or expired meanwhile is left alone."""
+    invitation = db.get(Invitation, invitation_id)
+    now = utcnow()
+    if invitation is None or invitation.status != InvitationStatus.OPEN:
+        return False
+    if invitation.reply_due_at > now:
+        return False
+    invitation.status = InvitationStatus.EXPIRED
+    invitation.replied_at = now
+    case = db.get_one(Case, invitation.case_id)
+    if case.state is CaseState.INVITED:
+        procedure.advance(db, case, CaseEvent.EXPIRE_INVITATION, SYSTEM, "no reply within the term")
     db.flush()
-    return len(overdue)
+    return True
+
+
+@procedure.on_enter(*LEFT_TRACK)
+def _close_open_invitation(db: Session, move: procedure.Move) -> None:
+    """A case that leaves the written track no longer waits for the lawyer's reply."""
+    for invitation in db.scalars(
+        select(Invitation).where(
+            Invitation.case_id == move.case_id, Invitation.status == InvitationStatus.OPEN
+        )
+    ):
+        invitation.status = InvitationStatus.CANCELLED
+        invitation.replied_at = utcnow()
+
+
+def open_invitation(db: Session, case_id: uuid.UUID) -> Invitation | None:
+    return db.scalar(
+        select(Invitation).where(
+            Invitation.case_id == case_id, Invitation.status == InvitationStatus.OPEN
+        )
+    )

@@ -1,14 +1,24 @@
+import uuid
+
 from huey import crontab
 
 from service.core.db import unit_of_work
-from service.core.jobs import huey
-from service.invitations.service import expire_overdue
+from service.core.jobs import fan_out, huey, once
+from service.invitations import service
 
 
 @huey.periodic_task(crontab(minute="*"))
-# One run at a time across all workers (the lock lives in the queue's storage).
-@huey.lock_task("expire-invitations", ttl=300)
 def expire_invitations() -> int:
-    """Every minute: invitations without a reply in time expire."""
-    with unit_of_work() as db:
-        return expire_overdue(db)
+    """Every minute: invitations without a reply in time expire, one job each."""
+    with unit_of_work(write=False) as db:
+        due = service.overdue_invitations(db)
+    return fan_out(expire_invitation, due)
+
+
+@huey.task()
+def expire_invitation(invitation_id: uuid.UUID) -> bool:
+    def job() -> bool:
+        with unit_of_work() as db:
+            return service.expire(db, invitation_id)
+
+    return once(job)

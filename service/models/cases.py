@@ -15,11 +15,12 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.core.clock import utcnow
-from service.models.base import Base, Timestamped, UuidPk, enum_check
+from service.models.base import Base, StrEnumColumn, Timestamped, UuidPk, enum_check
 from service.workflow import CaseState, Track
 
 V_NUMBER_PATTERN = r"^V?\d{10}$"
@@ -64,6 +65,9 @@ class Case(UuidPk, Timestamped, Base):
     )
 
     v_number: Mapped[str] = mapped_column(String(11), unique=True)
+    # Shown to the host at check-in, so the right person takes the seat.
+    applicant_name: Mapped[str] = mapped_column(String(200), server_default="")
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
     nationality: Mapped[str] = mapped_column(String(10), index=True)
     languages: Mapped[list[str]] = mapped_column(JSON)
     date_of_application: Mapped[date] = mapped_column(Date)
@@ -72,7 +76,9 @@ class Case(UuidPk, Timestamped, Base):
     coordinator_motives: Mapped[list[str]] = mapped_column(JSON, default=list)
     vulnerability_notes: Mapped[str] = mapped_column(Text, default="")
 
-    state: Mapped[str] = mapped_column(String(30), index=True, default=CaseState.IMPORTED)
+    state: Mapped[CaseState] = mapped_column(
+        StrEnumColumn(CaseState, 30), index=True, default=CaseState.IMPORTED
+    )
     track: Mapped[str | None] = mapped_column(String(20))
     policy_version: Mapped[str | None] = mapped_column(String(60))
     exclusion_reason: Mapped[str | None] = mapped_column(Text)
@@ -136,3 +142,5 @@ class CaseEventRow(Base):
     actor_role: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     reason: Mapped[str] = mapped_column(Text, default="")
+    # The reason tells of an NV/1F signal: only roles that see signals may read it.
+    restricted: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -1,4 +1,4 @@
-"""The agency's translation of a submitted form, with its agreed due time."""
+"""Translation agencies and their translation of a submitted form, with its due time."""
 
 import uuid
 from datetime import datetime
@@ -8,14 +8,23 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.clock import utcnow
-from service.models.base import Base, UuidPk
+from service.models.base import Base, Timestamped, UuidPk
+
+
+class Agency(UuidPk, Timestamped, Base):
+    """A translation agency: an organisation with its own users (role translator)."""
+
+    __tablename__ = "agencies"
+
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
 
 
 class Translation(UuidPk, Base):
     __tablename__ = "translations"
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), unique=True)
-    agency: Mapped[str] = mapped_column(String(200), index=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     source_language: Mapped[str] = mapped_column(String(10))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime]

@@ -3,31 +3,34 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy.orm import Session
 
-from service.auth.dependencies import allow
-from service.cases.service import get_case
+from service.auth.access import allow
+from service.cases.access import readable_case
 from service.core.actor import Actor
-from service.core.db import DbSession
-from service.models.auth import Role
-from service.questionnaires import service
+from service.core.routing import UnitOfWorkRoute
+from service.questionnaires import access, service
 from service.questionnaires.exceptions import FormNotFound, FormNotStarted
 from service.questionnaires.forms import DEFAULT_FORM, available_forms, load_form
 from service.questionnaires.schemas import AnswerSetOut, AnswersIn, KioskView
 
-router = APIRouter(tags=["questionnaires"])
-ANSWER_READERS = (Role.OFFICER, Role.COORDINATOR, Role.LAWYER, Role.TRANSLATOR, Role.ADMIN)
-Applicant = Annotated[Actor, Depends(allow(Role.APPLICANT))]
+router = APIRouter(tags=["questionnaires"], route_class=UnitOfWorkRoute)
+Applicant = Annotated[Actor, Depends(allow(*access.APPLICANT))]
+FormReader = Annotated[Actor, Depends(allow(*access.FORM_READERS))]
+FormId = Annotated[str, Query(max_length=60)]
 
 
 @router.get("/forms")
-def list_forms(_: Annotated[Actor, Depends(allow(*Role))]) -> list[dict[str, Any]]:
+def list_forms(_: FormReader) -> list[dict[str, Any]]:
     return [{"id": f, "version": v} for f, v in available_forms()]
 
 
 @router.get("/forms/{form_id}")
 def get_form(
-    form_id: str, _: Annotated[Actor, Depends(allow(*Role))], language: str = "nl"
+    form_id: Annotated[str, Path(max_length=60)],
+    _: FormReader,
+    language: Annotated[str, Query(max_length=10)] = "nl",
 ) -> dict[str, Any]:
     """The latest version of a form in one language (`dir` tells rtl or ltr)."""
     form = load_form(form_id)
@@ -39,9 +42,9 @@ def get_form(
 
 
 @router.get("/kiosk/form")
-def kiosk_form(db: DbSession, actor: Applicant) -> KioskView:
+def kiosk_form(db: Session, actor: Applicant) -> KioskView:
     """What the kiosk shows: the form in the applicant's language and what they saved."""
-    case = get_case(db, _case_id(actor), actor)
+    case = readable_case(db, _case_id(actor), actor)
     answer_set = service.answer_set_of(db, case)
     form = load_form(answer_set.form_id, answer_set.form_version) if answer_set else load_form()
     language = answer_set.language if answer_set else service.form_language(form, case)
@@ -53,32 +56,33 @@ def kiosk_form(db: DbSession, actor: Applicant) -> KioskView:
 
 
 @router.post("/kiosk/start")
-def kiosk_start(db: DbSession, actor: Applicant) -> AnswerSetOut:
+def kiosk_start(db: Session, actor: Applicant) -> AnswerSetOut:
     """Start the form; the time limit (4 hours) runs from now."""
-    case = get_case(db, _case_id(actor), actor)
+    case = readable_case(db, _case_id(actor), actor)
     return AnswerSetOut.model_validate(service.start(db, case, actor))
 
 
 @router.put("/kiosk/answers")
-def kiosk_save(body: AnswersIn, db: DbSession, actor: Applicant) -> AnswerSetOut:
+def kiosk_save(body: AnswersIn, db: Session, actor: Applicant) -> AnswerSetOut:
     """Save answers as the applicant goes; nothing is lost if the kiosk restarts."""
-    case = get_case(db, _case_id(actor), actor)
-    return AnswerSetOut.model_validate(service.save(db, case, body.answers))
+    return AnswerSetOut.model_validate(service.save(db, _case_id(actor), body.answers))
 
 
 @router.post("/kiosk/submit")
-def kiosk_submit(db: DbSession, actor: Applicant) -> AnswerSetOut:
+def kiosk_submit(db: Session, actor: Applicant) -> AnswerSetOut:
     """Hand in the form; every required question must have an answer."""
-    case = get_case(db, _case_id(actor), actor)
+    case = readable_case(db, _case_id(actor), actor)
     return AnswerSetOut.model_validate(service.submit(db, case, actor))
 
 
 @router.get("/cases/{case_id}/answers")
 def case_answers(
-    case_id: uuid.UUID, db: DbSession, actor: Annotated[Actor, Depends(allow(*ANSWER_READERS))]
+    case_id: uuid.UUID,
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.ANSWER_READERS))],
 ) -> AnswerSetOut:
     """The applicant's original answers (never changed by corrections)."""
-    case = get_case(db, case_id, actor)
+    case = readable_case(db, case_id, actor)
     answer_set = service.answer_set_of(db, case)
     if answer_set is None:
         raise FormNotStarted("This case has no answers yet.")

@@ -1,8 +1,10 @@
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+QuestionId = Annotated[str, Field(max_length=60)]
 
 
 class AnswersIn(BaseModel):
@@ -10,12 +12,18 @@ class AnswersIn(BaseModel):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"answers": {"identity_full_name": "Amal H.", "reasons_main_account": "..."}}
+                {
+                    "answers": {
+                        "identity_full_name": "Amal Haddad",
+                        "reasons_account": "I left because ...",
+                    }
+                }
             ]
         },
     )
-    answers: dict[str, Any] = Field(
-        description="Answers by question id; saved answers are merged, null clears one"
+    answers: Annotated[dict[QuestionId, Any], Field(max_length=200)] = Field(
+        description="Answers by question id (see GET /kiosk/form); saved answers are merged, "
+        "null clears one. Each form question sets its own maximum length."
     )
 
 

@@ -1,5 +1,6 @@
 """The applicant's form at the kiosk: start, save as they go, submit (or auto-submit)."""
 
+import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -7,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.cases.service import advance
+from service import procedure
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
 from service.eligibility.service import active_policy
@@ -33,10 +34,20 @@ def answer_set_of(db: Session, case: Case) -> AnswerSet | None:
     return db.scalar(select(AnswerSet).where(AnswerSet.case_id == case.id))
 
 
+def case_with_answers(db: Session, case_id: uuid.UUID) -> tuple[Case, AnswerSet | None]:
+    """The applicant's case and form in one statement (the kiosk saves often)."""
+    row = db.execute(
+        select(Case, AnswerSet)
+        .outerjoin(AnswerSet, AnswerSet.case_id == Case.id)
+        .where(Case.id == case_id)
+    ).one()
+    return row[0], row[1]
+
+
 def start(db: Session, case: Case, actor: Actor) -> AnswerSet:
     form = load_form()
     language = form_language(form, case)
-    advance(db, case, CaseEvent.START_FORM, actor, f"form started in '{language}'")
+    procedure.advance(db, case, CaseEvent.START_FORM, actor, f"form started in '{language}'")
     now = utcnow()
     answer_set = AnswerSet(
         case_id=case.id,
@@ -52,11 +63,10 @@ def start(db: Session, case: Case, actor: Actor) -> AnswerSet:
     return answer_set
 
 
-def _open_answer_set(db: Session, case: Case) -> AnswerSet:
+def _open(case: Case, answer_set: AnswerSet | None) -> AnswerSet:
     if case.state in TERMINAL_STATES:
         raise FormClosed("Your case has left the written hearing; please speak to the host.")
-    answer_set = answer_set_of(db, case)
-    if answer_set is None or case.state != CaseState.IN_PROGRESS:
+    if answer_set is None or case.state is not CaseState.IN_PROGRESS:
         if answer_set is not None and answer_set.submitted_at is not None:
             raise FormClosed("The form has been handed in; it can no longer be changed.")
         raise FormNotStarted("Start the form first.")
@@ -65,8 +75,9 @@ def _open_answer_set(db: Session, case: Case) -> AnswerSet:
     return answer_set
 
 
-def save(db: Session, case: Case, answers: dict[str, Any]) -> AnswerSet:
-    answer_set = _open_answer_set(db, case)
+def save(db: Session, case_id: uuid.UUID, answers: dict[str, Any]) -> AnswerSet:
+    case, answer_set = case_with_answers(db, case_id)
+    answer_set = _open(case, answer_set)
     form = load_form(answer_set.form_id, answer_set.form_version)
     validate_answers(form, {k: v for k, v in answers.items() if v is not None}, complete=False)
     merged = {**answer_set.answers, **answers}
@@ -77,33 +88,40 @@ def save(db: Session, case: Case, answers: dict[str, Any]) -> AnswerSet:
 
 
 def submit(db: Session, case: Case, actor: Actor) -> AnswerSet:
-    answer_set = _open_answer_set(db, case)
+    answer_set = _open(case, answer_set_of(db, case))
     form = load_form(answer_set.form_id, answer_set.form_version)
     validate_answers(form, answer_set.answers, complete=True)
-    advance(db, case, CaseEvent.SUBMIT, actor, "form handed in by the applicant")
+    procedure.advance(db, case, CaseEvent.SUBMIT, actor, "form handed in by the applicant")
     answer_set.submitted_at = utcnow()
     db.flush()
     return answer_set
 
 
-def auto_submit_overdue(db: Session) -> int:
-    """Hand in forms whose time is up, keeping whatever was saved. Idempotent."""
-    now = utcnow()
-    overdue: Sequence[AnswerSet] = db.scalars(
-        select(AnswerSet)
+def overdue_forms(db: Session) -> Sequence[uuid.UUID]:
+    """Cases whose form time is up but not handed in (the sweep fans these out)."""
+    return db.scalars(
+        select(AnswerSet.case_id)
         .join(Case, Case.id == AnswerSet.case_id)
         .where(
             AnswerSet.submitted_at.is_(None),
-            AnswerSet.deadline_at <= now,
+            AnswerSet.deadline_at <= utcnow(),
             Case.state == CaseState.IN_PROGRESS,
         )
     ).all()
-    for answer_set in overdue:
-        case = db.get_one(Case, answer_set.case_id)
-        advance(
-            db, case, CaseEvent.AUTO_SUBMIT, SYSTEM, "time limit reached; saved answers handed in"
-        )
-        answer_set.submitted_at = now
-        answer_set.auto_submitted = True
+
+
+def auto_submit(db: Session, case_id: uuid.UUID) -> bool:
+    """Hand in a form whose time is up, keeping whatever was saved. Idempotent."""
+    case, answer_set = case_with_answers(db, case_id)
+    now = utcnow()
+    if answer_set is None or answer_set.submitted_at is not None or answer_set.deadline_at > now:
+        return False
+    if case.state is not CaseState.IN_PROGRESS:
+        return False
+    procedure.advance(
+        db, case, CaseEvent.AUTO_SUBMIT, SYSTEM, "time limit reached; saved answers handed in"
+    )
+    answer_set.submitted_at = now
+    answer_set.auto_submitted = True
     db.flush()
-    return len(overdue)
+    return True

@@ -1,14 +1,24 @@
+import uuid
+
 from huey import crontab
 
 from service.core.db import unit_of_work
-from service.core.jobs import huey
-from service.questionnaires.service import auto_submit_overdue
+from service.core.jobs import fan_out, huey, once
+from service.questionnaires import service
 
 
 @huey.periodic_task(crontab(minute="*"))
-# One run at a time across all workers (the lock lives in the queue's storage).
-@huey.lock_task("auto-submit-forms", ttl=300)
 def auto_submit_forms() -> int:
     """Every minute: forms whose time limit has passed are handed in as saved."""
-    with unit_of_work() as db:
-        return auto_submit_overdue(db)
+    with unit_of_work(write=False) as db:
+        due = service.overdue_forms(db)
+    return fan_out(auto_submit_form, due)
+
+
+@huey.task()
+def auto_submit_form(case_id: uuid.UUID) -> bool:
+    def job() -> bool:
+        with unit_of_work() as db:
+            return service.auto_submit(db, case_id)
+
+    return once(job)

@@ -2,19 +2,20 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from service.auth.dependencies import allow
-from service.cases.service import get_case
+from service.auth.access import allow
+from service.cases.access import readable_case
 from service.core.actor import Actor
-from service.core.db import DbSession
-from service.models.auth import Role
+from service.core.routing import UnitOfWorkRoute
+from service.core.text import Moment
+from service.models.cases import Case
 from service.models.sessions import HearingSession, Location
-from service.sessions import service
+from service.sessions import access, queries, service
 from service.sessions.schemas import (
     BookingIn,
     BookingOut,
@@ -27,21 +28,19 @@ from service.sessions.schemas import (
     SessionOut,
 )
 
-router = APIRouter(tags=["sessions"])
-PLANNERS = (Role.PLANNER, Role.ADMIN)
-ON_SITE = (Role.PLANNER, Role.HOST, Role.ADMIN)
+router = APIRouter(tags=["sessions"], route_class=UnitOfWorkRoute)
 
 
 @router.post("/locations", status_code=status.HTTP_201_CREATED)
 def create_location(
-    body: LocationIn, db: DbSession, _: Annotated[Actor, Depends(allow(*PLANNERS))]
+    body: LocationIn, db: Session, _: Annotated[Actor, Depends(allow(*access.PLANNERS))]
 ) -> LocationOut:
     return LocationOut.model_validate(service.create_location(db, body))
 
 
 @router.get("/locations")
 def list_locations(
-    db: DbSession, _: Annotated[Actor, Depends(allow(*ON_SITE))]
+    db: Session, _: Annotated[Actor, Depends(allow(*access.ON_SITE))]
 ) -> Sequence[LocationOut]:
     return [
         LocationOut.model_validate(x) for x in db.scalars(select(Location).order_by(Location.name))
@@ -50,7 +49,7 @@ def list_locations(
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED)
 def create_session(
-    body: SessionIn, db: DbSession, _: Annotated[Actor, Depends(allow(*PLANNERS))]
+    body: SessionIn, db: Session, _: Annotated[Actor, Depends(allow(*access.PLANNERS))]
 ) -> SessionOut:
     """Plan a group session for one language group at a location."""
     return SessionOut.model_validate(service.create_session(db, body))
@@ -58,17 +57,18 @@ def create_session(
 
 @router.get("/sessions")
 def list_sessions(
-    db: DbSession,
-    _: Annotated[Actor, Depends(allow(*ON_SITE))],
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.ON_SITE))],
     location_id: uuid.UUID | None = None,
-    starts_after: datetime | None = None,
+    starts_after: Moment | None = None,
 ) -> Sequence[SessionOut]:
-    query = select(HearingSession).order_by(HearingSession.starts_at)
+    """Planned sessions (a host: those at their own location)."""
+    query = access.visible_sessions(actor).order_by(HearingSession.starts_at)
     if location_id:
         query = query.where(HearingSession.location_id == location_id)
     if starts_after:
         query = query.where(HearingSession.starts_at >= starts_after)
-    counts = service.booked_counts(db)
+    counts = queries.booked_counts(db)
     return [
         SessionOut.model_validate(s).model_copy(update={"booked": counts.get(s.id, 0)})
         for s in db.scalars(query.limit(500))
@@ -77,11 +77,11 @@ def list_sessions(
 
 @router.get("/sessions/{session_id}")
 def get_session(
-    session_id: uuid.UUID, db: DbSession, _: Annotated[Actor, Depends(allow(*ON_SITE))]
+    session_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*access.ON_SITE))]
 ) -> SessionDetail:
-    """The session with its seat list, for planners and hosts at the location."""
-    session = service.get_session(db, session_id)
-    bookings = [BookingOut.model_validate(b) for b in service.active_bookings(db, session.id)]
+    """The session with its seat list: who sits where (name, date of birth, V-number)."""
+    session = access.readable_session(db, session_id, actor)
+    bookings = [BookingOut.present(b, case) for b, case in queries.seat_list(db, session.id)]
     base = SessionOut.model_validate(session).model_dump()
     return SessionDetail(**{**base, "booked": len(bookings)}, bookings=bookings)
 
@@ -90,33 +90,35 @@ def get_session(
 def book(
     session_id: uuid.UUID,
     body: BookingIn,
-    db: DbSession,
-    actor: Annotated[Actor, Depends(allow(*PLANNERS))],
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
 ) -> BookingOut:
     """Book a consented case on a seat. A seat or a case is never booked twice."""
-    session = service.get_session(db, session_id)
-    case = get_case(db, body.case_id, actor)
-    return BookingOut.model_validate(service.book(db, session, case, actor, body.seat))
+    session = access.readable_session(db, session_id, actor)
+    case = readable_case(db, body.case_id, actor)
+    return BookingOut.present(service.book(db, session, case, actor, body.seat), case)
 
 
 @router.delete("/bookings/{booking_id}")
 def cancel_booking(
-    booking_id: uuid.UUID, db: DbSession, actor: Annotated[Actor, Depends(allow(*PLANNERS))]
+    booking_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*access.PLANNERS))]
 ) -> BookingOut:
     """Free the seat; the case goes back to `consented` to be planned again."""
-    booking = service.get_booking(db, booking_id)
+    booking = access.booking_on_site(db, booking_id, actor)
     service.cancel_booking(db, booking, actor, "booking cancelled by planner")
-    return BookingOut.model_validate(booking)
+    return BookingOut.present(booking, db.get_one(Case, booking.case_id))
 
 
 @router.post("/bookings/{booking_id}/check-in")
 def check_in(
     booking_id: uuid.UUID,
     body: CheckInIn,
-    db: DbSession,
-    actor: Annotated[Actor, Depends(allow(Role.HOST, Role.ADMIN))],
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.CHECKERS_IN))],
 ) -> CheckInOut:
-    """Check the applicant in at the location and hand out a one-time kiosk code."""
-    booking = service.get_booking(db, booking_id)
+    """Check the applicant in (on the session's day, in its window) and hand out a
+    one-time kiosk code."""
+    booking = access.booking_on_site(db, booking_id, actor)
     code = service.check_in(db, booking, actor, body.applicant_consent_confirmed)
-    return CheckInOut(booking=BookingOut.model_validate(booking), kiosk_code=code)
+    case = db.get_one(Case, booking.case_id)
+    return CheckInOut(booking=BookingOut.present(booking, case), kiosk_code=code)

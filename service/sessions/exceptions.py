@@ -43,3 +43,7 @@ class DuplicateLocation(Conflict):
 
 class BookingCheckedIn(Conflict):
     code = "booking_checked_in"
+
+
+class OutsideCheckInWindow(Conflict):
+    code = "check_in_closed"

@@ -1,10 +1,13 @@
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.cases.schemas import normalise_language
+from service.core.text import VALID_TEXT, Moment
+from service.models.cases import Case
+from service.models.sessions import Booking
 
 
 class LocationIn(BaseModel):
@@ -14,8 +17,8 @@ class LocationIn(BaseModel):
             "examples": [{"name": "IND Zevenaar", "address": "Zevenaar", "kiosks": 20}]
         },
     )
-    name: Annotated[str, Field(min_length=2, max_length=200)]
-    address: Annotated[str, Field(max_length=300)] = ""
+    name: Annotated[str, Field(min_length=2, max_length=200), VALID_TEXT]
+    address: Annotated[str, Field(max_length=300), VALID_TEXT] = ""
     kiosks: Annotated[int, Field(ge=0, le=500)] = 0
 
 
@@ -39,9 +42,11 @@ class SessionIn(BaseModel):
         },
     )
     location_id: uuid.UUID
-    starts_at: AwareDatetime
+    starts_at: Moment
     seats: Annotated[int, Field(ge=1, le=200)]
-    language: str = Field(description="The group's language; only cases speaking it may book")
+    language: Annotated[str, Field(max_length=10)] = Field(
+        description="The group's language; only cases speaking it may book"
+    )
     duration_minutes: Annotated[int, Field(ge=30, le=480)] = 240
 
     @field_validator("language")
@@ -79,11 +84,29 @@ class BookingOut(BaseModel):
     id: uuid.UUID
     session_id: uuid.UUID
     case_id: uuid.UUID
+    v_number: str
+    applicant_name: str = Field(description="So the host checks in the right person")
+    date_of_birth: date | None
     seat: int
     booked_at: datetime
     cancelled_at: datetime | None
     checked_in_at: datetime | None
     applicant_consent_confirmed: bool
+
+    @classmethod
+    def present(cls, booking: Booking, case: Case) -> "BookingOut":
+        return cls.model_validate(
+            {
+                **{
+                    name: getattr(booking, name)
+                    for name in cls.model_fields
+                    if hasattr(booking, name)
+                },
+                "v_number": case.v_number,
+                "applicant_name": case.applicant_name,
+                "date_of_birth": case.date_of_birth,
+            }
+        )
 
 
 class SessionDetail(SessionOut):

@@ -2,15 +2,17 @@
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service import procedure
 from service.auth.service import new_kiosk_code
-from service.cases.service import advance
 from service.core.actor import Actor
 from service.core.clock import utcnow
+from service.core.settings import get_settings
 from service.models.cases import Case
 from service.models.sessions import Booking, HearingSession, Location
 from service.sessions.exceptions import (
@@ -19,15 +21,15 @@ from service.sessions.exceptions import (
     CaseAlreadyBooked,
     DuplicateLocation,
     LocationNotFound,
+    OutsideCheckInWindow,
     SeatOutOfRange,
     SeatTaken,
     SessionFull,
     SessionInPast,
-    SessionNotFound,
     WrongGroup,
 )
 from service.sessions.schemas import LocationIn, SessionIn
-from service.workflow import CaseEvent
+from service.workflow import LEFT_TRACK, CaseEvent, CaseState
 
 
 def create_location(db: Session, data: LocationIn) -> Location:
@@ -50,28 +52,12 @@ def create_session(db: Session, data: SessionIn) -> HearingSession:
     return session
 
 
-def get_session(db: Session, session_id: uuid.UUID) -> HearingSession:
-    session = db.get(HearingSession, session_id)
-    if session is None:
-        raise SessionNotFound(f"No session {session_id}.")
-    return session
-
-
 def active_bookings(db: Session, session_id: uuid.UUID) -> Sequence[Booking]:
     return db.scalars(
         select(Booking)
         .where(Booking.session_id == session_id, Booking.cancelled_at.is_(None))
         .order_by(Booking.seat)
     ).all()
-
-
-def booked_counts(db: Session) -> dict[uuid.UUID, int]:
-    rows = db.execute(
-        select(Booking.session_id, func.count())
-        .where(Booking.cancelled_at.is_(None))
-        .group_by(Booking.session_id)
-    )
-    return {session_id: count for session_id, count in rows}
 
 
 def _free_seat(db: Session, session: HearingSession) -> int:
@@ -96,7 +82,7 @@ def book(
     seat = seat or _free_seat(db, session)
     if seat > session.seats:
         raise SeatOutOfRange(f"Seat {seat} does not exist; the session has {session.seats}.")
-    advance(
+    procedure.advance(
         db,
         case,
         CaseEvent.SCHEDULE,
@@ -121,13 +107,6 @@ def _booking_conflict(db: Session, case: Case, seat: int) -> Exception:
     return SeatTaken(f"Seat {seat} was just taken; choose another seat.")
 
 
-def get_booking(db: Session, booking_id: uuid.UUID) -> Booking:
-    booking = db.get(Booking, booking_id)
-    if booking is None:
-        raise BookingNotFound(f"No booking {booking_id}.")
-    return booking
-
-
 def cancel_booking(db: Session, booking: Booking, actor: Actor, reason: str) -> None:
     if booking.cancelled_at is not None:
         return
@@ -137,17 +116,29 @@ def cancel_booking(db: Session, booking: Booking, actor: Actor, reason: str) -> 
         )
     case = db.get_one(Case, booking.case_id)
     booking.cancelled_at = utcnow()
-    if case.state == "scheduled":
-        advance(db, case, CaseEvent.UNSCHEDULE, actor, reason or "booking cancelled")
+    if case.state is CaseState.SCHEDULED:
+        procedure.advance(db, case, CaseEvent.UNSCHEDULE, actor, reason or "booking cancelled")
     db.flush()
+
+
+def check_in_window(session: HearingSession) -> tuple[datetime, datetime]:
+    """Check-in opens a while before the session starts and closes when its window ends."""
+    opens = session.starts_at - timedelta(minutes=get_settings().check_in_opens_minutes)
+    return opens, session.starts_at + timedelta(minutes=session.duration_minutes)
 
 
 def check_in(db: Session, booking: Booking, actor: Actor, consent_confirmed: bool) -> str:
     """The host checks the applicant in; returns a one-time kiosk code."""
     if booking.cancelled_at is not None:
         raise BookingNotFound("This booking was cancelled.")
+    session = db.get_one(HearingSession, booking.session_id)
+    opens, closes = check_in_window(session)
+    if not opens <= utcnow() < closes:
+        raise OutsideCheckInWindow(
+            f"Check-in for this session is open from {opens:%Y-%m-%d %H:%M} to {closes:%H:%M} UTC."
+        )
     case = db.get_one(Case, booking.case_id)
-    advance(
+    procedure.advance(
         db,
         case,
         CaseEvent.CHECK_IN,
@@ -155,7 +146,7 @@ def check_in(db: Session, booking: Booking, actor: Actor, consent_confirmed: boo
         "applicant checked in, own consent confirmed",
         applicant_consent_confirmed=consent_confirmed,
     )
-    booking.applicant_consent_confirmed = True
+    booking.applicant_consent_confirmed = consent_confirmed
     booking.checked_in_at = utcnow()
     booking.checked_in_by_id = actor.user_id
     return new_kiosk_code(db, booking)
@@ -165,3 +156,12 @@ def active_booking_for(db: Session, case_id: uuid.UUID) -> Booking | None:
     return db.scalar(
         select(Booking).where(Booking.case_id == case_id, Booking.cancelled_at.is_(None))
     )
+
+
+@procedure.on_enter(*LEFT_TRACK)
+def _give_seat_back(db: Session, move: procedure.Move) -> None:
+    """A case that leaves the written track gives its seat back."""
+    for booking in db.scalars(
+        select(Booking).where(Booking.case_id == move.case_id, Booking.cancelled_at.is_(None))
+    ):
+        booking.cancelled_at = utcnow()

@@ -1,4 +1,4 @@
-from service.core.errors import InvalidInput, NotFound
+from service.core.errors import Conflict, InvalidInput, NotFound
 
 
 class TranslationNotFound(NotFound):
@@ -7,3 +7,11 @@ class TranslationNotFound(NotFound):
 
 class IncompleteTranslation(InvalidInput):
     code = "incomplete_translation"
+
+
+class AgencyNotFound(InvalidInput):
+    code = "unknown_agency"
+
+
+class TranslationDelivered(Conflict):
+    code = "translation_delivered"

@@ -1,39 +1,66 @@
-"""The agency translates the submitted form into Dutch within an agreed term."""
+"""Agencies translate the submitted form into Dutch within an agreed term."""
 
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.cases.service import advance, due
+from service import procedure
+from service.cases.service import due
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
 from service.core.settings import get_settings
-from service.models.auth import Role
 from service.models.cases import Case
-from service.models.translation import Translation
+from service.models.questionnaires import AnswerSet
+from service.models.translation import Agency, Translation
 from service.questionnaires.exceptions import FormNotStarted
+from service.questionnaires.forms import load_form
 from service.questionnaires.service import answer_set_of
-from service.translation.exceptions import IncompleteTranslation, TranslationNotFound
+from service.translation.exceptions import (
+    AgencyNotFound,
+    IncompleteTranslation,
+    TranslationDelivered,
+)
+from service.translation.schemas import SourceAnswer
 from service.workflow import CaseEvent
 
 
+def agency_named(db: Session, name: str) -> Agency:
+    """An active agency by its exact name; a typo is refused, never stored."""
+    agency = db.scalar(select(Agency).where(Agency.name == name.strip(), Agency.active.is_(True)))
+    if agency is None:
+        known = db.scalars(select(Agency.name).where(Agency.active.is_(True)).order_by(Agency.name))
+        raise AgencyNotFound(f"No agency named '{name}'. Agencies: {', '.join(known) or 'none'}.")
+    return agency
+
+
+def create_agency(db: Session, name: str) -> Agency:
+    agency = Agency(name=name.strip())
+    db.add(agency)
+    db.flush()
+    return agency
+
+
 def request(
-    db: Session, case: Case, actor: Actor, agency: str, due_days: int | None = None
+    db: Session, case: Case, actor: Actor, agency_name: str, due_days: int | None = None
 ) -> Translation:
+    agency = agency_named(db, agency_name)
     answer_set = answer_set_of(db, case)
     if answer_set is None:
         raise FormNotStarted("The case has no submitted form to translate.")
     now = utcnow()
     due_at = due(due_days or get_settings().translation_days, now)
-    advance(
-        db, case, CaseEvent.SEND_TO_TRANSLATION, actor, f"sent to {agency}, due {due_at:%Y-%m-%d}"
+    procedure.advance(
+        db,
+        case,
+        CaseEvent.SEND_TO_TRANSLATION,
+        actor,
+        f"sent to {agency.name}, due {due_at:%Y-%m-%d}",
     )
     translation = Translation(
         case_id=case.id,
-        agency=agency,
+        agency_id=agency.id,
         source_language=answer_set.language,
         requested_at=now,
         due_at=due_at,
@@ -43,22 +70,32 @@ def request(
     return translation
 
 
-def assigned_to(db: Session, actor: Actor, open_only: bool) -> Sequence[Translation]:
-    query = select(Translation).order_by(Translation.due_at)
-    if actor.is_(Role.TRANSLATOR):
-        query = query.where(Translation.agency == actor.organisation)
-    if open_only:
-        query = query.where(Translation.delivered_at.is_(None))
-    return db.scalars(query.limit(500)).all()
+def reassign(db: Session, job: Translation, agency_name: str) -> Agency:
+    """Give an open job to another agency (a late or mistaken assignment); the term runs on."""
+    if job.delivered_at is not None:
+        raise TranslationDelivered("This translation has been delivered already.")
+    agency = agency_named(db, agency_name)
+    job.agency_id = agency.id
+    db.flush()
+    return agency
 
 
-def get_translation(db: Session, translation_id: uuid.UUID, actor: Actor) -> Translation:
-    translation = db.get(Translation, translation_id)
-    if translation is None or (
-        actor.is_(Role.TRANSLATOR) and translation.agency != actor.organisation
-    ):
-        raise TranslationNotFound(f"No translation {translation_id} assigned to you.")
-    return translation
+def source_answers(db: Session, job: Translation) -> list[SourceAnswer]:
+    """The questions and the applicant's answers, in their language, for the translator."""
+    answer_set = db.scalar(select(AnswerSet).where(AnswerSet.case_id == job.case_id))
+    if answer_set is None:
+        return []
+    form = load_form(answer_set.form_id, answer_set.form_version)
+    return [
+        SourceAnswer(
+            question_id=q.id,
+            question=q.label.get(answer_set.language, ""),
+            question_nl=q.label.get("nl", ""),
+            answer=answer_set.answers[q.id],
+        )
+        for q in form.questions
+        if q.id in answer_set.answers
+    ]
 
 
 def deliver(
@@ -76,12 +113,15 @@ def deliver(
             + (f"Missing: {', '.join(missing)}. " if missing else "")
             + (f"Not answered, so not to translate: {', '.join(extra)}." if extra else "")
         )
-    advance(db, case, CaseEvent.DELIVER_TRANSLATION, actor, f"translated by {translation.agency}")
+    agency = db.get_one(Agency, translation.agency_id)
+    procedure.advance(
+        db, case, CaseEvent.DELIVER_TRANSLATION, actor, f"translated by {agency.name}"
+    )
     translation.answers_nl = answers_nl
     translation.delivered_at = utcnow()
     translation.translator_id = actor.user_id
     case.corrections_due_at = due(get_settings().corrections_days)
-    advance(
+    procedure.advance(
         db,
         case,
         CaseEvent.SEND_TO_LAWYER,
@@ -93,3 +133,7 @@ def deliver(
 
 def translation_of(db: Session, case: Case) -> Translation | None:
     return db.scalar(select(Translation).where(Translation.case_id == case.id))
+
+
+def agencies(db: Session) -> Sequence[Agency]:
+    return db.scalars(select(Agency).order_by(Agency.name)).all()

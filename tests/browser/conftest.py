@@ -36,6 +36,9 @@ from service.auth.service import create_user
 from service.cli import run_migrations
 from service.core.db import make_engine
 from service.models.auth import Role
+from service.sessions.schemas import LocationIn
+from service.sessions.service import create_location
+from service.translation.service import create_agency
 from tests.conftest import WORKER, require_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,14 +83,21 @@ class Account:
     display_name: str
 
 
+AGENCY = "Vertaalbureau Browser"
+LOCATION = "IND Browserlaan"
+
+
 def user_for(role: Role) -> UserIn:
-    """The seeded user of one role. Add per-role fields (agency, location, ...) here."""
+    """The seeded user of one role, with what the role belongs to."""
     return UserIn(
         username=f"{role.value}.browser",
         display_name=f"Browser {role.value.capitalize()}",
         email=f"{role.value}.browser@hearing.test",
         role=role,
         password=PASSWORD,
+        agency=AGENCY if role is Role.TRANSLATOR else None,
+        location=LOCATION if role is Role.HOST else None,
+        specialism="lgbti" if role is Role.COORDINATOR else None,
     )
 
 
@@ -97,6 +107,8 @@ def seed_users(url: str) -> dict[str, Account]:
     accounts: dict[str, Account] = {}
     try:
         with Session(engine) as db:
+            create_agency(db, AGENCY)
+            create_location(db, LocationIn(name=LOCATION, address="Browserlaan 1", kiosks=4))
             for role in SIGN_IN_ROLES:
                 data = user_for(role)
                 create_user(db, data)

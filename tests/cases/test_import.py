@@ -28,7 +28,12 @@ from tests.conftest import unique_v_number
 from tests.factories import Factory, Person
 
 API = "/api/v1"
-HEADER = "v_number,nationality,languages,date_of_application,lawyer,literacy,signals"
+HEADER = (
+    "v_number,nationality,languages,date_of_application,lawyer,literacy,signals,"
+    "applicant_name,date_of_birth"
+)
+# Who the applicant is: every row carries it (the host checks it at check-in).
+IDENTITY = {"applicant_name": "Amal Haddad", "date_of_birth": "1991-04-17"}
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 
 
@@ -43,7 +48,9 @@ def taskforce_policy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def csv_file(*lines: str) -> bytes:
-    return "\n".join([HEADER, *lines]).encode() + b"\n"
+    """Rows given up to the signals column; each gets the applicant's name and birth date."""
+    rows = [f"{line},{IDENTITY['applicant_name']},{IDENTITY['date_of_birth']}" for line in lines]
+    return "\n".join([HEADER, *rows]).encode() + b"\n"
 
 
 def upload(client, person: Person, content: bytes, filename: str = "backlog.csv"):
@@ -124,6 +131,7 @@ def test_json_import_carries_signals_and_accepts_a_cases_envelope(client, db, pl
     body = {
         "cases": [
             {
+                **IDENTITY,
                 "v_number": clean,
                 "nationality": "TUR",  # alpha-3 is normalised
                 "languages": ["tr"],
@@ -133,6 +141,7 @@ def test_json_import_carries_signals_and_accepts_a_cases_envelope(client, db, pl
                 "coordinator_motives": ["lgbti"],
             },
             {
+                **IDENTITY,
                 "v_number": flagged,
                 "nationality": "IR",
                 "languages": ["fa"],
@@ -190,7 +199,12 @@ def test_importing_the_same_file_twice_creates_nothing_the_second_time(client, d
 def test_a_v_number_with_or_without_v_prefix_is_the_same_case(db, factory):
     v_number = unique_v_number()
     actor = factory.person(Role.PLANNER).actor
-    row = {"nationality": "SY", "languages": ["ar"], "date_of_application": "2019-01-01"}
+    row = {
+        **IDENTITY,
+        "nationality": "SY",
+        "languages": ["ar"],
+        "date_of_application": "2019-01-01",
+    }
     first = import_rows(db, [{**row, "v_number": f"V{v_number}"}], actor)
     second = import_rows(db, [{**row, "v_number": v_number}], actor)
     assert (first.created, second.created, second.skipped_existing) == (1, 0, 1)
@@ -248,6 +262,7 @@ def test_bad_rows_are_reported_by_row_number_and_never_stop_the_good_ones(
 def test_json_rows_that_are_not_objects_are_reported_and_skipped(client, db, planner):
     good = [
         {
+            **IDENTITY,
             "v_number": unique_v_number(),
             "nationality": "SY",
             "languages": ["ar"],
@@ -272,7 +287,12 @@ def test_import_rows_keeps_nothing_of_a_bad_row(db, factory):
     actor = factory.person(Role.PLANNER).actor
     bad, good = unique_v_number(), unique_v_number()
     signal = [{"kind": "nv", "source": "screening"}]
-    row = {"nationality": "SY", "languages": ["ar"], "date_of_application": "2019-01-01"}
+    row = {
+        **IDENTITY,
+        "nationality": "SY",
+        "languages": ["ar"],
+        "date_of_application": "2019-01-01",
+    }
     before = table_counts(db)
     report = import_rows(
         db,
@@ -372,7 +392,7 @@ def test_cli_imports_screens_commits_and_is_idempotent(cli_engine, tmp_path):
 def test_cli_no_screen_and_bad_file(cli_engine, tmp_path):
     good = tmp_path / "cases.json"
     v_number = unique_v_number()
-    row = {"v_number": v_number, "nationality": "IR", "languages": ["fa"]}
+    row = {**IDENTITY, "v_number": v_number, "nationality": "IR", "languages": ["fa"]}
     good.write_text(json.dumps([{**row, "date_of_application": "2019-02-02"}]))
     result = run_cli(str(good), "--no-screen")
     assert result.exit_code == 0, result.output

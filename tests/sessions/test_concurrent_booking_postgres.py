@@ -129,6 +129,8 @@ class Office:
                     db,
                     CaseIn(
                         v_number=unique_v_number(),
+                        applicant_name="Amal Haddad",
+                        date_of_birth=date(1991, 4, 17),
                         nationality="SY",
                         languages=["ar"],
                         date_of_application=date(2019, 11, 4),

@@ -1,0 +1,99 @@
+"""Who is calling, and the one declaration each route makes of who may call it.
+
+``allow(*roles)`` is the permission of a JSON route (bearer token); ``signed_in(*roles)``
+that of a page (browser session cookie). Both are read without I/O; the caller is
+signed in and the role checked inside the request's unit of work
+(``service/core/routing.py``), in one query.
+"""
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from service.auth import service
+from service.auth.exceptions import NotAuthenticated, NotSignedIn, RoleNotAllowed
+from service.core.actor import Actor
+from service.models.auth import Role
+
+bearer = HTTPBearer(auto_error=False, description="Token from /api/v1/auth/token or kiosk login")
+PUBLIC = "public"
+ACTOR = "actor"  # the signed-in actor, kept on the unit of work's session
+
+STAFF = (Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class Permission:
+    """The roles a route admits and the credential the caller presented."""
+
+    roles: frozenset[str]
+    secret: str | None
+    browser: bool = False
+
+    def resolve(self, db: Session) -> Actor:
+        actor: Actor | None = db.info.get(ACTOR)
+        if actor is None:
+            actor = self._sign_in(db)
+            db.info[ACTOR] = actor
+        if actor.role not in self.roles:
+            allowed = ", ".join(sorted(self.roles))
+            raise RoleNotAllowed(f"Role '{actor.role}' may not do this (allowed: {allowed}).")
+        return actor
+
+    def _sign_in(self, db: Session) -> Actor:
+        if self.browser:
+            actor = service.actor_for_session(db, self.secret) if self.secret else None
+            if actor is None:
+                raise NotSignedIn("Sign in to continue.")
+            return actor
+        if self.secret is None:
+            raise NotAuthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
+        actor = service.actor_for_token(db, self.secret)
+        if actor is None:
+            raise NotAuthenticated("The token is unknown, revoked or expired; sign in again.")
+        return actor
+
+
+PermissionDependency = Callable[..., Coroutine[Any, Any, Permission]]
+
+
+def allow(*roles: Role) -> PermissionDependency:
+    """A JSON route may be called by these roles only (bearer token)."""
+
+    def gate(request: Request) -> Permission:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        secret = token.strip() if scheme.lower() == "bearer" and token.strip() else None
+        return Permission(frozenset(roles), secret)
+
+    async def permission(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Permission:
+        if credentials is None:  # known without the database: refuse at once
+            raise NotAuthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
+        return Permission(frozenset(roles), credentials.credentials)
+
+    permission.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+    permission.gate = gate  # type: ignore[attr-defined]
+    return permission
+
+
+def signed_in(*roles: Role) -> PermissionDependency:
+    """A page may be seen by these roles only (browser session cookie)."""
+
+    def gate(request: Request) -> Permission:
+        secret = request.cookies.get(service.session_cookie_name())
+        return Permission(frozenset(roles), secret, browser=True)
+
+    async def permission(request: Request) -> Permission:
+        found = gate(request)
+        if found.secret is None:
+            raise NotSignedIn("Sign in to continue.")
+        return found
+
+    permission.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+    permission.gate = gate  # type: ignore[attr-defined]
+    return permission

@@ -1,0 +1,85 @@
+"""Who may see and do what with a case, and which of its fields each role sees.
+
+``docs/access.md`` publishes this table; the presenters in ``cases/schemas.py`` are
+the only place that applies it, for the JSON API and the pages alike.
+"""
+
+import uuid
+
+from sqlalchemy import Select, false, select
+from sqlalchemy.orm import Session
+
+from service.auth.access import STAFF
+from service.cases.exceptions import CaseNotFound
+from service.core.actor import Actor
+from service.core.errors import Forbidden
+from service.models.auth import Role
+from service.models.cases import Case
+
+# Roles that read case files. Translators read only their translation jobs, hosts only
+# their location's seat lists (see the translation and sessions domains).
+READERS = (*STAFF, Role.LAWYER)
+INTAKE = (Role.PLANNER, Role.ADMIN)
+# Signals come from registration, screening, the form's answers or security partners.
+SIGNALLERS = STAFF
+WITHDRAWERS = (Role.APPLICANT, Role.LAWYER, Role.PLANNER, Role.ADMIN)
+
+# Fields only some roles see. NV/1F signals (their source, reason, and that there is
+# one at all) stay inside the IND; staff notes and motives go to the case's lawyer too.
+SEES_SIGNALS = frozenset(STAFF)
+SEES_NOTES = frozenset({*STAFF, Role.LAWYER})
+SEES_MOTIVES = frozenset({*STAFF, Role.LAWYER})
+FIELD_RULES: dict[str, frozenset[Role]] = {
+    "signals": SEES_SIGNALS,
+    "exclusion_reason (when a signal excluded the case)": SEES_SIGNALS,
+    "timeline reasons that tell of a signal": SEES_SIGNALS,
+    "vulnerability_notes": SEES_NOTES,
+    "coordinator_motives": SEES_MOTIVES,
+}
+# What the others read instead of a reason that tells of a signal.
+REDACTED_EXCLUSION = "excluded from the written hearing: a physical hearing is required"
+
+
+def sees_signals(actor: Actor) -> bool:
+    return actor.role in SEES_SIGNALS
+
+
+def sees_notes(actor: Actor) -> bool:
+    return actor.role in SEES_NOTES
+
+
+def sees_motives(actor: Actor) -> bool:
+    return actor.role in SEES_MOTIVES
+
+
+def visible_cases(actor: Actor) -> Select[Case]:
+    """The cases ``actor`` may see: a lawyer their clients', an applicant their own."""
+    query = select(Case)
+    if actor.is_(Role.LAWYER):
+        return query.where(Case.lawyer_id == actor.user_id)
+    if actor.is_(Role.APPLICANT):
+        return query.where(Case.id == actor.case_id)
+    if actor.is_(*STAFF):
+        return query
+    return query.where(false())  # any other role sees no case file
+
+
+def readable_case(db: Session, case_id: uuid.UUID, actor: Actor) -> Case:
+    """A case the actor may see; others get 404, so existence does not leak."""
+    case = db.scalars(visible_cases(actor).where(Case.id == case_id)).first()
+    if case is None:
+        raise CaseNotFound(f"No case {case_id} that you may see.")
+    return case
+
+
+def case_by_v_number(db: Session, v_number: str, actor: Actor) -> Case:
+    case = db.scalars(visible_cases(actor).where(Case.v_number == v_number)).first()
+    if case is None:
+        raise CaseNotFound(f"No case with V-number {v_number} that you may see.")
+    return case
+
+
+def require_own_client(case: Case, actor: Actor) -> None:
+    """A lawyer acts only for their own clients (staff act for any case)."""
+    if actor.is_(Role.LAWYER) and case.lawyer_id != actor.user_id:
+        raise Forbidden("Only the applicant's own lawyer may do this.")

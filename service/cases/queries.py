@@ -1,0 +1,28 @@
+"""Reading cases: lists within what the actor may see, and the timeline."""
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.cases.access import visible_cases
+from service.core.actor import Actor
+from service.models.cases import Case, CaseEventRow
+from service.workflow import CaseState
+
+
+def list_cases(
+    db: Session, actor: Actor, state: CaseState | None, limit: int, offset: int
+) -> Sequence[Case]:
+    query = visible_cases(actor)
+    if state:
+        query = query.where(Case.state == state)
+    return db.scalars(
+        query.order_by(Case.date_of_application, Case.v_number).limit(limit).offset(offset)
+    ).all()
+
+
+def timeline(db: Session, case_id: uuid.UUID) -> Sequence[CaseEventRow]:
+    query = select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.id)
+    return db.scalars(query).all()

@@ -1,0 +1,181 @@
+"""The request model: one worker-thread hop per request (docs/request-model.md).
+
+FastAPI runs every sync dependency and the sync endpoint in separate thread-pool hops,
+and serialises the response in yet another; a connection taken in the first hop is
+held while the request queues for the next. Under load every thread then waits for a
+connection held by a request that waits for a thread: the 30-second stall.
+
+``UnitOfWorkRoute`` keeps FastAPI's declarations but changes when things run:
+
+* dependencies that FastAPI resolves are async and do no I/O (they read the path,
+  query, body, headers and cookies);
+* the endpoint, with every value that needs the database (the session, the signed-in
+  actor, an object checked for access), runs in ONE worker thread inside one unit of
+  work that takes its connection and gives it back before the thread is released.
+
+A dependency that needs the database returns an ``InUnitOfWork`` value: a small object
+whose ``resolve(db)`` runs inside that hop (``allow(...)`` returns one that signs the
+caller in and checks the role). Such a dependency may also carry a ``gate(request)``:
+when the request's input is invalid, the gate is checked first, so a caller without
+permission gets 401/403 rather than the route's validation errors.
+"""
+
+import inspect
+import json
+import typing
+from collections.abc import Callable, Coroutine
+from functools import partial
+from typing import Any, Protocol, runtime_checkable
+
+import anyio
+import anyio.to_thread
+from anyio.lowlevel import RunVar
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
+
+from service.core import db as db_module
+from service.core.errors import ServiceBusy
+from service.core.settings import get_settings
+from service.core.text import has_invalid_text
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@runtime_checkable
+class InUnitOfWork(Protocol):
+    """A dependency's value that is completed inside the request's unit of work."""
+
+    def resolve(self, db: Session) -> Any: ...
+
+
+class UnitOfWorkRoute(APIRoute):
+    """A route whose sync endpoint runs in one thread hop with its unit of work."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        methods = {m.upper() for m in kwargs.get("methods") or ("GET",)}
+        write = not methods <= READ_METHODS
+        super().__init__(path, in_one_hop(endpoint, write=write), **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        gates = [
+            gate
+            for dependency in self.dependant.dependencies
+            if (gate := getattr(dependency.call, "gate", None)) is not None
+        ]
+
+        async def checked(request: Request) -> Response:
+            request = CheckedRequest(request.scope, request.receive)
+            try:
+                return await handler(request)
+            except RequestValidationError:
+                # Who may call comes before what they sent: a caller who may not use the
+                # route learns nothing of its input rules (401/403, not 422).
+                await run_in_worker_thread(partial(_pass_gates, gates, request))
+                raise
+
+        return checked
+
+
+class CheckedRequest(Request):
+    """Refuses JSON the database could not store, as a 422 like any malformed JSON."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            body = await self.body()
+            try:
+                document = json.loads(body)
+            except RecursionError:
+                raise json.JSONDecodeError("the document is nested too deeply", "", 0) from None
+            if has_invalid_text(document):
+                raise json.JSONDecodeError("a string holds a NUL or a lone surrogate", "", 0)
+            self._json = document
+        return self._json
+
+
+def in_one_hop(endpoint: Callable[..., Any], *, write: bool) -> Callable[..., Any]:
+    """Wrap a sync endpoint: parameters typed ``Session`` get the unit of work's session."""
+    if inspect.iscoroutinefunction(endpoint):
+        return endpoint  # async endpoints do no database work
+    hints = typing.get_type_hints(endpoint, include_extras=True)
+    signature = inspect.signature(endpoint)
+    sessions = [name for name in signature.parameters if _is_session(hints.get(name))]
+    parameters = [
+        p.replace(annotation=hints.get(name, p.annotation))
+        for name, p in signature.parameters.items()
+        if name not in sessions
+    ]
+
+    async def run_in_one_hop(**values: Any) -> Any:
+        work = partial(_unit_of_work, endpoint, values, sessions, write)
+        return await run_in_worker_thread(work)
+
+    returns = hints.get("return", signature.return_annotation)
+    run_in_one_hop.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=parameters, return_annotation=None if returns is type(None) else returns
+    )
+    for attribute in ("__name__", "__qualname__", "__doc__", "__module__"):
+        setattr(run_in_one_hop, attribute, getattr(endpoint, attribute))
+    return run_in_one_hop
+
+
+def _pass_gates(gates: list[Callable[[Request], InUnitOfWork]], request: Request) -> None:
+    with db_module.request_unit_of_work(False) as db:
+        for gate in gates:
+            gate(request).resolve(db)
+
+
+def _is_session(annotation: Any) -> bool:
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation is Session
+
+
+def _unit_of_work(
+    endpoint: Callable[..., Any], values: dict[str, Any], sessions: list[str], write: bool
+) -> Any:
+    with db_module.request_unit_of_work(write) as db:
+        arguments = {
+            name: value.resolve(db) if isinstance(value, InUnitOfWork) else value
+            for name, value in values.items()
+        }
+        arguments.update(dict.fromkeys(sessions, db))
+        return endpoint(**arguments)
+
+
+_limiter: RunVar[anyio.CapacityLimiter] = RunVar("request_limiter")
+
+
+def _request_limiter() -> anyio.CapacityLimiter:
+    """At most ``threads`` requests run at once; the rest wait here, in order.
+
+    One limiter per event loop (a ``RunVar``), like anyio's own default limiter.
+    """
+    try:
+        return _limiter.get()
+    except LookupError:
+        threads = get_settings().threads
+        # The default limiter (Starlette also uses it, e.g. for uploads) has room for
+        # every request that holds one of ours, so such a request never waits twice.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads + 8
+        limiter = anyio.CapacityLimiter(threads)
+        _limiter.set(limiter)
+        return limiter
+
+
+async def run_in_worker_thread(work: Callable[[], Any]) -> Any:
+    """Run ``work`` in a worker thread once one is free; refuse fast when overloaded."""
+    settings = get_settings()
+    limiter = _request_limiter()
+    if limiter.statistics().tasks_waiting >= settings.max_waiting_requests:
+        raise ServiceBusy("The service is busy; try again in a moment.")
+    with anyio.move_on_after(settings.queue_timeout_seconds) as waiting:
+        await limiter.acquire()
+    if waiting.cancelled_caught:
+        raise ServiceBusy("The service is busy; try again in a moment.")
+    try:
+        return await anyio.to_thread.run_sync(work)
+    finally:
+        limiter.release()

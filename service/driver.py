@@ -1,0 +1,184 @@
+"""Drive a case through the procedure with the real services, step by step, each step
+taken by the role that takes it in reality. The demo data and the test factories both
+use it, so every case they produce is one the procedure could produce.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from service.cases import service as cases
+from service.cases.schemas import SignalIn
+from service.core.actor import Actor
+from service.corrections import service as corrections
+from service.corrections.schemas import CorrectionItem
+from service.decisions import service as decisions
+from service.decisions.schemas import Outcome
+from service.eligibility.service import screen_case
+from service.invitations import service as invitations
+from service.models.auth import Role
+from service.models.cases import Case, SignalKind
+from service.models.sessions import HearingSession
+from service.questionnaires import service as questionnaires
+from service.questionnaires.forms import FormDefinition, QuestionType
+from service.sessions import service as sessions
+from service.translation import service as translation
+from service.workflow import HAPPY_PATH, CaseState
+
+S = CaseState
+# Side exits from the happy path: the state after which each one leaves it.
+EXITS = {
+    S.DECLINED: S.INVITED,
+    S.WITHDRAWN: S.CONSENTED,
+    S.EXCLUDED: S.SUBMITTED,  # e.g. a 1F signal found in the form's own answers
+    S.PHYSICAL_HEARING_REQUIRED: S.CLAIMED,
+}
+
+
+def path_to(target: CaseState) -> list[CaseState]:
+    """The states a case passes from import to ``target``, in order."""
+    if target in EXITS:
+        return [*HAPPY_PATH[: HAPPY_PATH.index(EXITS[target]) + 1], target]
+    return list(HAPPY_PATH[: HAPPY_PATH.index(target) + 1])
+
+
+def complete_answers(form: FormDefinition) -> dict[str, Any]:
+    """A valid answer to every question of ``form``, by its type."""
+    sample: dict[QuestionType, Any] = {
+        QuestionType.TEXT: "Antwoord",
+        QuestionType.LONG_TEXT: "In my own words: why I left, and what I fear on return.",
+        QuestionType.DATE: "1990-05-17",
+        QuestionType.YES_NO: True,
+    }
+    answers: dict[str, Any] = {}
+    for question in form.questions:
+        if question.type is QuestionType.CHOICE:
+            answers[question.id] = question.options[0].value
+        else:
+            value = sample[question.type]
+            answers[question.id] = value[: question.max_length] if isinstance(value, str) else value
+    return answers
+
+
+class Cast(Protocol):
+    """Who takes each step of a case."""
+
+    def actor(self, role: Role, case: Case) -> Actor: ...
+
+    def host(self, location_id: uuid.UUID) -> Actor: ...
+
+    def translator(self, agency_id: uuid.UUID) -> Actor: ...
+
+    def coordinator(self, motive: str) -> Actor: ...
+
+
+def lawyer_of(case: Case) -> Actor:
+    assert case.lawyer_id is not None, "only a case with a lawyer can be invited"
+    return Actor(role=Role.LAWYER, user_id=case.lawyer_id)
+
+
+def applicant_of(case: Case) -> Actor:
+    return Actor(role=Role.APPLICANT, case_id=case.id)
+
+
+@dataclass
+class Driver:
+    db: Session
+    cast: Cast
+    form: FormDefinition
+    seat: Callable[[Case], HearingSession]  # the session a case is booked in
+    agency: Callable[[Case], str]  # the agency a form is sent to, by name
+    # The lawyer's corrections and additions (None: "no corrections").
+    corrections: Callable[[Case], list[CorrectionItem] | None] = lambda case: None
+    kiosk_codes: dict[str, str] = field(default_factory=dict)  # by V-number
+
+    def drive(self, case: Case, target: CaseState) -> None:
+        """Move ``case`` from where it is now to ``target``."""
+        path = path_to(target)
+        for state in path[path.index(case.state) + 1 :]:
+            self.step(case, state)
+        assert case.state == target, f"driver reached {case.state}, not {target}"
+
+    def step(self, case: Case, state: CaseState) -> None:
+        db, planner = self.db, self.cast.actor(Role.PLANNER, case)
+        match state:
+            case S.SCREENED:
+                screen_case(db, case, planner)
+            case S.INVITED:
+                invitations.invite(db, case, planner)
+            case S.CONSENTED | S.DECLINED:
+                self._reply(case, consent=state is S.CONSENTED)
+            case S.WITHDRAWN:
+                cases.withdraw(db, case, lawyer_of(case), "client wants a physical hearing")
+            case S.SCHEDULED:
+                sessions.book(db, self.seat(case), case, planner)
+            case S.CHECKED_IN:
+                booking = sessions.active_booking_for(db, case.id)
+                assert booking is not None
+                hearing = db.get_one(HearingSession, booking.session_id)
+                host = self.cast.host(hearing.location_id)
+                self.kiosk_codes[case.v_number] = sessions.check_in(db, booking, host, True)
+            case S.IN_PROGRESS:
+                questionnaires.start(db, case, applicant_of(case))
+            case S.SUBMITTED:
+                questionnaires.save(db, case.id, complete_answers(self.form))
+                questionnaires.submit(db, case, applicant_of(case))
+            case S.EXCLUDED:
+                signal = SignalIn(
+                    kind=SignalKind.ARTICLE_1F,
+                    source="the form's answers",
+                    reason="service in a unit named in a 1F report",
+                )
+                cases.add_signal(db, case, signal, self.cast.actor(Role.OFFICER, case))
+            case S.IN_TRANSLATION:
+                translation.request(db, case, planner, self.agency(case))
+            case S.WITH_LAWYER:
+                self._deliver_translation(case)
+            case S.READY_FOR_DECISION:
+                self._lawyer_responds(case)
+            case S.CLAIMED:
+                decisions.claim(db, case, self.cast.actor(Role.OFFICER, case))
+            case S.DECIDED_ON_FORM | S.PHYSICAL_HEARING_REQUIRED:
+                self._decide(case, Outcome(state.value))
+            case _:
+                raise ValueError(f"the driver cannot step into {state}")
+
+    def _reply(self, case: Case, consent: bool) -> None:
+        lawyer = lawyer_of(case)
+        invitation = invitations.open_invitation(self.db, case.id)
+        assert invitation is not None
+        note = "" if consent else "client prefers a physical hearing"
+        invitations.reply(self.db, invitation, lawyer, consent, note)
+
+    def _deliver_translation(self, case: Case) -> None:
+        job = translation.translation_of(self.db, case)
+        answered = questionnaires.answer_set_of(self.db, case)
+        assert job is not None
+        assert answered is not None
+        dutch = {key: f"[NL] {value}" for key, value in answered.answers.items()}
+        translation.deliver(self.db, job, self.cast.translator(job.agency_id), dutch)
+
+    def _lawyer_responds(self, case: Case) -> None:
+        items = self.corrections(case)
+        if items is None:
+            corrections.none_to_add(self.db, case, lawyer_of(case))
+        else:
+            corrections.submit(self.db, case, lawyer_of(case), items)
+
+    def _decide(self, case: Case, outcome: Outcome) -> None:
+        for motive in case.coordinator_motives:
+            decisions.record_consultation(
+                self.db,
+                case,
+                self.cast.coordinator(motive),
+                motive,
+                "Open questions asked; no stereotypes.",
+            )
+        reason = {
+            Outcome.DECIDED_ON_FORM: "Account consistent and complete; decided on the form.",
+            Outcome.PHYSICAL_HEARING_REQUIRED: "A nader gehoor is needed.",
+        }[outcome]
+        decisions.decide(self.db, case, self.cast.actor(Role.OFFICER, case), outcome, reason)
