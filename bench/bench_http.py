@@ -1,0 +1,551 @@
+"""HTTP request floor and kiosk-save throughput: the service against a bare ASGI app.
+
+Usage: .venv/bin/python bench/bench_http.py [--db sqlite|postgres|both] [--rounds N]
+       [--seconds S] [--postgres ADMIN_URL] [--client wrk|python] [--out FILE]
+
+Per database (a fresh PostgreSQL database ``hearing_bench_<random>``, dropped at the
+end, and a temporary SQLite file), built by the migrations and seeded through the
+real services: the service (``service.main:app``) and the baseline
+(``bench/bare_app.py``: a plain ASGI callable doing the same database work with the
+same engine) run side by side as separate uvicorn processes. A load generator
+(``wrk``, else ``bench/load_client.py``), also a separate process, drives:
+
+- floor: ``GET /api/v1/me`` with a bearer token, 32 connections;
+- kiosk save: ``PUT /api/v1/kiosk/answers``, 32 and 100 clients, each with its own
+  applicant token and its own case with the form in progress.
+
+Each round runs every scenario on the service, then on the bare app, for ``--seconds``
+each. The table shows medians over the rounds and the ratios service/bare, measured in
+the same run; results go to stdout and ``bench/results/http-<timestamp>.json``
+(git-ignored).
+"""
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+TMP = Path(tempfile.mkdtemp(prefix="bench-http-"))
+# The same settings for this process (seeding) and both servers (inherited). The
+# explicit key keeps token digests equal even if a .env file sets another one.
+os.environ.update(
+    HEARING_ENV="test",  # cheap password hashing, Huey in immediate mode
+    HEARING_REDIS_URL="",
+    HEARING_HUEY_SQLITE_PATH=str(TMP / "huey.db"),
+    HEARING_SECRET_KEY="bench-http-not-secret",  # noqa: S106 - a throwaway database's key
+)
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from service.cli import run_migrations  # noqa: E402
+from service.core.db import make_engine  # noqa: E402
+from service.core.settings import Settings  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+LUA = ROOT / "bench" / "wrk_http.lua"
+LOAD_CLIENT = ROOT / "bench" / "load_client.py"
+POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+SERVERS = {"service": "service.main:app", "bare": "bench.bare_app:app"}
+TIMEOUT_S = 10  # a request without an answer after this long counts as an error
+WARMUP_S = 1
+TARGET_THROUGHPUT = 0.5  # service/bare req/s at least this
+TARGET_P95 = 2.0  # service/bare p95 at most this
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    method: str
+    path: str
+    clients: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}, {self.clients} clients"
+
+
+FLOOR = Scenario("floor: GET /me", "GET", "/api/v1/me", 32)
+KIOSK_32 = Scenario("kiosk save: PUT /kiosk/answers", "PUT", "/api/v1/kiosk/answers", 32)
+KIOSK_100 = Scenario("kiosk save: PUT /kiosk/answers", "PUT", "/api/v1/kiosk/answers", 100)
+SCENARIOS = (FLOOR, KIOSK_32, KIOSK_100)
+WARM_UP = (FLOOR, KIOSK_32)  # per server, WARMUP_S each, before the first round
+
+
+@dataclass
+class Seeded:
+    me_token: str  # a planner's bearer token
+    kiosk_tokens: list[str]  # one applicant token per case, each case's form in progress
+    question_id: str  # a text question of the current form
+
+
+def seed(url: str, clients: int) -> Seeded:
+    """One user and ``clients`` cases in progress, committed through the real services.
+
+    Everything the benchmark knows about how a case gets to ``in_progress`` is here,
+    borrowed from the test factories, so refactors of the services stay out of it.
+    """
+    from service.core import db as core_db
+    from service.core import settings
+    from service.models import Role
+    from service.questionnaires.forms import QuestionType, load_form
+    from service.workflow import CaseState
+    from tests.factories import Factory
+
+    # Anything the services open themselves (jobs run in immediate mode) uses this database.
+    os.environ["HEARING_DATABASE_URL"] = url
+    for name in ("get_settings", "get_engine", "get_sessionmaker"):
+        cached = getattr(settings, name, None) or getattr(core_db, name, None)
+        if hasattr(cached, "cache_clear"):
+            cached.cache_clear()
+    engine = make_engine(url)
+    try:
+        with Session(engine, expire_on_commit=False) as db:
+            factory = Factory(db)
+            me_token = factory.person(Role.PLANNER).token
+            kiosk_tokens = []
+            for _ in range(clients):
+                case = factory.case_in(CaseState.IN_PROGRESS)
+                header = factory.applicant_headers(case)["Authorization"]
+                kiosk_tokens.append(header.removeprefix("Bearer "))
+            db.commit()
+    finally:
+        engine.dispose()
+    question = next(
+        q for q in load_form().questions if q.type in (QuestionType.TEXT, QuestionType.LONG_TEXT)
+    )
+    return Seeded(me_token, kiosk_tokens, question.id)
+
+
+# --- databases ------------------------------------------------------------------------
+
+
+def postgres_reachable(admin_url: str) -> bool:
+    engine = create_engine(admin_url, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect():
+            return True
+    except Exception:
+        return False
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def fresh_database(backend: str, admin_url: str) -> Iterator[str]:
+    """A migrated, empty database: a temporary SQLite file or a new PostgreSQL database."""
+    if backend == "sqlite":
+        url = f"sqlite:///{TMP / f'bench-{secrets.token_hex(4)}.db'}"
+        run_migrations(url)
+        yield url
+        return
+    name = f"hearing_bench_{secrets.token_hex(4)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        run_migrations(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def server_version(url: str) -> str:
+    if url.startswith("sqlite"):
+        return f"SQLite {sqlite3.sqlite_version}"
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        version = str(conn.scalar(text("SHOW server_version")))
+    engine.dispose()
+    return f"PostgreSQL {version.split()[0]}"
+
+
+# --- servers --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(base_url: str, limit: float) -> float | None:
+    """Seconds until ``GET /health`` answers 200, or None if it does not within ``limit``."""
+    started = time.monotonic()
+    while (left := limit - (time.monotonic() - started)) > 0:
+        try:
+            with urllib.request.urlopen(f"{base_url}/health", timeout=left) as response:  # noqa: S310
+                if response.status == 200:
+                    return time.monotonic() - started
+        except OSError:  # refused, timed out, or an error status
+            time.sleep(0.1)
+    return None
+
+
+@dataclass
+class Server:
+    """One app in its own uvicorn process; both apps get the same command and settings."""
+
+    app: str
+    database_url: str
+    url: str = ""
+    restarts: int = 0
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        command = [sys.executable, "-m", "uvicorn", self.app, "--host", "127.0.0.1"]
+        command += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
+        env = {**os.environ, "HEARING_DATABASE_URL": self.database_url}
+        log_path = TMP / f"{self.app.split(':')[0]}.log"
+        with log_path.open("ab") as log:
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)  # noqa: S603
+        for _ in range(60):
+            if self.process.poll() is None and wait_healthy(self.url, 1) is not None:
+                return
+            time.sleep(0.1)
+        self.stop()
+        tail = log_path.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"{self.app} did not start:\n{tail}")
+
+    def stop(self, grace: float = 5) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def restart(self) -> None:
+        self.stop(grace=0.5)
+        self.restarts += 1
+        self.start()
+
+
+@contextmanager
+def running(servers: dict[str, Server]) -> Iterator[None]:
+    try:
+        for server in servers.values():
+            server.start()
+        yield
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+# --- load -----------------------------------------------------------------------------
+
+
+def find_wrk() -> str | None:
+    """wrk, installed from Debian's packages when missing and we are root."""
+    if shutil.which("wrk") is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing wrk (apt-get install wrk)", file=sys.stderr)
+        apt = ["apt-get", "install", "-y", "-qq", "-o", "DPkg::Lock::Timeout=300", "wrk"]
+        subprocess.run(  # noqa: S603 - a fixed command
+            apt,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+            stdout=subprocess.DEVNULL,
+            check=False,
+        )
+    return shutil.which("wrk")
+
+
+def load(
+    client: str, base_url: str, scenario: Scenario, tokens: Path, body: str, seconds: int
+) -> dict[str, Any]:
+    """One closed-loop run: ``scenario.clients`` clients sending requests back to back."""
+    if client == "wrk":
+        threads = min(os.cpu_count() or 1, scenario.clients)
+        command = ["wrk", "-t", str(threads), "-c", str(scenario.clients), "-d", f"{seconds}s"]
+        command += ["--timeout", f"{TIMEOUT_S}s", "-s", str(LUA), base_url, "--"]
+        command += [scenario.method, scenario.path, str(tokens), str(threads), body]
+    else:
+        command = [sys.executable, str(LOAD_CLIENT), base_url, scenario.method, scenario.path]
+        command += [str(tokens), str(seconds), str(TIMEOUT_S), body]
+    done = subprocess.run(  # noqa: S603 - our own fixed command
+        command, capture_output=True, text=True, timeout=seconds + 120, check=False
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("LOAD_JSON ")]
+    if not lines:
+        raise RuntimeError(f"{client} printed no result:\n{done.stdout}\n{done.stderr}")
+    raw: dict[str, Any] = json.loads(lines[-1].removeprefix("LOAD_JSON "))
+    ok = raw["responses"] - raw["non2xx"]
+    return {**raw, "ok_per_s": round(ok / raw["duration_s"], 1) if raw["duration_s"] else 0.0}
+
+
+def censor(result: dict[str, Any]) -> dict[str, Any]:
+    """Percentiles over answered and timed-out requests; the client's cover answered ones.
+
+    A timed-out request took at least TIMEOUT_S: where timeouts are more than 5% of the
+    requests, p95 is at least that (shown as ≥10,000 ms); likewise p50 past 50%.
+    """
+    answered, timeouts = result["responses"], result["timeouts"]
+    for key, share in (("p50_ms", 0.5), ("p95_ms", 0.05)):
+        if answered + timeouts == 0:
+            result[key] = None
+        elif timeouts / (answered + timeouts) > share:
+            result[key] = TIMEOUT_S * 1000.0
+    return result
+
+
+def token_files(seeded: Seeded) -> dict[Scenario, Path]:
+    """Per scenario, one token per client: the planner's for GET /me, a case's for the kiosk."""
+    files = {}
+    for scenario in SCENARIOS:
+        tokens = (
+            [seeded.me_token] * scenario.clients
+            if scenario.method == "GET"
+            else seeded.kiosk_tokens[: scenario.clients]
+        )
+        files[scenario] = TMP / f"tokens-{secrets.token_hex(4)}.txt"
+        files[scenario].write_text("\n".join(tokens) + "\n", encoding="utf-8")
+    return files
+
+
+def measure(
+    client: str, servers: dict[str, Server], seeded: Seeded, rounds: int, seconds: int
+) -> list[dict[str, Any]]:
+    """Every scenario on the service, then the bare app, ``rounds`` times (after a warm-up)."""
+    files = token_files(seeded)
+    body = json.dumps({"answers": {seeded.question_id: "Ik ben gevlucht voor de oorlog."}})
+
+    def run(scenario: Scenario, server: Server, duration: int) -> dict[str, Any]:
+        payload = body if scenario.method == "PUT" else ""
+        result = load(client, server.url, scenario, files[scenario], payload, duration)
+        # Requests the clients left open may still be queued in the server: they finish
+        # before anything else is measured. A server still busy TIMEOUT_S later has
+        # stalled: its open requests count as timeouts, and it is restarted.
+        drain_s = wait_healthy(server.url, TIMEOUT_S)
+        result["drain_s"] = None if drain_s is None else round(drain_s, 2)
+        result["stalled"] = drain_s is None
+        if drain_s is None:
+            result["timeouts"] += result["unfinished"]
+            server.restart()
+            warm_up(server)
+        result["errors"] = sum(
+            result[key]
+            for key in ("non2xx", "connect_errors", "read_errors", "write_errors", "timeouts")
+        )
+        return censor(result)
+
+    def warm_up(server: Server) -> None:
+        for scenario in WARM_UP:
+            payload = body if scenario.method == "PUT" else ""
+            load(client, server.url, scenario, files[scenario], payload, WARMUP_S)
+            wait_healthy(server.url, 60)
+
+    for server in servers.values():
+        warm_up(server)
+    runs = []
+    for number in range(1, rounds + 1):
+        for scenario in SCENARIOS:
+            for name, server in servers.items():
+                result = run(scenario, server, seconds)
+                runs.append({"round": number, "scenario": scenario.label, "server": name})
+                runs[-1].update(result)
+                stalled = "  stalled: restarted" if result["stalled"] else ""
+                print(
+                    f"  round {number}  {scenario.label:<44} {name:<8}"
+                    f"{result['ok_per_s']:>8.1f} req/s  p95 {ms(result['p95_ms']):>8} ms  "
+                    f"errors {result['errors']}{stalled}",
+                    file=sys.stderr,
+                )
+    return runs
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return round(numerator / denominator, 3)
+
+
+def median(values: list[float | None]) -> float | None:
+    """The median, or None if any round has no value (nothing was answered)."""
+    known = [v for v in values if v is not None]
+    return round(statistics.median(known), 3) if known and len(known) == len(values) else None
+
+
+def summarise(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per scenario: medians over the rounds; a ratio is the median of the rounds' ratios."""
+    rows = []
+    for scenario in SCENARIOS:
+        rounds: dict[int, dict[str, dict[str, Any]]] = {}
+        for run in runs:
+            if run["scenario"] == scenario.label:
+                rounds.setdefault(run["round"], {})[run["server"]] = run
+        pairs = list(rounds.values())
+        row: dict[str, Any] = {"scenario": scenario.label, "clients": scenario.clients}
+        for server in SERVERS:
+            row[server] = {
+                key: median([pair[server][key] for pair in pairs])
+                for key in ("ok_per_s", "p50_ms", "p95_ms")
+            }
+            row[server]["errors"] = sum(pair[server]["errors"] for pair in pairs)
+            row[server]["stalls"] = sum(pair[server]["stalled"] for pair in pairs)
+        for key, metric in (("throughput_ratio", "ok_per_s"), ("p95_ratio", "p95_ms")):
+            by_round = [ratio(p["service"][metric], p["bare"][metric]) for p in pairs]
+            row[key], row[f"{key}_by_round"] = median(by_round), by_round
+        throughput, p95 = row["throughput_ratio"], row["p95_ratio"]
+        row["meets_target"] = (
+            throughput is not None
+            and p95 is not None
+            and throughput >= TARGET_THROUGHPUT
+            and p95 <= TARGET_P95
+        )
+        rows.append(row)
+    return rows
+
+
+def ms(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"≥{value:,.0f}" if value >= TIMEOUT_S * 1000 else f"{value:,.1f}"
+
+
+def times(value: float | None, ok: bool, at_least: bool = False) -> str:
+    if value is None:
+        return "n/a"
+    shown = f"{value:.2f}" if value >= 0.1 else f"{value:.3f}"
+    return f"{'≥' if at_least else ''}{shown}x {'✓' if ok else '✗'}"
+
+
+def errors(server: dict[str, Any]) -> str:
+    stalls = server["stalls"]
+    return f"{server['errors']:,}" + (f" ({stalls} stalled)" if stalls else "")
+
+
+def table(results: dict[str, dict[str, Any]]) -> str:
+    lines = [
+        "| database | scenario | req/s service / bare "
+        f"| req/s service/bare (≥ {TARGET_THROUGHPUT}x) | p50 ms service / bare "
+        f"| p95 ms service / bare | p95 service/bare (≤ {TARGET_P95:g}x) "
+        "| errors service / bare |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for result in results.values():
+        for row in result["summary"]:
+            s, b = row["service"], row["bare"]
+            throughput, p95 = row["throughput_ratio"], row["p95_ratio"]
+            censored = (s["p95_ms"] or 0) >= TIMEOUT_S * 1000
+            req_s = " / ".join(
+                "n/a" if x is None else f"{x:,.0f}" for x in (s["ok_per_s"], b["ok_per_s"])
+            )
+            lines.append(
+                f"| {result['database']} | {row['scenario']} | {req_s} "
+                f"| {times(throughput, (throughput or 0) >= TARGET_THROUGHPUT)} "
+                f"| {ms(s['p50_ms'])} / {ms(b['p50_ms'])} | {ms(s['p95_ms'])} / {ms(b['p95_ms'])} "
+                f"| {times(p95, p95 is not None and p95 <= TARGET_P95, censored)} "
+                f"| {errors(s)} / {errors(b)} |"
+            )
+    return "\n".join(lines)
+
+
+def bench_database(
+    backend: str, admin_url: str, client: str, rounds: int, seconds: int
+) -> dict[str, Any]:
+    clients = max(s.clients for s in SCENARIOS)
+    with fresh_database(backend, admin_url) as url:
+        database = server_version(url)
+        print(f"== {database}: seeding {clients} cases in progress", file=sys.stderr)
+        started = time.perf_counter()
+        seeded = seed(url, clients)
+        seed_s = time.perf_counter() - started
+        servers = {name: Server(app, url) for name, app in SERVERS.items()}
+        with running(servers):
+            runs = measure(client, servers, seeded, rounds, seconds)
+    return {
+        "database": database,
+        "seed_s": round(seed_s, 2),
+        "seeded": {"cases": len(seeded.kiosk_tokens), "question_id": seeded.question_id},
+        "restarts_after_stall": {name: server.restarts for name, server in servers.items()},
+        "summary": summarise(runs),
+        "runs": runs,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=3, help="per run (server, scenario)")
+    parser.add_argument("--postgres", metavar="URL", default=POSTGRES_ADMIN, help="admin URL")
+    parser.add_argument("--client", choices=("wrk", "python"), help="default: wrk if present")
+    parser.add_argument("--out", type=Path, help="default: bench/results/http-<timestamp>.json")
+    args = parser.parse_args()
+
+    admin_url = Settings(database_url=args.postgres).database_url  # psycopg 3 driver
+    backends = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    if "postgres" in backends and not postgres_reachable(admin_url):
+        if args.db == "postgres":
+            sys.exit(f"PostgreSQL is not reachable at {args.postgres}")
+        print(f"PostgreSQL is not reachable at {args.postgres}: SQLite only", file=sys.stderr)
+        backends.remove("postgres")
+    wrk = find_wrk() if args.client != "python" else None
+    client = args.client or ("wrk" if wrk else "python")
+    if client == "wrk" and not wrk:
+        sys.exit("wrk is not installed (apt-get install wrk), use --client python")
+
+    started = datetime.now(UTC)
+    load_before = os.getloadavg()[0]  # other work on the machine skews timings
+    try:
+        results = {
+            b: bench_database(b, admin_url, client, args.rounds, args.seconds) for b in backends
+        }
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
+    markdown = table(results)
+    print(markdown)
+    report = {
+        "date": started.isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            # The servers and the load generator share these CPUs.
+            "load_average_1m_before": round(load_before, 2),
+        },
+        "settings": {
+            "rounds": args.rounds,
+            "seconds": args.seconds,
+            "warmup_s": WARMUP_S,
+            "client": client,
+            "timeout_s": TIMEOUT_S,
+            "targets": {"throughput_at_least": TARGET_THROUGHPUT, "p95_at_most": TARGET_P95},
+        },
+        "results": results,
+        "table": markdown,
+    }
+    out = args.out or RESULTS / f"http-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"saved {out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
