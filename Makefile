@@ -7,7 +7,7 @@ ARGS      ?=
 PG_URL    ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 UV        ?= $(shell command -v uv 2>/dev/null || echo $(BIN)/uv)
 
-.PHONY: help setup serve test test-postgres lint format migrate demo-data worker bench lock vendor clean distclean
+.PHONY: messages help setup serve test test-postgres lint format migrate demo-data worker bench lock vendor clean distclean
 
 help:
 	@echo "make setup          system packages (as root), .venv, locked dependencies"
@@ -18,6 +18,7 @@ help:
 	@echo "make format         ruff check --fix, ruff format"
 	@echo "make migrate | demo-data | worker   the hearing commands, on HEARING_DATABASE_URL"
 	@echo "make bench          bench/bench_import.py (ARGS=... e.g. --postgres URL)"
+	@echo "make messages       extract interface texts into service/locale (then translate nl)"
 	@echo "make lock           regenerate requirements.lock from pyproject.toml with uv"
 	@echo "make vendor         refresh the vendored front-end assets (pinned in .ci/vendor)"
 	@echo "make clean          caches and build output; distclean also .venv and var/"
@@ -67,3 +68,9 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV) var
+
+# Interface texts: extract from code and templates, merge into each catalogue.
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ --no-location --sort-output --omit-header \
+		-o service/locale/messages.pot .
+	$(BIN)/pybabel update -i service/locale/messages.pot -d service/locale --ignore-obsolete

@@ -84,7 +84,14 @@ def serve(host: str, port: int, workers: int) -> None:
     """Run the web service."""
     import uvicorn
 
-    uvicorn.run("service.main:app", host=host, port=port, workers=workers, proxy_headers=True)
+    uvicorn.run(
+        "service.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        server_header=False,  # no banner: what runs here is nobody's business
+    )
 
 
 @main.command()

@@ -1,7 +1,9 @@
 """The FastAPI application."""
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -10,17 +12,28 @@ from service.auth.access import PUBLIC
 from service.auth.api import router as auth_router
 from service.auth.pages import router as auth_pages
 from service.cases.api import router as cases_router
+from service.cases.pages import router as case_pages
 from service.core.errors import PROBLEM_RESPONSES, DomainError, install_error_handlers
+from service.core.middleware import BodyLimit, SecurityHeaders
 from service.core.routing import UnitOfWorkRoute
+from service.core.settings import PROJECT_ROOT, get_settings
+from service.core.templating import templates
 from service.corrections.api import router as corrections_router
 from service.decisions.api import router as decisions_router
+from service.decisions.pages import router as decision_pages
 from service.eligibility.api import router as eligibility_router
 from service.invitations.api import router as invitations_router
+from service.invitations.pages import router as invitation_pages
 from service.questionnaires.api import router as questionnaires_router
 from service.sessions.api import router as sessions_router
+from service.sessions.pages import router as session_pages
 from service.translation.api import router as translation_router
+from service.translation.pages import router as translation_pages
 
 API_PREFIX = "/api/v1"
+OPENAPI_URL = "/openapi.json"
+STATIC_DIR = PROJECT_ROOT / "service" / "static"
+PAGES = (auth_pages, case_pages, session_pages, invitation_pages, translation_pages, decision_pages)
 ROUTERS = (
     auth_router,
     cases_router,
@@ -67,19 +80,40 @@ def _document_roles(router: APIRouter) -> None:
 
 
 def create_app() -> FastAPI:
+    production = get_settings().env == "production"
     app = FastAPI(
         title="Written hearing service",
         version="1.0.0",
         description=DESCRIPTION,
         responses=PROBLEM_RESPONSES,
+        # The interactive docs are for development; production publishes no schema.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None if production else OPENAPI_URL,
     )
     install_error_handlers(app)
     for router in ROUTERS:
         _document_roles(router)
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(ops)
-    app.include_router(auth_pages)
+    for pages in PAGES:
+        app.include_router(pages)
+    if not production:
+        app.include_router(docs)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(BodyLimit, upload_paths=(f"{API_PREFIX}/cases/import",))
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+docs = APIRouter(include_in_schema=False)
+
+
+@docs.get("/docs", response_class=HTMLResponse)
+async def api_docs(request: Request) -> HTMLResponse:
+    """Swagger UI from the service's own vendored copy: works on an offline network."""
+    context = {"openapi_url": OPENAPI_URL}
+    return templates.TemplateResponse(request, "docs.html", context)
 
 
 ops = APIRouter(tags=["ops"], route_class=UnitOfWorkRoute)

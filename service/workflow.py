@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from service.core.errors import Conflict
+from service.core.i18n import N_
 
 
 class CaseState(StrEnum):
@@ -34,6 +35,33 @@ class CaseState(StrEnum):
     PHYSICAL_HEARING_REQUIRED = "physical_hearing_required"
     WITHDRAWN = "withdrawn"
     EXCLUDED = "excluded"
+
+
+# How each state reads on a page (translated through the catalogues).
+STATE_LABELS: dict[CaseState, str] = {
+    CaseState.IMPORTED: N_("Imported, to be screened"),
+    CaseState.SCREENED: N_("Screened, to be invited"),
+    CaseState.INVITED: N_("Invited, waiting for the lawyer"),
+    CaseState.CONSENTED: N_("Consented, to be planned"),
+    CaseState.DECLINED: N_("Declined by the lawyer"),
+    CaseState.INVITATION_EXPIRED: N_("No reply in time"),
+    CaseState.SCHEDULED: N_("Planned in a session"),
+    CaseState.CHECKED_IN: N_("Checked in"),
+    CaseState.IN_PROGRESS: N_("Filling in the form"),
+    CaseState.SUBMITTED: N_("Form handed in"),
+    CaseState.IN_TRANSLATION: N_("In translation"),
+    CaseState.TRANSLATED: N_("Translated"),
+    CaseState.WITH_LAWYER: N_("With the lawyer for corrections"),
+    CaseState.CORRECTIONS_RECEIVED: N_("Corrections received"),
+    CaseState.NO_CORRECTIONS: N_("No corrections"),
+    CaseState.CORRECTIONS_TERM_EXPIRED: N_("Corrections term ended"),
+    CaseState.READY_FOR_DECISION: N_("Ready for decision"),
+    CaseState.CLAIMED: N_("With a decision officer"),
+    CaseState.DECIDED_ON_FORM: N_("Decided on the form"),
+    CaseState.PHYSICAL_HEARING_REQUIRED: N_("Physical hearing required"),
+    CaseState.WITHDRAWN: N_("Withdrawn"),
+    CaseState.EXCLUDED: N_("Excluded from the written hearing"),
+}
 
 
 class CaseEvent(StrEnum):

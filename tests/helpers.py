@@ -1,5 +1,6 @@
-"""Small assertions the HTTP tests share."""
+"""Small assertions and steps the HTTP tests share."""
 
+import re
 from typing import Any
 
 API = "/api/v1"
@@ -20,3 +21,25 @@ def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
     assert problem["code"] == code, problem
     assert problem["detail"]
     return problem
+
+
+PASSWORD = "correct horse battery staple"  # the factory's password for every user
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    found = CSRF_INPUT.search(html)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+def sign_in(client: Any, username: str, password: str = PASSWORD, next_page: str = "") -> Any:
+    """Sign in through the sign-in page as a browser would; returns the POST's response."""
+    form = client.get("/sign-in", headers={"accept": "text/html"})
+    data = {"csrf_token": csrf_of(form.text), "username": username, "password": password}
+    if next_page:
+        data["next"] = next_page
+    return client.post(
+        "/sign-in", data=data, headers={"accept": "text/html"}, follow_redirects=False
+    )

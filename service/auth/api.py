@@ -14,15 +14,11 @@ from service.auth.access import PUBLIC, allow, bearer
 from service.auth.schemas import KioskLoginIn, LoginIn, MeOut, TokenOut, UserIn, UserOut
 from service.core.actor import Actor
 from service.core.routing import UnitOfWorkRoute
+from service.core.web import client_address
 from service.models.auth import Role, User
 
 router = APIRouter(tags=["auth"], route_class=UnitOfWorkRoute)
 ADMINS = (Role.ADMIN,)
-
-
-def client_of(request: Request) -> str:
-    """The caller's address (uvicorn resolves trusted X-Forwarded-For)."""
-    return request.client.host if request.client else "unknown"
 
 
 @router.post("/auth/token", openapi_extra={"x-roles": [PUBLIC]})
@@ -31,7 +27,7 @@ def sign_in(body: LoginIn, request: Request, db: Session) -> TokenOut:
 
     Repeated failures lock the account and the client out for a while (429 with
     `Retry-After`)."""
-    return service.login(db, body.username, body.password, client_of(request))
+    return service.login(db, body.username, body.password, client_address(request))
 
 
 @router.post("/auth/sign-out", status_code=status.HTTP_204_NO_CONTENT)
@@ -48,7 +44,7 @@ def sign_out(
 @router.post("/kiosk/login", openapi_extra={"x-roles": [PUBLIC]})
 def kiosk_sign_in(body: KioskLoginIn, request: Request, db: Session) -> TokenOut:
     """Exchange the one-time code the host gave the applicant for a kiosk token."""
-    return service.redeem_kiosk_code(db, body.code, client_of(request))
+    return service.redeem_kiosk_code(db, body.code, client_address(request))
 
 
 @router.get("/me")

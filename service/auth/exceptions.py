@@ -14,6 +14,8 @@ class NotSignedIn(Unauthorized):
     """A page needs a browser session; the page door redirects to the sign-in page."""
 
     code = "not_signed_in"
+    html_redirect = "/sign-in"
+    keep_changes = True  # an idle session found on the way is ended for good
 
 
 class RoleNotAllowed(Forbidden):

@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.cases.access import visible_cases
@@ -26,3 +26,9 @@ def list_cases(
 def timeline(db: Session, case_id: uuid.UUID) -> Sequence[CaseEventRow]:
     query = select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.id)
     return db.scalars(query).all()
+
+
+def counts_by_state(db: Session) -> list[tuple[CaseState, int]]:
+    """How many cases are in each state, in the order of the procedure."""
+    found = dict(db.execute(select(Case.state, func.count()).group_by(Case.state)).all())
+    return [(state, found[state]) for state in CaseState if state in found]

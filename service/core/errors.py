@@ -1,17 +1,17 @@
-"""Domain errors and their rendering as RFC 9457 problem documents."""
+"""Domain errors, and the one place that turns any error into a response: an RFC 9457
+problem document for the API, a readable page in the user's language for pages."""
 
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-
-from service.core.templating import templates
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -25,6 +25,8 @@ class DomainError(Exception):
     retry_after: int | None = None
     # Commit what the unit of work wrote before this error (a failed sign-in still counts).
     keep_changes: bool = False
+    # For pages: send the browser here (with ?next=) instead of showing an error page.
+    html_redirect: str | None = None
 
     def __init__(
         self,
@@ -87,11 +89,6 @@ def wants_html(request: Request) -> bool:
     path = request.url.path
     accept = request.headers.get("accept", "")
     return not path.startswith(("/api/", "/health")) and "text/html" in accept
-
-
-def html_error(request: Request, status: int, code: str, detail: str) -> Response:
-    context = {"title": HTTPStatus(status).phrase, "detail": detail, "code": code}
-    return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
 
 def problem(
@@ -159,55 +156,71 @@ def _message(error: dict[str, Any]) -> str:
     return message
 
 
+def respond(request: Request, status: int, code: str, detail: str, **extra: Any) -> Response:
+    """The one error responder: a page in the user's language, or a problem document."""
+    retry_after = extra.pop("retry_after", None)
+    if wants_html(request):
+        from service.core.web import render_error  # pages import errors, not the reverse
+
+        return render_error(request, status, code, detail, retry_after=retry_after)
+    return problem(status, code, detail, retry_after=retry_after, **extra)
+
+
+def _sign_in_first(request: Request, sign_in: str) -> Response:
+    """A page that needs a signed-in user sends the browser to sign in, then back."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"{sign_in}?next={quote(here)}", status_code=303)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
-        if wants_html(request):
-            return html_error(request, exc.status, exc.code, exc.detail)
-        return problem(exc.status, exc.code, exc.detail, retry_after=exc.retry_after)
+        if exc.html_redirect and wants_html(request):
+            return _sign_in_first(request, exc.html_redirect)
+        return respond(request, exc.status, exc.code, exc.detail, retry_after=exc.retry_after)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = [
             {"loc": list(e.get("loc", ())), "msg": _message(e), "type": e.get("type", "")}
             for e in exc.errors()
         ]
         summary = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
-        return problem(422, "validation_error", summary or "Invalid request", errors=errors)
+        detail = summary or "Invalid request"
+        return respond(request, 422, "validation_error", detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        if wants_html(request):
-            return html_error(request, exc.status_code, code, str(exc.detail))
-        return problem(exc.status_code, code, str(exc.detail))
+        code = HTTP_CODES.get(exc.status_code, "http_error")
+        return respond(request, exc.status_code, code, str(exc.detail))
 
     @app.exception_handler(StaleDataError)
-    async def _stale(_: Request, exc: StaleDataError) -> JSONResponse:
+    async def _stale(request: Request, exc: StaleDataError) -> Response:
         # Optimistic locking: someone else changed the case between read and write.
-        return problem(409, "concurrent_change", "The case changed meanwhile; reload and retry.")
-
-    @app.exception_handler(DataError)
-    async def _data(_: Request, exc: DataError) -> JSONResponse:
-        # Input the validators let through but the database cannot hold, e.g. a NUL
-        # character in a text on PostgreSQL: the client's fault, not a server error.
-        return problem(422, "invalid_input", "A value in the request cannot be stored.")
-
-    @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        # A bug, not bad input: still a problem document; the server logs the traceback.
-        return problem(500, "internal_error", "An unexpected error occurred.")
-
-    @app.exception_handler(PoolTimeout)
-    async def _pool_exhausted(_: Request, exc: PoolTimeout) -> JSONResponse:
-        # The database refused more connections in time: come back shortly.
-        return problem(
-            503, "database_busy", "The database is busy; try again in a moment.", retry_after=2
-        )
+        detail = "The case changed meanwhile; reload and retry."
+        return respond(request, 409, "concurrent_change", detail)
 
     @app.exception_handler(IntegrityError)
-    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+    async def _integrity(request: Request, exc: IntegrityError) -> Response:
         # A constraint caught a race the service checks could not see (double booking, ...).
-        return problem(
-            409, "conflict", "The change conflicts with existing data; reload and retry."
-        )
+        detail = "The change conflicts with existing data; reload and retry."
+        return respond(request, 409, "conflict", detail)
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> Response:
+        # Input the validators let through but the database cannot hold: bad input.
+        return respond(request, 422, "invalid_input", "A value in the request cannot be stored.")
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(request: Request, exc: PoolTimeout) -> Response:
+        # The database gave no connection in time: come back shortly.
+        detail = "The database is busy; try again in a moment."
+        return respond(request, 503, "database_busy", detail, retry_after=2)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # A bug, not bad input: still a readable answer; the server logs the traceback.
+        return respond(request, 500, "internal_error", "An unexpected error occurred.")
+
+
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}

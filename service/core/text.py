@@ -26,7 +26,11 @@ def valid_text(value: str) -> str:
 
 
 def in_range(value: datetime) -> datetime:
-    if not EARLIEST <= value.astimezone(UTC).date() <= LATEST:
+    try:
+        day = value.astimezone(UTC).date()
+    except OverflowError:  # e.g. 0001-01-01T00:00+05:00 has no UTC equivalent
+        day = value.date()
+    if not EARLIEST <= day <= LATEST:
         raise ValueError(f"must lie between {EARLIEST} and {LATEST}")
     return value
 

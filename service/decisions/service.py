@@ -111,3 +111,17 @@ def _end_claim(db: Session, move: procedure.Move) -> None:
     """A case that leaves the written track is no longer any officer's to decide."""
     case = db.get_one(Case, move.case_id)
     case.claimed_by_id = None
+
+
+def awaiting_consultation(db: Session, coordinator: Actor, limit: int = 200) -> list[Case]:
+    """Files before decision that raise the coordinator's motive and lack their advice."""
+    waiting = db.scalars(
+        select(Case)
+        .where(Case.state.in_([CaseState.READY_FOR_DECISION, CaseState.CLAIMED]))
+        .order_by(Case.ready_at)
+    ).all()
+    motive = coordinator.specialism
+    consulted = set(
+        db.scalars(select(Consultation.case_id).where(Consultation.motive == motive)).all()
+    )
+    return [c for c in waiting if motive in c.coordinator_motives and c.id not in consulted][:limit]

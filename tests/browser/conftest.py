@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -36,10 +36,14 @@ from service.auth.service import create_user
 from service.cli import run_migrations
 from service.core.db import make_engine
 from service.models.auth import Role
+from service.models.sessions import Location
 from service.sessions.schemas import LocationIn
 from service.sessions.service import create_location
 from service.translation.service import create_agency
+from service.workflow import CaseState
 from tests.conftest import WORKER, require_server
+from tests.factories import AGENCY as FACTORY_AGENCY
+from tests.factories import Factory
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -83,7 +87,7 @@ class Account:
     display_name: str
 
 
-AGENCY = "Vertaalbureau Browser"
+AGENCY = FACTORY_AGENCY  # the agency the factory sends forms to
 LOCATION = "IND Browserlaan"
 
 
@@ -122,6 +126,34 @@ def seed_users(url: str) -> dict[str, Account]:
     finally:
         engine.dispose()
     return accounts
+
+
+def seed_cases(url: str, accounts: dict[str, Account]) -> None:
+    """Cases at several stages, so every start page has work to list: the browser lawyer's
+    clients, seats at the browser host's location, an LGBTI file for the coordinator."""
+    engine = make_engine(url)
+    try:
+        with Session(engine) as db:
+            factory = Factory(db)
+            factory._location = db.scalar(select(Location).where(Location.name == LOCATION))
+            lawyer = accounts["lawyer"].username
+            names = iter(["Amal Haddad", "Reza Ahmadi", "Selam Tesfay", "Elif Yilmaz", "Omar Aziz"])
+            for state in (
+                CaseState.INVITED,
+                CaseState.SCHEDULED,
+                CaseState.IN_TRANSLATION,
+                CaseState.READY_FOR_DECISION,
+            ):
+                factory.case_in(state, lawyer=lawyer, applicant_name=next(names))
+            factory.case_in(
+                CaseState.READY_FOR_DECISION,
+                lawyer=lawyer,
+                applicant_name=next(names),
+                coordinator_motives=["lgbti"],
+            )
+            db.commit()
+    finally:
+        engine.dispose()
 
 
 # --- The app process ---------------------------------------------------------------------
@@ -210,7 +242,8 @@ def _start(database_url: str, tmp: Path, log: Path) -> tuple[subprocess.Popen[by
     for _attempt in range(3):
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
-        command = [sys.executable, "-m", "uvicorn", "service.main:app"]
+        # The README's own server command (no banner, proxy headers), not bare uvicorn.
+        command = [sys.executable, "-m", "service.cli", "serve"]
         command += ["--host", "127.0.0.1", "--port", str(port)]
         with log.open("ab") as out:
             logged_before = out.tell()
@@ -262,6 +295,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     try:
         run_migrations(database_url)
         accounts = seed_users(database_url)
+        seed_cases(database_url, accounts)
         process, url = _start(database_url, tmp, log)
         try:
             server = LiveServer(url=url, database_url=database_url, accounts=accounts, log=log)
@@ -347,8 +381,14 @@ def page(
         context.close()
 
 
-# PLACEHOLDER sign_in(page, role): add it here once the sign-in page exists. It will sign
-# in as live_server.accounts[role] (username, password) through the page's own form.
+def sign_in(page: Page, account: Account) -> None:
+    """Sign in through the page's own form, as a person would: start page, link, form."""
+    page.goto("/")
+    page.get_by_role("main").get_by_role("link", name="Inloggen").click()
+    page.get_by_label("Gebruikersnaam").fill(account.username)
+    page.get_by_label("Wachtwoord").fill(account.password)
+    page.get_by_role("main").get_by_role("button", name="Inloggen").click()
+    page.wait_for_load_state()
 
 
 # --- Helpers -----------------------------------------------------------------------------

@@ -25,16 +25,16 @@ def test_start_page_explains_the_service_and_shows_nothing_about_cases(client, f
     page = client.get("/")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
-    assert "Written hearing" in page.text
+    assert "Schriftelijk horen" in page.text  # Dutch unless the browser asks otherwise
     for state in ("screened", "invited"):
         assert f">{state}<" not in page.text, "the public page counts no cases"
     assert case.v_number not in page.text
     tags = parse(page.text).tags
     html = next(attrs for tag, attrs in tags if tag == "html")
-    assert html["lang"] == "en"
+    assert (html["lang"], html["dir"]) == ("nl", "ltr")
     assert any(tag == "main" for tag, _ in tags), "a <main> landmark for screen readers"
     assert any(tag == "a" and attrs.get("href") == "#main" for tag, attrs in tags), "skip link"
-    assert any(tag == "a" and attrs.get("href") == "/docs" for tag, attrs in tags)
+    assert any(tag == "a" and attrs.get("href") == "/sign-in" for tag, attrs in tags)
 
 
 def test_browsers_get_a_readable_error_page_and_the_api_keeps_problem_json(client):

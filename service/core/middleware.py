@@ -1,0 +1,128 @@
+"""Pure ASGI middleware: security headers on every response, and a body size limit.
+
+Written as plain ASGI (not Starlette's BaseHTTPMiddleware) so they add no task or
+thread per request.
+"""
+
+from fastapi import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.core.errors import problem
+from service.core.settings import get_settings
+
+# Scripts and styles only from this service (no inline code, no CDN); data: images for
+# the design system's checkbox and select icons.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+# Swagger UI (dev and test only) sets inline styles from its scripts.
+DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+STATIC_PREFIX = "/static/"
+
+
+class SecurityHeaders:
+    """CSP, no framing, no sniffing, no referrer, and no caching of anything personal."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.hsts = get_settings().env == "production"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = _without(message.get("headers", []), b"server")
+                headers += self.headers_for(path)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def headers_for(self, path: str) -> list[tuple[bytes, bytes]]:
+        policy = DOCS_CSP if path == "/docs" else CSP
+        headers = [
+            (b"content-security-policy", policy.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+        ]
+        if not path.startswith(STATIC_PREFIX):
+            # Case data must not stay in browser or proxy caches (a shared kiosk!).
+            headers.append((b"cache-control", b"no-store"))
+        if self.hsts:
+            headers.append((b"strict-transport-security", b"max-age=31536000"))
+        return headers
+
+
+def _without(headers: list[tuple[bytes, bytes]], name: bytes) -> list[tuple[bytes, bytes]]:
+    return [(k, v) for k, v in headers if k.lower() != name]
+
+
+def too_large(limit: int) -> HTTPException:
+    return HTTPException(413, f"The request body is larger than {limit // 1024} KiB.")
+
+
+class BodyLimit:
+    """Refuse request bodies over the limit with 413, before reading them in full.
+
+    The limit is ``max_body_bytes``, and ``max_upload_bytes`` for the paths that take
+    files (the case import). A declared Content-Length over the limit is refused at once;
+    a chunked body is counted as it streams in.
+    """
+
+    def __init__(self, app: ASGIApp, upload_paths: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.upload_paths = upload_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        settings = get_settings()
+        limit = (
+            settings.max_upload_bytes
+            if scope["path"] in self.upload_paths
+            else settings.max_body_bytes
+        )
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            await _refuse(scope, receive, send, limit)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:  # a streamed body without Content-Length
+                    raise too_large(limit)
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    response = problem(413, "body_too_large", str(too_large(limit).detail))
+    await response(scope, receive, send)
+
+
+__all__ = ["BodyLimit", "SecurityHeaders"]
