@@ -93,9 +93,11 @@ def _parse_csv(text: str, filename: str) -> list[dict[str, Any]]:
             )
         return [_csv_row(row) for row in reader]
     except csv.Error as exc:
-        # e.g. a cell longer than the csv module's limit (128 KiB), or a stray quote.
+        # e.g. a cell longer than the csv module's limit (128 KiB), or a stray quote. The
+        # DictReader's own line_num lags a row behind: it is set only once a row is read.
         raise BadImportFile(
-            f"{filename}: line {reader.line_num}: {exc}. Check the quoting and the cell lengths."
+            f"{filename}: line {reader.reader.line_num}: {exc}. "
+            "Check the quoting and the cell lengths."
         ) from None
 
 
