@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from service.auth import service
 from service.auth.exceptions import NotAuthenticated, NotSignedIn, RoleNotAllowed
 from service.core.actor import Actor
+from service.core.routing import InUnitOfWork
+from service.core.web import session_cookie
 from service.models.auth import Role
 
 bearer = HTTPBearer(auto_error=False, description="Token from /api/v1/auth/token or kiosk login")
@@ -27,7 +29,7 @@ STAFF = (Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
 
 
 @dataclass(frozen=True)
-class Permission:
+class Permission(InUnitOfWork):
     """The roles a route admits and the credential the caller presented."""
 
     roles: frozenset[str]
@@ -64,19 +66,21 @@ PermissionDependency = Callable[..., Coroutine[Any, Any, Permission]]
 def allow(*roles: Role) -> PermissionDependency:
     """A JSON route may be called by these roles only (bearer token)."""
 
+    allowed = frozenset(roles)
+
     def gate(request: Request) -> Permission:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         secret = token.strip() if scheme.lower() == "bearer" and token.strip() else None
-        return Permission(frozenset(roles), secret)
+        return Permission(allowed, secret)
 
     async def permission(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Permission:
         if credentials is None:  # known without the database: refuse at once
             raise NotAuthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
-        return Permission(frozenset(roles), credentials.credentials)
+        return Permission(allowed, credentials.credentials)
 
-    permission.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+    permission.allowed_roles = allowed  # type: ignore[attr-defined]
     permission.gate = gate  # type: ignore[attr-defined]
     return permission
 
@@ -84,9 +88,11 @@ def allow(*roles: Role) -> PermissionDependency:
 def signed_in(*roles: Role) -> PermissionDependency:
     """A page may be seen by these roles only (browser session cookie)."""
 
+    allowed = frozenset(roles)
+
     def gate(request: Request) -> Permission:
-        secret = request.cookies.get(service.session_cookie_name())
-        return Permission(frozenset(roles), secret, browser=True)
+        secret = request.cookies.get(session_cookie())
+        return Permission(allowed, secret, browser=True)
 
     async def permission(request: Request) -> Permission:
         found = gate(request)
@@ -94,6 +100,6 @@ def signed_in(*roles: Role) -> PermissionDependency:
             raise NotSignedIn("Sign in to continue.")
         return found
 
-    permission.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+    permission.allowed_roles = allowed  # type: ignore[attr-defined]
     permission.gate = gate  # type: ignore[attr-defined]
     return permission

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from service.cases.access import visible_cases
 from service.core.actor import Actor
@@ -15,7 +15,7 @@ from service.workflow import CaseState
 def list_cases(
     db: Session, actor: Actor, state: CaseState | None, limit: int, offset: int
 ) -> Sequence[Case]:
-    query = visible_cases(actor)
+    query = visible_cases(actor).options(selectinload(Case.signals))
     if state:
         query = query.where(Case.state == state)
     return db.scalars(

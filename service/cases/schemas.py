@@ -175,7 +175,7 @@ class CaseOut(BaseModel):
         fields["signals"] = []
         if access.sees_signals(actor):
             fields["signals"] = [SignalOut.model_validate(s) for s in case.signals]
-        elif case.signals and case.exclusion_reason:
+        elif case.exclusion_reason and case.signals:
             fields["exclusion_reason"] = access.REDACTED_EXCLUSION
         if not access.sees_motives(actor):
             fields["coordinator_motives"] = []

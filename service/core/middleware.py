@@ -28,6 +28,10 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.hsts = get_settings().env == "production"
+        # Three fixed sets, built once: pages and API, static files, the API docs.
+        self.dynamic = self.headers_for("/")
+        self.static = self.headers_for(STATIC_PREFIX)
+        self.docs = self.headers_for("/docs")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -35,11 +39,17 @@ class SecurityHeaders:
             return
         path: str = scope["path"]
 
+        extra = (
+            self.static
+            if path.startswith(STATIC_PREFIX)
+            else self.docs
+            if path == "/docs"
+            else self.dynamic
+        )
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = _without(message.get("headers", []), b"server")
-                headers += self.headers_for(path)
-                message["headers"] = headers
+                message["headers"] = [*_without(message.get("headers", []), b"server"), *extra]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -23,9 +23,10 @@ permission gets 401/403 rather than the route's validation errors.
 import inspect
 import json
 import typing
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Coroutine
 from functools import partial
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import anyio
 import anyio.to_thread
@@ -43,10 +44,10 @@ from service.core.text import has_invalid_text
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-@runtime_checkable
-class InUnitOfWork(Protocol):
+class InUnitOfWork(ABC):
     """A dependency's value that is completed inside the request's unit of work."""
 
+    @abstractmethod
     def resolve(self, db: Session) -> Any: ...
 
 

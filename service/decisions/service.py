@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from service import procedure
 from service.core.actor import Actor
@@ -25,6 +25,7 @@ def queue(db: Session, limit: int) -> Sequence[Case]:
     """Complete files waiting for an officer, longest waiting first."""
     return db.scalars(
         select(Case)
+        .options(selectinload(Case.signals))
         .where(Case.state == CaseState.READY_FOR_DECISION)
         .order_by(Case.ready_at)
         .limit(limit)

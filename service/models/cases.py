@@ -101,8 +101,9 @@ class Case(UuidPk, Timestamped, Base):
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
 
+    # Loaded when read (most requests never need them); lists load them in bulk.
     signals: Mapped[list["Signal"]] = relationship(
-        back_populates="case", order_by="Signal.noted_at", lazy="selectin"
+        back_populates="case", order_by="Signal.noted_at", lazy="select"
     )
 
 
