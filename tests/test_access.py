@@ -298,3 +298,27 @@ def test_released_case_can_be_claimed_by_another_officer(client, db, factory):
         409,
         "not_your_claim",
     )
+
+
+def test_a_case_leaving_the_track_calls_its_translation_off(client, db, factory):
+    """A translator does not go on translating (and reading) a withdrawn or excluded case."""
+    ours = f"Bureau {uuid.uuid4().hex[:6]}"
+    our_translator = translator_of(db, factory, ours)
+    case, job = sent_to(db, factory, ours)
+    officer = factory.person(Role.OFFICER)
+    signal = {"kind": "nv", "source": "security partner", "reason": "report"}
+    ok(client.post(f"{API}/cases/{case.id}/signals", headers=officer.headers, json=signal), 201)
+
+    assert ok(client.get(f"{API}/translations", headers=our_translator)) == []
+    assert_problem(
+        client.get(f"{API}/translations/{job.id}", headers=our_translator),
+        404,
+        "translation_not_found",
+    )
+    planner = factory.person(Role.PLANNER)
+    seen = ok(client.get(f"{API}/translations/{job.id}", headers=planner.headers))
+    assert seen["cancelled_at"] is not None
+    moved = client.post(
+        f"{API}/translations/{job.id}/reassign", headers=planner.headers, json={"agency": ours}
+    )
+    assert_problem(moved, 409, "translation_closed")

@@ -53,7 +53,9 @@ class Settings(BaseSettings):
     session_hours: int = 12
     # Sign-in throttling: failures per window before a lockout (per account and per client).
     sign_in_failures: int = 5
-    kiosk_code_failures: int = 10
+    # Per client address: a location's kiosks may share one, so typos must not lock them
+    # all out; with 32^8 possible codes, 100 guesses per 15 minutes find none.
+    kiosk_code_failures: int = 100
     lockout_minutes: int = 15
 
     @field_validator("database_url")

@@ -29,6 +29,8 @@ class Translation(UuidPk, Base):
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
+    # The case left the written track (withdrawn, or a signal): the job is called off.
+    cancelled_at: Mapped[datetime | None]
     translator_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     # Dutch text per question id.
     answers_nl: Mapped[dict[str, Any] | None] = mapped_column(JSON)

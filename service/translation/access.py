@@ -19,11 +19,14 @@ CASE_READERS = (Role.OFFICER, Role.COORDINATOR, Role.LAWYER, *PLANNERS)
 
 
 def visible_jobs(actor: Actor) -> Select[Translation]:
-    """A translator sees the open jobs of their own agency; once delivered, they are gone."""
+    """A translator sees the open jobs of their own agency; once delivered or called off
+    (the case left the written track), they are gone."""
     query = select(Translation)
     if actor.is_(Role.TRANSLATOR):
         return query.where(
-            Translation.agency_id == actor.agency_id, Translation.delivered_at.is_(None)
+            Translation.agency_id == actor.agency_id,
+            Translation.delivered_at.is_(None),
+            Translation.cancelled_at.is_(None),
         )
     return query
 

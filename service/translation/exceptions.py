@@ -13,5 +13,7 @@ class AgencyNotFound(InvalidInput):
     code = "unknown_agency"
 
 
-class TranslationDelivered(Conflict):
-    code = "translation_delivered"
+class TranslationClosed(Conflict):
+    """The job is no longer open: delivered, or called off."""
+
+    code = "translation_closed"

@@ -15,5 +15,5 @@ def jobs(
 ) -> Sequence[Row[Translation, Agency]]:
     query = visible_jobs(actor).add_columns(Agency).join(Agency, Agency.id == Translation.agency_id)
     if open_only:
-        query = query.where(Translation.delivered_at.is_(None))
+        query = query.where(Translation.delivered_at.is_(None), Translation.cancelled_at.is_(None))
     return db.execute(query.order_by(Translation.due_at).limit(limit)).all()

@@ -61,6 +61,7 @@ class TranslationOut(BaseModel):
     requested_at: datetime
     due_at: datetime
     delivered_at: datetime | None
+    cancelled_at: datetime | None = Field(description="Called off: the case left the written track")
     answers_nl: dict[str, Any] | None
 
     @classmethod
@@ -73,6 +74,7 @@ class TranslationOut(BaseModel):
             requested_at=job.requested_at,
             due_at=job.due_at,
             delivered_at=job.delivered_at,
+            cancelled_at=job.cancelled_at,
             answers_nl=job.answers_nl,
         )
 

@@ -20,10 +20,10 @@ from service.questionnaires.service import answer_set_of
 from service.translation.exceptions import (
     AgencyNotFound,
     IncompleteTranslation,
-    TranslationDelivered,
+    TranslationClosed,
 )
 from service.translation.schemas import SourceAnswer
-from service.workflow import CaseEvent
+from service.workflow import LEFT_TRACK, CaseEvent
 
 
 def agency_named(db: Session, name: str) -> Agency:
@@ -73,7 +73,9 @@ def request(
 def reassign(db: Session, job: Translation, agency_name: str) -> Agency:
     """Give an open job to another agency (a late or mistaken assignment); the term runs on."""
     if job.delivered_at is not None:
-        raise TranslationDelivered("This translation has been delivered already.")
+        raise TranslationClosed("This translation has been delivered already.")
+    if job.cancelled_at is not None:
+        raise TranslationClosed("This translation was called off: the case left the track.")
     agency = agency_named(db, agency_name)
     job.agency_id = agency.id
     db.flush()
@@ -129,6 +131,19 @@ def deliver(
         f"translated form sent to the lawyer; corrections by {case.corrections_due_at:%Y-%m-%d}",
     )
     return case
+
+
+@procedure.on_enter(*LEFT_TRACK)
+def _call_off_translation(db: Session, move: procedure.Move) -> None:
+    """A case that leaves the written track is not translated further."""
+    for job in db.scalars(
+        select(Translation).where(
+            Translation.case_id == move.case_id,
+            Translation.delivered_at.is_(None),
+            Translation.cancelled_at.is_(None),
+        )
+    ):
+        job.cancelled_at = utcnow()
 
 
 def translation_of(db: Session, case: Case) -> Translation | None:

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from fastapi.routing import APIRoute
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.cases.access import REDACTED_EXCLUSION
-from service.main import app
+from service.main import PAGES, app
 from service.models import Role
 from service.models.cases import Case
 from service.models.sessions import Booking
@@ -28,7 +29,7 @@ from service.questionnaires.forms import DEFAULT_FORM
 from service.workflow import CaseState
 from tests.conftest import unique_v_number
 from tests.factories import Factory
-from tests.helpers import API, ok
+from tests.helpers import API, ok, sign_in
 
 SOURCE = "SECRET-SOURCE-7f3a"
 REASON = "SECRET-REASON-91c2"
@@ -218,14 +219,16 @@ def test_lawyer_of_the_case_is_never_told_of_a_signal(client, factory, signalled
     assert all(item.case.v_number in listed for item in signalled)
 
 
-def test_translator_of_the_cases_agency_is_never_told_of_a_signal(client, factory, signalled):
-    walked = walk(client, factory.person(Role.TRANSLATOR).headers, signalled)
+def test_translator_of_the_cases_agency_is_never_told_of_a_signal(client, db, factory, signalled):
+    control = related(db, factory.case_in(CaseState.IN_TRANSLATION), "")
+    walked = walk(client, factory.person(Role.TRANSLATOR).headers, [*signalled, control])
     assert_no_signal_told("translator", walked)
-    # The job of the case excluded during translation is still open: the agency reads it.
+    # The job of the case excluded during translation was called off with the case.
     jobs = [j for c in signalled for j in c.translation_ids]
     assert jobs
-    read = [j for j in jobs if walked.status(f"{API}/translations/{j}") == 200]
-    assert read, "the translator read no job at all: the walk proves nothing"
+    assert all(walked.status(f"{API}/translations/{j}") == 404 for j in jobs)
+    # The walk does reach the agency's work: it reads the job of a case still in translation.
+    assert walked.status(f"{API}/translations/{control.translation_ids[0]}") == 200
 
 
 def test_host_of_the_cases_location_is_never_told_of_a_signal(client, factory, signalled):
@@ -262,3 +265,37 @@ def test_staff_read_the_signals(client, factory, signalled, role):
             assert REASON in timeline
         if item.excluded_by == "screening":
             assert TELLS_OF_A_SIGNAL.search(timeline), timeline
+
+
+# --- the pages ----------------------------------------------------------------------------
+
+PAGE_ROUTES = [
+    route.path
+    for router in PAGES
+    for route in router.routes
+    if isinstance(route, APIRoute)
+    and "GET" in route.methods
+    and route.path != "/language/{code}"
+]
+
+
+def walk_pages(client: Any, username: str, cases: list[Signalled]) -> Walk:
+    """Every page, signed in through the sign-in page, its ids filled from the cases."""
+    client.cookies.clear()
+    assert sign_in(client, username).status_code == 303
+    result = Walk()
+    for path in PAGE_ROUTES:
+        for case in [None, *cases]:
+            for url in urls(path, {}, case):
+                result.responses[url] = client.get(url, headers={"accept": "text/html"})
+    return result
+
+
+@pytest.mark.parametrize("role", [Role.LAWYER, Role.TRANSLATOR, Role.HOST])
+def test_no_page_tells_an_outsider_of_a_signal(client, factory, signalled, role):
+    walked = walk_pages(client, factory.person(role).user.username, signalled)
+    assert_no_signal_told(str(role), walked)
+    start = {Role.LAWYER: "/lawyer", Role.TRANSLATOR: "/agency", Role.HOST: "/host"}[role]
+    assert walked.status(start) == 200, "the walk reached the role's own pages"
+    if role is Role.LAWYER:
+        assert all(item.case.v_number in walked.text("/lawyer") for item in signalled)

@@ -1,0 +1,98 @@
+"""The structure the rules rely on: one engine changes a case's state, ``core`` knows no
+domain, every route runs its database work in one hop and declares who may use it."""
+
+import ast
+from pathlib import Path
+
+from fastapi.routing import APIRoute
+
+from service.core.routing import UnitOfWorkRoute
+from service.core.settings import PROJECT_ROOT
+from service.main import PAGES, ROUTERS, ops
+
+SERVICE = PROJECT_ROOT / "service"
+ENGINE = SERVICE / "procedure.py"
+
+
+def modules(folder: Path = SERVICE) -> list[tuple[Path, ast.Module]]:
+    return [(path, ast.parse(path.read_text(encoding="utf-8"))) for path in folder.rglob("*.py")]
+
+
+def test_only_the_procedure_engine_changes_a_cases_state_or_writes_events():
+    offenders = []
+    for path, tree in modules():
+        if path == ENGINE:
+            continue
+        for node in ast.walk(tree):
+            # case.state = ... (request.state is Starlette's, not a case's)
+            if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and target.attr == "state"
+                        and not (
+                            isinstance(target.value, ast.Name) and target.value.id == "request"
+                        )
+                    ):
+                        offenders.append(f"{path}:{node.lineno}: assigns .state")
+            # CaseEventRow(...) or insert/update/delete(CaseEventRow): only the engine
+            if isinstance(node, ast.Call):
+                func = node.func.id if isinstance(node.func, ast.Name) else ""
+                events = any(isinstance(a, ast.Name) and a.id == "CaseEventRow" for a in node.args)
+                if func == "CaseEventRow" or (func in ("insert", "update", "delete") and events):
+                    offenders.append(f"{path}:{node.lineno}: writes a CaseEventRow")
+                # .values(state=...) in a bulk UPDATE
+                if (
+                    isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "values"
+                    and any(k.arg == "state" for k in node.keywords)
+                ):
+                    offenders.append(f"{path}:{node.lineno}: sets state in an UPDATE")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_core_knows_no_domain():
+    """``service/core`` is plumbing: it imports no domain package, no model."""
+    offenders = []
+    for path, tree in modules(SERVICE / "core"):
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            for name in names:
+                if name.startswith("service.") and not name.startswith("service.core"):
+                    offenders.append(f"{path}:{node.lineno}: imports {name}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_every_route_runs_in_one_hop():
+    """A route class other than UnitOfWorkRoute would bring back one thread hop per
+    dependency, and with it the connection-pool stall."""
+    routers = [*ROUTERS, *PAGES, ops]
+    plain = [
+        f"{route.path} {sorted(route.methods)}"
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute) and not isinstance(route, UnitOfWorkRoute)
+    ]
+    assert not plain
+
+
+def test_every_page_declares_who_may_see_it():
+    """Each page is public on purpose (listed here) or declares its roles."""
+    public = {"/", "/sign-in", "/sign-out", "/language/{code}"}
+    undeclared = []
+    for router in PAGES:
+        for route in router.routes:
+            assert isinstance(route, APIRoute)
+            declared = any(
+                getattr(d.call, "allowed_roles", None) for d in route.dependant.dependencies
+            )
+            if not declared and route.path not in public:
+                undeclared.append(route.path)
+            if declared and route.path in public:
+                undeclared.append(f"{route.path} is listed as public but declares roles")
+    assert not undeclared
