@@ -190,7 +190,8 @@ def start_app(database_url: str, tmp: Path, **env: str) -> App:
     for _attempt in range(3):
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
-        command = [sys.executable, "-m", "uvicorn", "service.main:app"]
+        # The README's own server command (no banner, proxy headers), not bare uvicorn.
+        command = [sys.executable, "-m", "service.cli", "serve"]
         command += ["--host", "127.0.0.1", "--port", str(port)]
         logged_before = log.stat().st_size
         process = spawn(command, process_env(database_url, tmp, **env), log)

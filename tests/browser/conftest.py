@@ -13,27 +13,18 @@ downloaded browsers are never used: ``playwright install`` is not needed.
 
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth.schemas import UserIn
 from service.auth.service import create_user
-from service.cli import run_migrations
 from service.core.db import make_engine
 from service.models.auth import Role
 from service.models.sessions import Location
@@ -41,9 +32,10 @@ from service.sessions.schemas import LocationIn
 from service.sessions.service import create_location
 from service.translation.service import create_agency
 from service.workflow import CaseState
-from tests.conftest import WORKER, require_server
+from tests.conftest import require_server
 from tests.factories import AGENCY as FACTORY_AGENCY
 from tests.factories import Factory
+from tests.live import App, drop_database, fresh_database, start_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -61,8 +53,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOCALE = "nl-NL"
-# Lines of the app's log that mean an unexpected server error during a browser test.
-SERVER_ERROR = re.compile(r"Traceback| 500 ")
 
 
 # --- Users -------------------------------------------------------------------------------
@@ -164,149 +154,42 @@ class LiveServer:
     url: str  # e.g. http://127.0.0.1:41234 (the browser contexts' base_url)
     database_url: str
     accounts: dict[str, Account]  # by role: planner, host, lawyer, ...
-    log: Path  # the app's stdout and stderr
-    _checked: int = field(default=0, repr=False)
+    app: App
+
+    @property
+    def log(self) -> Path:
+        return self.app.process.log
 
     def new_errors(self) -> str | None:
-        """An excerpt of the log written since the last call, if it shows a server error."""
-        with self.log.open("rb") as handle:
-            handle.seek(self._checked)
-            chunk = handle.read().decode(errors="replace")
-            self._checked = handle.tell()
-        return server_error_excerpt(chunk)
-
-
-def server_error_excerpt(log: str) -> str | None:
-    """The lines of ``log`` that show server errors (500s, whole tracebacks), or None."""
-    keep: list[str] = []
-    in_traceback = False
-    for line in log.splitlines():
-        if line.startswith("Traceback"):
-            in_traceback = True
-        elif in_traceback and not line[:1].isspace():
-            keep.append(line)  # the exception itself, the traceback's last line
-            in_traceback = False
-            continue
-        if in_traceback or SERVER_ERROR.search(line):
-            keep.append(line)
-    if len(keep) > 200:
-        keep = [*keep[:60], f"... ({len(keep) - 120} lines left out) ...", *keep[-60:]]
-    return "\n".join(keep) or None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _fresh_database(tmp: Path) -> str:
-    """A SQLite file in ``tmp``; on PostgreSQL a new database next to the suite's one."""
-    requested = os.environ.get("HEARING_TEST_DATABASE_URL", "")
-    if not requested.startswith("postgres"):
-        return f"sqlite:///{tmp / 'live.db'}"
-    base = make_url(requested)
-    # Same prefix as the suite's databases, so that .ci/run's clean-up finds leftovers.
-    name = f"{base.database}_{WORKER}_{os.getpid()}_browser"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(url: str) -> None:
-    if not url.startswith("postgres"):
-        return  # the SQLite file goes with the temp dir
-    target = make_url(url)
-    base = make_url(os.environ["HEARING_TEST_DATABASE_URL"])
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    admin.dispose()
-
-
-_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
-
-
-def _start(database_url: str, tmp: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start uvicorn and wait for /health; retry on another port if this one was taken."""
-    env = {
-        **os.environ,
-        "HEARING_DATABASE_URL": database_url,
-        "HEARING_ENV": "test",
-        "HEARING_REDIS_URL": "",
-        "HEARING_HUEY_SQLITE_PATH": str(tmp / "huey.db"),
-    }
-    for _attempt in range(3):
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        # The README's own server command (no banner, proxy headers), not bare uvicorn.
-        command = [sys.executable, "-m", "service.cli", "serve"]
-        command += ["--host", "127.0.0.1", "--port", str(port)]
-        with log.open("ab") as out:
-            logged_before = out.tell()
-            process = subprocess.Popen(  # noqa: S603 - our own fixed command
-                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                with _DIRECT.open(f"{url}/health", timeout=2) as response:
-                    if response.status == 200:
-                        return process, url
-            except (OSError, urllib.error.URLError):
-                pass
-            time.sleep(0.1)
-        output = log.read_bytes()[logged_before:].decode(errors="replace")
-        if process.poll() is not None and "address already in use" in output.lower():
-            continue  # another process took the free port meanwhile
-        if process.poll() is None:
-            _stop(process)
-            what = f"did not answer GET {url}/health with 200 within 30 s"
-        else:
-            what = f"exited with code {process.returncode} before answering GET {url}/health"
-        pytest.fail(f"the app {what}; its output:\n{output[-5000:]}", pytrace=False)
-    pytest.fail(f"no free port for the app after 3 attempts; its output:\n{output[-5000:]}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        return self.app.new_errors()
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The app in a real uvicorn process on a fresh, migrated database with seeded users.
+    """The app in a real process (``hearing serve``) on a fresh, migrated database with
+    seeded users and cases.
 
     Its log is checked after every test and at the end of the session: a "Traceback" or an
     HTTP 500 fails the test (or the session teardown) and shows the log excerpt.
     """
     tmp = tmp_path_factory.mktemp("live-server")
-    log = tmp / "server.log"
-    log.touch()
-    database_url = _fresh_database(tmp)
+    database_url = fresh_database(tmp, "browser")
     try:
-        run_migrations(database_url)
         accounts = seed_users(database_url)
         seed_cases(database_url, accounts)
-        process, url = _start(database_url, tmp, log)
+        app = start_app(database_url, tmp)
         try:
-            server = LiveServer(url=url, database_url=database_url, accounts=accounts, log=log)
+            server = LiveServer(app.url, database_url, accounts, app)
             yield server
         finally:
-            _stop(process)
+            app.process.stop()
     finally:
-        _drop_database(database_url)
+        drop_database(database_url)
     excerpt = server.new_errors()
     if excerpt:
-        pytest.fail(f"server error during the browser tests ({log}):\n{excerpt}", pytrace=False)
+        pytest.fail(
+            f"server error during the browser tests ({server.log}):\n{excerpt}", pytrace=False
+        )
 
 
 @pytest.fixture(autouse=True)

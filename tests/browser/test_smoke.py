@@ -12,9 +12,9 @@ from tests.browser.conftest import (
     SIGN_IN_ROLES,
     LiveServer,
     assert_accessible,
-    server_error_excerpt,
     snap,
 )
+from tests.live import server_error_excerpt
 
 
 def test_start_page_loads_with_language_landmark_and_title(page: Page) -> None:
