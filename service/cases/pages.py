@@ -13,6 +13,7 @@ from service.core.templating import templates
 from service.core.web import page_router, render
 from service.models.auth import Role
 from service.translation import queries as translation_queries
+from service.translation.schemas import TranslationOut
 from service.workflow import STATE_LABELS
 
 router = page_router()
@@ -26,6 +27,9 @@ def planner_start(
 ) -> HTMLResponse:
     context = {
         "counts": queries.counts_by_state(db),
-        "jobs": translation_queries.jobs(db, actor, open_only=True, limit=50),
+        "jobs": [
+            TranslationOut.present(job, agency)
+            for job, agency in translation_queries.jobs(db, actor, open_only=True, limit=50)
+        ],
     }
     return render(request, "planner/start.html", context, actor=actor)

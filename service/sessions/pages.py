@@ -11,6 +11,7 @@ from service.auth.access import signed_in
 from service.core.actor import Actor
 from service.core.web import page_router, render
 from service.sessions import access, queries
+from service.sessions.schemas import BookingOut
 
 router = page_router()
 
@@ -33,5 +34,6 @@ def seat_list(
 ) -> HTMLResponse:
     """Who sits where: the host checks each applicant's name and date of birth."""
     session = access.readable_session(db, session_id, actor)
-    context = {"session": session, "seats": queries.seat_list(db, session.id)}
+    seats = [BookingOut.present(b, case) for b, case in queries.seat_list(db, session.id)]
+    context = {"session": session, "seats": seats}
     return render(request, "host/seats.html", context, actor=actor)

@@ -10,6 +10,7 @@ from service.auth.access import signed_in
 from service.core.actor import Actor
 from service.core.web import page_router, render
 from service.translation import access, queries
+from service.translation.schemas import TranslationOut
 
 router = page_router()
 
@@ -18,5 +19,6 @@ router = page_router()
 def agency_start(
     request: Request, db: Session, actor: Annotated[Actor, Depends(signed_in(*access.TRANSLATORS))]
 ) -> HTMLResponse:
-    context = {"jobs": queries.jobs(db, actor, open_only=True)}
+    jobs = [TranslationOut.present(job, agency) for job, agency in queries.jobs(db, actor, True)]
+    context = {"jobs": jobs}
     return render(request, "agency/start.html", context, actor=actor)
