@@ -336,3 +336,50 @@ def test_a_job_fanned_out_twice_moves_the_case_once(db, factory, monkeypatch):
     assert service.invitations.tasks.expire_invitation.call_local(invitation.id) is True
     assert service.invitations.tasks.expire_invitation.call_local(invitation.id) is False
     assert [e.event for e in events(db, case)].count("expire_invitation") == 1
+
+
+def test_a_job_is_enqueued_only_when_the_transaction_commits(tmp_path):
+    """``enqueue`` waits for the commit, so a worker never sees uncommitted data."""
+    from sqlalchemy.orm import Session
+
+    from service.core.db import make_engine
+    from service.core.jobs import enqueue
+
+    ran: list[str] = []
+    engine = make_engine(f"sqlite:///{tmp_path / 'enqueue.db'}")
+    try:
+        with Session(engine) as session:
+            enqueue(session, ran.append, "rolled back")
+            session.rollback()
+            enqueue(session, ran.append, "committed")
+            assert ran == []
+            session.commit()
+        assert ran == ["committed"]
+    finally:
+        engine.dispose()
+
+
+def test_one_bad_case_does_not_hold_up_the_others(db, factory, monkeypatch):
+    """The sweep fans out one job per invitation; one that fails leaves the rest to run."""
+
+    @contextlib.contextmanager
+    def test_unit_of_work(write: bool = True):
+        yield db
+
+    monkeypatch.setattr(service.invitations.tasks, "unit_of_work", test_unit_of_work)
+    broken, fine = factory.case_in(CaseState.INVITED), factory.case_in(CaseState.INVITED)
+    invitation_of(db, broken).reply_due_at = utcnow() - 2 * PAST  # swept first
+    invitation_of(db, fine).reply_due_at = utcnow() - PAST
+    db.flush()
+    broken_id = invitation_of(db, broken).id
+    real_expire = invitations.expire
+
+    def expire(session, invitation_id):
+        if invitation_id == broken_id:
+            raise RuntimeError("a broken invitation")
+        return real_expire(session, invitation_id)
+
+    monkeypatch.setattr(service.invitations.service, "expire", expire)
+    assert app_huey.execute(service.invitations.tasks.expire_invitations.s()) >= 2
+    assert fine.state == CaseState.INVITATION_EXPIRED
+    assert broken.state == CaseState.INVITED

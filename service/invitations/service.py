@@ -63,9 +63,9 @@ def reply(db: Session, invitation: Invitation, actor: Actor, consent: bool, note
 def overdue_invitations(db: Session) -> Sequence[uuid.UUID]:
     """Open invitations whose reply term has passed (the periodic sweep fans these out)."""
     return db.scalars(
-        select(Invitation.id).where(
-            Invitation.status == InvitationStatus.OPEN, Invitation.reply_due_at <= utcnow()
-        )
+        select(Invitation.id)
+        .where(Invitation.status == InvitationStatus.OPEN, Invitation.reply_due_at <= utcnow())
+        .order_by(Invitation.reply_due_at)
     ).all()
 
 

@@ -1,0 +1,147 @@
+"""The request model (docs/request-model.md): one worker-thread hop per request, the
+connection given back inside it, lean queries, and a fast 503 when over capacity."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import anyio
+import anyio.to_thread
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.orm import sessionmaker
+
+from service.core import db as db_module
+from service.core import routing
+from service.core.db import make_engine
+from service.core.errors import ServiceBusy
+from service.core.settings import Settings
+from service.models import Role
+from service.questionnaires.forms import QuestionType, load_form
+from service.workflow import CaseState
+from tests.helpers import API, sign_in
+
+
+@contextmanager
+def counting_hops(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    hops: list[str] = []
+    real = anyio.to_thread.run_sync
+
+    async def counted(func, *args, **kwargs):  # type: ignore[no-untyped-def]
+        hops.append(getattr(func, "__name__", repr(func)))
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    yield hops
+
+
+@contextmanager
+def counting_statements(db) -> Iterator[list[str]]:
+    """The SQL statements the requests send (on the test's one connection)."""
+    statements: list[str] = []
+    connection = db.connection()
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.split()[0].upper())
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+
+
+def text_question() -> str:
+    return next(q.id for q in load_form().questions if q.type is QuestionType.TEXT)
+
+
+def test_a_request_takes_exactly_one_thread_hop(client, factory, monkeypatch):
+    planner = factory.person(Role.PLANNER)
+    case = factory.case_in(CaseState.IN_PROGRESS)
+    kiosk = factory.applicant_headers(case)
+    sign_in(client, planner.user.username)
+    requests = {
+        "GET /me": lambda: client.get(f"{API}/me", headers=planner.headers),
+        "kiosk save": lambda: client.put(
+            f"{API}/kiosk/answers", headers=kiosk, json={"answers": {text_question(): "ja"}}
+        ),
+        "a page": lambda: client.get("/planner", headers={"accept": "text/html"}),
+    }
+    for name, send in requests.items():
+        with counting_hops(monkeypatch) as hops:
+            response = send()
+        assert response.status_code == 200, (name, response.text)
+        assert len(hops) == 1, (name, hops)
+
+
+def test_signing_in_takes_one_query_and_a_kiosk_save_two_and_a_write(client, db, factory):
+    planner = factory.person(Role.PLANNER)
+    case = factory.case_in(CaseState.IN_PROGRESS)
+    kiosk = factory.applicant_headers(case)
+    with counting_statements(db) as statements:
+        assert client.get(f"{API}/me", headers=planner.headers).status_code == 200
+    assert statements.count("SELECT") == 1, statements
+    with counting_statements(db) as statements:
+        saved = client.put(
+            f"{API}/kiosk/answers", headers=kiosk, json={"answers": {text_question(): "ja"}}
+        )
+        assert saved.status_code == 200, saved.text
+    assert (statements.count("SELECT"), statements.count("UPDATE")) == (2, 1), statements
+
+
+def test_the_connection_goes_back_to_the_pool_when_the_unit_of_work_ends(tmp_path, monkeypatch):
+    """So a thread never holds a connection while it waits: no pool stall."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'pool.db'}", pool_size=2)
+    monkeypatch.setattr(db_module, "get_sessionmaker", lambda: sessionmaker(engine))
+    try:
+        with db_module.unit_of_work(write=True) as db:
+            db.execute(text("SELECT 1"))
+            assert engine.pool.checkedout() == 1
+        assert engine.pool.checkedout() == 0
+
+        def failing_work() -> None:
+            with db_module.unit_of_work(write=True) as db:
+                db.execute(text("SELECT 1"))
+                raise ServiceBusy("an error inside the unit of work")
+
+        with pytest.raises(ServiceBusy):
+            failing_work()
+        assert engine.pool.checkedout() == 0
+    finally:
+        engine.dispose()
+
+
+def over_capacity(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(routing, "get_settings", lambda: settings)
+
+    async def scenario() -> None:
+        limiter = routing._request_limiter()
+        for _ in range(int(limiter.total_tokens)):
+            await limiter.acquire_on_behalf_of(object())
+        started = anyio.current_time()
+        with pytest.raises(ServiceBusy) as refused:
+            await routing.run_in_worker_thread(lambda: "never runs")
+        assert refused.value.status == 503
+        assert refused.value.retry_after
+        assert anyio.current_time() - started < settings.queue_timeout_seconds + 1
+
+    anyio.run(scenario)
+
+
+def test_over_capacity_a_request_gets_a_fast_503_not_a_hang(monkeypatch):
+    over_capacity(Settings(env="test", threads=2, max_waiting_requests=0), monkeypatch)
+
+
+def test_a_request_waits_its_turn_then_gets_a_503(monkeypatch):
+    over_capacity(Settings(env="test", threads=2, queue_timeout_seconds=0.2), monkeypatch)
+
+
+def test_a_busy_service_answers_503_with_retry_after(client, factory, monkeypatch):
+    async def busy(work):  # type: ignore[no-untyped-def]
+        raise ServiceBusy("The service is busy; try again in a moment.")
+
+    monkeypatch.setattr(routing, "run_in_worker_thread", busy)
+    planner = factory.person(Role.PLANNER)
+    response = client.get(f"{API}/me", headers=planner.headers)
+    assert response.status_code == 503
+    assert response.json()["code"] == "service_busy"
+    assert response.headers["retry-after"] == "2"
