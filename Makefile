@@ -18,6 +18,7 @@ help:
 	@echo "make format         ruff check --fix, ruff format"
 	@echo "make migrate | demo-data | worker   the hearing commands, on HEARING_DATABASE_URL"
 	@echo "make bench          bench/bench_import.py (ARGS=... e.g. --postgres URL)"
+	@echo "make mutation       mutmut on the rule modules, serial, from scratch (docs/mutation.md)"
 	@echo "make messages       extract interface texts into service/locale (then translate nl)"
 	@echo "make lock           regenerate requirements.lock from pyproject.toml with uv"
 	@echo "make vendor         refresh the vendored front-end assets (pinned in .ci/vendor)"
@@ -54,6 +55,22 @@ worker: setup
 
 bench: setup
 	$(BIN)/python bench/bench_import.py $(ARGS)
+
+# Mutation testing of the procedure's rules ([tool.mutmut] in pyproject.toml). Serial:
+# mutmut's parallel children share the test database and report false kills. Fails when
+# fewer than MUTATION_MIN percent of the mutants are killed.
+MUTATION_MIN ?= 95
+mutation: setup
+	rm -rf mutants
+	@start=$$(date +%s); PYTHONHASHSEED=0 $(BIN)/mutmut run --max-children 1 || exit 1; \
+	echo "mutmut run took $$(( $$(date +%s) - start )) s"
+	@$(BIN)/mutmut export-cicd-stats >/dev/null
+	@echo "Not killed:"; $(BIN)/mutmut results
+	@$(BIN)/python -c 'import json, sys; s = json.load(open("mutants/mutmut-cicd-stats.json")); \
+	k, t = s["killed"], s["total"]; \
+	print("mutation: %d killed, %d survived, %d timeout, %d no tests, %d total: score %.1f%% (minimum $(MUTATION_MIN)%%)" \
+	% (k, s["survived"], s["timeout"], s["no_tests"], t, 100 * k / t)); \
+	sys.exit(100 * k < $(MUTATION_MIN) * t)'
 
 lock:
 	@test -x "$(UV)" || { echo "uv not found: pip install uv (or $(BIN)/pip install uv)"; exit 1; }

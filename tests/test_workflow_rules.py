@@ -1,0 +1,222 @@
+"""Rules of the procedure that tests/test_workflow.py leaves implicit: which states mean a
+physical hearing follows, a guard that must hold when a caller forgets a fact, and the
+exact words of each refusal (the problem's ``detail`` is all the caller is told).
+
+As in tests/test_workflow.py the expectations are typed in by hand, not derived from
+``service.workflow``.
+"""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from service import procedure
+from service.core.clock import utcnow
+from service.invitations import service as invitations
+from service.models import Role
+from service.models.invitations import Invitation
+from service.workflow import (
+    CaseEvent,
+    CaseFacts,
+    CaseState,
+    GuardFailed,
+    Track,
+    WorkflowError,
+    needs_physical_hearing,
+    transition,
+)
+from tests.helpers import API, ok
+
+S, E = CaseState, CaseEvent
+
+# Out of the written track: the regular procedure (a nader gehoor) follows.
+LEFT_THE_WRITTEN_TRACK = {
+    S.EXCLUDED,
+    S.WITHDRAWN,
+    S.DECLINED,
+    S.INVITATION_EXPIRED,
+    S.PHYSICAL_HEARING_REQUIRED,
+}
+
+
+# --- physical_hearing_next ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state", list(S))
+@pytest.mark.parametrize("track", [Track.REPLACING, None])
+def test_a_kansrijk_or_unscreened_case_needs_a_physical_hearing_only_once_out_of_the_track(
+    state, track
+):
+    assert needs_physical_hearing(state, track) is (state in LEFT_THE_WRITTEN_TRACK)
+
+
+@pytest.mark.parametrize("state", list(S))
+def test_a_kansarm_case_needs_a_physical_hearing_from_screening_on(state):
+    assert needs_physical_hearing(state, Track.PREPARATORY) is (state is not S.IMPORTED)
+
+
+def test_a_declined_invitation_reports_a_physical_hearing_next(client, db, factory):
+    lawyer, planner = factory.person(Role.LAWYER), factory.person(Role.PLANNER)
+    case = factory.case_in(S.INVITED)
+    (invitation,) = ok(client.get(f"{API}/invitations", headers=lawyer.headers))
+    db.commit()
+    ok(
+        client.post(
+            f"{API}/invitations/{invitation['id']}/reply",
+            headers=lawyer.headers,
+            json={"consent": False, "note": "client prefers an interview"},
+        )
+    )
+    for person in (lawyer, planner):
+        seen = ok(client.get(f"{API}/cases/{case.id}", headers=person.headers))
+        assert (seen["state"], seen["physical_hearing_next"]) == ("declined", True)
+
+
+def test_an_expired_invitation_reports_a_physical_hearing_next(client, db, factory):
+    lawyer = factory.person(Role.LAWYER)
+    case = factory.case_in(S.INVITED)
+    invitation = db.scalars(select(Invitation).where(Invitation.case_id == case.id)).one()
+    invitation.reply_due_at = case.reply_due_at = utcnow() - timedelta(minutes=1)
+    db.flush()
+    assert invitations.expire(db, invitation.id)
+    db.commit()
+    seen = ok(client.get(f"{API}/cases/{case.id}", headers=lawyer.headers))
+    assert (seen["state"], seen["physical_hearing_next"]) == ("invitation_expired", True)
+
+
+def test_a_kansrijk_case_on_its_way_reports_no_physical_hearing_next(client, db, factory):
+    lawyer = factory.person(Role.LAWYER)
+    case = factory.case_in(S.CONSENTED)
+    db.commit()
+    seen = ok(client.get(f"{API}/cases/{case.id}", headers=lawyer.headers))
+    assert (seen["state"], seen["track"], seen["physical_hearing_next"]) == (
+        "consented",
+        "replacing",
+        False,
+    )
+
+
+# --- a guard holds when the caller says nothing ---------------------------------------------
+
+
+def test_the_check_in_guard_refuses_when_the_consent_flag_is_not_passed(db, factory):
+    with pytest.raises(GuardFailed, match="consent"):
+        transition(S.SCHEDULED, E.CHECK_IN, CaseFacts(track=Track.REPLACING))
+    case = factory.case_in(S.SCHEDULED)
+    with pytest.raises(GuardFailed, match="consent"):
+        procedure.check(case, E.CHECK_IN)  # a caller that forgot the applicant's consent
+    assert procedure.check(case, E.CHECK_IN, applicant_consent_confirmed=True) is S.CHECKED_IN
+    assert case.state == S.SCHEDULED
+
+
+def test_a_decision_guard_refuses_when_the_consultations_are_not_passed(db, factory):
+    case = factory.case_in(S.CLAIMED, coordinator_motives=["lgbti"])
+    for event in (E.DECIDE_ON_FORM, E.ORDER_PHYSICAL_HEARING):
+        with pytest.raises(GuardFailed, match="coordinator consultation"):
+            procedure.check(case, event)  # a caller that forgot to pass the consultations
+
+
+# --- the words of each refusal --------------------------------------------------------------
+
+CLEAR = CaseFacts(track=Track.REPLACING, applicant_consent_confirmed=True)
+MOTIVES = frozenset({"lgbti", "conversion"})
+
+REFUSALS = [
+    pytest.param(
+        S.SCREENED,
+        E.INVITE,
+        CaseFacts(track=Track.REPLACING, has_active_signal=True),
+        "Cannot invite: the case has an NV or 1F signal; it must get a physical hearing.",
+        id="signal",
+    ),
+    pytest.param(
+        S.SCHEDULED,
+        E.CHECK_IN,
+        CaseFacts(track=Track.REPLACING),
+        "Cannot check in: the applicant's own consent must be confirmed at check-in.",
+        id="consent",
+    ),
+    pytest.param(
+        S.IMPORTED,
+        E.SCREEN_ELIGIBLE,
+        CaseFacts(),
+        "Cannot screen eligible: an eligible screening must set the track "
+        "(replacing or preparatory).",
+        id="track",
+    ),
+    pytest.param(
+        S.CLAIMED,
+        E.DECIDE_ON_FORM,
+        CaseFacts(track=Track.PREPARATORY),
+        "Cannot decide on form: a kansarm case (preparatory written hearing) can never be "
+        "decided on the form; order a physical hearing.",
+        id="kansarm",
+    ),
+    pytest.param(
+        S.CLAIMED,
+        E.ORDER_PHYSICAL_HEARING,
+        CaseFacts(track=Track.REPLACING, coordinator_motives=MOTIVES),
+        "Cannot order physical hearing: a coordinator consultation must be recorded before "
+        "the decision (motive: conversion, lgbti).",
+        id="two-consultations",
+    ),
+    pytest.param(
+        S.CLAIMED,
+        E.DECIDE_ON_FORM,
+        CaseFacts(
+            track=Track.REPLACING,
+            coordinator_motives=MOTIVES,
+            consulted_motives=frozenset({"conversion"}),
+        ),
+        "Cannot decide on form: a coordinator consultation must be recorded before "
+        "the decision (motive: lgbti).",
+        id="one-consultation",
+    ),
+    pytest.param(
+        S.EXCLUDED,
+        E.INVITE,
+        CLEAR,
+        "The case is excluded; it can only re-enter the written track through a new screening.",
+        id="excluded",
+    ),
+    pytest.param(
+        S.WITHDRAWN,
+        E.CONSENT,
+        CLEAR,
+        "The case is withdrawn; it can only re-enter the written track through a new screening.",
+        id="withdrawn",
+    ),
+    pytest.param(
+        S.DECIDED_ON_FORM,
+        E.WITHDRAW,
+        CLEAR,
+        "The case is already decided (decided_on_form).",
+        id="decided",
+    ),
+    pytest.param(
+        S.SUBMITTED,
+        E.CONSENT,
+        CLEAR,
+        "A case in state 'submitted' cannot 'consent'. "
+        "Allowed next steps: send_to_translation, withdraw, exclude.",
+        id="illegal",
+    ),
+    pytest.param(
+        S.INVITED,
+        E.SCHEDULE,
+        CLEAR,
+        "A case in state 'invited' cannot 'schedule'. "
+        "Allowed next steps: consent, decline, expire_invitation, withdraw, exclude.",
+        id="illegal-several-ways-on",
+    ),
+]
+
+
+@pytest.mark.parametrize(("state", "event", "facts", "detail"), REFUSALS)
+def test_every_refusal_names_the_step_and_the_rule_in_plain_words(state, event, facts, detail):
+    with pytest.raises(WorkflowError) as refused:
+        transition(state, event, facts)
+    assert refused.value.detail == detail
+    guarded = detail.startswith("Cannot")
+    assert refused.value.code == ("rule_violated" if guarded else "illegal_transition")
