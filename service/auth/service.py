@@ -212,7 +212,8 @@ TOKEN_ACTOR = (
 
 def actor_for_token(db: Session, token: str) -> Actor | None:
     """The caller behind a bearer token, in one query (token and user together)."""
-    row = db.execute(TOKEN_ACTOR, {"token_hash": digest(token), "now": utcnow()}).first()
+    parameters = {"token_hash": digest(token), "now": utcnow()}
+    row = db.connection().execute(TOKEN_ACTOR, parameters).first()  # Core: no ORM objects
     if row is None:
         return None
     if row.case_id is not None:
@@ -271,7 +272,8 @@ def actor_for_session(db: Session, secret: str) -> Actor | None:
     """The user of a live browser session, in one query; idle sessions end."""
     settings = get_settings()
     now = utcnow()
-    row = db.execute(SESSION_ACTOR, {"secret_hash": digest(secret), "now": now}).first()
+    parameters = {"secret_hash": digest(secret), "now": now}
+    row = db.connection().execute(SESSION_ACTOR, parameters).first()
     if row is None:
         return None
     idle = now - row.last_seen_at

@@ -3,9 +3,9 @@
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from service import procedure
@@ -89,17 +89,18 @@ _FORM_TO_SAVE = (
     .outerjoin(AnswerSet, AnswerSet.case_id == Case.id)
     .where(Case.id == bindparam("case_id"))
 )
+_ANSWER_SETS = cast(Table, AnswerSet.__table__)
 _SAVE = (
-    update(AnswerSet)
-    .where(AnswerSet.id == bindparam("answer_set_id"))
+    update(_ANSWER_SETS)
+    .where(_ANSWER_SETS.c.id == bindparam("answer_set_id"))
     .values(answers=bindparam("answers"), saved_at=bindparam("saved_at"))
-    .execution_options(synchronize_session=False)
 )
 
 
 def save(db: Session, case_id: uuid.UUID, answers: dict[str, Any]) -> dict[str, Any]:
     """Merge answers into the form (null clears one); returns the saved answer set."""
-    row = db.execute(_FORM_TO_SAVE, {"case_id": case_id}).one()
+    connection = db.connection()  # plain Core: no ORM objects on this path
+    row = connection.execute(_FORM_TO_SAVE, {"case_id": case_id}).one()
     form_row = row if row.id is not None else None
     _check_open(row.state, form_row)
     form = load_form(row.form_id, row.form_version)
@@ -110,7 +111,7 @@ def save(db: Session, case_id: uuid.UUID, answers: dict[str, Any]) -> dict[str, 
         "answers": {k: v for k, v in merged.items() if v is not None},
         "saved_at": utcnow(),
     }
-    db.execute(
+    connection.execute(
         _SAVE,
         {"answer_set_id": row.id, "answers": saved["answers"], "saved_at": saved["saved_at"]},
     )
