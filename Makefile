@@ -1,5 +1,5 @@
 # Shortcuts; `serve` and `test` are the README's two commands (bash .ci/dev ...).
-# Extra arguments: make test ARGS="-k booking -x"; make bench ARGS="--rows 2000".
+# Extra arguments: make test ARGS="-k booking -x"; make bench ARGS="--db sqlite".
 
 VENV      := .venv
 BIN       := $(VENV)/bin
@@ -17,7 +17,7 @@ help:
 	@echo "make lint           ruff check, ruff format --check, mypy"
 	@echo "make format         ruff check --fix, ruff format"
 	@echo "make migrate | demo-data | worker   the hearing commands, on HEARING_DATABASE_URL"
-	@echo "make bench          bench/bench_import.py (ARGS=... e.g. --postgres URL)"
+	@echo "make bench          bench/run: every benchmark, one table of ratios (ARGS=... e.g. --db sqlite)"
 	@echo "make mutation       mutmut on the rule modules, serial, from scratch (docs/mutation.md)"
 	@echo "make messages       extract interface texts into service/locale (then translate nl)"
 	@echo "make lock           regenerate requirements.lock from pyproject.toml with uv"
@@ -54,7 +54,7 @@ worker: setup
 	$(BIN)/hearing worker
 
 bench: setup
-	$(BIN)/python bench/bench_import.py $(ARGS)
+	bench/run $(ARGS)
 
 # Mutation testing of the procedure's rules ([tool.mutmut] in pyproject.toml). Serial:
 # mutmut's parallel children share the test database and report false kills. Fails when
