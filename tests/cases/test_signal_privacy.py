@@ -273,9 +273,7 @@ PAGE_ROUTES = [
     route.path
     for router in PAGES
     for route in router.routes
-    if isinstance(route, APIRoute)
-    and "GET" in route.methods
-    and route.path != "/language/{code}"
+    if isinstance(route, APIRoute) and "GET" in route.methods and route.path != "/language/{code}"
 ]
 
 
