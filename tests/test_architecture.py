@@ -96,3 +96,15 @@ def test_every_page_declares_who_may_see_it():
             if declared and route.path in public:
                 undeclared.append(f"{route.path} is listed as public but declares roles")
     assert not undeclared
+
+
+def test_pages_begin_as_writers():
+    """A page read may end or touch the browser session: on SQLite it must not upgrade
+    a read transaction to a write mid-way (that fails at once under concurrent writes)."""
+    readers = [
+        route.path
+        for router in PAGES
+        for route in router.routes
+        if isinstance(route, UnitOfWorkRoute) and not route.writes
+    ]
+    assert not readers

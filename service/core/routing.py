@@ -54,10 +54,13 @@ class InUnitOfWork(ABC):
 class UnitOfWorkRoute(APIRoute):
     """A route whose sync endpoint runs in one thread hop with its unit of work."""
 
+    # Reads may write too (a browser session's last activity): begin as a writer.
+    reads_write = False
+
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         methods = {m.upper() for m in kwargs.get("methods") or ("GET",)}
-        write = not methods <= READ_METHODS
-        super().__init__(path, in_one_hop(endpoint, write=write), **kwargs)
+        self.writes = self.reads_write or not methods <= READ_METHODS
+        super().__init__(path, in_one_hop(endpoint, write=self.writes), **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -78,6 +81,14 @@ class UnitOfWorkRoute(APIRoute):
                 raise
 
         return checked
+
+
+class PageRoute(UnitOfWorkRoute):
+    """A page: every request may note the browser session's activity, so on SQLite it
+    takes the write lock up front (a read that turns into a write mid-transaction could
+    find the database changed and fail at once instead of waiting its turn)."""
+
+    reads_write = True
 
 
 class CheckedRequest(Request):

@@ -33,7 +33,7 @@ from service.core.i18n import (
     language_name,
     language_of,
 )
-from service.core.routing import UnitOfWorkRoute
+from service.core.routing import PageRoute
 from service.core.settings import get_settings
 from service.core.templating import templates
 
@@ -113,7 +113,7 @@ def page_router() -> APIRouter:
     """A router for pages: one hop per request, CSRF-checked posts, not in the API docs."""
     return APIRouter(
         include_in_schema=False,
-        route_class=UnitOfWorkRoute,
+        route_class=PageRoute,
         dependencies=[Depends(csrf_protect)],
     )
 
