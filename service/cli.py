@@ -76,6 +76,20 @@ def demo_data(cases: int) -> None:
     click.echo(json.dumps(summary, indent=2, default=str))
 
 
+@main.command("demo-code")
+@click.argument("username")
+def demo_code(username: str) -> None:
+    """Print the current second-factor code of a demo account (not in production)."""
+    from service.demo import demo_code as current_code
+
+    try:
+        code, seconds = current_code(username)
+    except (LookupError, RuntimeError) as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(code)
+    click.echo(f"valid for {seconds} more seconds; each code signs in once", err=True)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)

@@ -6,7 +6,10 @@ are matched by username, locations by name, cases by V-number (demo V-numbers
 start with ``99``). Seeded, so every run builds the same backlog.
 """
 
+import base64
 import csv
+import hashlib
+import hmac
 import io
 import random
 import time
@@ -19,10 +22,12 @@ from datetime import time as clock_time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pyotp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth.schemas import UserIn
+from service.auth.second_factor import enrol_known_secret
 from service.auth.service import actor_of, create_user, hash_password
 from service.cases.importing import (
     CSV_COLUMNS,
@@ -307,8 +312,29 @@ def ensure_staff(db: Session) -> tuple[dict[str, User], int]:
     # One argon2 hash for the shared dev password: sixteen would take seconds.
     password_hash = hash_password(DEMO_PASSWORD) if missing else ""
     for member in missing:
-        users[member.username] = create_user(db, _user_in(member), password_hash=password_hash)
+        user = create_user(db, _user_in(member), password_hash=password_hash)
+        enrol_known_secret(db, user, demo_totp_secret(member.username))
+        users[member.username] = user
     return users, len(missing)
+
+
+def demo_totp_secret(username: str) -> str:
+    """A demo account's TOTP secret: derived from the installation's secret key, so
+    ``hearing demo-code <username>`` can print the current code (dev and test only)."""
+    key = get_settings().secret_key.encode()
+    raw = hmac.new(key, f"demo-totp:{username}".encode(), hashlib.sha256).digest()[:20]
+    return base64.b32encode(raw).decode()
+
+
+def demo_code(username: str) -> tuple[str, int]:
+    """The current code of a demo account and the seconds it stays valid."""
+    if get_settings().env == "production":
+        raise RuntimeError("demo accounts have well-known codes; refused in production")
+    if username not in {member.username for member in STAFF}:
+        raise LookupError(f"'{username}' is not a demo account")
+    generator = pyotp.TOTP(demo_totp_secret(username))
+    left = generator.interval - int(time.time()) % generator.interval
+    return generator.now(), left
 
 
 def _user_in(member: StaffMember) -> UserIn:
@@ -610,6 +636,7 @@ def _load(db: Session, total: int) -> dict[str, Any]:
     spread(procedure, pool, total)
     return {
         "dev_only_password": DEMO_PASSWORD,
+        "second_factor": "the code for any login below: hearing demo-code <username>",
         "logins": [_login(member) for member in STAFF],
         "created": {
             "users": users_made,

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth.schemas import UserIn
+from service.auth.second_factor import enrol_known_secret
 from service.auth.service import actor_of, create_user, issue_token
 from service.cases.schemas import CaseIn
 from service.cases.service import create_case
@@ -26,6 +27,7 @@ from service.questionnaires.forms import load_form
 from service.sessions import service as sessions
 from service.translation.service import create_agency
 from service.workflow import CaseState
+from tests.helpers import TOTP_SECRET
 
 AGENCY = "Vertaalbureau Test"
 # Sessions start soon, so a booked applicant can be checked in at once (the check-in
@@ -55,8 +57,11 @@ class Factory:
 
     # --- people -----------------------------------------------------------------------
 
-    def person(self, role: Role, name: str | None = None, **extra: Any) -> Person:
-        """One user per (role, name) per test, with a bearer token.
+    def person(
+        self, role: Role, name: str | None = None, *, enrol: bool = True, **extra: Any
+    ) -> Person:
+        """One user per (role, name) per test, with a bearer token and, unless told
+        otherwise, the tests' TOTP secret (``tests.helpers.totp_code`` gives its codes).
 
         Translators belong to the test agency, hosts to the factory's location, and a
         coordinator covers the motive named ``name`` ("lgbti" unless it is "conversion").
@@ -78,6 +83,8 @@ class Factory:
             if role is Role.COORDINATOR:
                 fields["specialism"] = "conversion" if name == "conversion" else "lgbti"
             user = create_user(self.db, UserIn(**fields | extra))
+            if enrol:
+                enrol_known_secret(self.db, user, TOTP_SECRET)
             self._people[key] = Person(user, issue_token(self.db, user=user).access_token)
         return self._people[key]
 

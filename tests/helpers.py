@@ -1,7 +1,12 @@
 """Small assertions and steps the HTTP tests share."""
 
 import re
+import time
 from typing import Any
+
+import pyotp
+
+from service.core.clock import utcnow
 
 API = "/api/v1"
 
@@ -34,12 +39,69 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
+# Every factory and seeded user's TOTP secret (tests only): tests compute the codes.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+_last_step: dict[str, int] = {}
+
+
+def totp_code(username: str, secret: str = TOTP_SECRET) -> str:
+    """A code the service will accept for ``username``: a code is good once, so each call
+    takes the next unused time step, waiting for it when the drift window is used up."""
+    generator = pyotp.TOTP(secret)
+    while True:
+        now = generator.timecode(utcnow())
+        step = max(now - 1, _last_step.get(username, -1) + 1)
+        if step <= now + 1:
+            _last_step[username] = step
+            return generator.generate_otp(step)
+        time.sleep(1)
+
+
 def sign_in(client: Any, username: str, password: str = PASSWORD, next_page: str = "") -> Any:
-    """Sign in through the sign-in page as a browser would; returns the POST's response."""
+    """Sign in through the sign-in pages as a browser would: the password, then the
+    authenticator code. Returns the last POST's response (the password's when refused)."""
     form = client.get("/sign-in", headers={"accept": "text/html"})
     data = {"csrf_token": csrf_of(form.text), "username": username, "password": password}
     if next_page:
         data["next"] = next_page
-    return client.post(
+    first = client.post(
         "/sign-in", data=data, headers={"accept": "text/html"}, follow_redirects=False
     )
+    if first.status_code != 303 or not first.headers["location"].startswith("/sign-in/code"):
+        return first
+    return enter_code(client, first.headers["location"], totp_code(username))
+
+
+def enter_code(client: Any, location: str, code: str) -> Any:
+    """Answer the second-factor page the password step sent the browser to."""
+    page = client.get(location, headers={"accept": "text/html"})
+    found = re.search(r'name="next" value="([^"]*)"', page.text)
+    data = {"csrf_token": csrf_of(page.text), "code": code, "next": found.group(1) if found else ""}
+    return client.post(
+        "/sign-in/code", data=data, headers={"accept": "text/html"}, follow_redirects=False
+    )
+
+
+def login_body(username: str, password: str = PASSWORD) -> dict[str, str]:
+    """A body for POST /api/v1/auth/token: password and a fresh authenticator code."""
+    return {"username": username, "password": password, "code": totp_code(username)}
+
+
+SECRET_ON_PAGE = re.compile(r'<code class="app-secret" dir="ltr">([A-Z2-7 ]+)</code>')
+RECOVERY_CODE_ON_PAGE = re.compile(r"<code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</code>")
+
+
+def enrol(client: Any, username: str, password: str = PASSWORD) -> tuple[str, list[str]]:
+    """A first sign-in in the browser: the password, then the enrolment page, whose key
+    is read off the page as a person would type it into an app. Returns the secret and
+    the recovery codes shown once."""
+    form = client.get("/sign-in", headers={"accept": "text/html"})
+    data = {"csrf_token": csrf_of(form.text), "username": username, "password": password}
+    first = client.post("/sign-in", data=data, headers={"accept": "text/html"})
+    found = SECRET_ON_PAGE.search(first.text)
+    assert found, first.text
+    secret = found.group(1).replace(" ", "")
+    data = {"csrf_token": csrf_of(first.text), "code": totp_code(username, secret)}
+    shown = client.post("/sign-in/enrol", data=data, headers={"accept": "text/html"})
+    assert shown.status_code == 200, shown.text
+    return secret, RECOVERY_CODE_ON_PAGE.findall(shown.text)

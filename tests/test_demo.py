@@ -146,7 +146,8 @@ def test_summary_lists_the_logins_that_work(client, summary):
     hosts = [login for login in logins if login["role"] == "host"]
     assert {login["location"] for login in hosts} == {loc.name for loc in demo.LOCATIONS}
     for entry in logins:
-        body = {"username": entry["username"], "password": DEMO_PASSWORD}
+        code, _ = demo.demo_code(entry["username"])
+        body = {"username": entry["username"], "password": DEMO_PASSWORD, "code": code}
         token = client.post(f"{API}/auth/token", json=body)
         assert token.status_code == 200, token.text
         assert token.json()["role"] == entry["role"]
@@ -187,3 +188,16 @@ def test_refused_in_production(monkeypatch):
     monkeypatch.setattr(demo, "get_settings", lambda: production)
     with pytest.raises(RuntimeError, match="refused in production"):
         load_demo_data(10)
+
+
+def test_demo_code_is_for_demo_accounts_only_and_never_in_production(monkeypatch):
+    with pytest.raises(LookupError):
+        demo.demo_code("someone.else")
+    code, seconds = demo.demo_code(STAFF[0].username)
+    assert code.isdigit()
+    assert len(code) == 6
+    assert 0 < seconds <= 30
+    production = Settings(env="production", secret_key="x" * 20 + "abcdefghijklmnopqrstuvwxyz0123")
+    monkeypatch.setattr(demo, "get_settings", lambda: production)
+    with pytest.raises(RuntimeError):
+        demo.demo_code(STAFF[0].username)

@@ -7,7 +7,7 @@ from service.core.clock import utcnow
 from service.models import Role
 from tests.conftest import unique_v_number
 from tests.factories import AGENCY
-from tests.helpers import API, ok
+from tests.helpers import API, enrol, ok, totp_code
 
 
 def import_one(client, planner, lawyer, nationality, language):
@@ -30,7 +30,8 @@ def import_one(client, planner, lawyer, nationality, language):
 
 
 def host_at(client, admin, location: str) -> dict[str, str]:
-    """A host account at ``location``, made by the admin, signed in over HTTP."""
+    """A host account at ``location``, made by the admin, enrolled in the browser at its
+    first sign-in, then signed in over HTTP with password and code."""
     username = f"host.{unique_v_number()}"
     password = "a long host password 2026"
     user = {
@@ -41,7 +42,10 @@ def host_at(client, admin, location: str) -> dict[str, str]:
         "password": password,
     }
     ok(client.post(f"{API}/users", headers=admin.headers, json=user), 201)
-    token = ok(client.post(f"{API}/auth/token", json={"username": username, "password": password}))
+    secret, _ = enrol(client, username, password)
+    client.cookies.clear()
+    body = {"username": username, "password": password, "code": totp_code(username, secret)}
+    token = ok(client.post(f"{API}/auth/token", json=body))
     return {"Authorization": f"Bearer {token['access_token']}"}
 
 

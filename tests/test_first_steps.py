@@ -5,8 +5,10 @@ about. (The check-in window: tests/sessions/test_check_in.py.)"""
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
+from service.cli import main
 from service.demo import load_demo_data
 from service.main import app
 from service.models import Role
@@ -34,6 +36,10 @@ def demo(db: Session) -> dict[str, Any]:
 def test_sign_in_example_works_on_the_demo_data(client, demo):
     login = example_body(f"{API}/auth/token", "post")
     assert login["username"] in {member["username"] for member in demo["logins"]}
+    # The example's code is a placeholder: the README sends newcomers to `hearing demo-code`.
+    printed = CliRunner().invoke(main, ["demo-code", login["username"]])
+    assert printed.exit_code == 0, printed.output
+    login["code"] = printed.stdout.strip()
 
     token = ok(client.post(f"{API}/auth/token", json=login))
     me = ok(client.get(f"{API}/me", headers={"Authorization": f"Bearer {token['access_token']}"}))

@@ -9,9 +9,19 @@ from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.auth import service
+from service.auth import queries, service
 from service.auth.access import PUBLIC, allow, bearer
-from service.auth.schemas import KioskLoginIn, LoginIn, MeOut, TokenOut, UserIn, UserOut
+from service.auth.schemas import (
+    KioskLoginIn,
+    LoginIn,
+    MeOut,
+    PasswordChangeIn,
+    ResetLinkOut,
+    SessionOut,
+    TokenOut,
+    UserIn,
+    UserOut,
+)
 from service.core.actor import Actor
 from service.core.routing import UnitOfWorkRoute
 from service.core.web import client_address
@@ -19,15 +29,40 @@ from service.models.auth import Role, User
 
 router = APIRouter(tags=["auth"], route_class=UnitOfWorkRoute)
 ADMINS = (Role.ADMIN,)
+ACCOUNT_HOLDERS = tuple(role for role in Role if role is not Role.APPLICANT)
 
 
 @router.post("/auth/token", openapi_extra={"x-roles": [PUBLIC]})
 def sign_in(body: LoginIn, request: Request, db: Session) -> TokenOut:
-    """Exchange a staff or lawyer username and password for a bearer token.
+    """Exchange a username, password and second-factor code for a bearer token.
 
-    Repeated failures lock the account and the client out for a while (429 with
-    `Retry-After`)."""
-    return service.login(db, body.username, body.password, client_address(request))
+    The code is the authenticator app's current six digits (or a recovery code); an
+    account enrols its second factor on the web pages at its first sign-in. Repeated
+    failures lock the account and the client out for a while (429 with `Retry-After`)."""
+    return service.login(db, body.username, body.password, body.code, client_address(request))
+
+
+@router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(
+    body: PasswordChangeIn,
+    request: Request,
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*ACCOUNT_HOLDERS))],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> None:
+    """Change your own password (the current one is asked again); every other token and
+    browser session of yours ends, this token keeps working."""
+    assert credentials is not None
+    assert actor.user_id is not None
+    user = service.get_user(db, actor.user_id)
+    service.change_password(
+        db,
+        user,
+        body.current_password,
+        body.new_password,
+        client_address(request),
+        keep_token=credentials.credentials,
+    )
 
 
 @router.post("/auth/sign-out", status_code=status.HTTP_204_NO_CONTENT)
@@ -91,3 +126,41 @@ def reactivate_user(
     user = service.get_user(db, user_id)
     service.set_active(db, user, True)
     return UserOut.model_validate(user)
+
+
+@router.post("/users/{user_id}/second-factor/reset")
+def reset_second_factor(
+    user_id: uuid.UUID, db: Session, _: Annotated[Actor, Depends(allow(*ADMINS))]
+) -> UserOut:
+    """Forget the account's second factor (a lost phone); its sessions and tokens end and
+    the next sign-in enrols a new one."""
+    user = service.get_user(db, user_id)
+    service.reset_second_factor(db, user)
+    return UserOut.model_validate(user)
+
+
+@router.post("/users/{user_id}/password-reset", status_code=status.HTTP_201_CREATED)
+def reset_password(
+    user_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*ADMINS))]
+) -> ResetLinkOut:
+    """A one-time link for the user to set a new password; shown only in this answer."""
+    link = service.issue_reset_link(db, service.get_user(db, user_id), actor)
+    return ResetLinkOut(path=link.path, expires_at=link.expires_at)
+
+
+@router.get("/auth/sessions")
+def list_sessions(
+    db: Session,
+    _: Annotated[Actor, Depends(allow(*ADMINS))],
+    user_id: uuid.UUID | None = None,
+) -> Sequence[SessionOut]:
+    """Signed-in browsers and live bearer tokens, newest first."""
+    return [SessionOut.model_validate(s) for s in queries.live_sessions(db, user_id)]
+
+
+@router.post("/auth/sessions/{session_id}/end", status_code=status.HTTP_204_NO_CONTENT)
+def end_session(
+    session_id: uuid.UUID, db: Session, _: Annotated[Actor, Depends(allow(*ADMINS))]
+) -> None:
+    """End one browser session or revoke one token at once."""
+    service.end_session_by_id(db, session_id)

@@ -41,3 +41,24 @@ class UnknownAgency(InvalidInput):
 
 class UnknownLocation(InvalidInput):
     code = "unknown_location"
+
+
+class BadSecondFactor(Unauthorized):
+    code = "bad_second_factor"
+    keep_changes = True  # the failed attempt counts towards the lockout
+
+
+class SecondFactorNotEnrolled(Forbidden):
+    code = "second_factor_not_enrolled"
+
+
+class WeakPassword(InvalidInput):
+    code = "weak_password"
+
+
+class ResetLinkInvalid(NotFound):
+    code = "reset_link_invalid"
+
+
+class UnknownSession(NotFound):
+    code = "session_not_found"

@@ -1,6 +1,6 @@
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,11 +16,23 @@ class LoginIn(BaseModel):
         extra="forbid",
         # The demo data's planner (bash .ci/dev serve prints every demo login).
         json_schema_extra={
-            "examples": [{"username": "planner.jansen", "password": "demo-password-2026"}]
+            "examples": [
+                {"username": "planner.jansen", "password": "demo-password-2026", "code": "123456"}
+            ]
         },
     )
     username: Annotated[str, Field(min_length=1, max_length=120), VALID_TEXT]
     password: Password
+    code: Annotated[
+        str,
+        Field(
+            min_length=6,
+            max_length=20,
+            description="The six-digit code of the authenticator app, or a recovery code "
+            "(the demo prints one with `hearing demo-code <username>`)",
+        ),
+        VALID_TEXT,
+    ]
 
 
 class KioskLoginIn(BaseModel):
@@ -52,6 +64,33 @@ class UserIn(BaseModel):
     password: Annotated[str, Field(min_length=12, max_length=200), VALID_TEXT]
 
 
+class PasswordChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: Password
+    new_password: Annotated[
+        str,
+        Field(min_length=1, max_length=200, description="At least 12 characters, hard to guess"),
+        VALID_TEXT,
+    ]
+
+
+class ResetLinkOut(BaseModel):
+    path: str = Field(description="Shown once: hand it to the user; it works once")
+    expires_at: datetime
+
+
+class SessionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    kind: Literal["browser", "token"]
+    user_id: uuid.UUID
+    username: str
+    started_at: datetime
+    expires_at: datetime
+    last_seen_at: datetime | None
+    user_agent: str
+
+
 class UserOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
@@ -64,6 +103,7 @@ class UserOut(BaseModel):
     location_id: uuid.UUID | None
     specialism: CoordinatorMotive | None
     active: bool
+    second_factor: bool = Field(description="Whether a second factor (TOTP) is enrolled")
 
 
 class MeOut(BaseModel):

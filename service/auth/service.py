@@ -5,8 +5,6 @@ Sign-in is throttled per account and per client, and an unknown account costs th
 same time as a wrong password, so timing does not tell which accounts exist.
 """
 
-import hashlib
-import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -18,13 +16,19 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from service.auth import passwords, second_factor
+from service.auth.digest import digest
 from service.auth.exceptions import (
     BadCredentials,
     KioskCodeInvalid,
+    ResetLinkInvalid,
+    SecondFactorNotEnrolled,
     UnknownAgency,
     UnknownLocation,
+    UnknownSession,
     UnknownUser,
     UsernameTaken,
+    WeakPassword,
 )
 from service.auth.schemas import TokenOut, UserIn
 from service.auth.throttle import Throttle
@@ -32,7 +36,7 @@ from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.errors import InvalidInput
 from service.core.settings import get_settings
-from service.models.auth import ApiToken, Role, User, WebSession
+from service.models.auth import ApiToken, PasswordResetLink, Role, User, WebSession
 from service.models.sessions import Booking, KioskCode, Location
 from service.models.translation import Agency
 
@@ -46,12 +50,6 @@ _hasher = (
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 # Kiosk codes are read aloud and typed by applicants: no look-alike characters.
 KIOSK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-
-def digest(secret: str) -> str:
-    """Keyed digest: a leaked table of short kiosk codes cannot be brute-forced offline."""
-    key = get_settings().secret_key.encode()
-    return hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
 
 
 def hash_password(password: str) -> str:
@@ -76,11 +74,26 @@ def create_user(db: Session, data: UserIn, password_hash: str | None = None) -> 
         agency_id=_agency_id(db, data) if data.role is Role.TRANSLATOR else None,
         location_id=_location_id(db, data) if data.role is Role.HOST else None,
         specialism=data.specialism if data.role is Role.COORDINATOR else None,
-        password_hash=password_hash or hash_password(data.password),
+        password_hash=password_hash or hash_password(_acceptable(data.password, data)),
     )
     db.add(user)
     db.flush()
     return user
+
+
+def _acceptable(password: str, data: UserIn | User) -> str:
+    """``password``, if it passes the rule for this person (``passwords.judge``)."""
+    verdict = passwords.judge(password, _about(data))
+    if not verdict.ok:
+        assert verdict.problem is not None
+        raise WeakPassword(verdict.problem)
+    return password
+
+
+def _about(person: UserIn | User) -> list[str]:
+    """What an attacker knows about a person and tries first in a password."""
+    known = [person.username, person.display_name, person.email or "", person.organisation or ""]
+    return [value for value in known if value]
 
 
 def _agency_id(db: Session, data: UserIn) -> uuid.UUID:
@@ -110,18 +123,121 @@ def set_active(db: Session, user: User, active: bool) -> None:
     """Deactivating signs the user out everywhere at once: tokens and browser sessions."""
     user.active = active
     if not active:
-        now = utcnow()
-        db.execute(
-            update(ApiToken)
-            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
-        db.execute(
-            update(WebSession)
-            .where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
-            .values(ended_at=now)
-        )
+        sign_out_everywhere(db, user)
     db.flush()
+
+
+def sign_out_everywhere(
+    db: Session, user: User, *, keep_session: str | None = None, keep_token: str | None = None
+) -> None:
+    """End every browser session and revoke every token of ``user`` at once, except the
+    one the user is acting through (``keep_*``: its secret) when they change a password."""
+    now = utcnow()
+    tokens = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    if keep_token:
+        tokens = tokens.where(ApiToken.token_hash != digest(keep_token))
+    db.execute(tokens.values(revoked_at=now))
+    browsers = update(WebSession).where(
+        WebSession.user_id == user.id, WebSession.ended_at.is_(None)
+    )
+    if keep_session:
+        browsers = browsers.where(WebSession.secret_hash != digest(keep_session))
+    db.execute(browsers.values(ended_at=now))
+
+
+def reset_second_factor(db: Session, user: User) -> None:
+    """A lost phone: the second factor and recovery codes are forgotten and every session
+    ends; the next sign-in with the password leads to a new enrolment."""
+    second_factor.reset(db, user)
+    sign_out_everywhere(db, user)
+
+
+# --- passwords ----------------------------------------------------------------------------
+
+
+def change_password(
+    db: Session,
+    user: User,
+    current: str,
+    new: str,
+    client: str,
+    *,
+    keep_session: str | None = None,
+    keep_token: str | None = None,
+) -> None:
+    """A new password, given the current one; every other session and token ends."""
+    authenticate(db, user.username, current, client)
+    _set_password(db, user, new)
+    sign_out_everywhere(db, user, keep_session=keep_session, keep_token=keep_token)
+
+
+def _set_password(db: Session, user: User, new: str) -> None:
+    user.password_hash = hash_password(_acceptable(new, user))
+    db.flush()
+
+
+@dataclass(frozen=True)
+class ResetLink:
+    path: str  # shown once to the administrator, who hands it over; stored as a digest
+    expires_at: datetime
+
+
+RESET_PATH = "/reset-password/"
+
+
+def issue_reset_link(db: Session, user: User, admin: Actor) -> ResetLink:
+    """A one-time link to set a new password, valid for a short while; earlier links of
+    this user stop working."""
+    now = utcnow()
+    db.execute(
+        update(PasswordResetLink)
+        .where(PasswordResetLink.user_id == user.id, PasswordResetLink.used_at.is_(None))
+        .values(used_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    expires_at = now + timedelta(minutes=get_settings().reset_link_minutes)
+    db.add(
+        PasswordResetLink(
+            user_id=user.id,
+            token_hash=digest(token),
+            issued_by=admin.user_id,
+            expires_at=expires_at,
+        )
+    )
+    db.flush()
+    return ResetLink(RESET_PATH + token, expires_at)
+
+
+def user_of_reset_link(db: Session, token: str) -> User:
+    """The active user a live, unused link is for."""
+    user = db.scalar(
+        select(User)
+        .join(PasswordResetLink, PasswordResetLink.user_id == User.id)
+        .where(
+            PasswordResetLink.token_hash == digest(token),
+            PasswordResetLink.used_at.is_(None),
+            PasswordResetLink.expires_at > utcnow(),
+            User.active.is_(True),
+        )
+    )
+    if user is None:
+        raise ResetLinkInvalid("This link is unknown, used or expired. Ask for a new one.")
+    return user
+
+
+def use_reset_link(db: Session, token: str, new: str) -> User:
+    """Set the new password and spend the link (one conditional UPDATE: used once)."""
+    user = user_of_reset_link(db, token)
+    _set_password(db, user, new)  # refuses a weak password before the link is spent
+    spent = db.execute(
+        update(PasswordResetLink)
+        .where(PasswordResetLink.token_hash == digest(token), PasswordResetLink.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    if not spent.rowcount:  # type: ignore[attr-defined]
+        raise ResetLinkInvalid("This link is unknown, used or expired. Ask for a new one.")
+    sign_out_everywhere(db, user)
+    return user
 
 
 # --- signing in ---------------------------------------------------------------------------
@@ -167,8 +283,15 @@ def issue_token(
     return TokenOut(access_token=token, expires_at=expires_at, role=role)
 
 
-def login(db: Session, username: str, password: str, client: str) -> TokenOut:
-    return issue_token(db, user=authenticate(db, username, password, client))
+def login(db: Session, username: str, password: str, code: str, client: str) -> TokenOut:
+    """A bearer token for password *and* second-factor code; never for a password alone."""
+    user = authenticate(db, username, password, client)
+    if not second_factor.enrolled(user):
+        raise SecondFactorNotEnrolled(
+            "This account has no second factor yet: sign in on the web pages once to enrol."
+        )
+    second_factor.check(db, user, code, client)
+    return issue_token(db, user=user)
 
 
 def actor_of(user: User) -> Actor:
@@ -238,11 +361,18 @@ class StartedSession:
     expires_at: datetime
 
 
-def start_session(db: Session, user: User, user_agent: str) -> StartedSession:
+def start_session(
+    db: Session, user: User, user_agent: str, *, second_factor_passed: bool
+) -> StartedSession:
+    """A browser session; until the second factor is passed it is short and opens only
+    the second-factor pages (``pending_user``)."""
     settings = get_settings()
     secret = secrets.token_urlsafe(32)
     now = utcnow()
-    expires_at = now + timedelta(hours=settings.session_hours)
+    if second_factor_passed:
+        expires_at = now + timedelta(hours=settings.session_hours)
+    else:
+        expires_at = now + timedelta(minutes=settings.second_factor_minutes)
     db.add(
         WebSession(
             secret_hash=digest(secret),
@@ -250,10 +380,34 @@ def start_session(db: Session, user: User, user_agent: str) -> StartedSession:
             last_seen_at=now,
             expires_at=expires_at,
             user_agent=user_agent[:300],
+            second_factor_at=now if second_factor_passed else None,
         )
     )
     db.flush()
     return StartedSession(secret, expires_at)
+
+
+def pending_user(db: Session, secret: str) -> User | None:
+    """The active user whose password was right in this browser a moment ago and who
+    has yet to pass (or enrol) the second factor."""
+    return db.scalar(
+        select(User)
+        .join(WebSession, WebSession.user_id == User.id)
+        .where(
+            WebSession.secret_hash == digest(secret),
+            WebSession.second_factor_at.is_(None),
+            WebSession.ended_at.is_(None),
+            WebSession.expires_at > utcnow(),
+            User.active.is_(True),
+        )
+    )
+
+
+def complete_sign_in(db: Session, secret: str, user: User, user_agent: str) -> StartedSession:
+    """Swap the pending session for a full one under a new secret (so a cookie planted
+    before sign-in never becomes a signed-in one)."""
+    end_session(db, secret)
+    return start_session(db, user, user_agent, second_factor_passed=True)
 
 
 SESSION_ACTOR = (
@@ -263,6 +417,7 @@ SESSION_ACTOR = (
         WebSession.secret_hash == bindparam("secret_hash"),
         WebSession.ended_at.is_(None),
         WebSession.expires_at > bindparam("now"),
+        WebSession.second_factor_at.is_not(None),
         User.active.is_(True),
     )
 )
@@ -343,3 +498,23 @@ def redeem_kiosk_code(db: Session, code: str, client: str) -> TokenOut:
         throttle.fail(client)
         raise KioskCodeInvalid("This kiosk code is unknown, used or expired. Ask the host.")
     return issue_token(db, case_id=booking.case_id, hours=get_settings().kiosk_code_hours)
+
+
+# --- sessions seen by an administrator ----------------------------------------------------
+
+
+def end_session_by_id(db: Session, session_id: uuid.UUID) -> None:
+    """End one browser session or revoke one token (the ids of both are UUIDs)."""
+    now = utcnow()
+    ended = db.execute(
+        update(WebSession)
+        .where(WebSession.id == session_id, WebSession.ended_at.is_(None))
+        .values(ended_at=now)
+    ).rowcount  # type: ignore[attr-defined]
+    revoked = db.execute(
+        update(ApiToken)
+        .where(ApiToken.id == session_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    ).rowcount  # type: ignore[attr-defined]
+    if not (ended or revoked):
+        raise UnknownSession(f"No live session or token {session_id}.")

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     # all out; with 32^8 possible codes, 100 guesses per 15 minutes find none.
     kiosk_code_failures: int = 100
     lockout_minutes: int = 15
+    # After a right password, this long to give the second-factor code.
+    second_factor_minutes: int = 10
+    # An administrator's one-time link to set a new password lives this long.
+    reset_link_minutes: int = 60
 
     @field_validator("database_url")
     @classmethod

@@ -1,6 +1,6 @@
 """All ORM models, imported here so Alembic sees one metadata."""
 
-from service.models.auth import ApiToken, Role, User
+from service.models.auth import ApiToken, PasswordResetLink, RecoveryCode, Role, User
 from service.models.base import Base
 from service.models.cases import (
     Case,
@@ -35,6 +35,8 @@ __all__ = [
     "KioskCode",
     "Literacy",
     "Location",
+    "PasswordResetLink",
+    "RecoveryCode",
     "Role",
     "Screening",
     "ScreeningOutcome",

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.models.base import Base, Timestamped, UuidPk, enum_check
@@ -38,6 +38,10 @@ class User(UuidPk, Timestamped, Base):
         CheckConstraint(
             "role = 'coordinator' OR specialism IS NULL", name="specialism_only_for_coordinators"
         ),
+        CheckConstraint(
+            "totp_confirmed_at IS NULL OR totp_secret IS NOT NULL",
+            name="totp_confirmed_needs_secret",
+        ),
     )
 
     username: Mapped[str] = mapped_column(String(120), unique=True)
@@ -53,6 +57,16 @@ class User(UuidPk, Timestamped, Base):
     specialism: Mapped[str | None] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
+    # Second factor (TOTP, RFC 6238): the shared secret, set at enrolment and in force
+    # once confirmed by a first code. The last accepted time step refuses a replayed code.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))  # sensitive: encrypt (issue 6)
+    totp_confirmed_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+    @property
+    def second_factor(self) -> bool:
+        """Whether a second factor is enrolled (and confirmed by a first code)."""
+        return self.totp_secret is not None and self.totp_confirmed_at is not None
 
 
 class ApiToken(UuidPk, Timestamped, Base):
@@ -83,6 +97,31 @@ class WebSession(UuidPk, Timestamped, Base):
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
     user_agent: Mapped[str] = mapped_column(String(300), default="")
+    # Set when the second factor was passed: until then the session opens only the
+    # second-factor and enrolment pages (``service.auth.service.pending_user``).
+    second_factor_at: Mapped[datetime | None]
+
+
+class RecoveryCode(UuidPk, Timestamped, Base):
+    """A one-time code that stands in for a TOTP code (lost phone), kept as its digest."""
+
+    __tablename__ = "recovery_codes"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None]
+
+
+class PasswordResetLink(UuidPk, Timestamped, Base):
+    """A one-time, short-lived link an administrator hands over to set a new password."""
+
+    __tablename__ = "password_reset_links"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
 
 class RateCounter(Base):

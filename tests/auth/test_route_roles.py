@@ -20,7 +20,7 @@ from service.models import Case, Role
 from service.models.auth import ApiToken
 from service.models.sessions import KioskCode
 from service.workflow import CaseState
-from tests.helpers import API, assert_problem
+from tests.helpers import API, assert_problem, login_body
 
 PUBLIC = "public"
 ALL = frozenset(Role)
@@ -39,6 +39,11 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/users"): PLANNERS,
     ("POST", "/api/v1/users/{user_id}/deactivate"): frozenset({Role.ADMIN}),
     ("POST", "/api/v1/users/{user_id}/reactivate"): frozenset({Role.ADMIN}),
+    ("POST", "/api/v1/users/{user_id}/second-factor/reset"): frozenset({Role.ADMIN}),
+    ("POST", "/api/v1/users/{user_id}/password-reset"): frozenset({Role.ADMIN}),
+    ("POST", "/api/v1/auth/password"): ALL - {Role.APPLICANT},
+    ("GET", "/api/v1/auth/sessions"): frozenset({Role.ADMIN}),
+    ("POST", "/api/v1/auth/sessions/{session_id}/end"): frozenset({Role.ADMIN}),
     ("POST", "/api/v1/cases"): PLANNERS,
     ("GET", "/api/v1/cases"): READERS,
     ("POST", "/api/v1/cases/import"): PLANNERS,
@@ -264,9 +269,7 @@ PASSWORD = "correct horse battery staple"  # the factory's password for every us
 
 def test_password_login_gives_a_working_token(client, db, factory):
     person = factory.person(Role.PLANNER)
-    response = client.post(
-        f"{API}/auth/token", json={"username": person.user.username, "password": PASSWORD}
-    )
+    response = client.post(f"{API}/auth/token", json=login_body(person.user.username))
     assert response.status_code == 200, response.text
     token = response.json()
     assert token["token_type"] == "bearer"
@@ -280,11 +283,9 @@ def test_password_login_gives_a_working_token(client, db, factory):
 def test_wrong_password_and_unknown_user_look_the_same(client, db, factory):
     person = factory.person(Role.LAWYER)
     wrong_password = client.post(
-        f"{API}/auth/token", json={"username": person.user.username, "password": "guess-guess"}
+        f"{API}/auth/token", json=login_body(person.user.username, "guess-guess")
     )
-    unknown_user = client.post(
-        f"{API}/auth/token", json={"username": "nobody.here", "password": PASSWORD}
-    )
+    unknown_user = client.post(f"{API}/auth/token", json=login_body("nobody.here"))
     assert_problem(wrong_password, 401, "bad_credentials")
     assert_problem(unknown_user, 401, "bad_credentials")
     # Nothing tells an attacker which usernames exist.
@@ -294,9 +295,7 @@ def test_wrong_password_and_unknown_user_look_the_same(client, db, factory):
 def test_deactivated_user_cannot_sign_in(client, db, factory):
     person = factory.person(Role.TRANSLATOR)
     person.user.active = False
-    response = client.post(
-        f"{API}/auth/token", json={"username": person.user.username, "password": PASSWORD}
-    )
+    response = client.post(f"{API}/auth/token", json=login_body(person.user.username))
     assert_problem(response, 401, "bad_credentials")
 
 

@@ -13,7 +13,7 @@ from service.core.errors import TooManyRequests
 from service.core.settings import Settings
 from service.models import Role
 from tests.conftest import REDIS_URL, require_server
-from tests.helpers import PASSWORD
+from tests.helpers import login_body
 from tests.live import App, drop_database, engine_for, fresh_database, seeded, start_app
 
 
@@ -38,11 +38,11 @@ def two_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ap
 
 def test_failures_on_two_processes_add_up_to_one_lockout(two_processes):
     first, second, username = two_processes
-    wrong = {"username": username, "password": "not the password"}
+    wrong = login_body(username, "not the password")
     for app in (first, second, first, second, first):
         answer = httpx.post(f"{app.url}/api/v1/auth/token", json=wrong)
         assert answer.status_code == 401, answer.text
-    right = {"username": username, "password": PASSWORD}
+    right = login_body(username)
     for app in (second, first):
         locked = httpx.post(f"{app.url}/api/v1/auth/token", json=right)
         assert locked.status_code == 429, locked.text

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth.schemas import UserIn
+from service.auth.second_factor import enrol_known_secret
 from service.auth.service import create_user
 from service.core.db import make_engine
 from service.models.auth import Role
@@ -35,6 +36,7 @@ from service.workflow import CaseState
 from tests.conftest import require_server
 from tests.factories import AGENCY as FACTORY_AGENCY
 from tests.factories import Factory
+from tests.helpers import TOTP_SECRET, totp_code
 from tests.live import App, drop_database, fresh_database, start_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,7 +107,7 @@ def seed_users(url: str) -> dict[str, Account]:
             create_location(db, LocationIn(name=LOCATION, address="Browserlaan 1", kiosks=4))
             for role in SIGN_IN_ROLES:
                 data = user_for(role)
-                create_user(db, data)
+                enrol_known_secret(db, create_user(db, data), TOTP_SECRET)
                 accounts[role.value] = Account(
                     role=role.value,
                     username=data.username,
@@ -270,6 +272,9 @@ def sign_in(page: Page, account: Account) -> None:
     page.get_by_role("main").get_by_role("link", name="Inloggen").click()
     page.get_by_label("Gebruikersnaam").fill(account.username)
     page.get_by_label("Wachtwoord").fill(account.password)
+    page.get_by_role("main").get_by_role("button", name="Inloggen").click()
+    page.wait_for_load_state()
+    page.get_by_label("Code", exact=True).fill(totp_code(account.username))
     page.get_by_role("main").get_by_role("button", name="Inloggen").click()
     page.wait_for_load_state()
 

@@ -14,6 +14,7 @@ from tests.browser.conftest import (
     assert_accessible,
     snap,
 )
+from tests.helpers import login_body
 from tests.live import server_error_excerpt
 
 
@@ -56,7 +57,7 @@ def test_every_role_can_sign_in_on_the_live_server(page: Page, live_server: Live
     for role, account in live_server.accounts.items():
         response = page.request.post(
             "/api/v1/auth/token",
-            data={"username": account.username, "password": account.password},
+            data=login_body(account.username, account.password),
         )
         assert response.status == 200, (role, response.text())
         assert response.json()["role"] == role

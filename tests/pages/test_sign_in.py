@@ -10,7 +10,7 @@ from service.auth.pages import START_PAGES
 from service.core.clock import utcnow
 from service.models import Role
 from service.models.auth import WebSession
-from tests.helpers import API, PASSWORD, csrf_of, sign_in
+from tests.helpers import API, PASSWORD, csrf_of, login_body, sign_in
 
 HTML = {"accept": "text/html"}
 SIGN_IN_ROLES = [r for r in Role if r is not Role.APPLICANT]
@@ -173,9 +173,7 @@ def test_deactivating_an_account_ends_its_sessions_and_tokens_at_once(client, db
     assert done.json()["active"] is False
     assert client.get("/lawyer", headers=HTML, follow_redirects=False).status_code == 303
     assert client.get(f"{API}/me", headers=person.headers).status_code == 401
-    again = client.post(
-        f"{API}/auth/token", json={"username": person.user.username, "password": PASSWORD}
-    )
+    again = client.post(f"{API}/auth/token", json=login_body(person.user.username))
     assert again.status_code == 401
     client.post(f"{API}/users/{person.user.id}/reactivate", headers=admin.headers)
     assert sign_in(client, person.user.username).status_code == 303
@@ -183,12 +181,10 @@ def test_deactivating_an_account_ends_its_sessions_and_tokens_at_once(client, db
 
 def test_repeated_failures_lock_the_account_out_with_retry_after(client, factory):
     person = factory.person(Role.OFFICER)
-    body = {"username": person.user.username, "password": "wrong"}
+    body = login_body(person.user.username, "wrong")
     for _ in range(5):
         assert client.post(f"{API}/auth/token", json=body).status_code == 401
-    locked = client.post(
-        f"{API}/auth/token", json={"username": person.user.username, "password": PASSWORD}
-    )
+    locked = client.post(f"{API}/auth/token", json=login_body(person.user.username))
     assert locked.status_code == 429, locked.text
     assert locked.json()["code"] == "too_many_attempts"
     assert 0 < int(locked.headers["retry-after"]) <= 15 * 60
