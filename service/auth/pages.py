@@ -352,9 +352,8 @@ def reset_form(
     """The page an administrator's one-time link opens (no sign-in: the link is the key)."""
     user = service.user_of_reset_link(db, token)
     context = {"errors": {}, "username": user.username, "token": token}
-    response = render(request, "auth/reset_password.html", context)
-    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the address
-    return response
+    # The token is in the address: every page is sent with Referrer-Policy: no-referrer.
+    return render(request, "auth/reset_password.html", context)
 
 
 @router.post(service.RESET_PATH + "{token}", response_class=HTMLResponse)
