@@ -486,7 +486,12 @@ def _user_errors(values: dict[str, Any], gettext: Callable[[str], str]) -> dict[
     role_field = ROLE_FIELDS.get(values["role"])
     if role_field and not values[role_field]:
         errors[role_field] = gettext(ROLE_FIELD_MISSING[role_field])
-    return errors
+    return {field: errors[field] for field in FORM_ORDER if field in errors}
+
+
+# The new-account form's fields, top to bottom: the error summary follows this order.
+FORM_ORDER = ("display_name", "username", "email", "role", "organisation", "agency", "location")
+FORM_ORDER += ("specialism",)
 
 
 CHECK_FIELD = N_("Check this field.")
