@@ -490,8 +490,16 @@ def _user_errors(values: dict[str, Any], gettext: Callable[[str], str]) -> dict[
 
 
 # The new-account form's fields, top to bottom: the error summary follows this order.
-FORM_ORDER = ("display_name", "username", "email", "role", "organisation", "agency", "location")
-FORM_ORDER += ("specialism",)
+FORM_ORDER: tuple[str, ...] = (
+    "display_name",
+    "username",
+    "email",
+    "role",
+    "organisation",
+    "agency",
+    "location",
+    "specialism",
+)
 
 
 CHECK_FIELD = N_("Check this field.")
