@@ -86,6 +86,8 @@ def test_every_page_declares_who_may_see_it():
     public = {"/", "/sign-in", "/sign-out", "/language/{code}"}
     # Halfway through signing in: the handler asks for the password step's short session.
     public |= {"/sign-in/code", "/sign-in/enrol"}
+    # The identity provider's round trip: its signed ID token is the credential.
+    public |= {"/sign-in/oidc", "/sign-in/oidc/callback"}
     # Opened by an administrator's one-time link: the link's token is the key.
     public |= {"/reset-password/{token}"}
     undeclared = []

@@ -57,6 +57,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('totp_confirmed_at', service.models.base.UtcDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column('oidc_subject', sa.String(length=255), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_users_oidc_subject'), ['oidc_subject'])
         batch_op.create_check_constraint(op.f('ck_users_totp_confirmed_needs_secret'), 'totp_confirmed_at IS NULL OR totp_secret IS NOT NULL')
 
     with op.batch_alter_table('web_sessions', schema=None) as batch_op:
@@ -72,6 +74,8 @@ def downgrade() -> None:
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_users_totp_confirmed_needs_secret'), type_='check')
+        batch_op.drop_constraint(batch_op.f('uq_users_oidc_subject'), type_='unique')
+        batch_op.drop_column('oidc_subject')
         batch_op.drop_column('totp_last_step')
         batch_op.drop_column('totp_confirmed_at')
         batch_op.drop_column('totp_secret')

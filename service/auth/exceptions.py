@@ -62,3 +62,7 @@ class ResetLinkInvalid(NotFound):
 
 class UnknownSession(NotFound):
     code = "session_not_found"
+
+
+class OidcRefused(Forbidden):
+    code = "oidc_refused"

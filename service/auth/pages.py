@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.auth import queries, second_factor, service
+from service.auth import oidc, queries, second_factor, service
 from service.auth.access import signed_in
 from service.auth.exceptions import (
     BadCredentials,
@@ -29,10 +29,12 @@ from service.auth.exceptions import (
 from service.auth.schemas import UserIn
 from service.core.actor import Actor
 from service.core.errors import TooManyRequests
-from service.core.i18n import N_, gettext_for, language_of
+from service.core.i18n import LANGUAGE_COOKIE, N_, STAFF_LANGUAGES, gettext_for, language_of
+from service.core.settings import get_settings
 from service.core.templating import templates
 from service.core.web import (
     client_address,
+    cookie_name,
     page_router,
     render,
     safe_next,
@@ -111,6 +113,7 @@ def sign_in_form(
         "username": "",
         "next": safe_next(next_page, ""),
         "notice": notice,
+        "oidc": oidc.configured(),
     }
     return render(request, "auth/sign_in.html", context)
 
@@ -155,6 +158,7 @@ def sign_in(
         "username": username,
         "next": safe_next(next_page, ""),
         "notice": None,
+        "oidc": oidc.configured(),
     }
     return render(request, "auth/sign_in.html", context, status_code=status)
 
@@ -289,6 +293,85 @@ def enrol(
     context = {"codes": codes, "next": safe_next(next_page, START_PAGES.get(user.role, "/"))}
     response = render(request, "auth/recovery_codes.html", context)  # never cached: no-store
     set_cookie(response, session_cookie(), started.secret)
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, db: Session) -> Response:
+    """End the session on the server (the cookie alone would not be enough)."""
+    secret = request.cookies.get(session_cookie())
+    if secret:
+        service.end_session(db, secret)
+    response = see_other("/sign-in?signed_out=true")
+    response.delete_cookie(session_cookie(), path="/")
+    return response
+
+
+@router.get("/language/{code}")
+async def choose_language(
+    code: Annotated[str, Path(max_length=10)],
+    next_page: Annotated[str, Query(alias="next", max_length=500)] = "/",
+) -> Response:
+    """Remember the chosen language (a preference, not an action: a link is fine)."""
+    response = see_other(safe_next(next_page, "/"))
+    if code in STAFF_LANGUAGES:
+        set_cookie(response, LANGUAGE_COOKIE, code)
+    return response
+
+
+# --- the organisation's identity provider (OpenID Connect) -------------------------------
+
+OIDC_STATE_COOKIE = "oidc_state"
+OIDC_CALLBACK = "/sign-in/oidc/callback"
+
+
+def _callback_uri(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + OIDC_CALLBACK
+
+
+@router.get("/sign-in/oidc")
+def oidc_start(request: Request) -> Response:
+    """Off to the identity provider; the random state waits in a short-lived cookie."""
+    if not oidc.configured():
+        return see_other("/sign-in")
+    url, state = oidc.authorization_url(_callback_uri(request))
+    response = see_other(url)
+    # Lax, not Strict: the provider's redirect back is a cross-site navigation.
+    response.set_cookie(
+        cookie_name(OIDC_STATE_COOKIE),
+        state,
+        max_age=600,
+        path="/",  # a __Host- cookie must have Path=/
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+    )
+    return response
+
+
+@router.get(OIDC_CALLBACK, response_class=HTMLResponse)
+def oidc_callback(
+    request: Request,
+    db: Session,
+    code: Annotated[str, Query(max_length=2000)] = "",
+    state: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """Back from the identity provider: check its ID token, bind or find the account,
+    start a full session (the provider did the second factor)."""
+    if not oidc.configured():
+        return see_other("/sign-in")
+    kept = request.cookies.get(cookie_name(OIDC_STATE_COOKIE), "")
+    identity = oidc.identity_from_callback(code, state, kept, _callback_uri(request))
+    user = oidc.account_for(db, identity)
+    started = service.start_session(
+        db, user, request.headers.get("user-agent", ""), second_factor_passed=True
+    )
+    # A page, not a redirect: a Strict cookie set in a cross-site navigation's chain
+    # would not go along with the redirect; the next click is a same-site one.
+    start = START_PAGES.get(user.role, "/")
+    response = render(request, "auth/signed_in.html", {"start": start})
+    set_cookie(response, session_cookie(), started.secret)
+    response.delete_cookie(cookie_name(OIDC_STATE_COOKIE), path="/")
     return response
 
 

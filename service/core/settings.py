@@ -62,6 +62,20 @@ class Settings(BaseSettings):
     # An administrator's one-time link to set a new password lives this long.
     reset_link_minutes: int = 60
 
+    # OpenID Connect sign-in at the organisation's identity provider: off unless an
+    # issuer and client are set. Roles come from a claim, mapped value -> role, e.g.
+    # HEARING_OIDC_ROLES='{"ind-planner": "planner", "advocaat": "lawyer"}'.
+    oidc_issuer: str = ""
+    oidc_metadata_url: str = ""  # default: <issuer>/.well-known/openid-configuration
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scope: str = "openid profile email"
+    oidc_role_claim: str = "roles"
+    oidc_roles: dict[str, str] = Field(default_factory=dict)
+    oidc_username_claim: str = "preferred_username"
+    # The provider's second factor replaces ours: its ID token must say one was used.
+    oidc_require_second_factor: bool = True
+
     @field_validator("database_url")
     @classmethod
     def _psycopg3_driver(cls, url: str) -> str:
@@ -70,6 +84,15 @@ class Settings(BaseSettings):
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url.removeprefix(prefix)
         return url
+
+    @field_validator("oidc_roles")
+    @classmethod
+    def _known_roles(cls, roles: dict[str, str]) -> dict[str, str]:
+        allowed = {"lawyer", "planner", "host", "translator", "officer", "coordinator", "admin"}
+        unknown = sorted(set(roles.values()) - allowed)
+        if unknown:
+            raise ValueError(f"oidc_roles maps to unknown roles: {', '.join(unknown)}")
+        return roles
 
     @field_validator("eligibility_policy")
     @classmethod

@@ -62,6 +62,8 @@ class User(UuidPk, Timestamped, Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))  # sensitive: encrypt (issue 6)
     totp_confirmed_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # The identity provider's subject this account is bound to (OpenID Connect sign-in).
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
 
     @property
     def second_factor(self) -> bool:
