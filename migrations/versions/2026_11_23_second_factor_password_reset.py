@@ -42,13 +42,12 @@ def upgrade() -> None:
 
     op.create_table('recovery_codes',
     sa.Column('user_id', sa.Uuid(), nullable=False),
-    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('code_hash', sa.String(length=200), nullable=False),
     sa.Column('used_at', service.models.base.UtcDateTime(timezone=True), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', service.models.base.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_recovery_codes_user_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_codes')),
-    sa.UniqueConstraint('code_hash', name=op.f('uq_recovery_codes_code_hash'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_codes'))
     )
     with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_recovery_codes_user_id'), ['user_id'], unique=False)

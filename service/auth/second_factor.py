@@ -4,9 +4,8 @@ Every account signs in with a password *and* a code: a browser session opens the
 service's pages only after the code (``WebSession.second_factor_at``), and a bearer
 token is issued only for username, password and code together. A code is accepted
 once: the last accepted time step is stored, so a code seen over someone's shoulder
-cannot be used again in its 30 seconds. Recovery codes are random, shown once, stored
-as keyed digests (like tokens: they carry 60 bits of randomness, so a slow hash adds
-nothing) and each works once.
+cannot be used again in its 30 seconds. Recovery codes are random (60 bits), shown
+once, stored as argon2id hashes and each works once.
 """
 
 import hmac
@@ -14,10 +13,11 @@ import secrets
 
 import pyotp
 import segno
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from service.auth.digest import digest
+from service.auth.digest import argon2_hasher
 from service.auth.exceptions import BadSecondFactor
 from service.auth.throttle import Throttle
 from service.core.clock import utcnow
@@ -30,6 +30,7 @@ RECOVERY_CODES = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 # A code from the step before or after counts too: phones' clocks drift.
 DRIFT_STEPS = 1
+_hasher = argon2_hasher()
 
 
 def totp(secret: str) -> pyotp.TOTP:
@@ -76,18 +77,26 @@ def _accept_totp(user: User, code: str) -> bool:
 
 
 def _spend_recovery_code(db: Session, user: User, code: str) -> bool:
-    """Spend one unused recovery code, in one conditional UPDATE (concurrent uses: one wins)."""
+    """Spend the unused recovery code that matches, with a conditional UPDATE (of two
+    simultaneous uses, one wins)."""
     normalised = code.lower().replace("-", "").replace(" ", "")
-    spent = db.execute(
-        update(RecoveryCode)
-        .where(
-            RecoveryCode.user_id == user.id,
-            RecoveryCode.code_hash == digest(normalised),
-            RecoveryCode.used_at.is_(None),
+    unused = db.execute(
+        select(RecoveryCode.id, RecoveryCode.code_hash).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
         )
-        .values(used_at=utcnow())
-    )
-    return bool(spent.rowcount)  # type: ignore[attr-defined]
+    ).all()
+    for code_id, code_hash in unused:
+        try:
+            _hasher.verify(code_hash, normalised)
+        except (VerificationError, InvalidHashError):
+            continue
+        spent = db.execute(
+            update(RecoveryCode)
+            .where(RecoveryCode.id == code_id, RecoveryCode.used_at.is_(None))
+            .values(used_at=utcnow())
+        )
+        return bool(spent.rowcount)  # type: ignore[attr-defined]
+    return False
 
 
 def check(db: Session, user: User, code: str, client: str) -> None:
@@ -118,7 +127,7 @@ def new_recovery_codes(db: Session, user: User) -> list[str]:
     codes = [
         "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(12)) for _ in range(RECOVERY_CODES)
     ]
-    db.add_all(RecoveryCode(user_id=user.id, code_hash=digest(code)) for code in codes)
+    db.add_all(RecoveryCode(user_id=user.id, code_hash=_hasher.hash(code)) for code in codes)
     db.flush()
     return [f"{code[:4]}-{code[4:8]}-{code[8:]}" for code in codes]
 

@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from service.auth import passwords, second_factor
-from service.auth.digest import digest
+from service.auth.digest import argon2_hasher, digest
 from service.auth.exceptions import (
     BadCredentials,
     KioskCodeInvalid,
@@ -40,12 +39,7 @@ from service.models.auth import ApiToken, PasswordResetLink, Role, User, WebSess
 from service.models.sessions import Booking, KioskCode, Location
 from service.models.translation import Agency
 
-# Tests create many users: cheap hashing there, the library's safe defaults elsewhere.
-_hasher = (
-    PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    if get_settings().env == "test"
-    else PasswordHasher()
-)
+_hasher = argon2_hasher()
 # Verified when the account does not exist, so that costs as much as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 # Kiosk codes are read aloud and typed by applicants: no look-alike characters.

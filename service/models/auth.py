@@ -105,12 +105,12 @@ class WebSession(UuidPk, Timestamped, Base):
 
 
 class RecoveryCode(UuidPk, Timestamped, Base):
-    """A one-time code that stands in for a TOTP code (lost phone), kept as its digest."""
+    """A one-time code that stands in for a TOTP code (lost phone), kept as an argon2id hash."""
 
     __tablename__ = "recovery_codes"
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
-    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(200))
     used_at: Mapped[datetime | None]
 
 

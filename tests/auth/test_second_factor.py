@@ -14,7 +14,7 @@ from service.auth.pages import START_PAGES
 from service.core.clock import utcnow
 from service.main import PAGES
 from service.models import Role
-from service.models.auth import WebSession
+from service.models.auth import RecoveryCode, WebSession
 from tests.helpers import (
     API,
     PASSWORD,
@@ -186,6 +186,10 @@ def test_enrolment_shows_a_qr_code_and_a_key_then_recovery_codes_once(client, fa
 def test_a_recovery_code_works_once(client, db, factory):
     person = factory.person(Role.PLANNER, enrol=False)
     _, codes = enrol(client, person.user.username)
+    stored = db.scalars(
+        select(RecoveryCode.code_hash).where(RecoveryCode.user_id == person.user.id)
+    )
+    assert all(value.startswith("$argon2id$") for value in stored)  # salted, slow
     client.cookies.clear()
     step = password_only(client, person.user.username)
     assert enter_code(client, step.headers["location"], codes[3].upper()).status_code == 303
