@@ -70,6 +70,9 @@ class Signalled:
             "session_id": self.session_ids or [uuid.uuid4()],
             "translation_id": self.translation_ids or [uuid.uuid4()],
             "form_id": [DEFAULT_FORM],
+            # Accounts and reset links tell nothing of a case: any value will do.
+            "user_id": [uuid.uuid4()],
+            "token": ["no-such-reset-link"],
         }
         found = values.get(name)
         return None if found is None else [str(v) for v in found]
