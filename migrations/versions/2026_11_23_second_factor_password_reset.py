@@ -4,7 +4,7 @@ Browser sessions open before this migration have no second factor recorded, so t
 stop opening pages: everyone signs in again, with a code (or enrols one).
 
 Revision ID: e53ffacc4688
-Revises: 22926f1b7225
+Revises: 4bc4b61f8cef
 Create Date: 2026-11-23 03:56:19.480826
 """
 
@@ -17,7 +17,7 @@ import service.models.base
 
 
 revision: str = 'e53ffacc4688'
-down_revision: str | None = '22926f1b7225'
+down_revision: str | None = '4bc4b61f8cef'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
