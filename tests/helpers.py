@@ -50,7 +50,8 @@ def totp_code(username: str, secret: str = TOTP_SECRET) -> str:
     generator = pyotp.TOTP(secret)
     while True:
         now = generator.timecode(utcnow())
-        step = max(now - 1, _last_step.get(username, -1) + 1)
+        # Not the step before: at a step boundary the service would find it too old.
+        step = max(now, _last_step.get(username, -1) + 1)
         if step <= now + 1:
             _last_step[username] = step
             return generator.generate_otp(step)
