@@ -212,6 +212,7 @@ def test_periodic_jobs_are_registered_on_the_app_queue():
         "service.invitations.tasks",
         "service.questionnaires.tasks",
         "service.corrections.tasks",
+        "service.terms.tasks",
     }
     registered = {task.name for task in app_huey._registry.periodic_tasks}
     assert registered >= PERIODIC
