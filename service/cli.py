@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from service.core.errors import DomainError
-from service.core.settings import PROJECT_ROOT, get_settings
+from service.core.settings import PROJECT_ROOT, Settings, get_settings
 
 
 @click.group()
@@ -95,9 +95,12 @@ def demo_code(username: str) -> None:
 @click.option("--port", default=8000, show_default=True)
 @click.option("--workers", default=1, show_default=True, help="App processes (stateless).")
 def serve(host: str, port: int, workers: int) -> None:
-    """Run the web service."""
+    """Run the web service (in development also the SMTP sink: mail shows at /dev/mail)."""
     import uvicorn
 
+    settings = get_settings()
+    if settings.dev and settings.smtp_host in LOCAL_HOSTS:
+        _start_mail_sink(settings, f"http://{host}:{port}/dev/mail")
     uvicorn.run(
         "service.main:app",
         host=host,
@@ -106,6 +109,23 @@ def serve(host: str, port: int, workers: int) -> None:
         proxy_headers=True,
         server_header=False,  # no banner: what runs here is nobody's business
     )
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def _start_mail_sink(settings: Settings, page: str) -> None:
+    """Keep the worker's e-mail in var/mail instead of sending it anywhere."""
+    from service.messages.sink import start_sink
+
+    where = f"{settings.smtp_host}:{settings.smtp_port}"
+    try:
+        start_sink(settings.mail_sink_dir, settings.smtp_host, settings.smtp_port)
+    except OSError as exc:
+        # Another `hearing serve` keeps the mailbox already (both read the same folder).
+        click.echo(f"development mail: no SMTP sink started on {where} ({exc.strerror})")
+        return
+    click.echo(f"development mail: SMTP sink on {where}; read what was sent at {page}")
 
 
 @main.command()

@@ -28,6 +28,9 @@ from service.decisions.pages import router as decision_pages
 from service.eligibility.api import router as eligibility_router
 from service.invitations.api import router as invitations_router
 from service.invitations.pages import router as invitation_pages
+from service.messages.api import router as messages_router
+from service.messages.pages import dev_router as dev_mail_pages
+from service.messages.pages import router as message_pages
 from service.questionnaires.api import router as questionnaires_router
 from service.sessions.api import router as sessions_router
 from service.sessions.pages import router as session_pages
@@ -47,7 +50,10 @@ PAGES = (
     translation_pages,
     decision_pages,
     term_pages,
+    message_pages,
 )
+# Outside production only: the development mailbox.
+DEV_PAGES = (dev_mail_pages,)
 # Routes are matched in order, one by one: the busiest (sign-in checks, the kiosks'
 # saves) come first. The docs show the tags in the procedure's order (TAGS).
 ROUTERS = (
@@ -61,6 +67,7 @@ ROUTERS = (
     corrections_router,
     decisions_router,
     terms_router,
+    messages_router,
 )
 TAGS = [
     {"name": "auth", "description": "Signing in (bearer tokens, kiosk codes) and accounts."},
@@ -73,6 +80,7 @@ TAGS = [
     {"name": "corrections", "description": "The lawyer's corrections and additions."},
     {"name": "decisions", "description": "The decision queue, consultations, the outcome."},
     {"name": "terms", "description": "Terms in working days, extensions, overdue terms."},
+    {"name": "messages", "description": "E-mail sent to each party; failed messages."},
     {"name": "ops", "description": "Health for load balancers."},
 ]
 
@@ -141,6 +149,8 @@ def create_app() -> FastAPI:
         app.include_router(pages)
     if not production:
         app.include_router(docs)
+        for pages in DEV_PAGES:
+            app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodyLimit, upload_paths=(f"{API_PREFIX}/cases/import",))
     app.add_middleware(SecurityHeaders)

@@ -8,7 +8,7 @@ from fastapi.routing import APIRoute
 
 from service.core.routing import UnitOfWorkRoute
 from service.core.settings import PROJECT_ROOT
-from service.main import PAGES, ROUTERS, ops
+from service.main import DEV_PAGES, PAGES, ROUTERS, ops
 
 SERVICE = PROJECT_ROOT / "service"
 ENGINE = SERVICE / "procedure.py"
@@ -91,7 +91,7 @@ def test_every_page_declares_who_may_see_it():
     # Opened by an administrator's one-time link: the link's token is the key.
     public |= {"/reset-password/{token}"}
     undeclared = []
-    for router in PAGES:
+    for router in (*PAGES, *DEV_PAGES):
         for route in router.routes:
             assert isinstance(route, APIRoute)
             declared = any(

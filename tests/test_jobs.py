@@ -212,6 +212,8 @@ def test_periodic_jobs_are_registered_on_the_app_queue():
         "service.invitations.tasks",
         "service.questionnaires.tasks",
         "service.corrections.tasks",
+        "service.terms.tasks",
+        "service.messages.tasks",
     }
     registered = {task.name for task in app_huey._registry.periodic_tasks}
     assert registered >= PERIODIC

@@ -32,6 +32,26 @@ class Settings(BaseSettings):
     # Terms in working days (service/terms/policies/): new steps use this version.
     term_policy: str = "ind-2021"
     form_time_limit_minutes: int = 240
+
+    # E-mail, delivered from the outbox by the worker. The defaults reach the development
+    # sink that `hearing serve` starts (read what was sent at /dev/mail).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=8025, ge=1, le=65535)
+    # "starttls": upgrade a plain connection (port 587); "tls": TLS from the start (465).
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = Field(default=20, gt=0)
+    mail_from: str = "IND Schriftelijk horen <noreply@hearing.example>"
+    # Links in e-mail lead here (always to a page behind sign-in).
+    portal_url: str = "http://127.0.0.1:8000"
+    # Delivery: tries in all, the wait before the 2nd (doubled after each failure), and
+    # how long one worker holds a message while sending (a killed worker's hold runs out).
+    message_attempts: int = Field(default=6, ge=1, le=20)
+    message_retry_seconds: int = Field(default=60, ge=1)
+    message_claim_seconds: int = Field(default=300, ge=1)
+    # Where the development SMTP sink keeps what it received.
+    mail_sink_dir: Path = PROJECT_ROOT / "var" / "mail"
     # Check-in opens this long before a session starts and closes when its window ends.
     check_in_opens_minutes: int = 60
 

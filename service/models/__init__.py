@@ -14,6 +14,7 @@ from service.models.corrections import Correction
 from service.models.decisions import Consultation, Decision
 from service.models.eligibility import Screening, ScreeningOutcome
 from service.models.invitations import Invitation, InvitationStatus
+from service.models.messages import Message, MessageKind, MessageStatus
 from service.models.questionnaires import AnswerSet
 from service.models.sessions import Booking, HearingSession, KioskCode, Location
 from service.models.terms import Term, TermStep
@@ -38,6 +39,9 @@ __all__ = [
     "Location",
     "PasswordResetLink",
     "RecoveryCode",
+    "Message",
+    "MessageKind",
+    "MessageStatus",
     "Role",
     "Screening",
     "ScreeningOutcome",

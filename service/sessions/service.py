@@ -82,13 +82,7 @@ def book(
     seat = seat or _free_seat(db, session)
     if seat > session.seats:
         raise SeatOutOfRange(f"Seat {seat} does not exist; the session has {session.seats}.")
-    procedure.advance(
-        db,
-        case,
-        CaseEvent.SCHEDULE,
-        actor,
-        f"seat {seat} at session {session.starts_at:%Y-%m-%d %H:%M}",
-    )
+    procedure.check(case, CaseEvent.SCHEDULE)
     booking = Booking(session_id=session.id, case_id=case.id, seat=seat, booked_by_id=actor.user_id)
     try:
         with db.begin_nested():
@@ -96,6 +90,14 @@ def book(
             db.flush()
     except IntegrityError:
         raise _booking_conflict(db, case, seat) from None
+    # After the seat is taken, so that subscribers (the lawyer's message) see the booking.
+    procedure.advance(
+        db,
+        case,
+        CaseEvent.SCHEDULE,
+        actor,
+        f"seat {seat} at session {session.starts_at:%Y-%m-%d %H:%M}",
+    )
     return booking
 
 

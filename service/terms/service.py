@@ -16,6 +16,7 @@ from service import procedure
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.settings import get_settings
+from service.messages import service as messages
 from service.models.cases import Case
 from service.models.invitations import Invitation, InvitationStatus
 from service.models.terms import Term, TermStep
@@ -192,6 +193,7 @@ def remind(db: Session, term_id: uuid.UUID) -> bool:
     if term.remind_at is None or term.remind_at > now:
         return False
     term.reminded_at = now
+    messages.remind(db, term)
     db.flush()
     return True
 

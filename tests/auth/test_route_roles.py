@@ -106,6 +106,9 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/cases/{case_id}/terms"): STAFF,
     ("POST", "/api/v1/cases/{case_id}/terms/extensions"): PLANNERS,
     ("GET", "/api/v1/terms/overdue"): STAFF,
+    ("GET", "/api/v1/messages"): ALL - {Role.APPLICANT},
+    ("GET", "/api/v1/messages/failed"): PLANNERS,
+    ("POST", "/api/v1/messages/{message_id}/retry"): PLANNERS,
 }
 
 

@@ -1,0 +1,78 @@
+"""Each party's own messages, the planner's failed ones, and (outside production) the
+development mailbox that shows what the local SMTP sink received."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from service.auth.access import signed_in
+from service.core.actor import Actor
+from service.core.i18n import N_
+from service.core.settings import get_settings
+from service.core.web import page_router, render, see_other
+from service.messages import access, devmail, queries, service
+from service.messages.devmail import NAME_PATTERN
+from service.messages.schemas import MessageOut
+from service.models.messages import MessageStatus
+
+router = page_router()
+dev_router = page_router()
+
+STATUS_LABELS: dict[MessageStatus, str] = {
+    MessageStatus.QUEUED: N_("Waiting to be sent"),
+    MessageStatus.SENT: N_("Sent"),
+    MessageStatus.FAILED: N_("Not delivered"),
+}
+
+
+@router.get("/messages", response_class=HTMLResponse)
+def my_messages(
+    request: Request, db: Session, actor: Annotated[Actor, Depends(signed_in(*access.RECIPIENTS))]
+) -> HTMLResponse:
+    mine = queries.sent_to(db, actor.user_id) if actor.user_id else []
+    context = {"messages": [MessageOut.present(m) for m in mine], "STATUS_LABELS": STATUS_LABELS}
+    return render(request, "messages/mine.html", context, actor=actor)
+
+
+@router.get("/planner/messages", response_class=HTMLResponse)
+def failed_messages(
+    request: Request, db: Session, actor: Annotated[Actor, Depends(signed_in(*access.PLANNERS))]
+) -> HTMLResponse:
+    context = {
+        "messages": [MessageOut.present(m) for m in queries.failed(db)],
+        "retried": request.query_params.get("retried") == "true",
+    }
+    return render(request, "messages/failed.html", context, actor=actor)
+
+
+@router.post("/planner/messages/{message_id}/retry")
+def retry_message(
+    message_id: uuid.UUID,
+    db: Session,
+    actor: Annotated[Actor, Depends(signed_in(*access.PLANNERS))],
+) -> Response:
+    service.try_again(db, queries.message(db, message_id))
+    return see_other("/planner/messages?retried=true")
+
+
+# Every signed-in role may look: in development the demo accounts share one mailbox.
+@dev_router.get("/dev/mail", response_class=HTMLResponse)
+def dev_mailbox(
+    request: Request, actor: Annotated[Actor, Depends(signed_in(*access.ANYONE))]
+) -> HTMLResponse:
+    directory = get_settings().mail_sink_dir
+    context = {"mails": devmail.received(directory), "directory": directory}
+    return render(request, "messages/dev_mailbox.html", context, actor=actor)
+
+
+@dev_router.get("/dev/mail/{name}", response_class=HTMLResponse)
+def dev_mail(
+    request: Request,
+    name: Annotated[str, Path(pattern=NAME_PATTERN)],
+    actor: Annotated[Actor, Depends(signed_in(*access.ANYONE))],
+) -> HTMLResponse:
+    mail = devmail.one(get_settings().mail_sink_dir, name)
+    return render(request, "messages/dev_mail.html", {"mail": mail}, actor=actor)

@@ -1,0 +1,36 @@
+"""The development SMTP server: ``hearing serve`` starts it (outside production) so that
+the worker's e-mail lands in ``var/mail/`` as .eml files, readable at ``/dev/mail``."""
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope
+from aiosmtpd.smtp import Session as SmtpSession
+
+from service.core.clock import utcnow
+
+
+class MailDirectory:
+    """An aiosmtpd handler that keeps each message as one file, named in arrival order."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
+        self, server: SMTP, session: SmtpSession, envelope: Envelope
+    ) -> str:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        content: Any = envelope.original_content or envelope.content or b""
+        data = content if isinstance(content, bytes) else str(content).encode()
+        name = f"{utcnow():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
+        (self.directory / name).write_bytes(data)
+        return "250 Message accepted for delivery"
+
+
+def start_sink(directory: Path, host: str, port: int) -> Controller:
+    """Start the sink in a thread of this process; raises OSError if the port is taken."""
+    controller = Controller(MailDirectory(directory), hostname=host, port=port)
+    controller.start()
+    return controller
