@@ -212,9 +212,11 @@ def _server_errors_fail_the_test(request: pytest.FixtureRequest) -> Iterator[Non
 # --- The browser -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless, once per worker."""
+    """Debian's Chromium, headless, once per run of this package's tests on a worker.
+    Not per session: while Playwright's sync API runs, its event loop counts as running
+    in the main thread, so a later test's ``asyncio.run`` would fail."""
     require_server(
         "Chromium",
         os.access(CHROMIUM, os.X_OK),
