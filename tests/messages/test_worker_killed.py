@@ -80,7 +80,8 @@ def test_worker_killed_mid_delivery_sends_once_more(database: str, tmp_path: Pat
         with smtp_server(port, on_data=kill_the_sender) as inbox:
             workers.append(start_worker(database, tmp_path, **env))
             wait_for(lambda: workers[0].popen.poll() is not None, "the kill", workers[0])
-            assert len(inbox.received) == 1
+            # The server files the message after the kill (on_data runs first).
+            wait_for(lambda: len(inbox.received) == 1, "the message at the server")
             assert message().status is MessageStatus.QUEUED  # sent, not marked
 
             time.sleep(HOLD_SECONDS + 0.5)  # the dead worker's hold runs out
