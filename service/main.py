@@ -29,6 +29,7 @@ from service.eligibility.api import router as eligibility_router
 from service.invitations.api import router as invitations_router
 from service.invitations.pages import router as invitation_pages
 from service.questionnaires.api import router as questionnaires_router
+from service.questionnaires.pages import router as kiosk_pages
 from service.sessions.api import router as sessions_router
 from service.sessions.pages import router as session_pages
 from service.translation.api import router as translation_router
@@ -37,7 +38,15 @@ from service.translation.pages import router as translation_pages
 API_PREFIX = "/api/v1"
 OPENAPI_URL = "/openapi.json"
 STATIC_DIR = PROJECT_ROOT / "service" / "static"
-PAGES = (auth_pages, case_pages, session_pages, invitation_pages, translation_pages, decision_pages)
+PAGES = (
+    auth_pages,
+    case_pages,
+    session_pages,
+    invitation_pages,
+    translation_pages,
+    decision_pages,
+    kiosk_pages,
+)
 # Routes are matched in order, one by one: the busiest (sign-in checks, the kiosks'
 # saves) come first. The docs show the tags in the procedure's order (TAGS).
 ROUTERS = (

@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, update
@@ -11,12 +11,35 @@ from sqlalchemy.orm import Session
 from service import procedure
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
+from service.eligibility.policy import FormPurpose, load_policy
 from service.eligibility.service import active_policy
 from service.models.cases import Case
 from service.models.questionnaires import AnswerSet
+from service.models.sessions import Booking, HearingSession
 from service.questionnaires.exceptions import FormClosed, FormNotStarted, LanguageNotOffered
 from service.questionnaires.forms import FormDefinition, load_form, validate_answers
 from service.workflow import TERMINAL_STATES, CaseEvent, CaseState
+
+
+def form_for(case: Case) -> FormDefinition:
+    """The questionnaire this case fills in: its track, under the policy that screened it."""
+    policy = load_policy(case.policy_version) if case.policy_version else active_policy()
+    if case.track is None:  # not screened (yet): what the kansrijk track would get
+        return policy_form()
+    mapped = policy.forms.get(cast(FormPurpose, case.track))
+    if mapped is None:  # a policy without a form mapping: the latest written hearing
+        return load_form()
+    form_id, _, version = mapped.partition("@")
+    return load_form(form_id, int(version))
+
+
+def policy_form(purpose: FormPurpose = "replacing") -> FormDefinition:
+    """The form the active policy gives a purpose (the kansrijk track by default)."""
+    mapped = active_policy().forms.get(purpose)
+    if mapped is None:
+        return load_form()
+    form_id, _, version = mapped.partition("@")
+    return load_form(form_id, int(version))
 
 
 def form_language(form: FormDefinition, case: Case) -> str:
@@ -34,6 +57,11 @@ def answer_set_of(db: Session, case: Case) -> AnswerSet | None:
     return db.scalar(select(AnswerSet).where(AnswerSet.case_id == case.id))
 
 
+def form_of(answer_set: AnswerSet) -> FormDefinition:
+    """The exact version the answers were given in (old answer sets keep theirs)."""
+    return load_form(answer_set.form_id, answer_set.form_version)
+
+
 def case_with_answers(db: Session, case_id: uuid.UUID) -> tuple[Case, AnswerSet | None]:
     """The applicant's case and form in one statement (the kiosk saves often)."""
     row = db.execute(
@@ -44,23 +72,54 @@ def case_with_answers(db: Session, case_id: uuid.UUID) -> tuple[Case, AnswerSet 
     return row[0], row[1]
 
 
-def start(db: Session, case: Case, actor: Actor) -> AnswerSet:
-    form = load_form()
-    language = form_language(form, case)
+def start(db: Session, case: Case, actor: Actor, language: str | None = None) -> AnswerSet:
+    """The applicant confirmed their own consent: the form starts in ``language`` (by
+    default their first language the form offers). The time runs to the end of the
+    session's window, and never longer than the form's time limit."""
+    form = form_for(case)
+    if language is None:
+        language = form_language(form, case)
+    elif language not in form.languages:
+        raise LanguageNotOffered(f"The form is not offered in '{language}'.")
     procedure.advance(db, case, CaseEvent.START_FORM, actor, f"form started in '{language}'")
     now = utcnow()
+    deadline = now + timedelta(minutes=form.time_limit_minutes)
+    window_end = _session_window_end(db, case)
     answer_set = AnswerSet(
         case_id=case.id,
         form_id=form.id,
         form_version=form.version,
+        form_hash=form.content_hash,
         language=language,
         answers={},
         started_at=now,
-        deadline_at=now + timedelta(minutes=form.time_limit_minutes),
+        consented_at=now,
+        deadline_at=min(deadline, window_end) if window_end and window_end > now else deadline,
     )
     db.add(answer_set)
     db.flush()
     return answer_set
+
+
+def _session_window_end(db: Session, case: Case) -> datetime | None:
+    row = db.execute(
+        select(HearingSession.starts_at, HearingSession.duration_minutes)
+        .join(Booking, Booking.session_id == HearingSession.id)
+        .where(Booking.case_id == case.id, Booking.cancelled_at.is_(None))
+    ).first()
+    return None if row is None else row.starts_at + timedelta(minutes=row.duration_minutes)
+
+
+def decline(db: Session, case: Case, actor: Actor) -> None:
+    """The applicant does not consent at the kiosk: the written track ends for this case
+    and a physical hearing follows (the regular procedure)."""
+    procedure.advance(
+        db,
+        case,
+        CaseEvent.WITHDRAW,
+        actor,
+        "the applicant declined the written hearing at the kiosk",
+    )
 
 
 def _check_open(state: CaseState, answer_set: Any) -> None:
@@ -104,13 +163,9 @@ def save(db: Session, case_id: uuid.UUID, answers: dict[str, Any]) -> dict[str, 
     form_row = row if row.id is not None else None
     _check_open(row.state, form_row)
     form = load_form(row.form_id, row.form_version)
-    validate_answers(form, {k: v for k, v in answers.items() if v is not None}, complete=False)
-    merged = {**row.answers, **answers}
-    saved = {
-        **row._mapping,
-        "answers": {k: v for k, v in merged.items() if v is not None},
-        "saved_at": utcnow(),
-    }
+    merged = {k: v for k, v in {**row.answers, **answers}.items() if v is not None}
+    validate_answers(form, merged, complete=False, language=row.language)
+    saved = {**row._mapping, "answers": merged, "saved_at": utcnow()}
     connection.execute(
         _SAVE,
         {"answer_set_id": row.id, "answers": saved["answers"], "saved_at": saved["saved_at"]},
@@ -122,8 +177,9 @@ def save(db: Session, case_id: uuid.UUID, answers: dict[str, Any]) -> dict[str, 
 
 def submit(db: Session, case: Case, actor: Actor) -> AnswerSet:
     answer_set = _open(case.state, answer_set_of(db, case))
-    form = load_form(answer_set.form_id, answer_set.form_version)
-    validate_answers(form, answer_set.answers, complete=True)
+    validate_answers(
+        form_of(answer_set), answer_set.answers, complete=True, language=answer_set.language
+    )
     procedure.advance(db, case, CaseEvent.SUBMIT, actor, "form handed in by the applicant")
     answer_set.submitted_at = utcnow()
     db.flush()

@@ -70,6 +70,7 @@ class Signalled:
             "session_id": self.session_ids or [uuid.uuid4()],
             "translation_id": self.translation_ids or [uuid.uuid4()],
             "form_id": [DEFAULT_FORM],
+            "section_id": ["identity", "reasons"],
         }
         found = values.get(name)
         return None if found is None else [str(v) for v in found]
