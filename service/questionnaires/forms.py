@@ -236,6 +236,20 @@ class FormDefinition(BaseModel):
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
 
+    def label_for(self, key: str, language: str) -> str:
+        """The question an answer key points at, in ``language``; inside a group with
+        the item it belongs to ("Document 2: What kind of document is it?")."""
+        top, *rest = key.split(".")
+        question = self.question(top)
+        if question is None:
+            return key
+        if len(rest) == 2 and rest[0].isdigit():
+            sub = next((q for q in question.questions if q.id == rest[1]), None)
+            if sub is not None:
+                item = (question.item_label or question.label).get(language, top)
+                return f"{item} {int(rest[0]) + 1}: {sub.label.get(language, sub.id)}"
+        return question.label.get(language, key)
+
     def direction(self, language: str) -> str:
         return "rtl" if language in self.rtl_languages else "ltr"
 
@@ -320,6 +334,7 @@ class FormDefinition(BaseModel):
                     continue
                 label = question.label.get(language, question.id)
                 if question.type is QuestionType.GROUP:
+                    item_label = (question.item_label or question.label).get(language, label)
                     for index, item in enumerate(value if isinstance(value, list) else []):
                         for sub in question.questions:
                             if _blank(item.get(sub.id)):
@@ -330,7 +345,7 @@ class FormDefinition(BaseModel):
                                     section_id=section.id,
                                     question_id=sub.id,
                                     label=sub.label.get(language, sub.id),
-                                    group_label=f"{label} {index + 1}",
+                                    group_label=f"{item_label} {index + 1}",
                                     text=display_text(sub, item[sub.id], language, gettext),
                                     kind=sub.type,
                                     value=item[sub.id],

@@ -246,7 +246,8 @@ def save_section(
     form = service.form_of(answer_set)
     section = _section(form, section_id)
     shown_before = {q.id for q in section.questions if form.visible(q, answer_set.answers)}
-    problems, raw = store_section(db, case.id, answer_set, section, fields)
+    problems, raw = store_section(db, case.id, section.id, fields)
+    db.refresh(answer_set)
     if problems:
         return _render_section(request, form, answer_set, section, raw, problems, status_code=422)
     here = f"/kiosk/sections/{section.id}"
@@ -274,15 +275,10 @@ def save_section(
 
 @router.post("/kiosk/autosave/{section_id}")
 def autosave(section_id: SectionId, db: Session, actor: Applicant, fields: Posted) -> Response:
-    """What the page's script sends as the applicant types: saved at once (same fields
-    as the section's form post); answers that are not valid yet are reported, not kept."""
-    case, answer_set = service.case_with_answers(db, _case_id(actor))
-    if answer_set is None or answer_set.submitted_at is not None:
-        return JSONResponse({"saved": False, "closed": True}, status_code=409)
-    if case.state is not CaseState.IN_PROGRESS or answer_set.deadline_at <= utcnow():
-        return JSONResponse({"saved": False, "closed": True}, status_code=409)
-    section = _section(service.form_of(answer_set), section_id)
-    problems, _ = store_section(db, case.id, answer_set, section, fields)
+    """What the page's script sends as the applicant types: saved at once (the same
+    fields as the section's form post); answers not valid yet are reported, not kept.
+    A closed form answers 409 (the script then goes to the page that says why)."""
+    problems, _ = store_section(db, _case_id(actor), section_id, fields)
     return JSONResponse({"saved": True, "problems": problems})
 
 
@@ -332,7 +328,7 @@ def _render_review(
     items = form.answer_items(answer_set.answers, answer_set.language)
     titles = {s.id: s.title.get(answer_set.language, s.id) for s in form.sections}
     missing = [
-        (key, message, _section_of(form, key), _label_of(form, key, answer_set.language))
+        (key, message, _section_of(form, key), form.label_for(key, answer_set.language))
         for key, message in problems.items()
     ]
     context = {
@@ -348,11 +344,6 @@ def _render_review(
 def _section_of(form: FormDefinition, key: str) -> str:
     top = key.split(".")[0]
     return next((s.id for s in form.sections if any(q.id == top for q in s.questions)), "")
-
-
-def _label_of(form: FormDefinition, key: str, language: str) -> str:
-    question = form.question(key.split(".")[0])
-    return question.label.get(language, key) if question else key
 
 
 @router.get("/kiosk/done", response_class=HTMLResponse)
@@ -443,6 +434,7 @@ def _render_section(
         "answers": answers,
         "raw": raw,
         "errors": errors,
+        "error_labels": {key: form.label_for(key, answer_set.language) for key in errors},
         "extra_item": extra_item,
         "deadline": answer_set.deadline_at,
         "visible": form.visible,
@@ -554,19 +546,25 @@ def keep_valid(answers: Answers, problems: dict[str, str]) -> Answers:
 
 
 def store_section(
-    db: Session, case_id: uuid.UUID, answer_set: AnswerSet, section: Section, fields: Any
+    db: Session, case_id: uuid.UUID, section_id: str, fields: Any
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """Save what is valid of one section's post; returns (problems, raw text)."""
-    form = service.form_of(answer_set)
-    posted, raw = parse_section(section, fields)
-    merged = {**answer_set.answers, **posted}
-    merged = {k: v for k, v in merged.items() if v is not None}
-    language = kiosk_language(answer_set.language)
-    problems = answer_problems(form, merged, complete=False, language=language)
-    section_keys = {q.id for q in section.questions}
-    problems = {k: v for k, v in problems.items() if k.split(".")[0] in section_keys}
-    service.save(db, case_id, keep_valid(posted, problems))
-    db.refresh(answer_set)
+    """Save what is valid of one section's post, in one read and one write (the kiosks
+    autosave often); returns (problems, raw text as typed)."""
+    raw: dict[str, str] = {}
+
+    def merge(
+        form: FormDefinition, language: str, saved: Answers
+    ) -> tuple[Answers, dict[str, str]]:
+        section = _section(form, section_id)
+        posted, typed = parse_section(section, fields)
+        raw.update(typed)
+        merged = {k: v for k, v in {**saved, **posted}.items() if v is not None}
+        problems = answer_problems(form, merged, complete=False, language=kiosk_language(language))
+        section_keys = {q.id for q in section.questions}
+        problems = {k: v for k, v in problems.items() if k.split(".")[0] in section_keys}
+        return keep_valid(posted, problems), problems
+
+    _saved, problems = service.save_with(db, case_id, merge)
     return problems, raw
 
 

@@ -1,7 +1,7 @@
 """The applicant's form at the kiosk: start, save as they go, submit (or auto-submit)."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -157,14 +157,30 @@ _SAVE = (
 
 
 def save(db: Session, case_id: uuid.UUID, answers: dict[str, Any]) -> dict[str, Any]:
-    """Merge answers into the form (null clears one); returns the saved answer set."""
+    """Merge answers into the form (null clears one); returns the saved answer set.
+    Refuses all of them (422) if any is not valid."""
+    return save_with(db, case_id, lambda form, language, saved: (answers, {}), strict=True)[0]
+
+
+# Given the form, the answer set's language and the saved answers: the answers to merge
+# and the problems found (whose answers are left out of the merge).
+Merge = Callable[[FormDefinition, str, dict[str, Any]], tuple[dict[str, Any], dict[str, str]]]
+
+
+def save_with(
+    db: Session, case_id: uuid.UUID, merge: Merge, *, strict: bool = False
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Save what ``merge`` makes of the form in one read and one write, without ORM
+    objects; returns the saved answer set and the problems ``merge`` reported."""
     connection = db.connection()  # plain Core: no ORM objects on this path
     row = connection.execute(_FORM_TO_SAVE, {"case_id": case_id}).one()
     form_row = row if row.id is not None else None
     _check_open(row.state, form_row)
     form = load_form(row.form_id, row.form_version)
+    answers, problems = merge(form, row.language, row.answers)
     merged = {k: v for k, v in {**row.answers, **answers}.items() if v is not None}
-    validate_answers(form, merged, complete=False, language=row.language)
+    if strict:
+        validate_answers(form, merged, complete=False, language=row.language)
     saved = {**row._mapping, "answers": merged, "saved_at": utcnow()}
     connection.execute(
         _SAVE,
@@ -172,7 +188,7 @@ def save(db: Session, case_id: uuid.UUID, answers: dict[str, Any]) -> dict[str, 
     )
     if (loaded := db.identity_map.get(db.identity_key(AnswerSet, row.id))) is not None:
         db.expire(loaded)  # an AnswerSet object already in this session reads afresh
-    return saved
+    return saved, problems
 
 
 def submit(db: Session, case: Case, actor: Actor) -> AnswerSet:

@@ -4,6 +4,7 @@ Back then shows nothing. Every kiosk page passes axe in Arabic, Tigrinya and Dut
 
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -11,13 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth.service import new_kiosk_code
+from service.core.clock import utcnow
 from service.core.db import make_engine
 from service.eligibility.policy import load_policy
 from service.eligibility.service import screen_case
 from service.models import Case, Role
 from service.models.questionnaires import AnswerSet
 from service.models.sessions import Location
-from service.sessions.service import active_booking_for
+from service.sessions.service import active_booking_for, book
 from service.workflow import CaseState
 from tests.browser.conftest import (
     LOCATION,
@@ -29,19 +31,30 @@ from tests.browser.conftest import (
 from tests.factories import Factory
 
 POLICY = "ind-2026"
+WINDOW = timedelta(minutes=240)  # a session's default window
 
 
-def seed_scheduled_case(server: LiveServer, name: str, language: str) -> tuple[str, str]:
+def seed_scheduled_case(
+    server: LiveServer, name: str, language: str, window_left: timedelta | None = None
+) -> tuple[str, str]:
     """A kansrijk case under ind-2026 booked at the browser host's location:
-    (case id, booking id)."""
+    (case id, booking id). ``window_left``: the session's window ends that soon."""
     engine = make_engine(server.database_url)
     try:
         with Session(engine) as db:
             factory = Factory(db)
             factory._location = db.scalar(select(Location).where(Location.name == LOCATION))
             case = factory.case(nationality="SY", languages=[language], applicant_name=name)
-            screen_case(db, case, factory.person(Role.PLANNER).actor, load_policy(POLICY))
-            factory.driver().drive(case, CaseState.SCHEDULED)
+            planner = factory.person(Role.PLANNER).actor
+            screen_case(db, case, planner, load_policy(POLICY))
+            if window_left is None:
+                factory.driver().drive(case, CaseState.SCHEDULED)
+            else:
+                factory.driver().drive(case, CaseState.CONSENTED)
+                hearing = factory.session(language)
+                book(db, hearing, case, planner)
+                # Time passes: the session has been running until its window nearly ends.
+                hearing.starts_at = utcnow() + window_left - WINDOW
             booking = active_booking_for(db, case.id)
             assert booking is not None
             ids = (str(case.id), str(booking.id))
@@ -252,3 +265,68 @@ def test_the_kiosk_works_without_javascript(browser: Browser, live_server: LiveS
     expect(helper).to_have_url(f"{live_server.url}/kiosk/sections/documents")
     assert stored(live_server, case_id)[1].answers["full_name"] == "Elif Yilmaz"  # type: ignore[union-attr]
     page_context.close()
+
+
+def test_at_the_end_of_the_window_the_countdown_hands_the_form_in(
+    browser: Browser, live_server: LiveServer, page: Page
+) -> None:
+    case_id, booking_id = seed_scheduled_case(
+        live_server, "ሰላም ተስፋይ", "ti", window_left=timedelta(seconds=25)
+    )
+    code = host_checks_in(page, live_server, booking_id)
+    kiosk = browser.new_context(base_url=live_server.url, locale="ti")
+    applicant = kiosk.new_page()
+    enter_code(applicant, code, "ti")
+    applicant.locator("button[name=choice][value=yes]").click()
+    expect(applicant.locator("[data-countdown]")).to_have_text(re.compile(r"^0:00:[0-2]\d$"))
+    applicant.locator("#q-full_name").fill("ሰላም ተስፋይ")
+    expect(applicant.locator("[data-autosave-status]")).to_contain_text("ተዓቂቡ")
+    # No button pressed: at zero the page goes on by itself, and the server hands it in.
+    expect(applicant).to_have_url(
+        f"{live_server.url}/kiosk/done?outcome=time&lang=ti", timeout=40_000
+    )
+    snap(applicant, "ti-time-over")
+    state, answer_set = stored(live_server, case_id)
+    assert state is CaseState.SUBMITTED
+    assert answer_set is not None
+    assert answer_set.auto_submitted
+    assert answer_set.answers == {"full_name": "ሰላም ተስፋይ"}
+    kiosk.close()
+
+
+def test_keyboard_only_and_zoomed_to_200_percent(
+    browser: Browser, live_server: LiveServer, page: Page
+) -> None:
+    _case_id, booking_id = seed_scheduled_case(live_server, "رضا احمدی", "fa")
+    code = host_checks_in(page, live_server, booking_id)
+    # 200 % zoom of a 1280 px wide screen: the page gets 640 CSS pixels.
+    kiosk = browser.new_context(
+        base_url=live_server.url, locale="fa", viewport={"width": 640, "height": 800}
+    )
+    applicant = kiosk.new_page()
+    applicant.goto("/kiosk?lang=fa")
+    applicant.keyboard.press("Tab")  # the skip link comes first
+    expect(applicant.locator(".nl-skip-link")).to_be_focused()
+    applicant.locator("#code").focus()
+    applicant.keyboard.type(code)
+    applicant.keyboard.press("Enter")
+    expect(applicant).to_have_url(f"{live_server.url}/kiosk/consent?lang=fa")
+    yes = applicant.locator("button[name=choice][value=yes]")
+    while not yes.evaluate("element => element === document.activeElement"):
+        applicant.keyboard.press("Tab")
+    applicant.keyboard.press("Enter")
+    expect(applicant).to_have_url(f"{live_server.url}/kiosk/sections/identity")
+    for path in ("/kiosk/sections/identity", "/kiosk/sections/family", "/kiosk/review"):
+        applicant.goto(path)
+        overflow = applicant.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways at 200 % zoom ({overflow} px)"
+        snap(applicant, f"fa-zoom-{path.rsplit('/', 1)[-1]}")
+    # Big touch targets: every button at least 44 by 44 CSS pixels (WCAG 2.5.5).
+    applicant.goto("/kiosk/sections/family")
+    sizes = applicant.locator("main button").evaluate_all(
+        "buttons => buttons.map(b => [b.offsetWidth, b.offsetHeight])"
+    )
+    assert all(w >= 44 and h >= 44 for w, h in sizes), sizes
+    kiosk.close()

@@ -124,7 +124,7 @@ def test_answer_items_flatten_answers_for_display_and_translation():
     assert items["date_of_birth"].text == "ongeveer 1994"
     assert items["has_documents"].text == "Nee"
     assert items["family_members.0.relation"].text == "Broer of zus"
-    assert items["family_members.0.relation"].group_label == "Uw gezin en naaste familie 1"
+    assert items["family_members.0.relation"].group_label == "Familielid 1"
     assert items["hearing_needs"].text == "Een vrouw die het gesprek voert, Extra pauzes"
     english = {item.key: item for item in form.answer_items(answers, "en")}
     assert english["family_members.0.name"].label == "Name"
@@ -142,3 +142,25 @@ def test_the_published_registry_pins_every_version():
     registry = yaml.safe_load((get_settings().forms_dir / "published.yaml").read_text())
     for form_id, version in NEW_FORMS:
         assert registry[f"{form_id}@{version}"] == load_form(form_id, version).content_hash
+
+
+def test_the_forms_check_command_fails_on_a_problem(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from service.cli import main
+
+    passed = CliRunner().invoke(main, ["forms", "check"])
+    assert passed.exit_code == 0, passed.output
+    assert "written-hearing@2" in passed.output
+    forms = tmp_path / "forms"
+    shutil.copytree(get_settings().forms_dir, forms)
+    path = forms / "registration-interview" / "v1.yaml"
+    path.write_text(path.read_text().replace('  ti: "ብዛዕባ መን ምዃንኩምን ጉዕዞኹምን ሕቶታት"\n', ""))
+    monkeypatch.setattr(get_settings(), "forms_dir", forms)
+    load_form.cache_clear()
+    try:
+        failed = CliRunner().invoke(main, ["forms", "check"])
+    finally:
+        load_form.cache_clear()
+    assert failed.exit_code == 1
+    assert "registration-interview@1: invalid definition" in failed.output
