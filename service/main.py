@@ -32,6 +32,8 @@ from service.questionnaires.api import router as questionnaires_router
 from service.questionnaires.pages import router as kiosk_pages
 from service.sessions.api import router as sessions_router
 from service.sessions.pages import router as session_pages
+from service.terms.api import router as terms_router
+from service.terms.pages import router as term_pages
 from service.translation.api import router as translation_router
 from service.translation.pages import router as translation_pages
 
@@ -45,6 +47,7 @@ PAGES = (
     invitation_pages,
     translation_pages,
     decision_pages,
+    term_pages,
     kiosk_pages,
 )
 # Routes are matched in order, one by one: the busiest (sign-in checks, the kiosks'
@@ -59,6 +62,7 @@ ROUTERS = (
     translation_router,
     corrections_router,
     decisions_router,
+    terms_router,
 )
 TAGS = [
     {"name": "auth", "description": "Signing in (bearer tokens, kiosk codes) and accounts."},
@@ -70,6 +74,7 @@ TAGS = [
     {"name": "translation", "description": "Agencies and translation jobs."},
     {"name": "corrections", "description": "The lawyer's corrections and additions."},
     {"name": "decisions", "description": "The decision queue, consultations, the outcome."},
+    {"name": "terms", "description": "Terms in working days, extensions, overdue terms."},
     {"name": "ops", "description": "Health for load balancers."},
 ]
 

@@ -1,7 +1,7 @@
 """kiosk answer sets: pinned form hash, the applicant's consent, the resume position
 
 Revision ID: 8a1c3f0d2b77
-Revises: 22926f1b7225
+Revises: 4bc4b61f8cef
 Create Date: 2026-11-23 04:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import service.models.base
 
 revision: str = "8a1c3f0d2b77"
-down_revision: str | None = "22926f1b7225"
+down_revision: str | None = "4bc4b61f8cef"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
