@@ -322,22 +322,24 @@ class FormDefinition(BaseModel):
 
         The key is stable (``family_members.0.name``); the question label and the
         answer's display text are in ``language`` (choices as their labels, dates as
-        written, an estimate marked as such). Issues 9 (XLIFF, PDF) and 10 (officer
-        workbench) build on this; old answer sets render with their own pinned version.
+        written, an estimate marked as such). Answers to follow-up questions no longer
+        asked (the earlier answer changed) are left out, as on the review page. Issues 9
+        (XLIFF, PDF) and 10 (officer workbench) build on this; old answer sets render
+        with their own pinned version.
         """
         gettext = kiosk_gettext(language)
         items: list[AnswerItem] = []
         for section in self.sections:
             for question in section.questions:
                 value = answers.get(question.id)
-                if _blank(value):
-                    continue
+                if _blank(value) or not self.visible(question, answers):
+                    continue  # a follow-up whose earlier answer changed is not asked
                 label = question.label.get(language, question.id)
                 if question.type is QuestionType.GROUP:
                     item_label = (question.item_label or question.label).get(language, label)
                     for index, item in enumerate(value if isinstance(value, list) else []):
                         for sub in question.questions:
-                            if _blank(item.get(sub.id)):
+                            if _blank(item.get(sub.id)) or not self.visible(sub, answers, item):
                                 continue
                             items.append(
                                 AnswerItem(

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.auth.service import new_kiosk_code
+from service.auth.service import create_user, new_kiosk_code
 from service.core.clock import utcnow
 from service.core.db import make_engine
 from service.eligibility.policy import load_policy
@@ -19,19 +19,43 @@ from service.eligibility.service import screen_case
 from service.models import Case, Role
 from service.models.questionnaires import AnswerSet
 from service.models.sessions import Location
-from service.sessions.service import active_booking_for, book
+from service.sessions.schemas import LocationIn
+from service.sessions.service import active_booking_for, book, create_location
 from service.workflow import CaseState
 from tests.browser.conftest import (
-    LOCATION,
     PASSWORD,
     LiveServer,
     assert_accessible,
     snap,
+    user_for,
 )
 from tests.factories import Factory
 
 POLICY = "ind-2026"
 WINDOW = timedelta(minutes=240)  # a session's default window
+
+
+KIOSK_LOCATION = "IND Kioskstraat"  # its own location and host: other tests' seat lists
+KIOSK_HOST = "host.kiosk"  # stay as they are
+
+
+def kiosk_location(db: Session) -> Location:
+    """This file's location, with its own host (made once per live server)."""
+    found = db.scalar(select(Location).where(Location.name == KIOSK_LOCATION))
+    if found is not None:
+        return found
+    location = create_location(
+        db, LocationIn(name=KIOSK_LOCATION, address="Kioskstraat 1", kiosks=8)
+    )
+    host = user_for(Role.HOST).model_copy(
+        update={
+            "username": KIOSK_HOST,
+            "email": "host.kiosk@hearing.test",
+            "location": KIOSK_LOCATION,
+        }
+    )
+    create_user(db, host)
+    return location
 
 
 def seed_scheduled_case(
@@ -43,7 +67,7 @@ def seed_scheduled_case(
     try:
         with Session(engine) as db:
             factory = Factory(db)
-            factory._location = db.scalar(select(Location).where(Location.name == LOCATION))
+            factory._location = kiosk_location(db)
             case = factory.case(nationality="SY", languages=[language], applicant_name=name)
             planner = factory.person(Role.PLANNER).actor
             screen_case(db, case, planner, load_policy(POLICY))
@@ -66,9 +90,8 @@ def seed_scheduled_case(
 
 def host_checks_in(page: Page, server: LiveServer, booking_id: str) -> str:
     """The host (at this location) checks the applicant in over the API: the kiosk code."""
-    host = server.accounts["host"]
     token = page.request.post(
-        "/api/v1/auth/token", data={"username": host.username, "password": PASSWORD}
+        "/api/v1/auth/token", data={"username": KIOSK_HOST, "password": PASSWORD}
     ).json()["access_token"]
     response = page.request.post(
         f"/api/v1/bookings/{booking_id}/check-in",

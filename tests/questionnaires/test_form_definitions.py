@@ -164,3 +164,10 @@ def test_the_forms_check_command_fails_on_a_problem(tmp_path, monkeypatch):
         load_form.cache_clear()
     assert failed.exit_code == 1
     assert "registration-interview@1: invalid definition" in failed.output
+
+
+def test_answers_to_follow_ups_no_longer_asked_are_not_shown():
+    form = load_form("written-hearing", 2)
+    answers = {"has_documents": False, "documents": [{"kind": "passport", "whereabouts": "lost"}]}
+    keys = [item.key for item in form.answer_items(answers, "en")]
+    assert keys == ["has_documents"]
