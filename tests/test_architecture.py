@@ -8,7 +8,7 @@ from fastapi.routing import APIRoute
 
 from service.core.routing import UnitOfWorkRoute
 from service.core.settings import PROJECT_ROOT
-from service.main import PAGES, ROUTERS, ops
+from service.main import FIRST_PAGES, PAGES, ROUTERS, ops
 
 SERVICE = PROJECT_ROOT / "service"
 ENGINE = SERVICE / "procedure.py"
@@ -71,7 +71,7 @@ def test_core_knows_no_domain():
 def test_every_route_runs_in_one_hop():
     """A route class other than UnitOfWorkRoute would bring back one thread hop per
     dependency, and with it the connection-pool stall."""
-    routers = [*ROUTERS, *PAGES, ops]
+    routers = [*FIRST_PAGES, *ROUTERS, *PAGES, ops]
     plain = [
         f"{route.path} {sorted(route.methods)}"
         for router in routers
@@ -86,7 +86,7 @@ def test_every_page_declares_who_may_see_it():
     # The kiosk's code entry and its last page come before and after the applicant.
     public = {"/", "/sign-in", "/sign-out", "/language/{code}", "/kiosk", "/kiosk/done"}
     undeclared = []
-    for router in PAGES:
+    for router in (*FIRST_PAGES, *PAGES):
         for route in router.routes:
             assert isinstance(route, APIRoute)
             declared = any(
@@ -104,7 +104,7 @@ def test_pages_begin_as_writers():
     a read transaction to a write mid-way (that fails at once under concurrent writes)."""
     readers = [
         route.path
-        for router in PAGES
+        for router in (*FIRST_PAGES, *PAGES)
         for route in router.routes
         if isinstance(route, UnitOfWorkRoute) and not route.writes
     ]

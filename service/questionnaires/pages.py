@@ -23,7 +23,7 @@ from service.auth.exceptions import KioskCodeInvalid
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.errors import TooManyRequests
-from service.core.i18n import language_name
+from service.core.i18n import direction, language_name
 from service.core.web import LOCAL_TIME, client_address, page_router, render, see_other, set_cookie
 from service.models.cases import Case
 from service.models.questionnaires import AnswerSet
@@ -41,6 +41,8 @@ from service.questionnaires.kiosk_texts import KIOSK_LANGUAGES, kiosk_gettext, k
 from service.workflow import CaseState
 
 router = page_router()
+# The kiosks' autosave alone: the busiest route, matched before every other (main.py).
+autosave_router = page_router()
 Applicant = Annotated[Actor, Depends(access.at_kiosk())]
 Language = Annotated[str, Query(max_length=10)]
 OUTCOMES = ("submitted", "declined", "time", "closed")
@@ -89,7 +91,7 @@ def render_kiosk(
     deadline = (context or {}).get("deadline")
     page = {
         "lang": language,
-        "dir": "rtl" if language in ("ar", "fa") else "ltr",
+        "dir": direction(language),
         "deadline_clock": deadline.astimezone(LOCAL_TIME).strftime("%H:%M") if deadline else "",
         "k_": kiosk_gettext(language),
         "kiosk_languages": [(code, language_name(code)) for code in KIOSK_LANGUAGES],
@@ -115,10 +117,12 @@ def done(request: Request, db: Session, outcome: str, language: str) -> Response
 
 
 @router.get("/kiosk", response_class=HTMLResponse)
-def code_page(request: Request, lang: Language = "nl") -> HTMLResponse:
-    """Choose a language, then enter the code the host gave you."""
+def code_page(request: Request, db: Session, lang: Language = "nl") -> Response:
+    """Choose a language, then enter the code the host gave you. Whoever was signed in
+    at this kiosk is signed out first: the page is where the next person begins."""
     language = kiosk_language(lang)
-    return render_kiosk(request, "kiosk/code.html", language, {"errors": {}})
+    response = render_kiosk(request, "kiosk/code.html", language, {"errors": {}})
+    return end_kiosk(request, db, response)
 
 
 @router.post("/kiosk", response_class=HTMLResponse)
@@ -273,7 +277,7 @@ def save_section(
     return see_other(f"/kiosk/sections/{form.sections[index + 1].id}")
 
 
-@router.post("/kiosk/autosave/{section_id}")
+@autosave_router.post("/kiosk/autosave/{section_id}")
 def autosave(section_id: SectionId, db: Session, actor: Applicant, fields: Posted) -> Response:
     """What the page's script sends as the applicant types: saved at once (the same
     fields as the section's form post); answers not valid yet are reported, not kept.
@@ -585,4 +589,4 @@ def forms_overview(
     return render(request, "planner/forms.html", context, actor=actor)
 
 
-__all__ = ["OUTCOMES", "router"]
+__all__ = ["OUTCOMES", "autosave_router", "router"]

@@ -249,3 +249,14 @@ def test_the_planner_sees_what_is_unreviewed(client, factory):
     assert page.status_code == 200
     assert "written-hearing@2" in page.text
     assert "ar, fa, tr, ti" in page.text
+
+
+def test_the_code_page_signs_out_whoever_was_at_the_kiosk(client, checked_in):
+    _case, code = checked_in
+    consent = sign_in_at_kiosk(client, code)
+    assert consent.url.path == "/kiosk/consent"
+    client.get("/kiosk", headers=HTML)  # the next person's start page
+    gone = client.get("/kiosk/consent", headers=HTML, follow_redirects=False)
+    assert gone.status_code == 303
+    assert gone.headers["location"].startswith("/kiosk")
+    assert "هل توافق" not in client.get("/kiosk/consent", headers=HTML).text
