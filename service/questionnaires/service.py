@@ -145,9 +145,15 @@ def _open(state: CaseState, answer_set: AnswerSet | None) -> AnswerSet:
 # without ORM objects (bench/bench_http.py measures it).
 _FORM_TO_SAVE = (
     select(Case.state, *AnswerSet.__table__.columns)
-    .outerjoin(AnswerSet, AnswerSet.case_id == Case.id)
-    .where(Case.id == bindparam("case_id"))
+    .join(Case, Case.id == AnswerSet.case_id)
+    .where(AnswerSet.case_id == bindparam("case_id"))
+    # A save merges into what it read: a second save of the same form (the autosave and
+    # the page's post) waits for the first and then reads what it wrote, or one of them
+    # would be lost. PostgreSQL locks the answer set's row (and re-reads it when the
+    # lock is granted); SQLite's writers already take the write lock up front.
+    .with_for_update(of=AnswerSet)
 )
+_CASE_STATE = select(Case.state).where(Case.id == bindparam("case_id"))
 _ANSWER_SETS = cast(Table, AnswerSet.__table__)
 _SAVE = (
     update(_ANSWER_SETS)
@@ -173,9 +179,11 @@ def save_with(
     """Save what ``merge`` makes of the form in one read and one write, without ORM
     objects; returns the saved answer set and the problems ``merge`` reported."""
     connection = db.connection()  # plain Core: no ORM objects on this path
-    row = connection.execute(_FORM_TO_SAVE, {"case_id": case_id}).one()
-    form_row = row if row.id is not None else None
-    _check_open(row.state, form_row)
+    row = connection.execute(_FORM_TO_SAVE, {"case_id": case_id}).first()
+    if row is None:  # not started: say why (one more query, only on this error path)
+        _check_open(connection.execute(_CASE_STATE, {"case_id": case_id}).scalar_one(), None)
+    assert row is not None
+    _check_open(row.state, row)
     form = load_form(row.form_id, row.form_version)
     answers, problems = merge(form, row.language, row.answers)
     merged = {k: v for k, v in {**row.answers, **answers}.items() if v is not None}
