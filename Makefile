@@ -19,7 +19,8 @@ help:
 	@echo "make migrate | demo-data | worker   the hearing commands, on HEARING_DATABASE_URL"
 	@echo "make bench          bench/run: every benchmark, one table of ratios (ARGS=... e.g. --db sqlite)"
 	@echo "make mutation       mutmut on the rule modules, serial, from scratch (docs/mutation.md)"
-	@echo "make messages       extract interface texts into service/locale (then translate nl)"
+	@echo "make messages       extract interface texts into service/locale (then translate nl;"
+	@echo "                   the kiosk texts (kiosk.po) in every kiosk language: hearing forms check)"
 	@echo "make lock           regenerate requirements.lock from pyproject.toml with uv"
 	@echo "make vendor         refresh the vendored front-end assets (pinned in .ci/vendor)"
 	@echo "make clean          caches and build output; distclean also .venv and var/"
@@ -91,3 +92,6 @@ messages: setup
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ --no-location --sort-output --omit-header \
 		-o service/locale/messages.pot .
 	$(BIN)/pybabel update -i service/locale/messages.pot -d service/locale --ignore-obsolete
+	$(BIN)/pybabel extract -F babel-kiosk.cfg -k k_ -k K_ --no-default-keywords --no-location \
+		--sort-output --omit-header -o service/locale/kiosk.pot .
+	$(BIN)/pybabel update -D kiosk -i service/locale/kiosk.pot -d service/locale --ignore-obsolete

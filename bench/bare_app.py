@@ -9,6 +9,9 @@ all its blocking database work, in one transaction, as a best case on this stack
   digest (what ``actor_for_token`` needs), answered with a small JSON object.
 - ``PUT /api/v1/kiosk/answers``: the same authenticating SELECT, then one
   ``UPDATE answer_sets SET answers=..., saved_at=... WHERE case_id=...`` and commit.
+- ``POST /kiosk/autosave/<section>``: the kiosk page's autosave (a form post with the
+  kiosk cookie): the same authenticating SELECT by the cookie's token, then the same
+  ``UPDATE answer_sets`` with the posted fields as answers, and commit.
 - ``GET /health``: ``SELECT 1``.
 
 Where the service has them, it also runs as many worker threads as the service runs
@@ -23,6 +26,7 @@ import os
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 import anyio.to_thread
 from sqlalchemy import Connection, select, text, update
@@ -144,6 +148,20 @@ async def lifespan(receive: Receive, send: Send) -> None:
             return
 
 
+def kiosk_token(cookie_header: str) -> str:
+    """The kiosk cookie's token, as a bearer credential for ``authenticate``."""
+    for part in cookie_header.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == "kiosk" and value:
+            return f"Bearer {value}"
+    raise Unauthorized
+
+
+def form_answers(body: bytes) -> dict[str, Any]:
+    fields = parse_qsl(body.decode(), keep_blank_values=True)
+    return {name: value for name, value in fields if name != "csrf_token" and value}
+
+
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] == "lifespan":
         await lifespan(receive, send)
@@ -158,6 +176,10 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
             answers = json.loads(await read_body(receive))["answers"]
             if not isinstance(answers, dict):
                 raise ValueError("answers must be an object")
+            payload = await anyio.to_thread.run_sync(save_answers, authorization, answers)
+        elif scope["method"] == "POST" and scope["path"].startswith("/kiosk/autosave/"):
+            authorization = kiosk_token(headers.get(b"cookie", b"").decode("latin-1"))
+            answers = form_answers(await read_body(receive))
             payload = await anyio.to_thread.run_sync(save_answers, authorization, answers)
         elif route == ("GET", "/health"):
             payload = await anyio.to_thread.run_sync(health)

@@ -84,9 +84,17 @@ async def client(
 
 
 def build_request(method: str, host: str, path: str, token: str, body: str) -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", f"Authorization: Bearer {token}"]
+    # A token line "cookie:<value>" signs in by cookie (the kiosk pages), and a body
+    # that is not JSON is a form post.
+    credential = (
+        f"Cookie: {token.removeprefix('cookie:')}"
+        if token.startswith("cookie:")
+        else f"Authorization: Bearer {token}"
+    )
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", credential]
     if body:
-        lines += ["Content-Type: application/json", f"Content-Length: {len(body.encode())}"]
+        kind = "application/json" if body.startswith("{") else "application/x-www-form-urlencoded"
+        lines += [f"Content-Type: {kind}", f"Content-Length: {len(body.encode())}"]
     return ("\r\n".join(lines) + "\r\n\r\n" + body).encode()
 
 

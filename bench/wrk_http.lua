@@ -3,7 +3,8 @@
 --
 --   wrk -t T -c C -d 5s --timeout 10s -s bench/wrk_http.lua URL -- METHOD PATH TOKENS T [BODY]
 --
--- TOKENS is a file with one token per client (line). Thread k of T takes lines
+-- TOKENS is a file with one token per client (line); a line "cookie:<value>" is sent as
+-- a Cookie header instead (the kiosk pages), and a BODY not starting with "{" as a form. Thread k of T takes lines
 -- k, k+T, k+2T, ... and its requests rotate through them: each thread's connections
 -- take turns, so a token is (nearly always) in use by one connection at a time.
 
@@ -28,9 +29,15 @@ function init(args)
   local line_number = 0
   for token in io.lines(tokens_file) do
     if line_number % threads_total == id then
-      local headers = { ["Authorization"] = "Bearer " .. token }
+      local headers = {}
+      if token:sub(1, 7) == "cookie:" then
+        headers["Cookie"] = token:sub(8)  -- the kiosk pages sign in by cookie
+      else
+        headers["Authorization"] = "Bearer " .. token
+      end
       if body then
-        headers["Content-Type"] = "application/json"
+        local form = body:sub(1, 1) ~= "{"
+        headers["Content-Type"] = form and "application/x-www-form-urlencoded" or "application/json"
       end
       table.insert(prepared, wrk.format(method, path, headers, body))
     end

@@ -142,6 +142,38 @@ def worker(workers: int) -> None:
     Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
 
 
+@main.group()
+def forms() -> None:
+    """Questionnaire definitions in forms/: check and publish."""
+
+
+@forms.command("check")
+def forms_check() -> None:
+    """Fail when a form is invalid, a text is missing in a language, a published version
+    changed, or the kiosk interface lacks a translation."""
+    from service.questionnaires.check import check_forms
+
+    report = check_forms()
+    for form in report.forms:
+        unreviewed = ", ".join(form.unreviewed_languages()) or "none"
+        click.echo(f"{form.key}  {form.content_hash[:12]}  unreviewed: {unreviewed}")
+    for problem in report.problems:
+        click.echo(f"problem: {problem}", err=True)
+    if report.problems:
+        raise SystemExit(1)
+    click.echo(f"{len(report.forms)} form versions in order.")
+
+
+@forms.command("publish")
+@click.argument("form_id")
+def forms_publish(form_id: str) -> None:
+    """Pin the content hash of FORM_ID's new versions in forms/published.yaml."""
+    from service.questionnaires.check import publish
+
+    added = publish(form_id)
+    click.echo("published: " + (", ".join(added) or "nothing new"))
+
+
 def _safe_url() -> str:
     from sqlalchemy.engine import make_url
 

@@ -45,7 +45,7 @@ from service.eligibility.service import active_policy
 from service.models import Case, HearingSession, Location, Role, SignalKind, User
 from service.models.translation import Agency
 from service.questionnaires import service as questionnaires
-from service.questionnaires.forms import FormDefinition, load_form
+from service.questionnaires.forms import FormDefinition
 from service.sessions import service as sessions
 from service.sessions.queries import booked_counts
 from service.sessions.schemas import LocationIn, SessionIn
@@ -618,7 +618,7 @@ def _load(db: Session, total: int) -> dict[str, Any]:
     demo_cases = _cases(db, wanted)
     # Only this run's cases move on: a second run leaves earlier ones where they are.
     pool = [c for c in demo_cases if c.v_number not in before and c.state == CaseState.SCREENED]
-    form = load_form()
+    form = questionnaires.policy_form()
     rng = random.Random(SEED)
     seats = Seats.load(db, now)
     booked_on: dict[Any, HearingSession] = {}

@@ -23,7 +23,7 @@ from service.models.auth import Role
 from service.models.cases import Case, SignalKind
 from service.models.sessions import HearingSession
 from service.questionnaires import service as questionnaires
-from service.questionnaires.forms import FormDefinition, QuestionType
+from service.questionnaires.forms import FormDefinition, Question, QuestionType
 from service.sessions import service as sessions
 from service.translation import service as translation
 from service.workflow import HAPPY_PATH, CaseState
@@ -46,21 +46,31 @@ def path_to(target: CaseState) -> list[CaseState]:
 
 
 def complete_answers(form: FormDefinition) -> dict[str, Any]:
-    """A valid answer to every question of ``form``, by its type."""
+    """A valid answer to every question of ``form``, by its type (groups: one item)."""
+    answers: dict[str, Any] = {}
+    for question in form.questions:
+        answers[question.id] = _sample_answer(question)
+    return answers
+
+
+def _sample_answer(question: Question) -> Any:
     sample: dict[QuestionType, Any] = {
         QuestionType.TEXT: "Antwoord",
         QuestionType.LONG_TEXT: "In my own words: why I left, and what I fear on return.",
         QuestionType.DATE: "1990-05-17",
         QuestionType.YES_NO: True,
+        QuestionType.NUMBER: 2,
     }
-    answers: dict[str, Any] = {}
-    for question in form.questions:
-        if question.type is QuestionType.CHOICE:
-            answers[question.id] = question.options[0].value
-        else:
+    match question.type:
+        case QuestionType.CHOICE:
+            return question.options[0].value
+        case QuestionType.MULTI_CHOICE:
+            return [question.options[0].value]
+        case QuestionType.GROUP:
+            return [{sub.id: _sample_answer(sub) for sub in question.questions}]
+        case _:
             value = sample[question.type]
-            answers[question.id] = value[: question.max_length] if isinstance(value, str) else value
-    return answers
+            return value[: question.max_length] if isinstance(value, str) else value
 
 
 class Cast(Protocol):
@@ -124,7 +134,10 @@ class Driver:
             case S.IN_PROGRESS:
                 questionnaires.start(db, case, applicant_of(case))
             case S.SUBMITTED:
-                questionnaires.save(db, case.id, complete_answers(self.form))
+                answer_set = questionnaires.answer_set_of(db, case)
+                assert answer_set is not None
+                form = questionnaires.form_of(answer_set)
+                questionnaires.save(db, case.id, complete_answers(form))
                 questionnaires.submit(db, case, applicant_of(case))
             case S.EXCLUDED:
                 signal = SignalIn(

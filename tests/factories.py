@@ -23,7 +23,7 @@ from service.core.clock import utcnow
 from service.driver import Driver, complete_answers
 from service.models import Booking, Case, HearingSession, Location, Role, User
 from service.models.translation import Agency
-from service.questionnaires.forms import load_form
+from service.questionnaires import service as questionnaires
 from service.sessions import service as sessions
 from service.translation.service import create_agency
 from service.workflow import CaseState
@@ -130,7 +130,7 @@ class Factory:
         return Driver(
             self.db,
             FactoryCast(self),
-            load_form(),
+            questionnaires.policy_form(),
             seat=lambda case: self.session(case.languages[0]),
             agency=lambda case: self.agency().name,
         )
@@ -168,9 +168,12 @@ class Factory:
         assert booking is not None
         return booking
 
-    def full_answers(self) -> dict[str, Any]:
-        """A valid, complete answer for every question of the current form."""
-        return complete_answers(load_form())
+    def full_answers(self, case: Case | None = None) -> dict[str, Any]:
+        """A valid, complete answer for every question of the case's form (by default the
+        form the active policy gives the kansrijk track)."""
+        if case is not None:
+            return complete_answers(questionnaires.form_for(case))
+        return complete_answers(questionnaires.policy_form())
 
 
 @dataclass

@@ -8,7 +8,7 @@ from fastapi.routing import APIRoute
 
 from service.core.routing import UnitOfWorkRoute
 from service.core.settings import PROJECT_ROOT
-from service.main import DEV_PAGES, PAGES, ROUTERS, ops
+from service.main import DEV_PAGES, FIRST_PAGES, PAGES, ROUTERS, ops
 
 SERVICE = PROJECT_ROOT / "service"
 ENGINE = SERVICE / "procedure.py"
@@ -71,7 +71,7 @@ def test_core_knows_no_domain():
 def test_every_route_runs_in_one_hop():
     """A route class other than UnitOfWorkRoute would bring back one thread hop per
     dependency, and with it the connection-pool stall."""
-    routers = [*ROUTERS, *PAGES, ops]
+    routers = [*FIRST_PAGES, *ROUTERS, *PAGES, ops]
     plain = [
         f"{route.path} {sorted(route.methods)}"
         for router in routers
@@ -84,6 +84,8 @@ def test_every_route_runs_in_one_hop():
 def test_every_page_declares_who_may_see_it():
     """Each page is public on purpose (listed here) or declares its roles."""
     public = {"/", "/sign-in", "/sign-out", "/language/{code}"}
+    # The kiosk's code entry and its last page come before and after the applicant.
+    public |= {"/kiosk", "/kiosk/done"}
     # Halfway through signing in: the handler asks for the password step's short session.
     public |= {"/sign-in/code", "/sign-in/enrol"}
     # The identity provider's round trip: its signed ID token is the credential.
@@ -91,7 +93,7 @@ def test_every_page_declares_who_may_see_it():
     # Opened by an administrator's one-time link: the link's token is the key.
     public |= {"/reset-password/{token}"}
     undeclared = []
-    for router in (*PAGES, *DEV_PAGES):
+    for router in (*FIRST_PAGES, *PAGES, *DEV_PAGES):
         for route in router.routes:
             assert isinstance(route, APIRoute)
             declared = any(
@@ -109,7 +111,7 @@ def test_pages_begin_as_writers():
     a read transaction to a write mid-way (that fails at once under concurrent writes)."""
     readers = [
         route.path
-        for router in PAGES
+        for router in (*FIRST_PAGES, *PAGES)
         for route in router.routes
         if isinstance(route, UnitOfWorkRoute) and not route.writes
     ]

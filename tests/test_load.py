@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from service.models import Role
 from service.models.questionnaires import AnswerSet
-from service.questionnaires.forms import QuestionType, load_form
+from service.questionnaires.forms import QuestionType
+from service.questionnaires.service import policy_form
 from service.workflow import CaseState
 from tests.live import App, drop_database, engine_for, fresh_database, seeded, start_app
 
@@ -63,7 +64,7 @@ def location(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Location]:
                 case = factory.case_in(CaseState.IN_PROGRESS)
                 token = factory.applicant_headers(case)["Authorization"].removeprefix("Bearer ")
                 kiosks.append((case.id, token))
-        question = next(q.id for q in load_form().questions if q.type is QuestionType.TEXT)
+        question = next(q.id for q in policy_form().questions if q.type is QuestionType.TEXT)
         app = start_app(database_url, tmp)
         try:
             yield Location(app, planner, kiosks, question, database_url)

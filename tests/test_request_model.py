@@ -16,7 +16,8 @@ from service.core.db import make_engine
 from service.core.errors import ServiceBusy
 from service.core.settings import Settings
 from service.models import Role
-from service.questionnaires.forms import QuestionType, load_form
+from service.questionnaires.forms import QuestionType
+from service.questionnaires.service import policy_form
 from service.workflow import CaseState
 from tests.helpers import API, sign_in
 
@@ -51,7 +52,7 @@ def counting_statements(db) -> Iterator[list[str]]:
 
 
 def text_question() -> str:
-    return next(q.id for q in load_form().questions if q.type is QuestionType.TEXT)
+    return next(q.id for q in policy_form().questions if q.type is QuestionType.TEXT)
 
 
 def test_a_request_takes_exactly_one_thread_hop(client, factory, monkeypatch):

@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     redis_url: str = ""
     huey_sqlite_path: Path = PROJECT_ROOT / "var" / "huey.db"
     secret_key: str = DEV_SECRET
-    eligibility_policy: str = "taskforce-2020"
+    eligibility_policy: str = "ind-2026"
     forms_dir: Path = PROJECT_ROOT / "forms"
     token_hours: int = 12
     kiosk_code_hours: int = 6

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -12,6 +13,7 @@ from service.models.cases import Literacy, SignalKind
 from service.models.eligibility import ScreeningOutcome
 
 POLICY_DIR = Path(__file__).with_name("policies")
+FormPurpose = Literal["replacing", "preparatory", "registration"]
 
 
 class LiteracyRule(BaseModel):
@@ -41,6 +43,9 @@ class Policy(BaseModel):
     title: str
     kansrijk_nationalities: frozenset[str]
     form_languages: frozenset[str]
+    # Which questionnaire each track fills in, pinned as "<form id>@<version>"; the
+    # "registration" form is the written registration interview (aanmeldgehoor).
+    forms: dict[FormPurpose, Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*@[1-9][0-9]*$")]] = {}
     literacy: LiteracyRule = LiteracyRule()
     exclusions: Exclusions = Exclusions()
 

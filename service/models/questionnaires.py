@@ -17,8 +17,16 @@ class AnswerSet(UuidPk, Base):
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), unique=True)
     form_id: Mapped[str] = mapped_column(String(60))
     form_version: Mapped[int]
+    # The content hash of the exact published version the answers were given in.
+    form_hash: Mapped[str] = mapped_column(String(64), server_default="")
     language: Mapped[str] = mapped_column(String(10))
-    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    answers: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict
+    )  # sensitive: encrypt (issue 6)
+    # The applicant confirmed their own consent at the kiosk, before the first question.
+    consented_at: Mapped[datetime | None]
+    # The section the applicant last had open: a new kiosk resumes exactly there.
+    position: Mapped[str | None] = mapped_column(String(60))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     deadline_at: Mapped[datetime]
     saved_at: Mapped[datetime | None]

@@ -1,9 +1,57 @@
-"""Who reads forms and answers. The applicant reaches only their own case's form."""
+"""Who reads forms and answers. The applicant reaches only their own case's form.
 
-from service.auth.access import STAFF
+At the kiosk the applicant is signed in by a cookie holding the kiosk token that the
+one-time code was exchanged for (``at_kiosk``); it ends on submit, decline or time-up.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from service.auth import service as auth
+from service.auth.access import STAFF, Permission
+from service.core.actor import Actor
+from service.core.web import cookie_name
 from service.models.auth import Role
+from service.questionnaires.exceptions import KioskSignedOut
 
 # Translators read the answers they translate through their translation job.
 ANSWER_READERS = (Role.OFFICER, Role.COORDINATOR, Role.LAWYER, Role.ADMIN)
 FORM_READERS = (*STAFF, Role.LAWYER, Role.TRANSLATOR, Role.HOST, Role.APPLICANT)
 APPLICANT = (Role.APPLICANT,)
+FORM_MANAGERS = (Role.PLANNER, Role.ADMIN)
+
+
+def kiosk_cookie() -> str:
+    return cookie_name("kiosk")
+
+
+@dataclass(frozen=True)
+class KioskPermission(Permission):
+    """The applicant behind the kiosk cookie (a kiosk token), or back to the code page."""
+
+    def _sign_in(self, db: Session) -> Actor:
+        actor = auth.actor_for_token(db, self.secret) if self.secret else None
+        if actor is None or actor.case_id is None:
+            raise KioskSignedOut("Enter the code from the host.")
+        return actor
+
+
+def at_kiosk() -> Any:
+    """A kiosk page: the applicant signed in with their one-time code."""
+    allowed = frozenset(APPLICANT)
+
+    def gate(request: Request) -> Permission:
+        return KioskPermission(allowed, request.cookies.get(kiosk_cookie()))
+
+    async def permission(request: Request) -> Permission:
+        found = gate(request)
+        if found.secret is None:
+            raise KioskSignedOut("Enter the code from the host.")
+        return found
+
+    permission.allowed_roles = allowed  # type: ignore[attr-defined]
+    permission.gate = gate  # type: ignore[attr-defined]
+    return permission

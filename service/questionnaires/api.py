@@ -46,7 +46,7 @@ def kiosk_form(db: Session, actor: Applicant) -> KioskView:
     """What the kiosk shows: the form in the applicant's language and what they saved."""
     case = readable_case(db, _case_id(actor), actor)
     answer_set = service.answer_set_of(db, case)
-    form = load_form(answer_set.form_id, answer_set.form_version) if answer_set else load_form()
+    form = service.form_of(answer_set) if answer_set else service.form_for(case)
     language = answer_set.language if answer_set else service.form_language(form, case)
     return KioskView(
         case_state=case.state,

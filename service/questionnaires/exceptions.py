@@ -1,4 +1,4 @@
-from service.core.errors import Conflict, InvalidInput, NotFound
+from service.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
 
 
 class FormNotFound(NotFound):
@@ -19,3 +19,10 @@ class FormClosed(Conflict):
 
 class LanguageNotOffered(Conflict):
     code = "language_not_offered"
+
+
+class KioskSignedOut(Unauthorized):
+    """No live kiosk sign-in: the page sends the browser to the code entry page."""
+
+    code = "kiosk_signed_out"
+    html_redirect = "/kiosk"

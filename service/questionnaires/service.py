@@ -1,8 +1,8 @@
 """The applicant's form at the kiosk: start, save as they go, submit (or auto-submit)."""
 
 import uuid
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, update
@@ -11,12 +11,35 @@ from sqlalchemy.orm import Session
 from service import procedure
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
+from service.eligibility.policy import FormPurpose, load_policy
 from service.eligibility.service import active_policy
 from service.models.cases import Case
 from service.models.questionnaires import AnswerSet
+from service.models.sessions import Booking, HearingSession
 from service.questionnaires.exceptions import FormClosed, FormNotStarted, LanguageNotOffered
 from service.questionnaires.forms import FormDefinition, load_form, validate_answers
 from service.workflow import TERMINAL_STATES, CaseEvent, CaseState
+
+
+def form_for(case: Case) -> FormDefinition:
+    """The questionnaire this case fills in: its track, under the policy that screened it."""
+    policy = load_policy(case.policy_version) if case.policy_version else active_policy()
+    if case.track is None:  # not screened (yet): what the kansrijk track would get
+        return policy_form()
+    mapped = policy.forms.get(cast(FormPurpose, case.track))
+    if mapped is None:  # a policy without a form mapping: the latest written hearing
+        return load_form()
+    form_id, _, version = mapped.partition("@")
+    return load_form(form_id, int(version))
+
+
+def policy_form(purpose: FormPurpose = "replacing") -> FormDefinition:
+    """The form the active policy gives a purpose (the kansrijk track by default)."""
+    mapped = active_policy().forms.get(purpose)
+    if mapped is None:
+        return load_form()
+    form_id, _, version = mapped.partition("@")
+    return load_form(form_id, int(version))
 
 
 def form_language(form: FormDefinition, case: Case) -> str:
@@ -34,6 +57,11 @@ def answer_set_of(db: Session, case: Case) -> AnswerSet | None:
     return db.scalar(select(AnswerSet).where(AnswerSet.case_id == case.id))
 
 
+def form_of(answer_set: AnswerSet) -> FormDefinition:
+    """The exact version the answers were given in (old answer sets keep theirs)."""
+    return load_form(answer_set.form_id, answer_set.form_version)
+
+
 def case_with_answers(db: Session, case_id: uuid.UUID) -> tuple[Case, AnswerSet | None]:
     """The applicant's case and form in one statement (the kiosk saves often)."""
     row = db.execute(
@@ -44,23 +72,54 @@ def case_with_answers(db: Session, case_id: uuid.UUID) -> tuple[Case, AnswerSet 
     return row[0], row[1]
 
 
-def start(db: Session, case: Case, actor: Actor) -> AnswerSet:
-    form = load_form()
-    language = form_language(form, case)
+def start(db: Session, case: Case, actor: Actor, language: str | None = None) -> AnswerSet:
+    """The applicant confirmed their own consent: the form starts in ``language`` (by
+    default their first language the form offers). The time runs to the end of the
+    session's window, and never longer than the form's time limit."""
+    form = form_for(case)
+    if language is None:
+        language = form_language(form, case)
+    elif language not in form.languages:
+        raise LanguageNotOffered(f"The form is not offered in '{language}'.")
     procedure.advance(db, case, CaseEvent.START_FORM, actor, f"form started in '{language}'")
     now = utcnow()
+    deadline = now + timedelta(minutes=form.time_limit_minutes)
+    window_end = _session_window_end(db, case)
     answer_set = AnswerSet(
         case_id=case.id,
         form_id=form.id,
         form_version=form.version,
+        form_hash=form.content_hash,
         language=language,
         answers={},
         started_at=now,
-        deadline_at=now + timedelta(minutes=form.time_limit_minutes),
+        consented_at=now,
+        deadline_at=min(deadline, window_end) if window_end and window_end > now else deadline,
     )
     db.add(answer_set)
     db.flush()
     return answer_set
+
+
+def _session_window_end(db: Session, case: Case) -> datetime | None:
+    row = db.execute(
+        select(HearingSession.starts_at, HearingSession.duration_minutes)
+        .join(Booking, Booking.session_id == HearingSession.id)
+        .where(Booking.case_id == case.id, Booking.cancelled_at.is_(None))
+    ).first()
+    return None if row is None else row.starts_at + timedelta(minutes=row.duration_minutes)
+
+
+def decline(db: Session, case: Case, actor: Actor) -> None:
+    """The applicant does not consent at the kiosk: the written track ends for this case
+    and a physical hearing follows (the regular procedure)."""
+    procedure.advance(
+        db,
+        case,
+        CaseEvent.WITHDRAW,
+        actor,
+        "the applicant declined the written hearing at the kiosk",
+    )
 
 
 def _check_open(state: CaseState, answer_set: Any) -> None:
@@ -86,9 +145,15 @@ def _open(state: CaseState, answer_set: AnswerSet | None) -> AnswerSet:
 # without ORM objects (bench/bench_http.py measures it).
 _FORM_TO_SAVE = (
     select(Case.state, *AnswerSet.__table__.columns)
-    .outerjoin(AnswerSet, AnswerSet.case_id == Case.id)
-    .where(Case.id == bindparam("case_id"))
+    .join(Case, Case.id == AnswerSet.case_id)
+    .where(AnswerSet.case_id == bindparam("case_id"))
+    # A save merges into what it read: a second save of the same form (the autosave and
+    # the page's post) waits for the first and then reads what it wrote, or one of them
+    # would be lost. PostgreSQL locks the answer set's row (and re-reads it when the
+    # lock is granted); SQLite's writers already take the write lock up front.
+    .with_for_update(of=AnswerSet)
 )
+_CASE_STATE = select(Case.state).where(Case.id == bindparam("case_id"))
 _ANSWER_SETS = cast(Table, AnswerSet.__table__)
 _SAVE = (
     update(_ANSWER_SETS)
@@ -98,32 +163,47 @@ _SAVE = (
 
 
 def save(db: Session, case_id: uuid.UUID, answers: dict[str, Any]) -> dict[str, Any]:
-    """Merge answers into the form (null clears one); returns the saved answer set."""
+    """Merge answers into the form (null clears one); returns the saved answer set.
+    Refuses all of them (422) if any is not valid."""
+    return save_with(db, case_id, lambda form, language, saved: (answers, {}), strict=True)[0]
+
+
+# Given the form, the answer set's language and the saved answers: the answers to merge
+# and the problems found (whose answers are left out of the merge).
+Merge = Callable[[FormDefinition, str, dict[str, Any]], tuple[dict[str, Any], dict[str, str]]]
+
+
+def save_with(
+    db: Session, case_id: uuid.UUID, merge: Merge, *, strict: bool = False
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Save what ``merge`` makes of the form in one read and one write, without ORM
+    objects; returns the saved answer set and the problems ``merge`` reported."""
     connection = db.connection()  # plain Core: no ORM objects on this path
-    row = connection.execute(_FORM_TO_SAVE, {"case_id": case_id}).one()
-    form_row = row if row.id is not None else None
-    _check_open(row.state, form_row)
+    row = connection.execute(_FORM_TO_SAVE, {"case_id": case_id}).first()
+    if row is None:  # not started: say why (one more query, only on this error path)
+        _check_open(connection.execute(_CASE_STATE, {"case_id": case_id}).scalar_one(), None)
+    assert row is not None
+    _check_open(row.state, row)
     form = load_form(row.form_id, row.form_version)
-    validate_answers(form, {k: v for k, v in answers.items() if v is not None}, complete=False)
-    merged = {**row.answers, **answers}
-    saved = {
-        **row._mapping,
-        "answers": {k: v for k, v in merged.items() if v is not None},
-        "saved_at": utcnow(),
-    }
+    answers, problems = merge(form, row.language, row.answers)
+    merged = {k: v for k, v in {**row.answers, **answers}.items() if v is not None}
+    if strict:
+        validate_answers(form, merged, complete=False, language=row.language)
+    saved = {**row._mapping, "answers": merged, "saved_at": utcnow()}
     connection.execute(
         _SAVE,
         {"answer_set_id": row.id, "answers": saved["answers"], "saved_at": saved["saved_at"]},
     )
     if (loaded := db.identity_map.get(db.identity_key(AnswerSet, row.id))) is not None:
         db.expire(loaded)  # an AnswerSet object already in this session reads afresh
-    return saved
+    return saved, problems
 
 
 def submit(db: Session, case: Case, actor: Actor) -> AnswerSet:
     answer_set = _open(case.state, answer_set_of(db, case))
-    form = load_form(answer_set.form_id, answer_set.form_version)
-    validate_answers(form, answer_set.answers, complete=True)
+    validate_answers(
+        form_of(answer_set), answer_set.answers, complete=True, language=answer_set.language
+    )
     procedure.advance(db, case, CaseEvent.SUBMIT, actor, "form handed in by the applicant")
     answer_set.submitted_at = utcnow()
     db.flush()

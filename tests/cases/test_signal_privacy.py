@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.cases.access import REDACTED_EXCLUSION
-from service.main import PAGES, app
+from service.main import FIRST_PAGES, PAGES, app
 from service.models import Role
 from service.models.cases import Case
 from service.models.sessions import Booking
@@ -73,6 +73,7 @@ class Signalled:
             # Accounts and reset links tell nothing of a case: any value will do.
             "user_id": [uuid.uuid4()],
             "token": ["no-such-reset-link"],
+            "section_id": ["identity", "reasons"],
         }
         found = values.get(name)
         return None if found is None else [str(v) for v in found]
@@ -274,7 +275,7 @@ def test_staff_read_the_signals(client, factory, signalled, role):
 
 PAGE_ROUTES = [
     route.path
-    for router in PAGES
+    for router in (*FIRST_PAGES, *PAGES)
     for route in router.routes
     if isinstance(route, APIRoute) and "GET" in route.methods and route.path != "/language/{code}"
 ]

@@ -1,0 +1,592 @@
+"""The kiosk: the applicant's pages, in their language, working without JavaScript.
+
+code → language → own consent → sections (back and forward, saved on every post and by
+autosave) → review → submit. Every page checks the time: past the deadline the form is
+handed in as saved. Submitting, declining or time-up ends the kiosk sign-in, and the
+pages are never cached (``no-store``), so Back shows nothing of the applicant.
+
+The planner's form page (``/planner/forms``) lists the form versions and what a sworn
+translator has not yet signed off, per language.
+"""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import Depends, Form, Path, Query, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from service.auth import service as auth
+from service.auth.access import signed_in
+from service.auth.exceptions import KioskCodeInvalid
+from service.core.actor import Actor
+from service.core.clock import utcnow
+from service.core.errors import TooManyRequests
+from service.core.i18n import direction, language_name
+from service.core.web import LOCAL_TIME, client_address, page_router, render, see_other, set_cookie
+from service.models.cases import Case
+from service.models.questionnaires import AnswerSet
+from service.questionnaires import access, service
+from service.questionnaires.check import check_forms
+from service.questionnaires.forms import (
+    Answers,
+    FormDefinition,
+    Question,
+    QuestionType,
+    Section,
+    answer_problems,
+)
+from service.questionnaires.kiosk_texts import KIOSK_LANGUAGES, kiosk_gettext, kiosk_reviews
+from service.workflow import CaseState
+
+router = page_router()
+# The kiosks' autosave alone: the busiest route, matched before every other (main.py).
+autosave_router = page_router()
+Applicant = Annotated[Actor, Depends(access.at_kiosk())]
+Language = Annotated[str, Query(max_length=10)]
+OUTCOMES = ("submitted", "declined", "time", "closed")
+
+
+class PostedFields:
+    """The posted fields, read on the event loop (the endpoint's thread does no I/O)."""
+
+    def __init__(self, form_data: FormData) -> None:
+        self.items = [(k, v) for k, v in form_data.multi_items() if isinstance(v, str)]
+
+    def get(self, name: str) -> str | None:
+        return next((v for k, v in self.items if k == name), None)
+
+    def getlist(self, name: str) -> list[str]:
+        return [v for k, v in self.items if k == name]
+
+    def names(self) -> set[str]:
+        return {k for k, _ in self.items}
+
+
+async def posted_fields(request: Request) -> PostedFields:
+    return PostedFields(await request.form())
+
+
+Posted = Annotated[PostedFields, Depends(posted_fields)]
+SectionId = Annotated[str, Path(max_length=60)]
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+def kiosk_language(language: str | None) -> str:
+    return language if language in KIOSK_LANGUAGES else "nl"
+
+
+def render_kiosk(
+    request: Request,
+    template: str,
+    language: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """A kiosk page in the applicant's language (its own catalogue, ``k_``)."""
+    deadline = (context or {}).get("deadline")
+    page = {
+        "lang": language,
+        "dir": direction(language),
+        "deadline_clock": deadline.astimezone(LOCAL_TIME).strftime("%H:%M") if deadline else "",
+        "k_": kiosk_gettext(language),
+        "kiosk_languages": [(code, language_name(code)) for code in KIOSK_LANGUAGES],
+        **(context or {}),
+    }
+    return render(request, template, page, status_code=status_code)
+
+
+def end_kiosk(request: Request, db: Session, response: Response) -> Response:
+    """Sign the applicant out for good: the token is revoked, the cookie removed."""
+    token = request.cookies.get(access.kiosk_cookie())
+    if token:
+        auth.revoke_token(db, token)
+    response.delete_cookie(access.kiosk_cookie(), path="/")
+    return response
+
+
+def done(request: Request, db: Session, outcome: str, language: str) -> Response:
+    return end_kiosk(request, db, see_other(f"/kiosk/done?outcome={outcome}&lang={language}"))
+
+
+# --- signing in with the code -------------------------------------------------------------
+
+
+@router.get("/kiosk", response_class=HTMLResponse)
+def code_page(request: Request, db: Session, lang: Language = "nl") -> Response:
+    """Choose a language, then enter the code the host gave you. Whoever was signed in
+    at this kiosk is signed out first: the page is where the next person begins."""
+    language = kiosk_language(lang)
+    response = render_kiosk(request, "kiosk/code.html", language, {"errors": {}})
+    return end_kiosk(request, db, response)
+
+
+@router.post("/kiosk", response_class=HTMLResponse)
+def redeem_code(
+    request: Request,
+    db: Session,
+    code: Annotated[str, Form(max_length=20)] = "",
+    lang: Annotated[str, Form(max_length=10)] = "nl",
+) -> Response:
+    """Exchange the one-time code for a kiosk sign-in (a cookie), then carry on."""
+    language = kiosk_language(lang)
+    k_ = kiosk_gettext(language)
+    error = None
+    status = 422
+    if not code.strip():
+        error = k_("Type the code from the host.")
+    else:
+        try:
+            token = auth.redeem_kiosk_code(db, code, client_address(request))
+        except KioskCodeInvalid:
+            error = k_("This code does not work. Ask the host for a new code.")
+        except TooManyRequests:
+            error = k_("Too many tries. Ask the host for help.")
+            status = 429
+        else:
+            response = see_other(f"/kiosk/continue?lang={language}")
+            set_cookie(response, access.kiosk_cookie(), token.access_token)
+            return response
+    context = {"errors": {"code": error}}
+    return render_kiosk(request, "kiosk/code.html", language, context, status_code=status)
+
+
+@router.get("/kiosk/continue")
+def resume(request: Request, db: Session, actor: Applicant, lang: Language = "nl") -> Response:
+    """Where this applicant stands: consent first, else exactly where they left off."""
+    case, answer_set = service.case_with_answers(db, _case_id(actor))
+    if answer_set is None:
+        if case.state is not CaseState.CHECKED_IN:
+            return done(request, db, "closed", kiosk_language(lang))
+        return see_other(f"/kiosk/consent?lang={kiosk_language(lang)}")
+    closed = _closed(request, db, case.state, answer_set)
+    if closed is not None:
+        return closed
+    form = service.form_of(answer_set)
+    position = answer_set.position or form.sections[0].id
+    return see_other(f"/kiosk/sections/{position}")
+
+
+# --- consent -------------------------------------------------------------------------------
+
+
+@router.get("/kiosk/consent", response_class=HTMLResponse)
+def consent_page(
+    request: Request, db: Session, actor: Applicant, lang: Language = "nl"
+) -> Response:
+    """Before the first question: does the applicant themself agree to the written hearing?"""
+    before = before_consent(db, actor, lang)
+    if isinstance(before, Response):
+        return before
+    _case, form, language = before
+    context = {"form": form, "languages": _languages(form), "errors": {}}
+    return render_kiosk(request, "kiosk/consent.html", language, context)
+
+
+@router.post("/kiosk/consent", response_class=HTMLResponse)
+def give_consent(
+    request: Request,
+    db: Session,
+    actor: Applicant,
+    lang: Annotated[str, Form(max_length=10)] = "nl",
+    choice: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Yes starts the form in the chosen language; no ends the written track."""
+    before = before_consent(db, actor, lang)
+    if isinstance(before, Response):
+        return before
+    case, form, language = before
+    if choice == "yes":
+        started = service.start(db, case, actor, language)
+        return see_other(f"/kiosk/sections/{started.position or form.sections[0].id}")
+    if choice == "no":
+        service.decline(db, case, actor)
+        return done(request, db, "declined", language)
+    k_ = kiosk_gettext(language)
+    context = {
+        "form": form,
+        "languages": _languages(form),
+        "errors": {"choice": k_("Choose yes or no.")},
+    }
+    return render_kiosk(request, "kiosk/consent.html", language, context, status_code=422)
+
+
+# --- sections -----------------------------------------------------------------------------
+
+
+@router.get("/kiosk/sections/{section_id}", response_class=HTMLResponse)
+def section_page(
+    section_id: SectionId,
+    request: Request,
+    db: Session,
+    actor: Applicant,
+    add: Annotated[str, Query(max_length=60)] = "",
+) -> Response:
+    """One section's questions with what was saved; ``add`` shows one more group item."""
+    opened = open_form(request, db, actor)
+    if isinstance(opened, Response):
+        return opened
+    _case, answer_set = opened
+    form = service.form_of(answer_set)
+    section = _section(form, section_id)
+    answer_set.position = section.id  # a new kiosk resumes here
+    return _render_section(request, form, answer_set, section, {}, {}, extra_item=add)
+
+
+@router.post("/kiosk/sections/{section_id}", response_class=HTMLResponse)
+def save_section(
+    section_id: SectionId, request: Request, db: Session, actor: Applicant, fields: Posted
+) -> Response:
+    """Save this section (a plain form post), then go where the applicant asked:
+    back, forward, review, or add or remove an item of a repeatable group."""
+    opened = open_form(request, db, actor)
+    if isinstance(opened, Response):
+        return opened
+    case, answer_set = opened
+    form = service.form_of(answer_set)
+    section = _section(form, section_id)
+    shown_before = {q.id for q in section.questions if form.visible(q, answer_set.answers)}
+    problems, raw = store_section(db, case.id, section.id, fields)
+    db.refresh(answer_set)
+    if problems:
+        return _render_section(request, form, answer_set, section, raw, problems, status_code=422)
+    here = f"/kiosk/sections/{section.id}"
+    action = fields.get("action") or "next"
+    kind, _, target = action.partition(":")
+    if kind == "add":
+        return see_other(f"{here}?add={target}#{target}")
+    if kind == "remove":
+        _remove_item(db, case.id, answer_set, target)
+        return see_other(here)
+    revealed = [
+        q.id
+        for q in section.questions
+        if q.id not in shown_before and form.visible(q, answer_set.answers)
+    ]
+    if revealed:  # an answer opened a follow-up question on this page
+        return see_other(f"{here}#q-{revealed[0]}")
+    index = form.sections.index(section)
+    if kind == "back":
+        return see_other(f"/kiosk/sections/{form.sections[max(index - 1, 0)].id}")
+    if kind == "review" or index + 1 == len(form.sections):
+        return see_other("/kiosk/review")
+    return see_other(f"/kiosk/sections/{form.sections[index + 1].id}")
+
+
+@autosave_router.post("/kiosk/autosave/{section_id}")
+def autosave(section_id: SectionId, db: Session, actor: Applicant, fields: Posted) -> Response:
+    """What the page's script sends as the applicant types: saved at once (the same
+    fields as the section's form post); answers not valid yet are reported, not kept.
+    A closed form answers 409 (the script then goes to the page that says why)."""
+    problems, _ = store_section(db, _case_id(actor), section_id, fields)
+    return JSONResponse({"saved": True, "problems": problems})
+
+
+def _remove_item(db: Session, case_id: uuid.UUID, answer_set: AnswerSet, target: str) -> None:
+    group_id, _, index = target.partition(":")
+    items = list(answer_set.answers.get(group_id) or [])
+    if index.isdigit() and int(index) < len(items):
+        items.pop(int(index))
+        service.save(db, case_id, {group_id: items or None})
+
+
+# --- review and submit --------------------------------------------------------------------
+
+
+@router.get("/kiosk/review", response_class=HTMLResponse)
+def review_page(request: Request, db: Session, actor: Applicant) -> Response:
+    """Every answer on one page, with a way back to each part; then hand it in."""
+    opened = open_form(request, db, actor)
+    if isinstance(opened, Response):
+        return opened
+    _case, answer_set = opened
+    answer_set.position = None
+    return _render_review(request, answer_set, {})
+
+
+@router.post("/kiosk/submit", response_class=HTMLResponse)
+def submit(request: Request, db: Session, actor: Applicant) -> Response:
+    """Hand the form in: nothing can be changed afterwards, and the kiosk signs out."""
+    opened = open_form(request, db, actor)
+    if isinstance(opened, Response):
+        return opened
+    case, answer_set = opened
+    form = service.form_of(answer_set)
+    language = kiosk_language(answer_set.language)
+    problems = answer_problems(form, answer_set.answers, complete=True, language=language)
+    if problems:
+        return _render_review(request, answer_set, problems, status_code=422)
+    service.submit(db, case, actor)
+    return done(request, db, "submitted", language)
+
+
+def _render_review(
+    request: Request, answer_set: AnswerSet, problems: dict[str, str], *, status_code: int = 200
+) -> HTMLResponse:
+    form = service.form_of(answer_set)
+    language = kiosk_language(answer_set.language)
+    items = form.answer_items(answer_set.answers, answer_set.language)
+    titles = {s.id: s.title.get(answer_set.language, s.id) for s in form.sections}
+    missing = [
+        (key, message, _section_of(form, key), form.label_for(key, answer_set.language))
+        for key, message in problems.items()
+    ]
+    context = {
+        "form": form,
+        "items": items,
+        "titles": titles,
+        "missing": missing,
+        "deadline": answer_set.deadline_at,
+    }
+    return render_kiosk(request, "kiosk/review.html", language, context, status_code=status_code)
+
+
+def _section_of(form: FormDefinition, key: str) -> str:
+    top = key.split(".")[0]
+    return next((s.id for s in form.sections if any(q.id == top for q in s.questions)), "")
+
+
+@router.get("/kiosk/done", response_class=HTMLResponse)
+def done_page(
+    request: Request,
+    outcome: Annotated[str, Query(max_length=20)] = "closed",
+    lang: Language = "nl",
+) -> HTMLResponse:
+    """The end: what happens next. Shows nothing about the applicant (the next person
+    at this kiosk may press Back)."""
+    language = kiosk_language(lang)
+    context = {"outcome": outcome if outcome in OUTCOMES else "closed"}
+    return render_kiosk(request, "kiosk/done.html", language, context)
+
+
+def _section(form: FormDefinition, section_id: str) -> Section:
+    found = next((s for s in form.sections if s.id == section_id), None)
+    if found is None:
+        from service.questionnaires.exceptions import FormNotFound
+
+        raise FormNotFound("This part of the form does not exist.")
+    return found
+
+
+def _languages(form: FormDefinition) -> list[tuple[str, str]]:
+    return [(c, language_name(c)) for c in KIOSK_LANGUAGES if c in form.languages]
+
+
+def before_consent(
+    db: Session, actor: Actor, lang: str
+) -> tuple[Case, FormDefinition, str] | Response:
+    """The case, its form and the chosen language, while consent is still to be given."""
+    case, answer_set = service.case_with_answers(db, _case_id(actor))
+    if answer_set is not None:
+        return see_other("/kiosk/continue")
+    form = service.form_for(case)
+    return case, form, lang if lang in form.languages else "nl"
+
+
+def open_form(request: Request, db: Session, actor: Actor) -> tuple[Case, AnswerSet] | Response:
+    """The applicant's open form, or where to go instead (consent first, or the end)."""
+    case, answer_set = service.case_with_answers(db, _case_id(actor))
+    if answer_set is None:
+        return see_other("/kiosk/continue")
+    closed = _closed(request, db, case.state, answer_set)
+    return closed if closed is not None else (case, answer_set)
+
+
+def _closed(
+    request: Request, db: Session, state: CaseState, answer_set: AnswerSet
+) -> Response | None:
+    """Past the deadline the form is handed in as saved; handed in: nothing to show."""
+    language = kiosk_language(answer_set.language)
+    if answer_set.submitted_at is not None or state is not CaseState.IN_PROGRESS:
+        return done(request, db, "closed", language)
+    if answer_set.deadline_at <= utcnow():
+        service.auto_submit(db, answer_set.case_id)
+        return done(request, db, "time", language)
+    return None
+
+
+def _case_id(actor: Actor) -> uuid.UUID:
+    assert actor.case_id is not None  # kiosk tokens always carry their case
+    return actor.case_id
+
+
+def _render_section(
+    request: Request,
+    form: FormDefinition,
+    answer_set: AnswerSet,
+    section: Section,
+    raw: dict[str, str],
+    errors: dict[str, str],
+    *,
+    extra_item: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    index = form.sections.index(section)
+    answers = answer_set.answers
+    context = {
+        "form": form,
+        "section": section,
+        "index": index,
+        "count": len(form.sections),
+        "previous": form.sections[index - 1].id if index > 0 else None,
+        "next": form.sections[index + 1].id if index + 1 < len(form.sections) else None,
+        "questions": [q for q in section.questions if form.visible(q, answers)],
+        "answers": answers,
+        "raw": raw,
+        "errors": errors,
+        "error_labels": {key: form.label_for(key, answer_set.language) for key in errors},
+        "extra_item": extra_item,
+        "deadline": answer_set.deadline_at,
+        "visible": form.visible,
+        "field_value": field_value,
+        "group_items": group_items,
+    }
+    language = kiosk_language(answer_set.language)
+    return render_kiosk(request, "kiosk/section.html", language, context, status_code=status_code)
+
+
+def field_value(question: Question, value: Any) -> str:
+    """A stored answer as the input shows it (a date without its estimate mark)."""
+    if value is None:
+        return ""
+    if question.type is QuestionType.DATE:
+        return str(value).removeprefix("~")
+    return str(value)
+
+
+def group_items(question: Question, answers: Answers, extra_item: str) -> list[Answers]:
+    items = list(answers.get(question.id) or [])
+    if extra_item == question.id or len(items) < max(question.min_items, 1):
+        items.append({})
+    return items[: question.max_items]
+
+
+def parse_section(section: Section, fields: Any) -> tuple[Answers, dict[str, str]]:
+    """The posted fields as answers (strings turned into their types) and the raw text."""
+    answers: Answers = {}
+    raw: dict[str, str] = {}
+    for question in section.questions:
+        if question.type is QuestionType.GROUP:
+            answers[question.id] = _parse_group(question, fields, raw)
+            continue
+        if not _posted(question, question.id, fields):
+            continue
+        answers[question.id] = _parse_value(question, question.id, fields, raw)
+    return answers, raw
+
+
+def _posted(question: Question, name: str, fields: Any) -> bool:
+    # Radios and checkboxes send nothing when none is chosen: a marker field says the
+    # question was on the page (so clearing a choice clears the answer).
+    return f"{name}.shown" in fields.names() or name in fields.names()
+
+
+def _parse_group(group: Question, fields: Any, raw: dict[str, str]) -> list[Answers] | None:
+    indexes = sorted(
+        {
+            int(name.split(".")[1])
+            for name in fields.names()
+            if name.startswith(f"{group.id}.") and name.split(".")[1].isdigit()
+        }
+    )
+    items = []
+    for index in indexes:
+        item = {}
+        for sub in group.questions:
+            name = f"{group.id}.{index}.{sub.id}"
+            if _posted(sub, name, fields):
+                value = _parse_value(sub, name, fields, raw)
+                if value is not None:
+                    item[sub.id] = value
+        if item:
+            items.append(item)
+    return items or None
+
+
+def _parse_value(question: Question, name: str, fields: Any, raw: dict[str, str]) -> Any:
+    text = (fields.get(name) or "").strip()
+    match question.type:
+        case QuestionType.MULTI_CHOICE:
+            return fields.getlist(name) or None
+        case QuestionType.YES_NO:
+            return {"yes": True, "no": False}.get(text)
+        case QuestionType.NUMBER:
+            if not text:
+                return None
+            if text.isdigit():
+                return int(text)
+            raw[name] = text
+            return text  # refused by validation, shown again as typed
+        case QuestionType.DATE:
+            if not text:
+                return None
+            raw[name] = text
+            return f"~{text}" if fields.get(f"{name}.approx") else text
+        case QuestionType.CHOICE:
+            return text or None
+        case _:
+            value = fields.get(name) or ""
+            raw[name] = value
+            return value if value.strip() else None
+
+
+def keep_valid(answers: Answers, problems: dict[str, str]) -> Answers:
+    """What can be stored: answers without a problem (an invalid one keeps its old value)."""
+    kept: Answers = {}
+    for key, value in answers.items():
+        if key in problems:
+            continue
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            value = [
+                {s: v for s, v in item.items() if f"{key}.{i}.{s}" not in problems}
+                for i, item in enumerate(value)
+            ]
+        kept[key] = value
+    return kept
+
+
+def store_section(
+    db: Session, case_id: uuid.UUID, section_id: str, fields: Any
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Save what is valid of one section's post, in one read and one write (the kiosks
+    autosave often); returns (problems, raw text as typed)."""
+    raw: dict[str, str] = {}
+
+    def merge(
+        form: FormDefinition, language: str, saved: Answers
+    ) -> tuple[Answers, dict[str, str]]:
+        section = _section(form, section_id)
+        posted, typed = parse_section(section, fields)
+        raw.update(typed)
+        merged = {k: v for k, v in {**saved, **posted}.items() if v is not None}
+        problems = answer_problems(form, merged, complete=False, language=kiosk_language(language))
+        section_keys = {q.id for q in section.questions}
+        problems = {k: v for k, v in problems.items() if k.split(".")[0] in section_keys}
+        return keep_valid(posted, problems), problems
+
+    _saved, problems = service.save_with(db, case_id, merge)
+    return problems, raw
+
+
+# --- the planner's overview of the forms ----------------------------------------------------
+
+
+@router.get("/planner/forms", response_class=HTMLResponse)
+def forms_overview(
+    request: Request, actor: Annotated[Actor, Depends(signed_in(*access.FORM_MANAGERS))]
+) -> HTMLResponse:
+    """Every form version, its hash, and which translations await a sworn translator."""
+    report = check_forms()
+    context = {
+        "forms": report.forms,
+        "problems": report.problems,
+        "kiosk_reviews": kiosk_reviews(),
+    }
+    return render(request, "planner/forms.html", context, actor=actor)
+
+
+__all__ = ["OUTCOMES", "autosave_router", "router"]
