@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     forms_dir: Path = PROJECT_ROOT / "forms"
     token_hours: int = 12
     kiosk_code_hours: int = 6
+    # A kiosk code is typed in at the seat right after the host hands it over.
+    kiosk_code_minutes: int = 15
     # Terms agreed with the bar and the agencies (days); the whole procedure targets six weeks.
     invitation_reply_days: int = 10
     translation_days: int = 7
@@ -56,6 +58,8 @@ class Settings(BaseSettings):
     # Per client address: a location's kiosks may share one, so typos must not lock them
     # all out; with 32^8 possible codes, 100 guesses per 15 minutes find none.
     kiosk_code_failures: int = 100
+    # Per registered kiosk device: one applicant at one seat; a few typos, not a search.
+    kiosk_device_failures: int = 10
     lockout_minutes: int = 15
 
     @field_validator("database_url")

@@ -15,7 +15,17 @@ from service.models.decisions import Consultation, Decision
 from service.models.eligibility import Screening, ScreeningOutcome
 from service.models.invitations import Invitation, InvitationStatus
 from service.models.questionnaires import AnswerSet
-from service.models.sessions import Booking, HearingSession, KioskCode, Location
+from service.models.sessions import (
+    Booking,
+    Gender,
+    HearingSession,
+    Interpreter,
+    KioskCode,
+    Location,
+    PlanningPreference,
+    Room,
+    Seat,
+)
 from service.models.translation import Translation
 
 __all__ = [
@@ -29,15 +39,20 @@ __all__ = [
     "CoordinatorMotive",
     "Correction",
     "Decision",
+    "Gender",
     "HearingSession",
+    "Interpreter",
     "Invitation",
     "InvitationStatus",
     "KioskCode",
     "Literacy",
     "Location",
+    "PlanningPreference",
     "Role",
+    "Room",
     "Screening",
     "ScreeningOutcome",
+    "Seat",
     "Signal",
     "SignalKind",
     "Translation",
