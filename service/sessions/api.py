@@ -165,11 +165,14 @@ def get_planning_preference(
 
 @router.get("/proposal")
 def proposal(
-    db: Session, _: Annotated[Actor, Depends(allow(*access.PLANNERS))]
+    db: Session,
+    _: Annotated[Actor, Depends(allow(*access.PLANNERS))],
+    session_id: uuid.UUID | None = None,
 ) -> Sequence[PlacementOut]:
-    """Who to bring where: consented cases placed in coming sessions by language,
-    location and interpreter gender, never beyond the seats. Nothing is booked yet."""
-    return [PlacementOut.model_validate(p) for p in queries.proposal(db)]
+    """Who to bring where: consented cases placed in coming sessions (or in the one
+    session asked for) by language, location and interpreter gender, never beyond the
+    seats. Nothing is booked yet."""
+    return [PlacementOut.model_validate(p) for p in queries.proposal(db, session_id)]
 
 
 @router.post("/sessions/{session_id}/bookings", status_code=status.HTTP_201_CREATED)

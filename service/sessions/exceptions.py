@@ -80,6 +80,10 @@ class BookingClosed(Conflict):
 class IdentityMismatch(Conflict):
     code = "identity_mismatch"
 
+    def __init__(self, detail: str, fields: list[str]) -> None:
+        super().__init__(detail)
+        self.fields = fields  # which of applicant_name, date_of_birth, v_number
+
 
 class NotCheckedIn(Conflict):
     code = "not_checked_in"

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from service.auth.access import signed_in
 from service.auth.service import KIOSK_DEVICE_COOKIE, KIOSK_DEVICE_DAYS
 from service.core.actor import Actor
-from service.core.i18n import gettext_for, language_of
+from service.core.i18n import N_, gettext_for, language_of
 from service.core.web import (
     cookie_name,
     language_in,
@@ -33,6 +33,13 @@ from service.sessions.grouping import by_language
 from service.sessions.schemas import BookingOut, Identity
 
 router = page_router()
+
+# Beside the field that does not match the booking (the others matched).
+MISMATCH = {
+    "applicant_name": N_("The name does not match this booking. Check the document."),
+    "date_of_birth": N_("The date of birth does not match this booking. Check the document."),
+    "v_number": N_("The V-number does not match this booking. Check the document."),
+}
 
 Planner = Annotated[Actor, Depends(signed_in(*access.PLANNERS))]
 OnSite = Annotated[Actor, Depends(signed_in(*access.ON_SITE))]
@@ -140,9 +147,8 @@ def check_in(
         try:
             code = service.check_in(db, booking, actor, identity, consent_confirmed=True)
         except IdentityMismatch as mismatch:
-            errors["applicant_name"] = gettext(
-                "The document does not match this booking: %(detail)s"
-            ) % {"detail": str(mismatch)}
+            for field in mismatch.fields:
+                errors[field] = gettext(MISMATCH[field])
         else:
             return _code_page(request, db, actor, booking.id, code)
     return _check_in_form(request, db, actor, booking_id, errors, typed, status_code=422)
@@ -233,7 +239,7 @@ def planner_session(
 ) -> HTMLResponse:
     """One session: the proposal to confirm, the bookings to move or cancel, the history."""
     session = access.readable_session(db, session_id, actor)
-    placements = [p for p in queries.proposal(db) if p.session_id == session.id]
+    placements = queries.proposal(db, session.id)
     cases = {
         c.id: c
         for c in db.scalars(select(Case).where(Case.id.in_([p.case_id for p in placements])))

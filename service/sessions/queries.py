@@ -84,14 +84,15 @@ def candidates(db: Session, limit: int = 2000) -> list[Candidate]:
     ]
 
 
-def open_slots(db: Session) -> list[Slot]:
-    """Every coming session that is not cancelled, with interpreters and free seats."""
-    sessions = db.scalars(
-        select(HearingSession)
-        .where(HearingSession.starts_at > utcnow(), HearingSession.cancelled_at.is_(None))
-        .order_by(HearingSession.starts_at)
-        .limit(500)
-    ).all()
+def open_slots(db: Session, session_id: uuid.UUID | None = None) -> list[Slot]:
+    """Every coming session that is not cancelled (or just the one asked for), with its
+    interpreters and free seats."""
+    query = select(HearingSession).where(
+        HearingSession.starts_at > utcnow(), HearingSession.cancelled_at.is_(None)
+    )
+    if session_id is not None:
+        query = query.where(HearingSession.id == session_id)
+    sessions = db.scalars(query.order_by(HearingSession.starts_at).limit(500)).all()
     ids = [s.id for s in sessions]
     interpreters: dict[uuid.UUID, set[tuple[str, str]]] = {i: set() for i in ids}
     for session_id, language, gender in db.execute(
@@ -119,9 +120,10 @@ def open_slots(db: Session) -> list[Slot]:
     ]
 
 
-def proposal(db: Session) -> list[Placement]:
-    """Who to bring where: the planner's proposal over every coming session."""
-    return propose(open_slots(db), candidates(db))
+def proposal(db: Session, session_id: uuid.UUID | None = None) -> list[Placement]:
+    """Who to bring where: the planner's proposal over every coming session, or who to
+    bring to one session (the planner chose it: every waiting case that fits may go)."""
+    return propose(open_slots(db, session_id), candidates(db))
 
 
 def interpreters_by_session(

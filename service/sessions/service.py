@@ -344,22 +344,29 @@ def same_name(typed: str, recorded: str) -> bool:
     return plain(typed) == plain(recorded)
 
 
+IDENTITY_LABELS = {
+    "applicant_name": "name",
+    "date_of_birth": "date of birth",
+    "v_number": "V-number",
+}
+
+
 def verify_identity(case: Case, identity: Identity) -> None:
     """The host typed what the applicant's document says; all three must match."""
     wrong = []
     if not same_name(identity.applicant_name, case.applicant_name):
-        wrong.append("name")
+        wrong.append("applicant_name")
     if identity.date_of_birth != case.date_of_birth:
-        wrong.append("date of birth")
+        wrong.append("date_of_birth")
     if identity.v_number != case.v_number.removeprefix("V"):
-        wrong.append("V-number")
+        wrong.append("v_number")
     if wrong:
+        labels = " and ".join(IDENTITY_LABELS[field] for field in wrong)
+        verb = "do" if len(wrong) > 1 else "does"
         raise IdentityMismatch(
-            f"The {' and '.join(wrong)} do not match this booking. Check the document "
-            "and the seat list; do not check this person in on this seat."
-            if len(wrong) > 1
-            else f"The {wrong[0]} does not match this booking. Check the document and the "
-            "seat list; do not check this person in on this seat."
+            f"The {labels} {verb} not match this booking. Check the document and the seat "
+            "list; do not check this person in on this seat.",
+            wrong,
         )
 
 

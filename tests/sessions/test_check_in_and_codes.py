@@ -100,7 +100,9 @@ def test_the_host_page_refuses_a_mismatch_beside_the_fields_then_shows_the_code(
 
     refused = client.post(f"/host/bookings/{booking.id}/check-in", data=data, headers=HTML)
     assert refused.status_code == 422
-    assert "The name does not match this booking" in refused.text
+    assert 'id="applicant_name-error"' in refused.text
+    assert 'id="date_of_birth-error"' not in refused.text
+    assert "De naam past niet bij deze boeking" in refused.text
     assert 'aria-invalid="true"' in refused.text
     unticked = client.post(
         f"/host/bookings/{booking.id}/check-in",
@@ -108,7 +110,7 @@ def test_the_host_page_refuses_a_mismatch_beside_the_fields_then_shows_the_code(
         headers=HTML,
     )
     assert unticked.status_code == 422
-    assert "own free will" in unticked.text
+    assert 'id="consent-error"' in unticked.text
 
     accepted = client.post(
         f"/host/bookings/{booking.id}/check-in",

@@ -241,3 +241,21 @@ def test_rooms_are_listed_for_the_location(client, db, factory: Factory):
     sessions.create_room(db, factory.location(), RoomIn(name="Zaal 2", seats=3))
     rooms = ok(client.get(f"{API}/locations/{factory.location().id}/rooms", headers=host.headers))
     assert [(r["name"], r["seats"]) for r in rooms] == [("Zaal 2", 3)]
+
+
+def test_one_sessions_proposal_takes_whoever_fits_even_if_an_earlier_session_would(
+    client, db, factory
+):
+    planner = factory.person(Role.PLANNER)
+    case = factory.case_in(CaseState.CONSENTED)
+    earlier = factory.session("ar", starts_in=timedelta(days=1))
+    chosen = factory.session("ar", starts_in=timedelta(days=5))
+
+    (overall,) = proposal(client, planner)
+    assert overall["session_id"] == str(earlier.id)
+    one = ok(
+        client.get(
+            f"{API}/proposal", params={"session_id": str(chosen.id)}, headers=planner.headers
+        )
+    )
+    assert [(p["session_id"], p["case_id"]) for p in one] == [(str(chosen.id), str(case.id))]
