@@ -72,16 +72,17 @@ def candidates(db: Session, limit: int = 2000) -> list[Candidate]:
         .order_by(Case.consented_at)
         .limit(limit)
     ).all()
-    return [
-        Candidate(
-            case_id=case.id,
-            languages=tuple(case.languages),
-            waiting_since=case.consented_at or case.created_at,
-            location_id=preference.location_id if preference else None,
-            interpreter_gender=preference.interpreter_gender if preference else None,
-        )
-        for case, preference in rows
-    ]
+    return [candidate(case, preference) for case, preference in rows]
+
+
+def candidate(case: Case, preference: PlanningPreference | None) -> Candidate:
+    return Candidate(
+        case_id=case.id,
+        languages=tuple(case.languages),
+        waiting_since=case.consented_at or case.created_at,
+        location_id=preference.location_id if preference else None,
+        interpreter_gender=preference.interpreter_gender if preference else None,
+    )
 
 
 def open_slots(db: Session, session_id: uuid.UUID | None = None) -> list[Slot]:

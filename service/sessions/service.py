@@ -3,7 +3,6 @@ their history), check-in and kiosk codes. The database forbids double booking.""
 
 import unicodedata
 import uuid
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -25,6 +24,7 @@ from service.models.sessions import (
     Room,
     Seat,
 )
+from service.sessions import queries
 from service.sessions.exceptions import (
     BookingCheckedIn,
     BookingClosed,
@@ -148,40 +148,10 @@ def set_preference(db: Session, case: Case, data: PreferenceIn) -> PlanningPrefe
 
 
 def candidate_for(db: Session, case: Case) -> Candidate:
-    preference = db.get(PlanningPreference, case.id)
-    return Candidate(
-        case_id=case.id,
-        languages=tuple(case.languages),
-        waiting_since=case.consented_at or case.created_at,
-        location_id=preference.location_id if preference else None,
-        interpreter_gender=preference.interpreter_gender if preference else None,
-    )
+    return queries.candidate(case, db.get(PlanningPreference, case.id))
 
 
 # --- booking ---------------------------------------------------------------------------------
-
-
-def active_bookings(db: Session, session_id: uuid.UUID) -> Sequence[Booking]:
-    return db.scalars(
-        select(Booking)
-        .where(Booking.session_id == session_id, Booking.cancelled_at.is_(None))
-        .order_by(Booking.seat)
-    ).all()
-
-
-def free_seats(db: Session, session: HearingSession) -> tuple[int, ...]:
-    taken = {b.seat for b in active_bookings(db, session.id)}
-    return tuple(n for n in range(1, session.seats + 1) if n not in taken)
-
-
-def slot_of(db: Session, session: HearingSession) -> Slot:
-    return Slot(
-        session_id=session.id,
-        location_id=session.location_id,
-        starts_at=session.starts_at,
-        interpreters=interpreters_of(db, session.id),
-        free_seats=free_seats(db, session),
-    )
 
 
 def _bookable(
@@ -190,9 +160,10 @@ def _bookable(
     """The seat and language the case gets in the session, or the reason it cannot."""
     if session.cancelled_at is not None:
         raise SessionCancelled("This session was cancelled.")
-    if session.starts_at <= utcnow():
+    slots = queries.open_slots(db, session.id)  # only sessions yet to start
+    if not slots:
         raise SessionInPast("This session has already started.")
-    slot = slot_of(db, session)
+    slot = slots[0]
     language = language_for(candidate_for(db, case), slot)
     if language is None:
         raise WrongGroup(_why_not(db, session, slot, case))
