@@ -2,7 +2,7 @@
 history (moves, cancellations, no-shows), kiosk codes revoked on re-issue
 
 Revision ID: 8db337e92fdf
-Revises: 22926f1b7225
+Revises: 4bc4b61f8cef
 Create Date: 2026-11-23 03:54:53.829643
 """
 
@@ -15,7 +15,7 @@ import service.models.base
 
 
 revision: str = '8db337e92fdf'
-down_revision: str | None = '22926f1b7225'
+down_revision: str | None = '4bc4b61f8cef'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -26,6 +26,7 @@ from service.models.sessions import (
     Room,
     Seat,
 )
+from service.models.terms import Term, TermStep
 from service.models.translation import Translation
 
 __all__ = [
@@ -55,6 +56,8 @@ __all__ = [
     "Seat",
     "Signal",
     "SignalKind",
+    "Term",
+    "TermStep",
     "Translation",
     "User",
 ]
