@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from service.auth.access import signed_in
 from service.auth.service import KIOSK_DEVICE_COOKIE, KIOSK_DEVICE_DAYS
 from service.core.actor import Actor
+from service.core.clock import utcnow
 from service.core.i18n import N_, gettext_for, language_of
 from service.core.web import (
     cookie_name,
@@ -67,6 +68,8 @@ def seat_list(session_id: uuid.UUID, request: Request, db: Session, actor: OnSit
         "seats": seats,
         "opens": opens,
         "closes": closes,
+        # A no-show can be noted once the session has started.
+        "started": session.starts_at <= utcnow(),
         "interpreters": queries.interpreters_by_session(db, [session.id])[session.id],
     }
     return render(request, "host/seats.html", context, actor=actor)

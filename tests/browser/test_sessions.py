@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from service.core.db import make_engine
 from service.models.sessions import HearingSession, Location
+from service.sessions import service as sessions
+from service.sessions.schemas import RoomIn
 from service.workflow import CaseState
 from tests.browser.conftest import LOCATION, LiveServer, assert_accessible, sign_in, snap
 from tests.factories import Factory
@@ -81,6 +83,7 @@ def test_the_host_checks_an_applicant_in_and_hands_out_a_kiosk_code(
     page: Page, live_server: LiveServer
 ) -> None:
     with seeded(live_server) as factory:
+        sessions.create_room(factory.db, factory.location(), RoomIn(name="Zaal Oost", seats=3))
         case = factory.case_in(CaseState.SCHEDULED, applicant_name="Mariam Yousef")
         booking = factory.booking(case)
         hearing = factory.db.get_one(HearingSession, booking.session_id)
@@ -120,3 +123,13 @@ def test_the_host_checks_an_applicant_in_and_hands_out_a_kiosk_code(
     expect(row.get_by_role("button", name="Nieuwe kioskcode voor Mariam Yousef")).to_be_visible()
     assert_accessible(page)
     snap(page, "checked-in")
+
+    # Registering this browser as the kiosk of a seat.
+    page.get_by_role("link", name="Kiosken").click()
+    expect(page.locator("h1")).to_have_text("Kiosken")
+    assert_accessible(page)
+    snap(page, "kiosks")
+    page.get_by_role("button", name="Dit apparaat registreren als de kiosk van plaats 2").click()
+    expect(page.get_by_role("status")).to_contain_text("kiosk van plaats 2 in Zaal Oost")
+    assert any(c["name"] == "kiosk-device" for c in page.context.cookies())
+    snap(page, "kiosk-registered")

@@ -275,3 +275,30 @@ def test_a_no_show_closes_the_seat_and_the_case_is_planned_again(client, db, fac
         json=factory.identity(case) | {"applicant_consent_confirmed": True},
     )
     assert_problem(again, 409, "booking_closed")
+
+
+def test_the_host_notes_a_no_show_on_the_seat_list_once_the_session_has_started(
+    client, db, factory
+):
+    host = factory.person(Role.HOST)
+    case = factory.case_in(CaseState.SCHEDULED, applicant_name="Omar Aziz")
+    booking = factory.booking(case)
+    sign_in(client, host.user.username)
+    before = client.get(f"/host/sessions/{booking.session_id}", headers=HTML)
+    assert f"/host/bookings/{booking.id}/no-show" not in before.text
+    db.get_one(HearingSession, booking.session_id).starts_at = utcnow() - timedelta(minutes=5)
+    db.flush()
+    page = client.get(f"/host/sessions/{booking.session_id}", headers=HTML)
+    assert f"/host/bookings/{booking.id}/no-show" in page.text
+
+    noted = client.post(
+        f"/host/bookings/{booking.id}/no-show",
+        data={"csrf_token": csrf_of(page.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+
+    assert noted.status_code == 303
+    db.refresh(booking)
+    assert booking.no_show_at is not None
+    assert "Omar Aziz" not in client.get(f"/host/sessions/{booking.session_id}", headers=HTML).text
