@@ -42,7 +42,8 @@ from service.models.translation import Agency
 from service.questionnaires import service as questionnaires
 from service.questionnaires.forms import FormDefinition, load_form
 from service.sessions import service as sessions
-from service.sessions.queries import booked_counts
+from service.sessions.grouping import language_for
+from service.sessions.queries import booked_counts, open_slots
 from service.sessions.schemas import InterpreterIn, LocationIn, PreferenceIn, RoomIn, SessionIn
 from service.translation import service as translation
 from service.workflow import CaseState, Track
@@ -447,12 +448,15 @@ class Slot:
 class Seats:
     """Free seats in future sessions per language, earliest first."""
 
+    # Sessions starting before this are open for check-in now.
+    check_in_open_until: datetime
     slots: dict[str, list[Slot]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, db: Session, now: datetime) -> "Seats":
         booked = booked_counts(db)
-        seats = cls()
+        opens = timedelta(minutes=get_settings().check_in_opens_minutes)
+        seats = cls(check_in_open_until=now + opens)
         query = (
             select(HearingSession)
             .join(Location, Location.id == HearingSession.location_id)
@@ -471,9 +475,11 @@ class Seats:
                     seats.slots.setdefault(language, []).append(slot)
         return seats
 
-    def take(self, language: str) -> HearingSession | None:
+    def take(self, language: str, check_in_now: bool = False) -> HearingSession | None:
+        """A seat for the language; ``check_in_now``: in a session open for check-in."""
         for slot in self.slots.get(language, []):
-            if slot.free > 0:
+            later = slot.session.starts_at > self.check_in_open_until
+            if slot.free > 0 and not (check_in_now and later):
                 slot.free -= 1
                 return slot.session
         return None
@@ -519,7 +525,7 @@ class Procedure:
         if S.CHECKED_IN in path and language not in self.kiosk_languages:
             return False
         if S.SCHEDULED in path:
-            hearing = self.seats.take(language)
+            hearing = self.seats.take(language, check_in_now=S.CHECKED_IN in path)
             if hearing is None:
                 return False
             self.booked_on[case.id] = hearing
@@ -596,25 +602,20 @@ def plan_examples(db: Session, pool: list[Case], planner: User) -> None:
             sessions.set_preference(db, case, wish)
         elif i % 5 == 1:
             sessions.set_preference(db, case, PreferenceIn(location_id=den_bosch))
+    slots = open_slots(db)
     for case in pool:
         booking = sessions.active_booking_for(db, case.id) if case.state == S.SCHEDULED else None
         if booking is None:
             continue
         current = db.get_one(HearingSession, booking.session_id)
-        later = db.scalars(
-            select(HearingSession)
-            .where(
-                HearingSession.location_id == current.location_id,
-                HearingSession.language == current.language,
-                HearingSession.starts_at > current.starts_at,
-            )
-            .order_by(HearingSession.starts_at)
-        ).first()
-        if later is not None:
-            sessions.move_booking(
-                db, booking, later, actor, reason="applicant has a doctor's appointment"
-            )
-            return
+        applicant = sessions.candidate_for(db, case)
+        for slot in slots:
+            later = slot.starts_at > current.starts_at and slot.location_id == current.location_id
+            if later and slot.free_seats and language_for(applicant, slot):
+                target = db.get_one(HearingSession, slot.session_id)
+                reason = "applicant has a doctor's appointment"
+                sessions.move_booking(db, booking, target, actor, reason=reason)
+                return
 
 
 # --- the entry point ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 CSV, PDF) for planners and the location's hosts, and the host's check-in pages."""
 
 import uuid
+from collections import Counter
 from datetime import date
 from typing import Annotated, Any
 
@@ -30,7 +31,7 @@ from service.models.cases import Case
 from service.models.sessions import HearingSession, Location, Room, Seat
 from service.sessions import access, queries, roster, service
 from service.sessions.exceptions import IdentityMismatch, SeatNotFound
-from service.sessions.grouping import by_language
+from service.sessions.grouping import by_language, propose
 from service.sessions.schemas import BookingOut, Identity
 
 router = page_router()
@@ -228,11 +229,18 @@ def register_kiosk(
 def planner_sessions(request: Request, db: Session, actor: Planner) -> HTMLResponse:
     """Coming sessions, and how many consented cases the proposal places in each."""
     sessions = queries.coming_sessions(db, actor)
-    proposed: dict[uuid.UUID, int] = {}
-    for placement in queries.proposal(db):
-        proposed[placement.session_id] = proposed.get(placement.session_id, 0) + 1
-    interpreters = queries.interpreters_by_session(db, [s.id for s, _, _ in sessions])
-    context = {"sessions": sessions, "proposed": proposed, "interpreters": interpreters}
+    waiting = queries.candidates(db)
+    placements = propose(queries.open_slots(db), waiting)
+    proposed = Counter(p.session_id for p in placements)
+    placed = {p.case_id for p in placements}
+    # Who no coming session fits, by language: where an interpreter or a session is missing.
+    unplaced = Counter(c.languages[0] for c in waiting if c.case_id not in placed)
+    context = {
+        "sessions": sessions,
+        "proposed": proposed,
+        "unplaced": sorted(unplaced.items(), key=lambda item: (-item[1], item[0])),
+        "interpreters": queries.interpreters_by_session(db, [s.id for s, _, _ in sessions]),
+    }
     return render(request, "planner/sessions.html", context, actor=actor)
 
 

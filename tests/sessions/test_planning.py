@@ -259,3 +259,17 @@ def test_one_sessions_proposal_takes_whoever_fits_even_if_an_earlier_session_wou
         )
     )
     assert [(p["session_id"], p["case_id"]) for p in one] == [(str(chosen.id), str(case.id))]
+
+
+def test_the_sessions_page_lists_who_waits_without_a_fitting_session(client, db, factory):
+    planner = factory.person(Role.PLANNER)
+    factory.case_in(CaseState.CONSENTED)  # Arabic: the session below fits
+    factory.case_in(CaseState.CONSENTED, languages=["fa"], nationality="IR")
+    factory.session("ar", starts_in=timedelta(days=1))
+    sign_in(client, planner.user.username)
+
+    page = client.get("/planner/sessions", headers=HTML).text
+
+    waiting = page.split('id="unplaced"')[1]
+    assert "Perzisch" in waiting
+    assert "Arabisch" not in waiting
