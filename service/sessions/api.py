@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -124,6 +124,20 @@ def get_session(
     bookings = [BookingOut.present(b, case) for b, case in queries.seat_list(db, session.id)]
     base = SessionOut.model_validate(session).model_dump()
     return SessionDetail(**{**base, "booked": len(bookings)}, bookings=bookings)
+
+
+@router.delete("/sessions/{session_id}")
+def cancel_session(
+    session_id: uuid.UUID,
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
+    reason: Annotated[str, Query(max_length=500)] = "",
+) -> SessionOut:
+    """Call the session off: its bookings are cancelled (kept as history) and their
+    cases go back to be planned again."""
+    session = access.readable_session(db, session_id, actor)
+    service.cancel_session(db, session, actor, reason)
+    return SessionOut.model_validate(session)
 
 
 @router.post("/sessions/{session_id}/interpreters", status_code=status.HTTP_201_CREATED)

@@ -48,10 +48,12 @@ def language_for(candidate: Candidate, slot: Slot) -> str | None:
     gender), or None when the session does not suit this applicant."""
     if candidate.location_id is not None and candidate.location_id != slot.location_id:
         return None
+    wanted = candidate.interpreter_gender
     for language in candidate.languages:
-        genders = {gender for lang, gender in slot.interpreters if lang == language}
-        wanted = candidate.interpreter_gender
-        if genders and (wanted is None or wanted in genders):
+        if any(
+            lang == language and (wanted is None or gender == wanted)
+            for lang, gender in slot.interpreters
+        ):
             return language
     return None
 
@@ -60,16 +62,18 @@ def propose(slots: Iterable[Slot], candidates: Iterable[Candidate]) -> list[Plac
     """Place each candidate once, never on a taken seat, never beyond a session's seats."""
     ordered = sorted(slots, key=lambda s: (s.starts_at, s.session_id))
     free: dict[uuid.UUID, list[int]] = {s.session_id: sorted(s.free_seats) for s in ordered}
+    open_slots = [s for s in ordered if free[s.session_id]]
     placements = []
     for candidate in sorted(candidates, key=lambda c: (c.waiting_since, c.case_id)):
-        for slot in ordered:
+        for slot in open_slots:
             language = language_for(candidate, slot)
+            if language is None:
+                continue
             seats = free[slot.session_id]
-            if language is not None and seats:
-                placements.append(
-                    Placement(slot.session_id, candidate.case_id, seats.pop(0), language)
-                )
-                break
+            placements.append(Placement(slot.session_id, candidate.case_id, seats.pop(0), language))
+            if not seats:  # full: nobody else is tried here
+                open_slots.remove(slot)
+            break
     return placements
 
 

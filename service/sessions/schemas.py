@@ -106,6 +106,7 @@ class SessionOut(BaseModel):
     seats: int
     language: str
     room_id: uuid.UUID | None
+    cancelled_at: datetime | None = None
     booked: int = 0
 
 

@@ -121,6 +121,26 @@ def create_session(db: Session, data: SessionIn) -> HearingSession:
     return session
 
 
+def cancel_session(db: Session, session: HearingSession, actor: Actor, reason: str) -> int:
+    """Call a session off (no interpreter, the room unavailable): every booking in it is
+    cancelled with the reason, kept as history, and its case is planned again. Refused
+    once someone has checked in. Returns how many bookings were cancelled."""
+    if session.cancelled_at is not None:
+        return 0
+    bookings = db.scalars(
+        select(Booking).where(Booking.session_id == session.id, Booking.cancelled_at.is_(None))
+    ).all()
+    if any(b.checked_in_at is not None for b in bookings):
+        raise BookingCheckedIn(
+            "Applicants have checked in for this session; it cannot be called off."
+        )
+    for booking in bookings:
+        cancel_booking(db, booking, actor, f"session cancelled: {reason}".strip())
+    session.cancelled_at = utcnow()
+    db.flush()
+    return len(bookings)
+
+
 def add_interpreter(db: Session, session: HearingSession, data: InterpreterIn) -> Interpreter:
     interpreter = Interpreter(session_id=session.id, **data.model_dump())
     db.add(interpreter)

@@ -273,3 +273,41 @@ def test_the_sessions_page_lists_who_waits_without_a_fitting_session(client, db,
     waiting = page.split('id="unplaced"')[1]
     assert "Perzisch" in waiting
     assert "Arabisch" not in waiting
+
+
+def test_a_cancelled_session_gives_every_seat_back_and_takes_no_more(client, db, factory):
+    planner = factory.person(Role.PLANNER)
+    first, second, later = (factory.case_in(CaseState.CONSENTED) for _ in range(3))
+    session = factory.session("ar", seats=3, starts_in=timedelta(days=4))
+    for case in (first, second):
+        sessions.book(db, session, case, planner.actor)
+
+    called_off = ok(
+        client.delete(
+            f"{API}/sessions/{session.id}",
+            params={"reason": "no interpreter"},
+            headers=planner.headers,
+        )
+    )
+
+    assert called_off["cancelled_at"] is not None
+    for case in (first, second):
+        db.refresh(case)
+        assert case.state == CaseState.CONSENTED
+    closed = db.scalars(select(Booking).where(Booking.session_id == session.id)).all()
+    assert {b.cancel_reason for b in closed} == {"session cancelled: no interpreter"}
+    refused = client.post(
+        f"{API}/sessions/{session.id}/bookings",
+        headers=planner.headers,
+        json={"case_id": str(later.id)},
+    )
+    assert_problem(refused, 409, "session_cancelled")
+    assert proposal(client, planner) == []
+
+
+def test_a_session_with_someone_checked_in_is_not_called_off(client, db, factory):
+    planner = factory.person(Role.PLANNER)
+    case = factory.case_in(CaseState.CHECKED_IN)
+    booking = factory.booking(case)
+    refused = client.delete(f"{API}/sessions/{booking.session_id}", headers=planner.headers)
+    assert_problem(refused, 409, "booking_checked_in")
