@@ -42,13 +42,14 @@ from service.core.settings import get_settings
 from service.corrections.schemas import CorrectionItem, ItemKind
 from service.driver import Driver, complete_answers, path_to
 from service.eligibility.service import active_policy
-from service.models import Case, HearingSession, Location, Role, SignalKind, User
+from service.models import Case, Gender, HearingSession, Location, Role, Room, SignalKind, User
 from service.models.translation import Agency
 from service.questionnaires import service as questionnaires
 from service.questionnaires.forms import FormDefinition
 from service.sessions import service as sessions
-from service.sessions.queries import booked_counts
-from service.sessions.schemas import LocationIn, SessionIn
+from service.sessions.grouping import language_for
+from service.sessions.queries import booked_counts, open_slots
+from service.sessions.schemas import InterpreterIn, LocationIn, PreferenceIn, RoomIn, SessionIn
 from service.translation import service as translation
 from service.workflow import CaseState, Track
 
@@ -160,11 +161,29 @@ LAWYER_REFS = tuple(
 )
 COORDINATOR_FOR = {"lgbti": "coordinator.lhbti", "conversion": "coordinator.bekering"}
 
+# Kiosks are counted from the rooms' seats (``create_room``).
 LOCATIONS = (
-    LocationIn(name="IND Zevenaar", address="Zevenaar", kiosks=24),
-    LocationIn(name="IND Den Bosch", address="'s-Hertogenbosch", kiosks=16),
+    LocationIn(name="IND Zevenaar", address="Zevenaar", kiosks=0),
+    LocationIn(name="IND Den Bosch", address="'s-Hertogenbosch", kiosks=0),
 )
+ROOMS: dict[str, tuple[RoomIn, ...]] = {
+    "IND Zevenaar": tuple(RoomIn(name=f"Zaal {n}", seats=12) for n in range(1, 5)),
+    "IND Den Bosch": (RoomIn(name="Zaal A", seats=16), RoomIn(name="Zaal B", seats=16)),
+}
 SESSION_LANGUAGES = ("ar", "fa", "tr", "ti")
+# Interpreters booked per language (seed 002: applicants may ask for a woman). Turkish
+# has only a male interpreter, so an applicant asking for a woman waits for another day.
+INTERPRETERS: dict[str, tuple[InterpreterIn, ...]] = {
+    "ar": (
+        InterpreterIn(language="ar", gender=Gender.FEMALE, name="Samira Haddad"),
+        InterpreterIn(language="ar", gender=Gender.MALE, name="Karim Mansour"),
+    ),
+    "fa": (InterpreterIn(language="fa", gender=Gender.FEMALE, name="Shirin Ahmadi"),),
+    "tr": (InterpreterIn(language="tr", gender=Gender.MALE, name="Mehmet Yilmaz"),),
+    "ti": (InterpreterIn(language="ti", gender=Gender.FEMALE, name="Senait Tesfamariam"),),
+}
+# Den Bosch's session about to start mixes two languages per room, one interpreter each.
+MIXED_GROUPS = (("ar", "tr"), ("fa", "ti"))
 WEEKS = 3
 
 
@@ -352,38 +371,45 @@ def _user_in(member: StaffMember) -> UserIn:
 
 
 def ensure_locations(db: Session, now: datetime) -> tuple[int, int]:
-    """Both locations, each with its sessions when new; returns (locations, sessions) made."""
+    """Both locations with their rooms, each with its sessions when new; returns
+    (locations, sessions) made."""
     existing = set(db.scalars(select(Location.name)))
     new = [data for data in LOCATIONS if data.name not in existing]
     made = 0
     for data in new:
         location = sessions.create_location(db, data)
-        for group in session_times(now):
-            for language, starts_at in group.items():
-                sessions.create_session(
-                    db,
-                    SessionIn(
-                        location_id=location.id,
-                        starts_at=starts_at,
-                        seats=data.kiosks,
-                        language=language,
-                    ),
-                )
-                made += 1
+        rooms = [sessions.create_room(db, location, room) for room in ROOMS[data.name]]
+        for starts_at, room, languages in session_plan(data.name, rooms, now):
+            seats = next(r.seats for r in ROOMS[data.name] if r.name == room.name)
+            sessions.create_session(
+                db,
+                SessionIn(
+                    location_id=location.id,
+                    room_id=room.id,
+                    starts_at=starts_at,
+                    seats=seats,
+                    language=languages[0],
+                    interpreters=[i for lang in languages for i in INTERPRETERS[lang]],
+                ),
+            )
+            made += 1
     return len(new), made
 
 
-def session_times(now: datetime) -> Iterator[dict[str, datetime]]:
-    """A group starting shortly (the kiosk demo), then each week one day per language."""
+def session_plan(
+    location: str, rooms: list[Room], now: datetime
+) -> Iterator[tuple[datetime, Room, tuple[str, ...]]]:
+    """A group starting shortly (the kiosk demo: one language per room at Zevenaar, two
+    per room at Den Bosch), then each week one day per language in the first room."""
     soon = (now + timedelta(minutes=20)).replace(second=0, microsecond=0)
-    yield dict.fromkeys(SESSION_LANGUAGES, soon)
+    groups = [(lang,) for lang in SESSION_LANGUAGES] if len(rooms) >= 4 else MIXED_GROUPS
+    for room, languages in zip(rooms, groups, strict=False):
+        yield soon, room, languages
     today = now.astimezone(LOCAL_TZ).date()
     monday = today + timedelta(days=7 - today.weekday())
     for week in range(WEEKS):
-        yield {
-            language: _at_nine(monday + timedelta(days=7 * week + i))
-            for i, language in enumerate(SESSION_LANGUAGES)
-        }
+        for i, language in enumerate(SESSION_LANGUAGES):
+            yield _at_nine(monday + timedelta(days=7 * week + i)), rooms[0], (language,)
 
 
 def _at_nine(day: date) -> datetime:
@@ -448,12 +474,15 @@ class Slot:
 class Seats:
     """Free seats in future sessions per language, earliest first."""
 
+    # Sessions starting before this are open for check-in now.
+    check_in_open_until: datetime
     slots: dict[str, list[Slot]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, db: Session, now: datetime) -> "Seats":
         booked = booked_counts(db)
-        seats = cls()
+        opens = timedelta(minutes=get_settings().check_in_opens_minutes)
+        seats = cls(check_in_open_until=now + opens)
         query = (
             select(HearingSession)
             .join(Location, Location.id == HearingSession.location_id)
@@ -466,12 +495,17 @@ class Seats:
         for hearing in db.scalars(query):
             free = hearing.seats - booked.get(hearing.id, 0)
             if free > 0:
-                seats.slots.setdefault(hearing.language, []).append(Slot(hearing, free))
+                slot = Slot(hearing, free)  # one count of free seats for all its languages
+                spoken = {lang for lang, _ in sessions.interpreters_of(db, hearing.id)}
+                for language in sorted(spoken):
+                    seats.slots.setdefault(language, []).append(slot)
         return seats
 
-    def take(self, language: str) -> HearingSession | None:
+    def take(self, language: str, check_in_now: bool = False) -> HearingSession | None:
+        """A seat for the language; ``check_in_now``: in a session open for check-in."""
         for slot in self.slots.get(language, []):
-            if slot.free > 0:
+            later = slot.session.starts_at > self.check_in_open_until
+            if slot.free > 0 and not (check_in_now and later):
                 slot.free -= 1
                 return slot.session
         return None
@@ -517,7 +551,7 @@ class Procedure:
         if S.CHECKED_IN in path and language not in self.kiosk_languages:
             return False
         if S.SCHEDULED in path:
-            hearing = self.seats.take(language)
+            hearing = self.seats.take(language, check_in_now=S.CHECKED_IN in path)
             if hearing is None:
                 return False
             self.booked_on[case.id] = hearing
@@ -581,6 +615,35 @@ def _choose(
     return chosen
 
 
+def plan_examples(db: Session, pool: list[Case], planner: User) -> None:
+    """What the planner's pages show: consented applicants who asked for a female
+    interpreter or can only be brought to Den Bosch, and a booking moved to a later
+    session (its earlier booking kept as history)."""
+    actor = actor_of(planner)
+    consented = [c for c in pool if c.state == CaseState.CONSENTED]
+    den_bosch = db.scalar(select(Location.id).where(Location.name == LOCATIONS[1].name))
+    for i, case in enumerate(consented):
+        if i % 3 == 0:
+            wish = PreferenceIn(interpreter_gender=Gender.FEMALE)
+            sessions.set_preference(db, case, wish)
+        elif i % 5 == 1:
+            sessions.set_preference(db, case, PreferenceIn(location_id=den_bosch))
+    slots = open_slots(db)
+    for case in pool:
+        booking = sessions.active_booking_for(db, case.id) if case.state == S.SCHEDULED else None
+        if booking is None:
+            continue
+        current = db.get_one(HearingSession, booking.session_id)
+        applicant = sessions.candidate_for(db, case)
+        for slot in slots:
+            later = slot.starts_at > current.starts_at and slot.location_id == current.location_id
+            if later and slot.free_seats and language_for(applicant, slot):
+                target = db.get_one(HearingSession, slot.session_id)
+                reason = "applicant has a doctor's appointment"
+                sessions.move_booking(db, booking, target, actor, reason=reason)
+                return
+
+
 # --- the entry point ---------------------------------------------------------------------------
 
 
@@ -634,6 +697,7 @@ def _load(db: Session, total: int) -> dict[str, Any]:
     procedure = Procedure(driver, lawyers, _kiosk_languages(form), seats, rng, booked_on)
     random.Random(SEED).shuffle(pool)
     spread(procedure, pool, total)
+    plan_examples(db, pool, planner)
     return {
         "dev_only_password": DEMO_PASSWORD,
         "second_factor": "the code for any login below: hearing demo-code <username>",

@@ -25,6 +25,7 @@ from service.models.sessions import HearingSession
 from service.questionnaires import service as questionnaires
 from service.questionnaires.forms import FormDefinition, Question, QuestionType
 from service.sessions import service as sessions
+from service.sessions.schemas import Identity
 from service.translation import service as translation
 from service.workflow import HAPPY_PATH, CaseState
 
@@ -130,7 +131,10 @@ class Driver:
                 assert booking is not None
                 hearing = db.get_one(HearingSession, booking.session_id)
                 host = self.cast.host(hearing.location_id)
-                self.kiosk_codes[case.v_number] = sessions.check_in(db, booking, host, True)
+                identity = Identity.on_file(case)  # the document matches the file
+                self.kiosk_codes[case.v_number] = sessions.check_in(
+                    db, booking, host, identity, True
+                )
             case S.IN_PROGRESS:
                 questionnaires.start(db, case, applicant_of(case))
             case S.SUBMITTED:

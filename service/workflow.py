@@ -73,6 +73,7 @@ class CaseEvent(StrEnum):
     EXPIRE_INVITATION = "expire_invitation"
     SCHEDULE = "schedule"
     UNSCHEDULE = "unschedule"
+    RESCHEDULE = "reschedule"  # moved to another session or seat: the case stays planned
     CHECK_IN = "check_in"
     START_FORM = "start_form"
     SUBMIT = "submit"
@@ -158,6 +159,7 @@ _LINEAR: dict[tuple[CaseState, CaseEvent], CaseState] = {
     (S.INVITED, E.EXPIRE_INVITATION): S.INVITATION_EXPIRED,
     (S.CONSENTED, E.SCHEDULE): S.SCHEDULED,
     (S.SCHEDULED, E.UNSCHEDULE): S.CONSENTED,
+    (S.SCHEDULED, E.RESCHEDULE): S.SCHEDULED,
     (S.SCHEDULED, E.CHECK_IN): S.CHECKED_IN,
     (S.CHECKED_IN, E.START_FORM): S.IN_PROGRESS,
     (S.IN_PROGRESS, E.SUBMIT): S.SUBMITTED,
@@ -256,6 +258,7 @@ GUARDS: dict[CaseEvent, tuple[Guard, ...]] = {
     E.INVITE: (_written_track_allowed,),
     E.CONSENT: (_written_track_allowed,),
     E.SCHEDULE: (_written_track_allowed,),
+    E.RESCHEDULE: (_written_track_allowed,),
     E.CHECK_IN: (_written_track_allowed, _applicant_consented),
     E.START_FORM: (_written_track_allowed,),
     E.ROUTE_TO_DECISION: (_written_track_allowed,),

@@ -21,7 +21,7 @@ from service.cases.service import create_case
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.driver import Driver, complete_answers
-from service.models import Booking, Case, HearingSession, Location, Role, User
+from service.models import Booking, Case, HearingSession, Interpreter, Location, Role, User
 from service.models.translation import Agency
 from service.questionnaires import service as questionnaires
 from service.sessions import service as sessions
@@ -151,17 +151,35 @@ class Factory:
         return self._location
 
     def session(
-        self, language: str = "ar", seats: int = 10, starts_in: timedelta = SESSION_STARTS_IN
+        self,
+        language: str = "ar",
+        seats: int = 10,
+        starts_in: timedelta = SESSION_STARTS_IN,
+        interpreters: tuple[tuple[str, str], ...] | None = None,
+        location: Location | None = None,
     ) -> HearingSession:
+        """A session with, unless told otherwise, a female interpreter for its language."""
         hearing = HearingSession(
-            location_id=self.location().id,
+            location_id=(location or self.location()).id,
             starts_at=utcnow() + starts_in,
             seats=seats,
             language=language,
         )
         self.db.add(hearing)
         self.db.flush()
+        for lang, gender in interpreters if interpreters is not None else ((language, "female"),):
+            self.db.add(Interpreter(session_id=hearing.id, language=lang, gender=gender))
+        self.db.flush()
         return hearing
+
+    def identity(self, case: Case) -> dict[str, str]:
+        """What the host types from the applicant's document at check-in."""
+        assert case.date_of_birth is not None
+        return {
+            "applicant_name": case.applicant_name,
+            "date_of_birth": case.date_of_birth.isoformat(),
+            "v_number": case.v_number,
+        }
 
     def booking(self, case: Case) -> Booking:
         booking = sessions.active_booking_for(self.db, case.id)

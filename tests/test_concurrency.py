@@ -28,6 +28,7 @@ from service.models.cases import Case, CaseEventRow
 from service.models.invitations import Invitation
 from service.models.sessions import Booking, KioskCode
 from service.sessions import service as sessions
+from service.sessions.schemas import Identity
 from service.workflow import CaseState
 from tests.live import App, drop_database, engine_for, fresh_database, seeded, start_app
 
@@ -173,7 +174,7 @@ def test_twenty_check_ins_of_one_booking(server: Live):
         lambda client, i: client.post(
             f"{API}/bookings/{booking.id}/check-in",
             headers=host.headers,
-            json={"applicant_consent_confirmed": True},
+            json=factory.identity(case) | {"applicant_consent_confirmed": True},
         ),
     )
 
@@ -188,7 +189,8 @@ def test_twenty_kiosk_logins_with_one_code(server: Live):
     with seeded(server.engine) as factory:
         host = factory.person(Role.HOST)
         case = factory.case_in(CaseState.SCHEDULED)
-        code = sessions.check_in(factory.db, factory.booking(case), host.actor, True)
+        identity = Identity.on_file(case)
+        code = sessions.check_in(factory.db, factory.booking(case), host.actor, identity, True)
 
     answers = at_once(
         server.app,

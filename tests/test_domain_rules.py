@@ -513,19 +513,27 @@ def test_applicant_consent_confirmed_at_check_in(client, db, factory):
     url = f"{API}/bookings/{booking.id}/check-in"
 
     refused = problem(
-        client.post(url, headers=host.headers, json={"applicant_consent_confirmed": False}),
+        client.post(
+            url,
+            headers=host.headers,
+            json=factory.identity(case) | {"applicant_consent_confirmed": False},
+        ),
         409,
         "rule_violated",
     )
     assert "consent" in refused["detail"]
     # Saying nothing is not consent either.
-    assert client.post(url, headers=host.headers, json={}).status_code == 422
+    assert client.post(url, headers=host.headers, json=factory.identity(case)).status_code == 422
     assert state_of(db, case) == "scheduled"
     db.refresh(booking)
     assert booking.checked_in_at is None
 
     checked_in = ok(
-        client.post(url, headers=host.headers, json={"applicant_consent_confirmed": True})
+        client.post(
+            url,
+            headers=host.headers,
+            json=factory.identity(case) | {"applicant_consent_confirmed": True},
+        )
     )
     assert checked_in["kiosk_code"]
     assert state_of(db, case) == "checked_in"

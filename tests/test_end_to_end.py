@@ -88,6 +88,7 @@ def drive_to_decision(client, factory, nationality, language):
                 "location_id": location["id"],
                 "seats": 8,
                 "language": language,
+                "interpreters": [{"language": language, "gender": "female"}],
                 # Soon: check-in opens an hour before the start.
                 "starts_at": (utcnow() + timedelta(minutes=30)).isoformat(),
             },
@@ -108,7 +109,13 @@ def drive_to_decision(client, factory, nationality, language):
         client.post(
             f"{API}/bookings/{booking['id']}/check-in",
             headers=host,
-            json={"applicant_consent_confirmed": True},
+            # The host types in what the applicant's document says.
+            json={
+                "applicant_name": booking["applicant_name"],
+                "date_of_birth": booking["date_of_birth"],
+                "v_number": booking["v_number"],
+                "applicant_consent_confirmed": True,
+            },
         )
     )
     token = ok(client.post(f"{API}/kiosk/login", json={"code": checked_in["kiosk_code"]}))

@@ -24,7 +24,7 @@ from service.auth.schemas import (
 )
 from service.core.actor import Actor
 from service.core.routing import UnitOfWorkRoute
-from service.core.web import client_address
+from service.core.web import client_address, cookie_name
 from service.models.auth import Role, User
 
 router = APIRouter(tags=["auth"], route_class=UnitOfWorkRoute)
@@ -79,7 +79,8 @@ def sign_out(
 @router.post("/kiosk/login", openapi_extra={"x-roles": [PUBLIC]})
 def kiosk_sign_in(body: KioskLoginIn, request: Request, db: Session) -> TokenOut:
     """Exchange the one-time code the host gave the applicant for a kiosk token."""
-    return service.redeem_kiosk_code(db, body.code, client_address(request))
+    device = request.cookies.get(cookie_name(service.KIOSK_DEVICE_COOKIE))
+    return service.redeem_kiosk_code(db, body.code, client_address(request), device)
 
 
 @router.get("/me")

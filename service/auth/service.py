@@ -36,7 +36,7 @@ from service.core.clock import utcnow
 from service.core.errors import InvalidInput
 from service.core.settings import get_settings
 from service.models.auth import ApiToken, PasswordResetLink, Role, User, WebSession
-from service.models.sessions import Booking, KioskCode, Location
+from service.models.sessions import Booking, HearingSession, KioskCode, Location, Seat
 from service.models.translation import Agency
 
 _hasher = argon2_hasher()
@@ -44,6 +44,10 @@ _hasher = argon2_hasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 # Kiosk codes are read aloud and typed by applicants: no look-alike characters.
 KIOSK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# The cookie a host puts on a kiosk when registering it on its seat (long-lived: it
+# survives a restart of the kiosk's browser).
+KIOSK_DEVICE_COOKIE = "kiosk-device"
+KIOSK_DEVICE_DAYS = 365
 
 
 def hash_password(password: str) -> str:
@@ -449,13 +453,19 @@ def end_session(db: Session, secret: str) -> None:
 # --- kiosk codes --------------------------------------------------------------------------
 
 
-def new_kiosk_code(db: Session, booking: Booking) -> str:
-    """Issue a one-time code for the checked-in applicant; earlier codes stop working."""
+def new_kiosk_code(db: Session, booking: Booking, issued_by: uuid.UUID | None = None) -> str:
+    """Issue a one-time code bound to the booking (applicant, session, seat). Any code
+    issued earlier for the booking is revoked: an applicant whose kiosk crashed gets a
+    new code and resumes, and the old one can no longer be used by anybody."""
     now = utcnow()
     db.execute(
         update(KioskCode)
-        .where(KioskCode.booking_id == booking.id, KioskCode.used_at.is_(None))
-        .values(used_at=now)
+        .where(
+            KioskCode.booking_id == booking.id,
+            KioskCode.used_at.is_(None),
+            KioskCode.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
     )
     raw = "".join(secrets.choice(KIOSK_ALPHABET) for _ in range(8))
     db.add(
@@ -463,35 +473,84 @@ def new_kiosk_code(db: Session, booking: Booking) -> str:
             booking_id=booking.id,
             code_hash=digest(raw),
             issued_at=now,
-            expires_at=now + timedelta(hours=get_settings().kiosk_code_hours),
+            issued_by_id=issued_by,
+            expires_at=now + timedelta(minutes=get_settings().kiosk_code_minutes),
         )
     )
     db.flush()
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def redeem_kiosk_code(db: Session, code: str, client: str) -> TokenOut:
+def register_kiosk_device(db: Session, seat: Seat, registered_by: uuid.UUID | None) -> str:
+    """Make the browser at this seat its kiosk: returns the device secret for its cookie
+    (only the digest is kept; registering again replaces the previous device)."""
+    secret = secrets.token_urlsafe(32)
+    seat.device_hash = digest(secret)
+    seat.device_registered_at = utcnow()
+    seat.device_registered_by_id = registered_by
+    db.flush()
+    return secret
+
+
+def kiosk_seat(db: Session, device: str | None) -> Seat | None:
+    """The seat whose kiosk presented this device secret, if it is a registered one."""
+    if not device:
+        return None
+    return db.scalar(select(Seat).where(Seat.device_hash == digest(device)))
+
+
+def _seat_of(db: Session, booking: Booking) -> Seat | None:
+    return db.scalar(
+        select(Seat)
+        .join(HearingSession, HearingSession.room_id == Seat.room_id)
+        .where(HearingSession.id == booking.session_id, Seat.number == booking.seat)
+    )
+
+
+def redeem_kiosk_code(db: Session, code: str, client: str, device: str | None = None) -> TokenOut:
     """Exchange a one-time code for a kiosk token. Exactly one of many simultaneous
-    redemptions wins: the code is spent by one conditional UPDATE."""
-    throttle = Throttle(db, "kiosk-code", get_settings().kiosk_code_failures)
-    throttle.check(client)
+    redemptions wins: the code is spent by one conditional UPDATE.
+
+    Failures are counted per registered kiosk device (a small budget: one seat, one
+    applicant) and per client address (a location's kiosks may share one). When the
+    booked seat has a registered kiosk, the code works only on that kiosk.
+    """
+    settings = get_settings()
+    at_seat = kiosk_seat(db, device)
+    by_client = Throttle(db, "kiosk-code", settings.kiosk_code_failures)
+    by_device = Throttle(db, "kiosk-device", settings.kiosk_device_failures)
+    device_key = at_seat.id.hex if at_seat else None
+    by_client.check(client)
+    if device_key:
+        by_device.check(device_key)
+
+    def refuse(message: str) -> KioskCodeInvalid:
+        by_client.fail(client)
+        if device_key:
+            by_device.fail(device_key)
+        return KioskCodeInvalid(message)
+
     raw = code.strip().upper().replace("-", "").replace(" ", "")
     now = utcnow()
-    booking_id = db.execute(
-        update(KioskCode)
-        .where(
-            KioskCode.code_hash == digest(raw),
-            KioskCode.used_at.is_(None),
-            KioskCode.expires_at > now,
-        )
-        .values(used_at=now)
-        .returning(KioskCode.booking_id)
-    ).scalar()
-    booking = db.get(Booking, booking_id) if booking_id else None
+    live = (
+        KioskCode.code_hash == digest(raw),
+        KioskCode.used_at.is_(None),
+        KioskCode.revoked_at.is_(None),
+        KioskCode.expires_at > now,
+    )
+    booking = db.scalar(select(Booking).join(KioskCode).where(*live))
     if booking is None or booking.cancelled_at is not None:
-        throttle.fail(client)
-        raise KioskCodeInvalid("This kiosk code is unknown, used or expired. Ask the host.")
-    return issue_token(db, case_id=booking.case_id, hours=get_settings().kiosk_code_hours)
+        raise refuse("This kiosk code is unknown, used or expired. Ask the host.")
+    booked_seat = _seat_of(db, booking)
+    kiosk_at_seat = booked_seat is not None and booked_seat.device_hash is not None
+    if kiosk_at_seat and (at_seat is None or at_seat != booked_seat):
+        raise refuse(f"This kiosk code is for seat {booking.seat}. Ask the host.")
+    spent = db.execute(
+        update(KioskCode).where(*live).values(used_at=now).returning(KioskCode.id)
+    ).scalar()
+    if spent is None:
+        raise refuse("This kiosk code is unknown, used or expired. Ask the host.")
+    return issue_token(db, case_id=booking.case_id, hours=settings.kiosk_code_hours)
 
 
 # --- sessions seen by an administrator ----------------------------------------------------

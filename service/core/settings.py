@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     forms_dir: Path = PROJECT_ROOT / "forms"
     token_hours: int = 12
     kiosk_code_hours: int = 6
+    # A kiosk code is typed in at the seat right after the host hands it over.
+    kiosk_code_minutes: int = 15
     # Terms in working days (service/terms/policies/): new steps use this version.
     term_policy: str = "ind-2021"
     form_time_limit_minutes: int = 240
@@ -75,6 +77,8 @@ class Settings(BaseSettings):
     # Per client address: a location's kiosks may share one, so typos must not lock them
     # all out; with 32^8 possible codes, 100 guesses per 15 minutes find none.
     kiosk_code_failures: int = 100
+    # Per registered kiosk device: one applicant at one seat; a few typos, not a search.
+    kiosk_device_failures: int = 10
     lockout_minutes: int = 15
     # After a right password, this long to give the second-factor code.
     second_factor_minutes: int = 10

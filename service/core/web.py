@@ -55,11 +55,20 @@ def csrf_cookie() -> str:
     return cookie_name("csrf")
 
 
-def set_cookie(response: Response, name: str, value: str, *, http_only: bool = True) -> None:
-    """Strict, host-only cookies; Secure outside dev and tests (plain http there)."""
+def set_cookie(
+    response: Response,
+    name: str,
+    value: str,
+    *,
+    http_only: bool = True,
+    max_age: int | None = None,
+) -> None:
+    """Strict, host-only cookies; Secure outside dev and tests (plain http there).
+    Without ``max_age`` the cookie ends with the browser."""
     response.set_cookie(
         name,
         value,
+        max_age=max_age,
         path="/",
         httponly=http_only,
         samesite="strict",

@@ -16,7 +16,17 @@ from service.models.eligibility import Screening, ScreeningOutcome
 from service.models.invitations import Invitation, InvitationStatus
 from service.models.messages import Message, MessageKind, MessageStatus
 from service.models.questionnaires import AnswerSet
-from service.models.sessions import Booking, HearingSession, KioskCode, Location
+from service.models.sessions import (
+    Booking,
+    Gender,
+    HearingSession,
+    Interpreter,
+    KioskCode,
+    Location,
+    PlanningPreference,
+    Room,
+    Seat,
+)
 from service.models.terms import Term, TermStep
 from service.models.translation import Translation
 
@@ -31,7 +41,9 @@ __all__ = [
     "CoordinatorMotive",
     "Correction",
     "Decision",
+    "Gender",
     "HearingSession",
+    "Interpreter",
     "Invitation",
     "InvitationStatus",
     "KioskCode",
@@ -42,9 +54,12 @@ __all__ = [
     "MessageStatus",
     "PasswordResetLink",
     "RecoveryCode",
+    "PlanningPreference",
     "Role",
+    "Room",
     "Screening",
     "ScreeningOutcome",
+    "Seat",
     "Signal",
     "SignalKind",
     "Term",

@@ -24,7 +24,15 @@ from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.errors import TooManyRequests
 from service.core.i18n import direction, language_name
-from service.core.web import LOCAL_TIME, client_address, page_router, render, see_other, set_cookie
+from service.core.web import (
+    LOCAL_TIME,
+    client_address,
+    cookie_name,
+    page_router,
+    render,
+    see_other,
+    set_cookie,
+)
 from service.models.cases import Case
 from service.models.questionnaires import AnswerSet
 from service.questionnaires import access, service
@@ -141,7 +149,8 @@ def redeem_code(
         error = k_("Type the code from the host.")
     else:
         try:
-            token = auth.redeem_kiosk_code(db, code, client_address(request))
+            device = request.cookies.get(cookie_name(auth.KIOSK_DEVICE_COOKIE))
+            token = auth.redeem_kiosk_code(db, code, client_address(request), device)
         except KioskCodeInvalid:
             error = k_("This code does not work. Ask the host for a new code.")
         except TooManyRequests:

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,15 +14,25 @@ from service.core.actor import Actor
 from service.core.routing import UnitOfWorkRoute
 from service.core.text import Moment
 from service.models.cases import Case
-from service.models.sessions import HearingSession, Location
+from service.models.sessions import HearingSession, Location, PlanningPreference, Room
 from service.sessions import access, queries, service
+from service.sessions.exceptions import LocationNotFound
 from service.sessions.schemas import (
     BookingIn,
     BookingOut,
     CheckInIn,
     CheckInOut,
+    InterpreterIn,
+    InterpreterOut,
+    KioskCodeOut,
     LocationIn,
     LocationOut,
+    MoveIn,
+    PlacementOut,
+    PreferenceIn,
+    PreferenceOut,
+    RoomIn,
+    RoomOut,
     SessionDetail,
     SessionIn,
     SessionOut,
@@ -44,6 +54,36 @@ def list_locations(
 ) -> Sequence[LocationOut]:
     return [
         LocationOut.model_validate(x) for x in db.scalars(select(Location).order_by(Location.name))
+    ]
+
+
+def _location(db: Session, location_id: uuid.UUID) -> Location:
+    location = db.get(Location, location_id)
+    if location is None:
+        raise LocationNotFound(f"No location {location_id}.")
+    return location
+
+
+@router.post("/locations/{location_id}/rooms", status_code=status.HTTP_201_CREATED)
+def create_room(
+    location_id: uuid.UUID,
+    body: RoomIn,
+    db: Session,
+    _: Annotated[Actor, Depends(allow(*access.PLANNERS))],
+) -> RoomOut:
+    """A group room with its seats (kiosks), numbered from 1."""
+    room = service.create_room(db, _location(db, location_id), body)
+    return RoomOut(id=room.id, location_id=room.location_id, name=room.name, seats=body.seats)
+
+
+@router.get("/locations/{location_id}/rooms")
+def list_rooms(
+    location_id: uuid.UUID, db: Session, _: Annotated[Actor, Depends(allow(*access.ON_SITE))]
+) -> Sequence[RoomOut]:
+    location = _location(db, location_id)
+    return [
+        RoomOut(id=r.id, location_id=r.location_id, name=r.name, seats=service.seats_in(db, r.id))
+        for r in db.scalars(select(Room).where(Room.location_id == location.id).order_by(Room.name))
     ]
 
 
@@ -86,6 +126,69 @@ def get_session(
     return SessionDetail(**{**base, "booked": len(bookings)}, bookings=bookings)
 
 
+@router.delete("/sessions/{session_id}")
+def cancel_session(
+    session_id: uuid.UUID,
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
+    reason: Annotated[str, Query(max_length=500)] = "",
+) -> SessionOut:
+    """Call the session off: its bookings are cancelled (kept as history) and their
+    cases go back to be planned again."""
+    session = access.readable_session(db, session_id, actor)
+    service.cancel_session(db, session, actor, reason)
+    return SessionOut.model_validate(session)
+
+
+@router.post("/sessions/{session_id}/interpreters", status_code=status.HTTP_201_CREATED)
+def add_interpreter(
+    session_id: uuid.UUID,
+    body: InterpreterIn,
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
+) -> InterpreterOut:
+    """An interpreter present at the session: cases speaking the language may be booked."""
+    session = access.readable_session(db, session_id, actor)
+    return InterpreterOut.model_validate(service.add_interpreter(db, session, body))
+
+
+@router.put("/cases/{case_id}/planning-preference")
+def set_planning_preference(
+    case_id: uuid.UUID,
+    body: PreferenceIn,
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
+) -> PreferenceOut:
+    """Where the applicant can be brought, and an interpreter gender they asked for."""
+    case = readable_case(db, case_id, actor)
+    return PreferenceOut.model_validate(service.set_preference(db, case, body))
+
+
+@router.get("/cases/{case_id}/planning-preference")
+def get_planning_preference(
+    case_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*access.PLANNERS))]
+) -> PreferenceOut:
+    case = readable_case(db, case_id, actor)
+    preference = db.get(PlanningPreference, case.id)
+    return PreferenceOut(
+        case_id=case.id,
+        location_id=preference.location_id if preference else None,
+        interpreter_gender=preference.interpreter_gender if preference else None,
+    )
+
+
+@router.get("/proposal")
+def proposal(
+    db: Session,
+    _: Annotated[Actor, Depends(allow(*access.PLANNERS))],
+    session_id: uuid.UUID | None = None,
+) -> Sequence[PlacementOut]:
+    """Who to bring where: consented cases placed in coming sessions (or in the one
+    session asked for) by language, location and interpreter gender, never beyond the
+    seats. Nothing is booked yet."""
+    return [PlacementOut.model_validate(p) for p in queries.proposal(db, session_id)]
+
+
 @router.post("/sessions/{session_id}/bookings", status_code=status.HTTP_201_CREATED)
 def book(
     session_id: uuid.UUID,
@@ -109,6 +212,20 @@ def cancel_booking(
     return BookingOut.present(booking, db.get_one(Case, booking.case_id))
 
 
+@router.post("/bookings/{booking_id}/move")
+def move_booking(
+    booking_id: uuid.UUID,
+    body: MoveIn,
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
+) -> BookingOut:
+    """Move the case to another session or seat; the old booking is kept, closed."""
+    booking = access.booking_on_site(db, booking_id, actor)
+    target = access.readable_session(db, body.session_id, actor)
+    moved = service.move_booking(db, booking, target, actor, body.seat, body.reason)
+    return BookingOut.present(moved, db.get_one(Case, moved.case_id))
+
+
 @router.post("/bookings/{booking_id}/check-in")
 def check_in(
     booking_id: uuid.UUID,
@@ -119,6 +236,30 @@ def check_in(
     """Check the applicant in (on the session's day, in its window) and hand out a
     one-time kiosk code."""
     booking = access.booking_on_site(db, booking_id, actor)
-    code = service.check_in(db, booking, actor, body.applicant_consent_confirmed)
+    code = service.check_in(db, booking, actor, body, body.applicant_consent_confirmed)
     case = db.get_one(Case, booking.case_id)
     return CheckInOut(booking=BookingOut.present(booking, case), kiosk_code=code)
+
+
+@router.post("/bookings/{booking_id}/kiosk-code")
+def new_kiosk_code(
+    booking_id: uuid.UUID,
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.CHECKERS_IN))],
+) -> KioskCodeOut:
+    """A new one-time code for a checked-in applicant (their kiosk crashed or was
+    swapped); the previous code stops working, the answers given are kept."""
+    booking = access.booking_on_site(db, booking_id, actor)
+    return KioskCodeOut(booking_id=booking.id, kiosk_code=service.reissue_code(db, booking, actor))
+
+
+@router.post("/bookings/{booking_id}/no-show")
+def no_show(
+    booking_id: uuid.UUID,
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.CHECKERS_IN))],
+) -> BookingOut:
+    """The applicant did not come: the seat closes and the case is planned again."""
+    booking = access.booking_on_site(db, booking_id, actor)
+    service.note_no_show(db, booking, actor)
+    return BookingOut.present(booking, db.get_one(Case, booking.case_id))

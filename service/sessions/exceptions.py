@@ -26,6 +26,8 @@ class SessionFull(Conflict):
 
 
 class WrongGroup(Conflict):
+    """The 2020 failure: the wrong group brought, or no interpreter for their language."""
+
     code = "wrong_language_group"
 
 
@@ -47,3 +49,45 @@ class BookingCheckedIn(Conflict):
 
 class OutsideCheckInWindow(Conflict):
     code = "check_in_closed"
+
+
+class RoomNotFound(NotFound):
+    code = "room_not_found"
+
+
+class SeatNotFound(NotFound):
+    code = "seat_not_found"
+
+
+class DuplicateRoom(Conflict):
+    code = "duplicate_room"
+
+
+class RoomTooSmall(InvalidInput):
+    code = "room_too_small"
+
+
+class SessionCancelled(Conflict):
+    code = "session_cancelled"
+
+
+class BookingClosed(Conflict):
+    """A cancelled, moved or no-show booking is history: it cannot change."""
+
+    code = "booking_closed"
+
+
+class IdentityMismatch(Conflict):
+    code = "identity_mismatch"
+
+    def __init__(self, detail: str, fields: list[str]) -> None:
+        super().__init__(detail)
+        self.fields = fields  # which of applicant_name, date_of_birth, v_number
+
+
+class NotCheckedIn(Conflict):
+    code = "not_checked_in"
+
+
+class TooEarlyForNoShow(Conflict):
+    code = "too_early_for_no_show"

@@ -4,10 +4,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from service.cases.schemas import normalise_language
+from service.cases.schemas import normalise_language, normalise_v_number
 from service.core.text import VALID_TEXT, Moment
 from service.models.cases import Case
-from service.models.sessions import Booking
+from service.models.sessions import Booking, Gender
 
 
 class LocationIn(BaseModel):
@@ -23,6 +23,43 @@ class LocationIn(BaseModel):
 
 
 class LocationOut(LocationIn):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+
+
+class RoomIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"name": "Zaal 1", "seats": 12}]}
+    )
+    name: Annotated[str, Field(min_length=1, max_length=100), VALID_TEXT]
+    seats: Annotated[int, Field(ge=1, le=200, description="Seats (kiosks), numbered from 1")]
+
+
+class RoomOut(BaseModel):
+    id: uuid.UUID
+    location_id: uuid.UUID
+    name: str
+    seats: int
+
+
+class InterpreterIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"language": "ar", "gender": "female", "name": "Samira Haddad"}]
+        },
+    )
+    language: Annotated[str, Field(max_length=10)]
+    gender: Gender
+    name: Annotated[str, Field(max_length=200), VALID_TEXT] = ""
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        return normalise_language(value)
+
+
+class InterpreterOut(InterpreterIn):
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
 
@@ -48,6 +85,11 @@ class SessionIn(BaseModel):
         description="The group's language; only cases speaking it may book"
     )
     duration_minutes: Annotated[int, Field(ge=30, le=480)] = 240
+    room_id: uuid.UUID | None = Field(None, description="The room; seats may not exceed its seats")
+    interpreters: Annotated[list[InterpreterIn], Field(max_length=20)] = Field(
+        default_factory=list,
+        description="A case is only booked in a language with an interpreter present",
+    )
 
     @field_validator("language")
     @classmethod
@@ -63,6 +105,8 @@ class SessionOut(BaseModel):
     duration_minutes: int
     seats: int
     language: str
+    room_id: uuid.UUID | None
+    cancelled_at: datetime | None = None
     booked: int = 0
 
 
@@ -79,6 +123,33 @@ class BookingIn(BaseModel):
     )
 
 
+class MoveIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"session_id": "3f0c0a52-4c33-4d35-9d3a-2b8f4f3a3a11", "reason": "ill"}]
+        },
+    )
+    session_id: uuid.UUID = Field(description="The session to move the case to")
+    seat: Annotated[int, Field(ge=1)] | None = None
+    reason: Annotated[str, Field(max_length=500), VALID_TEXT] = ""
+
+
+class PreferenceIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"interpreter_gender": "female"}]}
+    )
+    location_id: uuid.UUID | None = Field(None, description="Where the applicant can be brought")
+    interpreter_gender: Gender | None = Field(
+        None, description="The applicant asked for an interpreter of this gender"
+    )
+
+
+class PreferenceOut(PreferenceIn):
+    model_config = ConfigDict(from_attributes=True)
+    case_id: uuid.UUID
+
+
 class BookingOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
@@ -88,8 +159,12 @@ class BookingOut(BaseModel):
     applicant_name: str = Field(description="So the host checks in the right person")
     date_of_birth: date | None
     seat: int
+    language: str | None
     booked_at: datetime
+    moved_from_id: uuid.UUID | None
     cancelled_at: datetime | None
+    cancel_reason: str
+    no_show_at: datetime | None
     checked_in_at: datetime | None
     applicant_consent_confirmed: bool
 
@@ -113,9 +188,41 @@ class SessionDetail(SessionOut):
     bookings: list[BookingOut]
 
 
-class CheckInIn(BaseModel):
+class Identity(BaseModel):
+    """What the host reads from the applicant's document and types in."""
+
+    applicant_name: Annotated[str, Field(min_length=1, max_length=200), VALID_TEXT]
+    date_of_birth: date | None = Field(description="As on the document (empty if unknown)")
+    v_number: Annotated[str, Field(max_length=20)]
+
+    @field_validator("v_number")
+    @classmethod
+    def _v_number(cls, value: str) -> str:
+        return normalise_v_number(value)
+
+    @classmethod
+    def on_file(cls, case: Case) -> "Identity":
+        """The identity the case file holds (what the document should say)."""
+        return cls(
+            applicant_name=case.applicant_name,
+            date_of_birth=case.date_of_birth,
+            v_number=case.v_number,
+        )
+
+
+class CheckInIn(Identity):
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"applicant_consent_confirmed": True}]}
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "applicant_name": "Amal Haddad",
+                    "date_of_birth": "1991-04-17",
+                    "v_number": "1234567890",
+                    "applicant_consent_confirmed": True,
+                }
+            ]
+        },
     )
     applicant_consent_confirmed: bool = Field(
         description="The host confirmed with the applicant in person that they take part"
@@ -125,3 +232,16 @@ class CheckInIn(BaseModel):
 class CheckInOut(BaseModel):
     booking: BookingOut
     kiosk_code: str = Field(description="One-time code for the kiosk; shown once, hand it over")
+
+
+class KioskCodeOut(BaseModel):
+    booking_id: uuid.UUID
+    kiosk_code: str = Field(description="One-time code for the kiosk; shown once, hand it over")
+
+
+class PlacementOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    session_id: uuid.UUID
+    case_id: uuid.UUID
+    seat: int
+    language: str

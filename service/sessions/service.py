@@ -1,35 +1,63 @@
-"""Locations, group sessions and seats. The database forbids double booking."""
+"""Locations, rooms and seats, group sessions with their interpreters, bookings (with
+their history), check-in and kiosk codes. The database forbids double booking."""
 
+import unicodedata
 import uuid
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import procedure
-from service.auth.service import new_kiosk_code
+from service.auth.service import new_kiosk_code, register_kiosk_device
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.settings import get_settings
 from service.models.cases import Case
-from service.models.sessions import Booking, HearingSession, Location
+from service.models.sessions import (
+    Booking,
+    HearingSession,
+    Interpreter,
+    Location,
+    PlanningPreference,
+    Room,
+    Seat,
+)
+from service.sessions import queries
 from service.sessions.exceptions import (
     BookingCheckedIn,
-    BookingNotFound,
+    BookingClosed,
     CaseAlreadyBooked,
     DuplicateLocation,
+    DuplicateRoom,
+    IdentityMismatch,
     LocationNotFound,
+    NotCheckedIn,
     OutsideCheckInWindow,
+    RoomNotFound,
+    RoomTooSmall,
+    SeatNotFound,
     SeatOutOfRange,
     SeatTaken,
+    SessionCancelled,
     SessionFull,
     SessionInPast,
+    TooEarlyForNoShow,
     WrongGroup,
 )
-from service.sessions.schemas import LocationIn, SessionIn
+from service.sessions.grouping import Candidate, Slot, language_for
+from service.sessions.schemas import (
+    Identity,
+    InterpreterIn,
+    LocationIn,
+    PreferenceIn,
+    RoomIn,
+    SessionIn,
+)
 from service.workflow import LEFT_TRACK, CaseEvent, CaseState
+
+# --- locations, rooms, seats ----------------------------------------------------------------
 
 
 def create_location(db: Session, data: LocationIn) -> Location:
@@ -41,55 +69,174 @@ def create_location(db: Session, data: LocationIn) -> Location:
     return location
 
 
+def create_room(db: Session, location: Location, data: RoomIn) -> Room:
+    """A room with its seats numbered 1..n; the location counts their kiosks."""
+    if db.scalar(select(Room.id).where(Room.location_id == location.id, Room.name == data.name)):
+        raise DuplicateRoom(f"{location.name} has a room named '{data.name}' already.")
+    room = Room(location_id=location.id, name=data.name)
+    db.add(room)
+    db.flush()
+    db.add_all(Seat(room_id=room.id, number=n) for n in range(1, data.seats + 1))
+    location.kiosks += data.seats
+    db.flush()
+    return room
+
+
+def seats_in(db: Session, room_id: uuid.UUID) -> int:
+    return db.scalar(select(func.count()).where(Seat.room_id == room_id)) or 0
+
+
+def seat_at(db: Session, room_id: uuid.UUID, number: int) -> Seat:
+    seat = db.scalar(select(Seat).where(Seat.room_id == room_id, Seat.number == number))
+    if seat is None:
+        raise SeatNotFound(f"The room has no seat {number}.")
+    return seat
+
+
+def register_device(db: Session, seat: Seat, actor: Actor) -> str:
+    """The host makes this browser the kiosk of the seat (returns its cookie secret)."""
+    return register_kiosk_device(db, seat, actor.user_id)
+
+
+# --- sessions and interpreters ----------------------------------------------------------------
+
+
 def create_session(db: Session, data: SessionIn) -> HearingSession:
     if db.get(Location, data.location_id) is None:
         raise LocationNotFound(f"No location {data.location_id}.")
     if data.starts_at <= utcnow():
         raise SessionInPast("A session must start in the future.")
-    session = HearingSession(**data.model_dump())
+    if data.room_id is not None:
+        room = db.get(Room, data.room_id)
+        if room is None or room.location_id != data.location_id:
+            raise RoomNotFound(f"No room {data.room_id} at this location.")
+        available = seats_in(db, room.id)
+        if data.seats > available:
+            raise RoomTooSmall(f"{room.name} has {available} seats, not {data.seats}.")
+    session = HearingSession(**data.model_dump(exclude={"interpreters"}))
     db.add(session)
     db.flush()
+    for interpreter in data.interpreters:
+        add_interpreter(db, session, interpreter)
     return session
 
 
-def active_bookings(db: Session, session_id: uuid.UUID) -> Sequence[Booking]:
-    return db.scalars(
-        select(Booking)
-        .where(Booking.session_id == session_id, Booking.cancelled_at.is_(None))
-        .order_by(Booking.seat)
+def cancel_session(db: Session, session: HearingSession, actor: Actor, reason: str) -> int:
+    """Call a session off (no interpreter, the room unavailable): every booking in it is
+    cancelled with the reason, kept as history, and its case is planned again. Refused
+    once someone has checked in. Returns how many bookings were cancelled."""
+    if session.cancelled_at is not None:
+        return 0
+    bookings = db.scalars(
+        select(Booking).where(Booking.session_id == session.id, Booking.cancelled_at.is_(None))
     ).all()
-
-
-def _free_seat(db: Session, session: HearingSession) -> int:
-    taken = {b.seat for b in active_bookings(db, session.id)}
-    for seat in range(1, session.seats + 1):
-        if seat not in taken:
-            return seat
-    raise SessionFull("Every seat in this session is booked.")
-
-
-def book(
-    db: Session, session: HearingSession, case: Case, actor: Actor, seat: int | None = None
-) -> Booking:
-    """Put a consented case on a seat of a session in the case's language."""
-    if session.starts_at <= utcnow():
-        raise SessionInPast("This session has already started.")
-    if session.language not in case.languages:
-        raise WrongGroup(
-            f"The session is for language '{session.language}'; the applicant "
-            f"speaks {', '.join(case.languages)}."
+    if any(b.checked_in_at is not None for b in bookings):
+        raise BookingCheckedIn(
+            "Applicants have checked in for this session; it cannot be called off."
         )
-    seat = seat or _free_seat(db, session)
+    for booking in bookings:
+        cancel_booking(db, booking, actor, f"session cancelled: {reason}".strip())
+    session.cancelled_at = utcnow()
+    db.flush()
+    return len(bookings)
+
+
+def add_interpreter(db: Session, session: HearingSession, data: InterpreterIn) -> Interpreter:
+    interpreter = Interpreter(session_id=session.id, **data.model_dump())
+    db.add(interpreter)
+    db.flush()
+    return interpreter
+
+
+def interpreters_of(db: Session, session_id: uuid.UUID) -> frozenset[tuple[str, str]]:
+    """(language, gender) of every interpreter present."""
+    rows = db.execute(
+        select(Interpreter.language, Interpreter.gender).where(Interpreter.session_id == session_id)
+    )
+    return frozenset((language, gender) for language, gender in rows)
+
+
+def set_preference(db: Session, case: Case, data: PreferenceIn) -> PlanningPreference:
+    if data.location_id is not None and db.get(Location, data.location_id) is None:
+        raise LocationNotFound(f"No location {data.location_id}.")
+    preference = db.get(PlanningPreference, case.id) or PlanningPreference(case_id=case.id)
+    preference.location_id = data.location_id
+    preference.interpreter_gender = data.interpreter_gender
+    db.add(preference)
+    db.flush()
+    return preference
+
+
+def candidate_for(db: Session, case: Case) -> Candidate:
+    return queries.candidate(case, db.get(PlanningPreference, case.id))
+
+
+# --- booking ---------------------------------------------------------------------------------
+
+
+def _bookable(
+    db: Session, session: HearingSession, case: Case, seat: int | None
+) -> tuple[int, str]:
+    """The seat and language the case gets in the session, or the reason it cannot."""
+    if session.cancelled_at is not None:
+        raise SessionCancelled("This session was cancelled.")
+    slots = queries.open_slots(db, session.id)  # only sessions yet to start
+    if not slots:
+        raise SessionInPast("This session has already started.")
+    slot = slots[0]
+    language = language_for(candidate_for(db, case), slot)
+    if language is None:
+        raise WrongGroup(_why_not(db, session, slot, case))
+    if seat is None:
+        if not slot.free_seats:
+            raise SessionFull("Every seat in this session is booked.")
+        seat = slot.free_seats[0]
     if seat > session.seats:
         raise SeatOutOfRange(f"Seat {seat} does not exist; the session has {session.seats}.")
-    procedure.check(case, CaseEvent.SCHEDULE)
-    booking = Booking(session_id=session.id, case_id=case.id, seat=seat, booked_by_id=actor.user_id)
+    return seat, language
+
+
+def _why_not(db: Session, session: HearingSession, slot: Slot, case: Case) -> str:
+    candidate = candidate_for(db, case)
+    if candidate.location_id not in (None, session.location_id):
+        return "The applicant cannot be brought to this session's location."
+    present = [f"'{x}'" for x in sorted({language for language, _ in slot.interpreters})]
+    asked = (
+        f" ({candidate.interpreter_gender} interpreter asked for)"
+        if candidate.interpreter_gender
+        else ""
+    )
+    return (
+        f"No interpreter at this session for the applicant's languages "
+        f"{', '.join(case.languages)}{asked}; interpreters present: "
+        f"{', '.join(present) or 'none'}."
+    )
+
+
+def _insert(db: Session, booking: Booking, case: Case) -> Booking:
     try:
         with db.begin_nested():
             db.add(booking)
             db.flush()
     except IntegrityError:
-        raise _booking_conflict(db, case, seat) from None
+        raise _booking_conflict(db, case, booking.seat) from None
+    return booking
+
+
+def book(
+    db: Session, session: HearingSession, case: Case, actor: Actor, seat: int | None = None
+) -> Booking:
+    """Put a consented case on a seat of a session with an interpreter for it."""
+    seat, language = _bookable(db, session, case, seat)
+    procedure.check(case, CaseEvent.SCHEDULE)
+    booking = Booking(
+        session_id=session.id,
+        case_id=case.id,
+        seat=seat,
+        language=language,
+        booked_by_id=actor.user_id,
+    )
+    _insert(db, booking, case)
     # After the seat is taken, so that subscribers (the lawyer's message) see the booking.
     procedure.advance(
         db,
@@ -109,18 +256,65 @@ def _booking_conflict(db: Session, case: Case, seat: int) -> Exception:
     return SeatTaken(f"Seat {seat} was just taken; choose another seat.")
 
 
-def cancel_booking(db: Session, booking: Booking, actor: Actor, reason: str) -> None:
+def _close(booking: Booking, actor: Actor | None, reason: str) -> None:
     if booking.cancelled_at is not None:
-        return
+        raise BookingClosed("This booking was already cancelled or moved.")
     if booking.checked_in_at is not None:
         raise BookingCheckedIn(
-            "The applicant has checked in; withdraw the case instead of cancelling the seat."
+            "The applicant has checked in; withdraw the case instead of changing the seat."
         )
-    case = db.get_one(Case, booking.case_id)
     booking.cancelled_at = utcnow()
+    booking.cancelled_by_id = actor.user_id if actor else None
+    booking.cancel_reason = reason
+
+
+def move_booking(
+    db: Session,
+    booking: Booking,
+    target: HearingSession,
+    actor: Actor,
+    seat: int | None = None,
+    reason: str = "",
+) -> Booking:
+    """Move the case to another session (or seat): the old row is closed with the
+    reason, a new row points back at it. The case stays scheduled."""
+    case = db.get_one(Case, booking.case_id)
+    new_seat, language = _bookable(db, target, case, seat)
+    _close(booking, actor, f"moved: {reason}".strip().removesuffix(":"))
+    db.flush()
+    moved = Booking(
+        session_id=target.id,
+        case_id=case.id,
+        seat=new_seat,
+        language=language,
+        booked_by_id=actor.user_id,
+        moved_from_id=booking.id,
+    )
+    _insert(db, moved, case)
+    # After the new seat is taken: the lawyer's agenda entry moves with it (same UID).
+    procedure.advance(
+        db,
+        case,
+        CaseEvent.RESCHEDULE,
+        actor,
+        f"moved to seat {new_seat} at session {target.starts_at:%Y-%m-%d %H:%M}: {reason}",
+    )
+    return moved
+
+
+def cancel_booking(db: Session, booking: Booking, actor: Actor, reason: str) -> None:
+    """Free the seat; the case goes back to `consented` to be planned again.
+    Cancelling a cancelled booking changes nothing."""
+    if booking.cancelled_at is not None:
+        return
+    _close(booking, actor, reason or "booking cancelled")
+    case = db.get_one(Case, booking.case_id)
     if case.state is CaseState.SCHEDULED:
         procedure.advance(db, case, CaseEvent.UNSCHEDULE, actor, reason or "booking cancelled")
     db.flush()
+
+
+# --- check-in --------------------------------------------------------------------------------
 
 
 def check_in_window(session: HearingSession) -> tuple[datetime, datetime]:
@@ -129,29 +323,99 @@ def check_in_window(session: HearingSession) -> tuple[datetime, datetime]:
     return opens, session.starts_at + timedelta(minutes=session.duration_minutes)
 
 
-def check_in(db: Session, booking: Booking, actor: Actor, consent_confirmed: bool) -> str:
-    """The host checks the applicant in; returns a one-time kiosk code."""
+def _open_for_check_in(db: Session, booking: Booking) -> HearingSession:
     if booking.cancelled_at is not None:
-        raise BookingNotFound("This booking was cancelled.")
+        raise BookingClosed("This booking was cancelled, moved or noted as a no-show.")
     session = db.get_one(HearingSession, booking.session_id)
     opens, closes = check_in_window(session)
     if not opens <= utcnow() < closes:
         raise OutsideCheckInWindow(
             f"Check-in for this session is open from {opens:%Y-%m-%d %H:%M} to {closes:%H:%M} UTC."
         )
+    return session
+
+
+def same_name(typed: str, recorded: str) -> bool:
+    """Names compare without case, accents or extra spaces ("Ḥaddad" is "haddad"),
+    because document and file may differ only in such marks."""
+
+    def plain(name: str) -> str:
+        letters = unicodedata.normalize("NFKD", name)
+        bare = "".join(c for c in letters if not unicodedata.combining(c))
+        return " ".join(bare.casefold().split())
+
+    return plain(typed) == plain(recorded)
+
+
+IDENTITY_LABELS = {
+    "applicant_name": "name",
+    "date_of_birth": "date of birth",
+    "v_number": "V-number",
+}
+
+
+def verify_identity(case: Case, identity: Identity) -> None:
+    """The host typed what the applicant's document says; all three must match."""
+    wrong = []
+    if not same_name(identity.applicant_name, case.applicant_name):
+        wrong.append("applicant_name")
+    if identity.date_of_birth != case.date_of_birth:
+        wrong.append("date_of_birth")
+    if identity.v_number != case.v_number.removeprefix("V"):
+        wrong.append("v_number")
+    if wrong:
+        labels = " and ".join(IDENTITY_LABELS[field] for field in wrong)
+        verb = "do" if len(wrong) > 1 else "does"
+        raise IdentityMismatch(
+            f"The {labels} {verb} not match this booking. Check the document and the seat "
+            "list; do not check this person in on this seat.",
+            wrong,
+        )
+
+
+def check_in(
+    db: Session, booking: Booking, actor: Actor, identity: Identity, consent_confirmed: bool
+) -> str:
+    """The host checks the applicant's identity and checks them in; returns a one-time
+    kiosk code for their seat."""
+    _open_for_check_in(db, booking)
     case = db.get_one(Case, booking.case_id)
+    verify_identity(case, identity)
     procedure.advance(
         db,
         case,
         CaseEvent.CHECK_IN,
         actor,
-        "applicant checked in, own consent confirmed",
+        "applicant checked in, identity checked, own consent confirmed",
         applicant_consent_confirmed=consent_confirmed,
     )
     booking.applicant_consent_confirmed = consent_confirmed
     booking.checked_in_at = utcnow()
     booking.checked_in_by_id = actor.user_id
-    return new_kiosk_code(db, booking)
+    return new_kiosk_code(db, booking, actor.user_id)
+
+
+def reissue_code(db: Session, booking: Booking, actor: Actor) -> str:
+    """A new code for a checked-in applicant (a crashed or swapped kiosk); the
+    previous code stops working. Their answers are kept on the server."""
+    _open_for_check_in(db, booking)
+    if booking.checked_in_at is None:
+        raise NotCheckedIn("Check the applicant in first; the code comes with check-in.")
+    return new_kiosk_code(db, booking, actor.user_id)
+
+
+def note_no_show(db: Session, booking: Booking, actor: Actor) -> None:
+    """The applicant did not come: the seat is closed as a no-show and the case goes
+    back to be planned again."""
+    session = _open_for_check_in(db, booking)
+    if utcnow() < session.starts_at:
+        raise TooEarlyForNoShow("A no-show can be noted once the session has started.")
+    _close(booking, actor, "no-show")
+    booking.no_show_at = booking.cancelled_at
+    case = db.get_one(Case, booking.case_id)
+    if case.state is CaseState.SCHEDULED:
+        procedure.advance(db, case, CaseEvent.UNSCHEDULE, actor, "no-show at the session")
+    db.flush()
 
 
 def active_booking_for(db: Session, case_id: uuid.UUID) -> Booking | None:
@@ -167,3 +431,4 @@ def _give_seat_back(db: Session, move: procedure.Move) -> None:
         select(Booking).where(Booking.case_id == move.case_id, Booking.cancelled_at.is_(None))
     ):
         booking.cancelled_at = utcnow()
+        booking.cancel_reason = f"case {move.target}"

@@ -70,6 +70,16 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/sessions/{session_id}/bookings"): PLANNERS,
     ("DELETE", "/api/v1/bookings/{booking_id}"): PLANNERS,
     ("POST", "/api/v1/bookings/{booking_id}/check-in"): frozenset({Role.HOST, Role.ADMIN}),
+    ("POST", "/api/v1/bookings/{booking_id}/kiosk-code"): frozenset({Role.HOST, Role.ADMIN}),
+    ("POST", "/api/v1/bookings/{booking_id}/no-show"): frozenset({Role.HOST, Role.ADMIN}),
+    ("POST", "/api/v1/bookings/{booking_id}/move"): PLANNERS,
+    ("POST", "/api/v1/locations/{location_id}/rooms"): PLANNERS,
+    ("GET", "/api/v1/locations/{location_id}/rooms"): ON_SITE,
+    ("POST", "/api/v1/sessions/{session_id}/interpreters"): PLANNERS,
+    ("DELETE", "/api/v1/sessions/{session_id}"): PLANNERS,
+    ("PUT", "/api/v1/cases/{case_id}/planning-preference"): PLANNERS,
+    ("GET", "/api/v1/cases/{case_id}/planning-preference"): PLANNERS,
+    ("GET", "/api/v1/proposal"): PLANNERS,
     ("GET", "/api/v1/forms"): ALL,
     ("GET", "/api/v1/forms/{form_id}"): ALL,
     ("GET", "/api/v1/kiosk/form"): frozenset({Role.APPLICANT}),
@@ -313,7 +323,7 @@ def check_in(client, factory, case: Case) -> str:
     response = client.post(
         f"{API}/bookings/{factory.booking(case).id}/check-in",
         headers=host.headers,
-        json={"applicant_consent_confirmed": True},
+        json=factory.identity(case) | {"applicant_consent_confirmed": True},
     )
     assert response.status_code == 200, response.text
     return response.json()["kiosk_code"]

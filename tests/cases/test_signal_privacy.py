@@ -23,7 +23,7 @@ from service.cases.access import REDACTED_EXCLUSION
 from service.main import FIRST_PAGES, PAGES, app
 from service.models import Role
 from service.models.cases import Case
-from service.models.sessions import Booking
+from service.models.sessions import Booking, HearingSession
 from service.models.translation import Translation
 from service.questionnaires.forms import DEFAULT_FORM
 from service.workflow import CaseState
@@ -62,6 +62,8 @@ class Signalled:
     session_ids: list[uuid.UUID]
     translation_ids: list[uuid.UUID]
     excluded_by: str  # "signal" (POST /signals), "screening" (import) or "" (decided case)
+    booking_ids: list[uuid.UUID] = field(default_factory=list)
+    location_ids: list[uuid.UUID] = field(default_factory=list)
 
     def path_values(self, name: str) -> list[str] | None:
         values: dict[str, list[Any]] = {
@@ -74,6 +76,8 @@ class Signalled:
             "user_id": [uuid.uuid4()],
             "token": ["no-such-reset-link"],
             "section_id": ["identity", "reasons"],
+            "booking_id": self.booking_ids or [uuid.uuid4()],
+            "location_id": self.location_ids or [uuid.uuid4()],
         }
         found = values.get(name)
         return None if found is None else [str(v) for v in found]
@@ -178,7 +182,13 @@ def imported_with_signal(client: Any, factory: Factory) -> Case:
 def related(db: Session, case: Case, excluded_by: str) -> Signalled:
     sessions = db.scalars(select(Booking.session_id).where(Booking.case_id == case.id))
     jobs = db.scalars(select(Translation.id).where(Translation.case_id == case.id))
-    return Signalled(case, list(sessions), list(jobs), excluded_by)
+    bookings = db.scalars(select(Booking.id).where(Booking.case_id == case.id))
+    locations = db.scalars(
+        select(HearingSession.location_id)
+        .join(Booking, Booking.session_id == HearingSession.id)
+        .where(Booking.case_id == case.id)
+    )
+    return Signalled(case, list(sessions), list(jobs), excluded_by, list(bookings), list(locations))
 
 
 @pytest.fixture

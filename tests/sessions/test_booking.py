@@ -174,7 +174,7 @@ def test_check_in_without_the_applicants_consent_gives_no_kiosk_code(client, db,
     refused = client.post(
         f"{API}/bookings/{booking.id}/check-in",
         headers=host.headers,
-        json={"applicant_consent_confirmed": False},
+        json=factory.identity(case) | {"applicant_consent_confirmed": False},
     )
     problem = assert_problem(refused, 409, "rule_violated")
     assert "consent" in problem["detail"]
@@ -187,7 +187,7 @@ def test_check_in_without_the_applicants_consent_gives_no_kiosk_code(client, db,
     confirmed = client.post(
         f"{API}/bookings/{booking.id}/check-in",
         headers=host.headers,
-        json={"applicant_consent_confirmed": True},
+        json=factory.identity(case) | {"applicant_consent_confirmed": True},
     )
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["kiosk_code"]
@@ -205,7 +205,7 @@ def test_cancelled_booking_cannot_be_checked_in(client, db, factory):
     refused = client.post(
         f"{API}/bookings/{booking.id}/check-in",
         headers=host.headers,
-        json={"applicant_consent_confirmed": True},
+        json=factory.identity(case) | {"applicant_consent_confirmed": True},
     )
-    assert_problem(refused, 404, "booking_not_found")
+    assert_problem(refused, 409, "booking_closed")
     assert db.scalars(select(KioskCode).where(KioskCode.booking_id == booking.id)).all() == []

@@ -5,12 +5,14 @@ session's window (from an hour before the start until its end)."""
 import uuid
 from datetime import timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from service.core.clock import utcnow
 from service.models import Role
+from service.models.cases import Case
 from service.models.sessions import Booking, HearingSession, Location
 from service.sessions import service as sessions
+from service.sessions.schemas import Identity
 from service.workflow import CaseState
 from tests.factories import Factory
 from tests.helpers import API, assert_problem, ok
@@ -24,17 +26,18 @@ def elsewhere(db: Session, factory: Factory) -> tuple[HearingSession, Booking]:
     db.add(other)
     db.flush()
     case = factory.case_in(CaseState.CONSENTED)
-    hearing = HearingSession(
-        location_id=other.id, starts_at=utcnow() + timedelta(minutes=30), seats=4, language="ar"
-    )
-    db.add(hearing)
-    db.flush()
+    hearing = factory.session("ar", seats=4, starts_in=timedelta(minutes=30), location=other)
     booking = sessions.book(db, hearing, case, factory.person(Role.PLANNER).actor)
     return hearing, booking
 
 
-def check_in(client, headers, booking_id):
-    return client.post(f"{API}/bookings/{booking_id}/check-in", headers=headers, json=CHECK_IN)
+def check_in(client, headers, booking: Booking):
+    """The host types in what the applicant's document says (here: what the file says)."""
+    case = object_session(booking).get_one(Case, booking.case_id)
+    identity = Identity.on_file(case).model_dump(mode="json")
+    return client.post(
+        f"{API}/bookings/{booking.id}/check-in", headers=headers, json=identity | CHECK_IN
+    )
 
 
 # --- seat lists ---------------------------------------------------------------------------
@@ -85,10 +88,10 @@ def test_host_checks_in_only_at_their_own_location(client, db, factory):
     own_case = factory.case_in(CaseState.SCHEDULED)
     _, foreign = elsewhere(db, factory)
 
-    assert_problem(check_in(client, host.headers, foreign.id), 404, "booking_not_found")
+    assert_problem(check_in(client, host.headers, foreign), 404, "booking_not_found")
     db.refresh(foreign)
     assert foreign.checked_in_at is None
-    checked_in = ok(check_in(client, host.headers, factory.booking(own_case).id))
+    checked_in = ok(check_in(client, host.headers, factory.booking(own_case)))
     assert checked_in["kiosk_code"]
     assert checked_in["booking"]["applicant_name"] == own_case.applicant_name
 
@@ -105,7 +108,7 @@ def test_check_in_for_a_session_tomorrow_is_closed(client, db, factory):
     driver.drive(case, CaseState.SCHEDULED)
 
     problem = assert_problem(
-        check_in(client, host.headers, factory.booking(case).id), 409, "check_in_closed"
+        check_in(client, host.headers, factory.booking(case)), 409, "check_in_closed"
     )
     assert "open from" in problem["detail"]
     db.refresh(case)
@@ -120,7 +123,7 @@ def test_check_in_after_the_session_ended_is_closed(client, db, factory):
     hearing.starts_at = utcnow() - timedelta(minutes=hearing.duration_minutes + 1)
     db.flush()
 
-    assert_problem(check_in(client, host.headers, booking.id), 409, "check_in_closed")
+    assert_problem(check_in(client, host.headers, booking), 409, "check_in_closed")
     db.refresh(case)
     assert case.state == CaseState.SCHEDULED
 
@@ -133,7 +136,5 @@ def test_check_in_opens_an_hour_before_the_start(client, db, factory):
         hearing.starts_at = utcnow() + starts_in
     db.flush()
 
-    assert_problem(
-        check_in(client, host.headers, factory.booking(early).id), 409, "check_in_closed"
-    )
-    ok(check_in(client, host.headers, factory.booking(on_time).id))
+    assert_problem(check_in(client, host.headers, factory.booking(early)), 409, "check_in_closed")
+    ok(check_in(client, host.headers, factory.booking(on_time)))

@@ -35,7 +35,7 @@ from service.models import Booking, Case, HearingSession, Role
 from service.models.cases import CaseEventRow
 from service.sessions import service as sessions
 from service.sessions.exceptions import CaseAlreadyBooked, SeatTaken
-from service.sessions.schemas import LocationIn, SessionIn
+from service.sessions.schemas import InterpreterIn, LocationIn, SessionIn
 from service.workflow import CaseState
 from tests.conftest import POSTGRES_URL, require_server, unique_v_number
 
@@ -116,6 +116,7 @@ class Office:
                         starts_at=utcnow() + timedelta(days=3, hours=i),
                         seats=seats,
                         language="ar",
+                        interpreters=[InterpreterIn(language="ar", gender="female")],
                     ),
                 ).id
                 for i in range(count)
