@@ -33,6 +33,7 @@ PROCEDURE = """
     invited                   expire_invitation         invitation_expired
     consented                 schedule                  scheduled
     scheduled                 unschedule                consented
+    scheduled                 reschedule                scheduled
     scheduled                 check_in                  checked_in
     checked_in                start_form                in_progress
     in_progress               submit                    submitted
@@ -113,8 +114,8 @@ def _source_of(event: CaseEvent) -> CaseState:
 
 
 def test_expected_table_is_complete_and_consistent():
-    # Guards the hand-written table itself: 23 procedure lines + 16x2 exits + 6x2 screenings.
-    assert len(EXPECTED) == 23 + 2 * 16 + 2 * 6
+    # Guards the hand-written table itself: 24 procedure lines + 16x2 exits + 6x2 screenings.
+    assert len(EXPECTED) == 24 + 2 * 16 + 2 * 6
     assert len(ALL_PAIRS) == len(S) * len(E)
     assert OPEN | {S.DECLINED, S.INVITATION_EXPIRED, S.WITHDRAWN, S.EXCLUDED} | DECIDED == set(S)
 

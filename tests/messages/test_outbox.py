@@ -151,6 +151,20 @@ def test_a_moved_session_updates_the_same_agenda_entry(db, factory, smtp, delive
     assert (int(first["SEQUENCE"]), int(second["SEQUENCE"])) == (0, 1)
 
 
+def test_a_booking_moved_by_the_planner_updates_the_same_agenda_entry(db, factory):
+    case = factory.case_in(CaseState.SCHEDULED)
+    planner = factory.person(Role.PLANNER).actor
+    booking = db.scalars(select(Booking).where(Booking.case_id == case.id)).one()
+    later = factory.session(starts_in=timedelta(days=3))
+    sessions.move_booking(db, booking, later, planner, reason="interpreter available later")
+    assert case.state is CaseState.SCHEDULED
+    planned = [m for m in outbox(db, case) if m.kind is MessageKind.SESSION_PLANNED]
+    first, second = (icalendar.Calendar.from_ical(m.calendar).walk("VEVENT")[0] for m in planned)
+    assert first["UID"] == second["UID"]
+    assert (int(first["SEQUENCE"]), int(second["SEQUENCE"])) == (0, 1)
+    assert second.decoded("DTSTART") == later.starts_at.replace(microsecond=0)
+
+
 def test_failing_server_then_retry_with_backoff_and_success(db, factory, smtp, deliver):
     case = factory.case_in(CaseState.INVITED)
     [message] = outbox(db, case)
