@@ -23,8 +23,11 @@ from service.core.routing import UnitOfWorkRoute
 from service.core.settings import PROJECT_ROOT, get_settings
 from service.core.templating import templates
 from service.corrections.api import router as corrections_router
+from service.corrections.pages import router as correction_pages
 from service.decisions.api import router as decisions_router
 from service.decisions.pages import router as decision_pages
+from service.dossier.api import router as dossier_router
+from service.dossier.pages import router as dossier_pages
 from service.eligibility.api import router as eligibility_router
 from service.invitations.api import router as invitations_router
 from service.invitations.pages import router as invitation_pages
@@ -37,7 +40,16 @@ from service.translation.pages import router as translation_pages
 API_PREFIX = "/api/v1"
 OPENAPI_URL = "/openapi.json"
 STATIC_DIR = PROJECT_ROOT / "service" / "static"
-PAGES = (auth_pages, case_pages, session_pages, invitation_pages, translation_pages, decision_pages)
+PAGES = (
+    auth_pages,
+    case_pages,
+    session_pages,
+    invitation_pages,
+    translation_pages,
+    correction_pages,
+    dossier_pages,
+    decision_pages,
+)
 # Routes are matched in order, one by one: the busiest (sign-in checks, the kiosks'
 # saves) come first. The docs show the tags in the procedure's order (TAGS).
 ROUTERS = (
@@ -49,6 +61,7 @@ ROUTERS = (
     sessions_router,
     translation_router,
     corrections_router,
+    dossier_router,
     decisions_router,
 )
 TAGS = [
@@ -60,6 +73,7 @@ TAGS = [
     {"name": "questionnaires", "description": "The forms, and the applicant's kiosk."},
     {"name": "translation", "description": "Agencies and translation jobs."},
     {"name": "corrections", "description": "The lawyer's corrections and additions."},
+    {"name": "dossier", "description": "The PDF dossier: status and audited download."},
     {"name": "decisions", "description": "The decision queue, consultations, the outcome."},
     {"name": "ops", "description": "Health for load balancers."},
 ]
@@ -130,7 +144,11 @@ def create_app() -> FastAPI:
     if not production:
         app.include_router(docs)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(BodyLimit, upload_paths=(f"{API_PREFIX}/cases/import",))
+    app.add_middleware(
+        BodyLimit,
+        upload_paths=(f"{API_PREFIX}/cases/import",),
+        upload_suffixes=("/xliff", "/attachments"),  # translations, lawyers' attachments
+    )
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -10,17 +10,20 @@ from service.models.cases import (
     Signal,
     SignalKind,
 )
-from service.models.corrections import Correction
+from service.models.corrections import Attachment, Correction, CorrectionItem, ItemKind
 from service.models.decisions import Consultation, Decision
+from service.models.dossier import Dossier, DossierDownload
 from service.models.eligibility import Screening, ScreeningOutcome
 from service.models.invitations import Invitation, InvitationStatus
 from service.models.questionnaires import AnswerSet
 from service.models.sessions import Booking, HearingSession, KioskCode, Location
-from service.models.translation import Translation
+from service.models.translation import Agency, Translation, TranslationVersion
 
 __all__ = [
+    "Agency",
     "AnswerSet",
     "ApiToken",
+    "Attachment",
     "Base",
     "Booking",
     "Case",
@@ -28,10 +31,14 @@ __all__ = [
     "Consultation",
     "CoordinatorMotive",
     "Correction",
+    "CorrectionItem",
     "Decision",
+    "Dossier",
+    "DossierDownload",
     "HearingSession",
     "Invitation",
     "InvitationStatus",
+    "ItemKind",
     "KioskCode",
     "Literacy",
     "Location",
@@ -41,5 +48,6 @@ __all__ = [
     "Signal",
     "SignalKind",
     "Translation",
+    "TranslationVersion",
     "User",
 ]
