@@ -3,7 +3,7 @@ attachments and a version for concurrent editing; rendered dossiers and their do
 the client's language needs on the invitation.
 
 Revision ID: 5aad0781cdec
-Revises: 22926f1b7225
+Revises: 4bc4b61f8cef
 Create Date: 2026-11-23 03:54:38.637453
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import service.models.base
 
 revision: str = '5aad0781cdec'
-down_revision: str | None = '22926f1b7225'
+down_revision: str | None = '4bc4b61f8cef'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

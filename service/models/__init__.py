@@ -17,6 +17,7 @@ from service.models.eligibility import Screening, ScreeningOutcome
 from service.models.invitations import Invitation, InvitationStatus
 from service.models.questionnaires import AnswerSet
 from service.models.sessions import Booking, HearingSession, KioskCode, Location
+from service.models.terms import Term, TermStep
 from service.models.translation import Agency, Translation, TranslationVersion
 
 __all__ = [
@@ -47,6 +48,8 @@ __all__ = [
     "ScreeningOutcome",
     "Signal",
     "SignalKind",
+    "Term",
+    "TermStep",
     "Translation",
     "TranslationVersion",
     "User",

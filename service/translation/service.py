@@ -14,15 +14,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service import procedure
-from service.cases.service import due
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
-from service.core.settings import get_settings
 from service.models.cases import Case
 from service.models.questionnaires import AnswerSet
+from service.models.terms import TermStep
 from service.models.translation import Agency, Translation, TranslationVersion
 from service.questionnaires.exceptions import FormNotStarted
 from service.questionnaires.service import answer_set_of
+from service.terms import service as terms
+from service.terms.policy import local_date
 from service.translation import queries, xliff
 from service.translation.exceptions import (
     AgencyFull,
@@ -81,11 +82,6 @@ def _check_capacity(db: Session, agency: Agency, now: datetime) -> None:
         )
 
 
-def translation_due(start: datetime, days: int | None = None) -> datetime:
-    """When a job given out at ``start`` is due (the agreed term, working days)."""
-    return due(days or get_settings().translation_days, start)
-
-
 def request(
     db: Session, case: Case, actor: Actor, agency_name: str, due_days: int | None = None
 ) -> Translation:
@@ -95,20 +91,20 @@ def request(
         raise FormNotStarted("The case has no submitted form to translate.")
     now = utcnow()
     _check_capacity(db, agency, now)
-    due_at = translation_due(now, due_days)
+    term = terms.start(db, case, TermStep.TRANSLATION, due_days)
     procedure.advance(
         db,
         case,
         CaseEvent.SEND_TO_TRANSLATION,
         actor,
-        f"sent to {agency.name}, due {due_at:%Y-%m-%d}",
+        f"sent to {agency.name}, due {local_date(term.due_at):%Y-%m-%d}",
     )
     translation = Translation(
         case_id=case.id,
         agency_id=agency.id,
         source_language=answer_set.language,
         requested_at=now,
-        due_at=due_at,
+        due_at=term.due_at,
     )
     db.add(translation)
     db.flush()
@@ -247,13 +243,13 @@ def deliver(
         db, case, CaseEvent.DELIVER_TRANSLATION, actor, f"translated by {agency.name}"
     )
     translation.delivered_at = utcnow()
-    case.corrections_due_at = due(get_settings().corrections_days)
+    term = terms.start(db, case, TermStep.CORRECTIONS)
     procedure.advance(
         db,
         case,
         CaseEvent.SEND_TO_LAWYER,
         SYSTEM,
-        f"translated form sent to the lawyer; corrections by {case.corrections_due_at:%Y-%m-%d}",
+        f"translated form sent to the lawyer; corrections by {local_date(term.due_at):%Y-%m-%d}",
     )
     return case
 
