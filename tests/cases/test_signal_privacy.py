@@ -23,6 +23,7 @@ from service.cases.access import REDACTED_EXCLUSION
 from service.main import PAGES, app
 from service.models import Role
 from service.models.cases import Case
+from service.models.invitations import Invitation
 from service.models.sessions import Booking
 from service.models.translation import Translation
 from service.questionnaires.forms import DEFAULT_FORM
@@ -62,6 +63,7 @@ class Signalled:
     session_ids: list[uuid.UUID]
     translation_ids: list[uuid.UUID]
     excluded_by: str  # "signal" (POST /signals), "screening" (import) or "" (decided case)
+    invitation_ids: list[uuid.UUID] = field(default_factory=list)
 
     def path_values(self, name: str) -> list[str] | None:
         values: dict[str, list[Any]] = {
@@ -70,6 +72,9 @@ class Signalled:
             "session_id": self.session_ids or [uuid.uuid4()],
             "translation_id": self.translation_ids or [uuid.uuid4()],
             "form_id": [DEFAULT_FORM],
+            # Attachments are the lawyer's own files; none of these cases has one.
+            "attachment_id": [uuid.uuid4()],
+            "invitation_id": self.invitation_ids or [uuid.uuid4()],
         }
         found = values.get(name)
         return None if found is None else [str(v) for v in found]
@@ -174,7 +179,8 @@ def imported_with_signal(client: Any, factory: Factory) -> Case:
 def related(db: Session, case: Case, excluded_by: str) -> Signalled:
     sessions = db.scalars(select(Booking.session_id).where(Booking.case_id == case.id))
     jobs = db.scalars(select(Translation.id).where(Translation.case_id == case.id))
-    return Signalled(case, list(sessions), list(jobs), excluded_by)
+    invitations = db.scalars(select(Invitation.id).where(Invitation.case_id == case.id))
+    return Signalled(case, list(sessions), list(jobs), excluded_by, list(invitations))
 
 
 @pytest.fixture
