@@ -123,3 +123,14 @@ def test_the_lawyer_consents_then_reads_side_by_side_and_sends_a_correction(
     expect(page.locator("main")).to_contain_text("Correcties ontvangen")
     assert_accessible(page)
     snap(page, "sent")
+
+    # The dossier page: "being prepared" until the background job has rendered it.
+    page.get_by_role("link", name="Het dossier (PDF)").click()
+    expect(page.get_by_role("status")).to_contain_text("Het dossier")
+    assert_accessible(page)
+    download = page.get_by_role("link", name="Dossier downloaden (PDF)")
+    if download.count():
+        with page.expect_download() as pdf:
+            download.click()
+        assert Path(pdf.value.path()).read_bytes().startswith(b"%PDF")
+    snap(page, "dossier")
