@@ -39,10 +39,11 @@ from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.db import unit_of_work
 from service.core.settings import get_settings
-from service.corrections.schemas import CorrectionItem, ItemKind
+from service.corrections.schemas import CorrectionItemIn
 from service.driver import Driver, complete_answers, path_to
 from service.eligibility.service import active_policy
 from service.models import Case, Gender, HearingSession, Location, Role, Room, SignalKind, User
+from service.models.corrections import ItemKind
 from service.models.translation import Agency
 from service.questionnaires import service as questionnaires
 from service.questionnaires.forms import FormDefinition
@@ -566,17 +567,17 @@ class Procedure:
 
 def _corrections(
     rng: random.Random, form: FormDefinition
-) -> Callable[[Case], list[CorrectionItem] | None]:
+) -> Callable[[Case], list[CorrectionItemIn] | None]:
     """Half the lawyers send corrections and additions, half have none."""
 
-    def respond(case: Case) -> list[CorrectionItem] | None:
+    def respond(case: Case) -> list[CorrectionItemIn] | None:
         if rng.random() < 0.5:
             return None
         return [
-            CorrectionItem(
-                kind=ItemKind.CORRECTION, question_id=form.questions[0].id, text="Spelling."
+            CorrectionItemIn(
+                kind=ItemKind.TRANSLATION, answer_key=form.questions[0].id, text="Spelling."
             ),
-            CorrectionItem(kind=ItemKind.ADDITION, text="Statement of the client's sister."),
+            CorrectionItemIn(kind=ItemKind.ADDITION, text="Statement of the client's sister."),
         ]
 
     return respond

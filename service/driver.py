@@ -14,7 +14,7 @@ from service.cases import service as cases
 from service.cases.schemas import SignalIn
 from service.core.actor import Actor
 from service.corrections import service as corrections
-from service.corrections.schemas import CorrectionItem
+from service.corrections.schemas import CorrectionItemIn
 from service.decisions import service as decisions
 from service.decisions.schemas import Outcome
 from service.eligibility.service import screen_case
@@ -103,7 +103,7 @@ class Driver:
     seat: Callable[[Case], HearingSession]  # the session a case is booked in
     agency: Callable[[Case], str]  # the agency a form is sent to, by name
     # The lawyer's corrections and additions (None: "no corrections").
-    corrections: Callable[[Case], list[CorrectionItem] | None] = lambda case: None
+    corrections: Callable[[Case], list[CorrectionItemIn] | None] = lambda case: None
     kiosk_codes: dict[str, str] = field(default_factory=dict)  # by V-number
 
     def drive(self, case: Case, target: CaseState) -> None:

@@ -23,8 +23,11 @@ from service.core.routing import UnitOfWorkRoute
 from service.core.settings import PROJECT_ROOT, get_settings
 from service.core.templating import templates
 from service.corrections.api import router as corrections_router
+from service.corrections.pages import router as correction_pages
 from service.decisions.api import router as decisions_router
 from service.decisions.pages import router as decision_pages
+from service.dossier.api import router as dossier_router
+from service.dossier.pages import router as dossier_pages
 from service.eligibility.api import router as eligibility_router
 from service.invitations.api import router as invitations_router
 from service.invitations.pages import router as invitation_pages
@@ -53,6 +56,8 @@ PAGES = (
     session_pages,
     invitation_pages,
     translation_pages,
+    correction_pages,
+    dossier_pages,
     decision_pages,
     term_pages,
     message_pages,
@@ -71,6 +76,7 @@ ROUTERS = (
     sessions_router,
     translation_router,
     corrections_router,
+    dossier_router,
     decisions_router,
     terms_router,
     messages_router,
@@ -84,6 +90,7 @@ TAGS = [
     {"name": "questionnaires", "description": "The forms, and the applicant's kiosk."},
     {"name": "translation", "description": "Agencies and translation jobs."},
     {"name": "corrections", "description": "The lawyer's corrections and additions."},
+    {"name": "dossier", "description": "The PDF dossier: status and audited download."},
     {"name": "decisions", "description": "The decision queue, consultations, the outcome."},
     {"name": "terms", "description": "Terms in working days, extensions, overdue terms."},
     {"name": "messages", "description": "E-mail sent to each party; failed messages."},
@@ -160,7 +167,11 @@ def create_app() -> FastAPI:
         for pages in DEV_PAGES:
             app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(BodyLimit, upload_paths=(f"{API_PREFIX}/cases/import",))
+    app.add_middleware(
+        BodyLimit,
+        upload_paths=(f"{API_PREFIX}/cases/import",),
+        upload_suffixes=("/xliff", "/attachments"),  # translations, lawyers' attachments
+    )
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -5,9 +5,10 @@ a SQLite file); the same suite runs on PostgreSQL in CI."""
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,6 +55,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 from service.auth.access import ACTOR  # noqa: E402
 from service.cli import run_migrations  # noqa: E402
 from service.core import db as db_module  # noqa: E402
+from service.core import jobs as jobs_module  # noqa: E402
 from service.core.db import get_engine  # noqa: E402
 from service.core.errors import DomainError  # noqa: E402
 from service.main import app  # noqa: E402
@@ -108,9 +110,16 @@ def db(engine: Engine) -> Iterator[Session]:
             raise
 
     db_module.request_unit_of_work = request_unit_of_work
+    # Jobs queued "after commit" would run (Huey's immediate mode) at a savepoint's commit,
+    # on another connection that cannot see this test's data: keep them for the test to
+    # inspect (``db.info["queued_jobs"]``: the callbacks) instead of running them.
+    queued: list[Callable[[], Any]] = []
+    session.info["queued_jobs"] = queued
+    jobs_module.after_commit = lambda _session, callback: queued.append(callback)
     try:
         yield session
     finally:
+        jobs_module.after_commit = db_module.after_commit
         db_module.request_unit_of_work = db_module.unit_of_work
         session.close()
         outer.rollback()

@@ -28,6 +28,13 @@ def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
     return problem
 
 
+def if_match(client: Any, case_id: Any, headers: dict[str, str]) -> dict[str, str]:
+    """The headers plus If-Match with the corrections file's current ETag."""
+    response = client.get(f"{API}/cases/{case_id}/corrections", headers=headers)
+    assert response.status_code == 200, response.text
+    return {**headers, "If-Match": response.headers["ETag"]}
+
+
 PASSWORD = "correct horse battery staple"  # the factory's password for every user
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 

@@ -6,10 +6,12 @@ import uuid
 
 from service.auth.schemas import UserIn
 from service.auth.service import create_user, issue_token
+from service.core.actor import Actor
+from service.corrections import service as corrections
 from service.models import Role
 from service.translation import service as translation
 from service.workflow import CaseState
-from tests.helpers import API, assert_problem, ok
+from tests.helpers import API, assert_problem, if_match, ok
 
 
 def ids(items) -> set[str]:
@@ -113,7 +115,9 @@ def test_lawyer_cannot_correct_or_withdraw_for_another_lawyers_client(client, db
     # The client's own lawyer may.
     ok(
         client.post(
-            f"{API}/cases/{foreign.id}/corrections", headers=theirs.headers, json=corrections
+            f"{API}/cases/{foreign.id}/corrections",
+            headers=if_match(client, foreign.id, theirs.headers),
+            json=corrections,
         ),
         201,
     )
@@ -180,8 +184,8 @@ def test_translator_sees_only_own_agencys_work(client, db, factory):
 
 def test_translator_reads_what_to_translate_and_nothing_else_of_the_case(client, db, factory):
     """Review found a translator could read a decided case's answers and the coordinator
-    motives. A translator reads the job (questions and answers) while it is open, no case
-    file at all, and nothing once the translation is delivered."""
+    motives. A translator reads the job (questions and answers) while it is open or may
+    still be replaced, no case file at all, and nothing once the lawyer has replied."""
     ours = f"Bureau {uuid.uuid4().hex[:6]}"
     our_translator = translator_of(db, factory, ours)
     case, job = sent_to(db, factory, ours)
@@ -203,6 +207,9 @@ def test_translator_reads_what_to_translate_and_nothing_else_of_the_case(client,
             f"{API}/translations/{job.id}", headers=our_translator, json={"answers_nl": dutch}
         )
     )
+    # Delivered: still there while the lawyer has the form (a corrected file may follow).
+    ok(client.get(f"{API}/translations/{job.id}", headers=our_translator))
+    corrections.none_to_add(db, case, Actor(role=Role.LAWYER, user_id=case.lawyer_id))
     assert_problem(
         client.get(f"{API}/translations/{job.id}", headers=our_translator),
         404,

@@ -172,7 +172,10 @@ def test_illegal_workflow_move_names_the_state(client, db, factory):
     assert "invite" in problem["detail"]  # it says what may come next
 
     problem = problem_of(
-        client.post(f"{API}/cases/{case.id}/no-corrections", headers=lawyer.headers),
+        client.post(
+            f"{API}/cases/{case.id}/no-corrections",
+            headers={**lawyer.headers, "If-Match": '"corrections-v1"'},
+        ),
         409,
         "illegal_transition",
     )
@@ -418,7 +421,7 @@ def corrections(factory: Factory) -> Prepared:
     case = factory.case_in(CaseState.WITH_LAWYER)
     question = next(iter(factory.full_answers()))
     items = [
-        {"kind": "correction", "question_id": question, "text": "Spelling."},
+        {"kind": "translation", "answer_key": question, "text": "Spelling."},
         {"kind": "addition", "text": "A letter."},
     ]
     return f"/cases/{case.id}/corrections", {"items": items}

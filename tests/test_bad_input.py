@@ -15,7 +15,7 @@ from service.models.translation import Translation
 from service.workflow import CaseState
 from tests.conftest import unique_v_number
 from tests.factories import Factory
-from tests.helpers import API, assert_problem
+from tests.helpers import API, assert_problem, if_match
 
 NAIVE = "2026-11-02T10:00:00"  # no time zone
 # Valid ISO 8601 moments whose UTC time falls outside what datetime can hold.
@@ -172,7 +172,8 @@ def test_lone_surrogate_in_a_correction(client, factory):
     case = factory.case_in(CaseState.WITH_LAWYER)
     body = f'{{"items": [{{"kind": "addition", "text": "{LONE_SURROGATE}"}}]}}'
     url = f"{API}/cases/{case.id}/corrections"
-    assert_lone_surrogate_refused(raw_json(client, "POST", url, lawyer.headers, body))
+    headers = if_match(client, case.id, lawyer.headers)
+    assert_lone_surrogate_refused(raw_json(client, "POST", url, headers, body))
 
 
 # --- text over its maximum length ---------------------------------------------------------

@@ -7,7 +7,7 @@ from service.core.clock import utcnow
 from service.models import Role
 from tests.conftest import unique_v_number
 from tests.factories import AGENCY
-from tests.helpers import API, enrol, ok, totp_code
+from tests.helpers import API, enrol, if_match, ok, totp_code
 
 
 def import_one(client, planner, lawyer, nationality, language):
@@ -151,12 +151,12 @@ def drive_to_decision(client, factory, nationality, language):
     ok(
         client.post(
             f"{API}/cases/{case_id}/corrections",
-            headers=lawyer.headers,
+            headers=if_match(client, case_id, lawyer.headers),
             json={
                 "items": [
                     {
-                        "kind": "correction",
-                        "question_id": first_question,
+                        "kind": "translation",
+                        "answer_key": first_question,
                         "text": "Spelling of the name.",
                     },
                     {"kind": "addition", "text": "Letter from the client's sister."},

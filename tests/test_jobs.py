@@ -194,7 +194,7 @@ def test_corrections_term_past_routes_the_file_to_decision(client, db, factory):
     assert str(case.id) in [c["id"] for c in queue]
     late = client.post(
         f"{API}/cases/{case.id}/corrections",
-        headers=lawyer.headers,
+        headers={**lawyer.headers, "If-Match": '"corrections-v1"'},
         json={"items": [{"kind": "addition", "text": "Too late."}]},
     )
     assert_problem(late, 409, "corrections_term_expired")
@@ -214,6 +214,7 @@ def test_periodic_jobs_are_registered_on_the_app_queue():
         "service.corrections.tasks",
         "service.terms.tasks",
         "service.messages.tasks",
+        "service.dossier.tasks",
     }
     registered = {task.name for task in app_huey._registry.periodic_tasks}
     assert registered >= PERIODIC

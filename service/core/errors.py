@@ -35,9 +35,12 @@ class DomainError(Exception):
         code: str | None = None,
         status: int | None = None,
         retry_after: int | None = None,
+        problems: list[str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
+        # Every problem found, when there are several (an uploaded file's, say).
+        self.problems = problems or []
         if code:
             self.code = code
         if status:
@@ -160,6 +163,8 @@ def respond(request: Request, status: int, code: str, detail: str, **extra: Any)
     """The one error responder: a page in the user's language, or a problem document."""
     retry_after = extra.pop("retry_after", None)
     if wants_html(request):
+        if extra.get("problems"):
+            detail = " ".join([detail, *extra["problems"]])
         from service.core.web import render_error  # pages import errors, not the reverse
 
         return render_error(request, status, code, detail, retry_after=retry_after)
@@ -177,7 +182,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _domain(request: Request, exc: DomainError) -> Response:
         if exc.html_redirect and wants_html(request):
             return _sign_in_first(request, exc.html_redirect)
-        return respond(request, exc.status, exc.code, exc.detail, retry_after=exc.retry_after)
+        extra = {"problems": exc.problems} if exc.problems else {}
+        return respond(
+            request, exc.status, exc.code, exc.detail, retry_after=exc.retry_after, **extra
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

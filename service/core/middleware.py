@@ -88,9 +88,16 @@ class BodyLimit:
     a chunked body is counted as it streams in.
     """
 
-    def __init__(self, app: ASGIApp, upload_paths: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        upload_paths: tuple[str, ...] = (),
+        upload_suffixes: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.upload_paths = upload_paths
+        # Paths with an id in them that take files end in one of these.
+        self.upload_suffixes = upload_suffixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -99,7 +106,7 @@ class BodyLimit:
         settings = get_settings()
         limit = (
             settings.max_upload_bytes
-            if scope["path"] in self.upload_paths
+            if scope["path"] in self.upload_paths or scope["path"].endswith(self.upload_suffixes)
             else settings.max_body_bytes
         )
         declared = _content_length(scope)

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     # Request bodies: JSON and forms, and the case import file.
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024
+    # A lawyer's attachment (PDF, JPEG or PNG).
+    attachment_max_bytes: int = 10 * 1024 * 1024
 
     # Browser sessions: signed out after this much idleness, and in any case after hours.
     session_idle_minutes: int = 30

@@ -3,4 +3,5 @@
 from service.models.auth import Role
 
 SENDERS = (Role.LAWYER,)
+STAFF_READERS = (Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
 READERS = (Role.LAWYER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN)

@@ -1,7 +1,15 @@
+"""The lawyer's corrections and additions through the API.
+
+Every change carries ``If-Match`` with the ETag of the corrections file as the client
+last read it (``GET /cases/{id}/corrections``): without it the answer is 428, and when a
+colleague changed the file meanwhile it is 412, so nobody overwrites anyone silently.
+"""
+
+import re
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Header, Response, UploadFile, status
 from sqlalchemy.orm import Session
 
 from service.auth.access import allow
@@ -10,38 +18,148 @@ from service.cases.schemas import CaseDetail
 from service.core.actor import Actor
 from service.core.errors import NotFound
 from service.core.routing import UnitOfWorkRoute
-from service.corrections import access, service
+from service.core.settings import get_settings
+from service.core.uploads import read_limited
+from service.corrections import access, queries, service
+from service.corrections.exceptions import AttachmentRefused, VersionRequired
 from service.corrections.schemas import CorrectionsIn, CorrectionsOut
+from service.models.cases import Case
 
 router = APIRouter(tags=["corrections"], route_class=UnitOfWorkRoute)
 Lawyer = Annotated[Actor, Depends(allow(*access.SENDERS))]
+Reader = Annotated[Actor, Depends(allow(*access.READERS))]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        max_length=100,
+        description='The ETag of the corrections file as last read, e.g. "corrections-v3"',
+    ),
+]
+ETAG = re.compile(r'^(?:W/)?"corrections-v(\d{1,9})"$')
 
 
-@router.post("/cases/{case_id}/corrections", status_code=status.HTTP_201_CREATED)
-def submit_corrections(
-    case_id: uuid.UUID, body: CorrectionsIn, db: Session, actor: Lawyer
-) -> CorrectionsOut:
-    """The lawyer's corrections and additions to the translated form (kept beside it)."""
-    case = readable_case(db, case_id, actor)
-    return CorrectionsOut.model_validate(service.submit(db, case, actor, body.items))
+def etag(version: int) -> str:
+    return f'"corrections-v{version}"'
 
 
-@router.post("/cases/{case_id}/no-corrections")
-def no_corrections(case_id: uuid.UUID, db: Session, actor: Lawyer) -> CaseDetail:
-    """The lawyer has nothing to correct; the file goes to decision at once."""
-    case = readable_case(db, case_id, actor)
-    service.none_to_add(db, case, actor)
-    return CaseDetail.present(case, actor)
+def expected_version(if_match: str | None) -> int:
+    """The version the client's change is based on; 428 without one."""
+    if not if_match:
+        raise VersionRequired(
+            "Send If-Match with the ETag of the corrections as you last read them "
+            "(GET /cases/{id}/corrections), so a colleague's change is never overwritten."
+        )
+    found = ETAG.match(if_match.strip())
+    if found is None:
+        raise VersionRequired(f"If-Match must be an ETag like {etag(3)}, not {if_match!r}.")
+    return int(found.group(1))
+
+
+def _present(db: Session, case: Case, response: Response) -> CorrectionsOut:
+    file = service.corrections_of(db, case)
+    if file is None:
+        raise NotFound("This case has no corrections file yet.", code="no_corrections")
+    response.headers["ETag"] = etag(file.version)
+    items, attachments = service.items_of(db, file), service.attachments_of(db, file)
+    return CorrectionsOut.present(file, list(items), list(attachments))
 
 
 @router.get("/cases/{case_id}/corrections")
 def get_corrections(
-    case_id: uuid.UUID,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.READERS))],
+    case_id: uuid.UUID, db: Session, actor: Reader, response: Response
 ) -> CorrectionsOut:
+    """The corrections file with every item and attachment; its ETag goes with each change."""
+    return _present(db, readable_case(db, case_id, actor), response)
+
+
+@router.post("/cases/{case_id}/corrections/items", status_code=status.HTTP_201_CREATED)
+def add_items(
+    case_id: uuid.UUID,
+    body: CorrectionsIn,
+    db: Session,
+    actor: Lawyer,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CorrectionsOut:
+    """Add corrections (per answer: to the translation or to the content) and additions.
+    They are stored beside the answers and the translation, attributed and timestamped."""
     case = readable_case(db, case_id, actor)
-    correction = service.corrections_of(db, case)
-    if correction is None:
-        raise NotFound("No corrections were submitted for this case.", code="no_corrections")
-    return CorrectionsOut.model_validate(correction)
+    service.add_items(db, case, actor, body.items, expected_version(if_match))
+    return _present(db, case, response)
+
+
+@router.post("/cases/{case_id}/corrections/attachments", status_code=status.HTTP_201_CREATED)
+def add_attachment(
+    case_id: uuid.UUID,
+    file: UploadFile,
+    db: Session,
+    actor: Lawyer,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CorrectionsOut:
+    """Attach a PDF, JPEG or PNG (judged by its content, at most 10 MB)."""
+    case = readable_case(db, case_id, actor)
+    version = expected_version(if_match)
+    data = read_attachment(file)
+    service.add_attachment(db, case, actor, file.filename or "", data, version)
+    return _present(db, case, response)
+
+
+def read_attachment(file: UploadFile) -> bytes:
+    limit = get_settings().attachment_max_bytes
+    data = read_limited(file, limit)
+    if data is None:
+        raise AttachmentRefused(f"An attachment may be at most {limit // 2**20} MB.")
+    return data
+
+
+@router.get("/cases/{case_id}/corrections/attachments/{attachment_id}")
+def get_attachment(
+    case_id: uuid.UUID, attachment_id: uuid.UUID, db: Session, actor: Reader
+) -> Response:
+    return attachment_download(db, readable_case(db, case_id, actor), attachment_id)
+
+
+def attachment_download(db: Session, case: Case, attachment_id: uuid.UUID) -> Response:
+    """An attachment of the case as a download (the API's and the pages' door)."""
+    found = queries.attachment(db, case, attachment_id)
+    if found is None:
+        raise NotFound("No such attachment in this case.", code="attachment_not_found")
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", found.filename)[:100] or "attachment"
+    headers = {"Content-Disposition": f'attachment; filename="{safe}"'}
+    return Response(found.content, media_type=found.media_type, headers=headers)
+
+
+@router.post("/cases/{case_id}/corrections/send")
+def send_corrections(
+    case_id: uuid.UUID, db: Session, actor: Lawyer, response: Response, if_match: IfMatch = None
+) -> CorrectionsOut:
+    """Send the file to the IND; the case goes to decision."""
+    case = readable_case(db, case_id, actor)
+    service.send(db, case, actor, expected_version(if_match))
+    return _present(db, case, response)
+
+
+@router.post("/cases/{case_id}/corrections", status_code=status.HTTP_201_CREATED)
+def submit_corrections(
+    case_id: uuid.UUID,
+    body: CorrectionsIn,
+    db: Session,
+    actor: Lawyer,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CorrectionsOut:
+    """Add corrections and additions and send the file in one step."""
+    case = readable_case(db, case_id, actor)
+    service.submit(db, case, actor, body.items, expected_version(if_match))
+    return _present(db, case, response)
+
+
+@router.post("/cases/{case_id}/no-corrections")
+def no_corrections(
+    case_id: uuid.UUID, db: Session, actor: Lawyer, if_match: IfMatch = None
+) -> CaseDetail:
+    """The lawyer has nothing to correct; the file goes to decision at once."""
+    case = readable_case(db, case_id, actor)
+    service.none_to_add(db, case, actor, expected_version(if_match))
+    return CaseDetail.present(case, actor)

@@ -1,4 +1,4 @@
-from service.core.errors import Conflict, InvalidInput
+from service.core.errors import Conflict, DomainError, InvalidInput
 
 
 class TermExpired(Conflict):
@@ -7,3 +7,29 @@ class TermExpired(Conflict):
 
 class InvalidCorrection(InvalidInput):
     code = "invalid_correction"
+
+
+class AttachmentRefused(InvalidInput):
+    """Not a PDF, JPEG or PNG by its content, or too large."""
+
+    code = "attachment_refused"
+
+
+class CorrectionsClosed(Conflict):
+    """The lawyer's turn has ended: corrections sent, none to make, or the term passed."""
+
+    code = "corrections_closed"
+
+
+class VersionRequired(DomainError):
+    """An edit without ``If-Match``: it could silently overwrite a colleague's work."""
+
+    status = 428
+    code = "if_match_required"
+
+
+class VersionConflict(DomainError):
+    """Someone changed the corrections since the editor loaded them."""
+
+    status = 412
+    code = "corrections_changed"

@@ -1,30 +1,30 @@
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.core.text import VALID_TEXT
+from service.models.corrections import Attachment, Correction, CorrectionItem, ItemKind
+
+AnswerKey = Annotated[str, Field(max_length=120)]
 
 
-class ItemKind(StrEnum):
-    CORRECTION = "correction"
-    ADDITION = "addition"
-
-
-class CorrectionItem(BaseModel):
+class CorrectionItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    kind: ItemKind
-    question_id: Annotated[str, Field(max_length=60)] | None = Field(
-        None, description="Required for a correction"
+    kind: ItemKind = Field(
+        description="translation: the Dutch is wrong; content: the answer itself needs "
+        "correcting; addition: free text for the file"
+    )
+    answer_key: AnswerKey | None = Field(
+        None, description="The answer it corrects (required unless an addition)"
     )
     text: Annotated[str, Field(min_length=1, max_length=20000), VALID_TEXT]
 
     @model_validator(mode="after")
-    def _correction_names_question(self) -> "CorrectionItem":
-        if self.kind is ItemKind.CORRECTION and not self.question_id:
-            raise ValueError("a correction names the question_id it corrects")
+    def _correction_names_answer(self) -> "CorrectionItemIn":
+        if self.kind is not ItemKind.ADDITION and not self.answer_key:
+            raise ValueError("a correction names the answer_key it corrects")
         return self
 
 
@@ -36,9 +36,9 @@ class CorrectionsIn(BaseModel):
                 {
                     "items": [
                         {
-                            "kind": "correction",
-                            "question_id": "travel_route",
-                            "text": "The client travelled via Turkey, not Greece.",
+                            "kind": "translation",
+                            "answer_key": "journey_route",
+                            "text": "'Griekenland' must be 'Turkije'.",
                         },
                         {"kind": "addition", "text": "Statement of the client's sister attached."},
                     ]
@@ -46,13 +46,55 @@ class CorrectionsIn(BaseModel):
             ]
         },
     )
-    items: Annotated[list[CorrectionItem], Field(min_length=1, max_length=200)]
+    items: Annotated[list[CorrectionItemIn], Field(min_length=1, max_length=200)]
+
+
+class CorrectionItemOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    kind: ItemKind
+    answer_key: str | None
+    text: str
+    author_id: uuid.UUID
+    created_at: datetime
+
+    @classmethod
+    def present(cls, item: CorrectionItem) -> "CorrectionItemOut":
+        return cls.model_validate(item)
+
+
+class AttachmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    author_id: uuid.UUID
+    created_at: datetime
 
 
 class CorrectionsOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
     case_id: uuid.UUID
-    lawyer_id: uuid.UUID
-    submitted_at: datetime
-    items: list[CorrectionItem]
+    version: int = Field(description="Send it back as If-Match (the ETag) with every change")
+    opened_at: datetime
+    outcome: str | None = Field(description="sent, none, term_expired; null while open")
+    closed_at: datetime | None
+    items: list[CorrectionItemOut]
+    attachments: list[AttachmentOut]
+
+    @classmethod
+    def present(
+        cls, file: Correction, items: list[CorrectionItem], attachments: list[Attachment]
+    ) -> "CorrectionsOut":
+        return cls(
+            id=file.id,
+            case_id=file.case_id,
+            version=file.version,
+            opened_at=file.opened_at,
+            outcome=file.outcome,
+            closed_at=file.closed_at,
+            items=[CorrectionItemOut.present(i) for i in items],
+            attachments=[AttachmentOut.model_validate(a) for a in attachments],
+        )

@@ -1,22 +1,85 @@
-"""The lawyer's corrections and additions, kept beside the applicant's own answers."""
+"""The lawyer's corrections and additions, kept beside the applicant's own answers and
+the translation, never over them.
 
+When the translated form reaches the lawyer a corrections file opens. Until the term
+ends the lawyer (or a colleague of the firm) adds corrections per answer, additions and
+attachments; each change names the file's version it was based on, so two people
+editing at once cannot overwrite each other silently. Then the lawyer sends the file,
+or declares there is nothing to correct, or the term runs out; the case moves on.
+"""
+
+import hashlib
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+import filetype
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service import procedure
 from service.cases.access import require_own_client
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
-from service.corrections.exceptions import InvalidCorrection, TermExpired
-from service.corrections.schemas import CorrectionItem
+from service.core.settings import get_settings
+from service.corrections.exceptions import (
+    AttachmentRefused,
+    CorrectionsClosed,
+    InvalidCorrection,
+    TermExpired,
+    VersionConflict,
+)
+from service.corrections.schemas import CorrectionItemIn
 from service.models.cases import Case
-from service.models.corrections import Correction
-from service.questionnaires.forms import load_form
+from service.models.corrections import Attachment, Correction, CorrectionItem
 from service.questionnaires.service import answer_set_of
+from service.translation.items import answer_items
 from service.workflow import CaseEvent, CaseState
+
+# What the lawyer may attach, by the file's own first bytes (never by its name).
+ALLOWED_TYPES = {
+    "application/pdf": "PDF",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+}
+
+
+@procedure.on_enter(CaseState.WITH_LAWYER)
+def _open_file(db: Session, move: procedure.Move) -> None:
+    """The translated form reached the lawyer: their corrections file opens."""
+    if corrections_of_id(db, move.case_id) is None:
+        db.add(Correction(case_id=move.case_id, opened_at=utcnow()))
+
+
+def corrections_of_id(db: Session, case_id: uuid.UUID) -> Correction | None:
+    return db.scalar(select(Correction).where(Correction.case_id == case_id))
+
+
+def corrections_of(db: Session, case: Case) -> Correction | None:
+    return corrections_of_id(db, case.id)
+
+
+def _open_for(db: Session, case: Case, actor: Actor, event: CaseEvent) -> Correction:
+    """The case's open corrections file, if this actor may still change it."""
+    require_own_client(case, actor)
+    file = corrections_of(db, case)
+    if file is None or file.outcome is None:
+        procedure.check(case, event)  # not with the lawyer: the workflow says what is next
+    if file is not None and file.outcome == "term_expired":
+        raise TermExpired(_closed_reason(file.outcome))
+    if file is not None and file.outcome is not None:
+        raise CorrectionsClosed(_closed_reason(file.outcome))
+    if file is None or case.state is not CaseState.WITH_LAWYER:
+        raise CorrectionsClosed("The translated form is not with the lawyer now.")
+    _check_term(case)
+    return file
+
+
+def _closed_reason(outcome: str) -> str:
+    return {
+        "sent": "The corrections and additions have been sent already.",
+        "none": "You declared there is nothing to correct; the file has moved on.",
+        "term_expired": "The term for corrections and additions has passed; the file moved on.",
+    }.get(outcome, "The corrections file is closed.")
 
 
 def _check_term(case: Case) -> None:
@@ -24,37 +87,158 @@ def _check_term(case: Case) -> None:
         raise TermExpired("The term for corrections and additions has passed.")
 
 
-def submit(db: Session, case: Case, actor: Actor, items: list[CorrectionItem]) -> Correction:
-    require_own_client(case, actor)
-    _check_term(case)
-    answer_set = answer_set_of(db, case)
-    if answer_set is not None:
-        form = load_form(answer_set.form_id, answer_set.form_version)
-        unknown = sorted(
-            {i.question_id for i in items if i.question_id and form.question(i.question_id) is None}
+def _bump(db: Session, file: Correction, expected: int | None) -> None:
+    """Move the file to its next version, if it is still at ``expected`` (one atomic
+    UPDATE, so of two editors at once exactly one wins). ``None``: internal callers."""
+    current = file.version if expected is None else expected
+    result = db.execute(
+        update(Correction)
+        .where(Correction.id == file.id, Correction.version == current)
+        .values(version=current + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        db.refresh(file)
+        raise VersionConflict(
+            f"Someone else changed these corrections since you loaded them (you had version "
+            f"{current}, it is now {file.version}). Reload, check their changes, and try again."
         )
-        if unknown:
-            raise InvalidCorrection(f"Not questions of this form: {', '.join(unknown)}.")
+    db.refresh(file)
+
+
+def add_items(
+    db: Session,
+    case: Case,
+    actor: Actor,
+    items: list[CorrectionItemIn],
+    expected_version: int | None,
+) -> list[CorrectionItem]:
+    """Add corrections and additions, attributed and timestamped; nothing is replaced."""
+    file = _open_for(db, case, actor, CaseEvent.RECEIVE_CORRECTIONS)
+    _check_answer_keys(db, case, items)
+    _bump(db, file, expected_version)
+    now = utcnow()
+    start = len(items_of(db, file))
+    rows = [
+        CorrectionItem(
+            correction_id=file.id,
+            position=start + index,
+            kind=item.kind,
+            answer_key=item.answer_key,
+            text=item.text,
+            author_id=actor.user_id,
+            created_at=now,
+        )
+        for index, item in enumerate(items)
+    ]
+    db.add_all(rows)
+    db.flush()
+    return rows
+
+
+def _check_answer_keys(db: Session, case: Case, items: list[CorrectionItemIn]) -> None:
+    answer_set = answer_set_of(db, case)
+    known = {item.key for item in answer_items(answer_set)} if answer_set else set()
+    unknown = sorted({i.answer_key for i in items if i.answer_key and i.answer_key not in known})
+    if unknown:
+        raise InvalidCorrection(f"Not answers of this form: {', '.join(unknown)}.")
+
+
+def sniff(data: bytes) -> str:
+    """The media type by the file's magic bytes; refuse anything but PDF, JPEG, PNG."""
+    kind = filetype.guess(data)
+    media_type = kind.mime if kind else None
+    if media_type not in ALLOWED_TYPES:
+        found = f"a {kind.extension.upper()} file" if kind else "not a recognised file type"
+        raise AttachmentRefused(
+            f"Attach a PDF, JPEG or PNG file; this one is {found} (judged by its content)."
+        )
+    return str(media_type)
+
+
+def add_attachment(
+    db: Session,
+    case: Case,
+    actor: Actor,
+    filename: str,
+    data: bytes,
+    expected_version: int | None,
+) -> Attachment:
+    limit = get_settings().attachment_max_bytes
+    if len(data) > limit:
+        raise AttachmentRefused(f"An attachment may be at most {limit // 2**20} MB.")
+    if not data:
+        raise AttachmentRefused("The file is empty.")
+    media_type = sniff(data)
+    file = _open_for(db, case, actor, CaseEvent.RECEIVE_CORRECTIONS)
+    _bump(db, file, expected_version)
+    attachment = Attachment(
+        correction_id=file.id,
+        filename=(filename or "attachment").strip()[:200],
+        media_type=media_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        content=data,
+        author_id=actor.user_id,
+        created_at=utcnow(),
+    )
+    db.add(attachment)
+    db.flush()
+    return attachment
+
+
+def send(db: Session, case: Case, actor: Actor, expected_version: int | None) -> Correction:
+    """Send what the file holds to the IND; the file goes to decision."""
+    file = _open_for(db, case, actor, CaseEvent.RECEIVE_CORRECTIONS)
+    if not items_of(db, file) and not attachments_of(db, file):
+        raise InvalidCorrection(
+            "There is nothing to send yet: add corrections or additions, or declare "
+            "that there is nothing to correct."
+        )
+    _bump(db, file, expected_version)
+    count = len(items_of(db, file)) + len(attachments_of(db, file))
     procedure.advance(
         db,
         case,
         CaseEvent.RECEIVE_CORRECTIONS,
         actor,
-        f"{len(items)} correction(s)/addition(s) from the lawyer",
+        f"{count} correction(s)/addition(s) from the lawyer",
     )
-    correction = Correction(
-        case_id=case.id, lawyer_id=actor.user_id, items=[i.model_dump(mode="json") for i in items]
-    )
-    db.add(correction)
+    _close(file, "sent", actor)
     _route(db, case)
-    return correction
+    return file
 
 
-def none_to_add(db: Session, case: Case, actor: Actor) -> None:
-    require_own_client(case, actor)
-    _check_term(case)
+def submit(
+    db: Session,
+    case: Case,
+    actor: Actor,
+    items: list[CorrectionItemIn],
+    expected_version: int | None = None,
+) -> Correction:
+    """Add ``items`` and send the file at once (one request)."""
+    add_items(db, case, actor, items, expected_version)
+    file = corrections_of(db, case)
+    assert file is not None
+    return send(db, case, actor, file.version)
+
+
+def none_to_add(db: Session, case: Case, actor: Actor, expected_version: int | None = None) -> None:
+    file = _open_for(db, case, actor, CaseEvent.NO_CORRECTIONS)
+    if items_of(db, file) or attachments_of(db, file):
+        raise CorrectionsClosed(
+            "This file already holds corrections or additions; send them instead."
+        )
+    _bump(db, file, expected_version)
     procedure.advance(db, case, CaseEvent.NO_CORRECTIONS, actor, "the lawyer has no corrections")
+    _close(file, "none", actor)
     _route(db, case)
+
+
+def _close(file: Correction, outcome: str, actor: Actor | None) -> None:
+    file.outcome = outcome
+    file.closed_at = utcnow()
+    file.closed_by_id = actor.user_id if actor else None
 
 
 def _route(db: Session, case: Case) -> None:
@@ -73,7 +257,8 @@ def overdue_terms(db: Session) -> Sequence[uuid.UUID]:
 
 
 def expire_term(db: Session, case_id: uuid.UUID) -> bool:
-    """Close a passed corrections term and route the file. Idempotent."""
+    """Close a passed corrections term and route the file. Idempotent. What the lawyer
+    added before the term ended stays in the file and goes with it."""
     case = db.get_one(Case, case_id)
     if case.state is not CaseState.WITH_LAWYER:
         return False
@@ -82,9 +267,24 @@ def expire_term(db: Session, case_id: uuid.UUID) -> bool:
     procedure.advance(
         db, case, CaseEvent.EXPIRE_CORRECTIONS_TERM, SYSTEM, "no reply within the term"
     )
+    file = corrections_of(db, case)
+    if file is not None and file.outcome is None:
+        _close(file, "term_expired", None)
     _route(db, case)
     return True
 
 
-def corrections_of(db: Session, case: Case) -> Correction | None:
-    return db.scalar(select(Correction).where(Correction.case_id == case.id))
+def items_of(db: Session, file: Correction) -> Sequence[CorrectionItem]:
+    return db.scalars(
+        select(CorrectionItem)
+        .where(CorrectionItem.correction_id == file.id)
+        .order_by(CorrectionItem.position)
+    ).all()
+
+
+def attachments_of(db: Session, file: Correction) -> Sequence[Attachment]:
+    return db.scalars(
+        select(Attachment)
+        .where(Attachment.correction_id == file.id)
+        .order_by(Attachment.created_at, Attachment.id)
+    ).all()

@@ -48,5 +48,5 @@ def reply(
 ) -> InvitationOut:
     """The lawyer consents or declines on behalf of the client."""
     invitation = access.readable_invitation(db, invitation_id, actor)
-    case = service.reply(db, invitation, actor, body.consent, body.note)
+    case = service.reply(db, invitation, actor, body.consent, body.note, body.language_needs)
     return InvitationOut.present(invitation, case)

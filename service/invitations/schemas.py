@@ -23,6 +23,9 @@ class ReplyIn(BaseModel):
     )
     consent: bool = Field(description="true: the client takes part; false: declined")
     note: Note = ""
+    language_needs: Note = Field(
+        "", description="The client's language needs (language, dialect, reading ability)"
+    )
 
 
 class InvitationOut(BaseModel):
@@ -37,6 +40,7 @@ class InvitationOut(BaseModel):
     status: InvitationStatus
     replied_at: datetime | None
     note: str
+    language_needs: str
 
     @classmethod
     def present(cls, invitation: Invitation, case: Case) -> "InvitationOut":
@@ -52,4 +56,5 @@ class InvitationOut(BaseModel):
             status=InvitationStatus(invitation.status),
             replied_at=invitation.replied_at,
             note=invitation.note,
+            language_needs=invitation.language_needs,
         )

@@ -44,7 +44,14 @@ def invite(db: Session, case: Case, actor: Actor, reply_days: int | None = None)
     return invitation
 
 
-def reply(db: Session, invitation: Invitation, actor: Actor, consent: bool, note: str) -> Case:
+def reply(
+    db: Session,
+    invitation: Invitation,
+    actor: Actor,
+    consent: bool,
+    note: str,
+    language_needs: str = "",
+) -> Case:
     if invitation.status != InvitationStatus.OPEN:
         raise InvitationClosed(f"This invitation is already {invitation.status}.")
     now = utcnow()
@@ -57,6 +64,7 @@ def reply(db: Session, invitation: Invitation, actor: Actor, consent: bool, note
     invitation.status = InvitationStatus.CONSENTED if consent else InvitationStatus.DECLINED
     invitation.replied_at = now
     invitation.note = note
+    invitation.language_needs = language_needs
     db.flush()
     return case
 

@@ -10,8 +10,9 @@ from service.models.cases import (
     Signal,
     SignalKind,
 )
-from service.models.corrections import Correction
+from service.models.corrections import Attachment, Correction, CorrectionItem, ItemKind
 from service.models.decisions import Consultation, Decision
+from service.models.dossier import Dossier, DossierDownload
 from service.models.eligibility import Screening, ScreeningOutcome
 from service.models.invitations import Invitation, InvitationStatus
 from service.models.messages import Message, MessageKind, MessageStatus
@@ -28,11 +29,13 @@ from service.models.sessions import (
     Seat,
 )
 from service.models.terms import Term, TermStep
-from service.models.translation import Translation
+from service.models.translation import Agency, Translation, TranslationVersion
 
 __all__ = [
+    "Agency",
     "AnswerSet",
     "ApiToken",
+    "Attachment",
     "Base",
     "Booking",
     "Case",
@@ -40,12 +43,16 @@ __all__ = [
     "Consultation",
     "CoordinatorMotive",
     "Correction",
+    "CorrectionItem",
     "Decision",
+    "Dossier",
+    "DossierDownload",
     "Gender",
     "HearingSession",
     "Interpreter",
     "Invitation",
     "InvitationStatus",
+    "ItemKind",
     "KioskCode",
     "Literacy",
     "Location",
@@ -53,8 +60,8 @@ __all__ = [
     "MessageKind",
     "MessageStatus",
     "PasswordResetLink",
-    "RecoveryCode",
     "PlanningPreference",
+    "RecoveryCode",
     "Role",
     "Room",
     "Screening",
@@ -65,5 +72,6 @@ __all__ = [
     "Term",
     "TermStep",
     "Translation",
+    "TranslationVersion",
     "User",
 ]

@@ -41,4 +41,8 @@ class Invitation(UuidPk, Base):
     reply_due_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(12), default=InvitationStatus.OPEN)
     replied_at: Mapped[datetime | None]
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")  # sensitive: encrypt (issue 6)
+    # What the client needs for language (e.g. "Tigrinya; reads little"), from the lawyer.
+    language_needs: Mapped[str] = mapped_column(
+        Text, default="", server_default=""
+    )  # sensitive: encrypt (issue 6)

@@ -3,13 +3,15 @@ must translate (the questions and the applicant's answers, nothing else of the c
 
 import uuid
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from service.core.actor import Actor
 from service.models.auth import Role
+from service.models.cases import Case
 from service.models.translation import Translation
 from service.translation.exceptions import TranslationNotFound
+from service.workflow import CaseState
 
 PLANNERS = (Role.PLANNER, Role.ADMIN)
 TRANSLATORS = (Role.TRANSLATOR,)
@@ -19,14 +21,18 @@ CASE_READERS = (Role.OFFICER, Role.COORDINATOR, Role.LAWYER, *PLANNERS)
 
 
 def visible_jobs(actor: Actor) -> Select[Translation]:
-    """A translator sees the open jobs of their own agency; once delivered or called off
-    (the case left the written track), they are gone."""
+    """A translator sees the open jobs of their own agency, and a delivered one only while
+    the lawyer still has the form (a corrected file may replace it). Once the lawyer has
+    replied, or the job is called off (the case left the written track), it is gone."""
     query = select(Translation)
     if actor.is_(Role.TRANSLATOR):
+        replaceable = Translation.case_id.in_(
+            select(Case.id).where(Case.state == CaseState.WITH_LAWYER)
+        )
         return query.where(
             Translation.agency_id == actor.agency_id,
-            Translation.delivered_at.is_(None),
             Translation.cancelled_at.is_(None),
+            or_(Translation.delivered_at.is_(None), replaceable),
         )
     return query
 

@@ -2,16 +2,19 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, UploadFile, status
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from service.auth.access import allow
 from service.cases.access import readable_case
 from service.core.actor import Actor
 from service.core.routing import UnitOfWorkRoute
+from service.core.settings import get_settings
+from service.core.uploads import read_limited
 from service.models.translation import Agency
-from service.translation import access, queries, service
-from service.translation.exceptions import TranslationNotFound
+from service.translation import access, queries, service, xliff
+from service.translation.exceptions import TranslationFileRefused, TranslationNotFound
 from service.translation.schemas import (
     AgencyOut,
     ReassignIn,
@@ -19,6 +22,7 @@ from service.translation.schemas import (
     TranslationJob,
     TranslationOut,
     TranslationRequestIn,
+    TranslationVersionOut,
 )
 
 router = APIRouter(tags=["translation"], route_class=UnitOfWorkRoute)
@@ -68,6 +72,16 @@ def list_translations(
     return [TranslationOut.present(job, agency) for job, agency in rows]
 
 
+@router.get("/translations/attention")
+def jobs_needing_attention(
+    db: Session, actor: Annotated[Actor, Depends(allow(*access.PLANNERS))]
+) -> Sequence[TranslationOut]:
+    """Open jobs that are overdue or due within a day, the earliest first."""
+    return [
+        TranslationOut.present(job, agency) for job, agency in queries.needing_attention(db, actor)
+    ]
+
+
 @router.get("/translations/{translation_id}")
 def get_translation(
     translation_id: uuid.UUID,
@@ -104,3 +118,60 @@ def case_translation(
     if job is None:
         raise TranslationNotFound("This case has not been sent for translation.")
     return TranslationOut.present(job, db.get_one(Agency, job.agency_id))
+
+
+@router.get(
+    "/translations/{translation_id}/xliff",
+    response_class=Response,
+    responses={200: {"content": {xliff.MEDIA_TYPE: {}}, "description": "An XLIFF 1.2 file"}},
+)
+def download_xliff(
+    translation_id: uuid.UUID,
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.JOB_READERS))],
+) -> Response:
+    """The job as XLIFF 1.2: one unit per answer, the question as context, notes for
+    dates and choices. Translate the targets and upload the file unchanged otherwise."""
+    job = access.readable_job(db, translation_id, actor)
+    return xliff_response(job.id, service.xliff_of(db, job))
+
+
+def xliff_response(job_id: uuid.UUID, data: bytes) -> Response:
+    disposition = f'attachment; filename="{xliff.file_name(job_id)}.xlf"'
+    return Response(data, media_type=xliff.MEDIA_TYPE, headers={"Content-Disposition": disposition})
+
+
+def read_upload(file: UploadFile) -> bytes:
+    """The uploaded file, refused when over the upload limit."""
+    limit = get_settings().max_upload_bytes
+    data = read_limited(file, limit)
+    if data is None:
+        raise TranslationFileRefused(f"The file is larger than {limit // 2**20} MB.")
+    return data
+
+
+@router.put("/translations/{translation_id}/xliff")
+def upload_xliff(
+    translation_id: uuid.UUID,
+    file: UploadFile,
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.TRANSLATORS))],
+) -> TranslationOut:
+    """Deliver the translated XLIFF file. It is checked in full first (every unit
+    translated, ids and source texts as sent, UTF-8); a refused file changes nothing and
+    the problem document lists every problem (``problems``). A later upload, while the
+    lawyer has the form, replaces the translation; the earlier version is kept."""
+    job = access.readable_job(db, translation_id, actor)
+    service.upload_xliff(db, job, actor, read_upload(file))
+    return TranslationOut.present(job, db.get_one(Agency, job.agency_id))
+
+
+@router.get("/translations/{translation_id}/versions")
+def translation_versions(
+    translation_id: uuid.UUID,
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.JOB_READERS))],
+) -> Sequence[TranslationVersionOut]:
+    """Every delivery of the translation, the first one first."""
+    job = access.readable_job(db, translation_id, actor)
+    return [TranslationVersionOut.model_validate(v) for v in queries.versions(db, job)]

@@ -9,8 +9,20 @@ class IncompleteTranslation(InvalidInput):
     code = "incomplete_translation"
 
 
+class TranslationFileRefused(InvalidInput):
+    """An uploaded XLIFF file does not match the job: stale, tampered or incomplete."""
+
+    code = "translation_file_refused"
+
+
 class AgencyNotFound(InvalidInput):
     code = "unknown_agency"
+
+
+class AgencyFull(Conflict):
+    """The agency has taken on as many forms this week as it agreed to."""
+
+    code = "agency_full"
 
 
 class TranslationClosed(Conflict):

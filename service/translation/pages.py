@@ -1,24 +1,173 @@
-"""The translation agency's start page: its open jobs and their due dates."""
+"""The translation agency's pages (its jobs, XLIFF download and upload, translating in
+the browser) and the planners' watch list of late jobs."""
 
+import uuid
 from typing import Annotated
 
-from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi import Depends, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from service.auth.access import signed_in
 from service.core.actor import Actor
-from service.core.web import page_router, render
-from service.translation import access, queries
+from service.core.errors import DomainError
+from service.core.i18n import gettext_for, language_of
+from service.core.web import page_router, render, see_other
+from service.models.translation import Agency, Translation
+from service.translation import access, queries, service
+from service.translation.api import read_upload, xliff_response
 from service.translation.schemas import TranslationOut
 
 router = page_router()
+Translator = Annotated[Actor, Depends(signed_in(*access.TRANSLATORS))]
+Planner = Annotated[Actor, Depends(signed_in(*access.PLANNERS))]
+# The side-by-side page is for small jobs; larger ones go through XLIFF.
+MAX_FORM_FIELDS = 200
 
 
 @router.get("/agency", response_class=HTMLResponse)
-def agency_start(
-    request: Request, db: Session, actor: Annotated[Actor, Depends(signed_in(*access.TRANSLATORS))]
-) -> HTMLResponse:
+def agency_start(request: Request, db: Session, actor: Translator) -> HTMLResponse:
     jobs = [TranslationOut.present(job, agency) for job, agency in queries.jobs(db, actor, True)]
-    context = {"jobs": jobs}
+    done = [
+        TranslationOut.present(job, agency) for job, agency in queries.delivered_recently(db, actor)
+    ]
+    context = {"jobs": jobs, "done": done, "delivered": request.query_params.get("delivered")}
     return render(request, "agency/start.html", context, actor=actor)
+
+
+def _job_page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    job: Translation,
+    problems: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    context = {
+        "job": TranslationOut.present(job, db.get_one(Agency, job.agency_id)),
+        "count": len(service.source_items(db, job)),
+        "versions": queries.versions(db, job),
+        "problems": problems or [],
+    }
+    return render(request, "agency/job.html", context, actor=actor, status_code=status_code)
+
+
+@router.get("/agency/jobs/{translation_id}", response_class=HTMLResponse)
+def agency_job(
+    translation_id: uuid.UUID, request: Request, db: Session, actor: Translator
+) -> HTMLResponse:
+    """One job: download it as XLIFF, upload the translated file, or translate here."""
+    return _job_page(request, db, actor, access.readable_job(db, translation_id, actor))
+
+
+@router.get("/agency/jobs/{translation_id}/xliff")
+def agency_download(
+    translation_id: uuid.UUID, request: Request, db: Session, actor: Translator
+) -> Response:
+    job = access.readable_job(db, translation_id, actor)
+    return xliff_response(job.id, service.xliff_of(db, job))
+
+
+@router.post("/agency/jobs/{translation_id}/xliff", response_class=HTMLResponse)
+def agency_upload(
+    translation_id: uuid.UUID,
+    request: Request,
+    db: Session,
+    actor: Translator,
+    file: UploadFile | None = None,
+) -> Response:
+    job = access.readable_job(db, translation_id, actor)
+    if file is None or not file.filename:
+        gettext = gettext_for(language_of(request))
+        problems = [gettext("Choose the translated XLIFF file to upload.")]
+        return _job_page(request, db, actor, job, problems, 422)
+    try:
+        service.upload_xliff(db, job, actor, read_upload(file))
+    except DomainError as refused:
+        if refused.status != 422:
+            raise
+        return _job_page(request, db, actor, job, refused.problems or [refused.detail], 422)
+    return see_other(f"/agency?delivered={job.id}")
+
+
+def _translate_page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    job: Translation,
+    values: dict[str, str],
+    error: str | None = None,
+) -> HTMLResponse:
+    context = {
+        "job": TranslationOut.present(job, db.get_one(Agency, job.agency_id)),
+        "items": service.source_items(db, job),
+        "values": values,
+        "error": error,
+    }
+    status = 422 if error else 200
+    return render(request, "agency/translate.html", context, actor=actor, status_code=status)
+
+
+@router.get("/agency/jobs/{translation_id}/translate", response_class=HTMLResponse)
+def translate_form(
+    translation_id: uuid.UUID, request: Request, db: Session, actor: Translator
+) -> HTMLResponse:
+    """Question, the applicant's answer and a field for the Dutch, side by side."""
+    job = access.readable_job(db, translation_id, actor)
+    return _translate_page(request, db, actor, job, dict(job.answers_nl or {}))
+
+
+async def dutch_fields(request: Request) -> dict[str, str]:
+    """The page's fields ``nl-<answer key>``: the Dutch text per answer."""
+    form = await request.form(max_fields=MAX_FORM_FIELDS)
+    return {
+        key.removeprefix("nl-"): value
+        for key, value in form.multi_items()
+        if key.startswith("nl-") and isinstance(value, str)
+    }
+
+
+@router.post("/agency/jobs/{translation_id}/translate", response_class=HTMLResponse)
+def translate(
+    translation_id: uuid.UUID,
+    request: Request,
+    db: Session,
+    actor: Translator,
+    values: Annotated[dict[str, str], Depends(dutch_fields)],
+) -> Response:
+    """Deliver the translation typed on the page (the same checks as an upload)."""
+    job = access.readable_job(db, translation_id, actor)
+    try:
+        service.deliver(db, job, actor, values, channel="page")
+    except DomainError as refused:
+        if refused.status != 422:
+            raise
+        return _translate_page(request, db, actor, job, values, refused.detail)
+    return see_other(f"/agency?delivered={job.id}")
+
+
+# --- planners ---------------------------------------------------------------------------
+
+
+@router.get("/planner/translations", response_class=HTMLResponse)
+def late_jobs(request: Request, db: Session, actor: Planner) -> HTMLResponse:
+    """Jobs overdue or due within a day, with another agency to give each one to."""
+    jobs = [
+        TranslationOut.present(job, agency) for job, agency in queries.needing_attention(db, actor)
+    ]
+    names = [a.name for a in service.agencies(db) if a.active]
+    choices = {job.id: [(n, n) for n in names if n != job.agency] for job in jobs}
+    context = {"jobs": jobs, "choices": choices}
+    return render(request, "planner/translations.html", context, actor=actor)
+
+
+@router.post("/planner/translations/{translation_id}/reassign", response_class=HTMLResponse)
+def reassign(
+    translation_id: uuid.UUID,
+    db: Session,
+    actor: Planner,
+    agency: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    job = access.readable_job(db, translation_id, actor)
+    service.reassign(db, job, agency)
+    return see_other("/planner/translations")

@@ -1,13 +1,16 @@
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.core.clock import utcnow
 from service.core.text import LongText, Name
 from service.models.translation import Agency, Translation
 
-QuestionId = Annotated[str, Field(max_length=60)]
+QuestionId = Annotated[str, Field(max_length=120)]
+# A job due within this long is "at risk": the planner may still move it.
+AT_RISK = timedelta(days=1)
 
 
 class TranslationRequestIn(BaseModel):
@@ -44,13 +47,30 @@ class AgencyOut(BaseModel):
     id: uuid.UUID
     name: str
     active: bool
+    capacity_per_week: int
+
+
+class TranslationVersionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    number: int
+    channel: str
+    delivered_at: datetime
+    file_sha256: str | None
+
+
+class UploadProblems(BaseModel):
+    """Why an uploaded file was refused (also in the problem document's ``problems``)."""
+
+    problems: list[str]
 
 
 class SourceAnswer(BaseModel):
     question_id: str
     question: str = Field(description="The question, in the applicant's language")
     question_nl: str = Field(description="The question in Dutch")
-    answer: Any = Field(description="The applicant's answer, in their own language and script")
+    answer: Any = Field(description="The applicant's answer as stored (text, choice value, ...)")
+    text: str = Field("", description="The answer as the applicant saw it, in their script")
+    note: str = Field("", description="How to treat it (a date's format, a choice's value)")
 
 
 class TranslationOut(BaseModel):
@@ -63,9 +83,13 @@ class TranslationOut(BaseModel):
     delivered_at: datetime | None
     cancelled_at: datetime | None = Field(description="Called off: the case left the written track")
     answers_nl: dict[str, Any] | None
+    at_risk: bool = Field(False, description="Open and due within a day")
+    overdue: bool = Field(False, description="Open and past its due time")
 
     @classmethod
     def present(cls, job: Translation, agency: Agency) -> "TranslationOut":
+        now = utcnow()
+        open_ = job.delivered_at is None and job.cancelled_at is None
         return cls(
             id=job.id,
             case_id=job.case_id,
@@ -76,6 +100,8 @@ class TranslationOut(BaseModel):
             delivered_at=job.delivered_at,
             cancelled_at=job.cancelled_at,
             answers_nl=job.answers_nl,
+            overdue=open_ and job.due_at <= now,
+            at_risk=open_ and now < job.due_at <= now + AT_RISK,
         )
 
 

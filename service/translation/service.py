@@ -1,9 +1,16 @@
-"""Agencies translate the submitted form into Dutch within an agreed term."""
+"""Agencies translate the submitted form into Dutch within an agreed term.
 
+A translation comes in through the JSON API, an XLIFF upload or the side-by-side page;
+all three end in ``deliver``, which checks it against the answers sent and keeps every
+version: a re-upload (while the lawyer has the form) replaces the current text and the
+earlier one stays in ``translation_versions``.
+"""
+
+import hashlib
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service import procedure
@@ -12,19 +19,22 @@ from service.core.clock import utcnow
 from service.models.cases import Case
 from service.models.questionnaires import AnswerSet
 from service.models.terms import TermStep
-from service.models.translation import Agency, Translation
+from service.models.translation import Agency, Translation, TranslationVersion
 from service.questionnaires.exceptions import FormNotStarted
-from service.questionnaires.forms import load_form
 from service.questionnaires.service import answer_set_of
 from service.terms import service as terms
 from service.terms.policy import local_date
+from service.translation import queries, xliff
 from service.translation.exceptions import (
+    AgencyFull,
     AgencyNotFound,
     IncompleteTranslation,
     TranslationClosed,
+    TranslationFileRefused,
 )
+from service.translation.items import AnswerItem, answer_items
 from service.translation.schemas import SourceAnswer
-from service.workflow import LEFT_TRACK, CaseEvent
+from service.workflow import LEFT_TRACK, CaseEvent, CaseState
 
 
 def agency_named(db: Session, name: str) -> Agency:
@@ -36,11 +46,40 @@ def agency_named(db: Session, name: str) -> Agency:
     return agency
 
 
-def create_agency(db: Session, name: str) -> Agency:
-    agency = Agency(name=name.strip())
+def create_agency(db: Session, name: str, capacity_per_week: int = 20) -> Agency:
+    agency = Agency(name=name.strip(), capacity_per_week=capacity_per_week)
     db.add(agency)
     db.flush()
     return agency
+
+
+def week_start(moment: datetime) -> datetime:
+    """Monday 00:00 UTC of the ISO week ``moment`` falls in."""
+    monday = moment - timedelta(days=moment.weekday())
+    return monday.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def taken_this_week(db: Session, agency: Agency, now: datetime) -> int:
+    """Jobs the agency was given this week (called-off jobs free their place)."""
+    return (
+        db.scalar(
+            select(func.count(Translation.id)).where(
+                Translation.agency_id == agency.id,
+                Translation.requested_at >= week_start(now),
+                Translation.cancelled_at.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+def _check_capacity(db: Session, agency: Agency, now: datetime) -> None:
+    taken = taken_this_week(db, agency, now)
+    if taken >= agency.capacity_per_week:
+        raise AgencyFull(
+            f"{agency.name} has taken {taken} of its {agency.capacity_per_week} forms this "
+            "week; choose another agency."
+        )
 
 
 def request(
@@ -51,6 +90,7 @@ def request(
     if answer_set is None:
         raise FormNotStarted("The case has no submitted form to translate.")
     now = utcnow()
+    _check_capacity(db, agency, now)
     term = terms.start(db, case, TermStep.TRANSLATION, due_days)
     procedure.advance(
         db,
@@ -78,51 +118,131 @@ def reassign(db: Session, job: Translation, agency_name: str) -> Agency:
     if job.cancelled_at is not None:
         raise TranslationClosed("This translation was called off: the case left the track.")
     agency = agency_named(db, agency_name)
+    if agency.id == job.agency_id:
+        raise TranslationClosed(f"The job is with {agency.name} already.")
+    _check_capacity(db, agency, utcnow())
     job.agency_id = agency.id
     db.flush()
     return agency
 
 
-def source_answers(db: Session, job: Translation) -> list[SourceAnswer]:
-    """The questions and the applicant's answers, in their language, for the translator."""
+def source_items(db: Session, job: Translation) -> list[AnswerItem]:
+    """What the agency must translate: each answer with its question, nothing else."""
     answer_set = db.scalar(select(AnswerSet).where(AnswerSet.case_id == job.case_id))
-    if answer_set is None:
-        return []
-    form = load_form(answer_set.form_id, answer_set.form_version)
+    return [] if answer_set is None else answer_items(answer_set)
+
+
+def source_answers(db: Session, job: Translation) -> list[SourceAnswer]:
     return [
         SourceAnswer(
-            question_id=q.id,
-            question=q.label.get(answer_set.language, ""),
-            question_nl=q.label.get("nl", ""),
-            answer=answer_set.answers[q.id],
+            question_id=item.key,
+            question=item.question,
+            question_nl=item.question_nl,
+            answer=item.value,
+            text=item.text,
+            note=item.note,
         )
-        for q in form.questions
-        if q.id in answer_set.answers
+        for item in source_items(db, job)
     ]
 
 
-def deliver(
-    db: Session, translation: Translation, actor: Actor, answers_nl: dict[str, Any]
-) -> Case:
-    """Store the Dutch text; the case then goes straight to the lawyer for corrections."""
-    case = db.get_one(Case, translation.case_id)
-    answer_set = answer_set_of(db, case)
-    answered = set(answer_set.answers) if answer_set else set()
-    missing = sorted(answered - set(answers_nl))
-    extra = sorted(set(answers_nl) - answered)
-    if missing or extra:
-        raise IncompleteTranslation(
-            "Translate exactly the answered questions. "
-            + (f"Missing: {', '.join(missing)}. " if missing else "")
-            + (f"Not answered, so not to translate: {', '.join(extra)}." if extra else "")
+def xliff_of(db: Session, job: Translation) -> bytes:
+    return xliff.make(job.id, job.source_language, source_items(db, job))
+
+
+def file_problems(job: Translation, items: list[AnswerItem], read: xliff.ReadFile) -> list[str]:
+    """Everything wrong with an uploaded file, compared with what was sent."""
+    problems: list[str] = []
+    expected = xliff.file_name(job.id)
+    if read.files != [expected]:
+        problems.append(
+            f"the file is for {', '.join(read.files) or 'no job'}, not for this job ({expected})"
         )
+    sent = {item.key: item for item in items}
+    seen: set[str] = set()
+    for unit in read.units:
+        item = sent.get(unit.key)
+        if item is None:
+            problems.append(f"unit '{unit.key}': not a unit of this job")
+            continue
+        if unit.key in seen:
+            problems.append(f"unit '{unit.key}': appears more than once")
+        seen.add(unit.key)
+        if unit.source != item.text:
+            problems.append(f"unit '{unit.key}': the source text differs from what was sent")
+        if not unit.target.strip():
+            problems.append(f"unit '{unit.key}': not translated")
+    problems += [f"unit '{key}': missing from the file" for key in sent if key not in seen]
+    return problems
+
+
+def upload_xliff(db: Session, job: Translation, actor: Actor, data: bytes) -> Case:
+    """Check an uploaded XLIFF file in full, then deliver it; nothing is stored if any
+    check fails (the whole upload is one transaction)."""
+    _require_deliverable(db, job)
+    try:
+        read = xliff.read(data)
+    except xliff.UnreadableFile as exc:
+        raise TranslationFileRefused("The file was refused.", problems=[str(exc)]) from exc
+    problems = file_problems(job, source_items(db, job), read)
+    if problems:
+        raise TranslationFileRefused(
+            f"The file was refused: {len(problems)} problem(s). Download the job again, "
+            "translate every unit and upload it unchanged otherwise.",
+            problems=problems,
+        )
+    answers_nl = {unit.key: unit.target for unit in read.units}
+    digest = hashlib.sha256(data).hexdigest()
+    return deliver(db, job, actor, answers_nl, channel="xliff", file_sha256=digest)
+
+
+def _require_deliverable(db: Session, job: Translation) -> Case:
+    """Open, or delivered with the form still at the lawyer (a corrected re-upload)."""
+    if job.cancelled_at is not None:
+        raise TranslationClosed("This translation was called off: the case left the track.")
+    case = db.get_one(Case, job.case_id)
+    if job.delivered_at is not None and case.state is not CaseState.WITH_LAWYER:
+        raise TranslationClosed(
+            "The lawyer has already replied to this translation; it can no longer be replaced."
+        )
+    return case
+
+
+def deliver(
+    db: Session,
+    translation: Translation,
+    actor: Actor,
+    answers_nl: dict[str, str],
+    *,
+    channel: str = "api",
+    file_sha256: str | None = None,
+) -> Case:
+    """Store the Dutch text as a new version; the first delivery sends the form to the
+    lawyer, a later one replaces the text the lawyer reads (the earlier one is kept)."""
+    case = _require_deliverable(db, translation)
+    sent = [item.key for item in source_items(db, translation)]
+    _check_complete(sent, answers_nl)
+    number = len(queries.versions(db, translation)) + 1
+    db.add(
+        TranslationVersion(
+            translation_id=translation.id,
+            number=number,
+            answers_nl=answers_nl,
+            channel=channel,
+            file_sha256=file_sha256,
+            delivered_by_id=actor.user_id,
+        )
+    )
+    translation.answers_nl = answers_nl
+    translation.translator_id = actor.user_id
+    if translation.delivered_at is not None:
+        db.flush()
+        return case
     agency = db.get_one(Agency, translation.agency_id)
     procedure.advance(
         db, case, CaseEvent.DELIVER_TRANSLATION, actor, f"translated by {agency.name}"
     )
-    translation.answers_nl = answers_nl
     translation.delivered_at = utcnow()
-    translation.translator_id = actor.user_id
     term = terms.start(db, case, TermStep.CORRECTIONS)
     procedure.advance(
         db,
@@ -132,6 +252,19 @@ def deliver(
         f"translated form sent to the lawyer; corrections by {local_date(term.due_at):%Y-%m-%d}",
     )
     return case
+
+
+def _check_complete(sent: list[str], answers_nl: dict[str, str]) -> None:
+    missing = [key for key in sent if key not in answers_nl]
+    blank = [key for key in sent if key in answers_nl and not str(answers_nl[key]).strip()]
+    extra = sorted(set(answers_nl) - set(sent))
+    if missing or blank or extra:
+        raise IncompleteTranslation(
+            "Translate exactly the answered questions. "
+            + (f"Missing: {', '.join(missing)}. " if missing else "")
+            + (f"Empty: {', '.join(blank)}. " if blank else "")
+            + (f"Not answered, so not to translate: {', '.join(extra)}." if extra else "")
+        )
 
 
 @procedure.on_enter(*LEFT_TRACK)

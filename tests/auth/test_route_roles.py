@@ -105,6 +105,22 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
         {Role.LAWYER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN}
     ),
     ("POST", "/api/v1/cases/{case_id}/no-corrections"): frozenset({Role.LAWYER}),
+    ("POST", "/api/v1/cases/{case_id}/corrections/items"): frozenset({Role.LAWYER}),
+    ("POST", "/api/v1/cases/{case_id}/corrections/attachments"): frozenset({Role.LAWYER}),
+    ("POST", "/api/v1/cases/{case_id}/corrections/send"): frozenset({Role.LAWYER}),
+    ("GET", "/api/v1/cases/{case_id}/corrections/attachments/{attachment_id}"): frozenset(
+        {Role.LAWYER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN}
+    ),
+    ("GET", "/api/v1/cases/{case_id}/dossier"): READERS,
+    ("GET", "/api/v1/cases/{case_id}/dossier/pdf"): READERS,
+    ("GET", "/api/v1/translations/attention"): PLANNERS,
+    ("GET", "/api/v1/translations/{translation_id}/versions"): frozenset(
+        {Role.TRANSLATOR, Role.PLANNER, Role.ADMIN}
+    ),
+    ("GET", "/api/v1/translations/{translation_id}/xliff"): frozenset(
+        {Role.TRANSLATOR, Role.PLANNER, Role.ADMIN}
+    ),
+    ("PUT", "/api/v1/translations/{translation_id}/xliff"): frozenset({Role.TRANSLATOR}),
     ("GET", "/api/v1/decision-queue"): frozenset({Role.OFFICER, Role.ADMIN}),
     ("POST", "/api/v1/cases/{case_id}/claim"): frozenset({Role.OFFICER}),
     ("POST", "/api/v1/cases/{case_id}/release"): frozenset({Role.OFFICER}),

@@ -23,6 +23,7 @@ from service.cases.access import REDACTED_EXCLUSION
 from service.main import FIRST_PAGES, PAGES, app
 from service.models import Role
 from service.models.cases import Case
+from service.models.invitations import Invitation
 from service.models.sessions import Booking, HearingSession
 from service.models.translation import Translation
 from service.questionnaires.forms import DEFAULT_FORM
@@ -64,6 +65,7 @@ class Signalled:
     excluded_by: str  # "signal" (POST /signals), "screening" (import) or "" (decided case)
     booking_ids: list[uuid.UUID] = field(default_factory=list)
     location_ids: list[uuid.UUID] = field(default_factory=list)
+    invitation_ids: list[uuid.UUID] = field(default_factory=list)
 
     def path_values(self, name: str) -> list[str] | None:
         values: dict[str, list[Any]] = {
@@ -78,6 +80,9 @@ class Signalled:
             "section_id": ["identity", "reasons"],
             "booking_id": self.booking_ids or [uuid.uuid4()],
             "location_id": self.location_ids or [uuid.uuid4()],
+            # Attachments are the lawyer's own files; none of these cases has one.
+            "attachment_id": [uuid.uuid4()],
+            "invitation_id": self.invitation_ids or [uuid.uuid4()],
         }
         found = values.get(name)
         return None if found is None else [str(v) for v in found]
@@ -188,7 +193,16 @@ def related(db: Session, case: Case, excluded_by: str) -> Signalled:
         .join(Booking, Booking.session_id == HearingSession.id)
         .where(Booking.case_id == case.id)
     )
-    return Signalled(case, list(sessions), list(jobs), excluded_by, list(bookings), list(locations))
+    invitations = db.scalars(select(Invitation.id).where(Invitation.case_id == case.id))
+    return Signalled(
+        case,
+        list(sessions),
+        list(jobs),
+        excluded_by,
+        list(bookings),
+        list(locations),
+        list(invitations),
+    )
 
 
 @pytest.fixture

@@ -1,0 +1,16 @@
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class DossierStatusOut(BaseModel):
+    case_id: uuid.UUID
+    audience: Literal["staff", "lawyer"] = Field(
+        description="Whose copy: staff (complete) or the lawyer's"
+    )
+    status: Literal["ready", "being_prepared"]
+    content_hash: str = Field(description="SHA-256 of what the dossier shows now")
+    rendered_at: datetime | None
+    download: str | None = Field(description="Where to fetch the PDF once ready")

@@ -1,0 +1,272 @@
+"""Build, render and hand out a case's dossier.
+
+``content`` gathers everything the PDF shows as plain, already formatted values; its
+SHA-256 (with the template's) is the cache key. A request never renders: it looks for a
+finished PDF with the current hash and otherwise queues the background job (``tasks``)
+and answers "being prepared". Every download is recorded by ``record_download``.
+"""
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service import procedure
+from service.cases.timeline import timeline
+from service.core.actor import SYSTEM, Actor
+from service.core.clock import utcnow
+from service.core.i18n import direction, gettext_for
+from service.core.jobs import enqueue
+from service.core.settings import PROJECT_ROOT
+from service.core.web import local_moment
+from service.corrections.queries import layers
+from service.dossier.access import LAWYER_COPY, STAFF_COPY
+from service.models.cases import Case, Signal
+from service.models.dossier import Dossier, DossierDownload
+from service.models.questionnaires import AnswerSet
+from service.models.translation import Translation, TranslationVersion
+from service.questionnaires.forms import forms_dir
+from service.workflow import STATE_LABELS, CaseState
+
+TEMPLATES = PROJECT_ROOT / "templates" / "pdf"
+LANGUAGE = "nl"  # the dossier is for the IND and the Dutch lawyer
+# PDF/A-3b: archival, fonts embedded (WeasyPrint writes the variant's metadata).
+PDF_VARIANT = "pdf/a-3b"
+
+
+@lru_cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["_"] = gettext_for(LANGUAGE)
+    return env
+
+
+@lru_cache
+def template_hash() -> str:
+    """A change of the template or its stylesheet makes every cached PDF stale."""
+    digest = hashlib.sha256()
+    for path in sorted(TEMPLATES.glob("dossier.*")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def form_hash(answer_set: AnswerSet) -> str:
+    """SHA-256 of the form definition the applicant answered."""
+    path = Path(forms_dir()) / answer_set.form_id / f"v{answer_set.form_version}.yaml"
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+
+
+def _moment(value: Any) -> str:
+    return local_moment(value, LANGUAGE) if value is not None else ""
+
+
+def content(db: Session, case: Case, copy: str) -> dict[str, Any]:
+    """Everything the dossier shows, formatted; the lawyer's copy without staff parts."""
+    gettext = gettext_for(LANGUAGE)
+    answer_set = db.scalar(select(AnswerSet).where(AnswerSet.case_id == case.id))
+    viewer = SYSTEM if copy == STAFF_COPY else Actor(role="lawyer", user_id=case.lawyer_id)
+    line = timeline(db, case, viewer)
+    found = layers(db, case)
+    document: dict[str, Any] = {
+        "copy": copy,
+        "case": {
+            "v_number": case.v_number,
+            "name": case.applicant_name,
+            "nationality": case.nationality,
+            "stage": gettext(STATE_LABELS[case.state]),
+        },
+        "form": {
+            "id": answer_set.form_id if answer_set else "",
+            "version": answer_set.form_version if answer_set else "",
+            "sha256": form_hash(answer_set) if answer_set else "",
+            "language": found.language,
+            "dir": direction(found.language) if found.language else "ltr",
+        },
+        "steps": [{"label": gettext(s.label), "at": _moment(s.at)} for s in line.steps],
+        "terms": [
+            {
+                "label": gettext(t.label),
+                "at": _moment(t.at) if hasattr(t.at, "hour") else str(t.at),
+                "whose": gettext(t.whose),
+                "place": t.place,
+                "outcome": gettext(t.outcome) if t.outcome else "",
+            }
+            for t in line.terms
+        ],
+        "answers": [
+            {
+                "key": a.key,
+                "question": a.question,
+                "question_nl": a.question_nl,
+                "answer": a.answer,
+                "translation": a.translation or "",
+                "corrections": [_remark(r, gettext) for r in a.corrections],
+            }
+            for a in found.answers
+        ],
+        "additions": [_remark(r, gettext) for r in found.additions],
+        "attachments": [
+            {"filename": a.filename, "media_type": a.media_type, "size": a.size, "sha256": a.sha256}
+            for a in found.attachments
+        ],
+    }
+    if copy == STAFF_COPY:
+        document["staff"] = _staff_only(db, case)
+    return document
+
+
+def _remark(remark: Any, gettext: Any) -> dict[str, str]:
+    kinds = {
+        "translation": gettext("Correction of the translation"),
+        "content": gettext("Correction of the content"),
+        "addition": gettext("Addition"),
+    }
+    return {
+        "kind": kinds.get(remark.kind, remark.kind),
+        "text": remark.text,
+        "author": remark.author,
+        "at": _moment(remark.at),
+    }
+
+
+def _staff_only(db: Session, case: Case) -> dict[str, Any]:
+    """What only IND staff read: NV/1F signals and the translation's version history."""
+    signals = db.scalars(select(Signal).where(Signal.case_id == case.id)).all()
+    versions = db.scalars(
+        select(TranslationVersion)
+        .join(Translation, Translation.id == TranslationVersion.translation_id)
+        .where(Translation.case_id == case.id)
+        .order_by(TranslationVersion.number)
+    ).all()
+    return {
+        "signals": [
+            {"kind": s.kind.upper(), "source": s.source, "at": _moment(s.noted_at)} for s in signals
+        ],
+        "versions": [
+            {"number": v.number, "channel": v.channel, "at": _moment(v.delivered_at)}
+            for v in versions
+        ],
+    }
+
+
+def content_hash(document: dict[str, Any]) -> str:
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256((template_hash() + canonical).encode()).hexdigest()
+
+
+def render_html(document: dict[str, Any]) -> str:
+    return _environment().get_template("dossier.html").render(d=document)
+
+
+def render_pdf(document: dict[str, Any]) -> bytes:
+    """WeasyPrint: the dossier as PDF/A-3b with its fonts embedded (subset)."""
+    from weasyprint import CSS, HTML  # heavy import, only where PDFs are made
+
+    html = HTML(string=render_html(document), base_url=str(TEMPLATES))
+    stylesheet = CSS(filename=str(TEMPLATES / "dossier.css"))
+    pdf: bytes = html.write_pdf(stylesheets=[stylesheet], pdf_variant=PDF_VARIANT)
+    return pdf
+
+
+@dataclass(frozen=True)
+class Status:
+    content_hash: str
+    dossier: Dossier | None  # the finished PDF for this hash, if there is one
+
+    @property
+    def ready(self) -> bool:
+        return self.dossier is not None
+
+
+def status(db: Session, case: Case, copy: str) -> Status:
+    digest = content_hash(content(db, case, copy))
+    found = db.scalar(
+        select(Dossier).where(
+            Dossier.case_id == case.id,
+            Dossier.copy == copy,
+            Dossier.content_hash == digest,
+            Dossier.pdf.is_not(None),
+        )
+    )
+    return Status(digest, found)
+
+
+def render(db: Session, case_id: uuid.UUID, copy: str) -> bool:
+    """Render and store the dossier if its current content has no PDF yet. Idempotent:
+    the same content is never rendered twice. Returns whether it rendered."""
+    case = db.get(Case, case_id)
+    if case is None or copy not in (STAFF_COPY, LAWYER_COPY):
+        return False
+    document = content(db, case, copy)
+    digest = content_hash(document)
+    existing = db.scalar(
+        select(Dossier).where(
+            Dossier.case_id == case.id, Dossier.copy == copy, Dossier.content_hash == digest
+        )
+    )
+    if existing is not None and existing.pdf is not None:
+        return False
+    pdf = render_pdf(document)
+    if existing is None:
+        existing = Dossier(case_id=case.id, copy=copy, content_hash=digest)
+        db.add(existing)
+    existing.pdf = pdf
+    existing.rendered_at = utcnow()
+    db.flush()
+    return True
+
+
+def record_download(db: Session, dossier: Dossier, actor: Actor) -> None:
+    """The audit trail of a dossier download: the one place to re-point to issue 6's
+    audit log."""
+    db.add(
+        DossierDownload(
+            dossier_id=dossier.id,
+            case_id=dossier.case_id,
+            user_id=actor.user_id,
+            role=actor.role,
+            at=utcnow(),
+        )
+    )
+    db.flush()
+
+
+def downloads(db: Session, case: Case) -> list[DossierDownload]:
+    return list(
+        db.scalars(
+            select(DossierDownload)
+            .where(DossierDownload.case_id == case.id)
+            .order_by(DossierDownload.at)
+        )
+    )
+
+
+def queue_render(db: Session, case_id: uuid.UUID, copy: str) -> None:
+    """Render after the surrounding transaction commits; no request waits for it."""
+    from service.dossier.tasks import render_dossier  # the task module imports this one
+
+    enqueue(db, render_dossier, case_id, copy)
+
+
+# The dossier changes when the translation arrives and when the lawyer's turn ends.
+@procedure.on_enter(
+    CaseState.WITH_LAWYER,
+    CaseState.CORRECTIONS_RECEIVED,
+    CaseState.NO_CORRECTIONS,
+    CaseState.CORRECTIONS_TERM_EXPIRED,
+)
+def _dossier_changed(db: Session, move: procedure.Move) -> None:
+    for copy in (STAFF_COPY, LAWYER_COPY):
+        queue_render(db, move.case_id, copy)

@@ -1,0 +1,149 @@
+"""The PDF dossier: WeasyPrint renders the cover and every answer in the applicant's
+script with its translation and the lawyer's corrections; rendering is cached by content
+hash and runs in the background; every download is audited."""
+
+import io
+import unicodedata
+from pathlib import Path
+
+import pypdfium2
+from pypdf import PdfReader
+
+from service.core.actor import Actor
+from service.corrections import service as corrections
+from service.corrections.schemas import CorrectionItemIn
+from service.dossier import service as dossier
+from service.models import Role
+from service.models.cases import Case
+from service.models.corrections import ItemKind
+from service.models.dossier import Dossier
+from service.translation import service as translation
+from service.workflow import CaseState
+from tests.factories import Factory
+from tests.helpers import API, assert_problem, ok
+from tests.scripts import DUTCH, SENTENCES, write_answers
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def translated_case(db, factory: Factory, language: str, nationality: str) -> Case:
+    """A case in ``language`` with the lawyer, translated, with a correction and addition."""
+    case = factory.case_in(CaseState.SUBMITTED, languages=[language], nationality=nationality)
+    write_answers(db, case, language)
+    job = translation.request(db, case, factory.person(Role.PLANNER).actor, factory.agency().name)
+    dutch = {item.key: f"{DUTCH} ({item.key})" for item in translation.source_items(db, job)}
+    translation.deliver(db, job, factory.person(Role.TRANSLATOR).actor, dutch)
+    lawyer = Actor(role=Role.LAWYER, user_id=case.lawyer_id)
+    first = next(iter(dutch))
+    corrections.add_items(
+        db,
+        case,
+        lawyer,
+        [
+            CorrectionItemIn(kind=ItemKind.TRANSLATION, answer_key=first, text="Lees: Aleppo."),
+            CorrectionItemIn(kind=ItemKind.ADDITION, text="Verklaring van de zus bijgevoegd."),
+        ],
+        None,
+    )
+    return case
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text of every page; Arabic presentation forms folded back (NFKC)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    return unicodedata.normalize("NFKC", text)
+
+
+def words(sentence: str) -> list[str]:
+    return [w.strip("،.።፣") for w in sentence.split() if len(w.strip("،.።፣")) > 2]
+
+
+def test_the_dossier_shows_arabic_and_tigrinya_answers_and_the_dutch(db, factory):
+    for language, nationality in (("ar", "SY"), ("ti", "ER")):
+        case = translated_case(db, factory, language, nationality)
+        document = dossier.content(db, case, "staff")
+        pdf = dossier.render_pdf(document)
+        text = pdf_text(pdf)
+        assert case.v_number in text
+        assert "vreesde" in text  # the Dutch translation
+        assert "Lees: Aleppo." in text  # the lawyer's correction
+        assert "Verklaring van de zus" in text  # and addition
+        found = [w for w in words(SENTENCES[language]) if w in text]
+        assert len(found) >= len(words(SENTENCES[language])) // 2, (language, found, text[:2000])
+        reader = PdfReader(io.BytesIO(pdf))
+        assert len(reader.pages) >= 3
+        assert "Pagina 1 van" in text  # page numbers
+        assert text.count(case.v_number) >= len(reader.pages)  # the footer names the case
+        # Fonts are embedded (every font has its program in the file).
+        for page in reader.pages:
+            for font in (page["/Resources"].get("/Font") or {}).values():
+                descriptor = font.get_object()
+                descendants = descriptor.get("/DescendantFonts")
+                if descendants:
+                    descriptor = descendants[0].get_object()
+                file = descriptor["/FontDescriptor"].get_object()
+                assert any(k in file for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+        # PDF/A-3b: WeasyPrint writes the identification in the XMP metadata.
+        metadata = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+        assert b'pdfaid:part="3"' in metadata
+        assert b'pdfaid:conformance="B"' in metadata
+        assert "/OutputIntents" in reader.trailer["/Root"]
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / f"dossier-{language}.pdf").write_bytes(pdf)
+        answers_page = pypdfium2.PdfDocument(pdf)[2]  # the first page of answers
+        answers_page.render(scale=1.5).to_pil().save(ARTIFACTS / f"dossier-{language}-answers.png")
+
+
+def test_rendering_is_queued_cached_by_hash_and_downloads_are_audited(client, db, factory):
+    case = translated_case(db, factory, "ar", "SY")
+    # Reaching the lawyer queued the rendering of both copies (run after commit).
+    assert len(db.info["queued_jobs"]) >= 2
+    lawyer = factory.person(Role.LAWYER)
+    status = ok(client.get(f"{API}/cases/{case.id}/dossier", headers=lawyer.headers))
+    assert status["status"] == "being_prepared"
+    assert status["audience"] == "lawyer"  # a lawyer always gets the lawyer's copy
+    assert_problem(
+        client.get(f"{API}/cases/{case.id}/dossier/pdf", headers=lawyer.headers),
+        409,
+        "dossier_being_prepared",
+    )
+
+    # The background job (run here in-line) renders once per content hash.
+    assert dossier.render(db, case.id, "lawyer") is True
+    assert dossier.render(db, case.id, "lawyer") is False
+    status = ok(client.get(f"{API}/cases/{case.id}/dossier", headers=lawyer.headers))
+    assert status["status"] == "ready"
+    download = client.get(f"{API}/cases/{case.id}/dossier/pdf", headers=lawyer.headers)
+    assert download.status_code == 200
+    assert download.content.startswith(b"%PDF")
+    assert "IND-medewerkers" not in pdf_text(download.content)
+    [audited] = dossier.downloads(db, case)
+    assert (audited.user_id, audited.role) == (lawyer.user.id, "lawyer")
+
+    # A change of the content (a new addition) makes a new hash: being prepared again.
+    corrections.add_items(
+        db,
+        case,
+        Actor(role=Role.LAWYER, user_id=case.lawyer_id),
+        [CorrectionItemIn(kind=ItemKind.ADDITION, text="Nog een verklaring.")],
+        None,
+    )
+    status = ok(client.get(f"{API}/cases/{case.id}/dossier", headers=lawyer.headers))
+    assert status["status"] == "being_prepared"
+
+    # Staff get the complete copy, with the staff-only part.
+    officer = factory.person(Role.OFFICER)
+    assert dossier.render(db, case.id, "staff") is True
+    staff = client.get(f"{API}/cases/{case.id}/dossier/pdf", headers=officer.headers)
+    text = pdf_text(staff.content)
+    assert "Alleen voor IND-medewerkers" in text or "For IND staff only" in text, text[:300]
+    assert db.query(Dossier).filter_by(case_id=case.id).count() == 2
+
+
+def test_another_lawyer_gets_no_dossier(client, db, factory):
+    case = translated_case(db, factory, "ar", "SY")
+    other = factory.person(Role.LAWYER, "other")
+    assert_problem(
+        client.get(f"{API}/cases/{case.id}/dossier", headers=other.headers), 404, "case_not_found"
+    )

@@ -1,0 +1,118 @@
+"""The agency's, the planners' and the lawyer's pages of issue 9, through HTTP: each sees
+only their own; the side-by-side translation; the page's version check; attachments of
+the wrong type refused with a message."""
+
+from datetime import timedelta
+
+from service.core.clock import utcnow
+from service.models import Role
+from service.translation import service as translation
+from service.workflow import CaseState
+from tests.helpers import csrf_of, sign_in
+
+HTML = {"accept": "text/html"}
+
+
+def test_the_agency_translates_in_the_browser_page(client, db, factory):
+    case = factory.case_in(CaseState.IN_TRANSLATION)
+    job = translation.translation_of(db, case)
+    translator = factory.person(Role.TRANSLATOR)
+    sign_in(client, translator.user.username)
+    form = client.get(f"/agency/jobs/{job.id}/translate", headers=HTML)
+    assert form.status_code == 200
+    items = translation.source_items(db, job)
+    fields = {f"nl-{item.key}": f"NL {item.key}" for item in items}
+    incomplete = dict(fields, **{f"nl-{items[0].key}": ""})
+    refused = client.post(
+        f"/agency/jobs/{job.id}/translate",
+        data={"csrf_token": csrf_of(form.text), **incomplete},
+        headers=HTML,
+    )
+    assert refused.status_code == 422
+    assert items[0].key in refused.text  # named as empty
+    done = client.post(
+        f"/agency/jobs/{job.id}/translate",
+        data={"csrf_token": csrf_of(form.text), **fields},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert case.state == CaseState.WITH_LAWYER
+    assert job.answers_nl == {item.key: f"NL {item.key}" for item in items}
+
+
+def test_another_agency_and_another_lawyer_see_nothing(client, db, factory):
+    case = factory.case_in(CaseState.WITH_LAWYER)
+    job = translation.translation_of(db, case)
+    outsider = factory.person(Role.TRANSLATOR, "outsider", agency="Taalhuis West")
+    sign_in(client, outsider.user.username)
+    for path in (f"/agency/jobs/{job.id}", f"/agency/jobs/{job.id}/xliff"):
+        assert client.get(path, headers=HTML).status_code == 404
+    assert str(job.id)[:8] not in client.get("/agency", headers=HTML).text
+
+    client.cookies.clear()
+    other = factory.person(Role.LAWYER, "other")
+    sign_in(client, other.user.username)
+    for path in (f"/lawyer/cases/{case.id}", f"/lawyer/cases/{case.id}/translation"):
+        assert client.get(path, headers=HTML).status_code == 404
+    assert case.v_number not in client.get("/lawyer", headers=HTML).text
+
+
+def test_the_page_refuses_a_stale_version_and_keeps_what_was_typed(client, db, factory):
+    case = factory.case_in(CaseState.WITH_LAWYER)
+    lawyer = factory.person(Role.LAWYER)
+    key = translation.source_items(db, translation.translation_of(db, case))[0].key
+    sign_in(client, lawyer.user.username)
+    page = client.get(f"/lawyer/cases/{case.id}/translation", headers=HTML)
+    token = csrf_of(page.text)
+    saved = client.post(
+        f"/lawyer/cases/{case.id}/corrections",
+        data={"csrf_token": token, "version": "1", "addition": "Eerste collega."},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    stale = client.post(
+        f"/lawyer/cases/{case.id}/corrections",
+        data={"csrf_token": token, "version": "1", f"text-{key}": "Tweede collega."},
+        headers=HTML,
+    )
+    assert stale.status_code == 412
+    assert "Someone else changed" in stale.text
+    assert "Tweede collega." in stale.text  # what was typed is shown again, not lost
+    assert "Eerste collega." in stale.text  # and the colleague's addition is there
+
+
+def test_an_attachment_of_the_wrong_type_is_refused_on_the_page(client, db, factory):
+    case = factory.case_in(CaseState.WITH_LAWYER)
+    lawyer = factory.person(Role.LAWYER)
+    sign_in(client, lawyer.user.username)
+    page = client.get(f"/lawyer/cases/{case.id}/translation", headers=HTML)
+    refused = client.post(
+        f"/lawyer/cases/{case.id}/attachments",
+        data={"csrf_token": csrf_of(page.text), "version": "1"},
+        files={"file": ("brief.pdf", b"#!/bin/sh\necho not a pdf\n", "application/pdf")},
+        headers=HTML,
+    )
+    assert refused.status_code == 422
+    assert "PDF, JPEG or PNG" in refused.text
+
+
+def test_planners_reassign_a_late_job_on_their_page(client, db, factory):
+    case = factory.case_in(CaseState.IN_TRANSLATION)
+    job = translation.translation_of(db, case)
+    job.due_at = utcnow() - timedelta(hours=1)
+    other = factory.agency("Taalhuis Noord-Oost")
+    planner = factory.person(Role.PLANNER)
+    sign_in(client, planner.user.username)
+    page = client.get("/planner/translations", headers=HTML)
+    assert page.status_code == 200
+    assert str(job.id)[:8] in page.text
+    moved = client.post(
+        f"/planner/translations/{job.id}/reassign",
+        data={"csrf_token": csrf_of(page.text), "agency": other.name},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303
+    assert job.agency_id == other.id
