@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from service.driver import complete_answers
 from service.models.cases import Case
 from service.models.questionnaires import AnswerSet
-from service.questionnaires.forms import QuestionType, load_form
+from service.questionnaires.forms import FormDefinition, Question, QuestionType, load_form
 
 SENTENCES = {
     "ar": "غادرت مدينتي حلب في عام ٢٠١٥ لأنني خفت على حياتي وحياة أطفالي.",
@@ -19,14 +19,24 @@ SENTENCES = {
 DUTCH = "Ik verliet mijn stad in 2015 omdat ik voor mijn leven vreesde."
 
 
-def answers_in(language: str, number: bool = True) -> dict[str, Any]:
-    """A complete answer set whose text answers are in ``language``'s script."""
-    form = load_form()
+def answers_in(language: str, form: FormDefinition, number: bool = True) -> dict[str, Any]:
+    """A complete answer set for ``form`` whose text answers (also inside repeatable
+    groups) are in ``language``'s script."""
     answers = complete_answers(form)
-    for index, question in enumerate(form.questions):
-        if question.type in (QuestionType.TEXT, QuestionType.LONG_TEXT):
-            text = SENTENCES[language] + (f" ({index})" if number else "")
-            answers[question.id] = text[: question.max_length]
+    index = 0
+
+    def in_script(questions: list[Question], values: dict[str, Any]) -> None:
+        nonlocal index
+        for question in questions:
+            if question.type in (QuestionType.TEXT, QuestionType.LONG_TEXT):
+                text = SENTENCES[language] + (f" ({index})" if number else "")
+                values[question.id] = text[: question.max_length]
+            elif question.type is QuestionType.GROUP:
+                for item in values[question.id]:
+                    in_script(question.questions, item)
+            index += 1
+
+    in_script(form.questions, answers)
     return answers
 
 
@@ -34,7 +44,8 @@ def write_answers(db: Session, case: Case, language: str) -> AnswerSet:
     """Replace a submitted case's answers with answers in ``language``'s script."""
     answer_set = db.scalar(select(AnswerSet).where(AnswerSet.case_id == case.id))
     assert answer_set is not None
-    answer_set.answers = answers_in(language)
+    form = load_form(answer_set.form_id, answer_set.form_version)
+    answer_set.answers = answers_in(language, form)
     answer_set.language = language
     db.flush()
     return answer_set

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.models.questionnaires import AnswerSet
-from service.questionnaires.forms import FormDefinition, Question, QuestionType, load_form
+from service.questionnaires.forms import AnswerItem as FormItem
+from service.questionnaires.forms import FormDefinition, QuestionType, load_form
 
 STAFF_LANGUAGE = "nl"
 
@@ -23,7 +24,7 @@ class AnswerItem:
     question_nl: str
     text: str  # the answer as the applicant gave it, in their script
     value: Any  # the answer as stored (a choice's value, true/false)
-    kind: str  # the question type: text, long_text, choice, date, yes_no
+    kind: str  # the question type: text, long_text, date, number, yes_no, choice, ...
     note: str  # what a translator must know (format of a date, the choice's value)
 
 
@@ -32,67 +33,40 @@ def form_of(answer_set: AnswerSet) -> FormDefinition:
 
 
 def answer_items(answer_set: AnswerSet) -> list[AnswerItem]:
-    """Every answered question of the form, in the form's order."""
+    """Every given answer of the form, in the form's order: the questionnaires domain
+    flattens it (groups, follow-up questions); this adds the Dutch question and a note."""
     form = form_of(answer_set)
-    language = answer_set.language
-    return [
-        _item(question, answer_set.answers[question.id], language)
-        for question in form.questions
-        if _answered(answer_set.answers.get(question.id))
-    ]
+    own = form.answer_items(answer_set.answers, answer_set.language)
+    dutch = {item.key: item for item in form.answer_items(answer_set.answers, STAFF_LANGUAGE)}
+    return [_item(item, dutch[item.key]) for item in own]
 
 
-def _answered(value: Any) -> bool:
-    return value is not None and not (isinstance(value, str) and not value.strip())
+def _question(item: FormItem) -> str:
+    return f"{item.group_label}: {item.label}" if item.group_label else item.label
 
 
-def _item(question: Question, value: Any, language: str) -> AnswerItem:
-    text, note = _display(question, value, language)
+def _item(item: FormItem, dutch: FormItem) -> AnswerItem:
     return AnswerItem(
-        key=question.id,
-        question=question.label.get(language, ""),
-        question_nl=question.label.get(STAFF_LANGUAGE, ""),
-        text=text,
-        value=value,
-        kind=question.type.value,
-        note=note,
+        key=item.key,
+        question=_question(item),
+        question_nl=_question(dutch),
+        text=item.text,
+        value=item.value,
+        kind=item.kind.value,
+        note=_note(item, dutch),
     )
 
 
-def _display(question: Question, value: Any, language: str) -> tuple[str, str]:
-    match question.type:
-        case QuestionType.CHOICE:
-            option = next((o for o in question.options if o.value == value), None)
-            if option is None:
-                return str(value), f"choice: {value}"
-            return (
-                option.label.get(language, str(value)),
-                f"choice '{value}', in Dutch: {option.label.get(STAFF_LANGUAGE, value)}",
-            )
+def _note(item: FormItem, dutch: FormItem) -> str:
+    """What a translator must know about an answer that is not free text."""
+    match item.kind:
+        case QuestionType.CHOICE | QuestionType.MULTI_CHOICE:
+            return f"choice {item.value!r}, in Dutch: {dutch.text}"
         case QuestionType.YES_NO:
-            return _yes_no(bool(value), language), "yes/no answer"
+            return f"yes/no answer, in Dutch: {dutch.text}"
         case QuestionType.DATE:
-            return str(value), "a date (YYYY-MM-DD): keep the format"
+            return "a date as the applicant knows it (perhaps partial or approximate): keep it so"
+        case QuestionType.NUMBER:
+            return "a number"
         case _:
-            return str(value), ""
-
-
-# The form has no yes/no labels of its own; these are the kiosk's words.
-_YES_NO: dict[str, tuple[str, str]] = {
-    "nl": ("Ja", "Nee"),
-    "en": ("Yes", "No"),
-    "ar": ("نعم", "لا"),
-    "fa": ("بله", "خیر"),
-    "prs": ("بلی", "نخیر"),
-    "ps": ("هو", "نه"),
-    "ti": ("እወ", "ኣይፋል"),
-    "tr": ("Evet", "Hayır"),  # noqa: RUF001 (Turkish dotless i)
-    "ku": ("Erê", "Na"),
-    "fr": ("Oui", "Non"),
-    "so": ("Haa", "Maya"),
-}
-
-
-def _yes_no(value: bool, language: str) -> str:
-    yes, no = _YES_NO.get(language, _YES_NO["en"])
-    return yes if value else no
+            return ""

@@ -12,10 +12,12 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from io import BytesIO
 from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -144,13 +146,21 @@ def walk(client: Any, headers: dict[str, str], cases: list[Signalled]) -> Walk:
     return result
 
 
+def readable(response: Any) -> str:
+    """The text a reader gets: a PDF's extracted text, not its compressed bytes."""
+    if response.headers.get("content-type", "").startswith("application/pdf"):
+        return "\n".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+    return str(response.text)
+
+
 def assert_no_signal_told(role: str, walked: Walk) -> None:
     leaks = []
     for url, response in walked.responses.items():
         assert response.status_code < 500, (role, url, response.text)
-        found = TELLS_OF_A_SIGNAL.search(response.text)
+        text = readable(response)
+        found = TELLS_OF_A_SIGNAL.search(text)
         if found:
-            context = response.text[max(0, found.start() - 60) : found.end() + 60]
+            context = text[max(0, found.start() - 60) : found.end() + 60]
             leaks.append(f"GET {url} ({response.status_code}): ...{context}...")
     assert not leaks, f"a {role} is told of an NV/1F signal:\n" + "\n".join(leaks)
 

@@ -50,7 +50,7 @@ def test_xliff_round_trip_through_translate_toolkit(db, factory):
     assert ("x-question", items[0].question) in contexts
     assert items[0].question_nl in units[0].getnotes("developer")
     date_unit = next(u for u, i in zip(units, items, strict=True) if i.kind == "date")
-    assert "YYYY-MM-DD" in date_unit.getnotes("developer")
+    assert "a date as the applicant knows it" in date_unit.getnotes("developer")
     choice_unit = next(u for u, i in zip(units, items, strict=True) if i.kind == "choice")
     assert "choice" in choice_unit.getnotes("developer")
 
