@@ -17,6 +17,8 @@ from service.auth.api import router as auth_router
 from service.auth.pages import router as auth_pages
 from service.cases.api import router as cases_router
 from service.cases.pages import router as case_pages
+from service.consultations.api import router as consultations_router
+from service.consultations.pages import router as consultation_pages
 from service.core.errors import PROBLEM_RESPONSES, DomainError, install_error_handlers
 from service.core.middleware import BodyLimit, SecurityHeaders
 from service.core.routing import UnitOfWorkRoute
@@ -37,7 +39,15 @@ from service.translation.pages import router as translation_pages
 API_PREFIX = "/api/v1"
 OPENAPI_URL = "/openapi.json"
 STATIC_DIR = PROJECT_ROOT / "service" / "static"
-PAGES = (auth_pages, case_pages, session_pages, invitation_pages, translation_pages, decision_pages)
+PAGES = (
+    auth_pages,
+    case_pages,
+    session_pages,
+    invitation_pages,
+    translation_pages,
+    decision_pages,
+    consultation_pages,
+)
 # Routes are matched in order, one by one: the busiest (sign-in checks, the kiosks'
 # saves) come first. The docs show the tags in the procedure's order (TAGS).
 ROUTERS = (
@@ -50,6 +60,7 @@ ROUTERS = (
     translation_router,
     corrections_router,
     decisions_router,
+    consultations_router,
 )
 TAGS = [
     {"name": "auth", "description": "Signing in (bearer tokens, kiosk codes) and accounts."},

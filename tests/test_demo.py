@@ -135,7 +135,7 @@ def test_summary_lists_the_logins_that_work(client, summary):
         "host": 2,
         "lawyer": 4,
         "translator": 2,
-        "officer": 3,
+        "officer": 4,
         "coordinator": 2,
     }
     lawyers = [login for login in logins if login["role"] == "lawyer"]
@@ -187,3 +187,19 @@ def test_refused_in_production(monkeypatch):
     monkeypatch.setattr(demo, "get_settings", lambda: production)
     with pytest.raises(RuntimeError, match="refused in production"):
         load_demo_data(10)
+
+
+def test_officers_have_a_team_lead_a_senior_and_drafters_under_four_eyes(db, summary):
+    from service.models.decisions import OfficerProfile
+
+    profiles = {
+        u.username: p
+        for p, u in db.execute(
+            select(OfficerProfile, User).join(User, User.id == OfficerProfile.user_id)
+        )
+        if u.username.startswith("officer.")
+    }
+    assert profiles["officer.degroot"].team_lead
+    assert profiles["officer.meijer"].senior
+    assert profiles["officer.extern"].external
+    assert len({p.team_id for p in profiles.values()}) == 1

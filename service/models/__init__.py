@@ -11,7 +11,16 @@ from service.models.cases import (
     SignalKind,
 )
 from service.models.corrections import Correction
-from service.models.decisions import Consultation, Decision
+from service.models.decisions import (
+    Consultation,
+    Decision,
+    DecisionReview,
+    HearingHandoff,
+    OfficerProfile,
+    SignalReferral,
+    Team,
+    WorkInterval,
+)
 from service.models.eligibility import Screening, ScreeningOutcome
 from service.models.invitations import Invitation, InvitationStatus
 from service.models.questionnaires import AnswerSet
@@ -29,17 +38,23 @@ __all__ = [
     "CoordinatorMotive",
     "Correction",
     "Decision",
+    "DecisionReview",
+    "HearingHandoff",
     "HearingSession",
     "Invitation",
     "InvitationStatus",
     "KioskCode",
     "Literacy",
     "Location",
+    "OfficerProfile",
     "Role",
     "Screening",
     "ScreeningOutcome",
     "Signal",
     "SignalKind",
+    "SignalReferral",
+    "Team",
     "Translation",
     "User",
+    "WorkInterval",
 ]
