@@ -23,7 +23,7 @@ from service.core.web import page_router, render, see_other
 from service.decisions import access, queries, service
 from service.decisions.handoff import handoff_pdf as render_pdf
 from service.decisions.handoff import handoff_record
-from service.decisions.schemas import DecisionIn, ReviewIn, SignalRaiseIn
+from service.decisions.schemas import DecisionIn, Outcome, ReviewIn, SignalRaiseIn
 from service.models.auth import User
 from service.models.cases import Case, CaseEventRow
 from service.models.decisions import (
@@ -217,7 +217,13 @@ def decide(
         body = DecisionIn.model_validate(data)
         service.decide(db, case, actor, body)
     except ValidationError as exc:
-        return _again(request, db, case, actor, _field_errors(exc, "outcome"), values, 422)
+        errors = _field_errors(exc, "outcome")
+        if "outcome" in errors and outcome in {o.value for o in Outcome}:
+            # The fields are fine one by one: say which the chosen outcome lacks.
+            unchecked = DecisionIn.model_construct(**data | {"outcome": Outcome(outcome)})
+            errors = {**errors, **unchecked.misfits()}
+            errors.pop("outcome")
+        return _again(request, db, case, actor, errors, values, 422)
     except DomainError as exc:
         db.rollback()
         case = readable_case(db, case_id, actor)
@@ -251,13 +257,13 @@ def raise_signal(
     request: Request,
     db: Session,
     actor: Officer,
-    kind: Annotated[str, Form(max_length=5)] = "",
+    signal_kind: Annotated[str, Form(max_length=5)] = "",
     signal_reason: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     case = readable_case(db, case_id, actor)
-    values = {"kind": kind, "signal_reason": signal_reason}
+    values = {"signal_kind": signal_kind, "signal_reason": signal_reason}
     try:
-        body = SignalRaiseIn.model_validate({"kind": kind, "reason": signal_reason})
+        body = SignalRaiseIn.model_validate({"kind": signal_kind, "reason": signal_reason})
         service.raise_signal(db, case, actor, body)
     except ValidationError as exc:
         errors = {

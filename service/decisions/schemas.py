@@ -49,22 +49,33 @@ class DecisionIn(BaseModel):
     reason_codes: list[HearingReason] = Field(default_factory=list, max_length=5)
     estimated_days: Literal[1, 2] | None = None
 
-    @model_validator(mode="after")
-    def _fits_outcome(self) -> Self:
+    def misfits(self) -> dict[str, str]:
+        """What the outcome needs and lacks (or must not have), by field."""
+        problems: dict[str, str] = {}
         if self.outcome is Outcome.DECIDED_ON_FORM:
             if self.kind is None:
-                raise ValueError(
+                problems["kind"] = (
                     "a decision on the form needs its kind: grant or intended_rejection"
                 )
             if self.reason_codes or self.estimated_days is not None:
-                raise ValueError("reason codes and an estimate belong to a physical hearing")
+                problems["reason_codes"] = (
+                    "reason codes and an estimate belong to a physical hearing"
+                )
         else:
             if not self.reason_codes:
-                raise ValueError("a physical hearing needs at least one reason code")
+                problems["reason_codes"] = "a physical hearing needs at least one reason code"
             if self.estimated_days is None:
-                raise ValueError("estimate whether the physical hearing takes 1 or 2 days")
+                problems["estimated_days"] = (
+                    "estimate whether the physical hearing takes 1 or 2 days"
+                )
             if self.kind is not None:
-                raise ValueError("the kind belongs to a decision on the form")
+                problems["kind"] = "the kind belongs to a decision on the form"
+        return problems
+
+    @model_validator(mode="after")
+    def _fits_outcome(self) -> Self:
+        if problems := self.misfits():
+            raise ValueError("; ".join(problems.values()))
         return self
 
 

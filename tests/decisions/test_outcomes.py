@@ -201,7 +201,7 @@ def test_the_hard_cases_team_blocks_until_it_answers(client, db, factory):
     assert ok(decide(client, case, officer), 201)["status"] == "final"
 
 
-# --- a signal raised at the workbench ----------------------------------------------------------------
+# --- a signal raised at the workbench -------------------------------------------------
 
 
 def test_a_signal_raised_from_the_answers_pulls_the_case_out_to_unit_1f(client, db, factory):
