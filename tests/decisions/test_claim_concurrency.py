@@ -12,7 +12,7 @@ from service.models import Role
 from service.models.cases import Case, CaseEventRow
 from service.workflow import CaseState
 from tests.live import seeded
-from tests.test_concurrency import REQUESTS, Live, at_once, live, server  # noqa: F401 - fixtures
+from tests.test_concurrency import REQUESTS, Live, at_once
 
 API = "/api/v1"
 
@@ -52,7 +52,7 @@ def test_twenty_officers_take_next_at_once_and_never_share_a_file(server: Live):
 
 
 def test_more_officers_than_files_leaves_the_rest_a_clean_404(server: Live):
-    officers, ready = _seed(server, 0)
+    officers, _ = _seed(server, 0)
     with seeded(server.engine) as factory:  # drain what earlier tests left in the queue
         left = factory.db.scalars(
             select(Case).where(Case.state == CaseState.READY_FOR_DECISION)
