@@ -16,6 +16,7 @@ from service.decisions.handoff import handoff_pdf, handoff_record
 from service.decisions.schemas import (
     ActivityIn,
     ActualDaysIn,
+    ClaimOut,
     DecisionIn,
     DecisionOut,
     HandlingTimeOut,
@@ -52,12 +53,12 @@ def decision_queue(
 
 
 @router.post("/decision-queue/take-next")
-def take_next(db: Session, actor: Officer) -> CaseDetail:
+def take_next(db: Session, actor: Officer) -> ClaimOut:
     """Claim the most urgent file this officer may take; 404 when none is waiting."""
-    case = service.claim_next(db, actor)
-    if case is None:
+    claimed = service.claim_next(db, actor)
+    if claimed is None:
         raise QueueEmpty("No file you may take is waiting for a decision.")
-    return CaseDetail.present(case, actor)
+    return ClaimOut.model_validate(claimed)
 
 
 @router.post("/cases/{case_id}/claim")

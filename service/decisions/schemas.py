@@ -79,6 +79,17 @@ class DecisionIn(BaseModel):
         return self
 
 
+class ClaimOut(BaseModel):
+    """The file "take next" handed to the officer (open it with ``GET /cases/{id}``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    v_number: str
+    state: str
+    claimed_by_id: uuid.UUID | None
+    lease_expires_at: datetime
+
+
 class DecisionOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     status: Literal["final"] = "final"

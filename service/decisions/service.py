@@ -5,6 +5,7 @@ officer's handling time. Every state change goes through ``service.procedure``."
 import hashlib
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -32,7 +33,7 @@ from service.decisions.exceptions import (
 )
 from service.decisions.schemas import DecisionIn, OfficerProfileIn, Outcome, SignalRaiseIn
 from service.models.auth import Role, User
-from service.models.cases import Case, CaseEventRow
+from service.models.cases import Case, CaseEventRow, Signal
 from service.models.decisions import (
     Decision,
     DecisionReview,
@@ -45,7 +46,7 @@ from service.models.decisions import (
     Team,
     WorkInterval,
 )
-from service.workflow import DECIDED_STATES, LEFT_TRACK, CaseEvent, CaseState, Track
+from service.workflow import DECIDED_STATES, LEFT_TRACK, CaseEvent, CaseFacts, CaseState, Track
 
 WORKBENCH_SOURCE = "the form's answers (decision officer's workbench)"
 
@@ -73,29 +74,53 @@ def _require_skills(db: Session, case: Case, profile: OfficerProfile | None) -> 
 def claim(db: Session, case: Case, officer: Actor) -> None:
     """Claim one particular file from the queue."""
     _require_skills(db, case, queries.profile_of(db, officer.user_id))
+    _hold(case, officer.user_id)  # written with the state: one UPDATE
     procedure.advance(db, case, CaseEvent.CLAIM, officer, "claimed for decision")
-    _hold(case, officer.user_id)
 
 
-def claim_next(db: Session, officer: Actor) -> Case | None:
+@dataclass(frozen=True)
+class Claimed:
+    """The file "take next" handed to the officer."""
+
+    id: uuid.UUID
+    v_number: str
+    state: CaseState
+    claimed_by_id: uuid.UUID | None
+    lease_expires_at: datetime
+
+
+def claim_next(db: Session, officer: Actor) -> Claimed | None:
     """Take the most urgent file this officer may take, or None when there is none.
 
     PostgreSQL: the row lock skips rows other officers are claiming this instant, so
     officers pressing "take next" at once each get a different file. SQLite: writers
-    begin with BEGIN IMMEDIATE (docs/request-model.md), which serialises them."""
+    begin with BEGIN IMMEDIATE (docs/request-model.md), which serialises them.
+    The busiest write of the queue: one statement picks and locks the file with what the
+    workflow's guards need, the engine's statement path (``advance_many``) moves it."""
     profile = queries.profile_of(db, officer.user_id)
-    case = db.scalars(
-        select(Case)
+    signalled = select(Signal.id).where(Signal.case_id == Case.id).exists()
+    picked = db.execute(
+        select(Case.id, Case.v_number, Case.state, Case.track, Case.coordinator_motives)
+        .add_columns(signalled.label("signalled"))
         .where(Case.state == CaseState.READY_FOR_DECISION, *queries.takeable(profile))
         .order_by(*queries.queue_order())
         .limit(1)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=Case)
     ).first()
-    if case is None:
+    if picked is None:
         return None
-    procedure.advance(db, case, CaseEvent.CLAIM, officer, "taken from the queue")
-    _hold(case, officer.user_id)
-    return case
+    facts = CaseFacts(
+        track=Track(picked.track) if picked.track else None,
+        has_active_signal=bool(picked.signalled),
+        coordinator_motives=frozenset(picked.coordinator_motives),
+    )
+    lease = _lease_end()
+    held = {"claimed_by_id": officer.user_id, "lease_expires_at": lease}
+    move = procedure.Planned(
+        picked.id, picked.state, CaseEvent.CLAIM, facts, "taken from the queue", changes=held
+    )
+    (done,) = procedure.advance_many(db, [move], officer)
+    return Claimed(picked.id, picked.v_number, done.target, officer.user_id, lease)
 
 
 def _require_claimant(case: Case, officer: Actor) -> None:
