@@ -33,6 +33,8 @@ from service.invitations.pages import router as invitation_pages
 from service.questionnaires.api import router as questionnaires_router
 from service.sessions.api import router as sessions_router
 from service.sessions.pages import router as session_pages
+from service.terms.api import router as terms_router
+from service.terms.pages import router as term_pages
 from service.translation.api import router as translation_router
 from service.translation.pages import router as translation_pages
 
@@ -47,6 +49,7 @@ PAGES = (
     translation_pages,
     decision_pages,
     consultation_pages,
+    term_pages,
 )
 # Routes are matched in order, one by one: the busiest (sign-in checks, the kiosks'
 # saves) come first. The docs show the tags in the procedure's order (TAGS).
@@ -61,6 +64,7 @@ ROUTERS = (
     corrections_router,
     decisions_router,
     consultations_router,
+    terms_router,
 )
 TAGS = [
     {"name": "auth", "description": "Signing in (bearer tokens, kiosk codes) and accounts."},
@@ -72,6 +76,7 @@ TAGS = [
     {"name": "translation", "description": "Agencies and translation jobs."},
     {"name": "corrections", "description": "The lawyer's corrections and additions."},
     {"name": "decisions", "description": "The decision queue, consultations, the outcome."},
+    {"name": "terms", "description": "Terms in working days, extensions, overdue terms."},
     {"name": "ops", "description": "Health for load balancers."},
 ]
 

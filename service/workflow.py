@@ -182,7 +182,9 @@ _LINEAR: dict[tuple[CaseState, CaseEvent], CaseState] = {
     (S.CLAIMED, E.DECIDE_ON_FORM): S.DECIDED_ON_FORM,
     (S.CLAIMED, E.ORDER_PHYSICAL_HEARING): S.PHYSICAL_HEARING_REQUIRED,
     # Kansarm: the complete file goes straight to the planning of the physical hearing.
-    (S.READY_FOR_DECISION, E.HAND_OVER_TO_HEARING): S.PHYSICAL_HEARING_REQUIRED,
+    (S.CORRECTIONS_RECEIVED, E.HAND_OVER_TO_HEARING): S.PHYSICAL_HEARING_REQUIRED,
+    (S.NO_CORRECTIONS, E.HAND_OVER_TO_HEARING): S.PHYSICAL_HEARING_REQUIRED,
+    (S.CORRECTIONS_TERM_EXPIRED, E.HAND_OVER_TO_HEARING): S.PHYSICAL_HEARING_REQUIRED,
     # A team lead hands a file to an officer (from the queue, or from another officer).
     (S.READY_FOR_DECISION, E.REASSIGN): S.CLAIMED,
     (S.CLAIMED, E.REASSIGN): S.CLAIMED,
@@ -257,6 +259,12 @@ def _is_kansarm(facts: CaseFacts) -> str | None:
     return None
 
 
+def _goes_to_an_officer(facts: CaseFacts) -> str | None:
+    if facts.track is Track.PREPARATORY:
+        return "a kansarm file goes to the physical hearing, not to a decision officer"
+    return _written_track_allowed(facts)
+
+
 def _applicant_consented(facts: CaseFacts) -> str | None:
     if not facts.applicant_consent_confirmed:
         return "the applicant's own consent must be confirmed at check-in"
@@ -279,7 +287,7 @@ GUARDS: dict[CaseEvent, tuple[Guard, ...]] = {
     E.SCHEDULE: (_written_track_allowed,),
     E.CHECK_IN: (_written_track_allowed, _applicant_consented),
     E.START_FORM: (_written_track_allowed,),
-    E.ROUTE_TO_DECISION: (_written_track_allowed,),
+    E.ROUTE_TO_DECISION: (_goes_to_an_officer,),
     E.CLAIM: (_written_track_allowed,),
     E.REASSIGN: (_written_track_allowed,),
     E.SUBMIT_FOR_REVIEW: (_may_decide_on_form,),
@@ -287,6 +295,14 @@ GUARDS: dict[CaseEvent, tuple[Guard, ...]] = {
     E.HAND_OVER_TO_HEARING: (_is_kansarm,),
     E.ORDER_PHYSICAL_HEARING: (_needs_consultation,),
 }
+
+
+def complete_file_event(track: Track | None) -> CaseEvent:
+    """Where a complete file goes: a kansrijk one to the decision queue, a kansarm one
+    straight to the planning of the physical hearing (no decision on the form)."""
+    if track is Track.PREPARATORY:
+        return E.HAND_OVER_TO_HEARING
+    return E.ROUTE_TO_DECISION
 
 
 def next_state(state: CaseState, event: CaseEvent) -> CaseState | None:
@@ -366,6 +382,7 @@ def describe() -> str:
         _applicant_consented: "the applicant's own consent confirmed at check-in",
         _requires_track: "the screening set a track; no signal",
         _is_kansarm: "track `preparatory` (kansarm)",
+        _goes_to_an_officer: "track `replacing` (kansrijk); no signal",
     }
     for event, guards in GUARDS.items():
         lines.append(f"| `{event}` | {'; '.join(explained[g] for g in guards)} |")

@@ -50,7 +50,9 @@ PROCEDURE = """
     claimed                   release                   ready_for_decision
     claimed                   decide_on_form            decided_on_form
     claimed                   order_physical_hearing    physical_hearing_required
-    ready_for_decision        hand_over_to_hearing      physical_hearing_required
+    corrections_received      hand_over_to_hearing      physical_hearing_required
+    no_corrections            hand_over_to_hearing      physical_hearing_required
+    corrections_term_expired  hand_over_to_hearing      physical_hearing_required
     ready_for_decision        reassign                  claimed
     claimed                   reassign                  claimed
     claimed                   submit_for_review         in_review
@@ -121,8 +123,8 @@ def _source_of(event: CaseEvent) -> CaseState:
 
 
 def test_expected_table_is_complete_and_consistent():
-    # Guards the hand-written table itself: 29 procedure lines + 17x2 exits + 6x2 screenings.
-    assert len(EXPECTED) == 29 + 2 * 17 + 2 * 6
+    # Guards the hand-written table itself: 31 procedure lines + 17x2 exits + 6x2 screenings.
+    assert len(EXPECTED) == 31 + 2 * 17 + 2 * 6
     assert len(ALL_PAIRS) == len(S) * len(E)
     assert OPEN | {S.DECLINED, S.INVITATION_EXPIRED, S.WITHDRAWN, S.EXCLUDED} | DECIDED == set(S)
 
@@ -139,9 +141,11 @@ def test_every_legal_move_succeeds_when_no_guard_objects(state, event):
     assert transition(state, event, facts) is EXPECTED[state, event]
 
 
-def test_only_kansarm_goes_straight_to_the_hearing():
+def test_only_kansarm_goes_straight_to_the_hearing_and_never_to_an_officer():
     with pytest.raises(GuardFailed, match="kansarm"):
-        transition(S.READY_FOR_DECISION, E.HAND_OVER_TO_HEARING, CLEAR)
+        transition(S.NO_CORRECTIONS, E.HAND_OVER_TO_HEARING, CLEAR)
+    with pytest.raises(GuardFailed, match="kansarm"):
+        transition(S.NO_CORRECTIONS, E.ROUTE_TO_DECISION, KANSARM)
 
 
 @pytest.mark.parametrize(("state", "event"), ILLEGAL, ids=lambda v: v.value)

@@ -2,7 +2,7 @@
 hand-off to the physical hearing, signal referrals, handling time
 
 Revision ID: 9cbfbca38477
-Revises: 22926f1b7225
+Revises: 4bc4b61f8cef
 Create Date: 2026-11-23 03:58:27.096984
 """
 
@@ -15,7 +15,7 @@ import service.models.base
 
 
 revision: str = '9cbfbca38477'
-down_revision: str | None = '22926f1b7225'
+down_revision: str | None = '4bc4b61f8cef'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

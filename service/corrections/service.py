@@ -16,7 +16,7 @@ from service.models.cases import Case
 from service.models.corrections import Correction
 from service.questionnaires.forms import load_form
 from service.questionnaires.service import answer_set_of
-from service.workflow import CaseEvent, CaseState
+from service.workflow import CaseEvent, CaseState, Track, complete_file_event
 
 
 def _check_term(case: Case) -> None:
@@ -58,9 +58,12 @@ def none_to_add(db: Session, case: Case, actor: Actor) -> None:
 
 
 def _route(db: Session, case: Case) -> None:
-    procedure.advance(
-        db, case, CaseEvent.ROUTE_TO_DECISION, SYSTEM, "complete file routed to decision"
-    )
+    event = complete_file_event(Track(case.track) if case.track else None)
+    reason = {
+        CaseEvent.ROUTE_TO_DECISION: "complete file routed to decision",
+        CaseEvent.HAND_OVER_TO_HEARING: "kansarm: the written answers prepare the physical hearing",
+    }[event]
+    procedure.advance(db, case, event, SYSTEM, reason)
 
 
 def overdue_terms(db: Session) -> Sequence[uuid.UUID]:

@@ -192,21 +192,11 @@ def _end_claim(db: Session, move: procedure.Move) -> None:
 # --- kansarm: straight to the physical hearing -----------------------------------------------
 
 
-@procedure.on_event(CaseEvent.ROUTE_TO_DECISION)
-def _kansarm_to_hearing(db: Session, move: procedure.Move) -> None:
+@procedure.on_event(CaseEvent.HAND_OVER_TO_HEARING)
+def _kansarm_hand_off(db: Session, move: procedure.Move) -> None:
     """A kansarm file never waits for a decision on the form: it goes to the planning of
-    the nader gehoor with its written answers."""
-    case = db.get_one(Case, move.case_id)
-    if case.track != Track.PREPARATORY or case.state is not CaseState.READY_FOR_DECISION:
-        return
-    procedure.advance(
-        db,
-        case,
-        CaseEvent.HAND_OVER_TO_HEARING,
-        SYSTEM,
-        "kansarm: the written answers prepare the physical hearing",
-    )
-    db.add(HearingHandoff(case_id=case.id, reason_codes=[HearingReason.KANSARM_POLICY.value]))
+    the nader gehoor, its written answers with it (the hand-off record)."""
+    db.add(HearingHandoff(case_id=move.case_id, reason_codes=[HearingReason.KANSARM_POLICY.value]))
     db.flush()
 
 

@@ -25,6 +25,7 @@ from service.models.eligibility import Screening, ScreeningOutcome
 from service.models.invitations import Invitation, InvitationStatus
 from service.models.questionnaires import AnswerSet
 from service.models.sessions import Booking, HearingSession, KioskCode, Location
+from service.models.terms import Term, TermStep
 from service.models.translation import Translation
 
 __all__ = [
@@ -54,6 +55,8 @@ __all__ = [
     "SignalKind",
     "SignalReferral",
     "Team",
+    "Term",
+    "TermStep",
     "Translation",
     "User",
     "WorkInterval",

@@ -116,6 +116,9 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/consultations/{consultation_id}/answer"): frozenset(
         {Role.COORDINATOR, Role.OFFICER}
     ),
+    ("GET", "/api/v1/cases/{case_id}/terms"): STAFF,
+    ("POST", "/api/v1/cases/{case_id}/terms/extensions"): PLANNERS,
+    ("GET", "/api/v1/terms/overdue"): STAFF,
 }
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from service.core.clock import utcnow
 from service.decisions import service as decisions
 from service.models import CaseEventRow, Role
+from service.models.terms import Term
 from service.workflow import CaseState
 from tests.helpers import API, assert_problem, ok
 
@@ -80,6 +81,11 @@ def test_kansarm_files_never_wait_in_the_queue(client, db, factory):
     kansarm = factory.case_in(S.PHYSICAL_HEARING_REQUIRED, nationality="IR", languages=["fa"])
     db.commit()
     assert str(kansarm.id) not in queue_ids(client, factory.officer())
+    # It never entered the queue, so no decision term runs on it.
+    running = select(Term).where(Term.case_id == kansarm.id, Term.closed_at.is_(None))
+    assert db.scalars(running).all() == []
+    handoff = ok(client.get(f"{API}/cases/{kansarm.id}/handoff", headers=factory.officer().headers))
+    assert handoff["reason_codes"] == ["kansarm_policy"]
 
 
 def test_a_claim_whose_lease_ended_returns_to_the_queue(client, db, factory):
