@@ -63,6 +63,10 @@ def translated(pairs: list[tuple[str, str]], gettext: Any) -> list[tuple[str, st
 
 
 templates.env.globals["translated"] = translated
+MOTIVE_LABELS = {
+    ConsultationTopic.LGBTI: N_("LGBTI motive"),
+    ConsultationTopic.CONVERSION: N_("Conversion motive"),
+}
 GROUND_LABELS = {
     ReviewGround.PROBATION: N_("Officer in their first months"),
     ReviewGround.EXTERNAL: N_("External drafter"),
@@ -144,6 +148,7 @@ def _workbench(
         ],
         "topics": [(k.value, v) for k, v in TOPIC_LABELS.items()],
         "topic_labels": {k.value: v for k, v in TOPIC_LABELS.items()},
+        "motive_labels": {k.value: v for k, v in MOTIVE_LABELS.items()},
         "kind_labels": {k.value: v for k, v in KIND_LABELS.items()},
         "reason_labels": {k.value: v for k, v in REASON_LABELS.items()},
         "errors": errors or {},
