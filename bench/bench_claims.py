@@ -169,6 +169,52 @@ async def _officer(host: str, port: int, token: str, start: asyncio.Event) -> tu
         writer.close()
 
 
+async def _floor_client(
+    host: str, port: int, token: str, requests: int, start: asyncio.Event
+) -> int:
+    """The service's request floor for context: ``GET /api/v1/me`` (sign-in only)."""
+    reader, writer = await asyncio.open_connection(host, port)
+    request = (
+        f"GET /api/v1/me HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n\r\n"
+    ).encode()
+    await start.wait()
+    ok = 0
+    try:
+        for _ in range(requests):
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next(
+                int(line.split(b":", 1)[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            )
+            await reader.readexactly(length)
+            ok += head.startswith(b"HTTP/1.1 200")
+    finally:
+        writer.close()
+    return ok
+
+
+def floor_run(app_url: str, tokens: list[str], total: int) -> float:
+    """Requests per second of GET /me: as many requests as there are files to claim."""
+    host, port = app_url.removeprefix("http://").split(":")
+
+    async def everyone() -> tuple[float, int]:
+        start = asyncio.Event()
+        each = total // len(tokens)
+        tasks = [
+            asyncio.create_task(_floor_client(host, int(port), t, each, start)) for t in tokens
+        ]
+        await asyncio.sleep(0.2)
+        began = time.perf_counter()
+        start.set()
+        done = sum(await asyncio.gather(*tasks))
+        return time.perf_counter() - began, done
+
+    elapsed, done = asyncio.run(everyone())
+    return round(done / elapsed, 1)
+
+
 def service_run(app_url: str, tokens: list[str]) -> tuple[float, list[list[str]], int]:
     host, port = app_url.removeprefix("http://").split(":")
 
@@ -292,15 +338,19 @@ def main() -> None:
                 bare = measure(
                     "bare", engine, args.cases, lambda: bare_run(engine, seeded.officer_ids)
                 )
-                rounds.append({"service": service, "bare": bare})
+                floor = floor_run(app.url, seeded.tokens, args.cases)
+                print(f"  floor GET /me: {floor} req/s", file=sys.stderr, flush=True)
+                rounds.append({"service": service, "bare": bare, "floor_me_per_s": floor})
         finally:
             app.process.stop()
             engine.dispose()
         report["database"] = server_version(url)
     service_rate = statistics.median(r["service"]["claims_per_s"] for r in rounds)
     bare_rate = statistics.median(r["bare"]["claims_per_s"] for r in rounds)
+    floor_rate = statistics.median(r["floor_me_per_s"] for r in rounds)
     report |= {
         "rounds": rounds,
+        "floor_me_per_s": floor_rate,
         "service_claims_per_s": service_rate,
         "bare_claims_per_s": bare_rate,
         "ratio": round(service_rate / bare_rate, 3),
@@ -312,10 +362,12 @@ def main() -> None:
     out.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
     ok = "✓" if report["ratio"] >= TARGET and report["double_claims"] == 0 else "✗"
     print(
-        "| database | claims/s service / bare | ratio | target | double claims |\n"
-        "| --- | ---: | ---: | --- | ---: |\n"
+        "| database | claims/s service / bare | ratio | target | double claims "
+        "| service's GET /me floor, req/s |\n"
+        "| --- | ---: | ---: | --- | ---: | ---: |\n"
         f"| {report['database']} | {service_rate:,.0f} / {bare_rate:,.0f} "
-        f"| {report['ratio']:.2f}x {ok} | ≥ {TARGET}x | {report['double_claims']} |"
+        f"| {report['ratio']:.2f}x {ok} | ≥ {TARGET}x | {report['double_claims']} "
+        f"| {floor_rate:,.0f} |"
     )
     if report["double_claims"]:
         sys.exit("double claims")
