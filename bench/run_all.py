@@ -4,7 +4,8 @@ Usage: bench/run [--db sqlite|postgres|both] [--postgres URL] [--rounds N] [--se
                  [--rows N] [--sample N]
 
 Runs, each in its own process, ``bench_import.py`` (bulk import against a naive
-per-row ORM import) and ``bench_http.py`` (the service against a bare ASGI app). Their
+per-row ORM import), ``bench_http.py`` (the service against a bare ASGI app) and, on
+PostgreSQL, ``bench_claims.py`` (officers taking files against a bare SQL claim loop). Their
 own output goes to stderr; stdout gets one Markdown table of ratios, also saved as
 ``bench/results/run-<timestamp>.md`` (git-ignored).
 """
@@ -103,6 +104,19 @@ def http_rows(report: dict[str, Any]) -> list[str]:
     return rows
 
 
+def claims_rows(report: dict[str, Any]) -> list[str]:
+    target = report["settings"]["target"]
+    ok = report["ratio"] >= target and report["double_claims"] == 0
+    return [
+        f"| claims | {short(report['database'])} | take next, {report['settings']['officers']} "
+        f"officers over {report['settings']['cases']:,} files: claims/s service / bare SQL "
+        f"SKIP LOCKED loop | {report['service_claims_per_s']:,.0f} / "
+        f"{report['bare_claims_per_s']:,.0f} | {times(report['ratio'], '', ok)} "
+        f"| ≥ {target:g}x, 0 double claims ({report['double_claims']}) "
+        f"| {report['failed_requests']} / 0 |"
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
@@ -135,6 +149,12 @@ def main() -> None:
     http_args += ["--seconds", str(args.seconds)] if args.seconds else []
     passed = bench("bench_http.py", *http_args) and passed
 
+    # Claims need row locks that skip locked rows: PostgreSQL only.
+    claims_out = RESULTS / f"claims-{stamp}.json"
+    if "postgres" in backends:
+        claims_args = ["--postgres", args.postgres, "--out", str(claims_out)]
+        passed = bench("bench_claims.py", *claims_args) and passed
+
     lines = [
         "| bench | database | measure | this / baseline | ratio | target | errors |",
         "| --- | --- | --- | ---: | ---: | --- | ---: |",
@@ -145,6 +165,8 @@ def main() -> None:
             lines += import_rows(json.loads(path.read_text(encoding="utf-8")))
     if http_out.exists():
         lines += http_rows(json.loads(http_out.read_text(encoding="utf-8")))
+    if claims_out.exists():
+        lines += claims_rows(json.loads(claims_out.read_text(encoding="utf-8")))
     markdown = "\n".join(lines)
     print(markdown)
     RESULTS.mkdir(exist_ok=True)

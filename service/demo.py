@@ -40,6 +40,8 @@ from service.core.clock import utcnow
 from service.core.db import unit_of_work
 from service.core.settings import get_settings
 from service.corrections.schemas import CorrectionItemIn
+from service.decisions import service as decisions
+from service.decisions.schemas import OfficerProfileIn
 from service.driver import Driver, complete_answers, path_to
 from service.eligibility.service import active_policy
 from service.models import Case, Gender, HearingSession, Location, Role, Room, SignalKind, User
@@ -143,9 +145,10 @@ STAFF: tuple[StaffMember, ...] = (
     ),
     StaffMember("translator.noord", "Vertaler Noord", Role.TRANSLATOR, agency=AGENCY_A),
     StaffMember("translator.zuid", "Vertaler Zuid", Role.TRANSLATOR, agency=AGENCY_B),
-    StaffMember("officer.degroot", "Lotte de Groot", Role.OFFICER),
-    StaffMember("officer.meijer", "Bram Meijer", Role.OFFICER),
+    StaffMember("officer.degroot", "Lotte de Groot (teamleider)", Role.OFFICER),
+    StaffMember("officer.meijer", "Bram Meijer (senior)", Role.OFFICER),
     StaffMember("officer.bos", "Fatima Bos", Role.OFFICER),
+    StaffMember("officer.extern", "Joost Willems (extern)", Role.OFFICER),
     StaffMember(
         "coordinator.lhbti", "Kim Peters (lhbti-coördinator)", Role.COORDINATOR, specialism="lgbti"
     ),
@@ -161,6 +164,16 @@ LAWYER_REFS = tuple(
     ref for s in STAFF if s.role is Role.LAWYER for ref in (s.username, s.email) if ref
 )
 COORDINATOR_FOR = {"lgbti": "coordinator.lhbti", "conversion": "coordinator.bekering"}
+DEMO_TEAM = "Beslisteam Zevenaar"
+# Decision officers' skills and seniority: a team lead, a senior who also sits in the
+# hard-cases team, an officer in her first months and an external drafter (whose
+# decisions go to a senior first).
+OFFICER_PROFILES: dict[str, dict[str, Any]] = {
+    "officer.degroot": {"senior": True, "team_lead": True, "years": 9},
+    "officer.meijer": {"senior": True, "hard_cases_team": True, "years": 12},
+    "officer.bos": {"years": 0},
+    "officer.extern": {"external": True, "years": 3},
+}
 
 # Kiosks are counted from the rooms' seats (``create_room``).
 LOCATIONS = (
@@ -335,6 +348,8 @@ def ensure_staff(db: Session) -> tuple[dict[str, User], int]:
         user = create_user(db, _user_in(member), password_hash=password_hash)
         enrol_known_secret(db, user, demo_totp_secret(member.username))
         users[member.username] = user
+        if member.username in OFFICER_PROFILES:
+            _officer_profile(db, user, OFFICER_PROFILES[member.username])
     return users, len(missing)
 
 
@@ -355,6 +370,21 @@ def demo_code(username: str) -> tuple[str, int]:
     generator = pyotp.TOTP(demo_totp_secret(username))
     left = generator.interval - int(time.time()) % generator.interval
     return generator.now(), left
+
+
+def _officer_profile(db: Session, user: User, profile: dict[str, Any]) -> None:
+    years = profile.get("years", 0)
+    started = utcnow().date() - timedelta(days=max(60, 365 * years))
+    marks = {k: v for k, v in profile.items() if k != "years"}
+    # Every demo officer may take every file, so the demo's driver can hand them any.
+    body = OfficerProfileIn(
+        team=DEMO_TEAM,
+        lgbti_experience=True,
+        conversion_experience=True,
+        started_on=started,
+        **marks,
+    )
+    decisions.set_profile(db, user, body)
 
 
 def _user_in(member: StaffMember) -> UserIn:
@@ -431,6 +461,11 @@ def _never(case: Case) -> bool:
     return False
 
 
+def _kansrijk(case: Case) -> bool:
+    """Only kansrijk files wait for a decision officer; kansarm ones go to the hearing."""
+    return case.track == Track.REPLACING
+
+
 @dataclass(frozen=True)
 class Target:
     """Leave ``per_600`` of every 600 demo cases (at least one) in ``state``."""
@@ -446,11 +481,13 @@ class Target:
 
 # Most demanding first (track, form language, seats), so they get the candidates that fit.
 SPREAD = (
-    Target(S.DECIDED_ON_FORM, 4, only=lambda c: c.track == Track.REPLACING),
-    Target(S.PHYSICAL_HEARING_REQUIRED, 3, prefer=lambda c: c.track == Track.PREPARATORY),
-    Target(S.CLAIMED, 2),
-    Target(S.READY_FOR_DECISION, 2, prefer=lambda c: bool(c.coordinator_motives)),
-    Target(S.READY_FOR_DECISION, 6),
+    Target(S.DECIDED_ON_FORM, 4, only=_kansrijk),
+    # Ordered by an officer (kansrijk), and handed over at once (kansarm).
+    Target(S.PHYSICAL_HEARING_REQUIRED, 2, only=_kansrijk),
+    Target(S.PHYSICAL_HEARING_REQUIRED, 2, only=lambda c: c.track == Track.PREPARATORY),
+    Target(S.CLAIMED, 2, only=_kansrijk),
+    Target(S.READY_FOR_DECISION, 2, only=_kansrijk, prefer=lambda c: bool(c.coordinator_motives)),
+    Target(S.READY_FOR_DECISION, 6, only=_kansrijk),
     Target(S.WITH_LAWYER, 8),
     Target(S.IN_TRANSLATION, 8),
     Target(S.EXCLUDED, 1),
@@ -530,6 +567,11 @@ class DemoCast:
 
     def coordinator(self, motive: str) -> Actor:
         return actor_of(self.staff[COORDINATOR_FOR[motive]])
+
+    def senior(self, drafter: Actor) -> Actor:
+        """A senior other than the drafter reviews (four eyes)."""
+        seniors = [n for n, p in OFFICER_PROFILES.items() if p.get("senior")]
+        return actor_of(next(self.staff[n] for n in seniors if self.staff[n].id != drafter.user_id))
 
 
 @dataclass

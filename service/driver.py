@@ -12,15 +12,17 @@ from sqlalchemy.orm import Session
 
 from service.cases import service as cases
 from service.cases.schemas import SignalIn
+from service.consultations import service as consultations
 from service.core.actor import Actor
 from service.corrections import service as corrections
 from service.corrections.schemas import CorrectionItemIn
 from service.decisions import service as decisions
-from service.decisions.schemas import Outcome
+from service.decisions.schemas import DecisionIn, Outcome
 from service.eligibility.service import screen_case
 from service.invitations import service as invitations
 from service.models.auth import Role
 from service.models.cases import Case, SignalKind
+from service.models.decisions import ReviewVerdict
 from service.models.sessions import HearingSession
 from service.questionnaires import service as questionnaires
 from service.questionnaires.forms import FormDefinition, Question, QuestionType
@@ -85,6 +87,8 @@ class Cast(Protocol):
 
     def coordinator(self, motive: str) -> Actor: ...
 
+    def senior(self, drafter: Actor) -> Actor: ...
+
 
 def lawyer_of(case: Case) -> Actor:
     assert case.lawyer_id is not None, "only a case with a lawyer can be invited"
@@ -110,6 +114,8 @@ class Driver:
         """Move ``case`` from where it is now to ``target``."""
         path = path_to(target)
         for state in path[path.index(case.state) + 1 :]:
+            if case.state == target:
+                break  # a kansarm file goes to the physical hearing by itself
             self.step(case, state)
         assert case.state == target, f"driver reached {case.state}, not {target}"
 
@@ -187,15 +193,30 @@ class Driver:
 
     def _decide(self, case: Case, outcome: Outcome) -> None:
         for motive in case.coordinator_motives:
-            decisions.record_consultation(
+            consultations.record_consultation(
                 self.db,
                 case,
                 self.cast.coordinator(motive),
                 motive,
                 "Open questions asked; no stereotypes.",
             )
-        reason = {
-            Outcome.DECIDED_ON_FORM: "Account consistent and complete; decided on the form.",
-            Outcome.PHYSICAL_HEARING_REQUIRED: "A nader gehoor is needed.",
-        }[outcome]
-        decisions.decide(self.db, case, self.cast.actor(Role.OFFICER, case), outcome, reason)
+        body = DecisionIn.model_validate(
+            {
+                Outcome.DECIDED_ON_FORM: {
+                    "outcome": outcome,
+                    "kind": "grant",
+                    "reason": "Account consistent and complete; decided on the form.",
+                },
+                Outcome.PHYSICAL_HEARING_REQUIRED: {
+                    "outcome": outcome,
+                    "reason": "A nader gehoor is needed.",
+                    "reason_codes": ["insufficient_information"],
+                    "estimated_days": 1,
+                },
+            }[outcome]
+        )
+        officer = self.cast.actor(Role.OFFICER, case)
+        decisions.decide(self.db, case, officer, body)
+        if case.state is S.IN_REVIEW:  # four eyes: a senior approves the draft
+            senior = self.cast.senior(officer)
+            decisions.review(self.db, case, senior, ReviewVerdict.APPROVED, "")

@@ -17,6 +17,8 @@ from service.auth.api import router as auth_router
 from service.auth.pages import router as auth_pages
 from service.cases.api import router as cases_router
 from service.cases.pages import router as case_pages
+from service.consultations.api import router as consultations_router
+from service.consultations.pages import router as consultation_pages
 from service.core.errors import PROBLEM_RESPONSES, DomainError, install_error_handlers
 from service.core.middleware import BodyLimit, SecurityHeaders
 from service.core.routing import UnitOfWorkRoute
@@ -59,6 +61,7 @@ PAGES = (
     correction_pages,
     dossier_pages,
     decision_pages,
+    consultation_pages,
     term_pages,
     message_pages,
     kiosk_pages,
@@ -78,6 +81,7 @@ ROUTERS = (
     corrections_router,
     dossier_router,
     decisions_router,
+    consultations_router,
     terms_router,
     messages_router,
 )

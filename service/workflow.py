@@ -31,6 +31,7 @@ class CaseState(StrEnum):
     CORRECTIONS_TERM_EXPIRED = "corrections_term_expired"
     READY_FOR_DECISION = "ready_for_decision"
     CLAIMED = "claimed"
+    IN_REVIEW = "in_review"
     DECIDED_ON_FORM = "decided_on_form"
     PHYSICAL_HEARING_REQUIRED = "physical_hearing_required"
     WITHDRAWN = "withdrawn"
@@ -57,6 +58,7 @@ STATE_LABELS: dict[CaseState, str] = {
     CaseState.CORRECTIONS_TERM_EXPIRED: N_("Corrections term ended"),
     CaseState.READY_FOR_DECISION: N_("Ready for decision"),
     CaseState.CLAIMED: N_("With a decision officer"),
+    CaseState.IN_REVIEW: N_("With a senior for review (four eyes)"),
     CaseState.DECIDED_ON_FORM: N_("Decided on the form"),
     CaseState.PHYSICAL_HEARING_REQUIRED: N_("Physical hearing required"),
     CaseState.WITHDRAWN: N_("Withdrawn"),
@@ -87,6 +89,10 @@ class CaseEvent(StrEnum):
     ROUTE_TO_DECISION = "route_to_decision"
     CLAIM = "claim"
     RELEASE = "release"
+    REASSIGN = "reassign"
+    SUBMIT_FOR_REVIEW = "submit_for_review"
+    SEND_BACK = "send_back"
+    HAND_OVER_TO_HEARING = "hand_over_to_hearing"
     DECIDE_ON_FORM = "decide_on_form"
     ORDER_PHYSICAL_HEARING = "order_physical_hearing"
     WITHDRAW = "withdraw"
@@ -177,6 +183,17 @@ _LINEAR: dict[tuple[CaseState, CaseEvent], CaseState] = {
     (S.CLAIMED, E.RELEASE): S.READY_FOR_DECISION,
     (S.CLAIMED, E.DECIDE_ON_FORM): S.DECIDED_ON_FORM,
     (S.CLAIMED, E.ORDER_PHYSICAL_HEARING): S.PHYSICAL_HEARING_REQUIRED,
+    # Kansarm: the complete file goes straight to the planning of the physical hearing.
+    (S.CORRECTIONS_RECEIVED, E.HAND_OVER_TO_HEARING): S.PHYSICAL_HEARING_REQUIRED,
+    (S.NO_CORRECTIONS, E.HAND_OVER_TO_HEARING): S.PHYSICAL_HEARING_REQUIRED,
+    (S.CORRECTIONS_TERM_EXPIRED, E.HAND_OVER_TO_HEARING): S.PHYSICAL_HEARING_REQUIRED,
+    # A team lead hands a file to an officer (from the queue, or from another officer).
+    (S.READY_FOR_DECISION, E.REASSIGN): S.CLAIMED,
+    (S.CLAIMED, E.REASSIGN): S.CLAIMED,
+    # Four eyes: a senior approves the decision on the form or sends it back.
+    (S.CLAIMED, E.SUBMIT_FOR_REVIEW): S.IN_REVIEW,
+    (S.IN_REVIEW, E.SEND_BACK): S.CLAIMED,
+    (S.IN_REVIEW, E.DECIDE_ON_FORM): S.DECIDED_ON_FORM,
 }
 
 TRANSITIONS: dict[tuple[CaseState, CaseEvent], CaseState] = {
@@ -238,6 +255,18 @@ def _may_decide_on_form(facts: CaseFacts) -> str | None:
     return _written_track_allowed(facts) or _needs_consultation(facts)
 
 
+def _is_kansarm(facts: CaseFacts) -> str | None:
+    if facts.track is not Track.PREPARATORY:
+        return "only a kansarm case (preparatory written hearing) goes straight to the hearing"
+    return None
+
+
+def _goes_to_an_officer(facts: CaseFacts) -> str | None:
+    if facts.track is Track.PREPARATORY:
+        return "a kansarm file goes to the physical hearing, not to a decision officer"
+    return _written_track_allowed(facts)
+
+
 def _applicant_consented(facts: CaseFacts) -> str | None:
     if not facts.applicant_consent_confirmed:
         return "the applicant's own consent must be confirmed at check-in"
@@ -261,11 +290,22 @@ GUARDS: dict[CaseEvent, tuple[Guard, ...]] = {
     E.RESCHEDULE: (_written_track_allowed,),
     E.CHECK_IN: (_written_track_allowed, _applicant_consented),
     E.START_FORM: (_written_track_allowed,),
-    E.ROUTE_TO_DECISION: (_written_track_allowed,),
+    E.ROUTE_TO_DECISION: (_goes_to_an_officer,),
     E.CLAIM: (_written_track_allowed,),
+    E.REASSIGN: (_written_track_allowed,),
+    E.SUBMIT_FOR_REVIEW: (_may_decide_on_form,),
     E.DECIDE_ON_FORM: (_may_decide_on_form,),
+    E.HAND_OVER_TO_HEARING: (_is_kansarm,),
     E.ORDER_PHYSICAL_HEARING: (_needs_consultation,),
 }
+
+
+def complete_file_event(track: Track | None) -> CaseEvent:
+    """Where a complete file goes: a kansrijk one to the decision queue, a kansarm one
+    straight to the planning of the physical hearing (no decision on the form)."""
+    if track is Track.PREPARATORY:
+        return E.HAND_OVER_TO_HEARING
+    return E.ROUTE_TO_DECISION
 
 
 def next_state(state: CaseState, event: CaseEvent) -> CaseState | None:
@@ -344,6 +384,8 @@ def describe() -> str:
         _may_decide_on_form: "track `replacing` (kansrijk), no signal, consultations recorded",
         _applicant_consented: "the applicant's own consent confirmed at check-in",
         _requires_track: "the screening set a track; no signal",
+        _is_kansarm: "track `preparatory` (kansarm)",
+        _goes_to_an_officer: "track `replacing` (kansrijk); no signal",
     }
     for event, guards in GUARDS.items():
         lines.append(f"| `{event}` | {'; '.join(explained[g] for g in guards)} |")

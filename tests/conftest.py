@@ -47,6 +47,9 @@ os.environ["HEARING_ENV"] = "test"
 os.environ["HEARING_REDIS_URL"] = ""
 os.environ["HEARING_HUEY_SQLITE_PATH"] = str(_TMP / "huey.db")
 os.environ.setdefault("HEARING_ELIGIBILITY_POLICY", "taskforce-2020")
+# Four eyes samples a share of decisions by case id; tests that are not about it decide
+# directly (tests/decisions set the share where they need it).
+os.environ.setdefault("HEARING_REVIEW_SHARE", "0")
 
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine  # noqa: E402

@@ -20,8 +20,18 @@ from service.cases.schemas import CaseIn
 from service.cases.service import create_case
 from service.core.actor import Actor
 from service.core.clock import utcnow
+from service.decisions.schemas import OfficerProfileIn
 from service.driver import Driver, complete_answers
-from service.models import Booking, Case, HearingSession, Interpreter, Location, Role, User
+from service.models import (
+    Booking,
+    Case,
+    HearingSession,
+    Interpreter,
+    Location,
+    OfficerProfile,
+    Role,
+    User,
+)
 from service.models.translation import Agency
 from service.questionnaires import service as questionnaires
 from service.sessions import service as sessions
@@ -88,6 +98,17 @@ class Factory:
             self._people[key] = Person(user, issue_token(self.db, user=user).access_token)
         return self._people[key]
 
+    def officer(self, name: str = "default", **profile: Any) -> Person:
+        """A decision officer with a profile (skills, team, seniority); an officer made
+        with ``person(Role.OFFICER)`` has none and counts as an experienced generalist."""
+        person = self.person(Role.OFFICER, name)
+        if profile or self.db.get(OfficerProfile, person.user.id) is None:
+            from service.decisions.service import set_profile
+
+            fields = {"started_on": date(2015, 1, 1)} | profile
+            set_profile(self.db, person.user, OfficerProfileIn(**fields))
+        return person
+
     def agency(self, name: str = AGENCY) -> Agency:
         found = self.db.scalar(select(Agency).where(Agency.name == name))
         return found or create_agency(self.db, name)
@@ -136,10 +157,10 @@ class Factory:
         )
 
     def consult_all(self, case: Case) -> None:
-        from service.decisions import service as decisions
+        from service.consultations import service as consultations
 
         for motive in case.coordinator_motives:
-            decisions.record_consultation(
+            consultations.record_consultation(
                 self.db, case, self.person(Role.COORDINATOR, motive).actor, motive, "consulted"
             )
 
@@ -215,3 +236,9 @@ class FactoryCast:
 
     def coordinator(self, motive: str) -> Actor:
         return self.factory.person(Role.COORDINATOR, motive).actor
+
+    def senior(self, drafter: Actor) -> Actor:
+        senior = self.factory.officer("senior", senior=True)
+        if senior.user.id == drafter.user_id:
+            senior = self.factory.officer("senior2", senior=True)
+        return senior.actor

@@ -264,7 +264,7 @@ def test_officer_cannot_decide_or_release_anothers_claim(client, db, factory):
     case = factory.case_in(CaseState.CLAIMED)
     assert case.claimed_by_id == claimant.user.id
 
-    decision = {"outcome": "decided_on_form", "reason": "complete and consistent"}
+    decision = {"outcome": "decided_on_form", "kind": "grant", "reason": "complete and consistent"}
     assert_problem(
         client.post(f"{API}/cases/{case.id}/decision", headers=other.headers, json=decision),
         409,

@@ -429,7 +429,11 @@ def corrections(factory: Factory) -> Prepared:
 
 def decision(factory: Factory) -> Prepared:
     case = factory.case_in(CaseState.CLAIMED)
-    return f"/cases/{case.id}/decision", {"outcome": "decided_on_form", "reason": "complete"}
+    return f"/cases/{case.id}/decision", {
+        "outcome": "decided_on_form",
+        "kind": "grant",
+        "reason": "complete",
+    }
 
 
 @dataclass

@@ -135,7 +135,7 @@ def test_summary_lists_the_logins_that_work(client, summary):
         "host": 2,
         "lawyer": 4,
         "translator": 2,
-        "officer": 3,
+        "officer": 4,
         "coordinator": 2,
     }
     lawyers = [login for login in logins if login["role"] == "lawyer"]
@@ -201,3 +201,19 @@ def test_demo_code_is_for_demo_accounts_only_and_never_in_production(monkeypatch
     monkeypatch.setattr(demo, "get_settings", lambda: production)
     with pytest.raises(RuntimeError):
         demo.demo_code(STAFF[0].username)
+
+
+def test_officers_have_a_team_lead_a_senior_and_drafters_under_four_eyes(db, summary):
+    from service.models.decisions import OfficerProfile
+
+    profiles = {
+        u.username: p
+        for p, u in db.execute(
+            select(OfficerProfile, User).join(User, User.id == OfficerProfile.user_id)
+        )
+        if u.username.startswith("officer.")
+    }
+    assert profiles["officer.degroot"].team_lead
+    assert profiles["officer.meijer"].senior
+    assert profiles["officer.extern"].external
+    assert len({p.team_id for p in profiles.values()}) == 1

@@ -15,6 +15,7 @@ from sqlalchemy import event, func, select
 from service.cases.service import withdraw
 from service.core.clock import utcnow
 from service.decisions import service as decisions
+from service.decisions.schemas import DecisionIn
 from service.eligibility.service import screen_case
 from service.models import Booking, Case, CaseEventRow, Decision, Invitation, Role
 from service.sessions import service as sessions
@@ -177,32 +178,27 @@ def test_signal_is_hidden_from_the_lawyer(client, db, factory):
 
 
 def test_kansarm_never_decided_on_form(client, db, factory):
+    """A complete kansarm file goes to the physical hearing by itself; no officer can
+    decide it on the form, through the API or the page."""
     officer = factory.person(Role.OFFICER)
-    case = factory.case_in(S.CLAIMED, nationality="IR", languages=["fa"])
+    case = factory.case_in(S.PHYSICAL_HEARING_REQUIRED, nationality="IR", languages=["fa"])
     db.commit()
     assert case.track == "preparatory"
-    refused = problem(
-        client.post(
-            f"{API}/cases/{case.id}/decision",
-            headers=officer.headers,
-            json={"outcome": "decided_on_form", "reason": "account is complete"},
-        ),
+    body = {"outcome": "decided_on_form", "kind": "grant", "reason": "account is complete"}
+    refused = client.post(f"{API}/cases/{case.id}/decision", headers=officer.headers, json=body)
+    assert "already decided" in problem(refused, 409, "illegal_transition")["detail"]
+    assert problem(
+        client.post(f"{API}/cases/{case.id}/claim", headers=officer.headers),
         409,
-        "rule_violated",
+        "illegal_transition",
     )
-    assert "kansarm" in refused["detail"]
-    assert state_of(db, case) == "claimed"
     assert db.scalar(select(func.count()).where(Decision.case_id == case.id)) == 0
-
-    decided = ok(
-        client.post(
-            f"{API}/cases/{case.id}/decision",
-            headers=officer.headers,
-            json={"outcome": "physical_hearing_required", "reason": "nader gehoor"},
-        ),
-        201,
-    )
-    assert decided["outcome"] == "physical_hearing_required"
+    events = [
+        e.event for e in db.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case.id))
+    ]
+    assert events[-2:] == ["no_corrections", "hand_over_to_hearing"]
+    assert "claim" not in events
+    assert "route_to_decision" not in events
 
 
 def test_kansarm_case_is_marked_for_a_physical_hearing_from_screening_on(client, db, factory):
@@ -229,6 +225,11 @@ def test_coordinator_consultation_required_before_decision(client, db, factory, 
     case = factory.case_in(S.CLAIMED, coordinator_motives=["lgbti", "conversion"])
     db.commit()
     decide = {"outcome": outcome, "reason": "weighed the account and third-party statements"}
+    decide |= (
+        {"kind": "grant"}
+        if outcome == "decided_on_form"
+        else {"reason_codes": ["credibility"], "estimated_days": 2}
+    )
 
     def attempt():
         return client.post(f"{API}/cases/{case.id}/decision", headers=officer.headers, json=decide)
@@ -608,7 +609,9 @@ def test_every_transition_writes_an_event_row(db, factory, state_changes):
     case = factory.case_in(S.CLAIMED)
     decisions.release(db, case, officer)
     decisions.claim(db, case, officer)
-    decisions.decide(db, case, officer, decisions.Outcome.DECIDED_ON_FORM, "complete")
+    decisions.decide(
+        db, case, officer, DecisionIn(outcome="decided_on_form", kind="grant", reason="complete")
+    )
 
     detour = factory.case_in(S.SCHEDULED)
     sessions.cancel_booking(db, factory.booking(detour), planner, "room unavailable")

@@ -166,6 +166,8 @@ def drive_to_decision(client, factory, nationality, language):
         201,
     )
 
+    if nationality == "IR":  # kansarm: straight to the planning of the physical hearing
+        return case_id, officer, planner, answers
     queue = ok(client.get(f"{API}/decision-queue", headers=officer.headers))
     assert case_id in [c["id"] for c in queue]
     ok(client.post(f"{API}/cases/{case_id}/claim", headers=officer.headers))
@@ -178,7 +180,7 @@ def test_kansrijk_case_is_decided_on_the_form(client, factory):
         client.post(
             f"{API}/cases/{case_id}/decision",
             headers=officer.headers,
-            json={"outcome": "decided_on_form", "reason": "complete"},
+            json={"outcome": "decided_on_form", "kind": "grant", "reason": "complete"},
         ),
         201,
     )
@@ -223,28 +225,35 @@ def test_kansrijk_case_is_decided_on_the_form(client, factory):
 
 
 def test_kansarm_case_ends_in_a_physical_hearing(client, factory):
-    case_id, officer, planner, _ = drive_to_decision(client, factory, "IR", "fa")
-    refused = client.post(
-        f"{API}/cases/{case_id}/decision",
-        headers=officer.headers,
-        json={"outcome": "decided_on_form", "reason": "try"},
-    )
-    assert refused.status_code == 409
-    assert refused.headers["content-type"].startswith("application/problem+json")
-    assert refused.json()["code"] == "rule_violated"
-    assert "kansarm" in refused.json()["detail"]
-
-    ok(
-        client.post(
-            f"{API}/cases/{case_id}/decision",
-            headers=officer.headers,
-            json={"outcome": "physical_hearing_required", "reason": "nader gehoor"},
-        ),
-        201,
-    )
+    """A complete kansarm file never waits for an officer: it goes to the planning of the
+    nader gehoor with its written answers, translation and corrections (the hand-off)."""
+    case_id, officer, planner, answers = drive_to_decision(client, factory, "IR", "fa")
     case = ok(client.get(f"{API}/cases/{case_id}", headers=planner.headers))
     assert case["state"] == "physical_hearing_required"
     assert case["track"] == "preparatory"
+    queue = ok(client.get(f"{API}/decision-queue", headers=officer.headers))
+    assert case_id not in [c["id"] for c in queue]
+    refused = client.post(
+        f"{API}/cases/{case_id}/decision",
+        headers=officer.headers,
+        json={"outcome": "decided_on_form", "kind": "grant", "reason": "try"},
+    )
+    assert refused.status_code == 409
+    assert refused.headers["content-type"].startswith("application/problem+json")
+
+    handoff = ok(client.get(f"{API}/cases/{case_id}/handoff", headers=planner.headers))
+    assert handoff["reason_codes"] == ["kansarm_policy"]
+    assert handoff["estimated_days"] is None
+    items = {i["question_id"]: i for i in handoff["layers"]["items"]}
+    assert {q: i["original"] for q, i in items.items()}.keys() == answers.keys()
+    first = next(iter(answers))
+    assert items[first]["translation"].startswith("NL ")
+    assert items[first]["corrections"] == [{"kind": "correction", "text": "Spelling of the name."}]
+    assert handoff["layers"]["general_additions"][0]["kind"] == "addition"
+    pdf = client.get(f"{API}/cases/{case_id}/handoff.pdf", headers=planner.headers)
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
 
 
 def test_nv_signal_mid_procedure_pulls_the_case_out(client, factory):
@@ -319,7 +328,7 @@ def test_handling_time_counts_from_the_last_claim(client, factory):
         client.post(
             f"{API}/cases/{case.id}/decision",
             headers=officer_b.headers,
-            json={"outcome": "decided_on_form", "reason": "complete"},
+            json={"outcome": "decided_on_form", "kind": "grant", "reason": "complete"},
         ),
         201,
     )

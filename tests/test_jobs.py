@@ -13,6 +13,7 @@ from huey import RedisHuey, SqliteHuey
 from sqlalchemy import select
 
 import service.corrections.tasks
+import service.decisions.tasks
 import service.invitations.tasks
 import service.questionnaires.tasks
 import service.tasks
@@ -202,7 +203,12 @@ def test_corrections_term_past_routes_the_file_to_decision(client, db, factory):
 
 # --- Huey ---------------------------------------------------------------------------------
 
-PERIODIC = {"expire_invitations", "auto_submit_forms", "expire_corrections_terms"}
+PERIODIC = {
+    "expire_invitations",
+    "auto_submit_forms",
+    "expire_corrections_terms",
+    "expire_claims",
+}
 
 
 def test_periodic_jobs_are_registered_on_the_app_queue():
@@ -215,6 +221,7 @@ def test_periodic_jobs_are_registered_on_the_app_queue():
         "service.terms.tasks",
         "service.messages.tasks",
         "service.dossier.tasks",
+        "service.decisions.tasks",
     }
     registered = {task.name for task in app_huey._registry.periodic_tasks}
     assert registered >= PERIODIC
@@ -234,6 +241,7 @@ def test_periodic_tasks_run_the_jobs_through_huey(db, factory, monkeypatch):
         service.invitations.tasks,
         service.questionnaires.tasks,
         service.corrections.tasks,
+        service.decisions.tasks,
     ):
         monkeypatch.setattr(module, "unit_of_work", test_unit_of_work)
 
@@ -243,12 +251,15 @@ def test_periodic_tasks_run_the_jobs_through_huey(db, factory, monkeypatch):
     answer_set_of(db, writing).deadline_at = utcnow() - PAST
     with_lawyer = factory.case_in(CaseState.WITH_LAWYER)
     with_lawyer.corrections_due_at = utcnow() - PAST
+    abandoned = factory.case_in(CaseState.CLAIMED)
+    abandoned.lease_expires_at = utcnow() - PAST
     db.flush()
 
     for task in (
         service.invitations.tasks.expire_invitations,
         service.questionnaires.tasks.auto_submit_forms,
         service.corrections.tasks.expire_corrections_terms,
+        service.decisions.tasks.expire_claims,
     ):
         assert app_huey.execute(task.s()) >= 1
         assert app_huey.execute(task.s()) == 0  # idempotent
@@ -256,6 +267,8 @@ def test_periodic_tasks_run_the_jobs_through_huey(db, factory, monkeypatch):
     assert invited.state == "invitation_expired"
     assert writing.state == "submitted"
     assert with_lawyer.state == "ready_for_decision"
+    # An abandoned claim's lease ended: the file is back in the queue, nobody holds it.
+    assert (abandoned.state, abandoned.claimed_by_id) == ("ready_for_decision", None)
 
 
 def round_trip(queue) -> None:

@@ -51,6 +51,14 @@ PROCEDURE = """
     claimed                   release                   ready_for_decision
     claimed                   decide_on_form            decided_on_form
     claimed                   order_physical_hearing    physical_hearing_required
+    corrections_received      hand_over_to_hearing      physical_hearing_required
+    no_corrections            hand_over_to_hearing      physical_hearing_required
+    corrections_term_expired  hand_over_to_hearing      physical_hearing_required
+    ready_for_decision        reassign                  claimed
+    claimed                   reassign                  claimed
+    claimed                   submit_for_review         in_review
+    in_review                 send_back                 claimed
+    in_review                 decide_on_form            decided_on_form
 """
 
 # Withdrawal (consent withdrawn) and exclusion (NV/1F signal) reach every open state.
@@ -71,6 +79,7 @@ OPEN = {
     S.CORRECTIONS_TERM_EXPIRED,
     S.READY_FOR_DECISION,
     S.CLAIMED,
+    S.IN_REVIEW,
 }
 # A case (re-)enters the written track only through a screening, and only from here.
 SCREENABLE = {
@@ -105,6 +114,7 @@ ILLEGAL = [pair for pair in ALL_PAIRS if pair not in EXPECTED]
 
 # Facts under which no guard objects: kansrijk, no signal, consent given, nothing to consult.
 CLEAR = CaseFacts(track=Track.REPLACING, applicant_consent_confirmed=True)
+KANSARM = CaseFacts(track=Track.PREPARATORY, applicant_consent_confirmed=True)
 SIGNAL = CaseFacts(track=Track.REPLACING, applicant_consent_confirmed=True, has_active_signal=True)
 
 
@@ -114,8 +124,8 @@ def _source_of(event: CaseEvent) -> CaseState:
 
 
 def test_expected_table_is_complete_and_consistent():
-    # Guards the hand-written table itself: 24 procedure lines + 16x2 exits + 6x2 screenings.
-    assert len(EXPECTED) == 24 + 2 * 16 + 2 * 6
+    # Guards the hand-written table itself: 32 procedure lines + 17x2 exits + 6x2 screenings.
+    assert len(EXPECTED) == 32 + 2 * 17 + 2 * 6
     assert len(ALL_PAIRS) == len(S) * len(E)
     assert OPEN | {S.DECLINED, S.INVITATION_EXPIRED, S.WITHDRAWN, S.EXCLUDED} | DECIDED == set(S)
 
@@ -127,7 +137,16 @@ def test_next_state_matches_the_procedure_for_every_state_and_event(state, event
 
 @pytest.mark.parametrize(("state", "event"), LEGAL, ids=lambda v: v.value)
 def test_every_legal_move_succeeds_when_no_guard_objects(state, event):
-    assert transition(state, event, CLEAR) is EXPECTED[state, event]
+    # The hand-over to the hearing is the kansarm track's move; every other, kansrijk's.
+    facts = KANSARM if event is E.HAND_OVER_TO_HEARING else CLEAR
+    assert transition(state, event, facts) is EXPECTED[state, event]
+
+
+def test_only_kansarm_goes_straight_to_the_hearing_and_never_to_an_officer():
+    with pytest.raises(GuardFailed, match="kansarm"):
+        transition(S.NO_CORRECTIONS, E.HAND_OVER_TO_HEARING, CLEAR)
+    with pytest.raises(GuardFailed, match="kansarm"):
+        transition(S.NO_CORRECTIONS, E.ROUTE_TO_DECISION, KANSARM)
 
 
 @pytest.mark.parametrize(("state", "event"), ILLEGAL, ids=lambda v: v.value)

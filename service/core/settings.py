@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     mail_sink_dir: Path = PROJECT_ROOT / "var" / "mail"
     # Check-in opens this long before a session starts and closes when its window ends.
     check_in_opens_minutes: int = 60
+    # Decisions: a claim's lease (a heartbeat renews it), the idle gap that stops the
+    # handling-time clock, and four eyes (a share of all decisions, and always those of
+    # officers in their first days of work and of external drafters).
+    claim_lease_minutes: int = Field(default=30, ge=1)
+    handling_idle_minutes: int = Field(default=5, ge=1)
+    review_share: float = Field(default=0.1, ge=0, le=1)
+    review_probation_days: int = Field(default=183, ge=0)
 
     # Request model (docs/request-model.md): every request runs its database work in ONE
     # worker thread that holds one pooled connection, so threads == pool size and no

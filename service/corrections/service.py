@@ -33,7 +33,7 @@ from service.models.cases import Case
 from service.models.corrections import Attachment, Correction, CorrectionItem
 from service.questionnaires.service import answer_set_of
 from service.translation.items import answer_items
-from service.workflow import CaseEvent, CaseState
+from service.workflow import CaseEvent, CaseState, Track, complete_file_event
 
 # What the lawyer may attach, by the file's own first bytes (never by its name).
 ALLOWED_TYPES = {
@@ -242,9 +242,12 @@ def _close(file: Correction, outcome: str, actor: Actor | None) -> None:
 
 
 def _route(db: Session, case: Case) -> None:
-    procedure.advance(
-        db, case, CaseEvent.ROUTE_TO_DECISION, SYSTEM, "complete file routed to decision"
-    )
+    event = complete_file_event(Track(case.track) if case.track else None)
+    reason = {
+        CaseEvent.ROUTE_TO_DECISION: "complete file routed to decision",
+        CaseEvent.HAND_OVER_TO_HEARING: "kansarm: the written answers prepare the physical hearing",
+    }[event]
+    procedure.advance(db, case, event, SYSTEM, reason)
 
 
 def overdue_terms(db: Session) -> Sequence[uuid.UUID]:

@@ -1,8 +1,12 @@
-"""Who decides, who consults, who reads the queue."""
+"""Who decides, who reviews, who reads the queue and the hand-off."""
 
 from service.models.auth import Role
 
 OFFICERS = (Role.OFFICER,)
 QUEUE_READERS = (Role.OFFICER, Role.ADMIN)
-COORDINATORS = (Role.COORDINATOR,)
-CONSULTATION_READERS = (Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
+# Team lead, senior and hard-cases team are officers with those marks on their profile;
+# the service checks the mark.
+HANDOFF_READERS = (Role.OFFICER, Role.PLANNER, Role.ADMIN)
+# The actual length of the nader gehoor is recorded by whoever planned or held it.
+HEARING_RECORDERS = (Role.OFFICER, Role.PLANNER)
+PROFILE_KEEPERS = (Role.ADMIN,)

@@ -2,7 +2,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.orm import Session
 
 from service.auth.access import allow
@@ -10,11 +10,34 @@ from service.cases.access import readable_case
 from service.cases.schemas import CaseDetail, CaseOut
 from service.core.actor import Actor
 from service.core.routing import UnitOfWorkRoute
-from service.decisions import access, service
-from service.decisions.schemas import ConsultationIn, ConsultationOut, DecisionIn, DecisionOut
+from service.decisions import access, queries, service
+from service.decisions.exceptions import NotAnOfficer, QueueEmpty
+from service.decisions.handoff import handoff_pdf, handoff_record
+from service.decisions.schemas import (
+    ActivityIn,
+    ActualDaysIn,
+    ClaimOut,
+    DecisionIn,
+    DecisionOut,
+    HandlingTimeOut,
+    HandoffOut,
+    OfficerProfileIn,
+    ReassignIn,
+    ReviewIn,
+    ReviewOut,
+    SignalRaiseIn,
+)
+from service.models.auth import Role, User
+from service.models.decisions import Decision
 
 router = APIRouter(tags=["decisions"], route_class=UnitOfWorkRoute)
 Officer = Annotated[Actor, Depends(allow(*access.OFFICERS))]
+
+
+def _outcome(result: object) -> DecisionOut | ReviewOut:
+    if isinstance(result, Decision):
+        return DecisionOut.model_validate(result)
+    return ReviewOut.model_validate(result)
 
 
 @router.get("/decision-queue")
@@ -23,8 +46,19 @@ def decision_queue(
     actor: Annotated[Actor, Depends(allow(*access.QUEUE_READERS))],
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Sequence[CaseOut]:
-    """Complete files ready for decision, longest waiting first."""
-    return [CaseOut.present(c, actor) for c in service.queue(db, limit)]
+    """Complete files ready for decision that the officer may take (an admin sees all),
+    six-week deadline first, then the age of the application."""
+    profile = queries.profile_of(db, actor.user_id) if actor.is_(Role.OFFICER) else None
+    return [CaseOut.present(c, actor) for c in queries.queue(db, profile, limit)]
+
+
+@router.post("/decision-queue/take-next")
+def take_next(db: Session, actor: Officer) -> ClaimOut:
+    """Claim the most urgent file this officer may take; 404 when none is waiting."""
+    claimed = service.claim_next(db, actor)
+    if claimed is None:
+        raise QueueEmpty("No file you may take is waiting for a decision.")
+    return ClaimOut.model_validate(claimed)
 
 
 @router.post("/cases/{case_id}/claim")
@@ -41,32 +75,114 @@ def release(case_id: uuid.UUID, db: Session, actor: Officer) -> CaseDetail:
     return CaseDetail.present(case, actor)
 
 
+@router.post("/cases/{case_id}/reassign")
+def reassign(case_id: uuid.UUID, body: ReassignIn, db: Session, actor: Officer) -> CaseDetail:
+    """A team lead hands the file to an officer of their team."""
+    case = readable_case(db, case_id, actor)
+    service.reassign(db, case, actor, body.officer_id)
+    return CaseDetail.present(case, actor)
+
+
 @router.post("/cases/{case_id}/decision", status_code=status.HTTP_201_CREATED)
-def decide(case_id: uuid.UUID, body: DecisionIn, db: Session, actor: Officer) -> DecisionOut:
-    """Decide on the form (kansrijk only) or order a physical hearing (nader gehoor)."""
+def decide(
+    case_id: uuid.UUID, body: DecisionIn, db: Session, actor: Officer
+) -> DecisionOut | ReviewOut:
+    """Decide on the form (kansrijk only) or order a physical hearing (nader gehoor).
+
+    A decision on the form under four eyes answers ``status: in_review``."""
     case = readable_case(db, case_id, actor)
-    return DecisionOut.model_validate(service.decide(db, case, actor, body.outcome, body.reason))
+    return _outcome(service.decide(db, case, actor, body))
 
 
-@router.post("/cases/{case_id}/consultations", status_code=status.HTTP_201_CREATED)
-def consult(
+@router.get("/reviews")
+def reviews(db: Session, actor: Officer) -> Sequence[ReviewOut]:
+    """Drafted decisions waiting for a senior (four eyes)."""
+    return [ReviewOut.model_validate(r) for r, _ in service.reviews_waiting(db)]
+
+
+@router.post("/cases/{case_id}/review")
+def review(
+    case_id: uuid.UUID, body: ReviewIn, db: Session, actor: Officer
+) -> DecisionOut | ReviewOut:
+    """A senior approves the drafted decision (final) or sends it back with remarks."""
+    case = readable_case(db, case_id, actor)
+    return _outcome(service.review(db, case, actor, body.verdict, body.remarks))
+
+
+@router.post("/cases/{case_id}/unit-1f-referral", status_code=status.HTTP_201_CREATED)
+def raise_signal(
+    case_id: uuid.UUID, body: SignalRaiseIn, db: Session, actor: Officer
+) -> CaseDetail:
+    """An NV or 1F signal found in the answers: the case leaves the written track at once
+    and goes to unit 1F."""
+    case = readable_case(db, case_id, actor)
+    service.raise_signal(db, case, actor, body)
+    return CaseDetail.present(case, actor)
+
+
+@router.post("/cases/{case_id}/activity", status_code=status.HTTP_204_NO_CONTENT)
+def activity(case_id: uuid.UUID, body: ActivityIn, db: Session, actor: Officer) -> Response:
+    """Heartbeat and page events of the workbench (handling time; renews the lease)."""
+    case = readable_case(db, case_id, actor)
+    service.note_activity(db, case, actor, body.event)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/cases/{case_id}/handling-time")
+def handling_time(
     case_id: uuid.UUID,
-    body: ConsultationIn,
     db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.COORDINATORS))],
-) -> ConsultationOut:
-    """Record the LGBTI or conversion coordinator's consultation (needed before deciding)."""
+    actor: Annotated[Actor, Depends(allow(*access.QUEUE_READERS))],
+) -> HandlingTimeOut:
+    """Officers' active minutes on the file, beside the calendar time since it was ready."""
     case = readable_case(db, case_id, actor)
-    return ConsultationOut.model_validate(
-        service.record_consultation(db, case, actor, body.motive, body.advice)
-    )
+    measured = queries.handling_time(db, case)
+    return HandlingTimeOut(**vars(measured))
 
 
-@router.get("/cases/{case_id}/consultations")
-def list_consultations(
+@router.get("/cases/{case_id}/handoff")
+def handoff(
     case_id: uuid.UUID,
     db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.CONSULTATION_READERS))],
-) -> Sequence[ConsultationOut]:
+    actor: Annotated[Actor, Depends(allow(*access.HANDOFF_READERS))],
+) -> HandoffOut:
+    """What the physical hearing needs: answers, translation, corrections, reason, estimate."""
+    return handoff_record(db, readable_case(db, case_id, actor))
+
+
+@router.get("/cases/{case_id}/handoff.pdf", response_class=Response)
+def handoff_as_pdf(
+    case_id: uuid.UUID,
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.HANDOFF_READERS))],
+) -> Response:
+    record = handoff_record(db, readable_case(db, case_id, actor))
+    return Response(handoff_pdf(record), media_type="application/pdf")
+
+
+@router.put("/cases/{case_id}/handoff/actual-days")
+def actual_days(
+    case_id: uuid.UUID,
+    body: ActualDaysIn,
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.HEARING_RECORDERS))],
+) -> HandoffOut:
+    """After the nader gehoor: how many days it took."""
     case = readable_case(db, case_id, actor)
-    return [ConsultationOut.model_validate(c) for c in service.consultations_of(db, case)]
+    service.record_actual_days(db, case.id, body.days)
+    return handoff_record(db, case)
+
+
+@router.put("/officers/{user_id}/profile", status_code=status.HTTP_204_NO_CONTENT)
+def set_profile(
+    user_id: uuid.UUID,
+    body: OfficerProfileIn,
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.PROFILE_KEEPERS))],
+) -> Response:
+    """Skills, team and seniority of a decision officer."""
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotAnOfficer(f"No user {user_id}.")
+    service.set_profile(db, user, body)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,13 +1,45 @@
-from service.core.errors import Conflict, Forbidden, InvalidInput
+from service.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class NotYourClaim(Conflict):
     code = "not_your_claim"
 
 
-class MotiveNotRaised(InvalidInput):
-    code = "motive_not_raised"
+class QueueEmpty(NotFound):
+    code = "queue_empty"
 
 
-class NotYourSpecialism(Forbidden):
-    code = "not_your_specialism"
+class OutsideYourSkills(Forbidden):
+    code = "outside_your_skills"
+
+
+class NotATeamLead(Forbidden):
+    code = "not_a_team_lead"
+
+
+class NotInYourTeam(InvalidInput):
+    code = "not_in_your_team"
+
+
+class NotASenior(Forbidden):
+    code = "not_a_senior"
+
+
+class OwnDecision(Forbidden):
+    code = "own_decision"
+
+
+class NoOpenReview(Conflict):
+    code = "no_open_review"
+
+
+class NoHandoff(NotFound):
+    code = "no_handoff"
+
+
+class RemarksRequired(InvalidInput):
+    code = "remarks_required"
+
+
+class NotAnOfficer(InvalidInput):
+    code = "not_an_officer"

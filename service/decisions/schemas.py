@@ -1,11 +1,17 @@
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from service.core.text import Motivation
-from service.models.cases import CoordinatorMotive
+from service.core.text import Motivation, Note, ShortText
+from service.models.cases import SignalKind
+from service.models.decisions import (
+    DecisionKind,
+    HearingReason,
+    ReviewVerdict,
+)
 
 
 class Outcome(StrEnum):
@@ -20,48 +26,170 @@ class DecisionIn(BaseModel):
             "examples": [
                 {
                     "outcome": "decided_on_form",
+                    "kind": "grant",
                     "reason": "Account consistent and complete; no follow-up hearing needed.",
-                }
+                    "third_party_weighing": "The partner's letter confirms the relationship; "
+                    "given weight as it is detailed and consistent.",
+                },
+                {
+                    "outcome": "physical_hearing_required",
+                    "reason": "The route of travel needs questions the form did not ask.",
+                    "reason_codes": ["insufficient_information"],
+                    "estimated_days": 1,
+                },
             ]
         },
     )
     outcome: Outcome
     reason: Motivation
+    # decided_on_form: grant, or intended rejection (voornemen, the regular route follows).
+    kind: DecisionKind | None = None
+    third_party_weighing: Note = ""
+    # physical_hearing_required: why, and whether it will take one or two days.
+    reason_codes: list[HearingReason] = Field(default_factory=list, max_length=5)
+    estimated_days: Literal[1, 2] | None = None
+
+    def misfits(self) -> dict[str, str]:
+        """What the outcome needs and lacks (or must not have), by field."""
+        problems: dict[str, str] = {}
+        if self.outcome is Outcome.DECIDED_ON_FORM:
+            if self.kind is None:
+                problems["kind"] = (
+                    "a decision on the form needs its kind: grant or intended_rejection"
+                )
+            if self.reason_codes or self.estimated_days is not None:
+                problems["reason_codes"] = (
+                    "reason codes and an estimate belong to a physical hearing"
+                )
+        else:
+            if not self.reason_codes:
+                problems["reason_codes"] = "a physical hearing needs at least one reason code"
+            if self.estimated_days is None:
+                problems["estimated_days"] = (
+                    "estimate whether the physical hearing takes 1 or 2 days"
+                )
+            if self.kind is not None:
+                problems["kind"] = "the kind belongs to a decision on the form"
+        return problems
+
+    @model_validator(mode="after")
+    def _fits_outcome(self) -> Self:
+        if problems := self.misfits():
+            raise ValueError("; ".join(problems.values()))
+        return self
+
+
+class ClaimOut(BaseModel):
+    """The file "take next" handed to the officer (open it with ``GET /cases/{id}``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    v_number: str
+    state: str
+    claimed_by_id: uuid.UUID | None
+    lease_expires_at: datetime
 
 
 class DecisionOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+    status: Literal["final"] = "final"
     id: uuid.UUID
     case_id: uuid.UUID
     officer_id: uuid.UUID
     outcome: Outcome
+    kind: DecisionKind | None
     reason: str
+    third_party_weighing: str
+    reviewed_by_id: uuid.UUID | None
     claimed_at: datetime
     decided_at: datetime
 
 
-class ConsultationIn(BaseModel):
+class ReviewOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    status: Literal["in_review"] = "in_review"
+    id: uuid.UUID
+    case_id: uuid.UUID
+    drafted_by_id: uuid.UUID
+    ground: str
+    proposal: dict[str, Any]
+    requested_at: datetime
+    reviewer_id: uuid.UUID | None
+    verdict: ReviewVerdict | None
+    remarks: str
+    reviewed_at: datetime | None
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"verdict": "sent_back", "remarks": "Weigh the letter."}]},
+    )
+    verdict: ReviewVerdict
+    remarks: Note = ""
+
+
+class ReassignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    officer_id: uuid.UUID
+
+
+class SignalRaiseIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {
-                    "motive": "lgbti",
-                    "advice": "Account is detailed and credible; third-party statement "
-                    "from the partner weighed.",
-                }
+                {"kind": "1f", "reason": "Answer 12 names service in a unit in a 1F report."}
             ]
         },
     )
-    motive: CoordinatorMotive
-    advice: Motivation
+    kind: SignalKind
+    reason: Motivation
 
 
-class ConsultationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: uuid.UUID
+class ActivityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    event: Literal["open", "working", "close"] = "working"
+
+
+class HandlingTimeOut(BaseModel):
+    active_minutes: float
+    calendar_minutes: float | None
+    intervals: int
+
+
+class ActualDaysIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    days: int = Field(ge=1, le=10)
+
+
+class HandoffOut(BaseModel):
     case_id: uuid.UUID
-    coordinator_id: uuid.UUID
-    motive: CoordinatorMotive
-    advice: str
-    recorded_at: datetime
+    v_number: str
+    nationality: str
+    track: str | None
+    reason_codes: list[HearingReason]
+    motivation: str
+    estimated_days: int | None
+    actual_days: int | None
+    handed_over_at: datetime
+    handed_over_by: str | None
+    layers: dict[str, Any]
+
+
+# A nationality or language code as the cases carry them ("SY", "stateless", "ar").
+Code = Annotated[str, Field(min_length=2, max_length=10, pattern=r"^[A-Za-z]+$")]
+
+
+class OfficerProfileIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    team: ShortText | None = None
+    nationalities: list[Code] = Field(default_factory=list, max_length=50)
+    languages: list[Code] = Field(default_factory=list, max_length=50)
+    lgbti_experience: bool = False
+    conversion_experience: bool = False
+    senior: bool = False
+    team_lead: bool = False
+    hard_cases_team: bool = False
+    external: bool = False
+    started_on: date

@@ -1,40 +1,126 @@
-"""The decision queue, claiming, coordinator consultations and the outcome."""
+"""Routing to decision officers: claiming (with a lease), reassigning, the outcome, four
+eyes, the hand-off to the physical hearing, signals raised at the workbench and the
+officer's handling time. Every state change goes through ``service.procedure``."""
 
+import hashlib
+import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from service import procedure
-from service.core.actor import Actor
+from service.cases import service as cases
+from service.cases.schemas import SignalIn
+from service.consultations import service as consultations
+from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
-from service.decisions.exceptions import MotiveNotRaised, NotYourClaim, NotYourSpecialism
-from service.decisions.schemas import Outcome
-from service.models.cases import Case, CaseEventRow
-from service.models.decisions import Consultation, Decision
-from service.workflow import LEFT_TRACK, TERMINAL_STATES, CaseEvent, CaseState, WorkflowError
+from service.core.settings import get_settings
+from service.decisions import queries
+from service.decisions.exceptions import (
+    NoHandoff,
+    NoOpenReview,
+    NotAnOfficer,
+    NotASenior,
+    NotATeamLead,
+    NotInYourTeam,
+    NotYourClaim,
+    OutsideYourSkills,
+    OwnDecision,
+    RemarksRequired,
+)
+from service.decisions.schemas import DecisionIn, OfficerProfileIn, Outcome, SignalRaiseIn
+from service.models.auth import Role, User
+from service.models.cases import Case, CaseEventRow, Signal
+from service.models.decisions import (
+    Decision,
+    DecisionReview,
+    HearingHandoff,
+    HearingReason,
+    OfficerProfile,
+    ReviewGround,
+    ReviewVerdict,
+    SignalReferral,
+    Team,
+    WorkInterval,
+)
+from service.workflow import DECIDED_STATES, LEFT_TRACK, CaseEvent, CaseFacts, CaseState, Track
 
-OUTCOME_EVENT = {
-    Outcome.DECIDED_ON_FORM: CaseEvent.DECIDE_ON_FORM,
-    Outcome.PHYSICAL_HEARING_REQUIRED: CaseEvent.ORDER_PHYSICAL_HEARING,
-}
+WORKBENCH_SOURCE = "the form's answers (decision officer's workbench)"
 
 
-def queue(db: Session, limit: int) -> Sequence[Case]:
-    """Complete files waiting for an officer, longest waiting first."""
-    return db.scalars(
-        select(Case)
-        .options(selectinload(Case.signals))
-        .where(Case.state == CaseState.READY_FOR_DECISION)
-        .order_by(Case.ready_at)
-        .limit(limit)
-    ).all()
+# --- claims ------------------------------------------------------------------------------
+
+
+def _lease_end() -> datetime:
+    return utcnow() + timedelta(minutes=get_settings().claim_lease_minutes)
+
+
+def _hold(case: Case, officer_id: uuid.UUID | None) -> None:
+    case.claimed_by_id = officer_id
+    case.lease_expires_at = _lease_end()
+
+
+def _require_skills(db: Session, case: Case, profile: OfficerProfile | None) -> None:
+    fits = db.scalar(select(Case.id).where(Case.id == case.id, *queries.takeable(profile)))
+    if fits is None:
+        raise OutsideYourSkills(
+            "This file asks for skills (nationality, language or motive) the officer does not have."
+        )
 
 
 def claim(db: Session, case: Case, officer: Actor) -> None:
+    """Claim one particular file from the queue."""
+    _require_skills(db, case, queries.profile_of(db, officer.user_id))
+    _hold(case, officer.user_id)  # written with the state: one UPDATE
     procedure.advance(db, case, CaseEvent.CLAIM, officer, "claimed for decision")
-    case.claimed_by_id = officer.user_id
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """The file "take next" handed to the officer."""
+
+    id: uuid.UUID
+    v_number: str
+    state: CaseState
+    claimed_by_id: uuid.UUID | None
+    lease_expires_at: datetime
+
+
+def claim_next(db: Session, officer: Actor) -> Claimed | None:
+    """Take the most urgent file this officer may take, or None when there is none.
+
+    PostgreSQL: the row lock skips rows other officers are claiming this instant, so
+    officers pressing "take next" at once each get a different file. SQLite: writers
+    begin with BEGIN IMMEDIATE (docs/request-model.md), which serialises them.
+    The busiest write of the queue: one statement picks and locks the file with what the
+    workflow's guards need, the engine's statement path (``advance_many``) moves it."""
+    profile = queries.profile_of(db, officer.user_id)
+    signalled = select(Signal.id).where(Signal.case_id == Case.id).exists()
+    picked = db.execute(
+        select(Case.id, Case.v_number, Case.state, Case.track, Case.coordinator_motives)
+        .add_columns(signalled.label("signalled"))
+        .where(Case.state == CaseState.READY_FOR_DECISION, *queries.takeable(profile))
+        .order_by(*queries.queue_order())
+        .limit(1)
+        .with_for_update(skip_locked=True, of=Case)
+    ).first()
+    if picked is None:
+        return None
+    facts = CaseFacts(
+        track=Track(picked.track) if picked.track else None,
+        has_active_signal=bool(picked.signalled),
+        coordinator_motives=frozenset(picked.coordinator_motives),
+    )
+    lease = _lease_end()
+    held = {"claimed_by_id": officer.user_id, "lease_expires_at": lease}
+    move = procedure.Planned(
+        picked.id, picked.state, CaseEvent.CLAIM, facts, "taken from the queue", changes=held
+    )
+    (done,) = procedure.advance_many(db, [move], officer)
+    return Claimed(picked.id, picked.v_number, done.target, officer.user_id, lease)
 
 
 def _require_claimant(case: Case, officer: Actor) -> None:
@@ -42,87 +128,330 @@ def _require_claimant(case: Case, officer: Actor) -> None:
         raise NotYourClaim("Another officer has claimed this case.")
 
 
+def renew_lease(case: Case, officer: Actor) -> None:
+    if case.state == CaseState.CLAIMED and case.claimed_by_id == officer.user_id:
+        case.lease_expires_at = _lease_end()
+
+
 def release(db: Session, case: Case, officer: Actor) -> None:
     _require_claimant(case, officer)
     procedure.advance(db, case, CaseEvent.RELEASE, officer, "released back to the queue")
-    case.claimed_by_id = None
 
 
-def record_consultation(
-    db: Session, case: Case, coordinator: Actor, motive: str, advice: str
-) -> Consultation:
-    if coordinator.specialism != motive:
-        raise NotYourSpecialism(
-            f"Only the {motive} coordinator records a consultation on that motive."
-        )
-    if motive not in case.coordinator_motives:
-        raise MotiveNotRaised(f"The case does not raise the motive '{motive}'.")
-    if case.state in TERMINAL_STATES:
-        raise WorkflowError(f"The case is {case.state}; consultations are closed.")
-    consultation = Consultation(
-        case_id=case.id, coordinator_id=coordinator.user_id, motive=motive, advice=advice
-    )
-    db.add(consultation)
-    db.flush()
-    return consultation
-
-
-def consultations_of(db: Session, case: Case) -> Sequence[Consultation]:
+def expired_claims(db: Session) -> Sequence[uuid.UUID]:
+    """Claims whose lease has ended (the sweep fans out one job per case)."""
     return db.scalars(
-        select(Consultation)
-        .where(Consultation.case_id == case.id)
-        .order_by(Consultation.recorded_at)
+        select(Case.id).where(Case.state == CaseState.CLAIMED, Case.lease_expires_at <= utcnow())
     ).all()
 
 
+def expire_claim(db: Session, case_id: uuid.UUID) -> bool:
+    """Return an abandoned claim to the queue. Idempotent."""
+    case = db.get_one(Case, case_id)
+    if case.state is not CaseState.CLAIMED or case.lease_expires_at is None:
+        return False
+    if case.lease_expires_at > utcnow():
+        return False
+    procedure.advance(
+        db, case, CaseEvent.RELEASE, SYSTEM, "the claim's lease ended: back in the queue"
+    )
+    return True
+
+
+def _require_team_lead(db: Session, lead: Actor) -> OfficerProfile:
+    profile = queries.profile_of(db, lead.user_id)
+    if profile is None or not profile.team_lead or profile.team_id is None:
+        raise NotATeamLead("Only a team lead reassigns files.")
+    return profile
+
+
+def reassign(db: Session, case: Case, lead: Actor, officer_id: uuid.UUID) -> None:
+    """A team lead hands a file (in the queue or claimed) to an officer of their team."""
+    lead_profile = _require_team_lead(db, lead)
+    target = queries.profile_of(db, officer_id)
+    user = db.get(User, officer_id)
+    if target is None or user is None or user.role != Role.OFFICER:
+        raise NotInYourTeam("Choose an officer of your team.")
+    if target.team_id != lead_profile.team_id:
+        raise NotInYourTeam("Choose an officer of your team.")
+    _require_skills(db, case, target)
+    procedure.advance(
+        db, case, CaseEvent.REASSIGN, lead, f"reassigned by the team lead to {user.display_name}"
+    )
+    _hold(case, officer_id)
+
+
+@procedure.on_enter(CaseState.READY_FOR_DECISION, *LEFT_TRACK, *DECIDED_STATES)
+def _end_claim(db: Session, move: procedure.Move) -> None:
+    """Back in the queue, out of the track or decided: no officer holds the file."""
+    case = db.get_one(Case, move.case_id)
+    case.claimed_by_id = None
+    case.lease_expires_at = None
+
+
+# --- kansarm: straight to the physical hearing -----------------------------------------------
+
+
+@procedure.on_event(CaseEvent.HAND_OVER_TO_HEARING)
+def _kansarm_hand_off(db: Session, move: procedure.Move) -> None:
+    """A kansarm file never waits for a decision on the form: it goes to the planning of
+    the nader gehoor, its written answers with it (the hand-off record)."""
+    db.add(HearingHandoff(case_id=move.case_id, reason_codes=[HearingReason.KANSARM_POLICY.value]))
+    db.flush()
+
+
+# --- the outcome -------------------------------------------------------------------------
+
+
 def _claimed_at(db: Session, case: Case) -> datetime:
-    """When the deciding officer claimed the file (the workflow only decides claimed cases)."""
+    """When the deciding officer last took the file."""
     claimed = db.scalars(
         select(CaseEventRow.at)
-        .where(CaseEventRow.case_id == case.id, CaseEventRow.event == CaseEvent.CLAIM.value)
+        .where(
+            CaseEventRow.case_id == case.id,
+            CaseEventRow.event.in_([CaseEvent.CLAIM.value, CaseEvent.REASSIGN.value]),
+        )
         .order_by(CaseEventRow.id.desc())
     ).first()
     assert claimed is not None, "a decided case was claimed first"
     return claimed
 
 
-def decide(db: Session, case: Case, officer: Actor, outcome: Outcome, reason: str) -> Decision:
+def review_ground(
+    db: Session, officer_id: uuid.UUID | None, case_id: uuid.UUID
+) -> ReviewGround | None:
+    """Why this decision goes to a senior first, or None."""
+    settings = get_settings()
+    profile = queries.profile_of(db, officer_id)
+    if profile is not None and profile.external:
+        return ReviewGround.EXTERNAL
+    probation = timedelta(days=settings.review_probation_days)
+    if profile is not None and utcnow().date() - profile.started_on < probation:
+        return ReviewGround.PROBATION
+    # A fixed draw per case: the same file always falls in or out of the sample.
+    draw = int.from_bytes(hashlib.sha256(case_id.bytes).digest()[:8]) / 2**64
+    return ReviewGround.SAMPLE if draw < settings.review_share else None
+
+
+def decide(db: Session, case: Case, officer: Actor, body: DecisionIn) -> Decision | DecisionReview:
+    """Decide on the form (kansrijk, no signal, consultations answered) or order a physical
+    hearing. A decision on the form that four eyes must see goes to a senior first."""
     _require_claimant(case, officer)
-    consulted = frozenset(c.motive for c in consultations_of(db, case))
+    if case.state is CaseState.IN_REVIEW:
+        raise NoOpenReview("The drafted decision waits for a senior's review.")
+    facts = consultations.blocking_facts(db, case)
+    if body.outcome is Outcome.PHYSICAL_HEARING_REQUIRED:
+        procedure.advance(db, case, CaseEvent.ORDER_PHYSICAL_HEARING, officer, body.reason, **facts)
+        decision = _final(db, case, officer.user_id, body, reviewer_id=None)
+        db.add(
+            HearingHandoff(
+                case_id=case.id,
+                reason_codes=[c.value for c in body.reason_codes],
+                motivation=body.reason,
+                estimated_days=body.estimated_days,
+                handed_over_by_id=officer.user_id,
+            )
+        )
+        db.flush()
+        return decision
+    ground = review_ground(db, officer.user_id, case.id)
+    if ground is None:
+        procedure.advance(db, case, CaseEvent.DECIDE_ON_FORM, officer, body.reason, **facts)
+        return _final(db, case, officer.user_id, body, reviewer_id=None)
+    assert officer.user_id is not None
     procedure.advance(
-        db, case, OUTCOME_EVENT[outcome], officer, reason, consulted_motives=consulted
+        db, case, CaseEvent.SUBMIT_FOR_REVIEW, officer, f"four eyes ({ground.value})", **facts
     )
-    claimed_at = _claimed_at(db, case)
+    review = DecisionReview(
+        case_id=case.id,
+        drafted_by_id=officer.user_id,
+        ground=ground.value,
+        proposal=body.model_dump(mode="json"),
+    )
+    db.add(review)
+    db.flush()
+    return review
+
+
+def _final(
+    db: Session,
+    case: Case,
+    officer_id: uuid.UUID | None,
+    body: DecisionIn,
+    reviewer_id: uuid.UUID | None,
+) -> Decision:
+    assert officer_id is not None
     decision = Decision(
         case_id=case.id,
-        officer_id=officer.user_id,
-        outcome=outcome,
-        reason=reason,
-        claimed_at=claimed_at,
+        officer_id=officer_id,
+        outcome=body.outcome.value,
+        kind=body.kind.value if body.kind else None,
+        reason=body.reason,
+        third_party_weighing=body.third_party_weighing,
+        reviewed_by_id=reviewer_id,
+        claimed_at=_claimed_at(db, case),
         decided_at=utcnow(),
     )
-    case.claimed_by_id = None
     db.add(decision)
     db.flush()
     return decision
 
 
-@procedure.on_enter(*LEFT_TRACK)
-def _end_claim(db: Session, move: procedure.Move) -> None:
-    """A case that leaves the written track is no longer any officer's to decide."""
-    case = db.get_one(Case, move.case_id)
-    case.claimed_by_id = None
+# --- four eyes ---------------------------------------------------------------------------
 
 
-def awaiting_consultation(db: Session, coordinator: Actor, limit: int = 200) -> list[Case]:
-    """Files before decision that raise the coordinator's motive and lack their advice."""
-    waiting = db.scalars(
-        select(Case)
-        .where(Case.state.in_([CaseState.READY_FOR_DECISION, CaseState.CLAIMED]))
-        .order_by(Case.ready_at)
-    ).all()
-    motive = coordinator.specialism
-    consulted = set(
-        db.scalars(select(Consultation.case_id).where(Consultation.motive == motive)).all()
+def open_review(db: Session, case_id: uuid.UUID) -> DecisionReview | None:
+    return db.scalar(
+        select(DecisionReview).where(
+            DecisionReview.case_id == case_id, DecisionReview.reviewed_at.is_(None)
+        )
     )
-    return [c for c in waiting if motive in c.coordinator_motives and c.id not in consulted][:limit]
+
+
+def reviews_waiting(db: Session, limit: int = 200) -> Sequence[tuple[DecisionReview, Case]]:
+    rows = db.execute(
+        select(DecisionReview, Case)
+        .join(Case, Case.id == DecisionReview.case_id)
+        .where(DecisionReview.reviewed_at.is_(None), Case.state == CaseState.IN_REVIEW)
+        .order_by(DecisionReview.requested_at)
+        .limit(limit)
+    ).all()
+    return [(r, c) for r, c in rows]
+
+
+def is_senior(db: Session, actor: Actor) -> bool:
+    profile = queries.profile_of(db, actor.user_id)
+    return profile is not None and profile.senior
+
+
+def review(
+    db: Session, case: Case, reviewer: Actor, verdict: ReviewVerdict, remarks: str
+) -> Decision | DecisionReview:
+    """A senior approves the drafted decision (it becomes final) or sends it back."""
+    if not is_senior(db, reviewer):
+        raise NotASenior("Only a senior officer reviews decisions.")
+    pending = open_review(db, case.id)
+    if pending is None or case.state is not CaseState.IN_REVIEW:
+        raise NoOpenReview("No drafted decision waits for review on this case.")
+    if pending.drafted_by_id == reviewer.user_id:
+        raise OwnDecision("Four eyes: another senior reviews your own decision.")
+    if verdict is ReviewVerdict.SENT_BACK and not remarks.strip():
+        raise RemarksRequired("Say what the officer should change.")
+    pending.reviewer_id = reviewer.user_id
+    pending.verdict = verdict.value
+    pending.remarks = remarks
+    pending.reviewed_at = utcnow()
+    if verdict is ReviewVerdict.SENT_BACK:
+        procedure.advance(
+            db, case, CaseEvent.SEND_BACK, reviewer, f"four eyes: sent back: {remarks}"
+        )
+        _hold(case, pending.drafted_by_id)
+        db.flush()
+        return pending
+    body = DecisionIn.model_validate(pending.proposal)
+    why = "four eyes: approved" + (f": {remarks}" if remarks else "")
+    facts = consultations.blocking_facts(db, case)
+    procedure.advance(db, case, CaseEvent.DECIDE_ON_FORM, reviewer, why, **facts)
+    return _final(db, case, pending.drafted_by_id, body, reviewer_id=reviewer.user_id)
+
+
+# --- the hand-off to the physical hearing --------------------------------------------------
+
+
+def handoff_of(db: Session, case_id: uuid.UUID) -> HearingHandoff:
+    found = db.scalar(select(HearingHandoff).where(HearingHandoff.case_id == case_id))
+    if found is None:
+        raise NoHandoff("This case has no hand-off to a physical hearing.")
+    return found
+
+
+def record_actual_days(db: Session, case_id: uuid.UUID, days: int) -> HearingHandoff:
+    """After the nader gehoor: how many days it took (time saved can then be measured)."""
+    handoff = handoff_of(db, case_id)
+    handoff.actual_days = days
+    handoff.actual_recorded_at = utcnow()
+    db.flush()
+    return handoff
+
+
+# --- signals from the answers ------------------------------------------------------------
+
+
+def raise_signal(db: Session, case: Case, officer: Actor, body: SignalRaiseIn) -> SignalReferral:
+    """An NV or 1F signal found in the answers: the case leaves the written track at once
+    and goes to unit 1F, with who raised it and why."""
+    _require_claimant(case, officer)
+    signal = cases.add_signal(
+        db, case, SignalIn(kind=body.kind, source=WORKBENCH_SOURCE, reason=body.reason), officer
+    )
+    assert officer.user_id is not None
+    referral = SignalReferral(case_id=case.id, signal_id=signal.id, referred_by_id=officer.user_id)
+    db.add(referral)
+    db.flush()
+    return referral
+
+
+def referrals(db: Session, limit: int = 200) -> Sequence[SignalReferral]:
+    return db.scalars(
+        select(SignalReferral).order_by(SignalReferral.referred_at.desc()).limit(limit)
+    ).all()
+
+
+# --- handling time -----------------------------------------------------------------------
+
+
+def note_activity(
+    db: Session, case: Case, officer: Actor, event: str = "working", at: datetime | None = None
+) -> None:
+    """Page events and heartbeats: extend the officer's open stretch of work, or start a
+    new one after an idle gap (which is not counted). ``close`` ends the stretch."""
+    assert officer.user_id is not None
+    now = at or utcnow()
+    idle = timedelta(minutes=get_settings().handling_idle_minutes)
+    current = db.scalars(
+        select(WorkInterval)
+        .where(
+            WorkInterval.case_id == case.id,
+            WorkInterval.officer_id == officer.user_id,
+            WorkInterval.closed.is_(False),
+            WorkInterval.last_seen_at >= now - idle,
+        )
+        .order_by(WorkInterval.last_seen_at.desc())
+    ).first()
+    if current is not None:
+        current.last_seen_at = max(current.last_seen_at, now)
+        current.closed = event == "close"
+    elif event != "close":
+        db.add(
+            WorkInterval(
+                case_id=case.id, officer_id=officer.user_id, started_at=now, last_seen_at=now
+            )
+        )
+    renew_lease(case, officer)
+    db.flush()
+
+
+# --- officers ----------------------------------------------------------------------------
+
+
+def team_named(db: Session, name: str, location_id: uuid.UUID | None = None) -> Team:
+    found = db.scalar(select(Team).where(Team.name == name))
+    if found is None:
+        found = Team(name=name, location_id=location_id)
+        db.add(found)
+        db.flush()
+    return found
+
+
+def set_profile(db: Session, user: User, body: OfficerProfileIn) -> OfficerProfile:
+    """Record an officer's skills, team and seniority (replaces what was there)."""
+    if user.role != Role.OFFICER:
+        raise NotAnOfficer("Only decision officers have a decision profile.")
+    profile = db.get(OfficerProfile, user.id) or OfficerProfile(user_id=user.id)
+    values = body.model_dump(exclude={"team"})
+    for name, value in values.items():
+        setattr(profile, name, value)
+    profile.team_id = team_named(db, body.team).id if body.team else None
+    db.add(profile)
+    db.flush()
+    return profile

@@ -11,7 +11,16 @@ from service.models.cases import (
     SignalKind,
 )
 from service.models.corrections import Attachment, Correction, CorrectionItem, ItemKind
-from service.models.decisions import Consultation, Decision
+from service.models.decisions import (
+    Consultation,
+    Decision,
+    DecisionReview,
+    HearingHandoff,
+    OfficerProfile,
+    SignalReferral,
+    Team,
+    WorkInterval,
+)
 from service.models.dossier import Dossier, DossierDownload
 from service.models.eligibility import Screening, ScreeningOutcome
 from service.models.invitations import Invitation, InvitationStatus
@@ -45,9 +54,11 @@ __all__ = [
     "Correction",
     "CorrectionItem",
     "Decision",
+    "DecisionReview",
     "Dossier",
     "DossierDownload",
     "Gender",
+    "HearingHandoff",
     "HearingSession",
     "Interpreter",
     "Invitation",
@@ -59,6 +70,7 @@ __all__ = [
     "Message",
     "MessageKind",
     "MessageStatus",
+    "OfficerProfile",
     "PasswordResetLink",
     "PlanningPreference",
     "RecoveryCode",
@@ -69,9 +81,12 @@ __all__ = [
     "Seat",
     "Signal",
     "SignalKind",
+    "SignalReferral",
+    "Team",
     "Term",
     "TermStep",
     "Translation",
     "TranslationVersion",
     "User",
+    "WorkInterval",
 ]

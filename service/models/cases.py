@@ -87,6 +87,8 @@ class Case(UuidPk, Timestamped, Base):
     corrections_due_at: Mapped[datetime | None]
     target_date: Mapped[date | None] = mapped_column(Date)
     claimed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # A claim is a lease: past this moment the sweep returns the case to the queue.
+    lease_expires_at: Mapped[datetime | None]
     # Milestones, so throughput can be measured without replaying events.
     screened_at: Mapped[datetime | None]
     invited_at: Mapped[datetime | None]

@@ -129,6 +129,24 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/cases/{case_id}/consultations"): frozenset(
         {Role.OFFICER, Role.COORDINATOR, Role.ADMIN}
     ),
+    ("POST", "/api/v1/decision-queue/take-next"): frozenset({Role.OFFICER}),
+    ("POST", "/api/v1/cases/{case_id}/reassign"): frozenset({Role.OFFICER}),
+    ("GET", "/api/v1/reviews"): frozenset({Role.OFFICER}),
+    ("POST", "/api/v1/cases/{case_id}/review"): frozenset({Role.OFFICER}),
+    ("POST", "/api/v1/cases/{case_id}/unit-1f-referral"): frozenset({Role.OFFICER}),
+    ("POST", "/api/v1/cases/{case_id}/activity"): frozenset({Role.OFFICER}),
+    ("GET", "/api/v1/cases/{case_id}/handling-time"): frozenset({Role.OFFICER, Role.ADMIN}),
+    ("GET", "/api/v1/cases/{case_id}/handoff"): frozenset({Role.OFFICER, Role.PLANNER, Role.ADMIN}),
+    ("GET", "/api/v1/cases/{case_id}/handoff.pdf"): frozenset(
+        {Role.OFFICER, Role.PLANNER, Role.ADMIN}
+    ),
+    ("PUT", "/api/v1/cases/{case_id}/handoff/actual-days"): frozenset({Role.OFFICER, Role.PLANNER}),
+    ("PUT", "/api/v1/officers/{user_id}/profile"): frozenset({Role.ADMIN}),
+    ("POST", "/api/v1/cases/{case_id}/consultation-requests"): frozenset({Role.OFFICER}),
+    ("GET", "/api/v1/consultations/waiting"): frozenset({Role.COORDINATOR, Role.OFFICER}),
+    ("POST", "/api/v1/consultations/{consultation_id}/answer"): frozenset(
+        {Role.COORDINATOR, Role.OFFICER}
+    ),
     ("GET", "/api/v1/cases/{case_id}/terms"): STAFF,
     ("POST", "/api/v1/cases/{case_id}/terms/extensions"): PLANNERS,
     ("GET", "/api/v1/terms/overdue"): STAFF,

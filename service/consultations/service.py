@@ -1,0 +1,174 @@
+"""Consultations before a decision: the LGBTI or conversion coordinator (mandatory when
+the motive is raised) and the hard-cases team (knopendoorhakteam, when the officer asks).
+
+The officer requests, the matching adviser answers on their own page, and the decision
+stays blocked while a required or requested consultation has no answer."""
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.consultations.exceptions import (
+    AlreadyAnswered,
+    AlreadyRequested,
+    ConsultationNotFound,
+    MotiveNotRaised,
+    NotYourSpecialism,
+)
+from service.core.actor import Actor
+from service.core.clock import utcnow
+from service.decisions.queries import profile_of
+from service.models.auth import Role
+from service.models.cases import Case
+from service.models.decisions import Consultation, ConsultationTopic
+from service.workflow import TERMINAL_STATES, CaseState, WorkflowError
+
+T = ConsultationTopic
+BEFORE_DECISION = (CaseState.READY_FOR_DECISION, CaseState.CLAIMED, CaseState.IN_REVIEW)
+
+
+def _check_open(case: Case) -> None:
+    if case.state in TERMINAL_STATES:
+        raise WorkflowError(f"The case is {case.state}; consultations are closed.")
+
+
+def _check_topic_fits(case: Case, topic: ConsultationTopic) -> None:
+    if topic is not T.HARD_CASES and topic.value not in case.coordinator_motives:
+        raise MotiveNotRaised(f"The case does not raise the motive '{topic.value}'.")
+
+
+def may_answer(db: Session, actor: Actor, topic: ConsultationTopic) -> bool:
+    """Coordinators answer on their own motive; the hard-cases team's officers on KDT."""
+    if topic is T.HARD_CASES:
+        profile = profile_of(db, actor.user_id) if actor.is_(Role.OFFICER) else None
+        return profile is not None and profile.hard_cases_team
+    return actor.is_(Role.COORDINATOR) and actor.specialism == topic.value
+
+
+def _require_adviser(db: Session, actor: Actor, topic: ConsultationTopic) -> None:
+    if not may_answer(db, actor, topic):
+        who = "the hard-cases team" if topic is T.HARD_CASES else f"the {topic.value} coordinator"
+        raise NotYourSpecialism(f"Only {who} answers a consultation on '{topic.value}'.")
+
+
+def request(
+    db: Session, case: Case, officer: Actor, topic: ConsultationTopic, question: str
+) -> Consultation:
+    """The officer asks for advice; one open request per topic."""
+    _check_open(case)
+    _check_topic_fits(case, topic)
+    if open_request(db, case.id, topic) is not None:
+        raise AlreadyRequested(f"A '{topic.value}' consultation is already waiting for an answer.")
+    consultation = Consultation(
+        case_id=case.id,
+        motive=topic.value,
+        requested_by_id=officer.user_id,
+        requested_at=utcnow(),
+        question=question,
+    )
+    db.add(consultation)
+    db.flush()
+    return consultation
+
+
+def open_request(db: Session, case_id: uuid.UUID, topic: ConsultationTopic) -> Consultation | None:
+    return db.scalar(
+        select(Consultation).where(
+            Consultation.case_id == case_id,
+            Consultation.motive == topic.value,
+            Consultation.advice.is_(None),
+        )
+    )
+
+
+def answer(db: Session, consultation: Consultation, adviser: Actor, advice: str) -> Consultation:
+    """The matching adviser records the advice on a request."""
+    _require_adviser(db, adviser, T(consultation.motive))
+    if consultation.advice is not None:
+        raise AlreadyAnswered("This consultation has been answered already.")
+    _check_open(db.get_one(Case, consultation.case_id))
+    consultation.coordinator_id = adviser.user_id
+    consultation.advice = advice
+    consultation.recorded_at = utcnow()
+    db.flush()
+    return consultation
+
+
+def record_consultation(
+    db: Session, case: Case, coordinator: Actor, motive: str, advice: str
+) -> Consultation:
+    """A coordinator's advice on a case raising their motive: answers the open request,
+    or is recorded unasked."""
+    topic = T(motive)
+    _require_adviser(db, coordinator, topic)
+    _check_topic_fits(case, topic)
+    _check_open(case)
+    waiting = open_request(db, case.id, topic)
+    if waiting is not None:
+        return answer(db, waiting, coordinator, advice)
+    consultation = Consultation(case_id=case.id, motive=topic.value)
+    db.add(consultation)
+    return answer(db, consultation, coordinator, advice)
+
+
+def consultation_by_id(db: Session, consultation_id: uuid.UUID) -> Consultation:
+    found = db.get(Consultation, consultation_id)
+    if found is None:
+        raise ConsultationNotFound(f"No consultation {consultation_id}.")
+    return found
+
+
+def consultations_of(db: Session, case_id: uuid.UUID) -> Sequence[Consultation]:
+    return db.scalars(
+        select(Consultation)
+        .where(Consultation.case_id == case_id)
+        .order_by(Consultation.requested_at, Consultation.recorded_at)
+    ).all()
+
+
+def blocking_facts(db: Session, case: Case) -> dict[str, Any]:
+    """What the workflow's consultation guard needs: every motive the case raises plus
+    every topic the officer asked about must have an answer."""
+    rows = consultations_of(db, case.id)
+    required = frozenset(case.coordinator_motives) | {c.motive for c in rows}
+    answered = frozenset(c.motive for c in rows if c.advice is not None)
+    # A topic answered once but asked again waits for the new answer.
+    answered -= {c.motive for c in rows if c.advice is None}
+    return {"coordinator_motives": required, "consulted_motives": answered}
+
+
+def waiting_for(
+    db: Session, adviser: Actor, limit: int = 200
+) -> list[tuple[Case, Consultation | None]]:
+    """Open requests the adviser may answer, and (coordinators) files before decision that
+    raise their motive without any advice yet."""
+    topics = [t for t in T if may_answer(db, adviser, t)]
+    if not topics:
+        return []
+    requests = db.execute(
+        select(Case, Consultation)
+        .join(Consultation, Consultation.case_id == Case.id)
+        .where(Consultation.motive.in_([t.value for t in topics]), Consultation.advice.is_(None))
+        .where(Case.state.in_(BEFORE_DECISION))
+        .order_by(Consultation.requested_at)
+        .limit(limit)
+    ).all()
+    waiting: list[tuple[Case, Consultation | None]] = [(c, r) for c, r in requests]
+    asked = {c.id for c, _ in waiting}
+    motives = {t.value for t in topics} - {T.HARD_CASES.value}
+    if motives:
+        advised = set(
+            db.scalars(select(Consultation.case_id).where(Consultation.motive.in_(motives))).all()
+        )
+        unasked = db.scalars(
+            select(Case).where(Case.state.in_(BEFORE_DECISION)).order_by(Case.ready_at)
+        ).all()
+        waiting += [
+            (c, None)
+            for c in unasked
+            if motives & set(c.coordinator_motives) and c.id not in advised | asked
+        ]
+    return waiting[:limit]

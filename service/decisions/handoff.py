@@ -1,0 +1,41 @@
+"""The hand-off record for the physical hearing (nader gehoor): what its planning needs to
+know, as JSON and as a PDF."""
+
+from sqlalchemy.orm import Session
+from weasyprint import HTML
+
+from service.core.i18n import gettext_for
+from service.core.templating import templates
+from service.decisions import queries
+from service.decisions.schemas import HandoffOut
+from service.decisions.service import handoff_of
+from service.models.auth import User
+from service.models.cases import Case
+from service.models.decisions import HearingReason
+
+
+def handoff_record(db: Session, case: Case) -> HandoffOut:
+    handoff = handoff_of(db, case.id)
+    by = db.get(User, handoff.handed_over_by_id) if handoff.handed_over_by_id else None
+    return HandoffOut(
+        case_id=case.id,
+        v_number=case.v_number,
+        nationality=case.nationality,
+        track=case.track,
+        reason_codes=[HearingReason(c) for c in handoff.reason_codes],
+        motivation=handoff.motivation,
+        estimated_days=handoff.estimated_days,
+        actual_days=handoff.actual_days,
+        handed_over_at=handoff.handed_over_at,
+        handed_over_by=by.display_name if by else None,
+        layers=queries.layers_of(db, case.id).as_json(),
+    )
+
+
+def handoff_pdf(record: HandoffOut, language: str = "nl") -> bytes:
+    """The same record on paper (WeasyPrint), for the hearing officer's file."""
+    html = templates.get_template("officer/handoff_pdf.html").render(
+        record=record, _=gettext_for(language), lang=language
+    )
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf

@@ -1,0 +1,263 @@
+"""Reads for decision officers: who may take what, the queue's order, the layers of a
+file (answers, translation, corrections) and handling time.
+
+Each layer has ONE query function, so the translation and corrections domains can take
+them over without touching the pages."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Text, cast, func, not_, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from service.core.clock import utcnow
+from service.models.auth import User
+from service.models.cases import Case
+from service.models.corrections import Correction
+from service.models.decisions import OfficerProfile, Team, WorkInterval
+from service.models.questionnaires import AnswerSet
+from service.models.translation import Translation
+from service.questionnaires.forms import FormDefinition, load_form
+from service.workflow import CaseState
+
+# --- officers --------------------------------------------------------------------------
+
+
+def profile_of(db: Session, user_id: uuid.UUID | None) -> OfficerProfile | None:
+    """An officer's skills and team; an officer without one is a generalist."""
+    return None if user_id is None else db.get(OfficerProfile, user_id)
+
+
+def team_members(db: Session, team_id: uuid.UUID) -> Sequence[User]:
+    return db.scalars(
+        select(User)
+        .join(OfficerProfile, OfficerProfile.user_id == User.id)
+        .where(OfficerProfile.team_id == team_id, User.active)
+        .order_by(User.display_name)
+    ).all()
+
+
+def team_of(db: Session, profile: OfficerProfile | None) -> Team | None:
+    return None if profile is None or profile.team_id is None else db.get(Team, profile.team_id)
+
+
+# --- the queue ---------------------------------------------------------------------------
+
+
+def _json_lists(column: Any, value: str) -> ColumnElement[bool]:
+    """A JSON list column holds ``value`` (portable: SQLite and PostgreSQL store the text)."""
+    return cast(column, Text).like(f'%"{value}"%')
+
+
+def takeable(profile: OfficerProfile | None) -> list[ColumnElement[bool]]:
+    """The officer's skills as conditions on a case (no state condition)."""
+    if profile is None:
+        return []
+    conditions: list[ColumnElement[bool]] = []
+    if profile.nationalities:
+        conditions.append(Case.nationality.in_(profile.nationalities))
+    if profile.languages:
+        conditions.append(or_(*[_json_lists(Case.languages, code) for code in profile.languages]))
+    if not profile.lgbti_experience:
+        conditions.append(not_(_json_lists(Case.coordinator_motives, "lgbti")))
+    if not profile.conversion_experience:
+        conditions.append(not_(_json_lists(Case.coordinator_motives, "conversion")))
+    return conditions
+
+
+def queue_order() -> list[Any]:
+    """Six-week deadline first, then the age of the application.
+
+    Re-point to the terms domain's deadline (issue 7) when it lands."""
+    return [Case.target_date.asc().nulls_last(), Case.date_of_application, Case.ready_at]
+
+
+def queue(db: Session, profile: OfficerProfile | None, limit: int) -> Sequence[Case]:
+    """Files ready for decision that this officer may take, most urgent first."""
+    return db.scalars(
+        select(Case)
+        .options(selectinload(Case.signals))
+        .where(Case.state == CaseState.READY_FOR_DECISION, *takeable(profile))
+        .order_by(*queue_order())
+        .limit(limit)
+    ).all()
+
+
+def claims_of(db: Session, officer_id: uuid.UUID | None) -> Sequence[Case]:
+    return db.scalars(
+        select(Case)
+        .where(
+            Case.claimed_by_id == officer_id,
+            Case.state.in_([CaseState.CLAIMED, CaseState.IN_REVIEW]),
+        )
+        .order_by(*queue_order())
+    ).all()
+
+
+def team_claims(db: Session, team_id: uuid.UUID) -> Sequence[tuple[Case, User]]:
+    rows = db.execute(
+        select(Case, User)
+        .join(User, User.id == Case.claimed_by_id)
+        .join(OfficerProfile, OfficerProfile.user_id == User.id)
+        .where(OfficerProfile.team_id == team_id, Case.state == CaseState.CLAIMED)
+        .order_by(Case.lease_expires_at)
+    ).all()
+    return [(c, u) for c, u in rows]
+
+
+# --- the layers of a file ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerItem:
+    question_id: str
+    label: str
+    answer: str
+
+
+def answer_items(form: FormDefinition, answers: dict[str, Any], language: str) -> list[AnswerItem]:
+    """The answers flattened for display in the form's order.
+
+    Adapter until ``FormDefinition.answer_items`` (issue 8) lands."""
+    items = []
+    for question in form.questions:
+        if question.id not in answers:
+            continue
+        label = question.label.get(language) or question.label.get("en") or question.id
+        items.append(AnswerItem(question.id, label, _shown(answers[question.id])))
+    return items
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
+
+
+def answers_layer(db: Session, case_id: uuid.UUID) -> AnswerSet | None:
+    """The applicant's own answers (the first layer)."""
+    return db.scalar(select(AnswerSet).where(AnswerSet.case_id == case_id))
+
+
+def translation_layer(db: Session, case_id: uuid.UUID) -> Translation | None:
+    """The agency's Dutch translation, once delivered (re-point to issue 9's layers)."""
+    return db.scalar(
+        select(Translation).where(
+            Translation.case_id == case_id, Translation.delivered_at.is_not(None)
+        )
+    )
+
+
+def corrections_layer(db: Session, case_id: uuid.UUID) -> Correction | None:
+    """The lawyer's corrections and additions (re-point to issue 9's layers)."""
+    return db.scalar(select(Correction).where(Correction.case_id == case_id))
+
+
+@dataclass
+class LayeredAnswer:
+    """One question with every layer, each marked with who wrote it."""
+
+    question_id: str
+    label: str
+    original: str
+    translation: str | None = None
+    corrections: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Layers:
+    language: str | None
+    answered_at: datetime | None
+    translated_by: str | None
+    translated_at: datetime | None
+    corrected_by: str | None
+    corrected_at: datetime | None
+    items: list[LayeredAnswer]
+    # Additions that belong to no single question.
+    general_additions: list[dict[str, str]]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "answered_at": self.answered_at,
+            "translated_by": self.translated_by,
+            "translated_at": self.translated_at,
+            "corrected_by": self.corrected_by,
+            "corrected_at": self.corrected_at,
+            "items": [vars(i) for i in self.items],
+            "general_additions": self.general_additions,
+        }
+
+
+def _name(db: Session, user_id: uuid.UUID | None) -> str | None:
+    user = db.get(User, user_id) if user_id else None
+    return user.display_name if user else None
+
+
+def layers_of(db: Session, case_id: uuid.UUID, reader_language: str = "nl") -> Layers:
+    answered = answers_layer(db, case_id)
+    translated = translation_layer(db, case_id)
+    corrected = corrections_layer(db, case_id)
+    items: list[LayeredAnswer] = []
+    if answered is not None:
+        form = load_form(answered.form_id, answered.form_version)
+        dutch = (translated.answers_nl or {}) if translated else {}
+        for item in answer_items(form, answered.answers, reader_language):
+            shown = dutch.get(item.question_id)
+            items.append(
+                LayeredAnswer(item.question_id, item.label, item.answer, _shown(shown) or None)
+            )
+    general: list[dict[str, str]] = []
+    by_question = {i.question_id: i for i in items}
+    for raw in corrected.items if corrected else []:
+        entry = {"kind": str(raw.get("kind", "")), "text": str(raw.get("text", ""))}
+        target = by_question.get(str(raw.get("question_id") or ""))
+        (target.corrections if target else general).append(entry)
+    return Layers(
+        language=answered.language if answered else None,
+        answered_at=answered.submitted_at if answered else None,
+        translated_by=_name(db, translated.translator_id) if translated else None,
+        translated_at=translated.delivered_at if translated else None,
+        corrected_by=_name(db, corrected.lawyer_id) if corrected else None,
+        corrected_at=corrected.submitted_at if corrected else None,
+        items=items,
+        general_additions=general,
+    )
+
+
+# --- handling time -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandlingTime:
+    active_minutes: float
+    calendar_minutes: float | None
+    intervals: int
+
+
+def handling_time(db: Session, case: Case, officer_id: uuid.UUID | None = None) -> HandlingTime:
+    """Active minutes (every officer, or one) beside the calendar time since the file was
+    ready (the applicant's wait for the decision)."""
+    query = select(WorkInterval).where(WorkInterval.case_id == case.id)
+    if officer_id is not None:
+        query = query.where(WorkInterval.officer_id == officer_id)
+    intervals = db.scalars(query).all()
+    active = sum((i.last_seen_at - i.started_at).total_seconds() for i in intervals) / 60
+    calendar = None
+    if case.ready_at is not None:
+        calendar = ((case.decided_at or utcnow()) - case.ready_at).total_seconds() / 60
+    return HandlingTime(
+        round(active, 2), None if calendar is None else round(calendar, 2), len(intervals)
+    )
+
+
+def count_ready(db: Session) -> int:
+    return int(
+        db.scalar(
+            select(func.count()).select_from(Case).where(Case.state == CaseState.READY_FOR_DECISION)
+        )
+        or 0
+    )

@@ -1,0 +1,162 @@
+"""The ready queue: only files an officer may take, most urgent first; "take next";
+leases that end; a team lead who reassigns."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from service.core.clock import utcnow
+from service.decisions import service as decisions
+from service.models import CaseEventRow, Role
+from service.models.terms import Term
+from service.workflow import CaseState
+from tests.helpers import API, assert_problem, ok
+
+S = CaseState
+
+
+def ready(factory, **overrides):
+    return factory.case_in(S.READY_FOR_DECISION, **overrides)
+
+
+def queue_ids(client, person) -> list[str]:
+    return [
+        c["id"] for c in ok(client.get(f"{API}/decision-queue?limit=500", headers=person.headers))
+    ]
+
+
+def test_queue_offers_only_files_within_the_officers_skills(client, db, factory):
+    syrian = ready(factory, nationality="SY", languages=["ar"])
+    turkish = ready(factory, nationality="TR", languages=["tr"])
+    lgbti = ready(factory, nationality="SY", languages=["ar"], coordinator_motives=["lgbti"])
+    narrow = factory.officer("narrow", nationalities=["SY"], languages=["ar"])
+    broad = factory.officer("broad", lgbti_experience=True, conversion_experience=True)
+    db.commit()
+
+    offered = queue_ids(client, narrow)
+    assert str(syrian.id) in offered
+    assert str(turkish.id) not in offered  # another nationality
+    assert str(lgbti.id) not in offered  # no LGBTI experience
+    assert {str(syrian.id), str(turkish.id), str(lgbti.id)} <= set(queue_ids(client, broad))
+    # Nor can the narrow officer claim it by its id.
+    assert_problem(
+        client.post(f"{API}/cases/{turkish.id}/claim", headers=narrow.headers),
+        403,
+        "outside_your_skills",
+    )
+
+
+def test_queue_is_ordered_by_six_week_deadline_then_application_age(client, db, factory):
+    late = ready(factory, date_of_application=date(2018, 1, 1))
+    soon = ready(factory, date_of_application=date(2019, 6, 1))
+    older_same_day = ready(factory, date_of_application=date(2017, 1, 1))
+    soon.target_date = utcnow().date() + timedelta(days=3)
+    older_same_day.target_date = soon.target_date
+    late.target_date = utcnow().date() + timedelta(days=30)
+    db.commit()
+    officer = factory.officer()
+
+    order = [
+        i
+        for i in queue_ids(client, officer)
+        if i in {str(late.id), str(soon.id), str(older_same_day.id)}
+    ]
+    assert order == [str(older_same_day.id), str(soon.id), str(late.id)]
+    taken = ok(client.post(f"{API}/decision-queue/take-next", headers=officer.headers))
+    assert (taken["state"], taken["claimed_by_id"]) == ("claimed", str(officer.user.id))
+
+
+def test_take_next_claims_one_and_answers_404_when_nothing_is_left(client, db, factory):
+    only = factory.officer("only", nationalities=["YE"])
+    case = ready(factory, nationality="YE", languages=["ar"])
+    db.commit()
+    taken = ok(client.post(f"{API}/decision-queue/take-next", headers=only.headers))
+    assert taken["id"] == str(case.id)
+    assert_problem(
+        client.post(f"{API}/decision-queue/take-next", headers=only.headers), 404, "queue_empty"
+    )
+
+
+def test_kansarm_files_never_wait_in_the_queue(client, db, factory):
+    kansarm = factory.case_in(S.PHYSICAL_HEARING_REQUIRED, nationality="IR", languages=["fa"])
+    db.commit()
+    assert str(kansarm.id) not in queue_ids(client, factory.officer())
+    # It never entered the queue, so no decision term runs on it.
+    running = select(Term).where(Term.case_id == kansarm.id, Term.closed_at.is_(None))
+    assert db.scalars(running).all() == []
+    handoff = ok(client.get(f"{API}/cases/{kansarm.id}/handoff", headers=factory.officer().headers))
+    assert handoff["reason_codes"] == ["kansarm_policy"]
+
+
+def test_a_claim_whose_lease_ended_returns_to_the_queue(client, db, factory):
+    officer = factory.officer()
+    case = ready(factory)
+    db.commit()
+    ok(client.post(f"{API}/cases/{case.id}/claim", headers=officer.headers))
+    db.refresh(case)
+    assert case.lease_expires_at > utcnow() + timedelta(minutes=25)
+    assert case.id not in decisions.expired_claims(db)
+
+    # A heartbeat renews the lease; without one it ends.
+    case.lease_expires_at = utcnow() - timedelta(seconds=1)
+    db.commit()
+    assert case.id in decisions.expired_claims(db)
+    assert decisions.expire_claim(db, case.id) is True
+    assert decisions.expire_claim(db, case.id) is False  # idempotent
+    assert (case.state, case.claimed_by_id, case.lease_expires_at) == (
+        S.READY_FOR_DECISION,
+        None,
+        None,
+    )
+    last = db.scalars(
+        select(CaseEventRow).where(CaseEventRow.case_id == case.id).order_by(CaseEventRow.id.desc())
+    ).first()
+    assert (last.event, last.actor_role) == ("release", "system")
+    assert str(case.id) in queue_ids(client, officer)
+
+
+def test_a_lease_still_running_is_not_returned(db, factory):
+    case = factory.case_in(S.CLAIMED)
+    assert decisions.expire_claim(db, case.id) is False
+    assert case.state is S.CLAIMED
+
+
+def test_team_lead_reassigns_within_the_team_only(client, db, factory):
+    lead = factory.officer("lead", team="Team Zevenaar", team_lead=True)
+    colleague = factory.officer("colleague", team="Team Zevenaar")
+    stranger = factory.officer("stranger", team="Team Den Bosch")
+    holder = factory.person(Role.OFFICER)  # the factory's claimant
+    case = factory.case_in(S.CLAIMED)
+    db.commit()
+
+    moved = ok(
+        client.post(
+            f"{API}/cases/{case.id}/reassign",
+            headers=lead.headers,
+            json={"officer_id": str(colleague.user.id)},
+        )
+    )
+    assert moved["claimed_by_id"] == str(colleague.user.id)
+    assert_problem(
+        client.post(
+            f"{API}/cases/{case.id}/reassign",
+            headers=lead.headers,
+            json={"officer_id": str(stranger.user.id)},
+        ),
+        422,
+        "not_in_your_team",
+    )
+    assert_problem(
+        client.post(
+            f"{API}/cases/{case.id}/reassign",
+            headers=colleague.headers,
+            json={"officer_id": str(colleague.user.id)},
+        ),
+        403,
+        "not_a_team_lead",
+    )
+    events = [
+        e.event for e in db.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case.id))
+    ]
+    assert events[-1] == "reassign"
+    assert holder.user.id != colleague.user.id
