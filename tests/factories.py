@@ -111,7 +111,12 @@ class Factory:
 
     def agency(self, name: str = AGENCY) -> Agency:
         found = self.db.scalar(select(Agency).where(Agency.name == name))
-        return found or create_agency(self.db, name)
+        if found:
+            return found
+        agency = create_agency(self.db, name)
+        # Tests drive many cases through one agency; the weekly capacity has its own test.
+        agency.capacity_per_week = 10_000
+        return agency
 
     def applicant_headers(self, case: Case) -> dict[str, str]:
         token = issue_token(self.db, case_id=case.id).access_token

@@ -248,7 +248,10 @@ def test_kansarm_case_ends_in_a_physical_hearing(client, factory):
     assert {q: i["original"] for q, i in items.items()}.keys() == answers.keys()
     first = next(iter(answers))
     assert items[first]["translation"].startswith("NL ")
-    assert items[first]["corrections"] == [{"kind": "correction", "text": "Spelling of the name."}]
+    [correction] = items[first]["corrections"]
+    assert (correction["kind"], correction["about"]) == ("correction", "translation")
+    assert correction["text"] == "Spelling of the name."
+    assert correction["author"]  # every layer is attributed
     assert handoff["layers"]["general_additions"][0]["kind"] == "addition"
     pdf = client.get(f"{API}/cases/{case_id}/handoff.pdf", headers=planner.headers)
     assert pdf.status_code == 200

@@ -14,13 +14,13 @@ from sqlalchemy import ColumnElement, Text, cast, func, not_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from service.core.clock import utcnow
+from service.corrections import queries as corrections
 from service.models.auth import User
 from service.models.cases import Case
-from service.models.corrections import Correction
+from service.models.corrections import ItemKind
 from service.models.decisions import OfficerProfile, Team, WorkInterval
 from service.models.questionnaires import AnswerSet
 from service.models.translation import Translation
-from service.questionnaires.forms import FormDefinition, load_form
 from service.workflow import CaseState
 
 # --- officers --------------------------------------------------------------------------
@@ -111,32 +111,6 @@ def team_claims(db: Session, team_id: uuid.UUID) -> Sequence[tuple[Case, User]]:
 # --- the layers of a file ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AnswerItem:
-    question_id: str
-    label: str
-    answer: str
-
-
-def answer_items(form: FormDefinition, answers: dict[str, Any], language: str) -> list[AnswerItem]:
-    """The answers flattened for display in the form's order.
-
-    Adapter until ``FormDefinition.answer_items`` (issue 8) lands."""
-    items = []
-    for question in form.questions:
-        if question.id not in answers:
-            continue
-        label = question.label.get(language) or question.label.get("en") or question.id
-        items.append(AnswerItem(question.id, label, _shown(answers[question.id])))
-    return items
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return "" if value is None else str(value)
-
-
 def answers_layer(db: Session, case_id: uuid.UUID) -> AnswerSet | None:
     """The applicant's own answers (the first layer)."""
     return db.scalar(select(AnswerSet).where(AnswerSet.case_id == case_id))
@@ -149,11 +123,6 @@ def translation_layer(db: Session, case_id: uuid.UUID) -> Translation | None:
             Translation.case_id == case_id, Translation.delivered_at.is_not(None)
         )
     )
-
-
-def corrections_layer(db: Session, case_id: uuid.UUID) -> Correction | None:
-    """The lawyer's corrections and additions (re-point to issue 9's layers)."""
-    return db.scalar(select(Correction).where(Correction.case_id == case_id))
 
 
 @dataclass
@@ -198,34 +167,37 @@ def _name(db: Session, user_id: uuid.UUID | None) -> str | None:
 
 
 def layers_of(db: Session, case_id: uuid.UUID, reader_language: str = "nl") -> Layers:
+    """Every layer of the file, from the corrections domain's one view of them."""
     answered = answers_layer(db, case_id)
     translated = translation_layer(db, case_id)
-    corrected = corrections_layer(db, case_id)
-    items: list[LayeredAnswer] = []
-    if answered is not None:
-        form = load_form(answered.form_id, answered.form_version)
-        dutch = (translated.answers_nl or {}) if translated else {}
-        for item in answer_items(form, answered.answers, reader_language):
-            shown = dutch.get(item.question_id)
-            items.append(
-                LayeredAnswer(item.question_id, item.label, item.answer, _shown(shown) or None)
-            )
-    general: list[dict[str, str]] = []
-    by_question = {i.question_id: i for i in items}
-    for raw in corrected.items if corrected else []:
-        entry = {"kind": str(raw.get("kind", "")), "text": str(raw.get("text", ""))}
-        target = by_question.get(str(raw.get("question_id") or ""))
-        (target.corrections if target else general).append(entry)
+    file = corrections.layers(db, db.get_one(Case, case_id))
+    items = [
+        LayeredAnswer(
+            a.key,
+            a.question_nl if reader_language == "nl" else a.question,
+            a.answer,
+            a.translation,
+            [_entry(remark) for remark in a.corrections],
+        )
+        for a in file.answers
+    ]
+    remarks = [*(r for a in file.answers for r in a.corrections), *file.additions]
+    latest = max(remarks, key=lambda r: r.at) if remarks else None
     return Layers(
         language=answered.language if answered else None,
         answered_at=answered.submitted_at if answered else None,
         translated_by=_name(db, translated.translator_id) if translated else None,
         translated_at=translated.delivered_at if translated else None,
-        corrected_by=_name(db, corrected.lawyer_id) if corrected else None,
-        corrected_at=corrected.submitted_at if corrected else None,
+        corrected_by=latest.author if latest else None,
+        corrected_at=latest.at if latest else None,
         items=items,
-        general_additions=general,
+        general_additions=[_entry(remark) for remark in file.additions],
     )
+
+
+def _entry(remark: corrections.Remark) -> dict[str, str]:
+    kind = "addition" if remark.kind == ItemKind.ADDITION else "correction"
+    return {"kind": kind, "about": str(remark.kind), "text": remark.text, "author": remark.author}
 
 
 # --- handling time -----------------------------------------------------------------------
