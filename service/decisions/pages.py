@@ -17,7 +17,6 @@ from service.consultations import service as consultations
 from service.core.actor import Actor
 from service.core.errors import DomainError
 from service.core.i18n import N_
-from service.core.settings import PROJECT_ROOT
 from service.core.templating import templates
 from service.core.web import page_router, render, see_other
 from service.decisions import access, queries, service
@@ -72,8 +71,6 @@ GROUND_LABELS = {
     ReviewGround.EXTERNAL: N_("External drafter"),
     ReviewGround.SAMPLE: N_("Sample"),
 }
-# The PDF dossier (issue 9) is linked once its domain exists.
-DOSSIER = (PROJECT_ROOT / "service" / "dossier").is_dir()
 
 
 def _start_context(db: Session, actor: Actor) -> dict[str, Any]:
@@ -141,7 +138,6 @@ def _workbench(
         and service.is_senior(db, actor),
         "handling": queries.handling_time(db, case, actor.user_id),
         "has_handoff": case.state is CaseState.PHYSICAL_HEARING_REQUIRED,
-        "dossier": DOSSIER,
         "kinds": [(k.value, v) for k, v in KIND_LABELS.items()],
         "reasons": [
             (k.value, v) for k, v in REASON_LABELS.items() if k is not HearingReason.KANSARM_POLICY

@@ -37,6 +37,9 @@ def test_take_next_opens_the_workbench_with_every_layer(client, db, factory):
     for marker in ("Applicant&#39;s answer", "Translation", "[NL]", "Record the decision"):
         assert marker in bench
     assert 'src="/static/js/workbench.js"' in bench
+    # The PDF dossier's page opens for the officer in the same browser session.
+    assert f'href="/dossier/{case.id}"' in bench
+    assert page(client, f"/dossier/{case.id}").status_code == 200
 
 
 def test_kansarm_cannot_be_decided_on_the_form_through_the_page(client, db, factory):
