@@ -107,6 +107,7 @@ def serve(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         proxy_headers=True,
+        timeout_keep_alive=settings.keep_alive_seconds,
         server_header=False,  # no banner: what runs here is nobody's business
     )
 

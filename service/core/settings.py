@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     max_waiting_requests: int = Field(default=1000, ge=0)
     queue_timeout_seconds: float = Field(default=20, gt=0)
     pool_timeout_seconds: float = Field(default=10, gt=0)
+    # Idle keep-alive connections stay open this long: longer than a load balancer's idle
+    # timeout (60 s on common ones), so the balancer, not the app, closes them, and a
+    # client never sends a request on a connection the app is closing (a reset).
+    keep_alive_seconds: int = Field(default=75, ge=1)
     # Request bodies: JSON and forms, and the case import file.
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024
