@@ -178,10 +178,9 @@ class Driver:
 
     def _deliver_translation(self, case: Case) -> None:
         job = translation.translation_of(self.db, case)
-        answered = questionnaires.answer_set_of(self.db, case)
         assert job is not None
-        assert answered is not None
-        dutch = {key: f"[NL] {value}" for key, value in answered.answers.items()}
+        # One Dutch text per answer the agency is sent (groups: per item and question).
+        dutch = {item.key: f"[NL] {item.text}" for item in translation.source_items(self.db, job)}
         translation.deliver(self.db, job, self.cast.translator(job.agency_id), dutch)
 
     def _lawyer_responds(self, case: Case) -> None:

@@ -217,3 +217,21 @@ def test_officers_have_a_team_lead_a_senior_and_drafters_under_four_eyes(db, sum
     assert profiles["officer.meijer"].senior
     assert profiles["officer.extern"].external
     assert len({p.team_id for p in profiles.values()}) == 1
+
+
+def test_the_demo_loads_under_the_default_policy_and_its_richer_forms(db, monkeypatch):
+    """The serve command's demo runs on the shipped default policy, whose forms have
+    repeatable groups: every stage up to the decision is still reached."""
+    from service.core.settings import get_settings
+
+    monkeypatch.setenv(
+        "HEARING_ELIGIBILITY_POLICY", Settings.model_fields["eligibility_policy"].default
+    )
+    get_settings.cache_clear()
+    try:
+        load_demo_data(CASES, session=db)
+        states = Counter(c.state for c in demo_cases(db))
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert states[CaseState.WITH_LAWYER] + states[CaseState.DECIDED_ON_FORM] > 0, states
