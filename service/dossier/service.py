@@ -1,7 +1,8 @@
 """Build, render and hand out a case's dossier.
 
 ``content`` gathers everything the PDF shows as plain, already formatted values; its
-SHA-256 (with the template's) is the cache key. A request never renders: it looks for a
+SHA-256 (with the template's) is the cache key; ``rendering.render_pdf`` makes the PDF
+in a recycled child process. A request never renders: it looks for a
 finished PDF with the current hash and otherwise queues the background job (``tasks``)
 and answers "being prepared". Every download is recorded by ``record_download``.
 """
@@ -14,7 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,33 +24,16 @@ from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
 from service.core.i18n import direction, gettext_for
 from service.core.jobs import enqueue
-from service.core.settings import PROJECT_ROOT
 from service.core.web import local_moment
 from service.corrections.queries import layers
 from service.dossier.access import LAWYER_COPY, STAFF_COPY
+from service.dossier.rendering import LANGUAGE, TEMPLATES, render_pdf
 from service.models.cases import Case, Signal
 from service.models.dossier import Dossier, DossierDownload
 from service.models.questionnaires import AnswerSet
 from service.models.translation import Translation, TranslationVersion
 from service.questionnaires.forms import forms_dir
 from service.workflow import STATE_LABELS, CaseState
-
-TEMPLATES = PROJECT_ROOT / "templates" / "pdf"
-LANGUAGE = "nl"  # the dossier is for the IND and the Dutch lawyer
-# PDF/A-3b: archival, fonts embedded (WeasyPrint writes the variant's metadata).
-PDF_VARIANT = "pdf/a-3b"
-
-
-@lru_cache
-def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals["_"] = gettext_for(LANGUAGE)
-    return env
 
 
 @lru_cache
@@ -164,20 +147,6 @@ def _staff_only(db: Session, case: Case) -> dict[str, Any]:
 def content_hash(document: dict[str, Any]) -> str:
     canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256((template_hash() + canonical).encode()).hexdigest()
-
-
-def render_html(document: dict[str, Any]) -> str:
-    return _environment().get_template("dossier.html").render(d=document)
-
-
-def render_pdf(document: dict[str, Any]) -> bytes:
-    """WeasyPrint: the dossier as PDF/A-3b with its fonts embedded (subset)."""
-    from weasyprint import CSS, HTML  # heavy import, only where PDFs are made
-
-    html = HTML(string=render_html(document), base_url=str(TEMPLATES))
-    stylesheet = CSS(filename=str(TEMPLATES / "dossier.css"))
-    pdf: bytes = html.write_pdf(stylesheets=[stylesheet], pdf_variant=PDF_VARIANT)
-    return pdf
 
 
 @dataclass(frozen=True)

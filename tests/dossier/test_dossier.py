@@ -3,6 +3,8 @@ script with its translation and the lawyer's corrections; rendering is cached by
 hash and runs in the background; every download is audited."""
 
 import io
+import multiprocessing
+import os
 import unicodedata
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from pypdf import PdfReader
 from service.core.actor import Actor
 from service.corrections import service as corrections
 from service.corrections.schemas import CorrectionItemIn
+from service.dossier import rendering
 from service.dossier import service as dossier
 from service.models import Role
 from service.models.cases import Case
@@ -147,3 +150,30 @@ def test_another_lawyer_gets_no_dossier(client, db, factory):
     assert_problem(
         client.get(f"{API}/cases/{case.id}/dossier", headers=other.headers), 404, "case_not_found"
     )
+
+
+def test_dossiers_are_rendered_in_a_child_process_that_is_recycled(db, factory, monkeypatch):
+    """WeasyPrint's memory grows per render: ``render_pdf`` renders in one child process
+    that is replaced after ``RENDERS_PER_CHILD`` dossiers, so the worker stays bounded."""
+    case = translated_case(db, factory, "ar", "SY")
+    document = dossier.content(db, case, "lawyer")
+    before = {child.pid for child in multiprocessing.active_children()}
+    rendering.shut_down_renderer()  # start from a fresh child with the smaller limit
+    monkeypatch.setattr(rendering, "RENDERS_PER_CHILD", 2)
+    seen: list[set[int]] = []
+    try:
+        for _ in range(5):
+            pdf = dossier.render_pdf(document)
+            assert pdf.startswith(b"%PDF")
+            assert case.v_number in pdf_text(pdf)
+            seen.append({c.pid for c in multiprocessing.active_children()} - before)
+    finally:
+        rendering.shut_down_renderer()
+    assert os.getpid() not in set().union(*seen)
+    # The first, third and fifth dossiers were each the first of a new child, which is
+    # still alive when its render returns: three different children rendered.
+    first, third, fifth = seen[0], seen[2], seen[4]
+    assert len(first) == 1
+    assert third - first
+    assert fifth - third - first
+    assert len(set().union(*seen)) >= 3
