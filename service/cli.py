@@ -108,6 +108,68 @@ def worker(workers: int) -> None:
     Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
 
 
+@main.group()
+def keys() -> None:
+    """Data keys that encrypt special-category data (docs/security.md)."""
+
+
+@keys.command("new")
+@click.argument("key_id")
+def keys_new(key_id: str) -> None:
+    """Print a fresh random data key as KEY_ID:base64 (add it to HEARING_DATA_KEYS)."""
+    from service.core.crypto import new_key, parse_keys
+
+    entry = f"{key_id}:{new_key()}"
+    parse_keys(entry)  # the id must be usable
+    click.echo(entry)
+
+
+@keys.command("status")
+def keys_status() -> None:
+    """How many stored values each data key seals."""
+    from service.core.crypto import get_keyring
+    from service.core.db import unit_of_work
+    from service.core.rotation import key_use
+    from service.models import Base
+
+    with unit_of_work(write=False) as db:
+        counts = key_use(db, Base.metadata)
+    click.echo(f"active key: {get_keyring().active}")
+    for key_id, count in sorted(counts.items()):
+        click.echo(f"  {key_id}: {count} values")
+
+
+@keys.command("rotate")
+@click.option("--batch", default=500, show_default=True, help="Rows per transaction.")
+def keys_rotate(batch: int) -> None:
+    """Re-seal every stored value under the active key, in batches (resumable, safe
+    while the service runs). Reports when no value uses another key any more."""
+    from service.core.crypto import get_keyring
+    from service.core.db import unit_of_work
+    from service.core.rotation import key_use, places, rotate_batch
+    from service.models import Base
+
+    active = get_keyring().active
+    for place in places(Base.metadata):
+        total = 0
+        while True:
+            with unit_of_work() as db:
+                read, rewritten = rotate_batch(db, place, batch)
+            total += rewritten
+            if read == 0:
+                break
+            if rewritten == 0:
+                click.echo(f"{place.name}: rows change under rotation; run it again", err=True)
+                sys.exit(1)
+        click.echo(f"{place.name}: {total} rows re-sealed under '{active}'")
+    with unit_of_work(write=False) as db:
+        others = {k: n for k, n in key_use(db, Base.metadata).items() if k != active}
+    if others:
+        click.echo(f"values still under other keys: {others}", err=True)
+        sys.exit(1)
+    click.echo(f"no stored value uses any key but '{active}': old keys may be removed")
+
+
 def _safe_url() -> str:
     from sqlalchemy.engine import make_url
 

@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     redis_url: str = ""
     huey_sqlite_path: Path = PROJECT_ROOT / "var" / "huey.db"
     secret_key: str = DEV_SECRET
+    # Keys that encrypt special-category data (service/core/crypto.py): 'id:base64key'
+    # pairs, comma-separated, and/or a file with one pair a line. Empty outside
+    # production: a public dev key. The active key seals new values (default: the first).
+    data_keys: SecretStr = SecretStr("")
+    data_keys_file: Path | None = None
+    data_key_active: str = ""
     eligibility_policy: str = "taskforce-2020"
     forms_dir: Path = PROJECT_ROOT / "forms"
     token_hours: int = 12
@@ -86,6 +92,10 @@ class Settings(BaseSettings):
                 "HEARING_SECRET_KEY must be a real secret in production: at least "
                 f"{MIN_SECRET_LENGTH} random characters, e.g. "
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        if not self.data_keys.get_secret_value() and self.data_keys_file is None:
+            raise ValueError(
+                "HEARING_DATA_KEYS or HEARING_DATA_KEYS_FILE is required in production"
             )
         return self
 

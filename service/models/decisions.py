@@ -3,10 +3,11 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.clock import utcnow
+from service.core.crypto import Encrypted
 from service.models.base import Base, UuidPk, enum_check
 from service.models.cases import CoordinatorMotive
 from service.workflow import DECIDED_STATES
@@ -19,7 +20,7 @@ class Consultation(UuidPk, Base):
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
     coordinator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     motive: Mapped[str] = mapped_column(String(20))
-    advice: Mapped[str] = mapped_column(Text)
+    advice: Mapped[str] = mapped_column(Encrypted())
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -30,6 +31,6 @@ class Decision(UuidPk, Base):
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), unique=True)
     officer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     outcome: Mapped[str] = mapped_column(String(30))
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Encrypted())
     claimed_at: Mapped[datetime]
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,10 +4,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.clock import utcnow
+from service.core.crypto import Encrypted
 from service.models.base import Base, UuidPk
 
 
@@ -18,7 +19,7 @@ class AnswerSet(UuidPk, Base):
     form_id: Mapped[str] = mapped_column(String(60))
     form_version: Mapped[int]
     language: Mapped[str] = mapped_column(String(10))
-    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    answers: Mapped[dict[str, Any]] = mapped_column(Encrypted("json"), default=dict)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     deadline_at: Mapped[datetime]
     saved_at: Mapped[datetime | None]

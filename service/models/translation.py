@@ -4,10 +4,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.clock import utcnow
+from service.core.crypto import Encrypted
 from service.models.base import Base, Timestamped, UuidPk
 
 
@@ -33,4 +34,4 @@ class Translation(UuidPk, Base):
     cancelled_at: Mapped[datetime | None]
     translator_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     # Dutch text per question id.
-    answers_nl: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    answers_nl: Mapped[dict[str, Any] | None] = mapped_column(Encrypted("json"))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from service import procedure
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
+from service.core.crypto import open_value, seal_value
 from service.eligibility.service import active_policy
 from service.models.cases import Case
 from service.models.questionnaires import AnswerSet
@@ -105,7 +106,7 @@ def save(db: Session, case_id: uuid.UUID, answers: dict[str, Any]) -> dict[str, 
     _check_open(row.state, form_row)
     form = load_form(row.form_id, row.form_version)
     validate_answers(form, {k: v for k, v in answers.items() if v is not None}, complete=False)
-    merged = {**row.answers, **answers}
+    merged = {**open_value(AnswerSet.answers, row.id, row.answers), **answers}
     saved = {
         **row._mapping,
         "answers": {k: v for k, v in merged.items() if v is not None},
@@ -113,7 +114,11 @@ def save(db: Session, case_id: uuid.UUID, answers: dict[str, Any]) -> dict[str, 
     }
     connection.execute(
         _SAVE,
-        {"answer_set_id": row.id, "answers": saved["answers"], "saved_at": saved["saved_at"]},
+        {
+            "answer_set_id": row.id,
+            "answers": seal_value(AnswerSet.answers, row.id, saved["answers"]),
+            "saved_at": saved["saved_at"],
+        },
     )
     if (loaded := db.identity_map.get(db.identity_key(AnswerSet, row.id))) is not None:
         db.expire(loaded)  # an AnswerSet object already in this session reads afresh

@@ -1,0 +1,116 @@
+"""data protection: special-category columns encrypted at rest
+
+Revision ID: 6b0d4c1e2f3a
+Revises: 22926f1b7225
+Create Date: 2026-11-23 04:10:00
+
+Every listed column becomes text holding AES-GCM ciphertext (service/core/crypto.py);
+existing rows are sealed under the active data key in place, and opened again on the
+way down.
+"""
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+import service.core.crypto
+from service.core.crypto import Kind, Sealed, open_at, seal_at
+
+revision: str = "6b0d4c1e2f3a"
+down_revision: str | None = "22926f1b7225"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# (table, column, kind, type before, nullable)
+SEALED: list[tuple[str, str, Kind, Any, bool]] = [
+    ("cases", "applicant_name", "text", sa.String(length=200), False),
+    ("cases", "date_of_birth", "date", sa.Date(), True),
+    ("cases", "vulnerability_notes", "text", sa.Text(), False),
+    ("signals", "source", "text", sa.String(length=200), False),
+    ("signals", "reason", "text", sa.Text(), False),
+    ("answer_sets", "answers", "json", sa.JSON(), False),
+    ("translations", "answers_nl", "json", sa.JSON(), True),
+    ("corrections", "items", "json", sa.JSON(), False),
+    ("consultations", "advice", "text", sa.Text(), False),
+    ("decisions", "reason", "text", sa.Text(), False),
+]
+POSTGRES_CAST = {"json": "json", "date": "date", "text": "text"}
+
+
+def _rows(table: str, column: str) -> list[tuple[uuid.UUID, Any]]:
+    result = op.get_bind().execute(
+        sa.text(f"SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL")
+    )
+    return [(uuid.UUID(str(row_id)), value) for row_id, value in result]
+
+
+def _plain(kind: Kind, raw: Any) -> Any:
+    """A stored plaintext value as the Python value the column holds."""
+    import json
+    from datetime import date
+
+    if kind == "json":
+        return json.loads(raw) if isinstance(raw, str) else raw
+    if kind == "date":
+        return raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+    return raw
+
+
+def _write(table: str, column: str, values: list[dict[str, Any]]) -> None:
+    if values:
+        op.get_bind().execute(
+            sa.text(f"UPDATE {table} SET {column} = :value WHERE id = :id"), values
+        )
+
+
+def _row_key(row_id: uuid.UUID) -> Any:
+    # SQLite stores SQLAlchemy's Uuid as 32 hex digits; PostgreSQL as a uuid.
+    return row_id.hex if op.get_bind().dialect.name == "sqlite" else row_id
+
+
+def upgrade() -> None:
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for table, column, kind, before, nullable in SEALED:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column(
+                column,
+                existing_type=before,
+                type_=service.core.crypto.Encrypted(kind),
+                existing_nullable=nullable,
+                server_default=None,
+                postgresql_using=f"{column}::text" if postgres else None,
+            )
+        sealed = []
+        for row_id, raw in _rows(table, column):
+            token = seal_at(kind, table, column, row_id, _plain(kind, raw))
+            assert token is not None
+            sealed.append({"id": _row_key(row_id), "value": token.token})
+        _write(table, column, sealed)
+
+
+def downgrade() -> None:
+    import json
+
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for table, column, kind, before, nullable in reversed(SEALED):
+        opened = []
+        for row_id, raw in _rows(table, column):
+            value = open_at(kind, table, column, row_id, Sealed(raw))
+            if kind == "json":
+                value = json.dumps(value)
+            elif kind == "date":
+                value = value.isoformat()
+            opened.append({"id": _row_key(row_id), "value": value})
+        _write(table, column, opened)
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column(
+                column,
+                existing_type=service.core.crypto.Encrypted(kind),
+                type_=before,
+                existing_nullable=nullable,
+                server_default="" if column == "applicant_name" else None,
+                postgresql_using=f"{column}::{POSTGRES_CAST[kind]}" if postgres else None,
+            )
