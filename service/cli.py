@@ -170,6 +170,40 @@ def keys_rotate(batch: int) -> None:
     click.echo(f"no stored value uses any key but '{active}': old keys may be removed")
 
 
+@main.group()
+def audit() -> None:
+    """The audit trail: check its hash chain, print its head."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Walk the chain from the first entry; report the first broken link (exit 1)."""
+    from service.audit.service import verify
+    from service.core.db import unit_of_work
+
+    with unit_of_work(write=False) as db:
+        verdict = verify(db)
+    if not verdict.intact:
+        click.echo(
+            f"audit trail BROKEN at entry {verdict.broken_at}: {verdict.reason} "
+            f"({verdict.checked} entries before it are intact)",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"audit trail intact: {verdict.checked} entries")
+
+
+@audit.command("head")
+def audit_head() -> None:
+    """Print the latest entry's number and hash, to anchor it outside this database."""
+    from service.audit.service import GENESIS, head
+    from service.core.db import unit_of_work
+
+    with unit_of_work(write=False) as db:
+        last = head(db)
+    click.echo(f"{last.seq} {last.hash}" if last else f"0 {GENESIS}")
+
+
 def _safe_url() -> str:
     from sqlalchemy.engine import make_url
 

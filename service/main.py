@@ -12,11 +12,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from service.audit.api import router as audit_router
 from service.auth.access import PUBLIC
 from service.auth.api import router as auth_router
 from service.auth.pages import router as auth_pages
 from service.cases.api import router as cases_router
 from service.cases.pages import router as case_pages
+from service.core.context import RequestContext
 from service.core.errors import PROBLEM_RESPONSES, DomainError, install_error_handlers
 from service.core.middleware import BodyLimit, SecurityHeaders
 from service.core.routing import UnitOfWorkRoute
@@ -50,6 +52,7 @@ ROUTERS = (
     translation_router,
     corrections_router,
     decisions_router,
+    audit_router,
 )
 TAGS = [
     {"name": "auth", "description": "Signing in (bearer tokens, kiosk codes) and accounts."},
@@ -61,6 +64,7 @@ TAGS = [
     {"name": "translation", "description": "Agencies and translation jobs."},
     {"name": "corrections", "description": "The lawyer's corrections and additions."},
     {"name": "decisions", "description": "The decision queue, consultations, the outcome."},
+    {"name": "audit", "description": "Who looked at a case: the access log."},
     {"name": "ops", "description": "Health for load balancers."},
 ]
 
@@ -132,6 +136,7 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodyLimit, upload_paths=(f"{API_PREFIX}/cases/import",))
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestContext)  # outermost: every response carries the id
     return app
 
 

@@ -1,4 +1,4 @@
-"""data protection: special-category columns encrypted at rest
+"""data protection: special-category columns encrypted at rest; the audit trail
 
 Revision ID: 6b0d4c1e2f3a
 Revises: 22926f1b7225
@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import service.core.crypto
+import service.models.base
 from service.core.crypto import Kind, Sealed, open_at, seal_at
 
 revision: str = "6b0d4c1e2f3a"
@@ -71,7 +72,62 @@ def _row_key(row_id: uuid.UUID) -> Any:
     return row_id.hex if op.get_bind().dialect.name == "sqlite" else row_id
 
 
+APPEND_ONLY = """
+CREATE FUNCTION audit_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the audit trail is append-only: % refused', TG_OP;
+END;
+$$;
+CREATE TRIGGER audit_entries_append_only
+    BEFORE UPDATE OR DELETE ON audit_entries
+    FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only();
+CREATE TRIGGER audit_entries_no_truncate
+    BEFORE TRUNCATE ON audit_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_append_only();
+"""
+
+
+def _create_audit_trail() -> None:
+    op.create_table(
+        "audit_entries",
+        sa.Column(
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=False,
+            nullable=False,
+        ),
+        sa.Column("at", service.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("actor_id", sa.Uuid(), nullable=True),
+        sa.Column("actor_role", sa.String(length=20), nullable=False),
+        sa.Column("action", sa.String(length=60), nullable=False),
+        sa.Column("case_id", sa.Uuid(), nullable=True),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("request_id", sa.String(length=64), nullable=False),
+        sa.Column("purpose", sa.Text(), nullable=False),
+        sa.Column("outcome", sa.String(length=30), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=False),
+        sa.Column("previous_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.CheckConstraint("seq >= 1", name=op.f("ck_audit_entries_seq_positive")),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_entries")),
+        sa.UniqueConstraint("hash", name=op.f("uq_audit_entries_hash")),
+    )
+    op.create_index("ix_audit_entries_case_at", "audit_entries", ["case_id", "at"], unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(APPEND_ONLY)
+
+
+def _drop_audit_trail() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER audit_entries_no_truncate ON audit_entries")
+        op.execute("DROP TRIGGER audit_entries_append_only ON audit_entries")
+        op.execute("DROP FUNCTION audit_entries_append_only()")
+    op.drop_index("ix_audit_entries_case_at", table_name="audit_entries")
+    op.drop_table("audit_entries")
+
+
 def upgrade() -> None:
+    _create_audit_trail()
     postgres = op.get_bind().dialect.name == "postgresql"
     for table, column, kind, before, nullable in SEALED:
         with op.batch_alter_table(table, schema=None) as batch_op:
@@ -93,6 +149,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     import json
+
+    _drop_audit_trail()
+
 
     postgres = op.get_bind().dialect.name == "postgresql"
     for table, column, kind, before, nullable in reversed(SEALED):

@@ -35,9 +35,11 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
 
+from service.core import context
 from service.core import db as db_module
-from service.core.errors import ServiceBusy
+from service.core.errors import DomainError, ServiceBusy
 from service.core.settings import get_settings
 from service.core.text import has_invalid_text
 
@@ -73,11 +75,18 @@ class UnitOfWorkRoute(APIRoute):
         async def checked(request: Request) -> Response:
             request = CheckedRequest(request.scope, request.receive)
             try:
-                return await handler(request)
-            except RequestValidationError:
-                # Who may call comes before what they sent: a caller who may not use the
-                # route learns nothing of its input rules (401/403, not 422).
-                await run_in_worker_thread(partial(_pass_gates, gates, request))
+                try:
+                    return await handler(request)
+                except RequestValidationError:
+                    # Who may call comes before what they sent: a caller who may not use
+                    # the route learns nothing of its input rules (401/403, not 422).
+                    await run_in_worker_thread(partial(_pass_gates, gates, request))
+                    raise
+            except Exception as exc:
+                # Refused and failed attempts are witnessed too (the audit trail).
+                scope = context.current()
+                if scope is not None and scope.witnesses and not scope.witnessed:
+                    await run_in_worker_thread(partial(context.witness, status_of(exc)))
                 raise
 
         return checked
@@ -154,7 +163,22 @@ def _unit_of_work(
             for name, value in values.items()
         }
         arguments.update(dict.fromkeys(sessions, db))
-        return endpoint(**arguments)
+        result = endpoint(**arguments)
+    # Still in this thread, before anything is sent: a read whose witness cannot
+    # record it (the audit trail) fails instead of showing the data unrecorded.
+    context.witness(200)
+    return result
+
+
+def status_of(exc: BaseException) -> int:
+    """The HTTP status an exception will be answered with."""
+    if isinstance(exc, DomainError):
+        return exc.status
+    if isinstance(exc, HTTPException):
+        return exc.status_code
+    if isinstance(exc, RequestValidationError):
+        return 422
+    return 500
 
 
 _limiter: RunVar[anyio.CapacityLimiter] = RunVar("request_limiter")

@@ -4,6 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 from sqlalchemy.orm import Session
 
+from service.audit.access import audited
 from service.auth.access import allow
 from service.cases.access import readable_case
 from service.cases.schemas import CaseDetail
@@ -17,7 +18,11 @@ router = APIRouter(tags=["corrections"], route_class=UnitOfWorkRoute)
 Lawyer = Annotated[Actor, Depends(allow(*access.SENDERS))]
 
 
-@router.post("/cases/{case_id}/corrections", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/cases/{case_id}/corrections",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[audited("corrections.submit")],
+)
 def submit_corrections(
     case_id: uuid.UUID, body: CorrectionsIn, db: Session, actor: Lawyer
 ) -> CorrectionsOut:
@@ -26,7 +31,7 @@ def submit_corrections(
     return CorrectionsOut.model_validate(service.submit(db, case, actor, body.items))
 
 
-@router.post("/cases/{case_id}/no-corrections")
+@router.post("/cases/{case_id}/no-corrections", dependencies=[audited("corrections.waive")])
 def no_corrections(case_id: uuid.UUID, db: Session, actor: Lawyer) -> CaseDetail:
     """The lawyer has nothing to correct; the file goes to decision at once."""
     case = readable_case(db, case_id, actor)
@@ -34,7 +39,7 @@ def no_corrections(case_id: uuid.UUID, db: Session, actor: Lawyer) -> CaseDetail
     return CaseDetail.present(case, actor)
 
 
-@router.get("/cases/{case_id}/corrections")
+@router.get("/cases/{case_id}/corrections", dependencies=[audited("corrections.read")])
 def get_corrections(
     case_id: uuid.UUID,
     db: Session,

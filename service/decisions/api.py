@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy.orm import Session
 
+from service.audit.access import audited
 from service.auth.access import allow
 from service.cases.access import readable_case
 from service.cases.schemas import CaseDetail, CaseOut
@@ -27,28 +28,36 @@ def decision_queue(
     return [CaseOut.present(c, actor) for c in service.queue(db, limit)]
 
 
-@router.post("/cases/{case_id}/claim")
+@router.post("/cases/{case_id}/claim", dependencies=[audited("case.claim")])
 def claim(case_id: uuid.UUID, db: Session, actor: Officer) -> CaseDetail:
     case = readable_case(db, case_id, actor)
     service.claim(db, case, actor)
     return CaseDetail.present(case, actor)
 
 
-@router.post("/cases/{case_id}/release")
+@router.post("/cases/{case_id}/release", dependencies=[audited("case.release")])
 def release(case_id: uuid.UUID, db: Session, actor: Officer) -> CaseDetail:
     case = readable_case(db, case_id, actor)
     service.release(db, case, actor)
     return CaseDetail.present(case, actor)
 
 
-@router.post("/cases/{case_id}/decision", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/cases/{case_id}/decision",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[audited("decision.record")],
+)
 def decide(case_id: uuid.UUID, body: DecisionIn, db: Session, actor: Officer) -> DecisionOut:
     """Decide on the form (kansrijk only) or order a physical hearing (nader gehoor)."""
     case = readable_case(db, case_id, actor)
     return DecisionOut.model_validate(service.decide(db, case, actor, body.outcome, body.reason))
 
 
-@router.post("/cases/{case_id}/consultations", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/cases/{case_id}/consultations",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[audited("consultation.record")],
+)
 def consult(
     case_id: uuid.UUID,
     body: ConsultationIn,
@@ -62,7 +71,7 @@ def consult(
     )
 
 
-@router.get("/cases/{case_id}/consultations")
+@router.get("/cases/{case_id}/consultations", dependencies=[audited("consultations.read")])
 def list_consultations(
     case_id: uuid.UUID,
     db: Session,

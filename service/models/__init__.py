@@ -1,5 +1,6 @@
 """All ORM models, imported here so Alembic sees one metadata."""
 
+from service.models.audit import AuditEntry
 from service.models.auth import ApiToken, Role, User
 from service.models.base import Base
 from service.models.cases import (
@@ -21,6 +22,7 @@ from service.models.translation import Translation
 __all__ = [
     "AnswerSet",
     "ApiToken",
+    "AuditEntry",
     "Base",
     "Booking",
     "Case",

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
+from service.audit.access import audited
 from service.auth.access import allow
 from service.cases.access import readable_case
 from service.core.actor import Actor
@@ -75,7 +76,7 @@ def kiosk_submit(db: Session, actor: Applicant) -> AnswerSetOut:
     return AnswerSetOut.model_validate(service.submit(db, case, actor))
 
 
-@router.get("/cases/{case_id}/answers")
+@router.get("/cases/{case_id}/answers", dependencies=[audited("answers.read")])
 def case_answers(
     case_id: uuid.UUID,
     db: Session,

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 from sqlalchemy.orm import Session
 
+from service.audit.access import about_case, audited
 from service.auth.access import allow
 from service.cases.access import readable_case
 from service.core.actor import Actor
@@ -32,7 +33,11 @@ def list_agencies(
     return [AgencyOut.model_validate(a) for a in service.agencies(db)]
 
 
-@router.post("/cases/{case_id}/translation", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/cases/{case_id}/translation",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[audited("translation.request")],
+)
 def request_translation(
     case_id: uuid.UUID,
     body: TranslationRequestIn,
@@ -54,6 +59,7 @@ def reassign(
 ) -> TranslationOut:
     """Give an open job to another agency (late, or sent to the wrong one)."""
     job = access.readable_job(db, translation_id, actor)
+    about_case(job.case_id)
     return TranslationOut.present(job, service.reassign(db, job, body.agency))
 
 
@@ -68,7 +74,7 @@ def list_translations(
     return [TranslationOut.present(job, agency) for job, agency in rows]
 
 
-@router.get("/translations/{translation_id}")
+@router.get("/translations/{translation_id}", dependencies=[audited("translation.read")])
 def get_translation(
     translation_id: uuid.UUID,
     db: Session,
@@ -76,11 +82,12 @@ def get_translation(
 ) -> TranslationJob:
     """The job with what to translate: each question and the applicant's own answer."""
     job = access.readable_job(db, translation_id, actor)
+    about_case(job.case_id)
     base = TranslationOut.present(job, db.get_one(Agency, job.agency_id))
     return TranslationJob(**base.model_dump(), source=service.source_answers(db, job))
 
 
-@router.put("/translations/{translation_id}")
+@router.put("/translations/{translation_id}", dependencies=[audited("translation.deliver")])
 def deliver(
     translation_id: uuid.UUID,
     body: TranslationIn,
@@ -89,11 +96,12 @@ def deliver(
 ) -> TranslationOut:
     """Deliver the Dutch translation; the form then goes to the lawyer."""
     job = access.readable_job(db, translation_id, actor)
+    about_case(job.case_id)
     service.deliver(db, job, actor, body.answers_nl)
     return TranslationOut.present(job, db.get_one(Agency, job.agency_id))
 
 
-@router.get("/cases/{case_id}/translation")
+@router.get("/cases/{case_id}/translation", dependencies=[audited("translation.read")])
 def case_translation(
     case_id: uuid.UUID,
     db: Session,

@@ -74,6 +74,7 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/cases/{case_id}/answers"): frozenset(
         {Role.OFFICER, Role.COORDINATOR, Role.LAWYER, Role.ADMIN}
     ),
+    ("GET", "/api/v1/cases/{case_id}/access-log"): READERS,
     ("GET", "/api/v1/agencies"): PLANNERS,
     ("POST", "/api/v1/cases/{case_id}/translation"): PLANNERS,
     ("POST", "/api/v1/translations/{translation_id}/reassign"): PLANNERS,
