@@ -1,6 +1,7 @@
 """Who sends and reads the lawyer's corrections and additions."""
 
+from service.fields import roles_seeing
 from service.models.auth import Role
 
 SENDERS = (Role.LAWYER,)
-READERS = (Role.LAWYER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
+READERS = tuple(sorted(roles_seeing("corrections", "items")))  # service/fields.py

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from service.audit.access import audited
 from service.auth.access import allow
-from service.cases.access import readable_case
+from service.cases.access import readable_account, readable_case
 from service.cases.schemas import CaseDetail
 from service.core.actor import Actor
 from service.core.errors import NotFound
@@ -45,7 +45,7 @@ def get_corrections(
     db: Session,
     actor: Annotated[Actor, Depends(allow(*access.READERS))],
 ) -> CorrectionsOut:
-    case = readable_case(db, case_id, actor)
+    case = readable_account(db, case_id, actor, "corrections")
     correction = service.corrections_of(db, case)
     if correction is None:
         raise NotFound("No corrections were submitted for this case.", code="no_corrections")

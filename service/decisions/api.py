@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from service.audit.access import audited
 from service.auth.access import allow
-from service.cases.access import readable_case
+from service.cases.access import readable_account, readable_case
 from service.cases.schemas import CaseDetail, CaseOut
 from service.core.actor import Actor
 from service.core.routing import UnitOfWorkRoute
@@ -77,5 +77,5 @@ def list_consultations(
     db: Session,
     actor: Annotated[Actor, Depends(allow(*access.CONSULTATION_READERS))],
 ) -> Sequence[ConsultationOut]:
-    case = readable_case(db, case_id, actor)
+    case = readable_account(db, case_id, actor, "consultation")
     return [ConsultationOut.model_validate(c) for c in service.consultations_of(db, case)]

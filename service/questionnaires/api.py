@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from service.audit.access import audited
 from service.auth.access import allow
-from service.cases.access import readable_case
+from service.cases.access import readable_account, readable_case
 from service.core.actor import Actor
 from service.core.routing import UnitOfWorkRoute
 from service.questionnaires import access, service
@@ -83,7 +83,7 @@ def case_answers(
     actor: Annotated[Actor, Depends(allow(*access.ANSWER_READERS))],
 ) -> AnswerSetOut:
     """The applicant's original answers (never changed by corrections)."""
-    case = readable_case(db, case_id, actor)
+    case = readable_account(db, case_id, actor, "answers")
     answer_set = service.answer_set_of(db, case)
     if answer_set is None:
         raise FormNotStarted("This case has no answers yet.")

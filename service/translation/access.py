@@ -7,6 +7,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from service.core.actor import Actor
+from service.fields import roles_seeing
 from service.models.auth import Role
 from service.models.translation import Translation
 from service.translation.exceptions import TranslationNotFound
@@ -15,7 +16,12 @@ PLANNERS = (Role.PLANNER, Role.ADMIN)
 TRANSLATORS = (Role.TRANSLATOR,)
 JOB_READERS = (Role.TRANSLATOR, *PLANNERS)
 # Staff and the lawyer read a case's delivered translation.
-CASE_READERS = (Role.OFFICER, Role.COORDINATOR, Role.LAWYER, *PLANNERS)
+CASE_READERS = tuple(sorted(roles_seeing("translation", "answers_nl")))
+
+
+def sees_source(actor: Actor) -> bool:
+    """The applicant's answers in a job: the agency (its open job) and admins (fields.py)."""
+    return actor.is_(*roles_seeing("answers", "answers"))
 
 
 def visible_jobs(actor: Actor) -> Select[Translation]:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from service.audit.access import about_case, audited
 from service.auth.access import allow
-from service.cases.access import readable_case
+from service.cases.access import readable_account, readable_case
 from service.core.actor import Actor
 from service.core.routing import UnitOfWorkRoute
 from service.models.translation import Agency
@@ -80,11 +80,13 @@ def get_translation(
     db: Session,
     actor: Annotated[Actor, Depends(allow(*access.JOB_READERS))],
 ) -> TranslationJob:
-    """The job with what to translate: each question and the applicant's own answer."""
+    """The job with what to translate: each question and the applicant's own answer
+    (the answers only for the agency, whose open job it is; planners see the job)."""
     job = access.readable_job(db, translation_id, actor)
     about_case(job.case_id)
     base = TranslationOut.present(job, db.get_one(Agency, job.agency_id))
-    return TranslationJob(**base.model_dump(), source=service.source_answers(db, job))
+    source = service.source_answers(db, job) if access.sees_source(actor) else []
+    return TranslationJob(**base.model_dump(), source=source)
 
 
 @router.put("/translations/{translation_id}", dependencies=[audited("translation.deliver")])
@@ -107,7 +109,7 @@ def case_translation(
     db: Session,
     actor: Annotated[Actor, Depends(allow(*access.CASE_READERS))],
 ) -> TranslationOut:
-    case = readable_case(db, case_id, actor)
+    case = readable_account(db, case_id, actor, "translation")
     job = service.translation_of(db, case)
     if job is None:
         raise TranslationNotFound("This case has not been sent for translation.")
