@@ -304,3 +304,27 @@ def test_twenty_reads_at_once_keep_one_audit_chain(server: Live):
     assert f"intact: {last.seq} entries" in verified.stdout
     head = hearing(server.app.database_url, "audit", "head")
     assert head.stdout.split() == [str(last.seq), last.hash]
+
+
+def test_twenty_keyed_creations_at_once_create_one_case(server: Live):
+    with seeded(server.engine) as factory:
+        planner = factory.person(Role.PLANNER)
+        lawyer = factory.person(Role.LAWYER)
+    v_number = f"{uuid.uuid4().int % 10**10:010d}"
+    body = {
+        "v_number": v_number,
+        "applicant_name": "Samira Haddad",
+        "date_of_birth": "1990-01-02",
+        "nationality": "SY",
+        "languages": ["ar"],
+        "date_of_application": "2019-11-04",
+        "lawyer": lawyer.user.username,
+    }
+    headers = {**planner.headers, "Idempotency-Key": f"create-{v_number}"}
+
+    answers = at_once(
+        server.app, lambda client, i: client.post(f"{API}/cases", json=body, headers=headers)
+    )
+    assert [a.status for a in answers] == [201] * REQUESTS, [a.body for a in answers]
+    assert len({a.body["id"] for a in answers}) == 1
+    assert server.count(select(func.count()).where(Case.v_number == v_number)) == 1

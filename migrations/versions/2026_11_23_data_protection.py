@@ -1,4 +1,4 @@
-"""data protection: special-category columns encrypted at rest; the audit trail
+"""data protection: special-category columns encrypted at rest; the audit trail; idempotency keys
 
 Revision ID: 6b0d4c1e2f3a
 Revises: 22926f1b7225
@@ -117,6 +117,24 @@ def _create_audit_trail() -> None:
         op.execute(APPEND_ONLY)
 
 
+def _create_idempotency_keys() -> None:
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("actor", sa.String(length=60), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", service.models.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_keys")),
+        sa.UniqueConstraint("actor", "key", name=op.f("uq_idempotency_keys_actor_key")),
+    )
+    op.create_index(
+        op.f("ix_idempotency_keys_created_at"), "idempotency_keys", ["created_at"], unique=False
+    )
+
+
 def _drop_audit_trail() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER audit_entries_no_truncate ON audit_entries")
@@ -128,6 +146,7 @@ def _drop_audit_trail() -> None:
 
 def upgrade() -> None:
     _create_audit_trail()
+    _create_idempotency_keys()
     postgres = op.get_bind().dialect.name == "postgresql"
     for table, column, kind, before, nullable in SEALED:
         with op.batch_alter_table(table, schema=None) as batch_op:
@@ -151,6 +170,8 @@ def downgrade() -> None:
     import json
 
     _drop_audit_trail()
+    op.drop_index(op.f("ix_idempotency_keys_created_at"), table_name="idempotency_keys")
+    op.drop_table("idempotency_keys")
 
 
     postgres = op.get_bind().dialect.name == "postgresql"

@@ -10,7 +10,7 @@ import re
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -35,6 +35,8 @@ class RequestScope:
     actor: Actor | None = None
     witnesses: list[Witness] = field(default_factory=list)
     witnessed: bool = False
+    # A write sent with an Idempotency-Key (core/idempotency.py).
+    idempotency: Any = None
 
 
 _current: ContextVar[RequestScope | None] = ContextVar("request_scope", default=None)

@@ -37,7 +37,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
-from service.core import context
+from service.core import context, idempotency
 from service.core import db as db_module
 from service.core.errors import DomainError, ServiceBusy
 from service.core.settings import get_settings
@@ -62,7 +62,8 @@ class UnitOfWorkRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         methods = {m.upper() for m in kwargs.get("methods") or ("GET",)}
         self.writes = self.reads_write or not methods <= READ_METHODS
-        super().__init__(path, in_one_hop(endpoint, write=self.writes), **kwargs)
+        status = kwargs.get("status_code") or 200
+        super().__init__(path, in_one_hop(endpoint, write=self.writes, status=status), **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -76,6 +77,7 @@ class UnitOfWorkRoute(APIRoute):
             request = CheckedRequest(request.scope, request.receive)
             try:
                 try:
+                    await _note_idempotency_key(request)
                     return await handler(request)
                 except RequestValidationError:
                     # Who may call comes before what they sent: a caller who may not use
@@ -116,7 +118,18 @@ class CheckedRequest(Request):
         return self._json
 
 
-def in_one_hop(endpoint: Callable[..., Any], *, write: bool) -> Callable[..., Any]:
+async def _note_idempotency_key(request: Request) -> None:
+    key = request.headers.get(idempotency.HEADER)
+    scope = context.current()
+    if key is None or request.method != "POST" or scope is None:
+        return
+    body = await request.body()
+    scope.idempotency = idempotency.read_request(key, request.method, request.url.path, body)
+
+
+def in_one_hop(
+    endpoint: Callable[..., Any], *, write: bool, status: int = 200
+) -> Callable[..., Any]:
     """Wrap a sync endpoint: parameters typed ``Session`` get the unit of work's session."""
     if inspect.iscoroutinefunction(endpoint):
         return endpoint  # async endpoints do no database work
@@ -130,7 +143,7 @@ def in_one_hop(endpoint: Callable[..., Any], *, write: bool) -> Callable[..., An
     ]
 
     async def run_in_one_hop(**values: Any) -> Any:
-        work = partial(_unit_of_work, endpoint, values, sessions, write)
+        work = partial(_unit_of_work, endpoint, values, sessions, write, status)
         return await run_in_worker_thread(work)
 
     returns = hints.get("return", signature.return_annotation)
@@ -155,7 +168,11 @@ def _is_session(annotation: Any) -> bool:
 
 
 def _unit_of_work(
-    endpoint: Callable[..., Any], values: dict[str, Any], sessions: list[str], write: bool
+    endpoint: Callable[..., Any],
+    values: dict[str, Any],
+    sessions: list[str],
+    write: bool,
+    status: int,
 ) -> Any:
     with db_module.request_unit_of_work(write) as db:
         arguments = {
@@ -163,10 +180,31 @@ def _unit_of_work(
             for name, value in values.items()
         }
         arguments.update(dict.fromkeys(sessions, db))
-        result = endpoint(**arguments)
+        scope = context.current()
+        if scope is not None and scope.idempotency is not None and scope.actor is not None:
+            result = _once(db, scope.actor, scope.idempotency, status, endpoint, arguments)
+        else:
+            result = endpoint(**arguments)
     # Still in this thread, before anything is sent: a read whose witness cannot
     # record it (the audit trail) fails instead of showing the data unrecorded.
     context.witness(200)
+    return result
+
+
+def _once(
+    db: Session,
+    actor: Any,
+    request: idempotency.IdempotentRequest,
+    status: int,
+    endpoint: Callable[..., Any],
+    arguments: dict[str, Any],
+) -> Any:
+    """Run a keyed write once: later requests with the key get the stored answer."""
+    stored = idempotency.stored_answer(db, actor, request)
+    if stored is not None:
+        return stored
+    result = endpoint(**arguments)
+    idempotency.store_answer(db, actor, request, status, result)
     return result
 
 

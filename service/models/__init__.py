@@ -14,6 +14,7 @@ from service.models.cases import (
 from service.models.corrections import Correction
 from service.models.decisions import Consultation, Decision
 from service.models.eligibility import Screening, ScreeningOutcome
+from service.models.idempotency import IdempotentAnswer
 from service.models.invitations import Invitation, InvitationStatus
 from service.models.questionnaires import AnswerSet
 from service.models.sessions import Booking, HearingSession, KioskCode, Location
@@ -32,6 +33,7 @@ __all__ = [
     "Correction",
     "Decision",
     "HearingSession",
+    "IdempotentAnswer",
     "Invitation",
     "InvitationStatus",
     "KioskCode",
