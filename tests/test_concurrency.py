@@ -34,6 +34,7 @@ from service.models.sessions import Booking, KioskCode
 from service.sessions import service as sessions
 from service.workflow import CaseState
 from tests.live import App, drop_database, engine_for, fresh_database, seeded, start_app
+from tests.test_idempotency import new_case
 
 REQUESTS = 20
 API = "/api/v1"
@@ -307,19 +308,10 @@ def test_twenty_reads_at_once_keep_one_audit_chain(server: Live):
 
 
 def test_twenty_keyed_creations_at_once_create_one_case(server: Live):
+    v_number = f"{uuid.uuid4().int % 10**10:010d}"
     with seeded(server.engine) as factory:
         planner = factory.person(Role.PLANNER)
-        lawyer = factory.person(Role.LAWYER)
-    v_number = f"{uuid.uuid4().int % 10**10:010d}"
-    body = {
-        "v_number": v_number,
-        "applicant_name": "Samira Haddad",
-        "date_of_birth": "1990-01-02",
-        "nationality": "SY",
-        "languages": ["ar"],
-        "date_of_application": "2019-11-04",
-        "lawyer": lawyer.user.username,
-    }
+        body = new_case(factory, v_number)
     headers = {**planner.headers, "Idempotency-Key": f"create-{v_number}"}
 
     answers = at_once(
