@@ -84,6 +84,8 @@ def serve(host: str, port: int, workers: int) -> None:
     """Run the web service."""
     import uvicorn
 
+    from service.core.logs import LOGGING
+
     uvicorn.run(
         "service.main:app",
         host=host,
@@ -91,6 +93,8 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         proxy_headers=True,
         server_header=False,  # no banner: what runs here is nobody's business
+        log_config=LOGGING,  # JSON lines with the request id (docs/security.md)
+        access_log=False,  # ours (core/logs.py) logs route templates, not raw paths
     )
 
 
@@ -98,13 +102,12 @@ def serve(host: str, port: int, workers: int) -> None:
 @click.option("--workers", default=2, show_default=True)
 def worker(workers: int) -> None:
     """Run the background job consumer (terms, auto-submit)."""
-    import logging
-
     from huey.consumer import Consumer
 
+    from service.core.logs import configure
     from service.tasks import huey
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure()
     Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
 
 
