@@ -20,7 +20,6 @@ from service.cases.api import router as cases_router
 from service.cases.pages import router as case_pages
 from service.core.context import RequestContext
 from service.core.errors import PROBLEM_RESPONSES, DomainError, install_error_handlers
-from service.core.logs import AccessLog
 from service.core.middleware import BodyLimit, SecurityHeaders
 from service.core.routing import UnitOfWorkRoute
 from service.core.settings import PROJECT_ROOT, get_settings
@@ -137,7 +136,6 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodyLimit, upload_paths=(f"{API_PREFIX}/cases/import",))
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(AccessLog)
     app.add_middleware(RequestContext)  # outermost: every response carries the id
     return app
 

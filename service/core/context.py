@@ -6,7 +6,9 @@ request's unit of work sees the same object (anyio copies the context into it), 
 actor signed in there is visible afterwards on the event loop.
 """
 
+import logging
 import re
+import time
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from service.core.actor import Actor
 
 # A caller's own request id is kept if it is short and plain (it goes into logs).
+access_log = logging.getLogger("service.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 
 
@@ -69,7 +72,9 @@ def witness(status: int) -> None:
 
 class RequestContext:
     """Gives every request an id (a caller's plain ``X-Request-ID`` or a new one),
-    echoed in the response so a user's report can be found in the logs."""
+    echoed in the response so a user's report can be found in the logs, and logs one
+    access line per request: the route's template (never a raw path or a query string,
+    which may hold a V-number or a purpose), the status, the time taken and the caller."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -82,8 +87,13 @@ class RequestContext:
         request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
         token = _current.set(RequestScope(request_id, scope["method"], scope["path"]))
 
+        started = time.perf_counter()
+        status = 500
+
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 message["headers"] = headers
@@ -92,4 +102,33 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            _log_access(scope, status, started)
             _current.reset(token)
+
+
+def _log_access(scope: Scope, status: int, started: float) -> None:
+    request = _current.get()
+    actor = request.actor if request else None
+    access_log.info(
+        "request",
+        extra={
+            "method": scope["method"],
+            "route": _template(scope),
+            "status": status,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+            "role": actor.role if actor else None,
+            "user_id": str(actor.user_id) if actor and actor.user_id else None,
+        },
+    )
+
+
+def _template(scope: Scope) -> str:
+    """The matched route's template; routers included with a prefix (``/api/v1``) keep
+    it out of the route's own path, so it is taken from the request's path."""
+    route = scope.get("route")
+    template: str | None = getattr(route, "path", None)
+    if template is None:
+        return "(no route)"
+    path: str = scope["path"]
+    prefix = "/" + path.split("/")[1] + "/" + path.split("/")[2] if path.startswith("/api/") else ""
+    return prefix + template if not template.startswith(prefix) else template
