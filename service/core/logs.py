@@ -1,11 +1,12 @@
 """Structured JSON logs, one object a line, each with the request id (core/context.py).
 
 What is logged is chosen so nothing sensitive reaches the logs: one access line per
-request (written by ``context.RequestContext``) with the route's *template* (``/api/v1/cases/{case_id}/answers``, never a
-V-number or a query string), the status, the time taken and who called (role and account
-id); uvicorn's own access log, which prints raw paths and queries, is off. Database
-errors carry no statement parameters (``hide_parameters`` on the engine), and encrypted
-values print as their key id only (``Sealed.__repr__``).
+request (written by ``context.RequestContext``) with the route's *template*
+(``/api/v1/cases/{case_id}/answers``, never a V-number or a query string), the status,
+the time taken and who called (role and account id); uvicorn's own access log, which
+prints raw paths and queries, is off. Database errors carry no statement parameters
+(``hide_parameters`` on the engine), and encrypted values print as their key id only
+(``Sealed.__repr__``).
 """
 
 import logging
