@@ -33,13 +33,23 @@ from service.invitations.pages import router as invitation_pages
 from service.questionnaires.api import router as questionnaires_router
 from service.sessions.api import router as sessions_router
 from service.sessions.pages import router as session_pages
+from service.terms.api import router as terms_router
+from service.terms.pages import router as term_pages
 from service.translation.api import router as translation_router
 from service.translation.pages import router as translation_pages
 
 API_PREFIX = "/api/v1"
 OPENAPI_URL = "/openapi.json"
 STATIC_DIR = PROJECT_ROOT / "service" / "static"
-PAGES = (auth_pages, case_pages, session_pages, invitation_pages, translation_pages, decision_pages)
+PAGES = (
+    auth_pages,
+    case_pages,
+    session_pages,
+    invitation_pages,
+    translation_pages,
+    decision_pages,
+    term_pages,
+)
 # Routes are matched in order, one by one: the busiest (sign-in checks, the kiosks'
 # saves) come first. The docs show the tags in the procedure's order (TAGS).
 ROUTERS = (
@@ -53,6 +63,7 @@ ROUTERS = (
     corrections_router,
     decisions_router,
     audit_router,
+    terms_router,
 )
 TAGS = [
     {"name": "auth", "description": "Signing in (bearer tokens, kiosk codes) and accounts."},
@@ -65,6 +76,7 @@ TAGS = [
     {"name": "corrections", "description": "The lawyer's corrections and additions."},
     {"name": "decisions", "description": "The decision queue, consultations, the outcome."},
     {"name": "audit", "description": "Who looked at a case: the access log."},
+    {"name": "terms", "description": "Terms in working days, extensions, overdue terms."},
     {"name": "ops", "description": "Health for load balancers."},
 ]
 

@@ -218,6 +218,13 @@ def _update_cases(
         raise Conflict("Some cases changed state meanwhile; try again.")
 
 
+def record(db: Session, case: Case, event: str, actor: Actor, reason: str) -> None:
+    """Log something that happened to a case without moving it (a term extended)."""
+    values = _event_values(case.id, event, case.state, case.state, actor, reason, utcnow())
+    db.add(CaseEventRow(**values))
+    db.flush()
+
+
 def admit(db: Session, case_ids: Iterable[uuid.UUID], actor: Actor, reason: str) -> None:
     """Record that new cases entered the service (their first event, state ``imported``)."""
     now = utcnow()

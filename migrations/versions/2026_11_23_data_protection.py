@@ -1,7 +1,7 @@
 """data protection: special-category columns encrypted at rest; the audit trail; idempotency keys
 
 Revision ID: 6b0d4c1e2f3a
-Revises: 22926f1b7225
+Revises: 4bc4b61f8cef
 Create Date: 2026-11-23 04:10:00
 
 Every listed column becomes text holding AES-GCM ciphertext (service/core/crypto.py);
@@ -21,7 +21,7 @@ import service.models.base
 from service.core.crypto import Kind, Sealed, open_at, seal_at
 
 revision: str = "6b0d4c1e2f3a"
-down_revision: str | None = "22926f1b7225"
+down_revision: str | None = "4bc4b61f8cef"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -27,6 +27,7 @@ from service.cases.schemas import (
 from service.core.actor import Actor
 from service.core.routing import UnitOfWorkRoute
 from service.core.settings import get_settings
+from service.terms.policy import local_date
 from service.workflow import CaseState
 
 router = APIRouter(tags=["cases"], route_class=UnitOfWorkRoute)
@@ -114,7 +115,11 @@ def get_measurements(
     return MeasurementsOut(
         throughput_days=days,
         target_date=case.target_date,
-        within_target=None if days is None else days <= get_settings().target_days,
+        within_target=(
+            None
+            if case.decided_at is None or case.target_date is None
+            else local_date(case.decided_at) <= case.target_date
+        ),
         decision_handling_minutes=measured.decision_handling_minutes,
         stages=[
             StageOut(state=s.state, entered_at=s.entered_at, left_at=s.left_at, hours=s.hours)

@@ -2,7 +2,6 @@
 ``service.procedure.advance``."""
 
 import uuid
-from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +12,6 @@ from service.cases.exceptions import DuplicateCase, UnknownLawyer
 from service.cases.schemas import CaseIn, SignalIn
 from service.core.actor import Actor
 from service.core.clock import utcnow
-from service.core.settings import get_settings
 from service.models.auth import Role, User
 from service.models.cases import Case, Signal
 from service.workflow import OPEN_STATES, CaseEvent, CaseState
@@ -98,12 +96,3 @@ def add_signal(db: Session, case: Case, data: SignalIn, actor: Actor) -> Signal:
 def withdraw(db: Session, case: Case, actor: Actor, reason: str) -> None:
     require_own_client(case, actor)
     procedure.advance(db, case, CaseEvent.WITHDRAW, actor, f"consent withdrawn: {reason}")
-
-
-def due(days: int, start: datetime | None = None) -> datetime:
-    return (start or utcnow()) + timedelta(days=days)
-
-
-def target_date_from(start: datetime) -> date:
-    """The six-week target runs from the invitation."""
-    return (start + timedelta(days=get_settings().target_days)).date()

@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.core.versioned import known_version
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused outside dev/test below
 MIN_SECRET_LENGTH = 32
@@ -33,11 +35,8 @@ class Settings(BaseSettings):
     forms_dir: Path = PROJECT_ROOT / "forms"
     token_hours: int = 12
     kiosk_code_hours: int = 6
-    # Terms agreed with the bar and the agencies (days); the whole procedure targets six weeks.
-    invitation_reply_days: int = 10
-    translation_days: int = 7
-    corrections_days: int = 10
-    target_days: int = 42
+    # Terms in working days (service/terms/policies/): new steps use this version.
+    term_policy: str = "ind-2021"
     form_time_limit_minutes: int = 240
     # Check-in opens this long before a session starts and closes when its window ends.
     check_in_opens_minutes: int = 60
@@ -77,10 +76,14 @@ class Settings(BaseSettings):
     @classmethod
     def _policy_exists(cls, version: str) -> str:
         policies = PROJECT_ROOT / "service" / "eligibility" / "policies"
-        known = sorted(p.stem for p in policies.glob("*.yaml"))
-        if version not in known:
-            raise ValueError(f"unknown eligibility policy '{version}'; known: {', '.join(known)}")
-        return version
+        return known_version(policies, version, "eligibility policy")
+
+    @field_validator("term_policy")
+    @classmethod
+    def _term_policy_exists(cls, version: str) -> str:
+        return known_version(
+            PROJECT_ROOT / "service" / "terms" / "policies", version, "term policy"
+        )
 
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> "Settings":

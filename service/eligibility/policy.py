@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from service.core.versioned import load_version, versions_in
 from service.eligibility.exceptions import InvalidPolicy, UnknownPolicy
 from service.models.cases import Literacy, SignalKind
 from service.models.eligibility import ScreeningOutcome
@@ -97,20 +97,9 @@ def screen(policy: Policy, case: CaseProfile) -> Verdict:
 
 
 def available_versions() -> list[str]:
-    return sorted(p.stem for p in POLICY_DIR.glob("*.yaml"))
+    return versions_in(POLICY_DIR)
 
 
 @lru_cache
 def load_policy(version: str) -> Policy:
-    path = POLICY_DIR / f"{version}.yaml"
-    if version not in available_versions():
-        raise UnknownPolicy(
-            f"No eligibility policy '{version}'. Known: {', '.join(available_versions())}."
-        )
-    try:
-        policy = Policy.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise InvalidPolicy(f"Eligibility policy {path.name} is invalid: {exc}") from exc
-    if policy.version != version:
-        raise InvalidPolicy(f"{path.name} declares version '{policy.version}'")
-    return policy
+    return load_version(POLICY_DIR, version, Policy, unknown=UnknownPolicy, invalid=InvalidPolicy)

@@ -12,7 +12,7 @@ from service.models.invitations import Invitation, InvitationStatus
 class InvitationIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reply_days": 10}]})
     reply_days: Annotated[int, Field(ge=1, le=60)] | None = Field(
-        None, description="Days the lawyer has to reply; default from settings"
+        None, description="Working days the lawyer has to reply; default from the term policy"
     )
 
 

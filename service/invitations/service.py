@@ -7,13 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import procedure
-from service.cases.service import due, target_date_from
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
-from service.core.settings import get_settings
 from service.invitations.exceptions import InvitationClosed, NoLawyer
 from service.models.cases import Case
 from service.models.invitations import Invitation, InvitationStatus
+from service.models.terms import TermStep
+from service.terms import service as terms
+from service.terms.policy import local_date
 from service.workflow import LEFT_TRACK, CaseEvent, CaseState
 
 
@@ -21,22 +22,22 @@ def invite(db: Session, case: Case, actor: Actor, reply_days: int | None = None)
     if case.lawyer_id is None:
         raise NoLawyer("The case has no lawyer; the invitation always goes via the lawyer.")
     now = utcnow()
-    reply_due_at = due(reply_days or get_settings().invitation_reply_days, now)
-    case.reply_due_at = reply_due_at
-    case.target_date = target_date_from(now)
+    # The six-week target of the whole procedure runs from the invitation.
+    terms.start(db, case, TermStep.TARGET)
+    term = terms.start(db, case, TermStep.INVITATION_REPLY, reply_days)
     procedure.advance(
         db,
         case,
         CaseEvent.INVITE,
         actor,
-        f"invitation sent to lawyer, reply by {reply_due_at:%Y-%m-%d}",
+        f"invitation sent to lawyer, reply by {local_date(term.due_at):%Y-%m-%d}",
     )
     invitation = Invitation(
         case_id=case.id,
         lawyer_id=case.lawyer_id,
         sent_by_id=actor.user_id,
         sent_at=now,
-        reply_due_at=reply_due_at,
+        reply_due_at=term.due_at,
     )
     db.add(invitation)
     db.flush()

@@ -18,6 +18,7 @@ from service.models.idempotency import IdempotentAnswer
 from service.models.invitations import Invitation, InvitationStatus
 from service.models.questionnaires import AnswerSet
 from service.models.sessions import Booking, HearingSession, KioskCode, Location
+from service.models.terms import Term, TermStep
 from service.models.translation import Translation
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     "ScreeningOutcome",
     "Signal",
     "SignalKind",
+    "Term",
+    "TermStep",
     "Translation",
     "User",
 ]

@@ -18,7 +18,7 @@ class TranslationRequestIn(BaseModel):
     )
     agency: Name = Field(description="The name of an agency (GET /agencies)")
     due_days: Annotated[int, Field(ge=1, le=30)] | None = Field(
-        None, description="Agreed term in days; default from settings"
+        None, description="Agreed term in working days; default from the term policy"
     )
 
 

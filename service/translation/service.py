@@ -7,16 +7,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import procedure
-from service.cases.service import due
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
-from service.core.settings import get_settings
 from service.models.cases import Case
 from service.models.questionnaires import AnswerSet
+from service.models.terms import TermStep
 from service.models.translation import Agency, Translation
 from service.questionnaires.exceptions import FormNotStarted
 from service.questionnaires.forms import load_form
 from service.questionnaires.service import answer_set_of
+from service.terms import service as terms
+from service.terms.policy import local_date
 from service.translation.exceptions import (
     AgencyNotFound,
     IncompleteTranslation,
@@ -50,20 +51,20 @@ def request(
     if answer_set is None:
         raise FormNotStarted("The case has no submitted form to translate.")
     now = utcnow()
-    due_at = due(due_days or get_settings().translation_days, now)
+    term = terms.start(db, case, TermStep.TRANSLATION, due_days)
     procedure.advance(
         db,
         case,
         CaseEvent.SEND_TO_TRANSLATION,
         actor,
-        f"sent to {agency.name}, due {due_at:%Y-%m-%d}",
+        f"sent to {agency.name}, due {local_date(term.due_at):%Y-%m-%d}",
     )
     translation = Translation(
         case_id=case.id,
         agency_id=agency.id,
         source_language=answer_set.language,
         requested_at=now,
-        due_at=due_at,
+        due_at=term.due_at,
     )
     db.add(translation)
     db.flush()
@@ -122,13 +123,13 @@ def deliver(
     translation.answers_nl = answers_nl
     translation.delivered_at = utcnow()
     translation.translator_id = actor.user_id
-    case.corrections_due_at = due(get_settings().corrections_days)
+    term = terms.start(db, case, TermStep.CORRECTIONS)
     procedure.advance(
         db,
         case,
         CaseEvent.SEND_TO_LAWYER,
         SYSTEM,
-        f"translated form sent to the lawyer; corrections by {case.corrections_due_at:%Y-%m-%d}",
+        f"translated form sent to the lawyer; corrections by {local_date(term.due_at):%Y-%m-%d}",
     )
     return case
 

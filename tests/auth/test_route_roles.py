@@ -99,6 +99,9 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/cases/{case_id}/consultations"): frozenset(
         {Role.OFFICER, Role.COORDINATOR, Role.ADMIN}
     ),
+    ("GET", "/api/v1/cases/{case_id}/terms"): STAFF,
+    ("POST", "/api/v1/cases/{case_id}/terms/extensions"): PLANNERS,
+    ("GET", "/api/v1/terms/overdue"): STAFF,
 }
 
 
