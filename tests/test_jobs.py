@@ -212,7 +212,9 @@ def test_periodic_jobs_are_registered_on_the_app_queue():
         "service.invitations.tasks",
         "service.questionnaires.tasks",
         "service.corrections.tasks",
+        "service.retention.tasks",
     }
+    assert "anonymise_due_cases" in {t.name for t in app_huey._registry.periodic_tasks}
     registered = {task.name for task in app_huey._registry.periodic_tasks}
     assert registered >= PERIODIC
     # Terms are checked every minute, whatever the minute.

@@ -145,6 +145,12 @@ def _drop_audit_trail() -> None:
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "anonymised_at", service.models.base.UtcDateTime(timezone=True), nullable=True
+            )
+        )
     _create_audit_trail()
     _create_idempotency_keys()
     postgres = op.get_bind().dialect.name == "postgresql"
@@ -173,7 +179,6 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_idempotency_keys_created_at"), table_name="idempotency_keys")
     op.drop_table("idempotency_keys")
 
-
     postgres = op.get_bind().dialect.name == "postgresql"
     for table, column, kind, before, nullable in reversed(SEALED):
         opened = []
@@ -194,3 +199,5 @@ def downgrade() -> None:
                 server_default="" if column == "applicant_name" else None,
                 postgresql_using=f"{column}::{POSTGRES_CAST[kind]}" if postgres else None,
             )
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_column("anonymised_at")

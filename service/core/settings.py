@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     data_keys: SecretStr = SecretStr("")
     data_keys_file: Path | None = None
     data_key_active: str = ""
+    # Closed cases are anonymised this many days after their last change (retention).
+    retention_days: int = Field(default=365, ge=1)
     eligibility_policy: str = "taskforce-2020"
     forms_dir: Path = PROJECT_ROOT / "forms"
     token_hours: int = 12

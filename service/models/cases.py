@@ -98,6 +98,8 @@ class Case(UuidPk, Timestamped, Base):
     ready_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Retention (service/retention): personal data removed, the figures kept.
+    anonymised_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
