@@ -79,9 +79,12 @@ class UnitOfWorkRoute(APIRoute):
                 try:
                     await _note_idempotency_key(request)
                     return await handler(request)
-                except RequestValidationError:
+                except (RequestValidationError, HTTPException) as invalid:
                     # Who may call comes before what they sent: a caller who may not use
-                    # the route learns nothing of its input rules (401/403, not 422).
+                    # the route learns nothing of its input rules (401/403, not 422, nor
+                    # the 400 of a body that cannot be parsed).
+                    if isinstance(invalid, HTTPException) and invalid.status_code != 400:
+                        raise
                     await run_in_worker_thread(partial(_pass_gates, gates, request))
                     raise
             except Exception as exc:
