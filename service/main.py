@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from service.audit.api import router as audit_router
+from service.audit.pages import router as audit_pages
 from service.auth.access import PUBLIC
 from service.auth.api import router as auth_router
 from service.auth.pages import router as auth_pages
@@ -49,6 +50,7 @@ PAGES = (
     translation_pages,
     decision_pages,
     term_pages,
+    audit_pages,
 )
 # Routes are matched in order, one by one: the busiest (sign-in checks, the kiosks'
 # saves) come first. The docs show the tags in the procedure's order (TAGS).

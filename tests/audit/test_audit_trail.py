@@ -16,6 +16,7 @@ from service.models import AuditEntry, Role
 from service.workflow import CaseState
 from tests.conftest import IS_POSTGRES
 from tests.factories import Factory
+from tests.helpers import sign_in
 
 API = "/api/v1"
 
@@ -172,3 +173,26 @@ def test_the_lawyer_gets_their_clients_access_log_without_staff_names(
     other = factory.person(Role.LAWYER, "not-their-lawyer")
     refused = client.get(f"{API}/cases/{case.id}/access-log", headers=other.headers)
     assert refused.status_code == 404
+
+
+def test_the_access_log_page_shows_staff_who_and_the_lawyer_which_role(
+    client: TestClient, db: Session, factory: Factory
+) -> None:
+    case = factory.case_in(CaseState.SUBMITTED)
+    officer = factory.person(Role.OFFICER, "officer-de-vries")
+    client.get(f"{API}/cases/{case.id}/answers", headers=officer.headers)
+    lawyer = next(p for p in factory._people.values() if p.user.id == case.lawyer_id)
+
+    sign_in(client, officer.user.username)
+    page = client.get(f"/cases/{case.id}/access-log", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert officer.user.display_name in page.text
+    # Opening the page is itself a read of the case, recorded like any other.
+    assert entries(db, case.id)[-1].action == "access_log.read"
+
+    client.cookies.clear()
+    sign_in(client, lawyer.user.username)
+    page = client.get(f"/cases/{case.id}/access-log", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "answers.read" in page.text
+    assert officer.user.display_name not in page.text
