@@ -274,3 +274,56 @@ def test_the_migration_seals_existing_rows_and_opens_them_on_the_way_down(
         plain = conn.execute(text("SELECT applicant_name, vulnerability_notes FROM cases")).one()
     assert tuple(plain) == ("Maryam Rezaei", "hearing aid")
     engine.dispose()
+
+
+def test_hearing_keys_rotate_reseals_everything_and_says_when_the_old_key_may_go(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    from tests.live import drop_database, engine_for, fresh_database, seeded
+
+    old, new = f"old:{key(b'old')}", f"new:{key(b'new')}"
+
+    def hearing(keys: str, *args: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "HEARING_DATABASE_URL": url, "HEARING_DATA_KEYS": keys}
+        env.pop("HEARING_DATA_KEY_ACTIVE", None)
+        return subprocess.run(  # noqa: S603 - our own fixed command
+            [sys.executable, "-m", "service.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    os.environ["HEARING_DATA_KEYS"] = old
+    get_settings.cache_clear()
+    get_keyring.cache_clear()
+    url = fresh_database(tmp_path, "rotation")
+    try:
+        with engine_for(url) as engine, seeded(engine) as factory:
+            answered_case(factory, applicant_name="Nadia Yousef")
+            case_id = factory.case(vulnerability_notes="wheelchair").id
+    finally:
+        del os.environ["HEARING_DATA_KEYS"]
+        get_settings.cache_clear()
+        get_keyring.cache_clear()
+    try:
+        rotated = hearing(f"{new},{old}", "keys", "rotate", "--batch", "2")
+        assert rotated.returncode == 0, rotated.stderr
+        assert "no stored value uses any key but 'new'" in rotated.stdout
+        status = hearing(new, "keys", "status")
+        assert "new:" in status.stdout
+        assert "old:" not in status.stdout
+        with engine_for(url) as engine, Session(engine) as db:
+            os.environ["HEARING_DATA_KEYS"] = new
+            get_settings.cache_clear()
+            get_keyring.cache_clear()
+            assert db.get_one(Case, case_id).vulnerability_notes == "wheelchair"
+    finally:
+        os.environ.pop("HEARING_DATA_KEYS", None)
+        get_settings.cache_clear()
+        get_keyring.cache_clear()
+        drop_database(url)
