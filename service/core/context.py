@@ -83,7 +83,8 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        raw: bytes = next((v for k, v in scope["headers"] if k == b"x-request-id"), b"")
+        given = raw.decode("latin-1")
         request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
         token = _current.set(RequestScope(request_id, scope["method"], scope["path"]))
 
@@ -107,6 +108,8 @@ class RequestContext:
 
 
 def _log_access(scope: Scope, status: int, started: float) -> None:
+    if not access_log.isEnabledFor(logging.INFO):
+        return
     request = _current.get()
     actor = request.actor if request else None
     access_log.info(
