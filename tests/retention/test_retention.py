@@ -22,9 +22,7 @@ from tests.factories import Factory
 
 def figures(db: Session, case: Case) -> tuple[object, ...]:
     measured = measure(case_queries.timeline(db, case.id))
-    per_state = dict(
-        db.execute(select(Case.state, func.count()).group_by(Case.state)).tuples().all()
-    )
+    per_state = dict(db.execute(select(Case.state, func.count()).group_by(Case.state)).all())
     return (
         case.state,
         case.track,
