@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     data_key_active: str = ""
     # Closed cases are anonymised this many days after their last change (retention).
     retention_days: int = Field(default=365, ge=1)
+    # How long a POST's answer is kept for a retry with the same Idempotency-Key.
+    idempotency_hours: int = Field(default=24, ge=1)
     eligibility_policy: str = "taskforce-2020"
     forms_dir: Path = PROJECT_ROOT / "forms"
     token_hours: int = 12

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service import procedure
@@ -23,10 +23,19 @@ from service.models import (
     Consultation,
     Correction,
     Decision,
+    IdempotentAnswer,
     Signal,
     Translation,
 )
 from service.workflow import TERMINAL_STATES
+
+
+def forget_idempotent_answers(db: Session) -> int:
+    """Stored answers to keyed POSTs older than the retry window: they may hold personal
+    data (a created case's name) and are no longer needed."""
+    cutoff = utcnow() - timedelta(hours=get_settings().idempotency_hours)
+    result = db.execute(delete(IdempotentAnswer).where(IdempotentAnswer.created_at < cutoff))
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def due_cases(db: Session, limit: int = 1000) -> Sequence[uuid.UUID]:

@@ -15,6 +15,13 @@ def anonymise_due_cases() -> int:
     return fan_out(anonymise_case, due)
 
 
+@huey.periodic_task(crontab(minute="17"))
+def forget_idempotent_answers() -> int:
+    """Every hour: answers kept for retries with an Idempotency-Key expire."""
+    with unit_of_work() as db:
+        return service.forget_idempotent_answers(db)
+
+
 @huey.task()
 def anonymise_case(case_id: uuid.UUID) -> bool:
     def job() -> bool:

@@ -14,7 +14,16 @@ from service.audit.queries import measure
 from service.cases import queries as case_queries
 from service.core.clock import utcnow
 from service.core.settings import get_settings
-from service.models import AnswerSet, Case, CaseEventRow, Correction, Decision, Signal, Translation
+from service.models import (
+    AnswerSet,
+    Case,
+    CaseEventRow,
+    Correction,
+    Decision,
+    IdempotentAnswer,
+    Signal,
+    Translation,
+)
 from service.retention import service, tasks
 from service.workflow import CaseState
 from tests.factories import Factory
@@ -103,3 +112,20 @@ def test_signals_and_corrections_are_emptied(db: Session, factory: Factory) -> N
     assert (signal.kind, signal.source, signal.reason) == ("nv", "", "")
     correction = db.scalars(select(Correction).where(Correction.case_id == case.id)).one()
     assert correction.items == []
+
+
+def test_answers_kept_for_idempotent_retries_expire(db: Session) -> None:
+    def answer(key: str, age: timedelta) -> IdempotentAnswer:
+        row = IdempotentAnswer(
+            actor="someone", key=key, request_hash="0" * 64, status=201, body="{}"
+        )
+        row.created_at = utcnow() - age
+        db.add(row)
+        return row
+
+    window = timedelta(hours=get_settings().idempotency_hours)
+    answer("old", window + timedelta(minutes=1))
+    answer("fresh", window - timedelta(minutes=1))
+    db.flush()
+    assert service.forget_idempotent_answers(db) == 1
+    assert set(db.scalars(select(IdempotentAnswer.key))) == {"fresh"}
