@@ -6,6 +6,7 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -184,7 +185,11 @@ def test_allocation_adds_up_and_stays_within_one(total):
 
 
 def test_refused_in_production(monkeypatch):
-    production = Settings(env="production", secret_key="Xq3v9-Lk2PzR8wYt1uB6nJ4mC0sD7fGh_eT5aK")
+    production = Settings(
+        env="production",
+        secret_key="Xq3v9-Lk2PzR8wYt1uB6nJ4mC0sD7fGh_eT5aK",
+        data_keys=SecretStr("live:" + "A" * 43 + "="),
+    )
     monkeypatch.setattr(demo, "get_settings", lambda: production)
     with pytest.raises(RuntimeError, match="refused in production"):
         load_demo_data(10)
