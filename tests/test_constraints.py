@@ -208,11 +208,15 @@ def test_seat_numbers_start_at_one(db, factory):
 
 
 def invitation(case_id: uuid.UUID, lawyer_id: uuid.UUID, **values: Any) -> Executable:
+    row_id = uuid.uuid4()
     row = {
-        "id": uuid.uuid4(),
+        "id": row_id,
         "case_id": case_id,
         "lawyer_id": lawyer_id,
         "reply_due_at": utcnow() + timedelta(days=10),
+        # Encrypted columns take sealed values on a Core insert (service/core/crypto.py).
+        "note": seal_value(Invitation.note, row_id, ""),
+        "language_needs": seal_value(Invitation.language_needs, row_id, ""),
         **values,
     }
     return insert(Invitation).values(**row)

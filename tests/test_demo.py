@@ -202,7 +202,11 @@ def test_demo_code_is_for_demo_accounts_only_and_never_in_production(monkeypatch
     assert code.isdigit()
     assert len(code) == 6
     assert 0 < seconds <= 30
-    production = Settings(env="production", secret_key="x" * 20 + "abcdefghijklmnopqrstuvwxyz0123")
+    production = Settings(
+        env="production",
+        secret_key="x" * 20 + "abcdefghijklmnopqrstuvwxyz0123",
+        data_keys=SecretStr("live:" + "A" * 43 + "="),
+    )
     monkeypatch.setattr(demo, "get_settings", lambda: production)
     with pytest.raises(RuntimeError):
         demo.demo_code(STAFF[0].username)

@@ -90,3 +90,54 @@ def test_a_malformed_key_is_refused(client: TestClient, factory: Factory) -> Non
     refused = client.post(f"{API}/cases", json=body, headers=headers)
     assert refused.status_code == 422
     assert refused.json()["code"] == "bad_idempotency_key"
+
+
+def test_a_keyed_multipart_upload_is_stored_once(
+    client: TestClient, db: Session, factory: Factory
+) -> None:
+    from service.models import Attachment, Correction
+    from tests.corrections.test_corrections import png, with_lawyer
+    from tests.helpers import if_match
+
+    case = with_lawyer(factory)
+    lawyer = factory.person(Role.LAWYER)
+    url = f"{API}/cases/{case.id}/corrections/attachments"
+    headers = {**if_match(client, case.id, lawyer.headers), "Idempotency-Key": "upload-0001"}
+    files = {"file": ("foto.png", png(), "image/png")}
+    first = client.post(url, headers=headers, files=files)
+    again = client.post(url, headers=headers, files=files)
+    assert first.status_code == again.status_code == 201, first.text
+    assert again.json() == first.json()
+    stored = db.scalar(
+        select(func.count())
+        .select_from(Attachment)
+        .join(Correction, Correction.id == Attachment.correction_id)
+        .where(Correction.case_id == case.id)
+    )
+    assert stored == 1
+
+
+def test_a_keyed_form_post_of_a_page_replays_its_redirect(
+    client: TestClient, db: Session, factory: Factory
+) -> None:
+    from service.workflow import CaseState
+    from tests.helpers import csrf_of, sign_in
+
+    officer = factory.person(Role.OFFICER)
+    case = factory.case_in(CaseState.CLAIMED)
+    db.commit()
+    sign_in(client, officer.user.username)
+    bench = f"/officer/cases/{case.id}"
+    token = csrf_of(client.get(bench, headers={"accept": "text/html"}).text)
+    post = {
+        "url": f"{bench}/release",
+        "data": {"csrf_token": token},
+        "headers": {"accept": "text/html", "Idempotency-Key": "release-0001"},
+        "follow_redirects": False,
+    }
+    first = client.post(**post)
+    again = client.post(**post)  # released once: a second run would be refused
+    assert first.status_code == again.status_code == 303, again.text
+    assert again.headers["location"] == first.headers["location"]
+    db.refresh(case)
+    assert case.state is CaseState.READY_FOR_DECISION

@@ -12,7 +12,8 @@ import pytest
 
 from service.driver import complete_answers
 from service.models import Role
-from service.questionnaires.forms import QuestionType, load_form
+from service.questionnaires import service as questionnaires
+from service.questionnaires.forms import FormDefinition, QuestionType
 from service.workflow import CaseState
 from tests.live import drop_database, engine_for, fresh_database, seeded, start_app
 
@@ -34,6 +35,7 @@ def app_log(tmp_path: Path) -> Iterator[tuple[str, Path, dict[str, object]]]:
                     "lawyer": factory.person(Role.LAWYER).headers,
                     "case_id": str(case.id),
                     "v_number": case.v_number,
+                    "form": questionnaires.form_for(case),
                 }
             app = start_app(database_url, tmp_path)
             try:
@@ -56,7 +58,8 @@ def settled(log: Path, last: str) -> str:
 
 def test_a_full_flow_leaves_no_answer_name_or_v_number_in_the_logs(app_log) -> None:
     url, log, people = app_log
-    form = load_form()
+    form = people["form"]
+    assert isinstance(form, FormDefinition)
     text_question = next(q.id for q in form.questions if q.type is QuestionType.TEXT)
     answers = {**complete_answers(form), text_question: ACCOUNT}
     case_id, v_number = people["case_id"], people["v_number"]

@@ -14,6 +14,7 @@ advisory lock on PostgreSQL; SQLite writers already hold the database's write lo
 twenty identical requests at once create exactly one thing.
 """
 
+import base64
 import hashlib
 import json
 import re
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import DateTime, Integer, String, Text, Uuid, column, insert, select, table, text
 from sqlalchemy.orm import Session
 
@@ -62,9 +63,17 @@ class IdempotentRequest:
     request_hash: str
 
 
-def read_request(key: str, method: str, path: str, body: bytes) -> IdempotentRequest:
+MULTIPART_BOUNDARY = re.compile(r"multipart/[\w.+-]+;.*?boundary=\"?([^\";]+)\"?", re.IGNORECASE)
+
+
+def read_request(
+    key: str, method: str, path: str, body: bytes, content_type: str = ""
+) -> IdempotentRequest:
     if not KEY.match(key):
         raise BadIdempotencyKey("An Idempotency-Key is 1 to 200 printable ASCII characters.")
+    # A retried upload is the same request under a new random multipart boundary.
+    if found := MULTIPART_BOUNDARY.match(content_type):
+        body = body.replace(found.group(1).encode("latin-1"), b"")
     digest = hashlib.sha256(f"{method} {path}\n".encode() + body).hexdigest()
     return IdempotentRequest(key, digest)
 
@@ -75,7 +84,7 @@ def _whose(actor: Actor) -> str:
     return f"case:{actor.case_id}"
 
 
-def stored_answer(db: Session, actor: Actor, request: IdempotentRequest) -> JSONResponse | None:
+def stored_answer(db: Session, actor: Actor, request: IdempotentRequest) -> Response | None:
     """The answer given before to this key, after waiting for any request holding it."""
     whose = _whose(actor)
     if db.get_bind().dialect.name == "postgresql":
@@ -94,7 +103,32 @@ def stored_answer(db: Session, actor: Actor, request: IdempotentRequest) -> JSON
         raise IdempotencyKeyReused(
             "This Idempotency-Key was used for another request; use a new key for a new one."
         )
-    return JSONResponse(json.loads(row.body), status_code=row.status)
+    stored = json.loads(row.body)
+    if isinstance(stored, dict) and RESPONSE in stored:
+        return _replayed(stored[RESPONSE])
+    return JSONResponse(stored, status_code=row.status)
+
+
+# An endpoint that answers with a ready response (a page's redirect or HTML, a 204): kept
+# whole, with the headers that say what it is; never its cookies.
+RESPONSE = "__response__"
+KEPT_HEADERS = ("content-type", "location", "content-disposition")
+
+
+def _kept(response: Response) -> dict[str, Any]:
+    return {
+        RESPONSE: {
+            "status": response.status_code,
+            "headers": {h: response.headers[h] for h in KEPT_HEADERS if h in response.headers},
+            "body": base64.b64encode(bytes(response.body)).decode(),
+        }
+    }
+
+
+def _replayed(kept: dict[str, Any]) -> Response:
+    return Response(
+        base64.b64decode(kept["body"]), status_code=kept["status"], headers=kept["headers"]
+    )
 
 
 def store_answer(
@@ -106,8 +140,10 @@ def store_answer(
             actor=_whose(actor),
             key=request.key,
             request_hash=request.request_hash,
-            status=status,
-            body=json.dumps(jsonable_encoder(result)),
+            status=result.status_code if isinstance(result, Response) else status,
+            body=json.dumps(
+                _kept(result) if isinstance(result, Response) else jsonable_encoder(result)
+            ),
             created_at=utcnow(),
         )
     )

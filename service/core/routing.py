@@ -127,7 +127,9 @@ async def _note_idempotency_key(request: Request) -> None:
     if key is None or request.method != "POST" or scope is None:
         return
     body = await request.body()
-    scope.idempotency = idempotency.read_request(key, request.method, request.url.path, body)
+    scope.idempotency = idempotency.read_request(
+        key, request.method, request.url.path, body, request.headers.get("content-type", "")
+    )
 
 
 def in_one_hop(

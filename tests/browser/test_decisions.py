@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from service.core.db import make_engine
 from service.corrections import service as corrections
-from service.corrections.schemas import CorrectionItem
+from service.corrections.schemas import CorrectionItemIn
 from service.driver import lawyer_of
 from service.models.cases import Case
 from service.models.decisions import Decision
-from service.questionnaires.forms import load_form
+from service.questionnaires.service import form_for
 from service.workflow import CaseState
 from tests.browser.conftest import Account, LiveServer, assert_accessible, sign_in, snap
 from tests.factories import Factory
@@ -42,8 +42,8 @@ def _seed(url: str) -> tuple[Account, Account, str]:
                 coordinator_motives=["lgbti"],
                 applicant_name="Samir Al-Hakimi",
             )
-            first = load_form().questions[0].id
-            item = CorrectionItem(kind="correction", question_id=first, text="Spelled Al-Hakimi.")
+            first = form_for(case).questions[0].id
+            item = CorrectionItemIn(kind="translation", answer_key=first, text="Spelled Al-Hakimi.")
             corrections.submit(db, case, lawyer_of(case), [item])
             db.commit()
             accounts = tuple(

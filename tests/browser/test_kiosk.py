@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.auth.second_factor import enrol_known_secret
 from service.auth.service import create_user, new_kiosk_code
 from service.core.clock import utcnow
 from service.core.db import make_engine
@@ -18,7 +19,7 @@ from service.eligibility.policy import load_policy
 from service.eligibility.service import screen_case
 from service.models import Case, Role
 from service.models.questionnaires import AnswerSet
-from service.models.sessions import Location
+from service.models.sessions import Booking, Location
 from service.sessions.schemas import LocationIn
 from service.sessions.service import active_booking_for, book, create_location
 from service.workflow import CaseState
@@ -30,6 +31,7 @@ from tests.browser.conftest import (
     user_for,
 )
 from tests.factories import Factory
+from tests.helpers import TOTP_SECRET, login_body
 
 POLICY = "ind-2026"
 WINDOW = timedelta(minutes=240)  # a session's default window
@@ -54,7 +56,7 @@ def kiosk_location(db: Session) -> Location:
             "location": KIOSK_LOCATION,
         }
     )
-    create_user(db, host)
+    enrol_known_secret(db, create_user(db, host), TOTP_SECRET)  # staff sign in with a code
     return location
 
 
@@ -88,14 +90,30 @@ def seed_scheduled_case(
     return ids
 
 
+def identity_of(server: LiveServer, booking_id: str) -> dict[str, str]:
+    """What the host checks against the applicant's papers at the desk."""
+    engine = make_engine(server.database_url)
+    try:
+        with Session(engine) as db:
+            booking = db.get_one(Booking, uuid.UUID(booking_id))
+            case = db.get_one(Case, booking.case_id)
+            assert case.date_of_birth is not None
+            return {
+                "applicant_name": case.applicant_name,
+                "date_of_birth": case.date_of_birth.isoformat(),
+                "v_number": case.v_number,
+            }
+    finally:
+        engine.dispose()
+
+
 def host_checks_in(page: Page, server: LiveServer, booking_id: str) -> str:
     """The host (at this location) checks the applicant in over the API: the kiosk code."""
-    token = page.request.post(
-        "/api/v1/auth/token", data={"username": KIOSK_HOST, "password": PASSWORD}
-    ).json()["access_token"]
+    signed_in = page.request.post("/api/v1/auth/token", data=login_body(KIOSK_HOST, PASSWORD))
+    token = signed_in.json()["access_token"]
     response = page.request.post(
         f"/api/v1/bookings/{booking_id}/check-in",
-        data={"applicant_consent_confirmed": True},
+        data={**identity_of(server, booking_id), "applicant_consent_confirmed": True},
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.ok, response.text()
