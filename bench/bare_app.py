@@ -7,11 +7,12 @@ all its blocking database work, in one transaction, as a best case on this stack
 
 - ``GET /api/v1/me``: one SELECT of the token row joined with its user, by the token's
   digest (what ``actor_for_token`` needs), answered with a small JSON object.
-- ``PUT /api/v1/kiosk/answers``: the same authenticating SELECT, then one
-  ``UPDATE answer_sets SET answers=..., saved_at=... WHERE case_id=...`` and commit.
+- ``PUT /api/v1/kiosk/answers``: the same authenticating SELECT (which also finds the
+  answer set's id, for sealing), then one ``UPDATE answer_sets SET answers=<sealed>,
+  saved_at=... WHERE case_id=...`` and commit.
 - ``POST /kiosk/autosave/<section>``: the kiosk page's autosave (a form post with the
   kiosk cookie): the same authenticating SELECT by the cookie's token, then the same
-  ``UPDATE answer_sets`` with the posted fields as answers, and commit.
+  sealed ``UPDATE answer_sets`` with the posted fields as answers, and commit.
 - ``GET /health``: ``SELECT 1``.
 
 Where the service has them, it also runs as many worker threads as the service runs
@@ -34,6 +35,7 @@ from sqlalchemy import Connection, select, text, update
 from service.auth.service import digest
 from service.core import db as core_db
 from service.core.clock import utcnow
+from service.core.crypto import seal_value
 from service.core.db import make_engine
 from service.core.settings import get_settings
 from service.models import Base  # every model's table on Base.metadata
@@ -71,8 +73,13 @@ def authenticate(conn: Connection, authorization: str) -> dict[str, Any]:
             users.c.role,
             users.c.organisation,
             users.c.active,
+            answer_sets.c.id.label("answer_set_id"),
         )
-        .select_from(tokens.outerjoin(users, users.c.id == tokens.c.user_id))
+        .select_from(
+            tokens.outerjoin(users, users.c.id == tokens.c.user_id).outerjoin(
+                answer_sets, answer_sets.c.case_id == tokens.c.case_id
+            )
+        )
         .where(tokens.c.token_hash == digest(token))
     ).one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
@@ -83,6 +90,7 @@ def authenticate(conn: Connection, authorization: str) -> dict[str, Any]:
             "user_id": None,
             "case_id": str(row.case_id),
             "organisation": None,
+            "answer_set_id": row.answer_set_id,
         }
     if not row.active:
         raise Unauthorized
@@ -108,7 +116,11 @@ def save_answers(authorization: str, answers: dict[str, Any]) -> dict[str, Any]:
         conn.execute(
             update(answer_sets)
             .where(answer_sets.c.case_id == uuid.UUID(actor["case_id"]))
-            .values(answers=answers, saved_at=saved_at)
+            # Sealed like the service stores it (service/core/crypto.py): the same work.
+            .values(
+                answers=seal_value(answer_sets.c.answers, actor["answer_set_id"], answers),
+                saved_at=saved_at,
+            )
         )
     return {"case_id": actor["case_id"], "saved_at": saved_at.isoformat()}
 

@@ -98,6 +98,8 @@ def serve(host: str, port: int, workers: int) -> None:
     """Run the web service (in development also the SMTP sink: mail shows at /dev/mail)."""
     import uvicorn
 
+    from service.core.logs import LOGGING
+
     settings = get_settings()
     if settings.dev and settings.smtp_host in LOCAL_HOSTS:
         _start_mail_sink(settings, f"http://{host}:{port}/dev/mail")
@@ -109,6 +111,8 @@ def serve(host: str, port: int, workers: int) -> None:
         proxy_headers=True,
         timeout_keep_alive=settings.keep_alive_seconds,
         server_header=False,  # no banner: what runs here is nobody's business
+        log_config=LOGGING,  # JSON lines with the request id (docs/security.md)
+        access_log=False,  # ours (core/logs.py) logs route templates, not raw paths
     )
 
 
@@ -133,13 +137,12 @@ def _start_mail_sink(settings: Settings, page: str) -> None:
 @click.option("--workers", default=2, show_default=True)
 def worker(workers: int) -> None:
     """Run the background job consumer (terms, auto-submit)."""
-    import logging
-
     from huey.consumer import Consumer
 
+    from service.core.logs import configure
     from service.tasks import huey
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure()
     Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
 
 
@@ -173,6 +176,102 @@ def forms_publish(form_id: str) -> None:
 
     added = publish(form_id)
     click.echo("published: " + (", ".join(added) or "nothing new"))
+
+
+@main.group()
+def keys() -> None:
+    """Data keys that encrypt special-category data (docs/security.md)."""
+
+
+@keys.command("new")
+@click.argument("key_id")
+def keys_new(key_id: str) -> None:
+    """Print a fresh random data key as KEY_ID:base64 (add it to HEARING_DATA_KEYS)."""
+    from service.core.crypto import new_key, parse_keys
+
+    entry = f"{key_id}:{new_key()}"
+    parse_keys(entry)  # the id must be usable
+    click.echo(entry)
+
+
+@keys.command("status")
+def keys_status() -> None:
+    """How many stored values each data key seals."""
+    from service.core.crypto import get_keyring
+    from service.core.db import unit_of_work
+    from service.core.rotation import key_use
+    from service.models import Base
+
+    with unit_of_work(write=False) as db:
+        counts = key_use(db, Base.metadata)
+    click.echo(f"active key: {get_keyring().active}")
+    for key_id, count in sorted(counts.items()):
+        click.echo(f"  {key_id}: {count} values")
+
+
+@keys.command("rotate")
+@click.option("--batch", default=500, show_default=True, help="Rows per transaction.")
+def keys_rotate(batch: int) -> None:
+    """Re-seal every stored value under the active key, in batches (resumable, safe
+    while the service runs). Reports when no value uses another key any more."""
+    from service.core.crypto import get_keyring
+    from service.core.db import unit_of_work
+    from service.core.rotation import key_use, places, rotate_batch
+    from service.models import Base
+
+    active = get_keyring().active
+    for place in places(Base.metadata):
+        total = 0
+        while True:
+            with unit_of_work() as db:
+                read, rewritten = rotate_batch(db, place, batch)
+            total += rewritten
+            if read == 0:
+                break
+            if rewritten == 0:
+                click.echo(f"{place.name}: rows change under rotation; run it again", err=True)
+                sys.exit(1)
+        click.echo(f"{place.name}: {total} rows re-sealed under '{active}'")
+    with unit_of_work(write=False) as db:
+        others = {k: n for k, n in key_use(db, Base.metadata).items() if k != active}
+    if others:
+        click.echo(f"values still under other keys: {others}", err=True)
+        sys.exit(1)
+    click.echo(f"no stored value uses any key but '{active}': old keys may be removed")
+
+
+@main.group()
+def audit() -> None:
+    """The audit trail: check its hash chain, print its head."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Walk the chain from the first entry; report the first broken link (exit 1)."""
+    from service.audit.service import verify
+    from service.core.db import unit_of_work
+
+    with unit_of_work(write=False) as db:
+        verdict = verify(db)
+    if not verdict.intact:
+        click.echo(
+            f"audit trail BROKEN at entry {verdict.broken_at}: {verdict.reason} "
+            f"({verdict.checked} entries before it are intact)",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"audit trail intact: {verdict.checked} entries")
+
+
+@audit.command("head")
+def audit_head() -> None:
+    """Print the latest entry's number and hash, to anchor it outside this database."""
+    from service.audit.service import GENESIS, head
+    from service.core.db import unit_of_work
+
+    with unit_of_work(write=False) as db:
+        last = head(db)
+    click.echo(f"{last.seq} {last.hash}" if last else f"0 {GENESIS}")
 
 
 def _safe_url() -> str:

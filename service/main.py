@@ -12,6 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from service.audit.api import router as audit_router
+from service.audit.pages import router as audit_pages
 from service.auth.access import PUBLIC
 from service.auth.api import router as auth_router
 from service.auth.pages import router as auth_pages
@@ -19,6 +21,7 @@ from service.cases.api import router as cases_router
 from service.cases.pages import router as case_pages
 from service.consultations.api import router as consultations_router
 from service.consultations.pages import router as consultation_pages
+from service.core.context import RequestContext
 from service.core.errors import PROBLEM_RESPONSES, DomainError, install_error_handlers
 from service.core.middleware import BodyLimit, SecurityHeaders
 from service.core.routing import UnitOfWorkRoute
@@ -65,6 +68,7 @@ PAGES = (
     term_pages,
     message_pages,
     kiosk_pages,
+    audit_pages,
 )
 # Outside production only: the development mailbox.
 DEV_PAGES = (dev_mail_pages,)
@@ -82,6 +86,7 @@ ROUTERS = (
     dossier_router,
     decisions_router,
     consultations_router,
+    audit_router,
     terms_router,
     messages_router,
 )
@@ -96,6 +101,7 @@ TAGS = [
     {"name": "corrections", "description": "The lawyer's corrections and additions."},
     {"name": "dossier", "description": "The PDF dossier: status and audited download."},
     {"name": "decisions", "description": "The decision queue, consultations, the outcome."},
+    {"name": "audit", "description": "Who looked at a case: the access log."},
     {"name": "terms", "description": "Terms in working days, extensions, overdue terms."},
     {"name": "messages", "description": "E-mail sent to each party; failed messages."},
     {"name": "ops", "description": "Health for load balancers."},
@@ -177,6 +183,7 @@ def create_app() -> FastAPI:
         upload_suffixes=("/xliff", "/attachments"),  # translations, lawyers' attachments
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestContext)  # outermost: every response carries the id
     return app
 
 

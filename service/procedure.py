@@ -236,6 +236,11 @@ def admit(db: Session, case_ids: Iterable[uuid.UUID], actor: Actor, reason: str)
         db.execute(insert(CaseEventRow).execution_options(render_nulls=True), rows)
 
 
+def forget_reasons(db: Session, case_id: uuid.UUID) -> None:
+    """Retention: the event log keeps who did what when (the measurements), not why."""
+    db.execute(update(CaseEventRow).where(CaseEventRow.case_id == case_id).values(reason=""))
+
+
 def _event_values(
     case_id: uuid.UUID,
     event: str,

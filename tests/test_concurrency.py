@@ -11,6 +11,9 @@ Runs on the suite's database, so CI covers SQLite and PostgreSQL. Regressions:
   the code, so exactly one login wins.
 """
 
+import os
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -22,7 +25,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from service.models import Role
+from service.audit import service as audit
+from service.models import AuditEntry, Role
 from service.models.auth import ApiToken
 from service.models.cases import Case, CaseEventRow
 from service.models.invitations import Invitation
@@ -31,6 +35,7 @@ from service.sessions import service as sessions
 from service.sessions.schemas import Identity
 from service.workflow import CaseState
 from tests.live import App, drop_database, engine_for, fresh_database, seeded, start_app
+from tests.test_idempotency import new_case
 
 REQUESTS = 20
 API = "/api/v1"
@@ -265,3 +270,55 @@ def test_twenty_bookings_of_one_seat(server: Live):
     assert sorted(states.values()) == sorted(
         [CaseState.SCHEDULED] + [CaseState.CONSENTED] * (REQUESTS - 1)
     )
+
+
+def hearing(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The ``hearing`` command line against the live app's database."""
+    env = {**os.environ, "HEARING_DATABASE_URL": database_url, "HEARING_ENV": "test"}
+    return subprocess.run(  # noqa: S603 - our own fixed command
+        [sys.executable, "-m", "service.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_twenty_reads_at_once_keep_one_audit_chain(server: Live):
+    with seeded(server.engine) as factory:
+        officer = factory.person(Role.OFFICER)
+        case = factory.case_in(CaseState.SUBMITTED)
+
+    answers = at_once(
+        server.app,
+        lambda client, i: client.get(f"{API}/cases/{case.id}/answers", headers=officer.headers),
+    )
+    assert [a.status for a in answers] == [200] * REQUESTS
+    with Session(server.engine) as db:
+        recorded = db.scalars(select(AuditEntry).where(AuditEntry.case_id == case.id)).all()
+        assert len(recorded) == REQUESTS
+        assert audit.verify(db).intact
+        last = audit.head(db)
+    assert last is not None
+
+    verified = hearing(server.app.database_url, "audit", "verify")
+    assert verified.returncode == 0, verified.stderr
+    assert f"intact: {last.seq} entries" in verified.stdout
+    head = hearing(server.app.database_url, "audit", "head")
+    assert head.stdout.split() == [str(last.seq), last.hash]
+
+
+def test_twenty_keyed_creations_at_once_create_one_case(server: Live):
+    v_number = f"{uuid.uuid4().int % 10**10:010d}"
+    with seeded(server.engine) as factory:
+        planner = factory.person(Role.PLANNER)
+        body = new_case(factory, v_number)
+    headers = {**planner.headers, "Idempotency-Key": f"create-{v_number}"}
+
+    answers = at_once(
+        server.app, lambda client, i: client.post(f"{API}/cases", json=body, headers=headers)
+    )
+    assert [a.status for a in answers] == [201] * REQUESTS, [a.body for a in answers]
+    assert len({a.body["id"] for a in answers}) == 1
+    assert server.count(select(func.count()).where(Case.v_number == v_number)) == 1

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
 from service.core.clock import utcnow
+from service.core.crypto import seal_value
 from service.models import Booking, Case, CaseEventRow, Invitation, Role
 from service.workflow import CaseState
 from tests.conftest import unique_v_number
@@ -39,8 +40,11 @@ def accepted(db: Session) -> Iterator[None]:
 
 
 def _case_row(**values: Any) -> dict[str, Any]:
+    case_id = values.pop("id", uuid.uuid4())
     return {
-        "id": uuid.uuid4(),
+        "id": case_id,
+        "applicant_name": seal_value(Case.applicant_name, case_id, "A. Applicant"),
+        "vulnerability_notes": seal_value(Case.vulnerability_notes, case_id, ""),
         "v_number": unique_v_number(),
         "nationality": "SY",
         "languages": ["ar"],
@@ -204,11 +208,15 @@ def test_seat_numbers_start_at_one(db, factory):
 
 
 def invitation(case_id: uuid.UUID, lawyer_id: uuid.UUID, **values: Any) -> Executable:
+    row_id = uuid.uuid4()
     row = {
-        "id": uuid.uuid4(),
+        "id": row_id,
         "case_id": case_id,
         "lawyer_id": lawyer_id,
         "reply_due_at": utcnow() + timedelta(days=10),
+        # Encrypted columns take sealed values on a Core insert (service/core/crypto.py).
+        "note": seal_value(Invitation.note, row_id, ""),
+        "language_needs": seal_value(Invitation.language_needs, row_id, ""),
         **values,
     }
     return insert(Invitation).values(**row)

@@ -6,6 +6,7 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -184,7 +185,11 @@ def test_allocation_adds_up_and_stays_within_one(total):
 
 
 def test_refused_in_production(monkeypatch):
-    production = Settings(env="production", secret_key="Xq3v9-Lk2PzR8wYt1uB6nJ4mC0sD7fGh_eT5aK")
+    production = Settings(
+        env="production",
+        secret_key="Xq3v9-Lk2PzR8wYt1uB6nJ4mC0sD7fGh_eT5aK",
+        data_keys=SecretStr("live:" + "A" * 43 + "="),
+    )
     monkeypatch.setattr(demo, "get_settings", lambda: production)
     with pytest.raises(RuntimeError, match="refused in production"):
         load_demo_data(10)
@@ -197,7 +202,11 @@ def test_demo_code_is_for_demo_accounts_only_and_never_in_production(monkeypatch
     assert code.isdigit()
     assert len(code) == 6
     assert 0 < seconds <= 30
-    production = Settings(env="production", secret_key="x" * 20 + "abcdefghijklmnopqrstuvwxyz0123")
+    production = Settings(
+        env="production",
+        secret_key="x" * 20 + "abcdefghijklmnopqrstuvwxyz0123",
+        data_keys=SecretStr("live:" + "A" * 43 + "="),
+    )
     monkeypatch.setattr(demo, "get_settings", lambda: production)
     with pytest.raises(RuntimeError):
         demo.demo_code(STAFF[0].username)

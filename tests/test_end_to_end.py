@@ -241,9 +241,12 @@ def test_kansarm_case_ends_in_a_physical_hearing(client, factory):
     assert refused.status_code == 409
     assert refused.headers["content-type"].startswith("application/problem+json")
 
-    handoff = ok(client.get(f"{API}/cases/{case_id}/handoff", headers=planner.headers))
-    assert handoff["reason_codes"] == ["kansarm_policy"]
-    assert handoff["estimated_days"] is None
+    planned = ok(client.get(f"{API}/cases/{case_id}/handoff", headers=planner.headers))
+    assert planned["reason_codes"] == ["kansarm_policy"]
+    assert planned["estimated_days"] is None
+    # The planner plans without the account (service/fields.py); the officer reads it all.
+    assert planned["layers"]["items"] == []
+    handoff = ok(client.get(f"{API}/cases/{case_id}/handoff", headers=officer.headers))
     items = {i["question_id"]: i for i in handoff["layers"]["items"]}
     assert {q: i["original"] for q, i in items.items()}.keys() == answers.keys()
     first = next(iter(answers))

@@ -222,7 +222,9 @@ def test_periodic_jobs_are_registered_on_the_app_queue():
         "service.messages.tasks",
         "service.dossier.tasks",
         "service.decisions.tasks",
+        "service.retention.tasks",
     }
+    assert "anonymise_due_cases" in {t.name for t in app_huey._registry.periodic_tasks}
     registered = {task.name for task in app_huey._registry.periodic_tasks}
     assert registered >= PERIODIC
     # Terms are checked every minute, whatever the minute.

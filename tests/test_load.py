@@ -135,13 +135,12 @@ def test_a_full_location_at_once_is_served_and_loses_nothing(location: Location)
     assert sum(tally.statuses.values()) >= CLIENTS, "every client was answered"
     assert len(tally.acknowledged) == KIOSKS, "every kiosk got at least one save through"
     with engine_for(location.database_url) as engine, Session(engine) as db:
-        stored = dict(
-            db.execute(
-                select(AnswerSet.case_id, AnswerSet.answers).where(
-                    AnswerSet.case_id.in_(list(tally.acknowledged))
-                )
-            ).all()
-        )
+        stored = {
+            answer_set.case_id: answer_set.answers
+            for answer_set in db.scalars(
+                select(AnswerSet).where(AnswerSet.case_id.in_(list(tally.acknowledged)))
+            )
+        }
     lost = {
         case_id: (text, stored.get(case_id, {}).get(location.question))
         for case_id, text in tally.acknowledged.items()

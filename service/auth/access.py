@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from service.auth import service
 from service.auth.exceptions import NotAuthenticated, NotSignedIn, RoleNotAllowed
 from service.core.actor import Actor
+from service.core.context import note_actor
 from service.core.routing import InUnitOfWork
 from service.core.web import session_cookie
 from service.models.auth import Role
@@ -41,6 +42,7 @@ class Permission(InUnitOfWork):
         if actor is None:
             actor = self._sign_in(db)
             db.info[ACTOR] = actor
+            note_actor(actor)  # for the audit trail and the logs, also if refused below
         if actor.role not in self.roles:
             allowed = ", ".join(sorted(self.roles))
             raise RoleNotAllowed(f"Role '{actor.role}' may not do this (allowed: {allowed}).")

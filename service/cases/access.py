@@ -1,7 +1,8 @@
 """Who may see and do what with a case, and which of its fields each role sees.
 
-``docs/access.md`` publishes this table; the presenters in ``cases/schemas.py`` are
-the only place that applies it, for the JSON API and the pages alike.
+The field rules come from the one table in ``service/fields.py`` (published as
+``docs/access.md``); the presenters in ``cases/schemas.py`` are the only place that
+applies them, for the JSON API and the pages alike.
 """
 
 import uuid
@@ -13,6 +14,7 @@ from service.auth.access import STAFF
 from service.cases.exceptions import CaseNotFound
 from service.core.actor import Actor
 from service.core.errors import Forbidden
+from service.fields import TABLE, When, roles_seeing
 from service.models.auth import Role
 from service.models.cases import Case
 
@@ -24,18 +26,11 @@ INTAKE = (Role.PLANNER, Role.ADMIN)
 SIGNALLERS = STAFF
 WITHDRAWERS = (Role.APPLICANT, Role.LAWYER, Role.PLANNER, Role.ADMIN)
 
-# Fields only some roles see. NV/1F signals (their source, reason, and that there is
-# one at all) stay inside the IND; staff notes and motives go to the case's lawyer too.
-SEES_SIGNALS = frozenset(STAFF)
-SEES_NOTES = frozenset({*STAFF, Role.LAWYER})
-SEES_MOTIVES = frozenset({*STAFF, Role.LAWYER})
-FIELD_RULES: dict[str, frozenset[Role]] = {
-    "signals": SEES_SIGNALS,
-    "exclusion_reason (when a signal excluded the case)": SEES_SIGNALS,
-    "timeline reasons that tell of a signal": SEES_SIGNALS,
-    "vulnerability_notes": SEES_NOTES,
-    "coordinator_motives": SEES_MOTIVES,
-}
+# Fields only some roles see (service/fields.py). NV/1F signals (their source, reason,
+# and that there is one at all) stay inside the IND; notes and motives go to the lawyer.
+SEES_SIGNALS = roles_seeing("case", "signals (source, reason, and that there is one)")
+SEES_NOTES = roles_seeing("case", "vulnerability_notes")
+SEES_MOTIVES = roles_seeing("case", "coordinator_motives")
 # What the others read instead of a reason that tells of a signal.
 REDACTED_EXCLUSION = "excluded from the written hearing: a physical hearing is required"
 
@@ -69,6 +64,18 @@ def readable_case(db: Session, case_id: uuid.UUID, actor: Actor) -> Case:
     case = db.scalars(visible_cases(actor).where(Case.id == case_id)).first()
     if case is None:
         raise CaseNotFound(f"No case {case_id} that you may see.")
+    return case
+
+
+def readable_account(db: Session, case_id: uuid.UUID, actor: Actor, resource: str) -> Case:
+    """A case whose applicant's account (answers, translation, corrections, advice) the
+    actor may read: a coordinator only where the case raises their motive."""
+    case = readable_case(db, case_id, actor)
+    rule = next(r for r in TABLE if r.resource == resource)
+    if rule.roles.get(Role(actor.role)) is When.THEIR_MOTIVE and (
+        actor.specialism not in case.coordinator_motives
+    ):
+        raise CaseNotFound(f"No case {case_id} with your motive that you may see.")
     return case
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, UploadFile, status
 from sqlalchemy.orm import Session
 
+from service.audit.access import about_case, audited
 from service.audit.queries import measure
 from service.auth.access import STAFF, allow
 from service.cases import access, importing, queries, service
@@ -75,23 +76,25 @@ def list_cases(
     return [CaseOut.present(c, actor) for c in cases]
 
 
-@router.get("/cases/by-v-number/{v_number}")
+@router.get("/cases/by-v-number/{v_number}", dependencies=[audited("case.read")])
 def get_by_v_number(
     v_number: Annotated[str, Path(max_length=20)],
     db: Session,
     actor: Annotated[Actor, Depends(allow(*access.READERS))],
 ) -> CaseDetail:
-    return CaseDetail.present(access.case_by_v_number(db, v_number, actor), actor)
+    case = access.case_by_v_number(db, v_number, actor)
+    about_case(case.id)
+    return CaseDetail.present(case, actor)
 
 
-@router.get("/cases/{case_id}")
+@router.get("/cases/{case_id}", dependencies=[audited("case.read")])
 def get_case(
     case_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*access.READERS))]
 ) -> CaseDetail:
     return CaseDetail.present(access.readable_case(db, case_id, actor), actor)
 
 
-@router.get("/cases/{case_id}/timeline")
+@router.get("/cases/{case_id}/timeline", dependencies=[audited("case.timeline.read")])
 def get_timeline(
     case_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*access.READERS))]
 ) -> Sequence[EventOut]:
@@ -125,7 +128,11 @@ def get_measurements(
     )
 
 
-@router.post("/cases/{case_id}/signals", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/cases/{case_id}/signals",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[audited("signal.add")],
+)
 def add_signal(
     case_id: uuid.UUID,
     body: SignalCreate,
@@ -137,7 +144,7 @@ def add_signal(
     return SignalOut.model_validate(service.add_signal(db, case, body, actor))
 
 
-@router.post("/cases/{case_id}/withdraw")
+@router.post("/cases/{case_id}/withdraw", dependencies=[audited("case.withdraw")])
 def withdraw(
     case_id: uuid.UUID,
     body: WithdrawIn,

@@ -10,6 +10,7 @@ import io
 import json
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -18,10 +19,11 @@ from sqlalchemy.orm import Session
 
 from service import procedure
 from service.cases.exceptions import BadImportFile, UnknownLawyer
-from service.cases.schemas import CaseIn, ImportReport, RowError, error_messages
+from service.cases.schemas import CaseIn, ImportReport, RowError, SignalIn, error_messages
 from service.cases.service import lawyer_index, resolve_lawyer
 from service.core.actor import Actor
 from service.core.clock import utcnow
+from service.core.crypto import seal_value
 from service.eligibility.service import screen_imported
 from service.models.cases import Case, Signal
 from service.workflow import CaseState
@@ -188,6 +190,22 @@ def import_rows(
     )
 
 
+def _signal_row(
+    case_id: uuid.UUID, signal: SignalIn, actor: Actor, now: datetime
+) -> dict[str, Any]:
+    signal_id = uuid.uuid4()
+    return {
+        "id": signal_id,
+        "case_id": case_id,
+        "kind": signal.kind.value,
+        "source": seal_value(Signal.source, signal_id, signal.source),
+        "reason": seal_value(Signal.reason, signal_id, signal.reason),
+        "noted_at": signal.noted_at or now,
+        "recorded_by_id": actor.user_id,
+        "recorded_at": now,
+    }
+
+
 def _insert_cases(
     db: Session, new: list[tuple[CaseIn, uuid.UUID | None]], actor: Actor
 ) -> list[uuid.UUID]:
@@ -200,34 +218,24 @@ def _insert_cases(
             {
                 "id": case_id,
                 "v_number": data.v_number,
-                "applicant_name": data.applicant_name,
-                "date_of_birth": data.date_of_birth,
+                "applicant_name": seal_value(Case.applicant_name, case_id, data.applicant_name),
+                "date_of_birth": seal_value(Case.date_of_birth, case_id, data.date_of_birth),
                 "nationality": data.nationality,
                 "languages": data.languages,
                 "date_of_application": data.date_of_application,
                 "lawyer_id": lawyer_id,
                 "literacy": data.literacy.value,
                 "coordinator_motives": [m.value for m in data.coordinator_motives],
-                "vulnerability_notes": data.vulnerability_notes,
+                "vulnerability_notes": seal_value(
+                    Case.vulnerability_notes, case_id, data.vulnerability_notes
+                ),
                 "state": CaseState.IMPORTED.value,
                 "created_at": now,
                 "updated_at": now,
                 "version": 1,
             }
         )
-        signals.extend(
-            {
-                "id": uuid.uuid4(),
-                "case_id": case_id,
-                "kind": s.kind.value,
-                "source": s.source,
-                "reason": s.reason,
-                "noted_at": s.noted_at or now,
-                "recorded_by_id": actor.user_id,
-                "recorded_at": now,
-            }
-            for s in data.signals
-        )
+        signals.extend(_signal_row(case_id, s, actor, now) for s in data.signals)
     # render_nulls: rows with and without a lawyer share one executemany batch; without
     # it the ORM starts a new batch at every change of the None-columns (~900 statements).
     if cases:

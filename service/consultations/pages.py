@@ -8,6 +8,7 @@ from fastapi import Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from service.audit.access import audited
 from service.auth.access import signed_in
 from service.cases.access import readable_case
 from service.cases.schemas import CaseOut
@@ -60,7 +61,11 @@ def _context(
     }
 
 
-@router.get("/advice/cases/{case_id}", response_class=HTMLResponse)
+@router.get(
+    "/advice/cases/{case_id}",
+    response_class=HTMLResponse,
+    dependencies=[audited("consultation.page")],
+)
 def advice_page(case_id: uuid.UUID, request: Request, db: Session, actor: Adviser) -> HTMLResponse:
     """The file as the adviser needs it: the answers with every layer, and the question."""
     case = readable_case(db, case_id, actor)
@@ -71,7 +76,11 @@ def _after(actor: Actor) -> str:
     return "/coordinator" if actor.is_("coordinator") else "/officer"
 
 
-@router.post("/advice/cases/{case_id}", response_class=HTMLResponse)
+@router.post(
+    "/advice/cases/{case_id}",
+    response_class=HTMLResponse,
+    dependencies=[audited("consultation.answer")],
+)
 def give_advice(
     case_id: uuid.UUID,
     request: Request,

@@ -35,6 +35,8 @@ def make_engine(url: str, pool_size: int | None = None) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
+            # Errors and logs never show the values of a statement (personal data).
+            hide_parameters=True,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
             **pool,
         )
@@ -43,7 +45,7 @@ def make_engine(url: str, pool_size: int | None = None) -> Engine:
         return engine
     # No pre-ping: a round trip on every checkout halves the request floor. Connections
     # are recycled before servers or proxies drop them; a dead one fails one request.
-    return create_engine(url, pool_recycle=1800, **pool)
+    return create_engine(url, pool_recycle=1800, hide_parameters=True, **pool)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:

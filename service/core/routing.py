@@ -35,9 +35,11 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
 
+from service.core import context, idempotency
 from service.core import db as db_module
-from service.core.errors import ServiceBusy
+from service.core.errors import DomainError, ServiceBusy
 from service.core.settings import get_settings
 from service.core.text import has_invalid_text
 
@@ -60,7 +62,8 @@ class UnitOfWorkRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         methods = {m.upper() for m in kwargs.get("methods") or ("GET",)}
         self.writes = self.reads_write or not methods <= READ_METHODS
-        super().__init__(path, in_one_hop(endpoint, write=self.writes), **kwargs)
+        status = kwargs.get("status_code") or 200
+        super().__init__(path, in_one_hop(endpoint, write=self.writes, status=status), **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -73,11 +76,22 @@ class UnitOfWorkRoute(APIRoute):
         async def checked(request: Request) -> Response:
             request = CheckedRequest(request.scope, request.receive)
             try:
-                return await handler(request)
-            except RequestValidationError:
-                # Who may call comes before what they sent: a caller who may not use the
-                # route learns nothing of its input rules (401/403, not 422).
-                await run_in_worker_thread(partial(_pass_gates, gates, request))
+                try:
+                    await _note_idempotency_key(request)
+                    return await handler(request)
+                except (RequestValidationError, HTTPException) as invalid:
+                    # Who may call comes before what they sent: a caller who may not use
+                    # the route learns nothing of its input rules (401/403, not 422, nor
+                    # the 400 of a body that cannot be parsed).
+                    if isinstance(invalid, HTTPException) and invalid.status_code != 400:
+                        raise
+                    await run_in_worker_thread(partial(_pass_gates, gates, request))
+                    raise
+            except Exception as exc:
+                # Refused and failed attempts are witnessed too (the audit trail).
+                scope = context.current()
+                if scope is not None and scope.witnesses and not scope.witnessed:
+                    await run_in_worker_thread(partial(context.witness, status_of(exc)))
                 raise
 
         return checked
@@ -107,7 +121,20 @@ class CheckedRequest(Request):
         return self._json
 
 
-def in_one_hop(endpoint: Callable[..., Any], *, write: bool) -> Callable[..., Any]:
+async def _note_idempotency_key(request: Request) -> None:
+    key = request.headers.get(idempotency.HEADER)
+    scope = context.current()
+    if key is None or request.method != "POST" or scope is None:
+        return
+    body = await request.body()
+    scope.idempotency = idempotency.read_request(
+        key, request.method, request.url.path, body, request.headers.get("content-type", "")
+    )
+
+
+def in_one_hop(
+    endpoint: Callable[..., Any], *, write: bool, status: int = 200
+) -> Callable[..., Any]:
     """Wrap a sync endpoint: parameters typed ``Session`` get the unit of work's session."""
     if inspect.iscoroutinefunction(endpoint):
         return endpoint  # async endpoints do no database work
@@ -121,7 +148,7 @@ def in_one_hop(endpoint: Callable[..., Any], *, write: bool) -> Callable[..., An
     ]
 
     async def run_in_one_hop(**values: Any) -> Any:
-        work = partial(_unit_of_work, endpoint, values, sessions, write)
+        work = partial(_unit_of_work, endpoint, values, sessions, write, status)
         return await run_in_worker_thread(work)
 
     returns = hints.get("return", signature.return_annotation)
@@ -146,7 +173,11 @@ def _is_session(annotation: Any) -> bool:
 
 
 def _unit_of_work(
-    endpoint: Callable[..., Any], values: dict[str, Any], sessions: list[str], write: bool
+    endpoint: Callable[..., Any],
+    values: dict[str, Any],
+    sessions: list[str],
+    write: bool,
+    status: int,
 ) -> Any:
     with db_module.request_unit_of_work(write) as db:
         arguments = {
@@ -154,7 +185,43 @@ def _unit_of_work(
             for name, value in values.items()
         }
         arguments.update(dict.fromkeys(sessions, db))
-        return endpoint(**arguments)
+        scope = context.current()
+        if scope is not None and scope.idempotency is not None and scope.actor is not None:
+            result = _once(db, scope.actor, scope.idempotency, status, endpoint, arguments)
+        else:
+            result = endpoint(**arguments)
+    # Still in this thread, before anything is sent: a read whose witness cannot
+    # record it (the audit trail) fails instead of showing the data unrecorded.
+    context.witness(200)
+    return result
+
+
+def _once(
+    db: Session,
+    actor: Any,
+    request: idempotency.IdempotentRequest,
+    status: int,
+    endpoint: Callable[..., Any],
+    arguments: dict[str, Any],
+) -> Any:
+    """Run a keyed write once: later requests with the key get the stored answer."""
+    stored = idempotency.stored_answer(db, actor, request)
+    if stored is not None:
+        return stored
+    result = endpoint(**arguments)
+    idempotency.store_answer(db, actor, request, status, result)
+    return result
+
+
+def status_of(exc: BaseException) -> int:
+    """The HTTP status an exception will be answered with."""
+    if isinstance(exc, DomainError):
+        return exc.status
+    if isinstance(exc, HTTPException):
+        return exc.status_code
+    if isinstance(exc, RequestValidationError):
+        return 422
+    return 500
 
 
 _limiter: RunVar[anyio.CapacityLimiter] = RunVar("request_limiter")

@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.core.versioned import known_version
@@ -25,6 +25,16 @@ class Settings(BaseSettings):
     redis_url: str = ""
     huey_sqlite_path: Path = PROJECT_ROOT / "var" / "huey.db"
     secret_key: str = DEV_SECRET
+    # Keys that encrypt special-category data (service/core/crypto.py): 'id:base64key'
+    # pairs, comma-separated, and/or a file with one pair a line. Empty outside
+    # production: a public dev key. The active key seals new values (default: the first).
+    data_keys: SecretStr = SecretStr("")
+    data_keys_file: Path | None = None
+    data_key_active: str = ""
+    # Closed cases are anonymised this many days after their last change (retention).
+    retention_days: int = Field(default=365, ge=1)
+    # How long a POST's answer is kept for a retry with the same Idempotency-Key.
+    idempotency_hours: int = Field(default=24, ge=1)
     eligibility_policy: str = "ind-2026"
     forms_dir: Path = PROJECT_ROOT / "forms"
     token_hours: int = 12
@@ -153,6 +163,10 @@ class Settings(BaseSettings):
                 "HEARING_SECRET_KEY must be a real secret in production: at least "
                 f"{MIN_SECRET_LENGTH} random characters, e.g. "
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        if not self.data_keys.get_secret_value() and self.data_keys_file is None:
+            raise ValueError(
+                "HEARING_DATA_KEYS or HEARING_DATA_KEYS_FILE is required in production"
             )
         return self
 

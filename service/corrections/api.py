@@ -12,8 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Response, UploadFile, status
 from sqlalchemy.orm import Session
 
+from service.audit.access import audited
 from service.auth.access import allow
-from service.cases.access import readable_case
+from service.cases.access import readable_account, readable_case
 from service.cases.schemas import CaseDetail
 from service.core.actor import Actor
 from service.core.errors import NotFound
@@ -64,15 +65,19 @@ def _present(db: Session, case: Case, response: Response) -> CorrectionsOut:
     return CorrectionsOut.present(file, list(items), list(attachments))
 
 
-@router.get("/cases/{case_id}/corrections")
+@router.get("/cases/{case_id}/corrections", dependencies=[audited("corrections.read")])
 def get_corrections(
     case_id: uuid.UUID, db: Session, actor: Reader, response: Response
 ) -> CorrectionsOut:
     """The corrections file with every item and attachment; its ETag goes with each change."""
-    return _present(db, readable_case(db, case_id, actor), response)
+    return _present(db, readable_account(db, case_id, actor, "corrections"), response)
 
 
-@router.post("/cases/{case_id}/corrections/items", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/cases/{case_id}/corrections/items",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[audited("corrections.add")],
+)
 def add_items(
     case_id: uuid.UUID,
     body: CorrectionsIn,
@@ -88,7 +93,11 @@ def add_items(
     return _present(db, case, response)
 
 
-@router.post("/cases/{case_id}/corrections/attachments", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/cases/{case_id}/corrections/attachments",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[audited("corrections.attach")],
+)
 def add_attachment(
     case_id: uuid.UUID,
     file: UploadFile,
@@ -113,11 +122,15 @@ def read_attachment(file: UploadFile) -> bytes:
     return data
 
 
-@router.get("/cases/{case_id}/corrections/attachments/{attachment_id}")
+@router.get(
+    "/cases/{case_id}/corrections/attachments/{attachment_id}",
+    dependencies=[audited("corrections.attachment_read")],
+)
 def get_attachment(
     case_id: uuid.UUID, attachment_id: uuid.UUID, db: Session, actor: Reader
 ) -> Response:
-    return attachment_download(db, readable_case(db, case_id, actor), attachment_id)
+    case = readable_account(db, case_id, actor, "corrections")
+    return attachment_download(db, case, attachment_id)
 
 
 def attachment_download(db: Session, case: Case, attachment_id: uuid.UUID) -> Response:
@@ -130,7 +143,7 @@ def attachment_download(db: Session, case: Case, attachment_id: uuid.UUID) -> Re
     return Response(found.content, media_type=found.media_type, headers=headers)
 
 
-@router.post("/cases/{case_id}/corrections/send")
+@router.post("/cases/{case_id}/corrections/send", dependencies=[audited("corrections.send")])
 def send_corrections(
     case_id: uuid.UUID, db: Session, actor: Lawyer, response: Response, if_match: IfMatch = None
 ) -> CorrectionsOut:
@@ -140,7 +153,11 @@ def send_corrections(
     return _present(db, case, response)
 
 
-@router.post("/cases/{case_id}/corrections", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/cases/{case_id}/corrections",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[audited("corrections.submit")],
+)
 def submit_corrections(
     case_id: uuid.UUID,
     body: CorrectionsIn,
@@ -155,7 +172,7 @@ def submit_corrections(
     return _present(db, case, response)
 
 
-@router.post("/cases/{case_id}/no-corrections")
+@router.post("/cases/{case_id}/no-corrections", dependencies=[audited("corrections.waive")])
 def no_corrections(
     case_id: uuid.UUID, db: Session, actor: Lawyer, if_match: IfMatch = None
 ) -> CaseDetail:

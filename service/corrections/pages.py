@@ -13,8 +13,9 @@ from fastapi import Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from service.audit.access import audited
 from service.auth.access import signed_in
-from service.cases.access import readable_case
+from service.cases.access import readable_account, readable_case
 from service.core.actor import Actor
 from service.core.errors import DomainError
 from service.core.i18n import gettext_for, language_of
@@ -61,7 +62,11 @@ def _page(
     return render(request, "lawyer/translation.html", context, actor=actor, status_code=status)
 
 
-@router.get("/lawyer/cases/{case_id}/translation", response_class=HTMLResponse)
+@router.get(
+    "/lawyer/cases/{case_id}/translation",
+    response_class=HTMLResponse,
+    dependencies=[audited("corrections.page")],
+)
 def side_by_side(case_id: uuid.UUID, request: Request, db: Session, actor: Lawyer) -> HTMLResponse:
     case = readable_case(db, case_id, actor)
     notice = request.query_params.get("saved")
@@ -104,7 +109,11 @@ def _refused(
     return _page(request, db, actor, case, values, error=detail)
 
 
-@router.post("/lawyer/cases/{case_id}/corrections", response_class=HTMLResponse)
+@router.post(
+    "/lawyer/cases/{case_id}/corrections",
+    response_class=HTMLResponse,
+    dependencies=[audited("corrections.add")],
+)
 def save_corrections(
     case_id: uuid.UUID,
     request: Request,
@@ -127,7 +136,11 @@ def save_corrections(
     return see_other(f"/lawyer/cases/{case.id}/translation?saved=1#corrections")
 
 
-@router.post("/lawyer/cases/{case_id}/attachments", response_class=HTMLResponse)
+@router.post(
+    "/lawyer/cases/{case_id}/attachments",
+    response_class=HTMLResponse,
+    dependencies=[audited("corrections.attach")],
+)
 def attach(
     case_id: uuid.UUID,
     request: Request,
@@ -162,22 +175,34 @@ def _finish(
     return see_other(f"/lawyer/cases/{case.id}")
 
 
-@router.post("/lawyer/cases/{case_id}/send", response_class=HTMLResponse)
+@router.post(
+    "/lawyer/cases/{case_id}/send",
+    response_class=HTMLResponse,
+    dependencies=[audited("corrections.send")],
+)
 def send(
     case_id: uuid.UUID, request: Request, db: Session, actor: Lawyer, version: Version
 ) -> Response:
     return _finish(case_id, request, db, actor, version, service.send)
 
 
-@router.post("/lawyer/cases/{case_id}/no-corrections", response_class=HTMLResponse)
+@router.post(
+    "/lawyer/cases/{case_id}/no-corrections",
+    response_class=HTMLResponse,
+    dependencies=[audited("corrections.waive")],
+)
 def no_corrections(
     case_id: uuid.UUID, request: Request, db: Session, actor: Lawyer, version: Version
 ) -> Response:
     return _finish(case_id, request, db, actor, version, service.none_to_add)
 
 
-@router.get("/cases/{case_id}/attachments/{attachment_id}")
+@router.get(
+    "/cases/{case_id}/attachments/{attachment_id}",
+    dependencies=[audited("corrections.attachment_read")],
+)
 def download_attachment(
     case_id: uuid.UUID, attachment_id: uuid.UUID, db: Session, actor: Reader
 ) -> Response:
-    return attachment_download(db, readable_case(db, case_id, actor), attachment_id)
+    case = readable_account(db, case_id, actor, "corrections")
+    return attachment_download(db, case, attachment_id)

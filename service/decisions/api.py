@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.orm import Session
 
+from service.audit.access import audited
 from service.auth.access import allow
 from service.cases.access import readable_case
 from service.cases.schemas import CaseDetail, CaseOut
@@ -61,21 +62,21 @@ def take_next(db: Session, actor: Officer) -> ClaimOut:
     return ClaimOut.model_validate(claimed)
 
 
-@router.post("/cases/{case_id}/claim")
+@router.post("/cases/{case_id}/claim", dependencies=[audited("case.claim")])
 def claim(case_id: uuid.UUID, db: Session, actor: Officer) -> CaseDetail:
     case = readable_case(db, case_id, actor)
     service.claim(db, case, actor)
     return CaseDetail.present(case, actor)
 
 
-@router.post("/cases/{case_id}/release")
+@router.post("/cases/{case_id}/release", dependencies=[audited("case.release")])
 def release(case_id: uuid.UUID, db: Session, actor: Officer) -> CaseDetail:
     case = readable_case(db, case_id, actor)
     service.release(db, case, actor)
     return CaseDetail.present(case, actor)
 
 
-@router.post("/cases/{case_id}/reassign")
+@router.post("/cases/{case_id}/reassign", dependencies=[audited("case.reassign")])
 def reassign(case_id: uuid.UUID, body: ReassignIn, db: Session, actor: Officer) -> CaseDetail:
     """A team lead hands the file to an officer of their team."""
     case = readable_case(db, case_id, actor)
@@ -83,7 +84,11 @@ def reassign(case_id: uuid.UUID, body: ReassignIn, db: Session, actor: Officer) 
     return CaseDetail.present(case, actor)
 
 
-@router.post("/cases/{case_id}/decision", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/cases/{case_id}/decision",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[audited("decision.record")],
+)
 def decide(
     case_id: uuid.UUID, body: DecisionIn, db: Session, actor: Officer
 ) -> DecisionOut | ReviewOut:
@@ -94,13 +99,13 @@ def decide(
     return _outcome(service.decide(db, case, actor, body))
 
 
-@router.get("/reviews")
+@router.get("/reviews", dependencies=[audited("reviews.read")])
 def reviews(db: Session, actor: Officer) -> Sequence[ReviewOut]:
     """Drafted decisions waiting for a senior (four eyes)."""
     return [ReviewOut.model_validate(r) for r, _ in service.reviews_waiting(db)]
 
 
-@router.post("/cases/{case_id}/review")
+@router.post("/cases/{case_id}/review", dependencies=[audited("decision.review")])
 def review(
     case_id: uuid.UUID, body: ReviewIn, db: Session, actor: Officer
 ) -> DecisionOut | ReviewOut:
@@ -109,7 +114,11 @@ def review(
     return _outcome(service.review(db, case, actor, body.verdict, body.remarks))
 
 
-@router.post("/cases/{case_id}/unit-1f-referral", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/cases/{case_id}/unit-1f-referral",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[audited("signal.raise")],
+)
 def raise_signal(
     case_id: uuid.UUID, body: SignalRaiseIn, db: Session, actor: Officer
 ) -> CaseDetail:
@@ -140,27 +149,31 @@ def handling_time(
     return HandlingTimeOut(**vars(measured))
 
 
-@router.get("/cases/{case_id}/handoff")
+@router.get("/cases/{case_id}/handoff", dependencies=[audited("handoff.read")])
 def handoff(
     case_id: uuid.UUID,
     db: Session,
     actor: Annotated[Actor, Depends(allow(*access.HANDOFF_READERS))],
 ) -> HandoffOut:
     """What the physical hearing needs: answers, translation, corrections, reason, estimate."""
-    return handoff_record(db, readable_case(db, case_id, actor))
+    return handoff_record(db, readable_case(db, case_id, actor), actor)
 
 
-@router.get("/cases/{case_id}/handoff.pdf", response_class=Response)
+@router.get(
+    "/cases/{case_id}/handoff.pdf",
+    response_class=Response,
+    dependencies=[audited("handoff.download")],
+)
 def handoff_as_pdf(
     case_id: uuid.UUID,
     db: Session,
     actor: Annotated[Actor, Depends(allow(*access.HANDOFF_READERS))],
 ) -> Response:
-    record = handoff_record(db, readable_case(db, case_id, actor))
+    record = handoff_record(db, readable_case(db, case_id, actor), actor)
     return Response(handoff_pdf(record), media_type="application/pdf")
 
 
-@router.put("/cases/{case_id}/handoff/actual-days")
+@router.put("/cases/{case_id}/handoff/actual-days", dependencies=[audited("handoff.actual_days")])
 def actual_days(
     case_id: uuid.UUID,
     body: ActualDaysIn,
@@ -170,7 +183,7 @@ def actual_days(
     """After the nader gehoor: how many days it took."""
     case = readable_case(db, case_id, actor)
     service.record_actual_days(db, case.id, body.days)
-    return handoff_record(db, case)
+    return handoff_record(db, case, actor)
 
 
 @router.put("/officers/{user_id}/profile", status_code=status.HTTP_204_NO_CONTENT)

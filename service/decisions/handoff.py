@@ -4,18 +4,26 @@ know, as JSON and as a PDF."""
 from sqlalchemy.orm import Session
 from weasyprint import HTML
 
+from service.core.actor import Actor
 from service.core.i18n import gettext_for
 from service.core.templating import templates
 from service.decisions import queries
 from service.decisions.schemas import HandoffOut
 from service.decisions.service import handoff_of
+from service.fields import visibility
 from service.models.auth import User
 from service.models.cases import Case
 from service.models.decisions import HearingReason
 
+# What a reader of the hand-off who may not read the account gets instead of the layers.
+NO_LAYERS: dict[str, object] = {"items": [], "general_additions": []}
 
-def handoff_record(db: Session, case: Case) -> HandoffOut:
+
+def handoff_record(db: Session, case: Case, actor: Actor) -> HandoffOut:
+    """The hand-off; the answers with their layers only for those who may read the
+    account (service/fields.py: a planner plans the hearing without reading it)."""
     handoff = handoff_of(db, case.id)
+    account = visibility("answers", "answers").sees(actor.role)
     by = db.get(User, handoff.handed_over_by_id) if handoff.handed_over_by_id else None
     return HandoffOut(
         case_id=case.id,
@@ -28,7 +36,7 @@ def handoff_record(db: Session, case: Case) -> HandoffOut:
         actual_days=handoff.actual_days,
         handed_over_at=handoff.handed_over_at,
         handed_over_by=by.display_name if by else None,
-        layers=queries.layers_of(db, case.id).as_json(),
+        layers=queries.layers_of(db, case.id).as_json() if account else dict(NO_LAYERS),
     )
 
 

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.audit.access import audited
 from service.auth.access import signed_in
 from service.cases.access import readable_case
 from service.cases.schemas import CaseDetail, CaseOut, EventOut
@@ -152,7 +153,11 @@ def _workbench(
     }
 
 
-@router.get("/officer/cases/{case_id}", response_class=HTMLResponse)
+@router.get(
+    "/officer/cases/{case_id}",
+    response_class=HTMLResponse,
+    dependencies=[audited("workbench.read")],
+)
 def workbench(case_id: uuid.UUID, request: Request, db: Session, actor: Officer) -> HTMLResponse:
     """The whole file: applicant, answers with every layer, timeline, motives, signals."""
     case = readable_case(db, case_id, actor)
@@ -182,7 +187,11 @@ def _field_errors(exc: ValidationError, default: str) -> dict[str, str]:
     return errors
 
 
-@router.post("/officer/cases/{case_id}/decision", response_class=HTMLResponse)
+@router.post(
+    "/officer/cases/{case_id}/decision",
+    response_class=HTMLResponse,
+    dependencies=[audited("decision.record")],
+)
 def decide(
     case_id: uuid.UUID,
     request: Request,
@@ -232,7 +241,11 @@ def decide(
     return see_other(f"/officer/cases/{case.id}")
 
 
-@router.post("/officer/cases/{case_id}/consultations", response_class=HTMLResponse)
+@router.post(
+    "/officer/cases/{case_id}/consultations",
+    response_class=HTMLResponse,
+    dependencies=[audited("consultation.request")],
+)
 def request_consultation(
     case_id: uuid.UUID,
     request: Request,
@@ -252,7 +265,11 @@ def request_consultation(
     return see_other(f"/officer/cases/{case.id}#consultations")
 
 
-@router.post("/officer/cases/{case_id}/signal", response_class=HTMLResponse)
+@router.post(
+    "/officer/cases/{case_id}/signal",
+    response_class=HTMLResponse,
+    dependencies=[audited("signal.raise")],
+)
 def raise_signal(
     case_id: uuid.UUID,
     request: Request,
@@ -295,7 +312,11 @@ def activity(
     return Response(status_code=204)
 
 
-@router.post("/officer/cases/{case_id}/review", response_class=HTMLResponse)
+@router.post(
+    "/officer/cases/{case_id}/review",
+    response_class=HTMLResponse,
+    dependencies=[audited("decision.review")],
+)
 def review(
     case_id: uuid.UUID,
     request: Request,
@@ -352,7 +373,11 @@ def team(request: Request, db: Session, actor: Officer) -> HTMLResponse:
     return render(request, "officer/team.html", context, actor=actor)
 
 
-@router.post("/officer/cases/{case_id}/reassign", response_class=HTMLResponse)
+@router.post(
+    "/officer/cases/{case_id}/reassign",
+    response_class=HTMLResponse,
+    dependencies=[audited("case.reassign")],
+)
 def reassign(
     case_id: uuid.UUID,
     db: Session,
@@ -364,9 +389,9 @@ def reassign(
     return see_other("/officer/team")
 
 
-@router.get("/officer/cases/{case_id}/handoff.pdf")
+@router.get("/officer/cases/{case_id}/handoff.pdf", dependencies=[audited("handoff.download")])
 def handoff_pdf(case_id: uuid.UUID, db: Session, actor: Officer) -> Response:
-    record = handoff_record(db, readable_case(db, case_id, actor))
+    record = handoff_record(db, readable_case(db, case_id, actor), actor)
     return Response(
         render_pdf(record),
         media_type="application/pdf",

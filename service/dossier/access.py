@@ -3,11 +3,12 @@ clients' cases; staff the full copy (or the lawyer's, to see what the lawyer see
 
 from typing import Literal
 
-from service.auth.access import STAFF
 from service.core.actor import Actor
+from service.fields import roles_seeing
 from service.models.auth import Role
 
-READERS = (*STAFF, Role.LAWYER)
+# service/fields.py: the account's readers (a coordinator only on their motive's cases).
+READERS = tuple(sorted(roles_seeing("dossier", "lawyer's copy (account with every layer)")))
 CopyName = Literal["staff", "lawyer"]
 STAFF_COPY: CopyName = "staff"
 LAWYER_COPY: CopyName = "lawyer"

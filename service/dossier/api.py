@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from service.audit.access import audited
 from service.auth.access import allow
-from service.cases.access import readable_case
+from service.cases.access import readable_account
 from service.core.actor import Actor
 from service.core.routing import UnitOfWorkRoute
 from service.dossier import access, service
@@ -53,13 +54,13 @@ def present(
     )
 
 
-@router.get("/cases/{case_id}/dossier")
+@router.get("/cases/{case_id}/dossier", dependencies=[audited("dossier.status")])
 def get_dossier(
     case_id: uuid.UUID, db: Session, actor: Reader, copy: Copy = None
 ) -> DossierStatusOut:
     """Whether the PDF of the case's current dossier is ready; a lawyer always gets the
     lawyer's copy (without the staff-only parts)."""
-    case = readable_case(db, case_id, actor)
+    case = readable_account(db, case_id, actor, "dossier")
     chosen = access.copy_for(actor, copy)
     found = dossier_status(db, case, chosen)
     return present(case, chosen, found, f"/api/v1/cases/{case.id}/dossier/pdf?copy={chosen}")
@@ -69,18 +70,18 @@ def get_dossier(
     "/cases/{case_id}/dossier/pdf",
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}, "description": "The dossier (PDF/A-3b)"}},
+    dependencies=[audited(service.DOWNLOAD)],
 )
 def download_dossier(case_id: uuid.UUID, db: Session, actor: Reader, copy: Copy = None) -> Response:
     """The PDF; 409 with Retry-After while it is being prepared. Every download is audited."""
-    case = readable_case(db, case_id, actor)
-    return pdf_download(db, case, actor, access.copy_for(actor, copy))
+    case = readable_account(db, case_id, actor, "dossier")
+    return pdf_download(db, case, access.copy_for(actor, copy))
 
 
-def pdf_download(db: Session, case: Case, actor: Actor, copy: str) -> Response:
+def pdf_download(db: Session, case: Case, copy: str) -> Response:
     found = dossier_status(db, case, copy)
     if found.dossier is None or found.dossier.pdf is None:
         raise DossierNotReady("The dossier is being prepared; try again in a few seconds.")
-    service.record_download(db, found.dossier, actor)
     name = f"dossier-{case.v_number}-{copy}.pdf"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(found.dossier.pdf, media_type="application/pdf", headers=headers)

@@ -4,7 +4,7 @@
 SHA-256 (with the template's) is the cache key; ``rendering.render_pdf`` makes the PDF
 in a recycled child process. A request never renders: it looks for a
 finished PDF with the current hash and otherwise queues the background job (``tasks``)
-and answers "being prepared". Every download is recorded by ``record_download``.
+and answers "being prepared". Every download is recorded in the audit trail (``downloads``).
 """
 
 import hashlib
@@ -28,8 +28,9 @@ from service.core.web import local_moment
 from service.corrections.queries import layers
 from service.dossier.access import LAWYER_COPY, STAFF_COPY
 from service.dossier.rendering import LANGUAGE, TEMPLATES, render_pdf
+from service.models.audit import AuditEntry
 from service.models.cases import Case, Signal
-from service.models.dossier import Dossier, DossierDownload
+from service.models.dossier import Dossier
 from service.models.questionnaires import AnswerSet
 from service.models.translation import Translation, TranslationVersion
 from service.questionnaires.forms import forms_dir
@@ -197,27 +198,21 @@ def render(db: Session, case_id: uuid.UUID, copy: str) -> bool:
     return True
 
 
-def record_download(db: Session, dossier: Dossier, actor: Actor) -> None:
-    """The audit trail of a dossier download: the one place to re-point to issue 6's
-    audit log."""
-    db.add(
-        DossierDownload(
-            dossier_id=dossier.id,
-            case_id=dossier.case_id,
-            user_id=actor.user_id,
-            role=actor.role,
-            at=utcnow(),
-        )
-    )
-    db.flush()
+# The audit trail's action for a download (the routes declare ``audited(DOWNLOAD)``).
+DOWNLOAD = "dossier.download"
 
 
-def downloads(db: Session, case: Case) -> list[DossierDownload]:
+def downloads(db: Session, case: Case) -> list[AuditEntry]:
+    """The case's dossier downloads that delivered the PDF, from the audit trail."""
     return list(
         db.scalars(
-            select(DossierDownload)
-            .where(DossierDownload.case_id == case.id)
-            .order_by(DossierDownload.at)
+            select(AuditEntry)
+            .where(
+                AuditEntry.case_id == case.id,
+                AuditEntry.action == DOWNLOAD,
+                AuditEntry.outcome == "ok",
+            )
+            .order_by(AuditEntry.seq)
         )
     )
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
+from service.audit.access import audited
 from service.auth.access import STAFF, allow
 from service.cases.access import readable_case
 from service.core.actor import Actor
@@ -43,7 +44,7 @@ def list_policies(_: Annotated[Actor, Depends(allow(*STAFF))]) -> Sequence[Polic
     return out
 
 
-@router.post("/cases/{case_id}/screening")
+@router.post("/cases/{case_id}/screening", dependencies=[audited("case.screen")])
 def screen_case(
     case_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*SCREENERS))]
 ) -> ScreeningOut:

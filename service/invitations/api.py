@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 from sqlalchemy.orm import Session
 
+from service.audit.access import audited
 from service.auth.access import allow
 from service.cases.access import readable_case
 from service.core.actor import Actor
@@ -16,7 +17,11 @@ from service.models.invitations import InvitationStatus
 router = APIRouter(tags=["invitations"], route_class=UnitOfWorkRoute)
 
 
-@router.post("/cases/{case_id}/invitation", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/cases/{case_id}/invitation",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[audited("invitation.send")],
+)
 def invite(
     case_id: uuid.UUID,
     body: InvitationIn,

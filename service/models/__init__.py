@@ -1,5 +1,6 @@
 """All ORM models, imported here so Alembic sees one metadata."""
 
+from service.models.audit import AuditEntry
 from service.models.auth import ApiToken, PasswordResetLink, RecoveryCode, Role, User
 from service.models.base import Base
 from service.models.cases import (
@@ -21,8 +22,9 @@ from service.models.decisions import (
     Team,
     WorkInterval,
 )
-from service.models.dossier import Dossier, DossierDownload
+from service.models.dossier import Dossier
 from service.models.eligibility import Screening, ScreeningOutcome
+from service.models.idempotency import IdempotentAnswer
 from service.models.invitations import Invitation, InvitationStatus
 from service.models.messages import Message, MessageKind, MessageStatus
 from service.models.questionnaires import AnswerSet
@@ -45,6 +47,7 @@ __all__ = [
     "AnswerSet",
     "ApiToken",
     "Attachment",
+    "AuditEntry",
     "Base",
     "Booking",
     "Case",
@@ -56,10 +59,10 @@ __all__ = [
     "Decision",
     "DecisionReview",
     "Dossier",
-    "DossierDownload",
     "Gender",
     "HearingHandoff",
     "HearingSession",
+    "IdempotentAnswer",
     "Interpreter",
     "Invitation",
     "InvitationStatus",

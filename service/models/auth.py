@@ -7,6 +7,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from service.core.crypto import Encrypted
 from service.models.base import Base, Timestamped, UuidPk, enum_check
 from service.models.cases import CoordinatorMotive
 
@@ -59,7 +60,7 @@ class User(UuidPk, Timestamped, Base):
     active: Mapped[bool] = mapped_column(default=True)
     # Second factor (TOTP, RFC 6238): the shared secret, set at enrolment and in force
     # once confirmed by a first code. The last accepted time step refuses a replayed code.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))  # sensitive: encrypt (issue 6)
+    totp_secret: Mapped[str | None] = mapped_column(Encrypted())
     totp_confirmed_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     # The identity provider's subject this account is bound to (OpenID Connect sign-in).

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from service.core.clock import as_utc, utcnow
+from service.core.crypto import encrypt_orm
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -57,6 +58,10 @@ class StrEnumColumn(TypeDecorator[StrEnum]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UtcDateTime(), uuid.UUID: Uuid()}
+
+
+# Sensitive columns (``Encrypted``) are sealed on write and opened on load.
+encrypt_orm(Base)
 
 
 class UuidPk:

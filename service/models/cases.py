@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.core.clock import utcnow
+from service.core.crypto import Encrypted
 from service.models.base import Base, StrEnumColumn, Timestamped, UuidPk, enum_check
 from service.workflow import CaseState, Track
 
@@ -66,15 +67,15 @@ class Case(UuidPk, Timestamped, Base):
 
     v_number: Mapped[str] = mapped_column(String(11), unique=True)
     # Shown to the host at check-in, so the right person takes the seat.
-    applicant_name: Mapped[str] = mapped_column(String(200), server_default="")
-    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    applicant_name: Mapped[str] = mapped_column(Encrypted(), default="")
+    date_of_birth: Mapped[date | None] = mapped_column(Encrypted("date"))
     nationality: Mapped[str] = mapped_column(String(10), index=True)
     languages: Mapped[list[str]] = mapped_column(JSON)
     date_of_application: Mapped[date] = mapped_column(Date)
     lawyer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
     literacy: Mapped[str] = mapped_column(String(10), default=Literacy.UNKNOWN)
     coordinator_motives: Mapped[list[str]] = mapped_column(JSON, default=list)
-    vulnerability_notes: Mapped[str] = mapped_column(Text, default="")
+    vulnerability_notes: Mapped[str] = mapped_column(Encrypted(), default="")
 
     state: Mapped[CaseState] = mapped_column(
         StrEnumColumn(CaseState, 30), index=True, default=CaseState.IMPORTED
@@ -99,6 +100,8 @@ class Case(UuidPk, Timestamped, Base):
     ready_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Retention (service/retention): personal data removed, the figures kept.
+    anonymised_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
@@ -117,8 +120,8 @@ class Signal(UuidPk, Base):
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
     kind: Mapped[str] = mapped_column(String(5))
-    source: Mapped[str] = mapped_column(String(200))
-    reason: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Encrypted())
+    reason: Mapped[str] = mapped_column(Encrypted(), default="")
     noted_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,10 +5,11 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.clock import utcnow
+from service.core.crypto import Encrypted
 from service.models.base import Base, UuidPk, enum_check
 
 
@@ -58,7 +59,7 @@ class CorrectionItem(UuidPk, Base):
     kind: Mapped[str] = mapped_column(String(12))
     # The answer it corrects (a key of the form's answers); none for an addition.
     answer_key: Mapped[str | None] = mapped_column(String(120))
-    text: Mapped[str] = mapped_column(Text)  # sensitive: encrypt (issue 6)
+    text: Mapped[str] = mapped_column(Encrypted())
     author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -74,10 +75,10 @@ class Attachment(UuidPk, Base):
     )
 
     correction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("corrections.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(200))  # sensitive: encrypt (issue 6)
+    filename: Mapped[str] = mapped_column(Encrypted())
     media_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = mapped_column(LargeBinary)  # sensitive: encrypt (issue 6)
+    content: Mapped[bytes] = mapped_column(Encrypted("bytes"))
     author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

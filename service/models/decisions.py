@@ -6,10 +6,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.clock import utcnow
+from service.core.crypto import Encrypted
 from service.models.base import Base, Timestamped, UuidPk, enum_check
 from service.workflow import DECIDED_STATES
 
@@ -92,12 +93,10 @@ class Consultation(UuidPk, Base):
     motive: Mapped[str] = mapped_column(String(20))
     requested_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime | None]
-    question: Mapped[str] = mapped_column(
-        Text, default="", server_default=""
-    )  # sensitive: encrypt (issue 6)
+    question: Mapped[str] = mapped_column(Encrypted(), default="")
     # Who answered, the advice and when: all three or none.
     coordinator_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
-    advice: Mapped[str | None] = mapped_column(Text)  # sensitive: encrypt (issue 6)
+    advice: Mapped[str | None] = mapped_column(Encrypted())
     recorded_at: Mapped[datetime | None]
 
 
@@ -116,11 +115,9 @@ class Decision(UuidPk, Base):
     officer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     outcome: Mapped[str] = mapped_column(String(30))
     kind: Mapped[str | None] = mapped_column(String(30))
-    reason: Mapped[str] = mapped_column(Text)  # sensitive: encrypt (issue 6)
+    reason: Mapped[str] = mapped_column(Encrypted())
     # How third-party statements were weighed (seed 001: it must be visible).
-    third_party_weighing: Mapped[str] = mapped_column(
-        Text, default="", server_default=""
-    )  # sensitive: encrypt (issue 6)
+    third_party_weighing: Mapped[str] = mapped_column(Encrypted(), default="")
     reviewed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     claimed_at: Mapped[datetime]
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -148,11 +145,11 @@ class DecisionReview(UuidPk, Base):
     drafted_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     ground: Mapped[str] = mapped_column(String(20))
     # The drafted decision as sent (DecisionIn as JSON).
-    proposal: Mapped[dict[str, Any]] = mapped_column(JSON)  # sensitive: encrypt (issue 6)
+    proposal: Mapped[dict[str, Any]] = mapped_column(Encrypted("json"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     reviewer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     verdict: Mapped[str | None] = mapped_column(String(20))
-    remarks: Mapped[str] = mapped_column(Text, default="")  # sensitive: encrypt (issue 6)
+    remarks: Mapped[str] = mapped_column(Encrypted(), default="")
     reviewed_at: Mapped[datetime | None]
 
 
@@ -167,7 +164,7 @@ class HearingHandoff(UuidPk, Base):
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), unique=True)
     reason_codes: Mapped[list[str]] = mapped_column(JSON)
-    motivation: Mapped[str] = mapped_column(Text, default="")  # sensitive: encrypt (issue 6)
+    motivation: Mapped[str] = mapped_column(Encrypted(), default="")
     # The officer's estimate (kansarm hand-offs have none: no officer has read the file).
     estimated_days: Mapped[int | None]
     actual_days: Mapped[int | None]

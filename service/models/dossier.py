@@ -3,10 +3,11 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.clock import utcnow
+from service.core.crypto import Encrypted
 from service.models.base import Base, UuidPk
 
 COPIES = ("staff", "lawyer")
@@ -29,16 +30,4 @@ class Dossier(UuidPk, Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     rendered_at: Mapped[datetime | None]
-    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)  # sensitive: encrypt (issue 6)
-
-
-class DossierDownload(UuidPk, Base):
-    """The audit trail of dossier downloads (until issue 6's audit log takes it over)."""
-
-    __tablename__ = "dossier_downloads"
-
-    dossier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("dossiers.id"), index=True)
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
-    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
-    role: Mapped[str] = mapped_column(String(20))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    pdf: Mapped[bytes | None] = mapped_column(Encrypted("bytes"))

@@ -4,10 +4,11 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.clock import utcnow
+from service.core.crypto import Encrypted
 from service.models.base import Base, UuidPk, enum_check
 
 
@@ -41,8 +42,6 @@ class Invitation(UuidPk, Base):
     reply_due_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(12), default=InvitationStatus.OPEN)
     replied_at: Mapped[datetime | None]
-    note: Mapped[str] = mapped_column(Text, default="")  # sensitive: encrypt (issue 6)
+    note: Mapped[str] = mapped_column(Encrypted(), default="")
     # What the client needs for language (e.g. "Tigrinya; reads little"), from the lawyer.
-    language_needs: Mapped[str] = mapped_column(
-        Text, default="", server_default=""
-    )  # sensitive: encrypt (issue 6)
+    language_needs: Mapped[str] = mapped_column(Encrypted(), default="")

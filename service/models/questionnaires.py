@@ -4,10 +4,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.clock import utcnow
+from service.core.crypto import Encrypted
 from service.models.base import Base, UuidPk
 
 
@@ -20,9 +21,7 @@ class AnswerSet(UuidPk, Base):
     # The content hash of the exact published version the answers were given in.
     form_hash: Mapped[str] = mapped_column(String(64), server_default="")
     language: Mapped[str] = mapped_column(String(10))
-    answers: Mapped[dict[str, Any]] = mapped_column(
-        JSON, default=dict
-    )  # sensitive: encrypt (issue 6)
+    answers: Mapped[dict[str, Any]] = mapped_column(Encrypted("json"), default=dict)
     # The applicant confirmed their own consent at the kiosk, before the first question.
     consented_at: Mapped[datetime | None]
     # The section the applicant last had open: a new kiosk resumes exactly there.

@@ -5,10 +5,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.clock import utcnow
+from service.core.crypto import Encrypted
 from service.models.base import Base, Timestamped, UuidPk
 
 
@@ -37,7 +38,7 @@ class Translation(UuidPk, Base):
     cancelled_at: Mapped[datetime | None]
     translator_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     # Dutch text per answer key: the current version (earlier ones in translation_versions).
-    answers_nl: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # sensitive: encrypt (issue 6)
+    answers_nl: Mapped[dict[str, Any] | None] = mapped_column(Encrypted("json"))
 
 
 class TranslationVersion(UuidPk, Base):
@@ -52,7 +53,7 @@ class TranslationVersion(UuidPk, Base):
 
     translation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("translations.id"), index=True)
     number: Mapped[int]
-    answers_nl: Mapped[dict[str, Any]] = mapped_column(JSON)  # sensitive: encrypt (issue 6)
+    answers_nl: Mapped[dict[str, Any]] = mapped_column(Encrypted("json"))
     # How it came in: the JSON API, an XLIFF upload, or the side-by-side page.
     channel: Mapped[str] = mapped_column(String(10))
     # SHA-256 of the uploaded file (XLIFF), to recognise the same file sent twice.

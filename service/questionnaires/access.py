@@ -14,11 +14,15 @@ from service.auth import service as auth
 from service.auth.access import STAFF, Permission
 from service.core.actor import Actor
 from service.core.web import cookie_name
+from service.fields import roles_seeing
 from service.models.auth import Role
 from service.questionnaires.exceptions import KioskSignedOut
 
-# Translators read the answers they translate through their translation job.
-ANSWER_READERS = (Role.OFFICER, Role.COORDINATOR, Role.LAWYER, Role.ADMIN)
+# service/fields.py; translators read the answers they translate through their job.
+# The applicant reads their own answers at the kiosk.
+ANSWER_READERS = tuple(
+    sorted(roles_seeing("answers", "answers") - {Role.TRANSLATOR, Role.APPLICANT})
+)
 FORM_READERS = (*STAFF, Role.LAWYER, Role.TRANSLATOR, Role.HOST, Role.APPLICANT)
 APPLICANT = (Role.APPLICANT,)
 FORM_MANAGERS = (Role.PLANNER, Role.ADMIN)

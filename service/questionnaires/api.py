@@ -6,8 +6,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
+from service.audit.access import audited
 from service.auth.access import allow
-from service.cases.access import readable_case
+from service.cases.access import readable_account, readable_case
 from service.core.actor import Actor
 from service.core.routing import UnitOfWorkRoute
 from service.questionnaires import access, service
@@ -75,14 +76,14 @@ def kiosk_submit(db: Session, actor: Applicant) -> AnswerSetOut:
     return AnswerSetOut.model_validate(service.submit(db, case, actor))
 
 
-@router.get("/cases/{case_id}/answers")
+@router.get("/cases/{case_id}/answers", dependencies=[audited("answers.read")])
 def case_answers(
     case_id: uuid.UUID,
     db: Session,
     actor: Annotated[Actor, Depends(allow(*access.ANSWER_READERS))],
 ) -> AnswerSetOut:
     """The applicant's original answers (never changed by corrections)."""
-    case = readable_case(db, case_id, actor)
+    case = readable_account(db, case_id, actor, "answers")
     answer_set = service.answer_set_of(db, case)
     if answer_set is None:
         raise FormNotStarted("This case has no answers yet.")

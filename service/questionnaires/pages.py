@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from service.audit.access import about_case, audited
 from service.auth import service as auth
 from service.auth.access import signed_in
 from service.auth.exceptions import KioskCodeInvalid
@@ -227,7 +228,11 @@ def give_consent(
 # --- sections -----------------------------------------------------------------------------
 
 
-@router.get("/kiosk/sections/{section_id}", response_class=HTMLResponse)
+@router.get(
+    "/kiosk/sections/{section_id}",
+    response_class=HTMLResponse,
+    dependencies=[audited("kiosk.section")],
+)
 def section_page(
     section_id: SectionId,
     request: Request,
@@ -246,7 +251,11 @@ def section_page(
     return _render_section(request, form, answer_set, section, {}, {}, extra_item=add)
 
 
-@router.post("/kiosk/sections/{section_id}", response_class=HTMLResponse)
+@router.post(
+    "/kiosk/sections/{section_id}",
+    response_class=HTMLResponse,
+    dependencies=[audited("kiosk.save")],
+)
 def save_section(
     section_id: SectionId, request: Request, db: Session, actor: Applicant, fields: Posted
 ) -> Response:
@@ -306,7 +315,7 @@ def _remove_item(db: Session, case_id: uuid.UUID, answer_set: AnswerSet, target:
 # --- review and submit --------------------------------------------------------------------
 
 
-@router.get("/kiosk/review", response_class=HTMLResponse)
+@router.get("/kiosk/review", response_class=HTMLResponse, dependencies=[audited("kiosk.review")])
 def review_page(request: Request, db: Session, actor: Applicant) -> Response:
     """Every answer on one page, with a way back to each part; then hand it in."""
     opened = open_form(request, db, actor)
@@ -317,7 +326,7 @@ def review_page(request: Request, db: Session, actor: Applicant) -> Response:
     return _render_review(request, answer_set, {})
 
 
-@router.post("/kiosk/submit", response_class=HTMLResponse)
+@router.post("/kiosk/submit", response_class=HTMLResponse, dependencies=[audited("kiosk.submit")])
 def submit(request: Request, db: Session, actor: Applicant) -> Response:
     """Hand the form in: nothing can be changed afterwards, and the kiosk signs out."""
     opened = open_form(request, db, actor)
@@ -399,6 +408,7 @@ def before_consent(
 def open_form(request: Request, db: Session, actor: Actor) -> tuple[Case, AnswerSet] | Response:
     """The applicant's open form, or where to go instead (consent first, or the end)."""
     case, answer_set = service.case_with_answers(db, _case_id(actor))
+    about_case(case.id)  # the request's audit entry, if any, names the applicant's case
     if answer_set is None:
         return see_other("/kiosk/continue")
     closed = _closed(request, db, case.state, answer_set)

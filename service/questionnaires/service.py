@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from service import procedure
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
+from service.core.crypto import open_value, seal_value
 from service.eligibility.policy import FormPurpose, load_policy
 from service.eligibility.service import active_policy
 from service.models.cases import Case
@@ -185,14 +186,19 @@ def save_with(
     assert row is not None
     _check_open(row.state, row)
     form = load_form(row.form_id, row.form_version)
-    answers, problems = merge(form, row.language, row.answers)
-    merged = {k: v for k, v in {**row.answers, **answers}.items() if v is not None}
+    stored = open_value(AnswerSet.answers, row.id, row.answers)  # sealed at rest
+    answers, problems = merge(form, row.language, stored)
+    merged = {k: v for k, v in {**stored, **answers}.items() if v is not None}
     if strict:
         validate_answers(form, merged, complete=False, language=row.language)
     saved = {**row._mapping, "answers": merged, "saved_at": utcnow()}
     connection.execute(
         _SAVE,
-        {"answer_set_id": row.id, "answers": saved["answers"], "saved_at": saved["saved_at"]},
+        {
+            "answer_set_id": row.id,
+            "answers": seal_value(AnswerSet.answers, row.id, saved["answers"]),
+            "saved_at": saved["saved_at"],
+        },
     )
     if (loaded := db.identity_map.get(db.identity_key(AnswerSet, row.id))) is not None:
         db.expire(loaded)  # an AnswerSet object already in this session reads afresh

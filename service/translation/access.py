@@ -6,7 +6,9 @@ import uuid
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from service.audit.access import about_case
 from service.core.actor import Actor
+from service.fields import roles_seeing
 from service.models.auth import Role
 from service.models.cases import Case
 from service.models.translation import Translation
@@ -16,8 +18,15 @@ from service.workflow import CaseState
 PLANNERS = (Role.PLANNER, Role.ADMIN)
 TRANSLATORS = (Role.TRANSLATOR,)
 JOB_READERS = (Role.TRANSLATOR, *PLANNERS)
+# The XLIFF file carries the applicant's answers: only job readers who may read those.
+XLIFF_READERS = tuple(r for r in JOB_READERS if r in roles_seeing("answers", "answers"))
 # Staff and the lawyer read a case's delivered translation.
-CASE_READERS = (Role.OFFICER, Role.COORDINATOR, Role.LAWYER, *PLANNERS)
+CASE_READERS = tuple(sorted(roles_seeing("translation", "answers_nl")))
+
+
+def sees_source(actor: Actor) -> bool:
+    """The applicant's answers in a job: the agency (its open job) and admins (fields.py)."""
+    return actor.is_(*roles_seeing("answers", "answers"))
 
 
 def visible_jobs(actor: Actor) -> Select[Translation]:
@@ -41,4 +50,5 @@ def readable_job(db: Session, translation_id: uuid.UUID, actor: Actor) -> Transl
     job = db.scalar(visible_jobs(actor).where(Translation.id == translation_id))
     if job is None:
         raise TranslationNotFound(f"No open translation job {translation_id} for you.")
+    about_case(job.case_id)  # the request's audit entry, if any, names the job's case
     return job

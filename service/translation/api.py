@@ -6,8 +6,9 @@ from fastapi import APIRouter, Depends, UploadFile, status
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from service.audit.access import about_case, audited
 from service.auth.access import allow
-from service.cases.access import readable_case
+from service.cases.access import readable_account, readable_case
 from service.core.actor import Actor
 from service.core.routing import UnitOfWorkRoute
 from service.core.settings import get_settings
@@ -36,7 +37,11 @@ def list_agencies(
     return [AgencyOut.model_validate(a) for a in service.agencies(db)]
 
 
-@router.post("/cases/{case_id}/translation", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/cases/{case_id}/translation",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[audited("translation.request")],
+)
 def request_translation(
     case_id: uuid.UUID,
     body: TranslationRequestIn,
@@ -58,6 +63,7 @@ def reassign(
 ) -> TranslationOut:
     """Give an open job to another agency (late, or sent to the wrong one)."""
     job = access.readable_job(db, translation_id, actor)
+    about_case(job.case_id)
     return TranslationOut.present(job, service.reassign(db, job, body.agency))
 
 
@@ -82,19 +88,22 @@ def jobs_needing_attention(
     ]
 
 
-@router.get("/translations/{translation_id}")
+@router.get("/translations/{translation_id}", dependencies=[audited("translation.read")])
 def get_translation(
     translation_id: uuid.UUID,
     db: Session,
     actor: Annotated[Actor, Depends(allow(*access.JOB_READERS))],
 ) -> TranslationJob:
-    """The job with what to translate: each question and the applicant's own answer."""
+    """The job with what to translate: each question and the applicant's own answer
+    (the answers only for the agency, whose open job it is; planners see the job)."""
     job = access.readable_job(db, translation_id, actor)
+    about_case(job.case_id)
     base = TranslationOut.present(job, db.get_one(Agency, job.agency_id))
-    return TranslationJob(**base.model_dump(), source=service.source_answers(db, job))
+    source = service.source_answers(db, job) if access.sees_source(actor) else []
+    return TranslationJob(**base.model_dump(), source=source)
 
 
-@router.put("/translations/{translation_id}")
+@router.put("/translations/{translation_id}", dependencies=[audited("translation.deliver")])
 def deliver(
     translation_id: uuid.UUID,
     body: TranslationIn,
@@ -103,17 +112,18 @@ def deliver(
 ) -> TranslationOut:
     """Deliver the Dutch translation; the form then goes to the lawyer."""
     job = access.readable_job(db, translation_id, actor)
+    about_case(job.case_id)
     service.deliver(db, job, actor, body.answers_nl)
     return TranslationOut.present(job, db.get_one(Agency, job.agency_id))
 
 
-@router.get("/cases/{case_id}/translation")
+@router.get("/cases/{case_id}/translation", dependencies=[audited("translation.read")])
 def case_translation(
     case_id: uuid.UUID,
     db: Session,
     actor: Annotated[Actor, Depends(allow(*access.CASE_READERS))],
 ) -> TranslationOut:
-    case = readable_case(db, case_id, actor)
+    case = readable_account(db, case_id, actor, "translation")
     job = service.translation_of(db, case)
     if job is None:
         raise TranslationNotFound("This case has not been sent for translation.")
@@ -124,15 +134,17 @@ def case_translation(
     "/translations/{translation_id}/xliff",
     response_class=Response,
     responses={200: {"content": {xliff.MEDIA_TYPE: {}}, "description": "An XLIFF 1.2 file"}},
+    dependencies=[audited("translation.xliff_download")],
 )
 def download_xliff(
     translation_id: uuid.UUID,
     db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.JOB_READERS))],
+    actor: Annotated[Actor, Depends(allow(*access.XLIFF_READERS))],
 ) -> Response:
     """The job as XLIFF 1.2: one unit per answer, the question as context, notes for
     dates and choices. Translate the targets and upload the file unchanged otherwise."""
     job = access.readable_job(db, translation_id, actor)
+    about_case(job.case_id)
     return xliff_response(job.id, service.xliff_of(db, job))
 
 
@@ -150,7 +162,9 @@ def read_upload(file: UploadFile) -> bytes:
     return data
 
 
-@router.put("/translations/{translation_id}/xliff")
+@router.put(
+    "/translations/{translation_id}/xliff", dependencies=[audited("translation.xliff_upload")]
+)
 def upload_xliff(
     translation_id: uuid.UUID,
     file: UploadFile,
@@ -162,11 +176,14 @@ def upload_xliff(
     the problem document lists every problem (``problems``). A later upload, while the
     lawyer has the form, replaces the translation; the earlier version is kept."""
     job = access.readable_job(db, translation_id, actor)
+    about_case(job.case_id)
     service.upload_xliff(db, job, actor, read_upload(file))
     return TranslationOut.present(job, db.get_one(Agency, job.agency_id))
 
 
-@router.get("/translations/{translation_id}/versions")
+@router.get(
+    "/translations/{translation_id}/versions", dependencies=[audited("translation.versions")]
+)
 def translation_versions(
     translation_id: uuid.UUID,
     db: Session,
@@ -174,4 +191,5 @@ def translation_versions(
 ) -> Sequence[TranslationVersionOut]:
     """Every delivery of the translation, the first one first."""
     job = access.readable_job(db, translation_id, actor)
+    about_case(job.case_id)
     return [TranslationVersionOut.model_validate(v) for v in queries.versions(db, job)]

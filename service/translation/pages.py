@@ -8,6 +8,7 @@ from fastapi import Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from service.audit.access import audited
 from service.auth.access import signed_in
 from service.core.actor import Actor
 from service.core.errors import DomainError
@@ -52,7 +53,11 @@ def _job_page(
     return render(request, "agency/job.html", context, actor=actor, status_code=status_code)
 
 
-@router.get("/agency/jobs/{translation_id}", response_class=HTMLResponse)
+@router.get(
+    "/agency/jobs/{translation_id}",
+    response_class=HTMLResponse,
+    dependencies=[audited("translation.page")],
+)
 def agency_job(
     translation_id: uuid.UUID, request: Request, db: Session, actor: Translator
 ) -> HTMLResponse:
@@ -60,7 +65,9 @@ def agency_job(
     return _job_page(request, db, actor, access.readable_job(db, translation_id, actor))
 
 
-@router.get("/agency/jobs/{translation_id}/xliff")
+@router.get(
+    "/agency/jobs/{translation_id}/xliff", dependencies=[audited("translation.xliff_download")]
+)
 def agency_download(
     translation_id: uuid.UUID, request: Request, db: Session, actor: Translator
 ) -> Response:
@@ -68,7 +75,11 @@ def agency_download(
     return xliff_response(job.id, service.xliff_of(db, job))
 
 
-@router.post("/agency/jobs/{translation_id}/xliff", response_class=HTMLResponse)
+@router.post(
+    "/agency/jobs/{translation_id}/xliff",
+    response_class=HTMLResponse,
+    dependencies=[audited("translation.xliff_upload")],
+)
 def agency_upload(
     translation_id: uuid.UUID,
     request: Request,
@@ -108,7 +119,11 @@ def _translate_page(
     return render(request, "agency/translate.html", context, actor=actor, status_code=status)
 
 
-@router.get("/agency/jobs/{translation_id}/translate", response_class=HTMLResponse)
+@router.get(
+    "/agency/jobs/{translation_id}/translate",
+    response_class=HTMLResponse,
+    dependencies=[audited("translation.page")],
+)
 def translate_form(
     translation_id: uuid.UUID, request: Request, db: Session, actor: Translator
 ) -> HTMLResponse:
@@ -127,7 +142,11 @@ async def dutch_fields(request: Request) -> dict[str, str]:
     }
 
 
-@router.post("/agency/jobs/{translation_id}/translate", response_class=HTMLResponse)
+@router.post(
+    "/agency/jobs/{translation_id}/translate",
+    response_class=HTMLResponse,
+    dependencies=[audited("translation.deliver")],
+)
 def translate(
     translation_id: uuid.UUID,
     request: Request,

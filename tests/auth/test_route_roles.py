@@ -89,6 +89,7 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/cases/{case_id}/answers"): frozenset(
         {Role.OFFICER, Role.COORDINATOR, Role.LAWYER, Role.ADMIN}
     ),
+    ("GET", "/api/v1/cases/{case_id}/access-log"): READERS,
     ("GET", "/api/v1/agencies"): PLANNERS,
     ("POST", "/api/v1/cases/{case_id}/translation"): PLANNERS,
     ("POST", "/api/v1/translations/{translation_id}/reassign"): PLANNERS,
@@ -111,14 +112,15 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/cases/{case_id}/corrections/attachments/{attachment_id}"): frozenset(
         {Role.LAWYER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN}
     ),
-    ("GET", "/api/v1/cases/{case_id}/dossier"): READERS,
-    ("GET", "/api/v1/cases/{case_id}/dossier/pdf"): READERS,
+    # The dossier holds the account: its readers only (service/fields.py), no planner.
+    ("GET", "/api/v1/cases/{case_id}/dossier"): READERS - {Role.PLANNER},
+    ("GET", "/api/v1/cases/{case_id}/dossier/pdf"): READERS - {Role.PLANNER},
     ("GET", "/api/v1/translations/attention"): PLANNERS,
     ("GET", "/api/v1/translations/{translation_id}/versions"): frozenset(
         {Role.TRANSLATOR, Role.PLANNER, Role.ADMIN}
     ),
     ("GET", "/api/v1/translations/{translation_id}/xliff"): frozenset(
-        {Role.TRANSLATOR, Role.PLANNER, Role.ADMIN}
+        {Role.TRANSLATOR, Role.ADMIN}
     ),
     ("PUT", "/api/v1/translations/{translation_id}/xliff"): frozenset({Role.TRANSLATOR}),
     ("GET", "/api/v1/decision-queue"): frozenset({Role.OFFICER, Role.ADMIN}),

@@ -84,7 +84,11 @@ def test_physical_hearing_records_reasons_estimate_and_later_the_actual_days(cli
     assert handoff["reason_codes"] == ["insufficient_information", "credibility"]
     assert (handoff["estimated_days"], handoff["actual_days"]) == (2, None)
     assert handoff["handed_over_by"] == officer.user.display_name
-    assert handoff["layers"]["items"], "the written answers travel with the file"
+    # The planner plans the hearing without reading the account (service/fields.py);
+    # the officer's hand-off carries the written answers with every layer.
+    assert handoff["layers"]["items"] == []
+    by_officer = ok(client.get(f"{API}/cases/{case.id}/handoff", headers=officer.headers))
+    assert by_officer["layers"]["items"], "the written answers travel with the file"
     done = ok(
         client.put(
             f"{API}/cases/{case.id}/handoff/actual-days", headers=planner.headers, json={"days": 1}

@@ -122,7 +122,7 @@ def test_rendering_is_queued_cached_by_hash_and_downloads_are_audited(client, db
     assert download.content.startswith(b"%PDF")
     assert "IND-medewerkers" not in pdf_text(download.content)
     [audited] = dossier.downloads(db, case)
-    assert (audited.user_id, audited.role) == (lawyer.user.id, "lawyer")
+    assert (audited.actor_id, audited.actor_role) == (lawyer.user.id, "lawyer")
 
     # A change of the content (a new addition) makes a new hash: being prepared again.
     corrections.add_items(

@@ -5,6 +5,7 @@ from email.message import EmailMessage
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from service.cli import _start_mail_sink
 from service.core.settings import Settings, get_settings
@@ -59,7 +60,11 @@ def test_sent_mail_shows_in_the_development_mailbox(client, db, factory, sink):
 
 
 def test_no_development_mailbox_in_production(monkeypatch):
-    production = Settings(env="production", secret_key="x" * 20 + "abcdefghijklmnop")
+    production = Settings(
+        env="production",
+        secret_key="x" * 20 + "abcdefghijklmnop",
+        data_keys=SecretStr("live:" + "A" * 43 + "="),
+    )
     monkeypatch.setattr("service.main.get_settings", lambda: production)
     with TestClient(create_app()) as client:
         html = {"accept": "text/html"}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from service.core.settings import PROJECT_ROOT, Settings
 from service.models import Role
@@ -78,7 +79,11 @@ def test_the_api_docs_run_from_the_services_own_copy_of_swagger_ui(client):
 def test_production_publishes_no_docs_and_no_schema(monkeypatch):
     import service.main
 
-    production = Settings(env="production", secret_key="Lk2PzR8wYt1uB6nJ4mC0sD7fGh_eT5aKXq3v9-")
+    production = Settings(
+        env="production",
+        secret_key="Lk2PzR8wYt1uB6nJ4mC0sD7fGh_eT5aKXq3v9-",
+        data_keys=SecretStr("live:" + "A" * 43 + "="),
+    )
     monkeypatch.setattr(service.main, "get_settings", lambda: production)
     app = service.main.create_app()
     with TestClient(app) as client:
@@ -93,7 +98,11 @@ def test_production_publishes_no_docs_and_no_schema(monkeypatch):
 def test_a_weak_secret_key_is_refused_in_production(secret):
     with pytest.raises(ValueError, match="HEARING_SECRET_KEY"):
         Settings(env="production", secret_key=secret)
-    Settings(env="production", secret_key="Lk2PzR8wYt1uB6nJ4mC0sD7fGh_eT5aKXq3v9-")
+    Settings(
+        env="production",
+        secret_key="Lk2PzR8wYt1uB6nJ4mC0sD7fGh_eT5aKXq3v9-",
+        data_keys=SecretStr("live:" + "A" * 43 + "="),
+    )
 
 
 # --- errors ---------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def test_a_save_waits_for_the_one_that_read_before_it(tmp_path):
             thread.join(10)
             assert not errors
             with Session(engine) as db:
-                answers = db.query(AnswerSet.answers).filter_by(case_id=case_id).scalar()
+                answers = db.query(AnswerSet).filter_by(case_id=case_id).one().answers
             assert answers[one] == "Amal Haddad"
             assert answers[other] == "Aleppo"
     finally:

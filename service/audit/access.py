@@ -1,0 +1,85 @@
+"""The audit trail's declaration on a route: ``dependencies=[audited("answers.read")]``.
+
+Every request to such a route writes one entry when it ends: who (as signed in), the
+case (from the path), the request id, the purpose given (``?purpose=``) and the outcome,
+including refused attempts (401/403/404). Successful reads are recorded before the
+response leaves the worker thread: if the entry cannot be written, the data is not sent.
+
+Code that serves sensitive data outside such a route (e.g. a dossier built by a job)
+calls ``service.audit.service.append`` itself.
+"""
+
+import uuid
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Depends, Request
+
+from service.audit import service
+from service.auth.access import STAFF
+from service.core import context
+from service.core import db as db_module
+from service.models.auth import Role
+
+MAX_PURPOSE = 500
+# Staff see who looked at a case; a lawyer may ask for their own client's log.
+AUDIT_READERS = (*STAFF, Role.LAWYER)
+
+
+@dataclass
+class AuditNote:
+    """A witness (core/context.py) that records the request in the audit trail."""
+
+    action: str
+    case_id: uuid.UUID | None
+    subject: str
+    purpose: str
+
+    def record(self, status: int) -> None:
+        scope = context.current()
+        with db_module.request_unit_of_work(True) as db:
+            service.append(
+                db,
+                scope.actor if scope else None,
+                self.action,
+                case_id=self.case_id,
+                subject=self.subject,
+                purpose=self.purpose,
+                request_id=scope.request_id if scope else "",
+                status=status,
+            )
+
+
+def about_case(case_id: uuid.UUID) -> None:
+    """Name the case of this request's audit entry when the path does not (a V-number,
+    a translation job)."""
+    scope = context.current()
+    for witness in scope.witnesses if scope else []:
+        if isinstance(witness, AuditNote) and witness.case_id is None:
+            witness.case_id = case_id
+
+
+def _case_id(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def audited(action: str) -> Any:
+    """Declare that a route's requests are recorded in the audit trail as ``action``."""
+
+    async def note(request: Request) -> None:
+        scope = context.current()
+        if scope is None:
+            return
+        params = dict(request.path_params)
+        case_id = _case_id(params.pop("case_id", None))
+        subject = ",".join(f"{k}={v}" for k, v in sorted(params.items()))
+        purpose = request.query_params.get("purpose", "")[:MAX_PURPOSE]
+        scope.witnesses.append(AuditNote(action, case_id, subject, purpose))
+
+    dependency: Callable[[Request], Coroutine[Any, Any, None]] = note
+    dependency.audit_action = action  # type: ignore[attr-defined]
+    return Depends(dependency)

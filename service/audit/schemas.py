@@ -1,0 +1,34 @@
+"""What the access log shows: staff see who; an applicant's lawyer sees which role."""
+
+from datetime import datetime
+from typing import Self
+
+from pydantic import BaseModel
+
+from service.core.actor import Actor
+from service.models.audit import AuditEntry
+from service.models.auth import Role
+
+
+class AccessLogEntry(BaseModel):
+    at: datetime
+    role: str
+    action: str
+    outcome: str
+    purpose: str
+    # Staff only: which account, and the request id to find it in the logs.
+    who: str | None = None
+    request_id: str | None = None
+
+    @classmethod
+    def present(cls, entry: AuditEntry, who: str | None, actor: Actor) -> Self:
+        staff = not actor.is_(Role.LAWYER)
+        return cls(
+            at=entry.at,
+            role=entry.actor_role,
+            action=entry.action,
+            outcome=entry.outcome,
+            purpose=entry.purpose,
+            who=who if staff else None,
+            request_id=entry.request_id if staff else None,
+        )

@@ -1,0 +1,137 @@
+"""What one request carries through its hops: its id, who turned out to be calling, and
+the witnesses its route declared (e.g. the audit trail's note of a read).
+
+Set by ``RequestContext`` middleware in a context variable; the worker thread of the
+request's unit of work sees the same object (anyio copies the context into it), so the
+actor signed in there is visible afterwards on the event loop.
+"""
+
+import logging
+import re
+import time
+import uuid
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.core.actor import Actor
+
+# A caller's own request id is kept if it is short and plain (it goes into logs).
+access_log = logging.getLogger("service.access")
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+
+
+class Witness(Protocol):
+    """Something a route declared that must know how its request ended."""
+
+    def record(self, status: int) -> None:
+        """Called in a worker thread once the request's unit of work has ended."""
+
+
+@dataclass
+class RequestScope:
+    request_id: str
+    method: str = ""
+    path: str = ""
+    actor: Actor | None = None
+    witnesses: list[Witness] = field(default_factory=list)
+    witnessed: bool = False
+    # A write sent with an Idempotency-Key (core/idempotency.py).
+    idempotency: Any = None
+
+
+_current: ContextVar[RequestScope | None] = ContextVar("request_scope", default=None)
+
+
+def current() -> RequestScope | None:
+    return _current.get()
+
+
+def current_request_id() -> str | None:
+    scope = _current.get()
+    return scope.request_id if scope else None
+
+
+def note_actor(actor: Actor) -> None:
+    scope = _current.get()
+    if scope is not None:
+        scope.actor = actor
+
+
+def witness(status: int) -> None:
+    """Tell every declared witness how the request ended (once)."""
+    scope = _current.get()
+    if scope is None or scope.witnessed:
+        return
+    scope.witnessed = True
+    for each in scope.witnesses:
+        each.record(status)
+
+
+class RequestContext:
+    """Gives every request an id (a caller's plain ``X-Request-ID`` or a new one),
+    echoed in the response so a user's report can be found in the logs, and logs one
+    access line per request: the route's template (never a raw path or a query string,
+    which may hold a V-number or a purpose), the status, the time taken and the caller."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw: bytes = next((v for k, v in scope["headers"] if k == b"x-request-id"), b"")
+        given = raw.decode("latin-1")
+        request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        token = _current.set(RequestScope(request_id, scope["method"], scope["path"]))
+
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            _log_access(scope, status, started)
+            _current.reset(token)
+
+
+def _log_access(scope: Scope, status: int, started: float) -> None:
+    if not access_log.isEnabledFor(logging.INFO):
+        return
+    request = _current.get()
+    actor = request.actor if request else None
+    access_log.info(
+        "request",
+        extra={
+            "method": scope["method"],
+            "route": _template(scope),
+            "status": status,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+            "role": actor.role if actor else None,
+            "user_id": str(actor.user_id) if actor and actor.user_id else None,
+        },
+    )
+
+
+def _template(scope: Scope) -> str:
+    """The matched route's template; routers included with a prefix (``/api/v1``) keep
+    it out of the route's own path, so it is taken from the request's path."""
+    route = scope.get("route")
+    template: str | None = getattr(route, "path", None)
+    if template is None:
+        return "(no route)"
+    path: str = scope["path"]
+    prefix = "/" + path.split("/")[1] + "/" + path.split("/")[2] if path.startswith("/api/") else ""
+    return prefix + template if not template.startswith(prefix) else template

@@ -1,0 +1,201 @@
+"""Who may see what: one table of role, resource and field, as data.
+
+The access functions and presenters read it (``cases/access.py``, ``cases/schemas.py``,
+``questionnaires/access.py``, ``translation/access.py``); ``docs/access.md`` is generated
+from it (``python -m service.fields > docs/access.md``; tests/test_field_access.py fails
+when the page is stale). A role missing from a row never sees that field; a condition
+narrows which objects a role sees it on.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from service.models.auth import Role
+
+
+class When(StrEnum):
+    """On which objects a role sees a field."""
+
+    ANY = "any case"
+    OWN_CLIENT = "own clients' cases"
+    OWN_CASE = "own case"
+    THEIR_MOTIVE = "cases with the coordinator's motive"
+    OPEN_JOB = "own agency's job, while open"
+    OWN_LOCATION = "own location's sessions"
+
+
+@dataclass(frozen=True)
+class Visibility:
+    resource: str
+    field: str
+    roles: dict[Role, When]
+    why: str
+
+    def sees(self, role: str) -> bool:
+        return role in self.roles
+
+
+STAFF = {Role.PLANNER: When.ANY, Role.OFFICER: When.ANY, Role.COORDINATOR: When.ANY}
+ADMIN = {Role.ADMIN: When.ANY}
+LAWYER = {Role.LAWYER: When.OWN_CLIENT}
+# The applicant's account, in their words and in translation: only those who decide,
+# advise on a motive, represent them or translate it.
+ACCOUNT_READERS = {
+    Role.OFFICER: When.ANY,
+    Role.COORDINATOR: When.THEIR_MOTIVE,
+    Role.ADMIN: When.ANY,
+    **LAWYER,
+}
+
+# The coordinator's advice and the question asked: who decides, and the adviser.
+ADVICE_READERS = {Role.OFFICER: When.ANY, Role.COORDINATOR: When.THEIR_MOTIVE, **ADMIN}
+
+TABLE: tuple[Visibility, ...] = (
+    Visibility(
+        "case",
+        "v_number, nationality, state, terms, milestones",
+        {**STAFF, **ADMIN, **LAWYER, Role.APPLICANT: When.OWN_CASE},
+        "the case file itself",
+    ),
+    Visibility(
+        "case",
+        "applicant_name, date_of_birth",
+        {**STAFF, **ADMIN, **LAWYER, Role.HOST: When.OWN_LOCATION},
+        "the host checks the right person in",
+    ),
+    Visibility(
+        "case",
+        "signals (source, reason, and that there is one)",
+        {**STAFF, **ADMIN},
+        "NV/1F signals stay inside the IND",
+    ),
+    Visibility(
+        "case",
+        "exclusion_reason and timeline reasons that tell of a signal",
+        {**STAFF, **ADMIN},
+        "others read a neutral text instead",
+    ),
+    Visibility(
+        "case",
+        "vulnerability_notes",
+        {**STAFF, **ADMIN, **LAWYER},
+        "staff plan around them; the lawyer supplied them",
+    ),
+    Visibility(
+        "case",
+        "coordinator_motives",
+        {**STAFF, **ADMIN, **LAWYER},
+        "never for agencies, hosts or the applicant's kiosk",
+    ),
+    Visibility(
+        "answers",
+        "answers",
+        {**ACCOUNT_READERS, Role.TRANSLATOR: When.OPEN_JOB, Role.APPLICANT: When.OWN_CASE},
+        "the asylum account (the applicant at the kiosk); never the host",
+    ),
+    Visibility(
+        "translation",
+        "answers_nl",
+        {**ACCOUNT_READERS, Role.PLANNER: When.ANY},
+        "planners follow delivery",
+    ),
+    Visibility(
+        "corrections",
+        "items",
+        dict(ACCOUNT_READERS),
+        "the lawyer's corrections and additions",
+    ),
+    Visibility(
+        "corrections",
+        "attachments (file name, content)",
+        dict(ACCOUNT_READERS),
+        "the lawyer's evidence beside the corrections",
+    ),
+    Visibility(
+        "consultation",
+        "advice",
+        ADVICE_READERS,
+        "the coordinator's advice to the officer",
+    ),
+    Visibility(
+        "consultation",
+        "question",
+        ADVICE_READERS,
+        "the officer's question to the coordinator or the hard-cases team",
+    ),
+    Visibility(
+        "decision",
+        "reason, third_party_weighing",
+        {Role.OFFICER: When.ANY, **ADMIN},
+        "the officer's motivation, before it is sent",
+    ),
+    Visibility(
+        "decision review",
+        "proposal, remarks",
+        {Role.OFFICER: When.ANY, **ADMIN},
+        "four eyes: seniors review the drafted decision",
+    ),
+    Visibility(
+        "hand-off",
+        "reason codes, motivation, estimate",
+        {Role.OFFICER: When.ANY, Role.PLANNER: When.ANY, **ADMIN},
+        "the physical hearing is planned from it; its answers only for account readers",
+    ),
+    Visibility(
+        "dossier",
+        "staff copy (account with every layer, signals, translation versions)",
+        {Role.OFFICER: When.ANY, Role.COORDINATOR: When.THEIR_MOTIVE, **ADMIN},
+        "the whole file on paper, for those who decide or advise",
+    ),
+    Visibility(
+        "dossier",
+        "lawyer's copy (account with every layer)",
+        dict(ACCOUNT_READERS),
+        "the lawyer's copy leaves out the staff-only parts",
+    ),
+    Visibility(
+        "access log",
+        "who (staff names, request ids)",
+        {**STAFF, **ADMIN},
+        "the lawyer gets the roles only (GDPR art. 15)",
+    ),
+    Visibility(
+        "access log",
+        "role, action, outcome, when",
+        {**STAFF, **ADMIN, **LAWYER},
+        "the right of access",
+    ),
+)
+
+
+def visibility(resource: str, field: str) -> Visibility:
+    for row in TABLE:
+        if row.resource == resource and row.field == field:
+            return row
+    raise KeyError(f"no visibility rule for {resource}.{field}")
+
+
+def roles_seeing(resource: str, field: str) -> frozenset[Role]:
+    return frozenset(visibility(resource, field).roles)
+
+
+def markdown() -> str:
+    """The published table (docs/access.md)."""
+    roles = list(Role)
+    lines = [
+        "# Who may see what",
+        "",
+        "Generated from `service/fields.py` (`python -m service.fields > docs/access.md`);",
+        "a test fails when this page and the table differ. A blank cell: never.",
+        "",
+        "| resource | field | " + " | ".join(r.value for r in roles) + " | why |",
+        "| --- | --- | " + " | ".join("---" for _ in roles) + " | --- |",
+    ]
+    for row in TABLE:
+        cells = [row.roles[r].value if r in row.roles else "" for r in roles]
+        lines.append(f"| {row.resource} | {row.field} | " + " | ".join(cells) + f" | {row.why} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")

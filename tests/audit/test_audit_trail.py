@@ -1,0 +1,270 @@
+"""The audit trail: every read of a case's sensitive data and every refused attempt is
+recorded, the entries form a hash chain that ``verify`` checks, and on PostgreSQL the
+table refuses UPDATE and DELETE outright."""
+
+import uuid
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from service.audit import service as audit
+from service.core.actor import Actor
+from service.models import AuditEntry, Role
+from service.workflow import CaseState
+from tests.conftest import IS_POSTGRES
+from tests.factories import Factory
+from tests.helpers import sign_in
+
+API = "/api/v1"
+
+
+def entries(db: Session, case_id: uuid.UUID | None = None) -> list[AuditEntry]:
+    query = select(AuditEntry).order_by(AuditEntry.seq)
+    if case_id is not None:
+        query = query.where(AuditEntry.case_id == case_id)
+    return list(db.scalars(query))
+
+
+def test_reading_the_answers_writes_an_entry(
+    client: TestClient, db: Session, factory: Factory
+) -> None:
+    case = factory.case_in(CaseState.SUBMITTED)
+    officer = factory.person(Role.OFFICER)
+    response = client.get(
+        f"{API}/cases/{case.id}/answers",
+        params={"purpose": "preparing the decision"},
+        headers={**officer.headers, "X-Request-ID": "req-answers-0001"},
+    )
+    assert response.status_code == 200
+    assert response.headers["x-request-id"] == "req-answers-0001"
+    [entry] = entries(db, case.id)
+    assert (entry.action, entry.outcome, entry.status) == ("answers.read", "ok", 200)
+    assert (entry.actor_id, entry.actor_role) == (officer.user.id, Role.OFFICER)
+    assert entry.request_id == "req-answers-0001"
+    assert entry.purpose == "preparing the decision"
+
+
+def test_a_refused_attempt_is_recorded(client: TestClient, db: Session, factory: Factory) -> None:
+    case = factory.case_in(CaseState.SUBMITTED)
+    stranger = factory.person(Role.LAWYER, "someone-else")
+    host = factory.person(Role.HOST)
+    assert client.get(f"{API}/cases/{case.id}/answers", headers=stranger.headers).status_code == 404
+    assert client.get(f"{API}/cases/{case.id}/answers", headers=host.headers).status_code == 403
+    assert client.get(f"{API}/cases/{case.id}/answers").status_code == 401
+    recorded = [(e.actor_id, e.actor_role, e.outcome) for e in entries(db, case.id)]
+    assert recorded == [
+        (stranger.user.id, Role.LAWYER, "not_found"),
+        (host.user.id, Role.HOST, "forbidden"),
+        (None, "anonymous", "unauthenticated"),
+    ]
+
+
+def test_a_request_id_is_generated_when_none_or_a_strange_one_is_sent(
+    client: TestClient, db: Session, factory: Factory
+) -> None:
+    case = factory.case()
+    planner = factory.person(Role.PLANNER)
+    strange = {"X-Request-ID": "evil\r\nid with spaces and a very long tail" * 3}
+    response = client.get(f"{API}/cases/{case.id}", headers={**planner.headers, **strange})
+    generated = response.headers["x-request-id"]
+    assert len(generated) == 32
+    assert entries(db, case.id)[-1].request_id == generated
+
+
+def test_case_reads_by_v_number_and_by_translation_job_name_the_case(
+    client: TestClient, db: Session, factory: Factory
+) -> None:
+    case = factory.case()
+    planner = factory.person(Role.PLANNER)
+    client.get(f"{API}/cases/by-v-number/{case.v_number}", headers=planner.headers)
+    assert [e.action for e in entries(db, case.id)] == ["case.read"]
+
+
+def chain(db: Session, count: int) -> list[AuditEntry]:
+    actor = Actor(role="officer", user_id=uuid.uuid4())
+    return [
+        audit.append(db, actor, "answers.read", case_id=uuid.uuid4(), request_id=f"r{i}")
+        for i in range(count)
+    ]
+
+
+def test_an_untouched_chain_verifies(db: Session) -> None:
+    written = chain(db, 5)
+    verdict = audit.verify(db)
+    assert verdict.intact
+    assert verdict.checked == written[-1].seq
+    assert audit.head(db) == written[-1]
+    assert [e.previous_hash for e in written[1:]] == [e.hash for e in written[:-1]]
+
+
+@pytest.mark.skipif(IS_POSTGRES, reason="PostgreSQL refuses the edit itself (below)")
+def test_an_edited_entry_is_found_by_verify(db: Session) -> None:
+    written = chain(db, 4)
+    db.execute(
+        text("UPDATE audit_entries SET actor_role = 'planner' WHERE seq = :seq"),
+        {"seq": written[2].seq},
+    )
+    db.expire_all()
+    verdict = audit.verify(db)
+    assert verdict.broken_at == written[2].seq
+    assert "changed" in verdict.reason
+
+
+@pytest.mark.skipif(IS_POSTGRES, reason="PostgreSQL refuses the delete itself (below)")
+def test_a_deleted_entry_is_found_by_verify(db: Session) -> None:
+    gone = chain(db, 4)[1].seq
+    db.execute(text("DELETE FROM audit_entries WHERE seq = :seq"), {"seq": gone})
+    db.expire_all()
+    verdict = audit.verify(db)
+    assert verdict.broken_at == gone
+    assert "missing" in verdict.reason
+
+
+@pytest.mark.skipif(IS_POSTGRES, reason="PostgreSQL refuses the edit itself (below)")
+def test_a_rewritten_entry_with_a_fresh_hash_breaks_the_next_link(db: Session) -> None:
+    written = chain(db, 3)
+    forged = written[1]
+    forged.purpose = "nothing to see"
+    new_hash = audit.entry_hash(forged, forged.previous_hash)
+    db.execute(
+        text("UPDATE audit_entries SET purpose = :p, hash = :h WHERE seq = :seq"),
+        {"p": forged.purpose, "h": new_hash, "seq": forged.seq},
+    )
+    db.expire_all()
+    assert audit.verify(db).broken_at == written[2].seq
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="the append-only trigger exists on PostgreSQL")
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_entries SET purpose = 'x'",
+        "DELETE FROM audit_entries",
+        "TRUNCATE audit_entries",
+    ],
+)
+def test_postgres_refuses_to_change_or_delete_entries(db: Session, statement: str) -> None:
+    chain(db, 2)
+    savepoint = db.begin_nested()
+    with pytest.raises(DBAPIError, match="append-only"):
+        db.execute(text(statement))
+    savepoint.rollback()
+    assert audit.verify(db).intact
+
+
+def test_the_lawyer_gets_their_clients_access_log_without_staff_names(
+    client: TestClient, db: Session, factory: Factory
+) -> None:
+    case = factory.case_in(CaseState.SUBMITTED)
+    officer = factory.person(Role.OFFICER, "officer-jansen")
+    client.get(f"{API}/cases/{case.id}/answers", headers=officer.headers)
+    lawyer_id = case.lawyer_id
+    lawyer = next(p for p in factory._people.values() if p.user.id == lawyer_id)
+
+    log = client.get(f"{API}/cases/{case.id}/access-log", headers=lawyer.headers).json()
+    assert [(e["role"], e["action"], e["who"]) for e in log] == [("officer", "answers.read", None)]
+    staff_log = client.get(f"{API}/cases/{case.id}/access-log", headers=officer.headers).json()
+    assert staff_log[0]["action"] == "access_log.read"
+    assert staff_log[-1]["who"] == officer.user.display_name
+
+    other = factory.person(Role.LAWYER, "not-their-lawyer")
+    refused = client.get(f"{API}/cases/{case.id}/access-log", headers=other.headers)
+    assert refused.status_code == 404
+
+
+def test_the_access_log_page_shows_staff_who_and_the_lawyer_which_role(
+    client: TestClient, db: Session, factory: Factory
+) -> None:
+    case = factory.case_in(CaseState.SUBMITTED)
+    officer = factory.person(Role.OFFICER, "officer-de-vries")
+    client.get(f"{API}/cases/{case.id}/answers", headers=officer.headers)
+    lawyer = next(p for p in factory._people.values() if p.user.id == case.lawyer_id)
+
+    sign_in(client, officer.user.username)
+    page = client.get(f"/cases/{case.id}/access-log", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert officer.user.display_name in page.text
+    # Opening the page is itself a read of the case, recorded like any other.
+    assert entries(db, case.id)[-1].action == "access_log.read"
+
+    client.cookies.clear()
+    sign_in(client, lawyer.user.username)
+    page = client.get(f"/cases/{case.id}/access-log", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "las de antwoorden" in page.text  # Dutch by default
+    assert officer.user.display_name not in page.text
+
+
+# Routes the other parts added that show or change a case's account: each declares its
+# audit action (service/audit/access.py), so a new route of the same kind is noticed here.
+AUDITED_ROUTES = {
+    ("GET", "/api/v1/cases/{case_id}/corrections"): "corrections.read",
+    ("GET", "/api/v1/cases/{case_id}/corrections/attachments/{attachment_id}"): (
+        "corrections.attachment_read"
+    ),
+    ("POST", "/api/v1/cases/{case_id}/corrections/items"): "corrections.add",
+    ("POST", "/api/v1/cases/{case_id}/corrections/attachments"): "corrections.attach",
+    ("GET", "/api/v1/cases/{case_id}/dossier/pdf"): "dossier.download",
+    ("GET", "/api/v1/translations/{translation_id}/xliff"): "translation.xliff_download",
+    ("PUT", "/api/v1/translations/{translation_id}/xliff"): "translation.xliff_upload",
+    ("GET", "/api/v1/cases/{case_id}/handoff"): "handoff.read",
+    ("GET", "/api/v1/cases/{case_id}/handoff.pdf"): "handoff.download",
+    ("GET", "/api/v1/cases/{case_id}/consultations"): "consultations.read",
+    ("GET", "/lawyer/cases/{case_id}/translation"): "corrections.page",
+    ("GET", "/cases/{case_id}/attachments/{attachment_id}"): "corrections.attachment_read",
+    ("GET", "/dossier/{case_id}/pdf"): "dossier.download",
+    ("GET", "/agency/jobs/{translation_id}"): "translation.page",
+    ("GET", "/agency/jobs/{translation_id}/xliff"): "translation.xliff_download",
+    ("POST", "/agency/jobs/{translation_id}/xliff"): "translation.xliff_upload",
+    ("GET", "/agency/jobs/{translation_id}/translate"): "translation.page",
+    ("GET", "/officer/cases/{case_id}"): "workbench.read",
+    ("GET", "/officer/cases/{case_id}/handoff.pdf"): "handoff.download",
+    ("GET", "/advice/cases/{case_id}"): "consultation.page",
+    ("GET", "/kiosk/sections/{section_id}"): "kiosk.section",
+    ("GET", "/kiosk/review"): "kiosk.review",
+}
+
+
+def audit_actions() -> dict[tuple[str, str], str]:
+    from fastapi.routing import APIRoute
+
+    from service.main import API_PREFIX, FIRST_PAGES, PAGES, ROUTERS
+
+    found: dict[tuple[str, str], str] = {}
+    for prefix, routers in (("", (*FIRST_PAGES, *PAGES)), (API_PREFIX, ROUTERS)):
+        for router in routers:
+            for route in router.routes:
+                assert isinstance(route, APIRoute)
+                for dependency in route.dependant.dependencies:
+                    action = getattr(dependency.call, "audit_action", None)
+                    for method in route.methods if action else ():
+                        found[(method, prefix + route.path)] = action
+    return found
+
+
+def test_routes_showing_the_account_declare_their_audit_action() -> None:
+    declared = audit_actions()
+    missing = {route: action for route, action in AUDITED_ROUTES.items() if route not in declared}
+    assert not missing, missing
+    wrong = {r: declared[r] for r, action in AUDITED_ROUTES.items() if declared[r] != action}
+    assert not wrong, wrong
+
+
+def test_the_officer_workbench_page_is_recorded(
+    client: TestClient, db: Session, factory: Factory
+) -> None:
+    officer = factory.person(Role.OFFICER)
+    case = factory.case_in(CaseState.CLAIMED)
+    db.commit()
+    sign_in(client, officer.user.username)
+    page = client.get(f"/officer/cases/{case.id}", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    [entry] = entries(db, case.id)
+    assert (entry.action, entry.outcome, entry.actor_id) == (
+        "workbench.read",
+        "ok",
+        officer.user.id,
+    )

@@ -1,0 +1,329 @@
+"""Special-category data is encrypted at rest (service/core/crypto.py).
+
+The stored bytes hold no plaintext, a ciphertext moved to another row does not
+decrypt, plaintext cannot reach an encrypted column by accident, and rotation leaves
+every value readable once the old key is gone.
+"""
+
+import base64
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text, update
+from sqlalchemy.exc import StatementError
+from sqlalchemy.orm import Session
+
+from service.cli import run_migrations
+from service.core import crypto
+from service.core.clock import utcnow
+from service.core.crypto import (
+    DataKeyError,
+    PlaintextRefused,
+    UnreadableValue,
+    get_keyring,
+    parse_keys,
+)
+from service.core.db import make_engine
+from service.core.rotation import key_use, places, rotate_batch
+from service.core.settings import Settings, get_settings
+from service.models import AnswerSet, Base, Case, Signal
+from service.workflow import CaseState
+from tests.factories import Factory
+from tests.test_migrations import postgres_url, sqlite_url  # noqa: F401 - fixtures
+
+SECRET_ANSWER = "Ik ben bekeerd tot het christendom in de kerk van Tabriz"
+
+
+def key(seed: bytes) -> str:
+    return base64.urlsafe_b64encode(seed.ljust(32, b"k")).decode()
+
+
+@pytest.fixture
+def use_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str, str], None]]:
+    """Switch the data keys for the rest of the test (and restore them after)."""
+
+    def switch(spec: str, active: str = "") -> None:
+        monkeypatch.setenv("HEARING_DATA_KEYS", spec)
+        monkeypatch.setenv("HEARING_DATA_KEY_ACTIVE", active)
+        get_settings.cache_clear()
+        get_keyring.cache_clear()
+
+    yield switch
+    monkeypatch.delenv("HEARING_DATA_KEYS", raising=False)
+    monkeypatch.delenv("HEARING_DATA_KEY_ACTIVE", raising=False)
+    get_settings.cache_clear()
+    get_keyring.cache_clear()
+
+
+def raw(db: Session, table: str, column: str, row_id: object) -> str:
+    value = db.execute(
+        text(f"SELECT {column} FROM {table} WHERE id = :id"),  # noqa: S608 - fixed names
+        {"id": _key(db, row_id)},
+    ).scalar_one()
+    return str(value)
+
+
+def _key(db: Session, row_id: object) -> object:
+    return row_id.hex if db.get_bind().dialect.name == "sqlite" else row_id  # type: ignore[attr-defined]
+
+
+def answered_case(factory: Factory, **overrides: object) -> tuple[Case, AnswerSet]:
+    case = factory.case_in(CaseState.IN_PROGRESS, **overrides)
+    answer_set = factory.db.query(AnswerSet).filter_by(case_id=case.id).one()
+    answer_set.answers = {"q1": SECRET_ANSWER}
+    factory.db.flush()
+    return case, answer_set
+
+
+def test_a_stored_answer_is_not_in_plain_text_in_the_table(db: Session, factory: Factory) -> None:
+    case, answer_set = answered_case(factory, applicant_name="Maryam Rezaei")
+    stored = raw(db, "answer_sets", "answers", answer_set.id)
+    assert SECRET_ANSWER not in stored
+    assert "Tabriz" not in stored
+    assert stored.startswith(f"{get_keyring().active}:")
+    assert "Rezaei" not in raw(db, "cases", "applicant_name", case.id)
+    # ...while the ORM reads plaintext, also after a fresh load.
+    db.expire_all()
+    assert db.get(AnswerSet, answer_set.id).answers == {"q1": SECRET_ANSWER}  # type: ignore[union-attr]
+    assert db.get(Case, case.id).applicant_name == "Maryam Rezaei"  # type: ignore[union-attr]
+
+
+def test_a_stored_answer_is_not_in_the_sqlite_database_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'file.db'}"
+    run_migrations(url)
+    engine = make_engine(url, pool_size=1)
+    with Session(engine) as db:
+        factory = Factory(db)
+        case, _ = answered_case(factory)
+        marker = f"form-{case.id.hex[:8]}"  # a plain column: proves the search finds text
+        db.execute(update(Case).where(Case.id == case.id).values(nationality="SY"))
+        db.execute(text("UPDATE answer_sets SET form_id = :m"), {"m": marker})
+        db.commit()
+    engine.dispose()
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("file.db*"))
+    assert marker.encode() in stored
+    assert SECRET_ANSWER.encode() not in stored
+    assert "Tabriz".encode("utf-16-le") not in stored
+
+
+def test_two_ciphertexts_swapped_between_rows_fail_to_decrypt(
+    db: Session, factory: Factory
+) -> None:
+    _, first = answered_case(factory)
+    _, second = answered_case(factory)
+    one, two = (raw(db, "answer_sets", "answers", s.id) for s in (first, second))
+    swap = text("UPDATE answer_sets SET answers = :value WHERE id = :id")
+    db.execute(swap, {"value": two, "id": _key(db, first.id)})
+    db.execute(swap, {"value": one, "id": _key(db, second.id)})
+    db.expire_all()
+    with pytest.raises(UnreadableValue):
+        db.get(AnswerSet, first.id)
+
+
+def test_a_ciphertext_moved_to_another_column_of_its_row_fails_to_decrypt(
+    db: Session, factory: Factory
+) -> None:
+    case = factory.case(vulnerability_notes="Traumatised; needs breaks")
+    name = raw(db, "cases", "applicant_name", case.id)
+    db.execute(
+        text("UPDATE cases SET vulnerability_notes = :v WHERE id = :id"),
+        {"v": name, "id": _key(db, case.id)},
+    )
+    db.expire_all()
+    with pytest.raises(UnreadableValue):
+        db.get(Case, case.id)
+
+
+def test_plaintext_given_to_an_encrypted_column_is_refused(db: Session, factory: Factory) -> None:
+    _, answer_set = answered_case(factory)
+    with pytest.raises(StatementError) as refused:
+        db.execute(
+            update(AnswerSet).where(AnswerSet.id == answer_set.id).values(answers={"q1": "x"})
+        )
+    assert isinstance(refused.value.orig, PlaintextRefused)
+
+
+def test_rotation_leaves_every_row_readable_after_the_old_key_is_removed(
+    db: Session, factory: Factory, use_keys: Callable[[str, str], None]
+) -> None:
+    use_keys(f"old:{key(b'old')}", "")
+    case = factory.case_in(
+        CaseState.IN_PROGRESS, applicant_name="Yonas Tesfay", vulnerability_notes="hearing aid"
+    )
+    factory.db.add(Signal(case_id=case.id, kind="nv", source="AIVD", reason="contact"))
+    answer_set = db.query(AnswerSet).filter_by(case_id=case.id).one()
+    answer_set.answers = {"q1": SECRET_ANSWER}
+    db.flush()
+    assert key_use(db, Base.metadata)["old"] > 0
+
+    use_keys(f"new:{key(b'new')},old:{key(b'old')}", "new")
+    for place in places(Base.metadata):
+        while rotate_batch(db, place, size=2)[0]:
+            pass
+    assert set(key_use(db, Base.metadata)) == {"new"}
+
+    use_keys(f"new:{key(b'new')}", "")
+    db.expire_all()
+    reloaded = db.get(Case, case.id)
+    assert reloaded is not None
+    assert (reloaded.applicant_name, reloaded.vulnerability_notes) == (
+        "Yonas Tesfay",
+        "hearing aid",
+    )
+    assert [(s.source, s.reason) for s in reloaded.signals] == [("AIVD", "contact")]
+    assert db.get(AnswerSet, answer_set.id).answers == {"q1": SECRET_ANSWER}  # type: ignore[union-attr]
+
+
+def test_a_value_under_a_removed_key_is_unreadable_not_wrong(
+    db: Session, factory: Factory, use_keys: Callable[[str, str], None]
+) -> None:
+    use_keys(f"gone:{key(b'gone')}", "")
+    case = factory.case(applicant_name="Ali Hassan")
+    use_keys(f"other:{key(b'other')}", "")
+    db.expire_all()
+    with pytest.raises(UnreadableValue, match="no data key 'gone'"):
+        db.get(Case, case.id)
+
+
+def test_production_refuses_missing_or_public_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "x" * 10 + "abcdefghijklmnopqrstuvwxyz0123456789"
+    with pytest.raises(ValueError, match="HEARING_DATA_KEYS"):
+        Settings(env="production", secret_key=secret)
+    monkeypatch.setattr(crypto, "get_settings", lambda: _production(secret))
+    get_keyring.cache_clear()
+    try:
+        with pytest.raises(DataKeyError, match="public dev data key"):
+            get_keyring()
+    finally:
+        get_keyring.cache_clear()
+
+
+def _production(secret: str) -> Settings:
+    from pydantic import SecretStr
+
+    return Settings(
+        env="production",
+        secret_key=secret,
+        data_keys=SecretStr(f"live:{key(b'live')},dev:{crypto.DEV_KEY}"),
+    )
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "nokey",
+        "k1:not base64!",
+        f"k1:{base64.urlsafe_b64encode(b'short').decode()}",
+        "1x:" + key(b"a"),
+    ],
+)
+def test_malformed_keys_are_refused_with_a_reason(spec: str) -> None:
+    with pytest.raises(DataKeyError):
+        parse_keys(spec)
+
+
+def test_keys_are_never_in_the_settings_repr(use_keys: Callable[[str, str], None]) -> None:
+    secret = key(b"hidden")
+    use_keys(f"k1:{secret}", "")
+    assert secret not in repr(get_settings())
+    assert secret not in str(get_settings().model_dump())
+    assert secret not in repr(get_keyring())
+    assert os.environ["HEARING_DATA_KEYS"].endswith(secret)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_migration_seals_existing_rows_and_opens_them_on_the_way_down(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from tests.test_migrations import alembic_config
+
+    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "postgres_url")
+    config = alembic_config(url)
+    command.upgrade(config, "4bc4b61f8cef")
+    engine = create_engine(url)
+    case_id = uuid.uuid4()
+    row_id = case_id.hex if backend == "sqlite" else case_id
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO cases (id, v_number, applicant_name, date_of_birth, nationality,"
+                " languages, date_of_application, literacy, coordinator_motives,"
+                " vulnerability_notes, state, created_at, updated_at, version)"
+                " VALUES (:id, '1234567890', 'Maryam Rezaei', '1990-02-03', 'IR', '[\"fa\"]',"
+                " '2019-11-04', 'known', '[]', 'hearing aid', 'imported', :now, :now, 1)"
+            ),
+            {"id": row_id, "now": utcnow()},
+        )
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT applicant_name, date_of_birth FROM cases")).one()
+    assert "Rezaei" not in str(stored)
+    with Session(engine) as db:
+        case = db.get(Case, case_id)
+        assert case is not None
+        assert (case.applicant_name, case.date_of_birth) == ("Maryam Rezaei", date(1990, 2, 3))
+    command.downgrade(config, "4bc4b61f8cef")
+    with engine.connect() as conn:
+        plain = conn.execute(text("SELECT applicant_name, vulnerability_notes FROM cases")).one()
+    assert tuple(plain) == ("Maryam Rezaei", "hearing aid")
+    engine.dispose()
+
+
+def test_hearing_keys_rotate_reseals_everything_and_says_when_the_old_key_may_go(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    from tests.live import drop_database, engine_for, fresh_database, seeded
+
+    old, new = f"old:{key(b'old')}", f"new:{key(b'new')}"
+
+    def hearing(keys: str, *args: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "HEARING_DATABASE_URL": url, "HEARING_DATA_KEYS": keys}
+        env.pop("HEARING_DATA_KEY_ACTIVE", None)
+        return subprocess.run(  # noqa: S603 - our own fixed command
+            [sys.executable, "-m", "service.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    os.environ["HEARING_DATA_KEYS"] = old
+    get_settings.cache_clear()
+    get_keyring.cache_clear()
+    url = fresh_database(tmp_path, "rotation")
+    try:
+        with engine_for(url) as engine, seeded(engine) as factory:
+            answered_case(factory, applicant_name="Nadia Yousef")
+            case_id = factory.case(vulnerability_notes="wheelchair").id
+    finally:
+        del os.environ["HEARING_DATA_KEYS"]
+        get_settings.cache_clear()
+        get_keyring.cache_clear()
+    try:
+        rotated = hearing(f"{new},{old}", "keys", "rotate", "--batch", "2")
+        assert rotated.returncode == 0, rotated.stderr
+        assert "no stored value uses any key but 'new'" in rotated.stdout
+        status = hearing(new, "keys", "status")
+        assert "new:" in status.stdout
+        assert "old:" not in status.stdout
+        with engine_for(url) as engine, Session(engine) as db:
+            os.environ["HEARING_DATA_KEYS"] = new
+            get_settings.cache_clear()
+            get_keyring.cache_clear()
+            assert db.get_one(Case, case_id).vulnerability_notes == "wheelchair"
+    finally:
+        os.environ.pop("HEARING_DATA_KEYS", None)
+        get_settings.cache_clear()
+        get_keyring.cache_clear()
+        drop_database(url)
