@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.audit.access import audited
 from service.auth.access import signed_in
-from service.cases.access import readable_case
+from service.cases.access import readable_account
 from service.cases.schemas import CaseOut
 from service.consultations import access, service
 from service.consultations.exceptions import ConsultationNotFound
@@ -67,8 +67,9 @@ def _context(
     dependencies=[audited("consultation.page")],
 )
 def advice_page(case_id: uuid.UUID, request: Request, db: Session, actor: Adviser) -> HTMLResponse:
-    """The file as the adviser needs it: the answers with every layer, and the question."""
-    case = readable_case(db, case_id, actor)
+    """The file as the adviser needs it: the answers with every layer, and the question.
+    A coordinator reads it only where the case raises their motive."""
+    case = readable_account(db, case_id, actor, "consultation")
     return render(request, "coordinator/advice.html", _context(db, case, actor), actor=actor)
 
 
@@ -90,7 +91,7 @@ def give_advice(
     consultation_id: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Answer a request (``consultation_id``) or advise unasked on the coordinator's motive."""
-    case = readable_case(db, case_id, actor)
+    case = readable_account(db, case_id, actor, "consultation")
     values = {"advice": advice}
     if len(advice.strip()) < 3:
         errors = {"advice": "Write the advice (at least 3 characters)."}

@@ -154,3 +154,13 @@ def test_senior_reviews_on_the_page_and_the_team_lead_sees_the_team(client, db, 
     assert back.status_code == 303
     team = page(client, "/officer/team").text
     assert novice.user.display_name in team
+
+
+def test_a_coordinator_reads_the_advice_page_only_for_their_own_motive(client, db, factory):
+    lgbti = factory.person(Role.COORDINATOR, "lgbti")
+    case = factory.case_in(S.CLAIMED, coordinator_motives=["conversion"])
+    db.commit()
+    sign_in(client, lgbti.user.username)
+    refused = client.get(f"/advice/cases/{case.id}", follow_redirects=False)
+    assert refused.status_code == 404
+    assert case.applicant_name not in refused.text
