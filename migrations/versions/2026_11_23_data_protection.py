@@ -250,7 +250,10 @@ def downgrade() -> None:
             elif kind == "date":
                 value = value.isoformat()
             opened.append({"id": _row_key(row_id), "value": value})
-        if kind != "bytes":
+        # Bytes do not survive a cast from text; on SQLite the batch copy casts to DATE,
+        # a numeric affinity ('1991-05-17' becomes 1991): write those after the change.
+        after = kind == "bytes" or (kind == "date" and not postgres)
+        if not after:
             _write(table, column, opened)
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.alter_column(
@@ -261,7 +264,7 @@ def downgrade() -> None:
                 server_default=default,
                 postgresql_using=POSTGRES_DOWN[kind].format(column=column) if postgres else None,
             )
-        if kind == "bytes":  # written once the column holds bytes again
+        if after:
             _write(table, column, opened)
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_column("anonymised_at")
