@@ -76,6 +76,7 @@ mutation: setup
 lock:
 	@test -x "$(UV)" || { echo "uv not found: pip install uv (or $(BIN)/pip install uv)"; exit 1; }
 	$(UV) pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+	$(UV) pip compile requirements-build.in --generate-hashes --python-version 3.11 -o requirements-build.lock
 
 vendor:
 	bash .ci/vendor
