@@ -1,6 +1,7 @@
 """The development SMTP server: ``hearing serve`` starts it (outside production) so that
 the worker's e-mail lands in ``var/mail/`` as .eml files, readable at ``/dev/mail``."""
 
+import logging
 import uuid
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,10 @@ from aiosmtpd.smtp import SMTP, Envelope
 from aiosmtpd.smtp import Session as SmtpSession
 
 from service.core.clock import utcnow
+
+log = logging.getLogger(__name__)
+# aiosmtpd logs eight INFO lines per message ("mail.log"); the sink says one line itself.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 class MailDirectory:
@@ -26,6 +31,7 @@ class MailDirectory:
         data = content if isinstance(content, bytes) else str(content).encode()
         name = f"{utcnow():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
         (self.directory / name).write_bytes(data)
+        log.info("development mail: %s for %s", name, ", ".join(envelope.rcpt_tos))
         return "250 Message accepted for delivery"
 
 

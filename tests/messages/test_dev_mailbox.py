@@ -1,6 +1,8 @@
 """The development mailbox: the SMTP sink `hearing serve` starts keeps each e-mail as a
 file, and /dev/mail shows it (never in production)."""
 
+import logging
+import time
 from email.message import EmailMessage
 
 import pytest
@@ -76,3 +78,21 @@ def test_no_development_mailbox_in_production(monkeypatch):
 def test_signed_out_visitors_are_sent_to_sign_in(client):
     response = client.get("/dev/mail", headers={"accept": "text/html"}, follow_redirects=False)
     assert response.status_code in (302, 303, 307)
+
+
+def test_the_sink_logs_one_line_per_delivered_message(sink, caplog):
+    email = EmailMessage()
+    email["From"], email["To"] = sink.mail_from, "lawyer@example.nl"
+    email["Subject"] = "Herinnering"
+    email.set_content("Tekst.")
+    with caplog.at_level(logging.DEBUG):
+        smtp.send(email, sink)
+        smtp.send(email, sink)
+    # The sink's thread logs after the reply; wait for both lines.
+    for _ in range(50):
+        if len([r for r in caplog.records if r.name == "service.messages.sink"]) == 2:
+            break
+        time.sleep(0.05)
+    lines = [r for r in caplog.records if r.levelno >= logging.INFO]
+    assert [r.name for r in lines] == ["service.messages.sink"] * 2, [r.getMessage() for r in lines]
+    assert "lawyer@example.nl" in lines[0].getMessage()
