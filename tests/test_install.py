@@ -8,6 +8,7 @@ resolving (``--no-deps``) and proves with ``pip check`` that nothing is missing.
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -40,8 +41,8 @@ def test_a_fresh_virtualenv_from_the_lock_installs_exactly_the_lock(tmp_path: Pa
     environment["PATH"] = os.pathsep.join(
         part for part in environment["PATH"].split(os.pathsep) if ".venv" not in part
     )
-    result = subprocess.run(
-        ["bash", ".ci/dev", "setup"],
+    result = subprocess.run(  # noqa: S603 - our own fixed command
+        [shutil.which("bash") or "/bin/bash", ".ci/dev", "setup"],
         cwd=ROOT,
         env={**environment, "HEARING_VENV": str(venv)},
         capture_output=True,
@@ -51,7 +52,7 @@ def test_a_fresh_virtualenv_from_the_lock_installs_exactly_the_lock(tmp_path: Pa
     assert result.returncode == 0, result.stdout + result.stderr
     assert (venv / "bin" / "hearing").exists()
 
-    frozen = subprocess.run(
+    frozen = subprocess.run(  # noqa: S603 - our own fixed command
         [str(venv / "bin" / "python"), "-m", "pip", "freeze", "--all", "--exclude-editable"],
         capture_output=True,
         text=True,
