@@ -116,3 +116,26 @@ def test_pages_begin_as_writers():
         if isinstance(route, UnitOfWorkRoute) and not route.writes
     ]
     assert not readers
+
+
+def test_no_merge_conflict_markers_are_committed():
+    """A merge once left conflict markers in app.css, and the browser dropped the rules
+    between them (the officer's answers came out italic)."""
+    import subprocess
+
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"],  # noqa: S607 - git on PATH
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.split(b"\0")
+    markers = (b"<" * 7 + b" ", b"\n" + b"=" * 7 + b"\n", b">" * 7 + b" ")  # not literal here
+    found = []
+    for name in filter(None, tracked):
+        path = PROJECT_ROOT / name.decode()
+        if path.suffix in {".png", ".ogg", ".pdf", ".woff2", ".woff", ".ttf"} or not path.is_file():
+            continue
+        data = path.read_bytes()
+        if any(marker in data for marker in markers):
+            found.append(name.decode())
+    assert not found, found

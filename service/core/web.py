@@ -11,20 +11,24 @@ our cookies cannot forge it.
 import hashlib
 import hmac
 import secrets
-from datetime import date, datetime
 from functools import partial
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from service.core.actor import Actor
 from service.core.errors import Forbidden
+from service.core.formatting import (  # noqa: F401 - LOCAL_TIME is re-exported
+    LOCAL_TIME,
+    country_in,
+    duration,
+    language_in,
+    local_date,
+    local_moment,
+)
 from service.core.i18n import (
     N_,
     STAFF_LANGUAGES,
@@ -38,7 +42,6 @@ from service.core.settings import get_settings
 from service.core.templating import templates
 
 CSRF_FIELD = "csrf_token"
-LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -147,6 +150,8 @@ def render(
         "date": partial(local_date, language=language),
         "moment": partial(local_moment, language=language),
         "language_name": partial(language_in, language=language),
+        "country": partial(country_in, language=language),
+        "duration": partial(duration, language=language),
         "languages": [(code, language_name(code)) for code in STAFF_LANGUAGES],
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(request),
@@ -159,29 +164,6 @@ def render(
     if new_csrf:
         set_cookie(response, csrf_cookie(), new_csrf)
     return response
-
-
-def local_date(value: date | datetime | None, language: str) -> str:
-    if value is None:
-        return "\u2013"  # an en dash: no value
-    if isinstance(value, datetime):
-        value = value.astimezone(LOCAL_TIME).date()
-    return format_date(value, "medium", locale=language)
-
-
-def local_moment(value: datetime | None, language: str) -> str:
-    """A moment in Dutch local time (the service's users are in the Netherlands)."""
-    if value is None:
-        return "\u2013"  # an en dash: no value
-    return format_datetime(value, "d MMM yyyy HH:mm", tzinfo=LOCAL_TIME, locale=language)
-
-
-def language_in(code: str, language: str) -> str:
-    """A language's name in the reader's language ("ar" -> "Arabisch")."""
-    try:
-        return str(Locale.parse(language).languages.get(code, code))
-    except (ValueError, UnknownLocaleError):
-        return code
 
 
 def client_address(request: Request) -> str:

@@ -1,10 +1,13 @@
 """The hand-off record for the physical hearing (nader gehoor): what its planning needs to
 know, as JSON and as a PDF."""
 
+from functools import partial
+
 from sqlalchemy.orm import Session
 from weasyprint import HTML
 
 from service.core.actor import Actor
+from service.core.formatting import country_in, local_moment
 from service.core.i18n import gettext_for
 from service.core.templating import templates
 from service.decisions import queries
@@ -43,7 +46,11 @@ def handoff_record(db: Session, case: Case, actor: Actor) -> HandoffOut:
 def handoff_pdf(record: HandoffOut, language: str = "nl") -> bytes:
     """The same record on paper (WeasyPrint), for the hearing officer's file."""
     html = templates.get_template("officer/handoff_pdf.html").render(
-        record=record, _=gettext_for(language), lang=language
+        record=record,
+        _=gettext_for(language),
+        lang=language,
+        country=partial(country_in, language=language),
+        moment=partial(local_moment, language=language),
     )
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf

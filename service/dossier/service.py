@@ -22,9 +22,9 @@ from service import procedure
 from service.cases.timeline import timeline
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
+from service.core.formatting import country_in, local_date, local_moment
 from service.core.i18n import direction, gettext_for
 from service.core.jobs import enqueue
-from service.core.web import local_moment
 from service.corrections.queries import layers
 from service.dossier.access import LAWYER_COPY, STAFF_COPY
 from service.dossier.rendering import LANGUAGE, TEMPLATES, render_pdf
@@ -68,7 +68,7 @@ def content(db: Session, case: Case, copy: str) -> dict[str, Any]:
         "case": {
             "v_number": case.v_number,
             "name": case.applicant_name,
-            "nationality": case.nationality,
+            "nationality": country_in(case.nationality, LANGUAGE),
             "stage": gettext(STATE_LABELS[case.state]),
         },
         "form": {
@@ -82,7 +82,7 @@ def content(db: Session, case: Case, copy: str) -> dict[str, Any]:
         "terms": [
             {
                 "label": gettext(t.label),
-                "at": _moment(t.at) if hasattr(t.at, "hour") else str(t.at),
+                "at": _moment(t.at) if hasattr(t.at, "hour") else local_date(t.at, LANGUAGE),
                 "whose": gettext(t.whose),
                 "place": t.place,
                 "outcome": gettext(t.outcome) if t.outcome else "",

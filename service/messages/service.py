@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from service import procedure
 from service.core.clock import utcnow
+from service.core.formatting import local_date, local_moment
 from service.core.i18n import DEFAULT_LANGUAGE, gettext_for
 from service.core.settings import get_settings
-from service.core.web import local_date, local_moment
 from service.messages.calendar import hearing_uid, session_invitation
 from service.messages.compose import compose
 from service.messages.exceptions import MessageNotFailed, NoAddress

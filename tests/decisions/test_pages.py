@@ -164,3 +164,31 @@ def test_a_coordinator_reads_the_advice_page_only_for_their_own_motive(client, d
     refused = client.get(f"/advice/cases/{case.id}", follow_redirects=False)
     assert refused.status_code == 404
     assert case.applicant_name not in refused.text
+
+
+def test_the_workbench_reads_as_an_officer_needs_it(client, db, factory):
+    """Answers beside the decision panel; answers in their own language and direction, not
+    italic; the nationality by name; the handling time in words; Dutch dates."""
+    officer = factory.officer()
+    case = factory.case_in(S.READY_FOR_DECISION)
+    case.nationality = "SY"
+    db.commit()
+    sign_in(client, officer.user.username)
+    post(client, "/officer/take-next", {}, "/officer")
+    dutch = {"accept": "text/html", "accept-language": "nl"}
+    bench = client.get(f"/officer/cases/{case.id}", headers=dutch).text
+    assert "<dd>Syrië</dd>" in bench
+    answers, panel = bench.split('class="app-workbench__answers"')[1].split(
+        'class="app-workbench__panel"'
+    )
+    assert "Antwoord van de aanvrager" in answers
+    assert 'dir="auto"' in answers
+    assert 'action="/officer/cases/' in panel
+    assert "/decision" in panel
+    assert 'class="app-when app-when--form"' in panel
+    assert 'class="app-when app-when--hearing"' in panel
+    assert "minuten;" not in bench
+    assert "0." not in bench.split("Uw actieve tijd")[1][:60]
+    css = client.get("/static/css/app.css").text
+    assert ".app-question { font-style: italic" not in css.replace("\n", " ")
+    assert ".app-decision:has(" in css
