@@ -21,8 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from service.core.actor import Actor
 from service.core.errors import Forbidden
-from service.core.formatting import (  # noqa: F401 - LOCAL_TIME is re-exported
-    LOCAL_TIME,
+from service.core.formatting import (
     country_in,
     duration,
     language_in,

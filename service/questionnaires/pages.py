@@ -24,9 +24,9 @@ from service.auth.exceptions import KioskCodeInvalid
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.errors import TooManyRequests
+from service.core.formatting import LOCAL_TIME
 from service.core.i18n import direction, language_name
 from service.core.web import (
-    LOCAL_TIME,
     client_address,
     cookie_name,
     page_router,

@@ -15,12 +15,10 @@ from service.auth.access import signed_in
 from service.auth.service import KIOSK_DEVICE_COOKIE, KIOSK_DEVICE_DAYS
 from service.core.actor import Actor
 from service.core.clock import utcnow
+from service.core.formatting import language_in, local_date, local_moment
 from service.core.i18n import N_, gettext_for, language_of
 from service.core.web import (
     cookie_name,
-    language_in,
-    local_date,
-    local_moment,
     page_router,
     render,
     see_other,

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from service.core.actor import Actor
 from service.core.clock import utcnow
-from service.core.web import LOCAL_TIME
+from service.core.formatting import LOCAL_TIME
 from service.models.cases import Case
 from service.models.sessions import (
     Booking,

@@ -10,8 +10,8 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 from weasyprint import HTML
 
+from service.core.formatting import LOCAL_TIME
 from service.core.templating import templates
-from service.core.web import LOCAL_TIME
 from service.models.sessions import HearingSession, Location, Room
 from service.sessions import queries
 
