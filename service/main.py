@@ -180,7 +180,9 @@ def create_app() -> FastAPI:
     app.add_middleware(
         BodyLimit,
         upload_paths=(f"{API_PREFIX}/cases/import",),
-        upload_suffixes=("/xliff", "/attachments"),  # translations, lawyers' attachments
+        # Translations, lawyers' attachments; the lawyer's page sends its typed corrections
+        # and a chosen file together with whichever button is pressed.
+        upload_suffixes=("/xliff", "/attachments", "/corrections", "/send", "/no-corrections"),
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestContext)  # outermost: every response carries the id

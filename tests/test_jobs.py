@@ -401,3 +401,25 @@ def test_one_bad_case_does_not_hold_up_the_others(db, factory, monkeypatch):
     assert app_huey.execute(service.invitations.tasks.expire_invitations.s()) >= 2
     assert fine.state == CaseState.INVITATION_EXPIRED
     assert broken.state == CaseState.INVITED
+
+
+def test_work_queued_inside_a_savepoint_waits_for_the_real_commit(tmp_path):
+    """SQLAlchemy fires after_commit when a savepoint is released; a page action runs in a
+    savepoint, and its dossier render once ran before the request had committed (it then
+    waited on the request's own write lock for the busy timeout)."""
+    from sqlalchemy.orm import Session
+
+    from service.core.db import after_commit, make_engine
+
+    ran: list[str] = []
+    engine = make_engine(f"sqlite:///{tmp_path / 'savepoint.db'}")
+    try:
+        with Session(engine) as session:
+            savepoint = session.begin_nested()
+            after_commit(session, lambda: ran.append("queued in the savepoint"))
+            savepoint.commit()
+            assert ran == []
+            session.commit()
+        assert ran == ["queued in the savepoint"]
+    finally:
+        engine.dispose()

@@ -86,6 +86,10 @@ def after_commit(session: Session, callback: Callable[[], Any]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    # SQLAlchemy fires after_commit for a released savepoint too: only the real commit
+    # may run them (a job run then would read, or wait on, work not yet committed).
+    if session.in_nested_transaction():
+        return
     for callback in session.info.pop(AFTER_COMMIT, []):
         callback()
 

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Form, Request, UploadFile
+from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -18,10 +18,11 @@ from service.auth.access import signed_in
 from service.cases.access import readable_account, readable_case
 from service.core.actor import Actor
 from service.core.errors import DomainError
-from service.core.i18n import gettext_for, language_of
+from service.core.i18n import N_, gettext_for, language_of
 from service.core.web import page_router, render, see_other
 from service.corrections import access, queries, service
 from service.corrections.api import attachment_download, read_attachment
+from service.corrections.exceptions import InvalidCorrection
 from service.corrections.schemas import CorrectionItemIn
 from service.models.auth import Role
 from service.models.cases import Case
@@ -104,9 +105,40 @@ def _refused(
 ) -> HTMLResponse:
     if isinstance(exc, DomainError) and exc.status not in (412, 422, 409):
         raise exc
-    # Every refusal comes before anything is written, so the page can be shown again.
+    gettext = gettext_for(language_of(request))
     detail = exc.detail if isinstance(exc, DomainError) else str(exc)
-    return _page(request, db, actor, case, values, error=detail)
+    return _page(request, db, actor, case, values, error=gettext(detail))
+
+
+def _act(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    case: Case,
+    values: dict[str, str],
+    action: Callable[[], object],
+    then: str,
+) -> Response:
+    """Run one action in a savepoint: a refusal undoes all of it (a send refused after the
+    typed text was saved saves nothing) and shows the page again with what was typed."""
+    savepoint = db.begin_nested()
+    try:
+        action()
+    except (DomainError, ValueError) as exc:
+        savepoint.rollback()
+        return _refused(request, db, actor, case, values, exc)
+    savepoint.commit()
+    return see_other(then)
+
+
+def _attachment(file: UploadFile | None) -> tuple[str, bytes] | None:
+    """The file chosen on the screen, if any."""
+    if file is None or not file.filename:
+        return None
+    return file.filename, read_attachment(file)
+
+
+Chosen = Annotated[UploadFile | None, File()]
 
 
 @router.post(
@@ -121,19 +153,16 @@ def save_corrections(
     actor: Lawyer,
     version: Version,
     values: Annotated[dict[str, str], Depends(correction_fields)],
+    file: Chosen = None,
 ) -> Response:
+    """Save what the screen holds: the typed corrections and additions, and a chosen file."""
     case = readable_case(db, case_id, actor)
-    gettext = gettext_for(language_of(request))
-    try:
-        items = _items_from(values)
-        if not items:
-            return _page(
-                request, db, actor, case, values, gettext("Type a correction or an addition first.")
-            )
-        service.add_items(db, case, actor, items, version)
-    except (DomainError, ValueError) as exc:
-        return _refused(request, db, actor, case, values, exc)
-    return see_other(f"/lawyer/cases/{case.id}/translation?saved=1#corrections")
+
+    def save() -> None:
+        if not service.save(db, case, actor, _items_from(values), version, _attachment(file)):
+            raise InvalidCorrection(N_("Type a correction or an addition first."))
+
+    return _act(request, db, actor, case, values, save, _back(case, "corrections"))
 
 
 @router.post(
@@ -147,32 +176,22 @@ def attach(
     db: Session,
     actor: Lawyer,
     version: Version,
-    file: UploadFile | None = None,
+    values: Annotated[dict[str, str], Depends(correction_fields)],
+    file: Chosen = None,
 ) -> Response:
     case = readable_case(db, case_id, actor)
-    if file is None or not file.filename:
-        gettext = gettext_for(language_of(request))
-        return _page(request, db, actor, case, error=gettext("Choose a file to attach."))
-    try:
-        service.add_attachment(db, case, actor, file.filename, read_attachment(file), version)
-    except DomainError as exc:
-        return _refused(request, db, actor, case, {}, exc)
-    return see_other(f"/lawyer/cases/{case.id}/translation?saved=1#additions")
+
+    def attach_file() -> None:
+        chosen = _attachment(file)
+        if chosen is None:
+            raise InvalidCorrection(N_("Choose a file to attach."))
+        service.save(db, case, actor, _items_from(values), version, chosen)
+
+    return _act(request, db, actor, case, values, attach_file, _back(case, "additions"))
 
 
-Finish = Callable[[Session, Case, Actor, int | None], object]
-
-
-def _finish(
-    case_id: uuid.UUID, request: Request, db: Session, actor: Actor, version: int, how: Finish
-) -> Response:
-    """End the lawyer's turn (send, or nothing to correct) and show the case."""
-    case = readable_case(db, case_id, actor)
-    try:
-        how(db, case, actor, version)
-    except DomainError as exc:
-        return _refused(request, db, actor, case, {}, exc)
-    return see_other(f"/lawyer/cases/{case.id}")
+def _back(case: Case, anchor: str) -> str:
+    return f"/lawyer/cases/{case.id}/translation?saved=1#{anchor}"
 
 
 @router.post(
@@ -181,9 +200,21 @@ def _finish(
     dependencies=[audited("corrections.send")],
 )
 def send(
-    case_id: uuid.UUID, request: Request, db: Session, actor: Lawyer, version: Version
+    case_id: uuid.UUID,
+    request: Request,
+    db: Session,
+    actor: Lawyer,
+    version: Version,
+    values: Annotated[dict[str, str], Depends(correction_fields)],
+    file: Chosen = None,
 ) -> Response:
-    return _finish(case_id, request, db, actor, version, service.send)
+    """Send to the IND, with whatever is typed on the screen (never left behind)."""
+    case = readable_case(db, case_id, actor)
+
+    def send_all() -> None:
+        service.submit(db, case, actor, _items_from(values), version, _attachment(file))
+
+    return _act(request, db, actor, case, values, send_all, f"/lawyer/cases/{case.id}")
 
 
 @router.post(
@@ -192,9 +223,25 @@ def send(
     dependencies=[audited("corrections.waive")],
 )
 def no_corrections(
-    case_id: uuid.UUID, request: Request, db: Session, actor: Lawyer, version: Version
+    case_id: uuid.UUID,
+    request: Request,
+    db: Session,
+    actor: Lawyer,
+    version: Version,
+    values: Annotated[dict[str, str], Depends(correction_fields)],
+    file: Chosen = None,
 ) -> Response:
-    return _finish(case_id, request, db, actor, version, service.none_to_add)
+    case = readable_case(db, case_id, actor)
+
+    def waive() -> None:
+        if _items_from(values) or (file is not None and file.filename):
+            # The screen holds typed text: declaring "nothing to correct" would drop it.
+            raise InvalidCorrection(
+                N_("You typed corrections or chose a file: send them, or clear the fields first.")
+            )
+        service.none_to_add(db, case, actor, version)
+
+    return _act(request, db, actor, case, values, waive, f"/lawyer/cases/{case.id}")
 
 
 @router.get(

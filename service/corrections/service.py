@@ -20,6 +20,7 @@ from service import procedure
 from service.cases.access import require_own_client
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
+from service.core.i18n import N_
 from service.core.settings import get_settings
 from service.corrections.exceptions import (
     AttachmentRefused,
@@ -192,8 +193,10 @@ def send(db: Session, case: Case, actor: Actor, expected_version: int | None) ->
     file = _open_for(db, case, actor, CaseEvent.RECEIVE_CORRECTIONS)
     if not items_of(db, file) and not attachments_of(db, file):
         raise InvalidCorrection(
-            "There is nothing to send yet: add corrections or additions, or declare "
-            "that there is nothing to correct."
+            N_(
+                "There is nothing to send yet: add corrections or additions, or declare "
+                "that there is nothing to correct."
+            )
         )
     _bump(db, file, expected_version)
     count = len(items_of(db, file)) + len(attachments_of(db, file))
@@ -209,25 +212,44 @@ def send(db: Session, case: Case, actor: Actor, expected_version: int | None) ->
     return file
 
 
+def save(
+    db: Session,
+    case: Case,
+    actor: Actor,
+    items: list[CorrectionItemIn],
+    expected_version: int | None,
+    attachment: tuple[str, bytes] | None = None,
+) -> int:
+    """Save what the lawyer typed and chose on one screen: the items, then the attachment.
+    Returns how many things were saved (nothing typed and nothing chosen: 0)."""
+    if items:
+        add_items(db, case, actor, items, expected_version)
+        expected_version = None  # the items moved the file on; the attachment follows them
+    if attachment is not None:
+        add_attachment(db, case, actor, *attachment, expected_version)
+    return len(items) + (attachment is not None)
+
+
 def submit(
     db: Session,
     case: Case,
     actor: Actor,
     items: list[CorrectionItemIn],
     expected_version: int | None = None,
+    attachment: tuple[str, bytes] | None = None,
 ) -> Correction:
-    """Add ``items`` and send the file at once (one request)."""
-    add_items(db, case, actor, items, expected_version)
-    file = corrections_of(db, case)
-    assert file is not None
-    return send(db, case, actor, file.version)
+    """Save what is on the screen (if anything) and send the file, in one request: what
+    the lawyer typed is never left behind when they press send."""
+    if save(db, case, actor, items, expected_version, attachment):
+        expected_version = None
+    return send(db, case, actor, expected_version)
 
 
 def none_to_add(db: Session, case: Case, actor: Actor, expected_version: int | None = None) -> None:
     file = _open_for(db, case, actor, CaseEvent.NO_CORRECTIONS)
     if items_of(db, file) or attachments_of(db, file):
         raise CorrectionsClosed(
-            "This file already holds corrections or additions; send them instead."
+            N_("This file already holds corrections or additions; send them instead.")
         )
     _bump(db, file, expected_version)
     procedure.advance(db, case, CaseEvent.NO_CORRECTIONS, actor, "the lawyer has no corrections")

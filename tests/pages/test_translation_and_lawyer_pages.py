@@ -116,3 +116,63 @@ def test_planners_reassign_a_late_job_on_their_page(client, db, factory):
     )
     assert moved.status_code == 303
     assert job.agency_id == other.id
+
+
+def test_sending_includes_what_the_lawyer_typed_and_a_refusal_keeps_it(client, db, factory):
+    """The walk found the send button in its own form: typed corrections were dropped."""
+    from service.corrections.queries import layers
+
+    case = factory.case_in(CaseState.WITH_LAWYER)
+    lawyer = factory.person(Role.LAWYER)
+    key = translation.source_items(db, translation.translation_of(db, case))[0].key
+    db.commit()
+    sign_in(client, lawyer.user.username)
+    dutch = {"accept": "text/html", "accept-language": "nl"}
+    page = client.get(f"/lawyer/cases/{case.id}/translation", headers=dutch).text
+    # Every button sits in the one form that holds the fields.
+    form = page.split('id="corrections"')[1].split("</form>")[0]
+    assert f'formaction="/lawyer/cases/{case.id}/send"' in form
+    assert f'formaction="/lawyer/cases/{case.id}/no-corrections"' in form
+    assert 'name="file"' in form
+    token = csrf_of(page)
+    typed = {"csrf_token": token, "version": "1", f"text-{key}": "Niet 2015 maar 2016."}
+
+    # "Nothing to correct" with typed text: refused, the text shown again, nothing closed.
+    waived = client.post(f"/lawyer/cases/{case.id}/no-corrections", data=typed, headers=dutch)
+    assert waived.status_code == 422
+    assert "Niet 2015 maar 2016." in waived.text
+    assert "verstuur ze" in waived.text  # the reason in Dutch
+
+    sent = client.post(
+        f"/lawyer/cases/{case.id}/send", data=typed, headers=dutch, follow_redirects=False
+    )
+    assert sent.status_code == 303
+    db.expire_all()
+    assert case.state is not CaseState.WITH_LAWYER
+    [item] = [i for i in layers(db, case).answers if i.key == key]
+    assert [c.text for c in item.corrections] == ["Niet 2015 maar 2016."]
+
+
+def test_a_refused_send_saves_nothing_and_shows_the_typed_text(client, db, factory):
+    case = factory.case_in(CaseState.WITH_LAWYER)
+    lawyer = factory.person(Role.LAWYER)
+    db.commit()
+    sign_in(client, lawyer.user.username)
+    dutch = {"accept": "text/html", "accept-language": "nl"}
+    token = csrf_of(client.get(f"/lawyer/cases/{case.id}/translation", headers=dutch).text)
+    # An unknown answer key is refused after nothing else: the addition must not be saved
+    # on its own either (one savepoint around the whole action).
+    data = {
+        "csrf_token": token,
+        "version": "1",
+        "text-no-such-question": "Tekst bij een onbekende vraag.",
+        "addition": "Mijn aanvulling.",
+    }
+    refused = client.post(f"/lawyer/cases/{case.id}/send", data=data, headers=dutch)
+    assert refused.status_code == 422
+    assert "Mijn aanvulling." in refused.text
+    db.expire_all()
+    assert case.state is CaseState.WITH_LAWYER
+    from service.corrections.queries import layers
+
+    assert layers(db, case).additions == []
