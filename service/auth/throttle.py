@@ -291,3 +291,10 @@ def misplaced_code(attempt: Attempt, booking: str) -> None:
     settings = get_settings()
     window = settings.lockout_minutes * 60
     attempt.reserve(f"kiosk:booking:{booking}", settings.kiosk_booking_failures, window)
+
+
+def forget_expired(db: Session) -> int:
+    """Counters past their window (in the database; Redis expires its own keys): they
+    name accounts and addresses, so they go as soon as they no longer count."""
+    result = db.execute(delete(RateCounter).where(RateCounter.expires_at <= utcnow()))
+    return int(result.rowcount)  # type: ignore[attr-defined]

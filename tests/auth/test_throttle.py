@@ -16,18 +16,22 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 import pytest
 import redis
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.auth import service as auth_service
 from service.auth import throttle
 from service.auth.exceptions import BadCredentials
+from service.core.clock import utcnow
 from service.core.errors import TooManyRequests
 from service.core.settings import Settings, get_settings
 from service.models import Role
+from service.models.auth import RateCounter
 from service.sessions import service as sessions
 from service.sessions.schemas import Identity, RoomIn
 from service.workflow import CaseState
@@ -399,3 +403,17 @@ def test_with_redis_unreachable_sign_in_works_and_still_counts(redis_unreachable
 
     assert live.app.new_errors() is None
     assert "Redis is unreachable" in live.app.process.output()
+
+
+def test_expired_counters_are_deleted(db):
+    (address,) = _addresses(1)
+    throttle.Counters(db).add(f"sign-in:address:{address}", 60)
+    db.execute(
+        update(RateCounter)
+        .where(RateCounter.key == f"sign-in:address:{address}")
+        .values(expires_at=utcnow() - timedelta(seconds=1))
+    )
+    throttle.Counters(db).add(f"sign-in:pair:x:{address}", 60)
+    assert throttle.forget_expired(db) >= 1
+    keys = set(db.scalars(select(RateCounter.key).where(RateCounter.key.contains(address))))
+    assert keys == {f"sign-in:pair:x:{address}"}
