@@ -1,8 +1,9 @@
 """Accounts, sign-in (bearer tokens for the API, sessions for browsers), kiosk codes.
 
 Secrets (tokens, session cookies, kiosk codes) are stored only as keyed digests.
-Sign-in is throttled per account and per client, and an unknown account costs the
-same time as a wrong password, so timing does not tell which accounts exist.
+Sign-in is throttled (``throttle``: per account and client together, a pace per
+account, a budget per client), and an unknown account costs the same time as a wrong
+password, so timing does not tell which accounts exist.
 """
 
 import secrets

@@ -208,11 +208,12 @@ class Attempt:
     reserved: list[tuple[str, int]] = field(default_factory=list)
     on_success: list[Callable[[], None]] = field(default_factory=list)
 
-    def reserve(self, key: str, limit: int, seconds: int) -> int:
-        """Take a place in ``key``'s window; over ``limit``, refuse (giving all back)."""
+    def reserve(self, key: str, limit: int | None, seconds: int) -> int:
+        """Take a place in ``key``'s window; over ``limit``, refuse (giving all back).
+        Returns the count with this attempt."""
         count = self.counters.add(key, seconds)
         self.reserved.append((key, seconds))
-        if count > limit:
+        if limit is not None and count > limit:
             wait = self.counters.seconds_left(key)
             self.give_back()
             raise _refusal(wait)
@@ -248,7 +249,7 @@ def sign_in(db: Session, account: str, client: str) -> Attempt:
     attempt = Attempt(counters)
     attempt.reserve(pair, settings.sign_in_failures, window)
     attempt.reserve(f"sign-in:address:{client}", settings.sign_in_address_failures, window)
-    failures = attempt.reserve(by_account, 10**9, settings.sign_in_account_hours * 3600)
+    failures = attempt.reserve(by_account, None, settings.sign_in_account_hours * 3600)
     over = failures - settings.sign_in_account_free
     if over > 0 and not counters.get(known):
         attempt.pace(f"sign-in:pace:{account}", min(over, settings.sign_in_pace_max_seconds))
