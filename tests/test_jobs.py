@@ -223,8 +223,10 @@ def test_periodic_jobs_are_registered_on_the_app_queue():
         "service.dossier.tasks",
         "service.decisions.tasks",
         "service.retention.tasks",
+        "service.auth.tasks",
     }
     assert "anonymise_due_cases" in {t.name for t in app_huey._registry.periodic_tasks}
+    assert "forget_expired_counters" in {t.name for t in app_huey._registry.periodic_tasks}
     registered = {task.name for task in app_huey._registry.periodic_tasks}
     assert registered >= PERIODIC
     # Terms are checked every minute, whatever the minute.

@@ -17,11 +17,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from service.auth import throttle
 from service.auth.digest import argon2_hasher
 from service.auth.exceptions import BadSecondFactor
-from service.auth.throttle import Throttle
 from service.core.clock import utcnow
-from service.core.settings import get_settings
 from service.models.auth import RecoveryCode, User
 
 ISSUER = "IND Schriftelijk horen"
@@ -102,15 +101,12 @@ def _spend_recovery_code(db: Session, user: User, code: str) -> bool:
 def check(db: Session, user: User, code: str, client: str) -> None:
     """Accept a TOTP or recovery code of ``user``, or refuse and count the failure
     against the account and the client (locked out like passwords: 429)."""
-    throttle = Throttle(db, "second-factor", get_settings().sign_in_failures)
-    account = str(user.id)
-    throttle.check(account, client)
+    attempt = throttle.second_factor(db, str(user.id), client)
     given = code.strip().replace(" ", "")
     if _accept_totp(user, given) or (len(given) > 6 and _spend_recovery_code(db, user, given)):
-        throttle.clear(account)
+        attempt.succeeded()
         db.flush()
         return
-    throttle.fail(account, client)
     raise BadSecondFactor("The code is not right, or was used before.")
 
 

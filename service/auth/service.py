@@ -1,8 +1,9 @@
 """Accounts, sign-in (bearer tokens for the API, sessions for browsers), kiosk codes.
 
 Secrets (tokens, session cookies, kiosk codes) are stored only as keyed digests.
-Sign-in is throttled per account and per client, and an unknown account costs the
-same time as a wrong password, so timing does not tell which accounts exist.
+Sign-in is throttled (``throttle``: per account and client together, a pace per
+account, a budget per client), and an unknown account costs the same time as a wrong
+password, so timing does not tell which accounts exist.
 """
 
 import secrets
@@ -15,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from service.auth import passwords, second_factor
+from service.auth import passwords, second_factor, throttle
 from service.auth.digest import argon2_hasher, digest
 from service.auth.exceptions import (
     BadCredentials,
@@ -30,7 +31,6 @@ from service.auth.exceptions import (
     WeakPassword,
 )
 from service.auth.schemas import TokenOut, UserIn
-from service.auth.throttle import Throttle
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.errors import InvalidInput
@@ -242,20 +242,19 @@ def use_reset_link(db: Session, token: str, new: str) -> User:
 
 
 def authenticate(db: Session, username: str, password: str, client: str) -> User:
-    """The active user with this password, or a refusal that counts against the
-    account and the client; locked out after repeated failures (429)."""
-    throttle = Throttle(db, "sign-in", get_settings().sign_in_failures)
+    """The active user with this password, or a refusal. The attempt is reserved in
+    the throttle's counters before the password is checked (429 when over a limit) and
+    counts as a failure unless the password is right."""
     account = username.strip().lower()
-    throttle.check(account, client)
+    attempt = throttle.sign_in(db, account, client)
     user = db.scalar(select(User).where(User.username == account, User.active.is_(True)))
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
         if user is None:
             raise VerificationError
     except (VerificationError, InvalidHashError):
-        throttle.fail(account, client)
         raise BadCredentials("Unknown username or wrong password.") from None
-    throttle.clear(account)
+    attempt.succeeded()
     return user
 
 
@@ -512,24 +511,14 @@ def redeem_kiosk_code(db: Session, code: str, client: str, device: str | None = 
     redemptions wins: the code is spent by one conditional UPDATE.
 
     Failures are counted per registered kiosk device (a small budget: one seat, one
-    applicant) and per client address (a location's kiosks may share one). When the
-    booked seat has a registered kiosk, the code works only on that kiosk.
+    applicant), for other clients per address (a large budget: a location's kiosks may
+    share one), and per booking when its real code is tried away from its seat's
+    registered kiosk. The attempt is reserved before the code is looked up.
     """
     settings = get_settings()
     at_seat = kiosk_seat(db, device)
-    by_client = Throttle(db, "kiosk-code", settings.kiosk_code_failures)
-    by_device = Throttle(db, "kiosk-device", settings.kiosk_device_failures)
-    device_key = at_seat.id.hex if at_seat else None
-    by_client.check(client)
-    if device_key:
-        by_device.check(device_key)
-
-    def refuse(message: str) -> KioskCodeInvalid:
-        by_client.fail(client)
-        if device_key:
-            by_device.fail(device_key)
-        return KioskCodeInvalid(message)
-
+    attempt = throttle.kiosk_code(db, client, at_seat.id.hex if at_seat else None)
+    refused = "This kiosk code is unknown, used or expired. Ask the host."
     raw = code.strip().upper().replace("-", "").replace(" ", "")
     now = utcnow()
     live = (
@@ -540,16 +529,18 @@ def redeem_kiosk_code(db: Session, code: str, client: str, device: str | None = 
     )
     booking = db.scalar(select(Booking).join(KioskCode).where(*live))
     if booking is None or booking.cancelled_at is not None:
-        raise refuse("This kiosk code is unknown, used or expired. Ask the host.")
+        raise KioskCodeInvalid(refused)
     booked_seat = _seat_of(db, booking)
     kiosk_at_seat = booked_seat is not None and booked_seat.device_hash is not None
     if kiosk_at_seat and (at_seat is None or at_seat != booked_seat):
-        raise refuse(f"This kiosk code is for seat {booking.seat}. Ask the host.")
+        throttle.misplaced_code(attempt, booking.id.hex)
+        raise KioskCodeInvalid(f"This kiosk code is for seat {booking.seat}. Ask the host.")
     spent = db.execute(
         update(KioskCode).where(*live).values(used_at=now).returning(KioskCode.id)
     ).scalar()
     if spent is None:
-        raise refuse("This kiosk code is unknown, used or expired. Ask the host.")
+        raise KioskCodeInvalid(refused)
+    attempt.succeeded()
     return issue_token(db, case_id=booking.case_id, hours=settings.kiosk_code_hours)
 
 

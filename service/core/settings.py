@@ -95,14 +95,29 @@ class Settings(BaseSettings):
     # Browser sessions: signed out after this much idleness, and in any case after hours.
     session_idle_minutes: int = 30
     session_hours: int = 12
-    # Sign-in throttling: failures per window before a lockout (per account and per client).
+    # Sign-in throttling (auth/throttle.py, docs/security.md). Windows of lockout_minutes.
+    # Per account and address together: failures before this pair waits out the window.
     sign_in_failures: int = 5
-    # Per client address: a location's kiosks may share one, so typos must not lock them
-    # all out; with 32^8 possible codes, 100 guesses per 15 minutes find none.
-    kiosk_code_failures: int = 100
+    # Per address, any accounts: far above an office behind one address (a NAT).
+    sign_in_address_failures: int = 200
+    # Per account, from any address in sign_in_account_hours: this many failures are
+    # free, then one attempt per n seconds (n = failures over, at most the maximum).
+    # An address the account signed in from in the last days is exempt.
+    sign_in_account_free: int = 10
+    sign_in_account_hours: int = 24
+    sign_in_pace_max_seconds: int = 60
+    sign_in_known_address_days: int = 30
+    # Kiosk codes from a client that is not a registered kiosk, per address: a
+    # location's unregistered kiosks may share one; with 32^8 possible codes, guessing
+    # finds nothing (the arithmetic is in docs/security.md).
+    kiosk_code_failures: int = 300
     # Per registered kiosk device: one applicant at one seat; a few typos, not a search.
     kiosk_device_failures: int = 10
+    # Per booking: its real code tried away from the booked seat's kiosk.
+    kiosk_booking_failures: int = 5
     lockout_minutes: int = 15
+    # When Redis fails, the throttle counts in the database this long before retrying.
+    throttle_redis_retry_seconds: int = 30
     # After a right password, this long to give the second-factor code.
     second_factor_minutes: int = 10
     # An administrator's one-time link to set a new password lives this long.
