@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
+from contextlib import suppress
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, UploadFile, status
@@ -23,6 +24,7 @@ from service.cases.schemas import (
     SignalOut,
     StageOut,
     WithdrawIn,
+    normalise_v_number,
 )
 from service.core.actor import Actor
 from service.core.routing import UnitOfWorkRoute
@@ -82,6 +84,8 @@ def get_by_v_number(
     db: Session,
     actor: Annotated[Actor, Depends(allow(*access.READERS))],
 ) -> CaseDetail:
+    with suppress(ValueError):  # not a V-number: found nowhere, the same 404
+        v_number = normalise_v_number(v_number)  # written as on the document, any digits
     case = access.case_by_v_number(db, v_number, actor)
     about_case(case.id)
     return CaseDetail.present(case, actor)
