@@ -19,9 +19,11 @@ from service.cases.access import readable_account, readable_case
 from service.core.actor import Actor
 from service.core.errors import DomainError
 from service.core.i18n import gettext_for, language_of
+from service.core.settings import get_settings
 from service.core.web import page_router, render, see_other
 from service.corrections import access, queries, service
 from service.corrections.api import attachment_download, read_attachment
+from service.corrections.exceptions import TooManyAttachments
 from service.corrections.schemas import CorrectionItemIn
 from service.models.auth import Role
 from service.models.cases import Case
@@ -155,6 +157,17 @@ def attach(
         return _page(request, db, actor, case, error=gettext("Choose a file to attach."))
     try:
         service.add_attachment(db, case, actor, file.filename, read_attachment(file), version)
+    except TooManyAttachments:
+        gettext = gettext_for(language_of(request))
+        settings = get_settings()
+        error = gettext(
+            "A case holds at most %(count)d attachments of %(mb)d MB together. Combine "
+            "documents into one PDF, or send the corrections as they are."
+        ) % {
+            "count": settings.attachments_per_case,
+            "mb": settings.attachments_max_total_bytes // 2**20,
+        }
+        return _page(request, db, actor, case, error=error)
     except DomainError as exc:
         return _refused(request, db, actor, case, {}, exc)
     return see_other(f"/lawyer/cases/{case.id}/translation?saved=1#additions")
