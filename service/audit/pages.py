@@ -14,6 +14,7 @@ from service.audit.schemas import AccessLogEntry
 from service.auth.access import signed_in
 from service.cases.access import readable_case
 from service.core.actor import Actor
+from service.core.paging import DEFAULT_LIMIT, Offset
 from service.core.web import page_router, render
 from service.models.auth import Role
 
@@ -30,8 +31,17 @@ def access_log_page(
     request: Request,
     db: Session,
     actor: Annotated[Actor, Depends(signed_in(*AUDIT_READERS))],
+    offset: Offset = 0,
 ) -> HTMLResponse:
+    """A page of entries at a time, with links to newer and older ones."""
     case = readable_case(db, case_id, actor)
-    entries = [AccessLogEntry.present(e, who, actor) for e, who in service.access_log(db, case.id)]
-    context = {"case": case, "entries": entries, "staff": not actor.is_(Role.LAWYER)}
+    found = service.access_log(db, case.id, DEFAULT_LIMIT + 1, offset)
+    entries = [AccessLogEntry.present(e, who, actor) for e, who in found[:DEFAULT_LIMIT]]
+    context = {
+        "case": case,
+        "entries": entries,
+        "staff": not actor.is_(Role.LAWYER),
+        "newer": max(offset - DEFAULT_LIMIT, 0) if offset else None,
+        "older": offset + DEFAULT_LIMIT if len(found) > DEFAULT_LIMIT else None,
+    }
     return render(request, "officer/access_log.html", context, actor=actor)
