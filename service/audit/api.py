@@ -13,7 +13,7 @@ from service.audit.schemas import AccessLogEntry
 from service.auth.access import allow
 from service.cases.access import readable_case
 from service.core.actor import Actor
-from service.core.paging import DEFAULT_LIMIT, Limit, Offset, page_of
+from service.core.paging import DEFAULT_LIMIT, Before, Limit, link_next
 from service.core.routing import UnitOfWorkRoute
 
 router = APIRouter(tags=["audit"], route_class=UnitOfWorkRoute)
@@ -27,13 +27,13 @@ def case_access_log(
     request: Request,
     response: Response,
     limit: Limit = DEFAULT_LIMIT,
-    offset: Offset = 0,
+    before: Before = None,
 ) -> list[AccessLogEntry]:
     """Every recorded read of (and attempt to reach) this case, newest first, a page at a
-    time (``Link: rel="next"`` when older entries follow). A lawyer gets it for their own
-    clients only, without the names of IND staff."""
+    time (``Link: rel="next"`` when older entries follow: those ``before`` the last one).
+    A lawyer gets it for their own clients only, without the names of IND staff."""
     case = readable_case(db, case_id, actor)
-    found = page_of(
-        service.access_log(db, case.id, limit + 1, offset), limit, offset, request, response
-    )
-    return [AccessLogEntry.present(e, who, actor) for e, who in found]
+    found = service.access_log(db, case.id, limit + 1, before)
+    if len(found) > limit:
+        link_next(request, response, limit=limit, before=found[limit - 1][0].seq)
+    return [AccessLogEntry.present(e, who, actor) for e, who in found[:limit]]
