@@ -86,3 +86,58 @@ def test_the_access_log_page_links_to_older_entries(client, db, factory):
     assert "doel-0<" in second.text
     assert "doel-149" not in second.text
     assert "Nieuwste regels" in second.text
+
+
+# Lists whose length the domain bounds, so they need no paging: why each is short.
+BOUNDED_LISTS = {
+    "/api/v1/agencies": "the agencies under contract",
+    "/api/v1/eligibility/policies": "the policy files shipped",
+    "/api/v1/forms": "the questionnaires shipped",
+    "/api/v1/locations": "the hearing locations",
+    "/api/v1/locations/{location_id}/rooms": "one location's rooms",
+    "/api/v1/cases/{case_id}/timeline": "one case's stages",
+    "/api/v1/cases/{case_id}/screenings": "one case's screenings",
+    "/api/v1/cases/{case_id}/terms": "one case's terms",
+    "/api/v1/cases/{case_id}/consultations": "one case's motives (at most two) and hard cases",
+    "/api/v1/translations/{translation_id}/versions": "at most MAX_VERSIONS (10)",
+    "/api/v1/proposal": "one session's seats",
+    "/api/v1/auth/sessions": "one account's live sessions and tokens",
+    "/api/v1/decision-queue": "the officer's next cases (limit, at most 500)",
+    "/api/v1/consultations/waiting": "an adviser's work queue, the oldest 200",
+}
+
+
+def test_every_list_that_can_grow_is_paged():
+    """A GET answering with a list takes ``limit`` and ``offset`` (or ``before``), unless
+    the domain bounds its length (``BOUNDED_LISTS``, with the reason)."""
+    from service.main import app
+
+    unpaged = []
+    for path, operations in app.openapi()["paths"].items():
+        get = operations.get("get")
+        if get is None or path in BOUNDED_LISTS:
+            continue
+        content = get["responses"].get("200", {}).get("content", {})
+        if content.get("application/json", {}).get("schema", {}).get("type") != "array":
+            continue
+        names = {p["name"] for p in get.get("parameters", [])}
+        if not ("limit" in names and ({"offset", "before"} & names)):
+            unpaged.append(path)
+    assert unpaged == []
+
+
+def test_other_growing_lists_follow_their_links_to_the_end(client, db, factory):
+    admin, planner = factory.person(Role.ADMIN), factory.person(Role.PLANNER)
+    for _ in range(3):
+        factory.case_in(CaseState.SCREENED)
+        factory.session("ar", seats=2)
+    for url, headers, key in (
+        (f"{API}/users?limit=2", admin.headers, "id"),
+        (f"{API}/cases?limit=2", planner.headers, "id"),
+        (f"{API}/sessions?limit=2", planner.headers, "id"),
+    ):
+        whole = ok(client.get(url.replace("limit=2", f"limit={MAX_LIMIT}"), headers=headers))
+        assert len(whole) >= 3, url
+        pages = follow(client, url, headers)
+        assert all(len(page) == 2 for page in pages[:-1]), url
+        assert [item[key] for page in pages for item in page] == [i[key] for i in whole], url

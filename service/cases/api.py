@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from contextlib import suppress
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, UploadFile, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile, status
 from sqlalchemy.orm import Session
 
 from service.audit.access import about_case, audited
@@ -27,6 +27,7 @@ from service.cases.schemas import (
     normalise_v_number,
 )
 from service.core.actor import Actor
+from service.core.paging import page_of
 from service.core.routing import UnitOfWorkRoute
 from service.core.settings import get_settings
 from service.terms.policy import local_date
@@ -69,13 +70,15 @@ def import_cases(
 def list_cases(
     db: Session,
     actor: Annotated[Actor, Depends(allow(*access.READERS))],
+    request: Request,
+    response: Response,
     state: CaseState | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Sequence[CaseOut]:
-    """Cases you may see (a lawyer: own clients)."""
-    cases = queries.list_cases(db, actor, state, limit, offset)
-    return [CaseOut.present(c, actor) for c in cases]
+    """Cases you may see (a lawyer: own clients); ``Link: rel="next"`` when more follow."""
+    cases = queries.list_cases(db, actor, state, limit + 1, offset)
+    return [CaseOut.present(c, actor) for c in page_of(cases, limit, offset, request, response)]
 
 
 @router.get("/cases/by-v-number/{v_number}", dependencies=[audited("case.read")])
