@@ -14,6 +14,7 @@ from service.audit.schemas import AccessLogEntry
 from service.auth.access import signed_in
 from service.cases.access import readable_case
 from service.core.actor import Actor
+from service.core.paging import DEFAULT_LIMIT, Before
 from service.core.web import page_router, render
 from service.models.auth import Role
 
@@ -30,8 +31,17 @@ def access_log_page(
     request: Request,
     db: Session,
     actor: Annotated[Actor, Depends(signed_in(*AUDIT_READERS))],
+    before: Before = None,
 ) -> HTMLResponse:
+    """A page of entries at a time, with links to the newest and to older ones."""
     case = readable_case(db, case_id, actor)
-    entries = [AccessLogEntry.present(e, who, actor) for e, who in service.access_log(db, case.id)]
-    context = {"case": case, "entries": entries, "staff": not actor.is_(Role.LAWYER)}
+    found = service.access_log(db, case.id, DEFAULT_LIMIT + 1, before)
+    entries = [AccessLogEntry.present(e, who, actor) for e, who in found[:DEFAULT_LIMIT]]
+    context = {
+        "case": case,
+        "entries": entries,
+        "staff": not actor.is_(Role.LAWYER),
+        "paged": before is not None,
+        "older": found[DEFAULT_LIMIT - 1][0].seq if len(found) > DEFAULT_LIMIT else None,
+    }
     return render(request, "officer/access_log.html", context, actor=actor)

@@ -124,21 +124,24 @@ def verify(db: Session, batch: int = 1000) -> Verdict:
     return Verdict(checked)
 
 
-def entries_for_case(db: Session, case_id: uuid.UUID, limit: int = 500) -> Sequence[AuditEntry]:
-    """Who looked at (or tried to reach) a case, newest first."""
-    return db.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.case_id == case_id)
-        .order_by(AuditEntry.seq.desc())
-        .limit(limit)
-    ).all()
+def entries_for_case(
+    db: Session, case_id: uuid.UUID, limit: int = 500, before: int | None = None
+) -> Sequence[AuditEntry]:
+    """Who looked at (or tried to reach) a case, newest first, a page at a time: the
+    ``limit`` entries numbered below ``before``."""
+    query = select(AuditEntry).where(AuditEntry.case_id == case_id)
+    if before is not None:
+        query = query.where(AuditEntry.seq < before)
+    return db.scalars(query.order_by(AuditEntry.seq.desc()).limit(limit)).all()
 
 
-def access_log(db: Session, case_id: uuid.UUID) -> list[tuple[AuditEntry, str | None]]:
+def access_log(
+    db: Session, case_id: uuid.UUID, limit: int = 500, before: int | None = None
+) -> list[tuple[AuditEntry, str | None]]:
     """The case's entries with the display name of whoever made each, newest first."""
     from service.models.auth import User
 
-    entries = entries_for_case(db, case_id)
+    entries = entries_for_case(db, case_id, limit, before)
     ids = {e.actor_id for e in entries if e.actor_id is not None}
     names = dict(db.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
     return [(e, names.get(e.actor_id) if e.actor_id else None) for e in entries]

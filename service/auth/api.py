@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from service.auth.schemas import (
     UserOut,
 )
 from service.core.actor import Actor
+from service.core.paging import DEFAULT_LIMIT, Limit, Offset, page_of
 from service.core.routing import UnitOfWorkRoute
 from service.core.web import client_address, cookie_name
 from service.models.auth import Role, User
@@ -102,12 +103,18 @@ def create_user(body: UserIn, db: Session, _: Annotated[Actor, Depends(allow(*AD
 def list_users(
     db: Session,
     _: Annotated[Actor, Depends(allow(Role.ADMIN, Role.PLANNER))],
+    request: Request,
+    response: Response,
     role: Role | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
 ) -> Sequence[UserOut]:
+    """Accounts by username, a page at a time; ``Link: rel="next"`` when more follow."""
     query = select(User).order_by(User.username)
     if role:
         query = query.where(User.role == role)
-    return [UserOut.model_validate(u) for u in db.scalars(query)]
+    found = db.scalars(query.limit(limit + 1).offset(offset)).all()
+    return [UserOut.model_validate(u) for u in page_of(found, limit, offset, request, response)]
 
 
 @router.post("/users/{user_id}/deactivate")

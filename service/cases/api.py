@@ -2,9 +2,10 @@
 
 import uuid
 from collections.abc import Sequence
+from contextlib import suppress
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, UploadFile, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile, status
 from sqlalchemy.orm import Session
 
 from service.audit.access import about_case, audited
@@ -23,8 +24,10 @@ from service.cases.schemas import (
     SignalOut,
     StageOut,
     WithdrawIn,
+    normalise_v_number,
 )
 from service.core.actor import Actor
+from service.core.paging import page_of
 from service.core.routing import UnitOfWorkRoute
 from service.core.settings import get_settings
 from service.terms.policy import local_date
@@ -67,13 +70,15 @@ def import_cases(
 def list_cases(
     db: Session,
     actor: Annotated[Actor, Depends(allow(*access.READERS))],
+    request: Request,
+    response: Response,
     state: CaseState | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Sequence[CaseOut]:
-    """Cases you may see (a lawyer: own clients)."""
-    cases = queries.list_cases(db, actor, state, limit, offset)
-    return [CaseOut.present(c, actor) for c in cases]
+    """Cases you may see (a lawyer: own clients); ``Link: rel="next"`` when more follow."""
+    cases = queries.list_cases(db, actor, state, limit + 1, offset)
+    return [CaseOut.present(c, actor) for c in page_of(cases, limit, offset, request, response)]
 
 
 @router.get("/cases/by-v-number/{v_number}", dependencies=[audited("case.read")])
@@ -82,6 +87,8 @@ def get_by_v_number(
     db: Session,
     actor: Annotated[Actor, Depends(allow(*access.READERS))],
 ) -> CaseDetail:
+    with suppress(ValueError):  # not a V-number: found nowhere, the same 404
+        v_number = normalise_v_number(v_number)  # written as on the document, any digits
     case = access.case_by_v_number(db, v_number, actor)
     about_case(case.id)
     return CaseDetail.present(case, actor)

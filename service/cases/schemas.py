@@ -1,6 +1,7 @@
 """Case input and output shapes, with the validation an import row goes through."""
 
 import re
+import unicodedata
 import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Self
@@ -14,14 +15,29 @@ from service.core.text import VALID_TEXT, Day, Moment, Name, Note, ShortText
 from service.models.cases import Case, CaseEventRow, CoordinatorMotive, Literacy, SignalKind
 from service.workflow import CaseState, Track, allowed_events, needs_physical_hearing
 
-V_NUMBER = re.compile(r"^\d{10}$")
+# ASCII digits only: Python's \d also matches fullwidth and Arabic-Indic digits, which
+# would store a second case beside the same V-number written in ASCII.
+V_NUMBER = re.compile(r"[0-9]{10}")
 LanguageCode = Annotated[str, Field(max_length=10)]
 NATIONALITY_WORDS = {"stateless", "unknown"}
 
 
+def ascii_digits(value: str) -> str:
+    """NFKC (fullwidth forms, no-break spaces), every decimal digit of any script as its
+    ASCII digit (Arabic-Indic, Persian, ...), and invisible format characters (the
+    direction marks a copy from right-to-left text brings along) dropped."""
+    text = unicodedata.normalize("NFKC", value)
+    return "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() else ch
+        for ch in text
+        if unicodedata.category(ch) != "Cf"
+    )
+
+
 def normalise_v_number(value: str) -> str:
-    digits = value.strip().upper().removeprefix("V").replace("-", "").replace(" ", "")
-    if not V_NUMBER.match(digits):
+    text = ascii_digits(value)
+    digits = text.strip().upper().removeprefix("V").replace("-", "").replace(" ", "")
+    if not V_NUMBER.fullmatch(digits):
         raise ValueError("a V-number has exactly 10 digits (an optional leading 'V' is dropped)")
     return digits
 

@@ -89,8 +89,11 @@ class Settings(BaseSettings):
     # Request bodies: JSON and forms, and the case import file.
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024
-    # A lawyer's attachment (PDF, JPEG or PNG).
+    # A lawyer's attachment (PDF, JPEG or PNG), and all attachments of one case together:
+    # they go into the dossier, which one rendering process builds.
     attachment_max_bytes: int = 10 * 1024 * 1024
+    attachments_per_case: int = Field(default=20, ge=1)
+    attachments_max_total_bytes: int = Field(default=30 * 1024 * 1024, ge=1)
 
     # Browser sessions: signed out after this much idleness, and in any case after hours.
     session_idle_minutes: int = 30

@@ -46,7 +46,10 @@ Name = Annotated[str, Field(min_length=1, max_length=200), VALID_TEXT]
 ShortText = Annotated[str, Field(max_length=200), VALID_TEXT]
 Note = Annotated[str, Field(max_length=2000), VALID_TEXT]
 Motivation = Annotated[str, Field(min_length=3, max_length=5000), VALID_TEXT]
-LongText = Annotated[str, Field(max_length=20_000), VALID_TEXT]
+# The longest free text anyone may enter: an applicant's answer, or its translation (by
+# whichever door it comes: JSON, XLIFF or the page).
+LONG_TEXT_MAX = 20_000
+LongText = Annotated[str, Field(max_length=LONG_TEXT_MAX), VALID_TEXT]
 Moment = Annotated[AwareDatetime, AfterValidator(in_range)]
 Day = Annotated[date, AfterValidator(date_in_range)]
 

@@ -15,6 +15,12 @@ class AttachmentRefused(InvalidInput):
     code = "attachment_refused"
 
 
+class TooManyAttachments(AttachmentRefused):
+    """The case holds as many attachments, or as many bytes of them, as it may."""
+
+    code = "attachment_limit_reached"
+
+
 class CorrectionsClosed(Conflict):
     """The lawyer's turn has ended: corrections sent, none to make, or the term passed."""
 

@@ -19,10 +19,11 @@ from service.cases.access import readable_account, readable_case
 from service.core.actor import Actor
 from service.core.errors import DomainError
 from service.core.i18n import N_, gettext_for, language_of
+from service.core.settings import get_settings
 from service.core.web import page_router, render, see_other
 from service.corrections import access, queries, service
 from service.corrections.api import attachment_download, read_attachment
-from service.corrections.exceptions import InvalidCorrection
+from service.corrections.exceptions import InvalidCorrection, TooManyAttachments
 from service.corrections.schemas import CorrectionItemIn
 from service.models.auth import Role
 from service.models.cases import Case
@@ -107,6 +108,15 @@ def _refused(
         raise exc
     gettext = gettext_for(language_of(request))
     detail = exc.detail if isinstance(exc, DomainError) else str(exc)
+    if isinstance(exc, TooManyAttachments):
+        settings = get_settings()
+        detail = gettext(
+            "A case holds at most %(count)d attachments of %(mb)d MB together. Combine "
+            "documents into one PDF, or send the corrections as they are."
+        ) % {
+            "count": settings.attachments_per_case,
+            "mb": settings.attachments_max_total_bytes // 2**20,
+        }
     return _page(request, db, actor, case, values, error=gettext(detail))
 
 

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 
 import filetype
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from service import procedure
@@ -22,11 +22,13 @@ from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
 from service.core.i18n import N_
 from service.core.settings import get_settings
+from service.core.uploads import clean_filename
 from service.corrections.exceptions import (
     AttachmentRefused,
     CorrectionsClosed,
     InvalidCorrection,
     TermExpired,
+    TooManyAttachments,
     VersionConflict,
 )
 from service.corrections.schemas import CorrectionItemIn
@@ -172,10 +174,11 @@ def add_attachment(
         raise AttachmentRefused("The file is empty.")
     media_type = sniff(data)
     file = _open_for(db, case, actor, CaseEvent.RECEIVE_CORRECTIONS)
+    _check_room(db, file, len(data))
     _bump(db, file, expected_version)
     attachment = Attachment(
         correction_id=file.id,
-        filename=(filename or "attachment").strip()[:200],
+        filename=clean_filename(filename),
         media_type=media_type,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
@@ -186,6 +189,27 @@ def add_attachment(
     db.add(attachment)
     db.flush()
     return attachment
+
+
+def _check_room(db: Session, file: Correction, size: int) -> None:
+    """At most ``attachments_per_case`` files and ``attachments_max_total_bytes`` in all."""
+    settings = get_settings()
+    count, total = db.execute(
+        select(func.count(Attachment.id), func.coalesce(func.sum(Attachment.size), 0)).where(
+            Attachment.correction_id == file.id
+        )
+    ).one()
+    if count >= settings.attachments_per_case:
+        raise TooManyAttachments(
+            f"This case holds {count} attachments, the most it may hold; "
+            "combine documents into one PDF, or send the corrections as they are."
+        )
+    limit = settings.attachments_max_total_bytes
+    if total + size > limit:
+        raise TooManyAttachments(
+            f"The attachments of a case may be at most {limit // 2**20} MB together; "
+            f"{total / 2**20:.1f} MB are attached and this file is {size / 2**20:.1f} MB."
+        )
 
 
 def send(db: Session, case: Case, actor: Actor, expected_version: int | None) -> Correction:

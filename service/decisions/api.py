@@ -2,7 +2,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
 from service.audit.access import audited
@@ -10,6 +10,7 @@ from service.auth.access import allow
 from service.cases.access import readable_case
 from service.cases.schemas import CaseDetail, CaseOut
 from service.core.actor import Actor
+from service.core.paging import DEFAULT_LIMIT, Limit, Offset, page_of
 from service.core.routing import UnitOfWorkRoute
 from service.decisions import access, queries, service
 from service.decisions.exceptions import NotAnOfficer, QueueEmpty
@@ -100,9 +101,20 @@ def decide(
 
 
 @router.get("/reviews", dependencies=[audited("reviews.read")])
-def reviews(db: Session, actor: Officer) -> Sequence[ReviewOut]:
-    """Drafted decisions waiting for a senior (four eyes)."""
-    return [ReviewOut.model_validate(r) for r, _ in service.reviews_waiting(db)]
+def reviews(
+    db: Session,
+    actor: Officer,
+    request: Request,
+    response: Response,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> Sequence[ReviewOut]:
+    """Drafted decisions waiting for a senior (four eyes), the longest waiting first, a
+    page at a time; ``Link: rel="next"`` when more follow."""
+    found = service.reviews_waiting(db, limit + 1, offset)
+    return [
+        ReviewOut.model_validate(r) for r, _ in page_of(found, limit, offset, request, response)
+    ]
 
 
 @router.post("/cases/{case_id}/review", dependencies=[audited("decision.review")])

@@ -308,13 +308,16 @@ def open_review(db: Session, case_id: uuid.UUID) -> DecisionReview | None:
     )
 
 
-def reviews_waiting(db: Session, limit: int = 200) -> Sequence[tuple[DecisionReview, Case]]:
+def reviews_waiting(
+    db: Session, limit: int = 200, offset: int = 0
+) -> Sequence[tuple[DecisionReview, Case]]:
     rows = db.execute(
         select(DecisionReview, Case)
         .join(Case, Case.id == DecisionReview.case_id)
         .where(DecisionReview.reviewed_at.is_(None), Case.state == CaseState.IN_REVIEW)
-        .order_by(DecisionReview.requested_at)
+        .order_by(DecisionReview.requested_at, DecisionReview.id)
         .limit(limit)
+        .offset(offset)
     ).all()
     return [(r, c) for r, c in rows]
 

@@ -2,13 +2,14 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.orm import Session
 
 from service.audit.access import audited
 from service.auth.access import allow
 from service.cases.access import readable_case
 from service.core.actor import Actor
+from service.core.paging import DEFAULT_LIMIT, Limit, Offset, page_of
 from service.core.routing import UnitOfWorkRoute
 from service.invitations import access, queries, service
 from service.invitations.schemas import InvitationIn, InvitationOut, ReplyIn
@@ -37,11 +38,19 @@ def invite(
 def list_invitations(
     db: Session,
     actor: Annotated[Actor, Depends(allow(*access.READERS))],
+    request: Request,
+    response: Response,
     status: InvitationStatus | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
 ) -> Sequence[InvitationOut]:
-    """A lawyer sees invitations for their own clients only, with the V-number."""
-    rows = queries.list_invitations(db, actor, status)
-    return [InvitationOut.present(invitation, case) for invitation, case in rows]
+    """A lawyer sees invitations for their own clients only, with the V-number. A page at
+    a time, the earliest reply date first; ``Link: rel="next"`` when more follow."""
+    rows = queries.list_invitations(db, actor, status, limit + 1, offset)
+    return [
+        InvitationOut.present(invitation, case)
+        for invitation, case in page_of(rows, limit, offset, request, response)
+    ]
 
 
 @router.post("/invitations/{invitation_id}/reply")

@@ -12,14 +12,18 @@ from service.models.invitations import Invitation, InvitationStatus
 
 
 def list_invitations(
-    db: Session, actor: Actor, status: InvitationStatus | None, limit: int = 500
+    db: Session,
+    actor: Actor,
+    status: InvitationStatus | None,
+    limit: int = 500,
+    offset: int = 0,
 ) -> Sequence[Row[Invitation, Case]]:
     query = (
         visible_invitations(actor)
         .add_columns(Case)
         .join(Case, Case.id == Invitation.case_id)
-        .order_by(Invitation.reply_due_at)
+        .order_by(Invitation.reply_due_at, Invitation.id)  # stable across pages
     )
     if status:
         query = query.where(Invitation.status == status)
-    return db.execute(query.limit(limit)).all()
+    return db.execute(query.limit(limit).offset(offset)).all()

@@ -2,11 +2,12 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from service.auth.access import allow
 from service.core.actor import Actor
+from service.core.paging import DEFAULT_LIMIT, Limit, Offset, page_of
 from service.core.routing import UnitOfWorkRoute
 from service.messages import access, queries, service
 from service.messages.schemas import MessageOut
@@ -16,20 +17,34 @@ router = APIRouter(tags=["messages"], route_class=UnitOfWorkRoute)
 
 @router.get("/messages")
 def my_messages(
-    db: Session, actor: Annotated[Actor, Depends(allow(*access.RECIPIENTS))]
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.RECIPIENTS))],
+    request: Request,
+    response: Response,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
 ) -> Sequence[MessageOut]:
-    """The e-mail sent to the caller, newest first: what, when, and whether it arrived."""
+    """The e-mail sent to the caller, newest first: what, when, and whether it arrived.
+    A page at a time; ``Link: rel="next"`` when more follow."""
     if actor.user_id is None:
         return []
-    return [MessageOut.present(m) for m in queries.sent_to(db, actor.user_id)]
+    found = queries.sent_to(db, actor.user_id, limit + 1, offset)
+    return [MessageOut.present(m) for m in page_of(found, limit, offset, request, response)]
 
 
 @router.get("/messages/failed")
 def failed_messages(
-    db: Session, actor: Annotated[Actor, Depends(allow(*access.PLANNERS))]
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
+    request: Request,
+    response: Response,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
 ) -> Sequence[MessageOut]:
-    """Messages that could not be delivered after the last try: someone must act."""
-    return [MessageOut.present(m) for m in queries.failed(db)]
+    """Messages that could not be delivered after the last try: someone must act (paged
+    as ``/messages``)."""
+    found = queries.failed(db, limit + 1, offset)
+    return [MessageOut.present(m) for m in page_of(found, limit, offset, request, response)]
 
 
 @router.post("/messages/{message_id}/retry")

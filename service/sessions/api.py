@@ -4,13 +4,14 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth.access import allow
 from service.cases.access import readable_case
 from service.core.actor import Actor
+from service.core.paging import DEFAULT_LIMIT, Limit, Offset, page_of
 from service.core.routing import UnitOfWorkRoute
 from service.core.text import Moment
 from service.models.cases import Case
@@ -99,19 +100,25 @@ def create_session(
 def list_sessions(
     db: Session,
     actor: Annotated[Actor, Depends(allow(*access.ON_SITE))],
+    request: Request,
+    response: Response,
     location_id: uuid.UUID | None = None,
     starts_after: Moment | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
 ) -> Sequence[SessionOut]:
-    """Planned sessions (a host: those at their own location)."""
-    query = access.visible_sessions(actor).order_by(HearingSession.starts_at)
+    """Planned sessions (a host: those at their own location), the earliest first, a page
+    at a time; ``Link: rel="next"`` when more follow."""
+    query = access.visible_sessions(actor).order_by(HearingSession.starts_at, HearingSession.id)
     if location_id:
         query = query.where(HearingSession.location_id == location_id)
     if starts_after:
         query = query.where(HearingSession.starts_at >= starts_after)
+    found = db.scalars(query.limit(limit + 1).offset(offset)).all()
     counts = queries.booked_counts(db)
     return [
         SessionOut.model_validate(s).model_copy(update={"booked": counts.get(s.id, 0)})
-        for s in db.scalars(query.limit(500))
+        for s in page_of(found, limit, offset, request, response)
     ]
 
 

@@ -1,8 +1,6 @@
 """The roster of a session for the transport partner (COA) and the hosts: exactly who
 to bring, as a CSV file and a printable PDF."""
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,13 +9,11 @@ from sqlalchemy.orm import Session
 from weasyprint import HTML
 
 from service.core.formatting import LOCAL_TIME
+from service.core.spreadsheet import csv_text
 from service.core.templating import templates
 from service.models.sessions import HearingSession, Location, Room
 from service.sessions import queries
 
-# A spreadsheet runs a cell that begins with one of these as a formula (CSV injection):
-# such a cell is prefixed with an apostrophe, which shows the text as typed.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 HEADER = ("seat", "v_number", "name", "date_of_birth", "language")
 
 
@@ -58,21 +54,21 @@ def roster_of(db: Session, session: HearingSession) -> Roster:
     return Roster(session=session, location=location, room=room, lines=lines)
 
 
-def safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def roster_csv(roster: Roster) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for line in roster.lines:
-        born = line.date_of_birth.isoformat() if line.date_of_birth else ""
-        writer.writerow(
-            safe_cell(v) for v in (line.seat, line.v_number, line.name, born, line.language)
-        )
-    return out.getvalue()
+    """Every field quoted, no cell a spreadsheet would evaluate (``core/spreadsheet``)."""
+    return csv_text(
+        HEADER,
+        (
+            (
+                line.seat,
+                line.v_number,
+                line.name,
+                line.date_of_birth.isoformat() if line.date_of_birth else "",
+                line.language,
+            )
+            for line in roster.lines
+        ),
+    )
 
 
 def roster_pdf(roster: Roster, context: dict[str, object]) -> bytes:

@@ -2,12 +2,13 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from service.auth.access import allow
 from service.cases.access import readable_case
 from service.core.actor import Actor
+from service.core.paging import DEFAULT_LIMIT, Limit, Offset, page_of
 from service.core.routing import UnitOfWorkRoute
 from service.terms import access, service
 from service.terms.schemas import ExtensionIn, TermOut
@@ -40,7 +41,14 @@ def extend_term(
 
 @router.get("/terms/overdue")
 def list_overdue(
-    db: Session, actor: Annotated[Actor, Depends(allow(*access.READERS))]
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.READERS))],
+    request: Request,
+    response: Response,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
 ) -> Sequence[TermOut]:
-    """Running translation and decision terms that have passed, oldest first."""
-    return [TermOut.present(term) for term in service.overdue(db)]
+    """Running translation and decision terms that have passed, oldest first, a page at a
+    time; ``Link: rel="next"`` when more follow."""
+    found = service.overdue(db, limit + 1, offset)
+    return [TermOut.present(term) for term in page_of(found, limit, offset, request, response)]

@@ -224,10 +224,12 @@ def flag_overdue(db: Session, term_id: uuid.UUID) -> bool:
     return True
 
 
-def overdue(db: Session) -> Sequence[Term]:
+def overdue(db: Session, limit: int = 500, offset: int = 0) -> Sequence[Term]:
     """Flagged terms still running, oldest due first (the planner's list)."""
     return db.scalars(
         select(Term)
         .where(Term.closed_at.is_(None), Term.overdue_at.is_not(None))
-        .order_by(Term.due_at)
+        .order_by(Term.due_at, Term.id)
+        .limit(limit)
+        .offset(offset)
     ).all()

@@ -2,7 +2,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, UploadFile, status
+from fastapi import APIRouter, Depends, Request, UploadFile, status
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -10,6 +10,7 @@ from service.audit.access import about_case, audited
 from service.auth.access import allow
 from service.cases.access import readable_account, readable_case
 from service.core.actor import Actor
+from service.core.paging import DEFAULT_LIMIT, Limit, Offset, page_of
 from service.core.routing import UnitOfWorkRoute
 from service.core.settings import get_settings
 from service.core.uploads import read_limited
@@ -71,20 +72,35 @@ def reassign(
 def list_translations(
     db: Session,
     actor: Annotated[Actor, Depends(allow(*access.JOB_READERS))],
+    request: Request,
+    response: Response,
     open_only: bool = True,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
 ) -> Sequence[TranslationOut]:
-    """A translator sees only their own agency's open jobs."""
-    rows = queries.jobs(db, actor, open_only)
+    """A translator sees only their own agency's open jobs. A page at a time, the
+    earliest due first; ``Link: rel="next"`` when more follow."""
+    rows = page_of(
+        queries.jobs(db, actor, open_only, limit + 1, offset), limit, offset, request, response
+    )
     return [TranslationOut.present(job, agency) for job, agency in rows]
 
 
 @router.get("/translations/attention")
 def jobs_needing_attention(
-    db: Session, actor: Annotated[Actor, Depends(allow(*access.PLANNERS))]
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
+    request: Request,
+    response: Response,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
 ) -> Sequence[TranslationOut]:
-    """Open jobs that are overdue or due within a day, the earliest first."""
+    """Open jobs that are overdue or due within a day, the earliest first (paged as
+    ``/translations``)."""
+    found = queries.needing_attention(db, actor, limit + 1, offset)
     return [
-        TranslationOut.present(job, agency) for job, agency in queries.needing_attention(db, actor)
+        TranslationOut.present(job, agency)
+        for job, agency in page_of(found, limit, offset, request, response)
     ]
 
 

@@ -29,3 +29,9 @@ class TranslationClosed(Conflict):
     """The job is no longer open: delivered, or called off."""
 
     code = "translation_closed"
+
+
+class TooManyVersions(Conflict):
+    """The translation has been delivered as often as it may be."""
+
+    code = "too_many_translation_versions"

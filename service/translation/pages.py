@@ -13,10 +13,12 @@ from service.auth.access import signed_in
 from service.core.actor import Actor
 from service.core.errors import DomainError
 from service.core.i18n import gettext_for, language_of
+from service.core.text import LONG_TEXT_MAX
 from service.core.web import page_router, render, see_other
 from service.models.translation import Agency, Translation
 from service.translation import access, queries, service
 from service.translation.api import read_upload, xliff_response
+from service.translation.exceptions import TooManyVersions
 from service.translation.schemas import TranslationOut
 
 router = page_router()
@@ -94,6 +96,12 @@ def agency_upload(
         return _job_page(request, db, actor, job, problems, 422)
     try:
         service.upload_xliff(db, job, actor, read_upload(file))
+    except TooManyVersions:
+        gettext = gettext_for(language_of(request))
+        problem = gettext(
+            "This translation has been delivered %(count)d times, the most it may be."
+        ) % {"count": service.MAX_VERSIONS}
+        return _job_page(request, db, actor, job, [problem], 409)
     except DomainError as refused:
         if refused.status != 422:
             raise
@@ -108,14 +116,23 @@ def _translate_page(
     job: Translation,
     values: dict[str, str],
     error: str | None = None,
+    status_code: int = 422,
 ) -> HTMLResponse:
+    gettext = gettext_for(language_of(request))
+    too_long = gettext("At most %(limit)d characters; this translation has %(count)d.")
     context = {
         "job": TranslationOut.present(job, db.get_one(Agency, job.agency_id)),
         "items": service.source_items(db, job),
         "values": values,
         "error": error,
+        # beside each field whose text is longer than any answer may be
+        "field_errors": {
+            key: too_long % {"limit": LONG_TEXT_MAX, "count": len(text)}
+            for key, text in values.items()
+            if len(text) > LONG_TEXT_MAX
+        },
     }
-    status = 422 if error else 200
+    status = status_code if error else 200
     return render(request, "agency/translate.html", context, actor=actor, status_code=status)
 
 
@@ -158,6 +175,12 @@ def translate(
     job = access.readable_job(db, translation_id, actor)
     try:
         service.deliver(db, job, actor, values, channel="page")
+    except TooManyVersions:
+        gettext = gettext_for(language_of(request))
+        error = gettext(
+            "This translation has been delivered %(count)d times, the most it may be."
+        ) % {"count": service.MAX_VERSIONS}
+        return _translate_page(request, db, actor, job, values, error, 409)
     except DomainError as refused:
         if refused.status != 422:
             raise

@@ -14,16 +14,17 @@ from service.translation.schemas import AT_RISK
 
 
 def jobs(
-    db: Session, actor: Actor, open_only: bool, limit: int = 500
+    db: Session, actor: Actor, open_only: bool, limit: int = 500, offset: int = 0
 ) -> Sequence[Row[Translation, Agency]]:
     query = visible_jobs(actor).add_columns(Agency).join(Agency, Agency.id == Translation.agency_id)
     if open_only:
         query = query.where(Translation.delivered_at.is_(None), Translation.cancelled_at.is_(None))
-    return db.execute(query.order_by(Translation.due_at).limit(limit)).all()
+    ordered = query.order_by(Translation.due_at, Translation.id)  # stable across pages
+    return db.execute(ordered.limit(limit).offset(offset)).all()
 
 
 def needing_attention(
-    db: Session, actor: Actor, limit: int = 500
+    db: Session, actor: Actor, limit: int = 500, offset: int = 0
 ) -> Sequence[Row[Translation, Agency]]:
     """Open jobs past their due time or due within a day: the planner may reassign them."""
     query = (
@@ -36,7 +37,8 @@ def needing_attention(
             Translation.due_at <= utcnow() + AT_RISK,
         )
     )
-    return db.execute(query.order_by(Translation.due_at).limit(limit)).all()
+    ordered = query.order_by(Translation.due_at, Translation.id)
+    return db.execute(ordered.limit(limit).offset(offset)).all()
 
 
 def delivered_recently(

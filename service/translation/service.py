@@ -3,7 +3,9 @@
 A translation comes in through the JSON API, an XLIFF upload or the side-by-side page;
 all three end in ``deliver``, which checks it against the answers sent and keeps every
 version: a re-upload (while the lawyer has the form) replaces the current text and the
-earlier one stays in ``translation_versions``.
+earlier one stays in ``translation_versions``. The same limits hold at every door: each
+target at most ``LONG_TEXT_MAX`` characters of valid text, at most ``MAX_VERSIONS``
+deliveries per job.
 """
 
 import hashlib
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 from service import procedure
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
+from service.core.text import LONG_TEXT_MAX, valid_text
 from service.models.cases import Case
 from service.models.questionnaires import AnswerSet
 from service.models.terms import TermStep
@@ -24,17 +27,22 @@ from service.questionnaires.exceptions import FormNotStarted
 from service.questionnaires.service import answer_set_of
 from service.terms import service as terms
 from service.terms.policy import local_date
-from service.translation import queries, xliff
+from service.translation import xliff
 from service.translation.exceptions import (
     AgencyFull,
     AgencyNotFound,
     IncompleteTranslation,
+    TooManyVersions,
     TranslationClosed,
     TranslationFileRefused,
 )
 from service.translation.items import AnswerItem, answer_items
 from service.translation.schemas import SourceAnswer
 from service.workflow import LEFT_TRACK, CaseEvent, CaseState
+
+# The first delivery and corrected re-deliveries while the lawyer has the form: each
+# version is kept, and every one of them goes into the dossier's history.
+MAX_VERSIONS = 10
 
 
 def agency_named(db: Session, name: str) -> Agency:
@@ -173,13 +181,49 @@ def file_problems(job: Translation, items: list[AnswerItem], read: xliff.ReadFil
         if not unit.target.strip():
             problems.append(f"unit '{unit.key}': not translated")
     problems += [f"unit '{key}': missing from the file" for key in sent if key not in seen]
+    problems += target_problems({unit.key: unit.target for unit in read.units})
     return problems
+
+
+def target_problems(answers_nl: dict[str, str]) -> list[str]:
+    """Targets longer than any answer may be, or not valid text (every door checks)."""
+    problems = []
+    for key, text in answers_nl.items():
+        if len(text) > LONG_TEXT_MAX:
+            problems.append(
+                f"unit '{key}': the translation is {len(text)} characters long, "
+                f"at most {LONG_TEXT_MAX} are allowed"
+            )
+        try:
+            valid_text(text)
+        except ValueError as exc:
+            problems.append(f"unit '{key}': the translation {exc}")
+    return problems
+
+
+def _check_versions(db: Session, job: Translation) -> int:
+    """The number the next version gets; refused once ``MAX_VERSIONS`` are delivered."""
+    delivered = (
+        db.scalar(
+            select(func.count(TranslationVersion.id)).where(
+                TranslationVersion.translation_id == job.id
+            )
+        )
+        or 0
+    )
+    if delivered >= MAX_VERSIONS:
+        raise TooManyVersions(
+            f"This translation has been delivered {delivered} times, the most it may be; "
+            "the lawyer works from the last one delivered."
+        )
+    return delivered + 1
 
 
 def upload_xliff(db: Session, job: Translation, actor: Actor, data: bytes) -> Case:
     """Check an uploaded XLIFF file in full, then deliver it; nothing is stored if any
     check fails (the whole upload is one transaction)."""
     _require_deliverable(db, job)
+    _check_versions(db, job)
     try:
         read = xliff.read(data)
     except xliff.UnreadableFile as exc:
@@ -220,9 +264,12 @@ def deliver(
     """Store the Dutch text as a new version; the first delivery sends the form to the
     lawyer, a later one replaces the text the lawyer reads (the earlier one is kept)."""
     case = _require_deliverable(db, translation)
+    number = _check_versions(db, translation)
     sent = [item.key for item in source_items(db, translation)]
     _check_complete(sent, answers_nl)
-    number = len(queries.versions(db, translation)) + 1
+    too_long = target_problems(answers_nl)
+    if too_long:
+        raise IncompleteTranslation(" ".join(too_long), problems=too_long)
     db.add(
         TranslationVersion(
             translation_id=translation.id,

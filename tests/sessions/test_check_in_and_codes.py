@@ -302,3 +302,24 @@ def test_the_host_notes_a_no_show_on_the_seat_list_once_the_session_has_started(
     db.refresh(booking)
     assert booking.no_show_at is not None
     assert "Omar Aziz" not in client.get(f"/host/sessions/{booking.session_id}", headers=HTML).text
+
+
+def test_the_host_page_reads_a_v_number_typed_in_arabic_indic_digits(client, db, factory):
+    """Issue 14.5: the document's V-number typed on an Arabic keyboard is the same number."""
+    host = factory.person(Role.HOST)
+    case = factory.case_in(CaseState.SCHEDULED)
+    booking = factory.booking(case)
+    sign_in(client, host.user.username)
+    form = client.get(f"/host/bookings/{booking.id}/check-in", headers=HTML)
+    arabic = "".join(chr(0x0660 + int(d)) for d in case.v_number)  # Arabic-Indic digits
+    data = factory.identity(case) | {
+        "csrf_token": csrf_of(form.text),
+        "v_number": arabic,
+        "consent": "yes",
+    }
+
+    accepted = client.post(f"/host/bookings/{booking.id}/check-in", data=data, headers=HTML)
+
+    assert accepted.status_code == 200, accepted.text
+    db.refresh(case)
+    assert case.state == CaseState.CHECKED_IN

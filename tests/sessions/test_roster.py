@@ -4,10 +4,13 @@ the session's own location only."""
 
 import csv
 import io
+import re
 import uuid
 
+import pytest
 from pypdf import PdfReader
 
+from service.core.spreadsheet import safe_cell
 from service.models import Role
 from service.models.sessions import Location
 from service.sessions import service as sessions
@@ -101,3 +104,62 @@ def test_hosts_of_another_location_and_other_roles_are_refused(client, db, facto
     client.cookies.clear()
     sign_in(client, factory.person(Role.LAWYER).user.username)
     assert client.get(f"/sessions/{session.id}/roster.csv", headers=HTML).status_code == 403
+
+
+# Issue 14.5: a name ";=3+3" or " =1+1" came out unquoted, and Dutch Excel splits on ";".
+EVALUATED = (";=3+3", " =1+1", "Ali;-2+3", "\t@SUM(A1)", "\uff1d1+1", "Sara, +31 6 1234")
+FORMULA = ("=", "+", "-", "@", "\uff1d")
+
+
+def naive_cells(line: str) -> list[str]:
+    """The cells a spreadsheet sees that splits on ';' or ',' and ignores the quotes."""
+    return [part.strip().strip('"').strip() for part in re.split("[;,]", line)]
+
+
+def test_every_roster_field_is_quoted_and_no_cell_is_evaluated_on_either_separator(
+    client, db, factory
+):
+    planner = factory.person(Role.PLANNER)
+    session = factory.session("ar", seats=len(EVALUATED))
+    for seat, name in enumerate(EVALUATED, start=1):
+        case = factory.case_in(CaseState.CONSENTED, applicant_name=name)
+        sessions.book(db, session, case, planner.actor, seat=seat)
+    sign_in(client, planner.user.username)
+
+    response = client.get(f"/sessions/{session.id}/roster.csv", headers=HTML)
+
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    lines = text.split("\r\n")[:-1]
+    assert len(lines) == 1 + len(EVALUATED)
+    for line in lines:  # every field quoted: a separator stays inside its cell
+        assert re.fullmatch(r'"(?:[^"]|"")*"(?:,"(?:[^"]|"")*")*', line), line
+        for cell in naive_cells(line):
+            assert not cell.startswith(FORMULA), (cell, line)
+    rows = list(csv.reader(io.StringIO(text)))
+    names = [row[2] for row in rows[1:]]
+    assert names == [
+        ";'=3+3",
+        "' =1+1",
+        "Ali;'-2+3",
+        "'\t@SUM(A1)",
+        "'\uff1d1+1",
+        "Sara,' +31 6 1234",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("Amal Haddad", "Amal Haddad"),
+        ("Haddad, Amal", "Haddad, Amal"),
+        ("=1+1", "'=1+1"),
+        ("  -1", "'  -1"),
+        ("\r=1", "'\r=1"),
+        ("a;@b", "a;'@b"),
+        (None, ""),
+        (4, "4"),
+    ],
+)
+def test_the_shared_cell_rule(value, shown):
+    assert safe_cell(value) == shown
