@@ -263,4 +263,9 @@ def _first_line(exc: BaseException) -> str:
     return f"{type(original).__name__}: {text[0] if text else ''}"
 
 
-HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
+HTTP_CODES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    408: "request_timeout",
+    413: "body_too_large",
+}

@@ -2,7 +2,6 @@
 know, as JSON and as a PDF."""
 
 from sqlalchemy.orm import Session
-from weasyprint import HTML
 
 from service.core.actor import Actor
 from service.core.i18n import gettext_for
@@ -45,5 +44,7 @@ def handoff_pdf(record: HandoffOut, language: str = "nl") -> bytes:
     html = templates.get_template("officer/handoff_pdf.html").render(
         record=record, _=gettext_for(language), lang=language
     )
+    from weasyprint import HTML  # heavy (~1 s): loaded on first use, not at start-up
+
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf
