@@ -21,7 +21,20 @@ from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Integer,
+    String,
+    Uuid,
+    column,
+    delete,
+    func,
+    insert,
+    select,
+    table,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -30,9 +43,20 @@ from service.core.clock import utcnow
 from service.core.db import after_commit, unit_of_work
 from service.core.errors import Conflict
 from service.core.settings import Settings, get_settings
-from service.models.jobs import OutboxJob
 
 log = logging.getLogger("service.jobs")
+
+# The outbox table (its model, for the migrations, is ``service.models.jobs.OutboxJob``;
+# core knows no models).
+_OUTBOX = table(
+    "job_outbox",
+    column("id", Uuid()),
+    column("task", String()),
+    column("args", JSON()),
+    column("attempts", Integer()),
+    column("queued_at", DateTime(timezone=True)),
+    column("created_at", DateTime(timezone=True)),
+)
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -58,9 +82,9 @@ huey = get_huey()
 def enqueue(db: Session, task: TaskWrapper, *args: Any) -> None:
     """Record ``task(*args)`` in the outbox of ``db``'s transaction; hand it to the queue
     once that transaction has committed."""
-    job = OutboxJob(id=uuid.uuid4(), task=task_name(task), args=encode_args(args))
-    db.add(job)
-    job_id = job.id
+    job_id = uuid.uuid4()
+    row = {"task": task_name(task), "args": encode_args(args), "attempts": 0}
+    db.execute(insert(_OUTBOX).values(id=job_id, created_at=utcnow(), **row))
     after_commit(db, lambda: hand_over(job_id))
 
 
@@ -79,13 +103,14 @@ def run_job(job_id: uuid.UUID) -> bool:
     """Run an outbox job, then delete its row. A job already done (handed over twice)
     has no row any more and is skipped; a job that fails keeps its row for the sweep."""
     with unit_of_work(write=False) as db:
-        job = db.get(OutboxJob, job_id)
-        if job is None:
-            return False
-        task, args = job.task, decode_args(job.args)
-    _task_class(task)(args=tuple(args)).execute()
+        job = db.execute(
+            select(_OUTBOX.c.task, _OUTBOX.c.args).where(_OUTBOX.c.id == job_id)
+        ).one_or_none()
+    if job is None:
+        return False
+    _task_class(job.task)(args=tuple(decode_args(job.args))).execute()
     with unit_of_work() as db:
-        db.execute(delete(OutboxJob).where(OutboxJob.id == job_id))
+        db.execute(delete(_OUTBOX).where(_OUTBOX.c.id == job_id))
     return True
 
 
@@ -97,12 +122,12 @@ def requeue_jobs() -> int:
     due_before = utcnow() - timedelta(seconds=settings.job_requeue_seconds)
     with unit_of_work(write=False) as db:
         due = db.scalars(
-            select(OutboxJob.id)
+            select(_OUTBOX.c.id)
             .where(
-                func.coalesce(OutboxJob.queued_at, OutboxJob.created_at) < due_before,
-                OutboxJob.attempts < settings.job_attempts,
+                func.coalesce(_OUTBOX.c.queued_at, _OUTBOX.c.created_at) < due_before,
+                _OUTBOX.c.attempts < settings.job_attempts,
             )
-            .order_by(OutboxJob.created_at)
+            .order_by(_OUTBOX.c.created_at)
             .limit(500)
         ).all()
     handed: list[uuid.UUID] = []
@@ -110,9 +135,9 @@ def requeue_jobs() -> int:
         # Counted before the hand-over: a job that keeps failing stops after its attempts.
         with unit_of_work() as db:
             db.execute(
-                update(OutboxJob)
-                .where(OutboxJob.id == job_id)
-                .values(attempts=OutboxJob.attempts + 1, queued_at=utcnow())
+                update(_OUTBOX)
+                .where(_OUTBOX.c.id == job_id)
+                .values(attempts=_OUTBOX.c.attempts + 1, queued_at=utcnow())
             )
         if not hand_over(job_id):
             break
