@@ -110,6 +110,12 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         proxy_headers=True,
         timeout_keep_alive=settings.keep_alive_seconds,
+        # Slow clients: headers must be complete in time (core/server.py), and the body
+        # (core/middleware.py).
+        http="service.core.server:TimedHttpProtocol",
+        # A loaded machine starts a worker slowly: the supervisor waits this long for it
+        # (and for a busy one to answer) before it kills and replaces it.
+        timeout_worker_healthcheck=settings.worker_startup_seconds,
         server_header=False,  # no banner: what runs here is nobody's business
         log_config=LOGGING,  # JSON lines with the request id (docs/security.md)
         access_log=False,  # ours (core/logs.py) logs route templates, not raw paths

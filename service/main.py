@@ -22,7 +22,12 @@ from service.cases.pages import router as case_pages
 from service.consultations.api import router as consultations_router
 from service.consultations.pages import router as consultation_pages
 from service.core.context import RequestContext
-from service.core.errors import PROBLEM_RESPONSES, DomainError, install_error_handlers
+from service.core.errors import (
+    DATABASE_RETRY_SECONDS,
+    PROBLEM_RESPONSES,
+    DomainError,
+    install_error_handlers,
+)
 from service.core.middleware import BodyLimit, SecurityHeaders
 from service.core.routing import UnitOfWorkRoute
 from service.core.settings import PROJECT_ROOT, get_settings
@@ -209,7 +214,10 @@ def health(db: Session) -> dict[str, str]:
         db.execute(text("SELECT 1"))
     except OperationalError as exc:
         raise DomainError(
-            "The database cannot be reached.", code="database_unavailable", status=503
+            "The database cannot be reached.",
+            code="database_unavailable",
+            status=503,
+            retry_after=DATABASE_RETRY_SECONDS,
         ) from exc
     return {"status": "ok", "database": "ok"}
 

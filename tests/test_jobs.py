@@ -358,23 +358,34 @@ def test_a_job_fanned_out_twice_moves_the_case_once(db, factory, monkeypatch):
     assert [e.event for e in events(db, case)].count("expire_invitation") == 1
 
 
-def test_a_job_is_enqueued_only_when_the_transaction_commits(tmp_path):
-    """``enqueue`` waits for the commit, so a worker never sees uncommitted data."""
+def test_a_job_is_enqueued_only_when_the_transaction_commits(tmp_path, monkeypatch):
+    """``enqueue`` writes the outbox row with the transaction and hands the job to the
+    queue only after the commit, so a worker never sees uncommitted data."""
+    import uuid
+
     from sqlalchemy.orm import Session
 
+    from service.cli import run_migrations
+    from service.core import jobs
     from service.core.db import make_engine
-    from service.core.jobs import enqueue
+    from service.dossier.tasks import render_dossier
+    from service.models.jobs import OutboxJob
 
-    ran: list[str] = []
-    engine = make_engine(f"sqlite:///{tmp_path / 'enqueue.db'}")
+    handed: list[uuid.UUID] = []
+    monkeypatch.setattr(jobs, "hand_over", handed.append)
+    url = f"sqlite:///{tmp_path / 'enqueue.db'}"
+    run_migrations(url)
+    engine = make_engine(url)
     try:
         with Session(engine) as session:
-            enqueue(session, ran.append, "rolled back")
+            jobs.enqueue(session, render_dossier, uuid.uuid4(), "staff")
             session.rollback()
-            enqueue(session, ran.append, "committed")
-            assert ran == []
+            jobs.enqueue(session, render_dossier, uuid.uuid4(), "lawyer")
+            assert handed == []
             session.commit()
-        assert ran == ["committed"]
+            kept = session.scalars(select(OutboxJob)).all()
+        assert [job.args[1] for job in kept] == ["lawyer"]
+        assert handed == [kept[0].id]
     finally:
         engine.dispose()
 

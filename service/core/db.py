@@ -22,6 +22,7 @@ AFTER_COMMIT = "after_commit_callbacks"
 # once, so concurrent writers queue on the busy timeout instead of failing mid-way.
 SQLITE_BEGIN = "sqlite_begin"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 def make_engine(url: str, pool_size: int | None = None) -> Engine:
@@ -45,7 +46,15 @@ def make_engine(url: str, pool_size: int | None = None) -> Engine:
         return engine
     # No pre-ping: a round trip on every checkout halves the request floor. Connections
     # are recycled before servers or proxies drop them; a dead one fails one request.
-    return create_engine(url, pool_recycle=1800, hide_parameters=True, **pool)
+    # A database host that does not answer fails a request within seconds (a 503),
+    # rather than holding its thread for the operating system's TCP time-out.
+    return create_engine(
+        url,
+        pool_recycle=1800,
+        hide_parameters=True,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+        **pool,
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:

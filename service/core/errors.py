@@ -1,6 +1,7 @@
 """Domain errors, and the one place that turns any error into a response: an RFC 9457
 problem document for the API, a readable page in the user's language for pages."""
 
+import logging
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -8,12 +9,15 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+# While the database cannot be reached, clients come back after this many seconds.
+DATABASE_RETRY_SECONDS = 5
+log = logging.getLogger("service.errors")
 
 
 class DomainError(Exception):
@@ -225,10 +229,43 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = "The database is busy; try again in a moment."
         return respond(request, 503, "database_busy", detail, retry_after=2)
 
+    async def _database_unavailable(request: Request, exc: Exception) -> Response:
+        # The database is down or restarting (or dropped this connection): nothing of the
+        # request was committed. One line per failure, no traceback; the client retries.
+        log.warning("database unavailable: %s", _first_line(exc))
+        return respond(
+            request,
+            503,
+            "database_unavailable",
+            "The database cannot be reached; try again in a moment.",
+            retry_after=DATABASE_RETRY_SECONDS,
+        )
+
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(InterfaceError, _database_unavailable)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         # A bug, not bad input: still a readable answer; the server logs the traceback.
         return respond(request, 500, "internal_error", "An unexpected error occurred.")
 
 
-HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
+def database_unreachable(exc: BaseException) -> bool:
+    """A database error that says the database cannot be reached (or just dropped the
+    connection), not that the request was wrong."""
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def _first_line(exc: BaseException) -> str:
+    """The driver's message without SQLAlchemy's statement and background link."""
+    original = getattr(exc, "orig", None) or exc
+    text = str(original).strip().splitlines()
+    return f"{type(original).__name__}: {text[0] if text else ''}"
+
+
+HTTP_CODES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    408: "request_timeout",
+    413: "body_too_large",
+}

@@ -4,6 +4,7 @@ Written as plain ASGI (not Starlette's BaseHTTPMiddleware) so they add no task o
 thread per request.
 """
 
+import anyio
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -114,14 +115,26 @@ class BodyLimit:
             await _refuse(scope, receive, send, limit)
             return
         received = 0
+        complete = False
+        # A body trickled in byte by byte holds a request thread's turn: it must be
+        # complete this long after the app first asks for it, or the request gets 408.
+        deadline: float | None = None
 
         async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete, deadline
+            if complete:  # the body is in; later calls only wait for a disconnect
+                return await receive()
+            if deadline is None:
+                deadline = anyio.current_time() + settings.body_timeout_seconds
+            with anyio.move_on_at(deadline) as waiting:
+                message = await receive()
+            if waiting.cancelled_caught:
+                raise HTTPException(408, "The request body was not sent in time.")
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:  # a streamed body without Content-Length
                     raise too_large(limit)
+                complete = not message.get("more_body", False)
             return message
 
         await self.app(scope, counting_receive, send)

@@ -39,7 +39,7 @@ from starlette.exceptions import HTTPException
 
 from service.core import context, idempotency
 from service.core import db as db_module
-from service.core.errors import DomainError, ServiceBusy
+from service.core.errors import DomainError, ServiceBusy, database_unreachable
 from service.core.settings import get_settings
 from service.core.text import has_invalid_text
 
@@ -90,7 +90,9 @@ class UnitOfWorkRoute(APIRoute):
             except Exception as exc:
                 # Refused and failed attempts are witnessed too (the audit trail).
                 scope = context.current()
-                if scope is not None and scope.witnesses and not scope.witnessed:
+                # With the database unreachable there is nowhere to record the attempt.
+                unreachable = database_unreachable(exc)
+                if scope and scope.witnesses and not scope.witnessed and not unreachable:
                     await run_in_worker_thread(partial(context.witness, status_of(exc)))
                 raise
 
@@ -221,6 +223,8 @@ def status_of(exc: BaseException) -> int:
         return exc.status_code
     if isinstance(exc, RequestValidationError):
         return 422
+    if database_unreachable(exc):
+        return 503
     return 500
 
 

@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     message_attempts: int = Field(default=6, ge=1, le=20)
     message_retry_seconds: int = Field(default=60, ge=1)
     message_claim_seconds: int = Field(default=300, ge=1)
+    # The job outbox (core/jobs.py): a job not done this long after it was handed to the
+    # queue (Redis was down, or lost it) is handed over again, at most this many times.
+    job_requeue_seconds: int = Field(default=300, ge=1)
+    job_attempts: int = Field(default=10, ge=1)
     # Where the development SMTP sink keeps what it received.
     mail_sink_dir: Path = PROJECT_ROOT / "var" / "mail"
     # Check-in opens this long before a session starts and closes when its window ends.
@@ -86,6 +90,13 @@ class Settings(BaseSettings):
     # timeout (60 s on common ones), so the balancer, not the app, closes them, and a
     # client never sends a request on a connection the app is closing (a reset).
     keep_alive_seconds: int = Field(default=75, ge=1)
+    # Slow clients (core/server.py): a request's headers must be complete this long after
+    # it began, and its body within the second limit, or the connection is closed (408).
+    header_timeout_seconds: float = Field(default=10, gt=0)
+    body_timeout_seconds: float = Field(default=60, gt=0)
+    # `hearing serve --workers N`: how long the supervisor waits for a worker process to
+    # answer (starting up, or under load) before it kills and replaces it.
+    worker_startup_seconds: int = Field(default=60, ge=5)
     # Request bodies: JSON and forms, and the case import file.
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024

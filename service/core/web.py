@@ -210,6 +210,13 @@ ERROR_TEXTS: dict[int, tuple[str, str]] = {
 
 # Errors whose own words say more than the status's.
 CODE_TEXTS: dict[str, tuple[str, str]] = {
+    "database_unavailable": (
+        N_("The service is temporarily unavailable"),
+        N_(
+            "Try again in a minute. What you saved before is kept; "
+            "a step you sent just now was not."
+        ),
+    ),
     "csrf_rejected": (
         N_("This form could not be sent"),
         N_(

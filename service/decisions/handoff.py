@@ -4,7 +4,6 @@ know, as JSON and as a PDF."""
 from functools import partial
 
 from sqlalchemy.orm import Session
-from weasyprint import HTML
 
 from service.core.actor import Actor
 from service.core.formatting import country_in, local_moment
@@ -52,5 +51,7 @@ def handoff_pdf(record: HandoffOut, language: str = "nl") -> bytes:
         country=partial(country_in, language=language),
         moment=partial(local_moment, language=language),
     )
+    from weasyprint import HTML  # heavy (~1 s): loaded on first use, not at start-up
+
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf

@@ -26,6 +26,7 @@ from service.models.dossier import Dossier
 from service.models.eligibility import Screening, ScreeningOutcome
 from service.models.idempotency import IdempotentAnswer
 from service.models.invitations import Invitation, InvitationStatus
+from service.models.jobs import OutboxJob
 from service.models.messages import Message, MessageKind, MessageStatus
 from service.models.questionnaires import AnswerSet
 from service.models.sessions import (
@@ -74,6 +75,7 @@ __all__ = [
     "MessageKind",
     "MessageStatus",
     "OfficerProfile",
+    "OutboxJob",
     "PasswordResetLink",
     "PlanningPreference",
     "RecoveryCode",

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
-from weasyprint import HTML
 
 from service.core.formatting import LOCAL_TIME
 from service.core.spreadsheet import csv_text
@@ -74,6 +73,8 @@ def roster_csv(roster: Roster) -> str:
 def roster_pdf(roster: Roster, context: dict[str, object]) -> bytes:
     """The printable roster (A4), from the same template the hosts' page uses."""
     html = templates.get_template("pdf/roster.html").render({**context, "roster": roster})
+    from weasyprint import HTML  # heavy (~1 s): loaded on first use, not at start-up
+
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf
 
