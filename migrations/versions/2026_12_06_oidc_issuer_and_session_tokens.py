@@ -39,7 +39,8 @@ def upgrade() -> None:
             op.f("uq_users_oidc_issuer_oidc_subject"), ["oidc_issuer", "oidc_subject"]
         )
         batch_op.create_check_constraint(
-            op.f("ck_users_oidc_issuer_with_subject"), "(oidc_issuer IS NULL) = (oidc_subject IS NULL)"
+            op.f("ck_users_oidc_issuer_with_subject"),
+            "(oidc_issuer IS NULL) = (oidc_subject IS NULL)",
         )
     with op.batch_alter_table("web_sessions", schema=None) as batch_op:
         batch_op.add_column(
@@ -58,9 +59,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(op.f("ck_users_oidc_issuer_with_subject"), type_="check")
         batch_op.drop_constraint(op.f("uq_users_oidc_issuer_oidc_subject"), type_="unique")
     # One subject per column again: a subject bound at two issuers keeps the first.
-    users = sa.table(
-        "users", sa.column("id"), sa.column("oidc_issuer"), sa.column("oidc_subject")
-    )
+    users = sa.table("users", sa.column("id"), sa.column("oidc_issuer"), sa.column("oidc_subject"))
     connection = op.get_bind()
     seen: set[str] = set()
     for user_id, subject in connection.execute(
