@@ -197,10 +197,9 @@ def back_channel_logout(
 ) -> JSONResponse:
     """OIDC Back-Channel Logout 1.0: the identity provider ends the browser sessions it
     started here (the logout token is signed by the provider and checked)."""
-    headers = {"cache-control": "no-store"}
     try:
         oidc.back_channel_logout(db, logout_token)
     except OidcRefused as refused:
         body = {"error": "invalid_request", "error_description": refused.detail}
-        return JSONResponse(body, status_code=400, headers=headers)
-    return JSONResponse({}, headers=headers)
+        return JSONResponse(body, status_code=400)
+    return JSONResponse({})  # not cached: every API answer is no-store

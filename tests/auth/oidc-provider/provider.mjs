@@ -59,8 +59,9 @@ async function build(keys) {
       openid: ['sub'],
       profile: ['name', 'preferred_username'],
       email: ['email'],
-      roles: ['realm_access'],
+      realm: ['realm_access'],
       realm_access: null,
+      roles: null, // Entra's app roles: a top-level list
     },
     acrValues: config.acrValues || [],
     features: {
