@@ -66,6 +66,8 @@ JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 # A token naming an unknown key id fetches the JWKS again, at most this often (a
 # forged back-channel call must not make the service hammer the provider).
 KEY_REFETCH_SECONDS = 10.0
+# A back-channel logout token older than this is refused.
+LOGOUT_TOKEN_SECONDS = 120
 
 
 def configured() -> bool:
@@ -626,6 +628,9 @@ def back_channel_logout(db: Session, logout_token: str) -> int:
         raise OidcRefused("Not a logout token (events).", "invalid")
     if "nonce" in claims:
         raise OidcRefused("A logout token carries no nonce.", "invalid")
+    # A replayed old token must not end sessions started since.
+    if claims["iat"] < time.time() - LOGOUT_TOKEN_SECONDS - settings.oidc_leeway_seconds:
+        raise OidcRefused("The logout token is too old.", "invalid")
     sub, sid = claims.get("sub"), claims.get("sid")
     if not (isinstance(sub, str) or isinstance(sid, str)):
         raise OidcRefused("A logout token names a sub or a sid.", "invalid")

@@ -4,8 +4,8 @@
 //
 // Everything a real provider does is oidc-provider's own code (discovery, JWKS,
 // authorization, PKCE, token endpoint with client authentication, UserInfo, claims
-// request parameter, RP-initiated and back-channel logout). This file only adds what a
-// person and an operator would do, as small routes under /__test/:
+// request parameter, RP-initiated and back-channel logout, dynamic registration). This
+// file only adds what a person and an operator would do, as small routes under /__test/:
 //   /interaction/<uid>  the person at the provider signs in (account, amr, acr) or cancels
 //   /__test/accounts    the provider's accounts and their claims (as in its user store)
 //   /__test/clock       the provider's clock runs ahead by N seconds
@@ -14,8 +14,6 @@
 //   /__test/hits        how often discovery and JWKS were fetched
 //   /__test/tamper      claims forced into the next ID tokens, re-signed with the
 //                       provider's key (a misconfigured or hostile provider)
-//   /__test/backchannel the logout tokens the provider sent to the client's
-//                       back-channel URI (which points at this sink)
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { URL } from 'node:url';
@@ -36,7 +34,6 @@ let accounts = {};
 let cacheControl = '';
 let tamper = {};
 const hits = { discovery: 0, jwks: 0, userinfo: 0, token: 0 };
-const logoutTokens = [];
 
 async function signingKey(kid) {
   const { privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
@@ -68,6 +65,8 @@ async function build(keys) {
       devInteractions: { enabled: false },
       claimsParameter: { enabled: true },
       backchannelLogout: { enabled: true },
+      // Open dynamic registration: a test registers a client for an app it starts.
+      registration: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
@@ -179,14 +178,6 @@ async function testRoute(req, res, path) {
   if (path === '/__test/hits') {
     if (req.method === 'POST') Object.keys(hits).forEach((k) => { hits[k] = 0; });
     return json(res, 200, hits);
-  }
-  if (path === '/__test/backchannel') {
-    if (req.method === 'POST') {
-      logoutTokens.push((await body(req)).logout_token);
-      res.writeHead(200);
-      return res.end();
-    }
-    return json(res, 200, logoutTokens.splice(0));
   }
   return json(res, 404, {});
 }
