@@ -4,17 +4,20 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Form, Request, Response, status
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.auth import queries, service
+from service.auth import oidc, queries, service
 from service.auth.access import PUBLIC, allow, bearer
+from service.auth.exceptions import OidcRefused
 from service.auth.schemas import (
     KioskLoginIn,
     LoginIn,
     MeOut,
+    OidcLinkIn,
     PasswordChangeIn,
     ResetLinkOut,
     SessionOut,
@@ -172,3 +175,38 @@ def end_session(
 ) -> None:
     """End one browser session or revoke one token at once."""
     service.end_session_by_id(db, session_id)
+
+
+@router.post("/users/{user_id}/oidc-link")
+def link_identity(
+    user_id: uuid.UUID, body: OidcLinkIn, db: Session, _: Annotated[Actor, Depends(allow(*ADMINS))]
+) -> UserOut:
+    """Link the account to a subject at the configured identity provider: the only way
+    an existing account gets signed in through it (never a matching username)."""
+    user = service.get_user(db, user_id)
+    oidc.link(db, user, body.subject.strip())
+    return UserOut.model_validate(user)
+
+
+@router.delete("/users/{user_id}/oidc-link")
+def unlink_identity(
+    user_id: uuid.UUID, db: Session, _: Annotated[Actor, Depends(allow(*ADMINS))]
+) -> UserOut:
+    """Remove the link; the account's sessions and tokens end."""
+    user = service.get_user(db, user_id)
+    oidc.unlink(db, user)
+    return UserOut.model_validate(user)
+
+
+@router.post("/auth/oidc/backchannel-logout", openapi_extra={"x-roles": [PUBLIC]})
+def back_channel_logout(
+    db: Session, logout_token: Annotated[str, Form(max_length=10_000)] = ""
+) -> JSONResponse:
+    """OIDC Back-Channel Logout 1.0: the identity provider ends the browser sessions it
+    started here (the logout token is signed by the provider and checked)."""
+    try:
+        oidc.back_channel_logout(db, logout_token)
+    except OidcRefused as refused:
+        body = {"error": "invalid_request", "error_description": refused.detail}
+        return JSONResponse(body, status_code=400)
+    return JSONResponse({})  # not cached: every API answer is no-store

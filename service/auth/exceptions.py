@@ -65,4 +65,18 @@ class UnknownSession(NotFound):
 
 
 class OidcRefused(Forbidden):
+    """Signing in at the identity provider did not work. ``reason`` picks what the page
+    says (``service.auth.pages.OIDC_FAILURES``); the detail is for the log."""
+
     code = "oidc_refused"
+    STATUSES = {"unreachable": 502, "provider": 502, "cancelled": 400, "expired": 400}
+
+    def __init__(self, detail: str, reason: str = "invalid", *, subject: str = "") -> None:
+        super().__init__(detail, status=self.STATUSES.get(reason, 403))
+        self.reason = reason
+        # Shown to a person whose identity is not linked yet, to give an administrator.
+        self.subject = subject
+
+
+class OidcIdentityTaken(Conflict):
+    code = "oidc_identity_taken"

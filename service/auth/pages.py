@@ -21,6 +21,8 @@ from service.auth.access import signed_in
 from service.auth.exceptions import (
     BadCredentials,
     BadSecondFactor,
+    OidcIdentityTaken,
+    OidcRefused,
     UnknownAgency,
     UnknownLocation,
     UsernameTaken,
@@ -298,11 +300,18 @@ def enrol(
 
 @router.post("/sign-out")
 def sign_out(request: Request, db: Session) -> Response:
-    """End the session on the server (the cookie alone would not be enough)."""
+    """End the session on the server (the cookie alone would not be enough). A session
+    from the identity provider ends there too, else the next click signs straight back
+    in on a shared desk: a page sends the browser on (a redirect from this form post
+    would break the CSP's ``form-action 'self'``)."""
     secret = request.cookies.get(session_cookie())
-    if secret:
-        service.end_session(db, secret)
-    response = see_other("/sign-in?signed_out=true")
+    id_token = service.end_session(db, secret) if secret else None
+    signed_out = "/sign-in?signed_out=true"
+    at_provider = id_token and oidc.end_session_url(id_token, _absolute(request, signed_out))
+    if at_provider:
+        response: Response = render(request, "auth/signing_out.html", {"to": at_provider})
+    else:
+        response = see_other(signed_out)
     response.delete_cookie(session_cookie(), path="/")
     return response
 
@@ -325,8 +334,81 @@ OIDC_STATE_COOKIE = "oidc_state"
 OIDC_CALLBACK = "/sign-in/oidc/callback"
 
 
+# What a failed sign-in at the provider says, per ``OidcRefused.reason``: never the
+# provider's or a library's own words, always a way to try again.
+OIDC_FAILURES: dict[str, tuple[str, str]] = {
+    "cancelled": (
+        N_("Signing in was cancelled"),
+        N_("You stopped signing in at your organisation's account. You can try again."),
+    ),
+    "expired": (
+        N_("Signing in took too long"),
+        N_(
+            "Signing in at your organisation's account expired or was started in another "
+            "window. Start again."
+        ),
+    ),
+    "unreachable": (
+        N_("Your organisation's sign-in service cannot be reached"),
+        N_("Try again in a few minutes. If it keeps happening, tell your administrator."),
+    ),
+    "provider": (
+        N_("Your organisation's sign-in service did not sign you in"),
+        N_("It reported a problem. Try again; if it keeps happening, tell your administrator."),
+    ),
+    "invalid": (
+        N_("Your sign-in could not be verified"),
+        N_(
+            "The answer of your organisation's sign-in service did not pass this service's "
+            "checks. Try again; if it keeps happening, tell your administrator."
+        ),
+    ),
+    "second_factor": (
+        N_("Sign in with a second factor"),
+        N_(
+            "This service needs a second factor, such as a code from an app or a security "
+            "key. Sign in again at your organisation's account and use one."
+        ),
+    ),
+    "no_role": (
+        N_("Your account gives no access to this service"),
+        N_("Your organisation's account has no role in this service. Ask your administrator."),
+    ),
+    "role_mismatch": (
+        N_("Your role does not match"),
+        N_(
+            "The role your organisation gives you differs from the role of your account in "
+            "this service. Ask your administrator to correct it."
+        ),
+    ),
+    "not_linked": (
+        N_("Your account is not linked yet"),
+        N_(
+            "An administrator of this service links your organisation's account to your "
+            "account here. Give them the identifier below."
+        ),
+    ),
+    "deactivated": (
+        N_("This account is deactivated"),
+        N_("Ask your administrator if you need access again."),
+    ),
+}
+
+
+def _absolute(request: Request, path: str) -> str:
+    return str(request.base_url).rstrip("/") + path
+
+
 def _callback_uri(request: Request) -> str:
-    return str(request.base_url).rstrip("/") + OIDC_CALLBACK
+    return _absolute(request, OIDC_CALLBACK)
+
+
+def _oidc_failed(request: Request, refused: OidcRefused) -> HTMLResponse:
+    title, advice = OIDC_FAILURES.get(refused.reason, OIDC_FAILURES["invalid"])
+    context = {"title": title, "advice": advice, "subject": refused.subject}
+    response = render(request, "auth/oidc_failed.html", context, status_code=refused.status)
+    response.delete_cookie(cookie_name(OIDC_STATE_COOKIE), path="/")
+    return response
 
 
 @router.get("/sign-in/oidc")
@@ -334,7 +416,10 @@ def oidc_start(request: Request) -> Response:
     """Off to the identity provider; the random state waits in a short-lived cookie."""
     if not oidc.configured():
         return see_other("/sign-in")
-    url, state = oidc.authorization_url(_callback_uri(request))
+    try:
+        url, state = oidc.authorization_url(_callback_uri(request))
+    except OidcRefused as refused:
+        return _oidc_failed(request, refused)
     response = see_other(url)
     # Lax, not Strict: the provider's redirect back is a cross-site navigation.
     response.set_cookie(
@@ -355,16 +440,30 @@ def oidc_callback(
     db: Session,
     code: Annotated[str, Query(max_length=2000)] = "",
     state: Annotated[str, Query(max_length=200)] = "",
+    error: Annotated[str, Query(max_length=200)] = "",
+    iss: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
-    """Back from the identity provider: check its ID token, bind or find the account,
-    start a full session (the provider did the second factor)."""
+    """Back from the identity provider: its error (a clear page, and try again), or a
+    code: check the ID token, find the account bound to it, start a full session (the
+    provider did the second factor) that keeps the ID token for signing out there."""
     if not oidc.configured():
         return see_other("/sign-in")
     kept = request.cookies.get(cookie_name(OIDC_STATE_COOKIE), "")
-    identity = oidc.identity_from_callback(code, state, kept, _callback_uri(request))
-    user = oidc.account_for(db, identity)
+    answer = {"code": code, "state": state, "error": error}
+    if iss is not None:
+        answer["iss"] = iss
+    try:
+        identity = oidc.identity_from_callback(answer, kept, _callback_uri(request))
+        user = oidc.account_for(db, identity)
+    except OidcRefused as refused:
+        return _oidc_failed(request, refused)
     started = service.start_session(
-        db, user, request.headers.get("user-agent", ""), second_factor_passed=True
+        db,
+        user,
+        request.headers.get("user-agent", ""),
+        second_factor_passed=True,
+        oidc_id_token=identity.id_token,
+        oidc_sid=identity.sid,
     )
     # A page, not a redirect: a Strict cookie set in a cross-site navigation's chain
     # would not go along with the redirect; the next click is a same-site one.
@@ -623,6 +722,7 @@ def user_page(
         "sessions": queries.live_sessions(db, user.id),
         "recovery_codes_left": second_factor.unused_recovery_codes(db, user),
         "notice": request.query_params.get("done"),
+        "oidc": oidc.configured(),
     }
     return render(request, "admin/user.html", context, actor=actor)
 
@@ -634,6 +734,9 @@ ADMIN_NOTICES = {
         "The second factor is reset; at the next sign-in the user sets up a new one."
     ),
     "session-ended": N_("The session has ended."),
+    "oidc-linked": N_("The account is linked to the organisation's account."),
+    "oidc-unlinked": N_("The link is removed; the account's sessions have ended."),
+    "oidc-taken": N_("That identifier is linked to another account already."),
 }
 templates.env.globals["ADMIN_NOTICES"] = ADMIN_NOTICES
 
@@ -679,6 +782,34 @@ def issue_reset_link(
     return _show_link(
         request, user, service.issue_reset_link(db, user, actor), actor, created=False
     )
+
+
+@router.post("/admin/users/{user_id}/oidc-link")
+def link_identity(
+    db: Session,
+    user_id: uuid.UUID,
+    actor: Annotated[Actor, Depends(signed_in(*ADMINS))],
+    subject: Annotated[str, Form(max_length=255)] = "",
+) -> Response:
+    """Link the account to the person's identity at the organisation's provider (the
+    identifier the failed sign-in showed them): an existing account is never bound by
+    a matching username."""
+    if not subject.strip():
+        return _back_to(user_id, "")
+    try:
+        oidc.link(db, service.get_user(db, user_id), subject.strip())
+    except OidcIdentityTaken:  # shown again, with what was typed
+        typed = urlencode({"subject": subject.strip()})
+        return see_other(f"/admin/users/{user_id}?done=oidc-taken&{typed}#oidc")
+    return _back_to(user_id, "oidc-linked")
+
+
+@router.post("/admin/users/{user_id}/oidc-unlink")
+def unlink_identity(
+    db: Session, user_id: uuid.UUID, actor: Annotated[Actor, Depends(signed_in(*ADMINS))]
+) -> Response:
+    oidc.unlink(db, service.get_user(db, user_id))
+    return _back_to(user_id, "oidc-unlinked")
 
 
 @router.post("/admin/users/{user_id}/sessions/{session_id}/end")

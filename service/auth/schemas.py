@@ -104,6 +104,15 @@ class UserOut(BaseModel):
     specialism: CoordinatorMotive | None
     active: bool
     second_factor: bool = Field(description="Whether a second factor (TOTP) is enrolled")
+    oidc_subject: str | None = Field(
+        default=None, description="The identity provider's subject this account is linked to"
+    )
+
+
+class OidcLinkIn(BaseModel):
+    """An administrator links an account to the configured identity provider's subject."""
+
+    subject: str = Field(min_length=1, max_length=255)
 
 
 class MeOut(BaseModel):

@@ -359,10 +359,17 @@ class StartedSession:
 
 
 def start_session(
-    db: Session, user: User, user_agent: str, *, second_factor_passed: bool
+    db: Session,
+    user: User,
+    user_agent: str,
+    *,
+    second_factor_passed: bool,
+    oidc_id_token: str | None = None,
+    oidc_sid: str | None = None,
 ) -> StartedSession:
     """A browser session; until the second factor is passed it is short and opens only
-    the second-factor pages (``pending_user``)."""
+    the second-factor pages (``pending_user``). A sign-in at the identity provider keeps
+    its ID token and session id, for signing out there (and being signed out by it)."""
     settings = get_settings()
     secret = secrets.token_urlsafe(32)
     now = utcnow()
@@ -378,6 +385,8 @@ def start_session(
             expires_at=expires_at,
             user_agent=user_agent[:300],
             second_factor_at=now if second_factor_passed else None,
+            oidc_id_token=oidc_id_token,
+            oidc_sid=oidc_sid,
         )
     )
     db.flush()
@@ -441,12 +450,13 @@ def _touch(db: Session, session_id: uuid.UUID, **values: datetime) -> None:
     db.execute(update(WebSession).where(WebSession.id == session_id).values(**values))
 
 
-def end_session(db: Session, secret: str) -> None:
-    db.execute(
-        update(WebSession)
-        .where(WebSession.secret_hash == digest(secret), WebSession.ended_at.is_(None))
-        .values(ended_at=utcnow())
-    )
+def end_session(db: Session, secret: str) -> str | None:
+    """End the browser's session; returns the identity provider's ID token it was signed
+    in with, if any (the ``id_token_hint`` of the sign-out there)."""
+    live = WebSession.secret_hash == digest(secret), WebSession.ended_at.is_(None)
+    ending = db.scalar(select(WebSession).where(*live))
+    db.execute(update(WebSession).where(*live).values(ended_at=utcnow()))
+    return ending.oidc_id_token if ending else None
 
 
 # --- kiosk codes --------------------------------------------------------------------------

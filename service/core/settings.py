@@ -143,13 +143,33 @@ class Settings(BaseSettings):
     oidc_issuer: str = ""
     oidc_metadata_url: str = ""  # default: <issuer>/.well-known/openid-configuration
     oidc_client_id: str = ""
+    # How the service proves itself at the token endpoint: client_secret_basic,
+    # client_secret_post (both with oidc_client_secret) or private_key_jwt (with
+    # oidc_client_private_key, a PEM or JWK; the NL GOV profile's choice).
+    oidc_client_auth_method: Literal[
+        "client_secret_basic", "client_secret_post", "private_key_jwt"
+    ] = "client_secret_basic"
     oidc_client_secret: str = ""
+    oidc_client_private_key: str = ""
+    oidc_client_private_key_file: str = ""
     oidc_scope: str = "openid profile email"
+    # Where the role is, in the ID token or at UserInfo: a dotted path (Keycloak:
+    # realm_access.roles); a list or one string.
     oidc_role_claim: str = "roles"
     oidc_roles: dict[str, str] = Field(default_factory=dict)
     oidc_username_claim: str = "preferred_username"
-    # The provider's second factor replaces ours: its ID token must say one was used.
+    # The provider's second factor replaces ours: its ID token must show one, by an
+    # ``amr`` value (RFC 8176) from oidc_amr_values or an ``acr`` from oidc_acr_values
+    # (Entra v2 has no amr; the NL GOV profile and eHerkenning/DigiD brokers use acr).
+    oidc_amr_values: list[str] = Field(
+        default_factory=lambda: ["mfa", "otp", "hwk", "swk", "sms", "fpt", "face", "iris"]
+    )
+    oidc_acr_values: list[str] = Field(default_factory=list)
     oidc_require_second_factor: bool = True
+    # The provider's clock may run this far ahead or behind (iat, exp, nbf).
+    oidc_leeway_seconds: int = Field(default=60, ge=0, le=300)
+    # Discovery and JWKS are cached as their Cache-Control says; without it, this long.
+    oidc_cache_seconds: int = Field(default=300, ge=0)
 
     @field_validator("database_url")
     @classmethod

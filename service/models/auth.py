@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.crypto import Encrypted
@@ -43,6 +43,11 @@ class User(UuidPk, Timestamped, Base):
             "totp_confirmed_at IS NULL OR totp_secret IS NOT NULL",
             name="totp_confirmed_needs_secret",
         ),
+        # An identity at a provider is its issuer and subject together (OIDC Core 5.7).
+        UniqueConstraint("oidc_issuer", "oidc_subject"),
+        CheckConstraint(
+            "(oidc_issuer IS NULL) = (oidc_subject IS NULL)", name="oidc_issuer_with_subject"
+        ),
     )
 
     username: Mapped[str] = mapped_column(String(120), unique=True)
@@ -63,8 +68,11 @@ class User(UuidPk, Timestamped, Base):
     totp_secret: Mapped[str | None] = mapped_column(Encrypted())
     totp_confirmed_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
-    # The identity provider's subject this account is bound to (OpenID Connect sign-in).
-    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # The identity at the provider this account is bound to (OpenID Connect sign-in):
+    # issuer and subject, never a username, which the provider may change. Bound on the
+    # account's first sign-in when that made it, else only by an administrator.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
 
     @property
     def second_factor(self) -> bool:
@@ -103,6 +111,10 @@ class WebSession(UuidPk, Timestamped, Base):
     # Set when the second factor was passed: until then the session opens only the
     # second-factor and enrolment pages (``service.auth.service.pending_user``).
     second_factor_at: Mapped[datetime | None]
+    # Signed in at the identity provider: its ID token (the id_token_hint of the
+    # sign-out there) and its session id ``sid`` (which a back-channel logout names).
+    oidc_id_token: Mapped[str | None] = mapped_column(Encrypted())
+    oidc_sid: Mapped[str | None] = mapped_column(String(255), index=True)
 
 
 class RecoveryCode(UuidPk, Timestamped, Base):
