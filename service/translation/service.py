@@ -34,7 +34,7 @@ from service.translation.exceptions import (
 )
 from service.translation.items import AnswerItem, answer_items
 from service.translation.schemas import SourceAnswer
-from service.workflow import LEFT_TRACK, CaseEvent, CaseState
+from service.workflow import LEFT_TRACK, CaseEvent, CaseState, Reason
 
 
 def agency_named(db: Session, name: str) -> Agency:
@@ -97,7 +97,7 @@ def request(
         case,
         CaseEvent.SEND_TO_TRANSLATION,
         actor,
-        f"sent to {agency.name}, due {local_date(term.due_at):%Y-%m-%d}",
+        Reason.step(f"sent to {agency.name}, due {local_date(term.due_at):%Y-%m-%d}"),
     )
     translation = Translation(
         case_id=case.id,
@@ -240,7 +240,7 @@ def deliver(
         return case
     agency = db.get_one(Agency, translation.agency_id)
     procedure.advance(
-        db, case, CaseEvent.DELIVER_TRANSLATION, actor, f"translated by {agency.name}"
+        db, case, CaseEvent.DELIVER_TRANSLATION, actor, Reason.step(f"translated by {agency.name}")
     )
     translation.delivered_at = utcnow()
     term = terms.start(db, case, TermStep.CORRECTIONS)
@@ -249,7 +249,9 @@ def deliver(
         case,
         CaseEvent.SEND_TO_LAWYER,
         SYSTEM,
-        f"translated form sent to the lawyer; corrections by {local_date(term.due_at):%Y-%m-%d}",
+        Reason.step(
+            f"translated form sent to the lawyer; corrections by {local_date(term.due_at):%Y-%m-%d}"
+        ),
     )
     return case
 
