@@ -316,3 +316,40 @@ def test_a_signal_on_an_open_case_is_recorded_as_an_exclusion(db, factory):
     last = timeline(db, case.id)[-1]
     assert (last.event, last.reason_kind) == ("exclude", ReasonKind.EXCLUSION)
     assert all(row.reason_kind is ReasonKind.STEP for row in timeline(db, case.id)[:-1])
+
+
+def test_a_lawyer_cannot_tell_an_exclusion_by_a_signal_from_any_other(client, db, factory):
+    """Issue 14: were only a signal's exclusion neutral, the neutral text would tell of
+    a signal. Every exclusion looks the same to those who may not know of signals, in the
+    case and in its timeline."""
+    planner, lawyer = factory.person(Role.PLANNER), factory.person(Role.LAWYER)
+    excluded = [
+        factory.case(signals=[{"kind": "nv", "source": SOURCE, "reason": SIGNAL_REASON}]),
+        factory.case(literacy="low"),
+        factory.case(languages=["xh"]),  # no questionnaire in the applicant's language
+    ]
+    db.commit()
+    views = []
+    for case in excluded:
+        ok(client.post(f"{API}/cases/{case.id}/screening", headers=planner.headers))
+        seen = ok(client.get(f"{API}/cases/{case.id}", headers=lawyer.headers))
+        line = ok(client.get(f"{API}/cases/{case.id}/timeline", headers=lawyer.headers))
+        views.append(
+            (
+                seen["state"],
+                seen["exclusion_reason"],
+                seen["signals"],
+                seen["physical_hearing_next"],
+                seen["next_steps"],
+                [(e["event"], e["reason"]) for e in line],
+            )
+        )
+    assert views[0][:2] == ("excluded", REDACTED_EXCLUSION)
+    assert views[1] == views[0]
+    assert views[2] == views[0]
+    # Staff read three different reasons.
+    reasons = {
+        ok(client.get(f"{API}/cases/{c.id}", headers=planner.headers))["exclusion_reason"]
+        for c in excluded
+    }
+    assert len(reasons) == 3
