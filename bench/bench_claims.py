@@ -242,9 +242,19 @@ BARE_CLAIM = text(
 )
 BARE_EVENT = text(
     "INSERT INTO case_events (case_id, event, from_state, to_state, actor_id, actor_role, at, "
-    "reason, restricted) VALUES (:id, 'claim', 'ready_for_decision', 'claimed', :officer, "
-    "'officer', :now, 'taken from the queue', false)"
+    "reason_kind, reason) VALUES (:id, 'claim', 'ready_for_decision', 'claimed', :officer, "
+    "'officer', :now, 'step', :reason)"
 )
+
+
+def bare_reason(case_id: uuid.UUID) -> str:
+    """The event's reason sealed as the engine seals it (bound to the case and kind)."""
+    from service.core.crypto import bound_place, seal_value
+    from service.models.cases import CaseEventRow
+
+    sealed = seal_value(CaseEventRow.reason, bound_place(case_id, "step"), "taken from the queue")
+    assert sealed is not None
+    return sealed.token
 
 
 def bare_run(engine: Engine, officer_ids: list[uuid.UUID]) -> tuple[float, list[list[str]], int]:
@@ -259,7 +269,9 @@ def bare_run(engine: Engine, officer_ids: list[uuid.UUID]) -> tuple[float, list[
                     now = datetime.now(UTC)
                     lease = now + timedelta(minutes=30)
                     conn.execute(BARE_CLAIM, {"officer": officer, "lease": lease, "id": picked})
-                    conn.execute(BARE_EVENT, {"id": picked, "officer": officer, "now": now})
+                    reason = bare_reason(uuid.UUID(str(picked)))
+                    values = {"id": picked, "officer": officer, "now": now, "reason": reason}
+                    conn.execute(BARE_EVENT, values)
                 mine.append(str(picked))
 
     elapsed, claimed = run_threads(officer_ids, one)

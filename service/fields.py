@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from service.models.auth import Role
+from service.workflow import ReasonKind
 
 
 class When(StrEnum):
@@ -50,6 +51,11 @@ ACCOUNT_READERS = {
 # The coordinator's advice and the question asked: who decides, and the adviser.
 ADVICE_READERS = {Role.OFFICER: When.ANY, Role.COORDINATOR: When.THEIR_MOTIVE, **ADMIN}
 
+# Fields that event reasons are read as (``REASONS`` below).
+EXCLUSION_REASONS = "exclusion_reason and the timeline's reason of an exclusion"
+STEP_REASONS = "reason of a step (the service's words, a withdrawal, a term extended, a seat moved)"
+INTERNAL_REASONS = "reason of the IND's own handling (a file reassigned to a named officer)"
+
 TABLE: tuple[Visibility, ...] = (
     Visibility(
         "case",
@@ -71,9 +77,21 @@ TABLE: tuple[Visibility, ...] = (
     ),
     Visibility(
         "case",
-        "exclusion_reason and timeline reasons that tell of a signal",
+        EXCLUSION_REASONS,
         {**STAFF, **ADMIN},
-        "others read a neutral text instead",
+        "every exclusion (a signal, literacy, language) reads the same neutral text to others",
+    ),
+    Visibility(
+        "timeline",
+        STEP_REASONS,
+        {**STAFF, **ADMIN, **LAWYER, Role.APPLICANT: When.OWN_CASE},
+        "the progress and terms the lawyer follows",
+    ),
+    Visibility(
+        "timeline",
+        INTERNAL_REASONS,
+        {**STAFF, **ADMIN},
+        "staff names stay inside the IND, as in the access log",
     ),
     Visibility(
         "case",
@@ -168,6 +186,11 @@ TABLE: tuple[Visibility, ...] = (
 )
 
 
+# What those who may not read a reason read instead ("" for no reason at all). Every
+# exclusion reads the same, so none tells of a signal.
+NEUTRAL_EXCLUSION = "excluded from the written hearing: a physical hearing is required"
+
+
 def visibility(resource: str, field: str) -> Visibility:
     for row in TABLE:
         if row.resource == resource and row.field == field:
@@ -177,6 +200,24 @@ def visibility(resource: str, field: str) -> Visibility:
 
 def roles_seeing(resource: str, field: str) -> frozenset[Role]:
     return frozenset(visibility(resource, field).roles)
+
+
+# Each kind of event text reads like the field it tells of: a decision's motivation in
+# the timeline is the decision's motivation (the narrower rule wins where a text is two
+# things: the motivation for a physical hearing is also the hand-off's, for planners).
+REASONS: dict[ReasonKind, tuple[Visibility, str]] = {
+    ReasonKind.STEP: (visibility("timeline", STEP_REASONS), ""),
+    ReasonKind.INTERNAL: (visibility("timeline", INTERNAL_REASONS), ""),
+    ReasonKind.EXCLUSION: (visibility("case", EXCLUSION_REASONS), NEUTRAL_EXCLUSION),
+    ReasonKind.DECISION: (visibility("decision", "reason, third_party_weighing"), ""),
+    ReasonKind.REVIEW: (visibility("decision review", "proposal, remarks"), ""),
+}
+
+
+def readable_reason(kind: ReasonKind | str, text: str, role: str) -> str:
+    """An event's reason as ``role`` may read it: the text, or what stands in for it."""
+    rule, instead = REASONS[ReasonKind(kind)]
+    return text if rule.sees(role) else instead
 
 
 def markdown() -> str:
@@ -194,6 +235,19 @@ def markdown() -> str:
     for row in TABLE:
         cells = [row.roles[r].value if r in row.roles else "" for r in roles]
         lines.append(f"| {row.resource} | {row.field} | " + " | ".join(cells) + f" | {row.why} |")
+    lines += [
+        "",
+        "## Reasons in a case's timeline",
+        "",
+        "Each event's reason is written with its kind (`ReasonKind`, `service/workflow.py`);",
+        "it is read like the field of the table above that the kind names. Who may not read",
+        "it reads the text in the last column instead (blank: no reason).",
+        "",
+        "| kind | read as | instead |",
+        "| --- | --- | --- |",
+    ]
+    for kind, (rule, instead) in REASONS.items():
+        lines.append(f"| {kind.value} | {rule.resource}: {rule.field} | {instead} |")
     return "\n".join(lines) + "\n"
 
 

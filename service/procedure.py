@@ -22,10 +22,20 @@ from sqlalchemy.orm import Session
 
 from service.core.actor import Actor
 from service.core.clock import utcnow
+from service.core.crypto import Sealed, bound_place, seal_value
 from service.core.discovery import import_domain_modules
 from service.core.errors import Conflict
 from service.models.cases import Case, CaseEventRow
-from service.workflow import CaseEvent, CaseFacts, CaseState, Track, next_state, transition
+from service.workflow import (
+    CaseEvent,
+    CaseFacts,
+    CaseState,
+    Reason,
+    ReasonKind,
+    Track,
+    next_state,
+    transition,
+)
 
 # The milestone column stamped when a case enters a state.
 MILESTONES: dict[CaseState, str] = {
@@ -51,7 +61,7 @@ class Move:
     source: CaseState
     target: CaseState
     actor: Actor
-    reason: str
+    reason: Reason
 
 
 Subscriber = Callable[[Session, Move], None]
@@ -125,15 +135,15 @@ def advance(
     case: Case,
     event: CaseEvent,
     actor: Actor,
-    reason: str = "",
-    *,
-    restricted: bool = False,
+    reason: Reason,
     **facts: Any,
 ) -> CaseState:
     """Move ``case`` by ``event`` if the workflow allows it; log it; tell subscribers.
 
-    ``restricted``: the reason tells of an NV/1F signal (only some roles may read it).
+    ``reason`` says what kind of text it is (``Reason.decision(...)``, ...): who may
+    read it follows from that kind (service/fields.py), not from the caller.
     """
+    _require_kind(reason)
     source = case.state
     target = check(case, event, **facts)
     now = utcnow()
@@ -141,7 +151,7 @@ def advance(
     if column := MILESTONES.get(target):
         setattr(case, column, now)
     values = _event_values(case.id, event.value, source, target, actor, reason, now)
-    db.add(CaseEventRow(**values | {"restricted": restricted}))
+    db.add(CaseEventRow(**values))
     db.flush()
     _notify(db, Move(case.id, event, source, target, actor, reason))
     db.flush()
@@ -156,10 +166,10 @@ class Planned:
     source: CaseState
     event: CaseEvent
     facts: CaseFacts
-    reason: str
-    # Other columns written with the state, the same keys for every move of a batch.
+    reason: Reason
+    # Other columns written with the state, the same keys for every move of a batch
+    # (encrypted ones sealed by the caller: ``seal_value``).
     changes: dict[str, Any] = field(default_factory=dict)
-    restricted: bool = False
 
 
 def advance_many(db: Session, planned: Sequence[Planned], actor: Actor) -> list[Move]:
@@ -176,14 +186,14 @@ def advance_many(db: Session, planned: Sequence[Planned], actor: Actor) -> list[
     rows: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     for p in planned:
+        _require_kind(p.reason)
         target = transition(p.source, p.event, p.facts)
         moves.append(Move(p.case_id, p.event, p.source, target, actor, p.reason))
         row: dict[str, Any] = {"b_id": p.case_id, "b_source": p.source.value, "state": target}
         row.update({c: now if MILESTONES.get(target) == c else None for c in stamped})
         rows.append({**row, **p.changes})
         events.append(
-            _event_values(p.case_id, p.event.value, p.source, target, actor, p.reason, now)
-            | {"restricted": p.restricted}
+            _sealed(_event_values(p.case_id, p.event.value, p.source, target, actor, p.reason, now))
         )
     _update_cases(db, rows, stamped, changed=set(planned[0].changes))
     db.execute(insert(CaseEventRow).execution_options(render_nulls=True), events)
@@ -218,18 +228,20 @@ def _update_cases(
         raise Conflict("Some cases changed state meanwhile; try again.")
 
 
-def record(db: Session, case: Case, event: str, actor: Actor, reason: str) -> None:
+def record(db: Session, case: Case, event: str, actor: Actor, reason: Reason) -> None:
     """Log something that happened to a case without moving it (a term extended)."""
+    _require_kind(reason)
     values = _event_values(case.id, event, case.state, case.state, actor, reason, utcnow())
     db.add(CaseEventRow(**values))
     db.flush()
 
 
-def admit(db: Session, case_ids: Iterable[uuid.UUID], actor: Actor, reason: str) -> None:
+def admit(db: Session, case_ids: Iterable[uuid.UUID], actor: Actor, reason: Reason) -> None:
     """Record that new cases entered the service (their first event, state ``imported``)."""
+    _require_kind(reason)
     now = utcnow()
     rows = [
-        _event_values(case_id, ADMITTED, None, CaseState.IMPORTED, actor, reason, now)
+        _sealed(_event_values(case_id, ADMITTED, None, CaseState.IMPORTED, actor, reason, now))
         for case_id in case_ids
     ]
     if rows:
@@ -238,7 +250,28 @@ def admit(db: Session, case_ids: Iterable[uuid.UUID], actor: Actor, reason: str)
 
 def forget_reasons(db: Session, case_id: uuid.UUID) -> None:
     """Retention: the event log keeps who did what when (the measurements), not why."""
-    db.execute(update(CaseEventRow).where(CaseEventRow.case_id == case_id).values(reason=""))
+    for kind in ReasonKind:
+        db.execute(
+            update(CaseEventRow)
+            .where(CaseEventRow.case_id == case_id, CaseEventRow.reason_kind == kind)
+            .values(reason=_seal_reason(case_id, kind, ""))
+        )
+
+
+def _require_kind(reason: object) -> None:
+    # Plain text would leave its readers to the caller's memory (mypy refuses it too).
+    if not isinstance(reason, Reason):
+        raise TypeError("an event's reason is a Reason that says what kind of text it is")
+
+
+def _seal_reason(case_id: uuid.UUID, kind: ReasonKind, text: str) -> Sealed | None:
+    return seal_value(CaseEventRow.reason, bound_place(case_id, kind), text)
+
+
+def _sealed(values: dict[str, Any]) -> dict[str, Any]:
+    """An event row for a Core insert: its reason sealed (the ORM seals its own)."""
+    reason = _seal_reason(values["case_id"], values["reason_kind"], values["reason"])
+    return values | {"reason": reason}
 
 
 def _event_values(
@@ -247,7 +280,7 @@ def _event_values(
     source: CaseState | None,
     target: CaseState,
     actor: Actor,
-    reason: str,
+    reason: Reason,
     at: datetime,
 ) -> dict[str, Any]:
     return {
@@ -258,6 +291,6 @@ def _event_values(
         "actor_id": actor.user_id,
         "actor_role": actor.role,
         "at": at,
-        "reason": reason,
-        "restricted": False,
+        "reason_kind": reason.kind,
+        "reason": reason.text,
     }

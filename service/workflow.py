@@ -99,6 +99,47 @@ class CaseEvent(StrEnum):
     EXCLUDE = "exclude"
 
 
+class ReasonKind(StrEnum):
+    """What kind of text an event's reason is. Whoever writes an event says it
+    (``procedure.advance`` takes a ``Reason``, never plain text); who may read the text
+    follows from the kind alone, through the row of the field table it maps to
+    (``service/fields.py``, ``REASONS``)."""
+
+    STEP = "step"  # the service's words, or a party's note for everyone on the case
+    INTERNAL = "internal"  # the IND's own handling (a file reassigned to a named officer)
+    EXCLUSION = "exclusion"  # why a case left the written track: a signal, literacy, ...
+    DECISION = "decision"  # the officer's motivation: on the form, or for a physical hearing
+    REVIEW = "review"  # four eyes: why a decision goes to a senior, the senior's remarks
+
+
+@dataclass(frozen=True)
+class Reason:
+    """An event's reason: the text and what kind of text it is."""
+
+    kind: ReasonKind
+    text: str
+
+    @classmethod
+    def step(cls, text: str) -> "Reason":
+        return cls(ReasonKind.STEP, text)
+
+    @classmethod
+    def internal(cls, text: str) -> "Reason":
+        return cls(ReasonKind.INTERNAL, text)
+
+    @classmethod
+    def exclusion(cls, text: str) -> "Reason":
+        return cls(ReasonKind.EXCLUSION, text)
+
+    @classmethod
+    def decision(cls, text: str) -> "Reason":
+        return cls(ReasonKind.DECISION, text)
+
+    @classmethod
+    def review(cls, text: str) -> "Reason":
+        return cls(ReasonKind.REVIEW, text)
+
+
 class Track(StrEnum):
     """What the written hearing is for, fixed at screening."""
 

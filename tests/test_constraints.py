@@ -12,12 +12,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Executable, Uuid, bindparam, insert, select, text, update
+from sqlalchemy import Executable, Uuid, bindparam, insert, literal_column, select, text, update
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
 from service.core.clock import utcnow
-from service.core.crypto import seal_value
+from service.core.crypto import bound_place, seal_value
 from service.models import Booking, Case, CaseEventRow, Invitation, Role
 from service.workflow import CaseState
 from tests.conftest import unique_v_number
@@ -136,10 +136,32 @@ def test_unknown_states_are_rejected_by_the_column_type_and_the_database(db, bad
 
 def test_event_row_to_state_must_be_a_known_state(db):
     case_id = raw_case(db)
-    row = {"case_id": case_id, "event": "screen_eligible", "actor_role": "planner"}
+    row = {
+        "case_id": case_id,
+        "event": "screen_eligible",
+        "actor_role": "planner",
+        "reason_kind": "step",
+        "reason": seal_value(CaseEventRow.reason, bound_place(case_id, "step"), ""),
+    }
     refused(db, insert(CaseEventRow).values(**row, from_state="imported", to_state="elsewhere"))
     with accepted(db):
         db.execute(insert(CaseEventRow).values(**row, from_state="imported", to_state="screened"))
+
+
+def test_event_row_reason_kind_must_be_a_known_kind(db):
+    """Who may read a reason follows from its kind: a row without a known one is refused."""
+    case_id = raw_case(db)
+    row = {
+        "case_id": case_id,
+        "event": "screen_eligible",
+        "actor_role": "planner",
+        "from_state": "imported",
+        "to_state": "screened",
+        "reason": seal_value(CaseEventRow.reason, bound_place(case_id, "public"), ""),
+    }
+    # Past the column type (which knows the kinds too), as another client would write it.
+    unknown = literal_column("'public'")
+    refused(db, insert(CaseEventRow).values(**row, reason_kind=unknown))
 
 
 def test_v_number_is_unique(db):

@@ -6,6 +6,7 @@ every value readable once the old key is gone.
 """
 
 import base64
+import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -13,12 +14,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
+from service.cases.schemas import SignalIn
+from service.cases.service import add_signal
 from service.cli import run_migrations
 from service.core import crypto
+from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.crypto import (
     DataKeyError,
@@ -327,3 +331,208 @@ def test_hearing_keys_rotate_reseals_everything_and_says_when_the_old_key_may_go
         get_settings.cache_clear()
         get_keyring.cache_clear()
         drop_database(url)
+
+
+# --- event reasons, exclusion reasons, stored answers (issue 14) -------------------------
+
+SIGNAL_SOURCE = "AIVD-ambtsbericht-Kx7"
+SIGNAL_WHY = "informant-melding-7731"
+DECISION_WHY = "antwoorden wijzen op 1F-betrokkenheid Qz9"
+
+
+def _cells(db: Session) -> Iterator[tuple[str, str]]:
+    """Every stored value of every table, as the database hands it out (no ORM types)."""
+    for table in Base.metadata.sorted_tables:
+        for row in db.execute(text(f"SELECT * FROM {table.name}")):  # noqa: S608 - own names
+            for value in row:
+                if isinstance(value, (bytes, memoryview)):
+                    yield table.name, bytes(value).decode("latin-1")
+                elif value is not None:
+                    yield table.name, str(value)
+
+
+def test_after_a_walk_through_the_api_no_signal_source_or_decision_reason_is_stored_in_plain(
+    client, db: Session, factory: Factory
+) -> None:
+    """A signal's source and an officer's motivation end up in an exclusion reason, event
+    reasons and the stored answers of Idempotency-Keys: all sealed (SQLite and PostgreSQL)."""
+    from service.models import Role
+    from tests.helpers import API, ok
+
+    planner, officer = factory.person(Role.PLANNER), factory.person(Role.OFFICER)
+    signal = {"kind": "nv", "source": SIGNAL_SOURCE, "reason": SIGNAL_WHY}
+    invited = factory.case_in(CaseState.INVITED)
+    ready = factory.case_in(CaseState.READY_FOR_DECISION)
+    db.commit()
+
+    def keyed(key: str) -> dict[str, str]:
+        return {**planner.headers, "Idempotency-Key": key}
+
+    # A case registered with a signal: the answer (with the source) is stored for the key.
+    data = factory.case_data(signals=[signal]).model_dump(mode="json")
+    created = ok(client.post(f"{API}/cases", json=data, headers=keyed("create-1")), 201)
+    ok(client.post(f"{API}/cases/{created['id']}/screening", headers=keyed("screen-1")))
+    # A signal on an open case: its source goes into the exclusion reason and the event.
+    ok(client.post(f"{API}/cases/{invited.id}/signals", json=signal, headers=keyed("sig-1")), 201)
+    # An officer's motivation: the decision and its event.
+    ok(client.post(f"{API}/cases/{ready.id}/claim", headers=officer.headers))
+    decision = {"outcome": "decided_on_form", "kind": "grant", "reason": DECISION_WHY}
+    headers = {**officer.headers, "Idempotency-Key": "decide-1"}
+    ok(client.post(f"{API}/cases/{ready.id}/decision", json=decision, headers=headers), 201)
+
+    # The walk put them where the issue found them (read through the service)...
+    staff = ok(client.get(f"{API}/cases/{invited.id}", headers=planner.headers))
+    assert SIGNAL_SOURCE in staff["exclusion_reason"]
+    events = ok(client.get(f"{API}/cases/{ready.id}/timeline", headers=officer.headers))
+    assert DECISION_WHY in events[-1]["reason"]
+    # ...and no table holds them in plain text.
+    found = [
+        (table, secret)
+        for table, value in _cells(db)
+        for secret in (SIGNAL_SOURCE, SIGNAL_WHY, DECISION_WHY)
+        if secret in value
+    ]
+    assert not found, found
+
+
+def test_an_event_reason_moved_to_another_case_or_kind_fails_to_decrypt(
+    db: Session, factory: Factory
+) -> None:
+    """Event rows are numbered on insert, so their reasons are bound to the case and the
+    kind of text: one moved to another case's row, or relabelled as a kind more people
+    may read, does not open."""
+    from service.cases.queries import timeline
+
+    excluded = factory.case_in(CaseState.SCREENED)
+    other = factory.case_in(CaseState.SCREENED)
+    signal = SignalIn(kind="1f", source=SIGNAL_SOURCE, reason=SIGNAL_WHY)
+    add_signal(db, excluded, signal, Actor(role="officer"))
+    last = timeline(db, excluded.id)[-1]
+    assert SIGNAL_SOURCE in last.reason
+    stored = db.execute(
+        text("SELECT reason FROM case_events WHERE id = :id"), {"id": last.id}
+    ).scalar_one()
+    assert SIGNAL_SOURCE not in stored
+    relabel = text("UPDATE case_events SET reason_kind = 'step' WHERE id = :id")
+    db.execute(relabel, {"id": last.id})
+    db.expire_all()
+    with pytest.raises(UnreadableValue):
+        timeline(db, excluded.id)
+    db.execute(
+        text("UPDATE case_events SET reason_kind = 'exclusion' WHERE id = :id"), {"id": last.id}
+    )
+    moved = text(
+        "UPDATE case_events SET reason = :value WHERE case_id = :case AND event = 'screen_eligible'"
+    )
+    db.execute(moved, {"value": stored, "case": _key(db, other.id)})
+    db.expire_all()
+    assert SIGNAL_SOURCE in timeline(db, excluded.id)[-1].reason
+    with pytest.raises(UnreadableValue):
+        timeline(db, other.id)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_migration_gives_events_their_kind_and_seals_reasons_and_stored_answers(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from service.models import CaseEventRow, IdempotentAnswer
+    from service.workflow import ReasonKind
+    from tests.test_migrations import alembic_config
+
+    before = "6b0d4c1e2f3a"
+    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "postgres_url")
+    config = alembic_config(url)
+    command.upgrade(config, before)
+    engine = create_engine(url)
+    case_id, answer_id = uuid.uuid4(), uuid.uuid4()
+
+    def key_of(row_id: uuid.UUID) -> object:
+        return row_id.hex if backend == "sqlite" else row_id
+
+    def sealed(column: str, value: str) -> str:
+        token = crypto.seal_at("text", "cases", column, case_id, value)
+        assert token is not None
+        return token.token
+
+    exclusion = f"NV signal from {SIGNAL_SOURCE}: physical hearing required"
+    events = [  # event, to_state, reason, restricted, the kind it should get
+        ("import", "imported", "case registered", False, ReasonKind.STEP),
+        ("exclude", "excluded", exclusion, True, ReasonKind.EXCLUSION),
+        ("decide_on_form", "decided_on_form", DECISION_WHY, False, ReasonKind.DECISION),
+        ("send_back", "claimed", "four eyes: sent back: weigh it", False, ReasonKind.REVIEW),
+        ("decide_on_form", "decided_on_form", "four eyes: approved", False, ReasonKind.REVIEW),
+        ("reassign", "claimed", "reassigned to A. Officer", False, ReasonKind.INTERNAL),
+    ]
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO cases (id, v_number, applicant_name, nationality, languages,"
+                " date_of_application, literacy, coordinator_motives, vulnerability_notes,"
+                " state, exclusion_reason, created_at, updated_at, version)"
+                " VALUES (:id, '1234567891', :name, 'SY', '[\"ar\"]', '2019-11-04', 'known',"
+                " '[]', :notes, 'excluded', :why, :now, :now, 1)"
+            ),
+            {
+                "id": key_of(case_id),
+                "name": sealed("applicant_name", "Amal Haddad"),
+                "notes": sealed("vulnerability_notes", ""),
+                "why": exclusion,
+                "now": utcnow(),
+            },
+        )
+        for event, to_state, reason, restricted, _ in events:
+            conn.execute(
+                text(
+                    "INSERT INTO case_events (case_id, event, to_state, actor_role, at,"
+                    " reason, restricted) VALUES (:case, :event, :to, 'officer', :now,"
+                    " :reason, :restricted)"
+                ),
+                {
+                    "case": key_of(case_id),
+                    "event": event,
+                    "to": to_state,
+                    "now": utcnow(),
+                    "reason": reason,
+                    "restricted": restricted,
+                },
+            )
+        conn.execute(
+            text(
+                "INSERT INTO idempotency_keys (id, actor, key, request_hash, status, body,"
+                " created_at) VALUES (:id, 'someone', 'k1', :hash, 201, :body, :now)"
+            ),
+            {
+                "id": key_of(answer_id),
+                "hash": "0" * 64,
+                "body": json.dumps({"signals": [{"source": SIGNAL_SOURCE}]}),
+                "now": utcnow(),
+            },
+        )
+    try:
+        command.upgrade(config, "head")
+        with Session(engine) as db:
+            stored = [value for _, value in _cells(db)]
+            assert not [v for v in stored if SIGNAL_SOURCE in v or DECISION_WHY in v]
+            case = db.get_one(Case, case_id)
+            assert case.exclusion_reason == exclusion
+            rows = db.scalars(select(CaseEventRow).order_by(CaseEventRow.id)).all()
+            assert [(r.reason, r.reason_kind) for r in rows] == [(e[2], e[4]) for e in events]
+            answer = db.get_one(IdempotentAnswer, answer_id)
+            assert SIGNAL_SOURCE in answer.body
+        command.downgrade(config, before)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT exclusion_reason FROM cases")).scalar() == exclusion
+            plain = conn.execute(
+                text("SELECT reason, restricted FROM case_events ORDER BY id")
+            ).all()
+            assert [r.reason for r in plain] == [e[2] for e in events]
+            assert [bool(r.restricted) for r in plain] == [
+                e[4] is ReasonKind.EXCLUSION for e in events
+            ]
+            body = conn.execute(text("SELECT body FROM idempotency_keys")).scalar()
+            assert json.loads(body) == {"signals": [{"source": SIGNAL_SOURCE}]}
+    finally:
+        engine.dispose()

@@ -2,23 +2,32 @@
 (someone related to the case, and someone who is not), shows no field the table in
 ``service/fields.py`` withholds from that caller; callers with no business with the
 case get 403/404. The published docs/access.md matches the table.
+
+The texts of the decision (the officer's motivation, the motivation for a physical
+hearing, the four-eyes remarks) are planted too: they reach the timeline as event
+reasons, which must read like the fields they are (issue 14).
 """
 
+import io
 import re
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import fields
+from service import fields, procedure
 from service.core.clock import utcnow
 from service.core.settings import PROJECT_ROOT
 from service.corrections.schemas import CorrectionItem, ItemKind
+from service.decisions import service as decisions
+from service.decisions.schemas import DecisionIn, Outcome
 from service.fields import When, visibility
-from service.main import app
+from service.main import FIRST_PAGES, PAGES, app
 from service.models import (
     AnswerSet,
     Attachment,
@@ -28,8 +37,10 @@ from service.models import (
     Role,
     Translation,
 )
-from service.workflow import CaseState
+from service.models.decisions import HearingReason, ReviewVerdict
+from service.workflow import CaseEvent, CaseState, ReasonKind
 from tests.factories import Factory
+from tests.helpers import sign_in
 
 MARKERS = {
     "ANSWER-SECRET-51": visibility("answers", "answers"),
@@ -38,6 +49,14 @@ MARKERS = {
     "ADVICE-SECRET-54": visibility("consultation", "advice"),
     "NOTE-SECRET-55": visibility("case", "vulnerability_notes"),
     "ATTACHMENT-SECRET-56": visibility("corrections", "attachments (file name, content)"),
+    "DECISION-SECRET-57": visibility("decision", "reason, third_party_weighing"),
+    "REVIEW-SECRET-58": visibility("decision review", "proposal, remarks"),
+    # The motivation for a physical hearing is the decision's motivation, and in the
+    # hand-off record (only there) the hand-off's, which the planner plans from.
+    "HANDOFF-SECRET-59": visibility("decision", "reason, third_party_weighing"),
+}
+ON_ROUTE = {
+    ("/handoff", "HANDOFF-SECRET-59"): visibility("hand-off", "reason codes, motivation, estimate")
 }
 CASE_ROUTES = [
     path
@@ -55,8 +74,12 @@ def test_the_published_table_is_up_to_date() -> None:
     )
 
 
-def may_see(role: Role, related: bool, marker: str) -> bool:
-    when = MARKERS[marker].roles.get(role)
+def may_see(role: Role, related: bool, marker: str, url: str = "") -> bool:
+    rule = next(
+        (r for (part, m), r in ON_ROUTE.items() if m == marker and url.endswith(part)),
+        MARKERS[marker],
+    )
+    when = rule.roles.get(role)
     return when is When.ANY or (related and when in RELATED)
 
 
@@ -103,6 +126,43 @@ def marked_case(db: Session, factory: Factory) -> Case:
         )
     )
     db.flush()
+    decide_with_four_eyes(db, factory, case)
+    return case
+
+
+def decide_with_four_eyes(db: Session, factory: Factory, case: Case) -> None:
+    """An officer in their first weeks drafts, a senior sends it back with remarks, the
+    file goes back to the queue and another officer decides it on the form."""
+    drafter = factory.officer("drafter", lgbti_experience=True, started_on=utcnow().date()).actor
+    senior = factory.officer("senior", senior=True).actor
+    decisions.claim(db, case, drafter)
+    draft = DecisionIn(outcome=Outcome.DECIDED_ON_FORM, kind="grant", reason="a first draft")
+    decisions.decide(db, case, drafter, draft)
+    assert case.state is CaseState.IN_REVIEW
+    decisions.review(db, case, senior, ReviewVerdict.SENT_BACK, "REVIEW-SECRET-58: weigh it")
+    decisions.release(db, case, drafter)
+    officer = factory.person(Role.OFFICER).actor
+    decisions.claim(db, case, officer)
+    body = DecisionIn(
+        outcome=Outcome.DECIDED_ON_FORM,
+        kind="grant",
+        reason="DECISION-SECRET-57: the answers point to 1F involvement",
+    )
+    decisions.decide(db, case, officer, body)
+    assert case.state is CaseState.DECIDED_ON_FORM
+
+
+def handed_off_case(db: Session, factory: Factory) -> Case:
+    """A case an officer sends to a physical hearing, with a motivation."""
+    case = factory.case_in(CaseState.CLAIMED)
+    body = DecisionIn(
+        outcome=Outcome.PHYSICAL_HEARING_REQUIRED,
+        reason="HANDOFF-SECRET-59: the route of travel needs questions",
+        reason_codes=[HearingReason.INSUFFICIENT_INFORMATION],
+        estimated_days=1,
+    )
+    decisions.decide(db, case, factory.person(Role.OFFICER).actor, body)
+    assert case.state is CaseState.PHYSICAL_HEARING_REQUIRED
     return case
 
 
@@ -136,7 +196,7 @@ def urls(case: Case, db: Session) -> list[str]:
         select(Attachment.id)
         .join(Correction, Correction.id == Attachment.correction_id)
         .where(Correction.case_id == case.id)
-    ).one()
+    ).first()
     values = {
         "case_id": case.id,
         "v_number": case.v_number,
@@ -147,6 +207,7 @@ def urls(case: Case, db: Session) -> list[str]:
         "/api/v1"
         + re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path).removeprefix("/api/v1")
         for path in CASE_ROUTES
+        if attachment_id is not None or "{attachment_id}" not in path
     ]
 
 
@@ -154,10 +215,11 @@ def test_no_route_shows_a_field_the_table_withholds(
     client: TestClient, db: Session, factory: Factory
 ) -> None:
     case = marked_case(db, factory)
+    handed_off = handed_off_case(db, factory)
     leaks: list[str] = []
     seen_by_officer: set[str] = set()
     for caller in callers(factory, case):
-        for url in urls(case, db):
+        for url in urls(case, db) + urls(handed_off, db):
             response = client.get(url, headers=caller.headers)
             assert response.status_code < 500, (caller, url, response.text)
             for marker in MARKERS:
@@ -165,7 +227,7 @@ def test_no_route_shows_a_field_the_table_withholds(
                     continue
                 if caller.role is Role.OFFICER:
                     seen_by_officer.add(marker)
-                if not may_see(caller.role, caller.related, marker):
+                if not may_see(caller.role, caller.related, marker, url):
                     who = f"{caller.role}{'' if caller.related else ' (unrelated)'}"
                     leaks.append(f"{who} GET {url}: {marker}")
     assert not leaks, "\n".join(leaks)
@@ -214,3 +276,77 @@ def test_every_role_appears_in_the_table_only_with_a_known_condition() -> None:
     for row in fields.TABLE:
         assert set(row.roles) <= set(Role), row
         assert all(isinstance(w, When) for w in row.roles.values()), row
+
+
+# --- pages and PDFs ----------------------------------------------------------------------
+
+PAGE_ROUTES = [
+    route.path
+    for router in (*FIRST_PAGES, *PAGES)
+    for route in router.routes
+    if isinstance(route, APIRoute)
+    and "GET" in route.methods
+    and re.fullmatch(r"[^{}]*\{case_id\}[^{}]*", route.path)
+]
+
+
+def readable_text(response: Any) -> str:
+    """What a person reads in the answer: the page, or the text of a PDF."""
+    if response.headers.get("content-type", "").startswith("application/pdf"):
+        reader = PdfReader(io.BytesIO(response.content))
+        return "\n".join(page.extract_text() or "" for page in reader.pages)
+    return str(response.text)
+
+
+@pytest.mark.parametrize("role", [Role.LAWYER, Role.PLANNER, Role.COORDINATOR, Role.OFFICER])
+def test_no_page_or_pdf_shows_a_decision_text_the_table_withholds(
+    db: Session, factory: Factory, role: Role
+) -> None:
+    """The same walk through every page (and PDF) about a case, signed in in the
+    browser; the officer must find every text, so the walk can find a leak."""
+    case = marked_case(db, factory)
+    handed_off = handed_off_case(db, factory)
+    person = factory.person(role, "lgbti" if role is Role.COORDINATOR else None)
+    db.commit()
+    texts = ("DECISION-SECRET-57", "REVIEW-SECRET-58", "HANDOFF-SECRET-59")
+    leaks: list[str] = []
+    seen: set[str] = set()
+    with TestClient(app, raise_server_exceptions=False) as browser:
+        assert sign_in(browser, person.user.username).status_code == 303
+        for target in (case, handed_off):
+            for path in PAGE_ROUTES:
+                url = path.replace("{case_id}", str(target.id))
+                response = browser.get(url, headers={"accept": "text/html"})
+                assert response.status_code < 500, (role, url, response.text)
+                shown = readable_text(response)
+                seen |= {marker for marker in texts if marker in shown}
+                leaks += [
+                    f"{role} GET {url}: {marker}"
+                    for marker in texts
+                    if marker in shown and not may_see(role, True, marker, url)
+                ]
+    assert not leaks, "\n".join(leaks)
+    if role is Role.OFFICER:
+        assert seen == set(texts)
+
+
+def test_every_kind_of_event_reason_reads_like_a_row_of_the_table() -> None:
+    """Who reads an event's reason follows from its kind alone, through the table."""
+    assert set(fields.REASONS) == set(ReasonKind)
+    for rule, _instead in fields.REASONS.values():
+        assert rule in fields.TABLE
+    assert fields.REASONS[ReasonKind.DECISION][0] == visibility(
+        "decision", "reason, third_party_weighing"
+    )
+    assert fields.REASONS[ReasonKind.REVIEW][0] == visibility(
+        "decision review", "proposal, remarks"
+    )
+
+
+def test_an_event_without_a_kind_of_reason_is_refused(db: Session, factory: Factory) -> None:
+    """Plain text would leave its readers to the caller's memory."""
+    case = factory.case_in(CaseState.SCREENED)
+    planner = factory.person(Role.PLANNER).actor
+    with pytest.raises(TypeError):
+        procedure.advance(db, case, CaseEvent.INVITE, planner, "an officer's motivation")  # type: ignore[arg-type]
+    assert case.state is CaseState.SCREENED

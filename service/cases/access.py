@@ -14,7 +14,7 @@ from service.auth.access import STAFF
 from service.cases.exceptions import CaseNotFound
 from service.core.actor import Actor
 from service.core.errors import Forbidden
-from service.fields import TABLE, When, roles_seeing
+from service.fields import NEUTRAL_EXCLUSION, TABLE, When, roles_seeing
 from service.models.auth import Role
 from service.models.cases import Case
 
@@ -31,8 +31,9 @@ WITHDRAWERS = (Role.APPLICANT, Role.LAWYER, Role.PLANNER, Role.ADMIN)
 SEES_SIGNALS = roles_seeing("case", "signals (source, reason, and that there is one)")
 SEES_NOTES = roles_seeing("case", "vulnerability_notes")
 SEES_MOTIVES = roles_seeing("case", "coordinator_motives")
-# What the others read instead of a reason that tells of a signal.
-REDACTED_EXCLUSION = "excluded from the written hearing: a physical hearing is required"
+# What the others read instead of an exclusion's reason (any exclusion: none may tell
+# of a signal by reading differently).
+REDACTED_EXCLUSION = NEUTRAL_EXCLUSION
 
 
 def sees_signals(actor: Actor) -> bool:

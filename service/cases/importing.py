@@ -26,7 +26,7 @@ from service.core.clock import utcnow
 from service.core.crypto import seal_value
 from service.eligibility.service import screen_imported
 from service.models.cases import Case, Signal
-from service.workflow import CaseState
+from service.workflow import CaseState, Reason
 
 CSV_LIST_SEPARATOR = ";"
 CSV_COLUMNS = (
@@ -240,7 +240,7 @@ def _insert_cases(
     # it the ORM starts a new batch at every change of the None-columns (~900 statements).
     if cases:
         db.execute(insert(Case).execution_options(render_nulls=True), cases)
-        procedure.admit(db, [c["id"] for c in cases], actor, "imported from file")
+        procedure.admit(db, [c["id"] for c in cases], actor, Reason.step("imported from file"))
     if signals:
         db.execute(insert(Signal).execution_options(render_nulls=True), signals)
     return [c["id"] for c in cases]

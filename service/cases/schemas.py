@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from service.cases import access
 from service.core.actor import Actor
 from service.core.text import VALID_TEXT, Day, Moment, Name, Note, ShortText
+from service.fields import readable_reason
 from service.models.cases import Case, CaseEventRow, CoordinatorMotive, Literacy, SignalKind
-from service.workflow import CaseState, Track, allowed_events, needs_physical_hearing
+from service.workflow import CaseState, ReasonKind, Track, allowed_events, needs_physical_hearing
 
 # ASCII digits only: Python's \d also matches fullwidth and Arabic-Indic digits, which
 # would store a second case beside the same V-number written in ASCII.
@@ -191,8 +192,11 @@ class CaseOut(BaseModel):
         fields["signals"] = []
         if access.sees_signals(actor):
             fields["signals"] = [SignalOut.model_validate(s) for s in case.signals]
-        elif case.exclusion_reason and case.signals:
-            fields["exclusion_reason"] = access.REDACTED_EXCLUSION
+        if case.exclusion_reason:
+            # Every exclusion reads the same to those who may not know of signals.
+            fields["exclusion_reason"] = readable_reason(
+                ReasonKind.EXCLUSION, case.exclusion_reason, actor.role
+            )
         if not access.sees_motives(actor):
             fields["coordinator_motives"] = []
         if "vulnerability_notes" in fields and not access.sees_notes(actor):
@@ -215,10 +219,10 @@ class EventOut(BaseModel):
 
     @classmethod
     def present(cls, row: CaseEventRow, actor: Actor) -> Self:
-        """A timeline entry; a reason that tells of a signal only for those who see them."""
-        reason = row.reason
-        if row.restricted and not access.sees_signals(actor):
-            reason = access.REDACTED_EXCLUSION
+        """A timeline entry; its reason as the field table lets ``actor`` read that kind
+        of text (a decision's motivation like the decision's, an exclusion's like the
+        case's exclusion reason)."""
+        reason = readable_reason(row.reason_kind, row.reason, actor.role)
         return cls(
             event=row.event,
             from_state=row.from_state,

@@ -14,7 +14,7 @@ from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.models.auth import Role, User
 from service.models.cases import Case, Signal
-from service.workflow import OPEN_STATES, CaseEvent, CaseState
+from service.workflow import OPEN_STATES, CaseEvent, CaseState, Reason
 
 # --- intake -------------------------------------------------------------------------------
 
@@ -57,7 +57,7 @@ def create_case(db: Session, data: CaseIn, actor: Actor) -> Case:
     )
     db.add(case)
     db.flush()
-    procedure.admit(db, [case.id], actor, "case registered")
+    procedure.admit(db, [case.id], actor, Reason.step("case registered"))
     for signal in data.signals:
         db.add(_signal_row(case.id, signal, actor))
     db.flush()
@@ -89,10 +89,12 @@ def add_signal(db: Session, case: Case, data: SignalIn, actor: Actor) -> Signal:
         why += f" ({data.reason})"
     if case.state in OPEN_STATES:
         case.exclusion_reason = why
-        procedure.advance(db, case, CaseEvent.EXCLUDE, actor, why, restricted=True)
+        procedure.advance(db, case, CaseEvent.EXCLUDE, actor, Reason.exclusion(why))
     return signal
 
 
 def withdraw(db: Session, case: Case, actor: Actor, reason: str) -> None:
     require_own_client(case, actor)
-    procedure.advance(db, case, CaseEvent.WITHDRAW, actor, f"consent withdrawn: {reason}")
+    procedure.advance(
+        db, case, CaseEvent.WITHDRAW, actor, Reason.step(f"consent withdrawn: {reason}")
+    )

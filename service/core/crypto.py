@@ -23,7 +23,7 @@ import binascii
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -135,6 +135,11 @@ def get_keyring() -> Keyring:
     return Keyring({k: AESGCM(v) for k, v in keys.items()}, active)
 
 
+def bound_place(*values: object) -> str:
+    """A row's place made of several columns' values (``Encrypted(bound_to=...)``)."""
+    return "/".join(str(v) for v in values)
+
+
 def associated_data(table: str, row_id: object, column: str) -> bytes:
     return f"{table}\x1f{row_id}\x1f{column}".encode()
 
@@ -192,9 +197,20 @@ class Encrypted(TypeDecorator[Any]):
     impl = Text
     cache_ok = True
 
-    def __init__(self, kind: Kind = "text") -> None:
+    def __init__(self, kind: Kind = "text", bound_to: tuple[str, ...] = ("id",)) -> None:
         super().__init__()
         self.kind: Kind = kind
+        # The columns whose values name the row in the associated data: the row id, or
+        # for a table whose ids are numbered by the database on insert (the event log)
+        # columns known before it, such as the case and the kind of text.
+        self.bound_to = bound_to
+
+    def place(self, row: Any) -> object:
+        """The row's part of the associated data, from an object or a mapping."""
+        get = row.__getitem__ if isinstance(row, Mapping) else lambda name: getattr(row, name)
+        if self.bound_to == ("id",):
+            return get("id")
+        return bound_place(*(get(name) for name in self.bound_to))
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
@@ -227,13 +243,14 @@ def open_at(kind: Kind, table: str, column: str, row_id: object, value: Sealed |
     return _deserialise(kind, open_bytes(value, associated_data(table, row_id, column)))
 
 
-def seal_value(column: Any, row_id: uuid.UUID, value: Any) -> Sealed | None:
-    """Seal ``value`` for ``column`` (a model attribute or table column) of row ``row_id``."""
+def seal_value(column: Any, row_id: object, value: Any) -> Sealed | None:
+    """Seal ``value`` for ``column`` (a model attribute or table column) of row ``row_id``
+    (for a column bound to other columns than the id: their ``bound_place``)."""
     col, kind = _encrypted(column)
     return seal_at(kind.kind, col.table.name, col.name, row_id, value)
 
 
-def open_value(column: Any, row_id: uuid.UUID, value: Sealed | None) -> Any:
+def open_value(column: Any, row_id: object, value: Sealed | None) -> Any:
     """The plaintext of ``column``'s value in row ``row_id`` (as read by a Core select)."""
     col, kind = _encrypted(column)
     return open_at(kind.kind, col.table.name, col.name, row_id, value)
@@ -253,6 +270,10 @@ def encrypted_columns(mapper: Mapper[Any]) -> list[tuple[str, Column[Any]]]:
 
 
 _ENCRYPTED_COLUMNS: dict[Mapper[Any], list[tuple[str, Column[Any]]]] = {}
+
+
+def _type(column: Column[Any]) -> Encrypted:
+    return cast(Encrypted, column.type)
 
 
 def encrypted_tables(metadata: Any) -> Iterator[tuple[Any, list[Column[Any]]]]:
@@ -281,7 +302,9 @@ def _seal_instance(mapper: Mapper[Any], target: Any, inserting: bool) -> None:
     if not columns:
         return
     state: InstanceState[Any] = attributes.instance_state(target)
-    if target.id is None:
+    if getattr(target, "id", None) is None and any(
+        "id" in _type(column).bound_to for _, column in columns
+    ):
         target.id = uuid.uuid4()  # the row id is part of the associated data
     plain: dict[str, Any] = {}
     for key, column in columns:
@@ -296,7 +319,8 @@ def _seal_instance(mapper: Mapper[Any], target: Any, inserting: bool) -> None:
         if isinstance(value, Sealed):
             continue  # sealed by the caller (rotation)
         plain[key] = value
-        attributes.set_attribute(target, key, seal_value(column, target.id, value))
+        place = _type(column).place(target)
+        attributes.set_attribute(target, key, seal_value(column, place, value))
     state.info[_PLAINTEXT] = plain
 
 
@@ -313,7 +337,8 @@ def _open_instance(target: Any, keys: Any = None) -> None:
             continue
         value = state.dict.get(key)
         if isinstance(value, Sealed):
-            set_committed_value(target, key, open_value(column, target.id, value))
+            place = _type(column).place(target)
+            set_committed_value(target, key, open_value(column, place, value))
 
 
 def encrypt_orm(base: type) -> None:

@@ -24,11 +24,12 @@ from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import DateTime, Integer, String, Text, Uuid, column, insert, select, table, text
+from sqlalchemy import DateTime, Integer, String, Uuid, column, insert, select, table, text
 from sqlalchemy.orm import Session
 
 from service.core.actor import Actor
 from service.core.clock import utcnow
+from service.core.crypto import Encrypted, open_value, seal_value
 from service.core.errors import DomainError
 
 HEADER = "idempotency-key"
@@ -42,7 +43,8 @@ _ANSWERS = table(
     column("key", String()),
     column("request_hash", String()),
     column("status", Integer()),
-    column("body", Text()),
+    # Sealed like the answers it repeats (a created case's name, a signal's source).
+    column("body", Encrypted()),
     column("created_at", DateTime(timezone=True)),
 )
 
@@ -93,7 +95,7 @@ def stored_answer(db: Session, actor: Actor, request: IdempotentRequest) -> Resp
             {"k": f"{whose} {request.key}"},
         )
     row = db.execute(
-        select(_ANSWERS.c.request_hash, _ANSWERS.c.status, _ANSWERS.c.body).where(
+        select(_ANSWERS.c.id, _ANSWERS.c.request_hash, _ANSWERS.c.status, _ANSWERS.c.body).where(
             _ANSWERS.c.actor == whose, _ANSWERS.c.key == request.key
         )
     ).first()
@@ -103,7 +105,7 @@ def stored_answer(db: Session, actor: Actor, request: IdempotentRequest) -> Resp
         raise IdempotencyKeyReused(
             "This Idempotency-Key was used for another request; use a new key for a new one."
         )
-    stored = json.loads(row.body)
+    stored = json.loads(open_value(_ANSWERS.c.body, row.id, row.body))
     if isinstance(stored, dict) and RESPONSE in stored:
         return _replayed(stored[RESPONSE])
     return JSONResponse(stored, status_code=row.status)
@@ -134,16 +136,16 @@ def _replayed(kept: dict[str, Any]) -> Response:
 def store_answer(
     db: Session, actor: Actor, request: IdempotentRequest, status: int, result: Any
 ) -> None:
+    row_id = uuid.uuid4()
+    body = json.dumps(_kept(result) if isinstance(result, Response) else jsonable_encoder(result))
     db.execute(
         insert(_ANSWERS).values(
-            id=uuid.uuid4(),
+            id=row_id,
             actor=_whose(actor),
             key=request.key,
             request_hash=request.request_hash,
             status=result.status_code if isinstance(result, Response) else status,
-            body=json.dumps(
-                _kept(result) if isinstance(result, Response) else jsonable_encoder(result)
-            ),
+            body=seal_value(_ANSWERS.c.body, row_id, body),
             created_at=utcnow(),
         )
     )

@@ -56,8 +56,10 @@ def rotate_batch(db: Session, place: Place, size: int) -> tuple[int, int]:
     """
     active = get_keyring().active
     table = place.table
+    bound = {n for c in place.columns if isinstance(c.type, Encrypted) for n in c.type.bound_to}
+    named = [table.c[n] for n in sorted(bound - {"id"})]
     rows = db.execute(
-        select(table.c.id, *place.columns).where(_stale(place, active)).limit(size)
+        select(table.c.id, *named, *place.columns).where(_stale(place, active)).limit(size)
     ).all()
     rewritten = 0
     for row in rows:
@@ -67,9 +69,10 @@ def rotate_batch(db: Session, place: Place, size: int) -> tuple[int, int]:
             sealed: Sealed | None = row._mapping[column.name]
             if sealed is None or sealed.key_id == active:
                 continue
-            kind = column.type.kind if isinstance(column.type, Encrypted) else "text"
-            plain = open_at(kind, table.name, column.name, row.id, sealed)
-            values[column.name] = seal_at(kind, table.name, column.name, row.id, plain)
+            assert isinstance(column.type, Encrypted)
+            kind, at = column.type.kind, column.type.place(row._mapping)
+            plain = open_at(kind, table.name, column.name, at, sealed)
+            values[column.name] = seal_at(kind, table.name, column.name, at, plain)
             unchanged.append(_raw(column) == sealed.token)
         if values:
             result = db.execute(update(table).where(*unchanged).values(**values))

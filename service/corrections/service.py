@@ -36,7 +36,7 @@ from service.models.cases import Case
 from service.models.corrections import Attachment, Correction, CorrectionItem
 from service.questionnaires.service import answer_set_of
 from service.translation.items import answer_items
-from service.workflow import CaseEvent, CaseState, Track, complete_file_event
+from service.workflow import CaseEvent, CaseState, Reason, Track, complete_file_event
 
 # What the lawyer may attach, by the file's own first bytes (never by its name).
 ALLOWED_TYPES = {
@@ -229,7 +229,7 @@ def send(db: Session, case: Case, actor: Actor, expected_version: int | None) ->
         case,
         CaseEvent.RECEIVE_CORRECTIONS,
         actor,
-        f"{count} correction(s)/addition(s) from the lawyer",
+        Reason.step(f"{count} correction(s)/addition(s) from the lawyer"),
     )
     _close(file, "sent", actor)
     _route(db, case)
@@ -276,7 +276,9 @@ def none_to_add(db: Session, case: Case, actor: Actor, expected_version: int | N
             N_("This file already holds corrections or additions; send them instead.")
         )
     _bump(db, file, expected_version)
-    procedure.advance(db, case, CaseEvent.NO_CORRECTIONS, actor, "the lawyer has no corrections")
+    procedure.advance(
+        db, case, CaseEvent.NO_CORRECTIONS, actor, Reason.step("the lawyer has no corrections")
+    )
     _close(file, "none", actor)
     _route(db, case)
 
@@ -293,7 +295,7 @@ def _route(db: Session, case: Case) -> None:
         CaseEvent.ROUTE_TO_DECISION: "complete file routed to decision",
         CaseEvent.HAND_OVER_TO_HEARING: "kansarm: the written answers prepare the physical hearing",
     }[event]
-    procedure.advance(db, case, event, SYSTEM, reason)
+    procedure.advance(db, case, event, SYSTEM, Reason.step(reason))
 
 
 def overdue_terms(db: Session) -> Sequence[uuid.UUID]:
@@ -314,7 +316,7 @@ def expire_term(db: Session, case_id: uuid.UUID) -> bool:
     if case.corrections_due_at is None or case.corrections_due_at > utcnow():
         return False
     procedure.advance(
-        db, case, CaseEvent.EXPIRE_CORRECTIONS_TERM, SYSTEM, "no reply within the term"
+        db, case, CaseEvent.EXPIRE_CORRECTIONS_TERM, SYSTEM, Reason.step("no reply within the term")
     )
     file = corrections_of(db, case)
     if file is not None and file.outcome is None:

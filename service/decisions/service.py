@@ -46,7 +46,15 @@ from service.models.decisions import (
     Team,
     WorkInterval,
 )
-from service.workflow import DECIDED_STATES, LEFT_TRACK, CaseEvent, CaseFacts, CaseState, Track
+from service.workflow import (
+    DECIDED_STATES,
+    LEFT_TRACK,
+    CaseEvent,
+    CaseFacts,
+    CaseState,
+    Reason,
+    Track,
+)
 
 WORKBENCH_SOURCE = "the form's answers (decision officer's workbench)"
 
@@ -75,7 +83,7 @@ def claim(db: Session, case: Case, officer: Actor) -> None:
     """Claim one particular file from the queue."""
     _require_skills(db, case, queries.profile_of(db, officer.user_id))
     _hold(case, officer.user_id)  # written with the state: one UPDATE
-    procedure.advance(db, case, CaseEvent.CLAIM, officer, "claimed for decision")
+    procedure.advance(db, case, CaseEvent.CLAIM, officer, Reason.step("claimed for decision"))
 
 
 @dataclass(frozen=True)
@@ -117,7 +125,12 @@ def claim_next(db: Session, officer: Actor) -> Claimed | None:
     lease = _lease_end()
     held = {"claimed_by_id": officer.user_id, "lease_expires_at": lease}
     move = procedure.Planned(
-        picked.id, picked.state, CaseEvent.CLAIM, facts, "taken from the queue", changes=held
+        picked.id,
+        picked.state,
+        CaseEvent.CLAIM,
+        facts,
+        Reason.step("taken from the queue"),
+        changes=held,
     )
     (done,) = procedure.advance_many(db, [move], officer)
     return Claimed(picked.id, picked.v_number, done.target, officer.user_id, lease)
@@ -135,7 +148,9 @@ def renew_lease(case: Case, officer: Actor) -> None:
 
 def release(db: Session, case: Case, officer: Actor) -> None:
     _require_claimant(case, officer)
-    procedure.advance(db, case, CaseEvent.RELEASE, officer, "released back to the queue")
+    procedure.advance(
+        db, case, CaseEvent.RELEASE, officer, Reason.step("released back to the queue")
+    )
 
 
 def expired_claims(db: Session) -> Sequence[uuid.UUID]:
@@ -153,7 +168,11 @@ def expire_claim(db: Session, case_id: uuid.UUID) -> bool:
     if case.lease_expires_at > utcnow():
         return False
     procedure.advance(
-        db, case, CaseEvent.RELEASE, SYSTEM, "the claim's lease ended: back in the queue"
+        db,
+        case,
+        CaseEvent.RELEASE,
+        SYSTEM,
+        Reason.step("the claim's lease ended: back in the queue"),
     )
     return True
 
@@ -175,9 +194,8 @@ def reassign(db: Session, case: Case, lead: Actor, officer_id: uuid.UUID) -> Non
     if target.team_id != lead_profile.team_id:
         raise NotInYourTeam("Choose an officer of your team.")
     _require_skills(db, case, target)
-    procedure.advance(
-        db, case, CaseEvent.REASSIGN, lead, f"reassigned by the team lead to {user.display_name}"
-    )
+    why = Reason.internal(f"reassigned by the team lead to {user.display_name}")
+    procedure.advance(db, case, CaseEvent.REASSIGN, lead, why)
     _hold(case, officer_id)
 
 
@@ -241,7 +259,9 @@ def decide(db: Session, case: Case, officer: Actor, body: DecisionIn) -> Decisio
         raise NoOpenReview("The drafted decision waits for a senior's review.")
     facts = consultations.blocking_facts(db, case)
     if body.outcome is Outcome.PHYSICAL_HEARING_REQUIRED:
-        procedure.advance(db, case, CaseEvent.ORDER_PHYSICAL_HEARING, officer, body.reason, **facts)
+        # The motivation is the decision's and the hand-off's: read as the narrower one.
+        why = Reason.decision(body.reason)
+        procedure.advance(db, case, CaseEvent.ORDER_PHYSICAL_HEARING, officer, why, **facts)
         decision = _final(db, case, officer.user_id, body, reviewer_id=None)
         db.add(
             HearingHandoff(
@@ -256,12 +276,12 @@ def decide(db: Session, case: Case, officer: Actor, body: DecisionIn) -> Decisio
         return decision
     ground = review_ground(db, officer.user_id, case.id)
     if ground is None:
-        procedure.advance(db, case, CaseEvent.DECIDE_ON_FORM, officer, body.reason, **facts)
+        why = Reason.decision(body.reason)
+        procedure.advance(db, case, CaseEvent.DECIDE_ON_FORM, officer, why, **facts)
         return _final(db, case, officer.user_id, body, reviewer_id=None)
     assert officer.user_id is not None
-    procedure.advance(
-        db, case, CaseEvent.SUBMIT_FOR_REVIEW, officer, f"four eyes ({ground.value})", **facts
-    )
+    why = Reason.review(f"four eyes ({ground.value})")
+    procedure.advance(db, case, CaseEvent.SUBMIT_FOR_REVIEW, officer, why, **facts)
     review = DecisionReview(
         case_id=case.id,
         drafted_by_id=officer.user_id,
@@ -345,14 +365,13 @@ def review(
     pending.remarks = remarks
     pending.reviewed_at = utcnow()
     if verdict is ReviewVerdict.SENT_BACK:
-        procedure.advance(
-            db, case, CaseEvent.SEND_BACK, reviewer, f"four eyes: sent back: {remarks}"
-        )
+        why = Reason.review(f"four eyes: sent back: {remarks}")
+        procedure.advance(db, case, CaseEvent.SEND_BACK, reviewer, why)
         _hold(case, pending.drafted_by_id)
         db.flush()
         return pending
     body = DecisionIn.model_validate(pending.proposal)
-    why = "four eyes: approved" + (f": {remarks}" if remarks else "")
+    why = Reason.review("four eyes: approved" + (f": {remarks}" if remarks else ""))
     facts = consultations.blocking_facts(db, case)
     procedure.advance(db, case, CaseEvent.DECIDE_ON_FORM, reviewer, why, **facts)
     return _final(db, case, pending.drafted_by_id, body, reviewer_id=reviewer.user_id)

@@ -11,6 +11,7 @@ from service.core.versioned import load_version, versions_in
 from service.eligibility.exceptions import InvalidPolicy, UnknownPolicy
 from service.models.cases import Literacy, SignalKind
 from service.models.eligibility import ScreeningOutcome
+from service.workflow import Reason
 
 POLICY_DIR = Path(__file__).with_name("policies")
 FormPurpose = Literal["replacing", "preparatory", "registration"]
@@ -65,8 +66,14 @@ class Verdict:
     outcome: ScreeningOutcome
     reason: str
     policy_version: str
-    # The reason tells of an NV/1F signal (only roles that see signals may read it).
-    restricted: bool = False
+
+    @property
+    def event_reason(self) -> Reason:
+        """The reason in the case's timeline: an exclusion's reads like every other
+        exclusion's to those who may not know of signals (service/fields.py)."""
+        if self.outcome is ScreeningOutcome.EXCLUDED:
+            return Reason.exclusion(self.reason)
+        return Reason.step(self.reason)
 
 
 def screen(policy: Policy, case: CaseProfile) -> Verdict:
@@ -79,7 +86,7 @@ def screen(policy: Policy, case: CaseProfile) -> Verdict:
     signals = sorted(s.value.upper() for s in case.signals & policy.exclusions.signals)
     if signals:
         reason = f"{'/'.join(signals)} signal: a physical hearing is required"
-        return Verdict(excluded, reason, policy.version, restricted=True)
+        return verdict(excluded, reason)
     if not set(case.languages) & policy.form_languages:
         langs = ", ".join(case.languages) or "none recorded"
         return verdict(excluded, f"no questionnaire in the applicant's language ({langs})")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from service import procedure
 from service.core.actor import Actor
 from service.core.clock import utcnow
+from service.core.crypto import seal_value
 from service.core.settings import get_settings
 from service.eligibility.exceptions import FormAlreadyTaken
 from service.eligibility.policy import CaseProfile, Policy, Verdict, load_policy, screen
@@ -62,7 +63,7 @@ def screen_case(db: Session, case: Case, actor: Actor, policy: Policy | None = N
             case.track = track
         case.policy_version = verdict.policy_version
         case.exclusion_reason = None if track else verdict.reason
-        procedure.advance(db, case, event, actor, verdict.reason, restricted=verdict.restricted)
+        procedure.advance(db, case, event, actor, verdict.event_reason)
     screening = Screening(
         case_id=case.id,
         policy_version=verdict.policy_version,
@@ -118,13 +119,14 @@ def screen_imported(
                 source=CaseState.IMPORTED,
                 event=_event_for(verdict),
                 facts=CaseFacts(track=track, has_active_signal=bool(case_signals)),
-                reason=verdict.reason,
+                reason=verdict.event_reason,
                 changes={
                     "track": track,
                     "policy_version": policy.version,
-                    "exclusion_reason": None if track else verdict.reason,
+                    "exclusion_reason": None
+                    if track
+                    else seal_value(Case.exclusion_reason, row.id, verdict.reason),
                 },
-                restricted=verdict.restricted,
             )
         )
         screenings.append(

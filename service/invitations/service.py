@@ -15,7 +15,7 @@ from service.models.invitations import Invitation, InvitationStatus
 from service.models.terms import TermStep
 from service.terms import service as terms
 from service.terms.policy import local_date
-from service.workflow import LEFT_TRACK, CaseEvent, CaseState
+from service.workflow import LEFT_TRACK, CaseEvent, CaseState, Reason
 
 
 def invite(db: Session, case: Case, actor: Actor, reply_days: int | None = None) -> Invitation:
@@ -30,7 +30,7 @@ def invite(db: Session, case: Case, actor: Actor, reply_days: int | None = None)
         case,
         CaseEvent.INVITE,
         actor,
-        f"invitation sent to lawyer, reply by {local_date(term.due_at):%Y-%m-%d}",
+        Reason.step(f"invitation sent to lawyer, reply by {local_date(term.due_at):%Y-%m-%d}"),
     )
     invitation = Invitation(
         case_id=case.id,
@@ -60,7 +60,7 @@ def reply(
     case = db.get_one(Case, invitation.case_id)
     event = CaseEvent.CONSENT if consent else CaseEvent.DECLINE
     why = note or ("lawyer consented" if consent else "lawyer declined")
-    procedure.advance(db, case, event, actor, why)
+    procedure.advance(db, case, event, actor, Reason.step(why))
     invitation.status = InvitationStatus.CONSENTED if consent else InvitationStatus.DECLINED
     invitation.replied_at = now
     invitation.note = note
@@ -91,7 +91,8 @@ def expire(db: Session, invitation_id: uuid.UUID) -> bool:
     invitation.replied_at = now
     case = db.get_one(Case, invitation.case_id)
     if case.state is CaseState.INVITED:
-        procedure.advance(db, case, CaseEvent.EXPIRE_INVITATION, SYSTEM, "no reply within the term")
+        why = Reason.step("no reply within the term")
+        procedure.advance(db, case, CaseEvent.EXPIRE_INVITATION, SYSTEM, why)
     db.flush()
     return True
 

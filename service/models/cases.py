@@ -14,15 +14,13 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
-    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.core.clock import utcnow
 from service.core.crypto import Encrypted
 from service.models.base import Base, StrEnumColumn, Timestamped, UuidPk, enum_check
-from service.workflow import CaseState, Track
+from service.workflow import CaseState, ReasonKind, Track
 
 V_NUMBER_PATTERN = r"^V?\d{10}$"
 
@@ -82,7 +80,7 @@ class Case(UuidPk, Timestamped, Base):
     )
     track: Mapped[str | None] = mapped_column(String(20))
     policy_version: Mapped[str | None] = mapped_column(String(60))
-    exclusion_reason: Mapped[str | None] = mapped_column(Text)
+    exclusion_reason: Mapped[str | None] = mapped_column(Encrypted())
     # Terms running on the case (invitation reply, lawyer's corrections).
     reply_due_at: Mapped[datetime | None]
     corrections_due_at: Mapped[datetime | None]
@@ -136,6 +134,7 @@ class CaseEventRow(Base):
     __table_args__ = (
         Index("ix_case_events_case_at", "case_id", "at"),
         CheckConstraint(enum_check("to_state", CaseState), name="to_state_known"),
+        CheckConstraint(enum_check("reason_kind", ReasonKind), name="reason_kind_known"),
     )
 
     # An increasing integer keeps the order of events written in the same instant.
@@ -147,6 +146,8 @@ class CaseEventRow(Base):
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     actor_role: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    reason: Mapped[str] = mapped_column(Text, default="")
-    # The reason tells of an NV/1F signal: only roles that see signals may read it.
-    restricted: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # What kind of text the reason is; who may read it follows from the kind
+    # (service/fields.py). Sealed bound to the case and the kind: the row id is only
+    # numbered on insert, and a reason moved to a row of another kind does not open.
+    reason_kind: Mapped[ReasonKind] = mapped_column(StrEnumColumn(ReasonKind, 10))
+    reason: Mapped[str] = mapped_column(Encrypted(bound_to=("case_id", "reason_kind")), default="")

@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.clock import utcnow
+from service.core.crypto import Encrypted
 from service.models.base import Base, UuidPk
 
 
@@ -19,5 +20,7 @@ class IdempotentAnswer(UuidPk, Base):
     # What was sent: method, path and body, hashed; the same key with another request is refused.
     request_hash: Mapped[str] = mapped_column(String(64))
     status: Mapped[int]
-    body: Mapped[str] = mapped_column(Text)
+    # The answer given, sealed: a created case's answer holds its applicant's name, a
+    # signal's its source (written and read by core/idempotency.py with the row id).
+    body: Mapped[str] = mapped_column(Encrypted())
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -19,7 +19,7 @@ from service.models.questionnaires import AnswerSet
 from service.models.sessions import Booking, HearingSession
 from service.questionnaires.exceptions import FormClosed, FormNotStarted, LanguageNotOffered
 from service.questionnaires.forms import FormDefinition, load_form, validate_answers
-from service.workflow import TERMINAL_STATES, CaseEvent, CaseState
+from service.workflow import TERMINAL_STATES, CaseEvent, CaseState, Reason
 
 
 def form_for(case: Case) -> FormDefinition:
@@ -82,7 +82,8 @@ def start(db: Session, case: Case, actor: Actor, language: str | None = None) ->
         language = form_language(form, case)
     elif language not in form.languages:
         raise LanguageNotOffered(f"The form is not offered in '{language}'.")
-    procedure.advance(db, case, CaseEvent.START_FORM, actor, f"form started in '{language}'")
+    why = Reason.step(f"form started in '{language}'")
+    procedure.advance(db, case, CaseEvent.START_FORM, actor, why)
     now = utcnow()
     deadline = now + timedelta(minutes=form.time_limit_minutes)
     window_end = _session_window_end(db, case)
@@ -119,7 +120,7 @@ def decline(db: Session, case: Case, actor: Actor) -> None:
         case,
         CaseEvent.WITHDRAW,
         actor,
-        "the applicant declined the written hearing at the kiosk",
+        Reason.step("the applicant declined the written hearing at the kiosk"),
     )
 
 
@@ -210,7 +211,8 @@ def submit(db: Session, case: Case, actor: Actor) -> AnswerSet:
     validate_answers(
         form_of(answer_set), answer_set.answers, complete=True, language=answer_set.language
     )
-    procedure.advance(db, case, CaseEvent.SUBMIT, actor, "form handed in by the applicant")
+    why = Reason.step("form handed in by the applicant")
+    procedure.advance(db, case, CaseEvent.SUBMIT, actor, why)
     answer_set.submitted_at = utcnow()
     db.flush()
     return answer_set
@@ -238,7 +240,11 @@ def auto_submit(db: Session, case_id: uuid.UUID) -> bool:
     if case.state is not CaseState.IN_PROGRESS:
         return False
     procedure.advance(
-        db, case, CaseEvent.AUTO_SUBMIT, SYSTEM, "time limit reached; saved answers handed in"
+        db,
+        case,
+        CaseEvent.AUTO_SUBMIT,
+        SYSTEM,
+        Reason.step("time limit reached; saved answers handed in"),
     )
     answer_set.submitted_at = now
     answer_set.auto_submitted = True

@@ -55,7 +55,7 @@ from service.sessions.schemas import (
     RoomIn,
     SessionIn,
 )
-from service.workflow import LEFT_TRACK, CaseEvent, CaseState
+from service.workflow import LEFT_TRACK, CaseEvent, CaseState, Reason
 
 # --- locations, rooms, seats ----------------------------------------------------------------
 
@@ -243,7 +243,7 @@ def book(
         case,
         CaseEvent.SCHEDULE,
         actor,
-        f"seat {seat} at session {session.starts_at:%Y-%m-%d %H:%M}",
+        Reason.step(f"seat {seat} at session {session.starts_at:%Y-%m-%d %H:%M}"),
     )
     return booking
 
@@ -297,7 +297,9 @@ def move_booking(
         case,
         CaseEvent.RESCHEDULE,
         actor,
-        f"moved to seat {new_seat} at session {target.starts_at:%Y-%m-%d %H:%M}: {reason}",
+        Reason.step(
+            f"moved to seat {new_seat} at session {target.starts_at:%Y-%m-%d %H:%M}: {reason}"
+        ),
     )
     return moved
 
@@ -310,7 +312,8 @@ def cancel_booking(db: Session, booking: Booking, actor: Actor, reason: str) -> 
     _close(booking, actor, reason or "booking cancelled")
     case = db.get_one(Case, booking.case_id)
     if case.state is CaseState.SCHEDULED:
-        procedure.advance(db, case, CaseEvent.UNSCHEDULE, actor, reason or "booking cancelled")
+        why = Reason.step(reason or "booking cancelled")
+        procedure.advance(db, case, CaseEvent.UNSCHEDULE, actor, why)
     db.flush()
 
 
@@ -386,7 +389,7 @@ def check_in(
         case,
         CaseEvent.CHECK_IN,
         actor,
-        "applicant checked in, identity checked, own consent confirmed",
+        Reason.step("applicant checked in, identity checked, own consent confirmed"),
         applicant_consent_confirmed=consent_confirmed,
     )
     booking.applicant_consent_confirmed = consent_confirmed
@@ -414,7 +417,8 @@ def note_no_show(db: Session, booking: Booking, actor: Actor) -> None:
     booking.no_show_at = booking.cancelled_at
     case = db.get_one(Case, booking.case_id)
     if case.state is CaseState.SCHEDULED:
-        procedure.advance(db, case, CaseEvent.UNSCHEDULE, actor, "no-show at the session")
+        why = Reason.step("no-show at the session")
+        procedure.advance(db, case, CaseEvent.UNSCHEDULE, actor, why)
     db.flush()
 
 

@@ -30,7 +30,7 @@ from service.terms.policy import (
     local_date,
     start_of_day,
 )
-from service.workflow import TERMINAL_STATES, CaseState
+from service.workflow import TERMINAL_STATES, CaseState, Reason
 
 S = CaseState
 
@@ -110,8 +110,10 @@ def extend(
         case,
         EXTENDED,
         actor,
-        f"{step.value} term extended by {working_days} working day(s) "
-        f"to {local_date(term.due_at):%Y-%m-%d}: {reason}",
+        Reason.step(
+            f"{step.value} term extended by {working_days} working day(s) "
+            f"to {local_date(term.due_at):%Y-%m-%d}: {reason}"
+        ),
     )
     return term
 

@@ -38,7 +38,7 @@ from service.translation.exceptions import (
 )
 from service.translation.items import AnswerItem, answer_items
 from service.translation.schemas import SourceAnswer
-from service.workflow import LEFT_TRACK, CaseEvent, CaseState
+from service.workflow import LEFT_TRACK, CaseEvent, CaseState, Reason
 
 # The first delivery and corrected re-deliveries while the lawyer has the form: each
 # version is kept, and every one of them goes into the dossier's history.
@@ -105,7 +105,7 @@ def request(
         case,
         CaseEvent.SEND_TO_TRANSLATION,
         actor,
-        f"sent to {agency.name}, due {local_date(term.due_at):%Y-%m-%d}",
+        Reason.step(f"sent to {agency.name}, due {local_date(term.due_at):%Y-%m-%d}"),
     )
     translation = Translation(
         case_id=case.id,
@@ -287,7 +287,7 @@ def deliver(
         return case
     agency = db.get_one(Agency, translation.agency_id)
     procedure.advance(
-        db, case, CaseEvent.DELIVER_TRANSLATION, actor, f"translated by {agency.name}"
+        db, case, CaseEvent.DELIVER_TRANSLATION, actor, Reason.step(f"translated by {agency.name}")
     )
     translation.delivered_at = utcnow()
     term = terms.start(db, case, TermStep.CORRECTIONS)
@@ -296,7 +296,9 @@ def deliver(
         case,
         CaseEvent.SEND_TO_LAWYER,
         SYSTEM,
-        f"translated form sent to the lawyer; corrections by {local_date(term.due_at):%Y-%m-%d}",
+        Reason.step(
+            f"translated form sent to the lawyer; corrections by {local_date(term.due_at):%Y-%m-%d}"
+        ),
     )
     return case
 

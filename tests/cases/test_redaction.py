@@ -31,13 +31,14 @@ from service.core.errors import Forbidden
 from service.eligibility.policy import load_policy
 from service.eligibility.service import screen_case
 from service.models import Case, Role
-from service.workflow import CaseState
+from service.workflow import CaseState, ReasonKind
 from tests.conftest import unique_v_number
 from tests.helpers import API, ok
 
 SEES_SIGNALS = {Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN}
 SEES_NOTES = {Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN, Role.LAWYER}
 SEES_MOTIVES = SEES_NOTES
+SEES_CASE = SEES_NOTES | {Role.APPLICANT}
 ALL_ROLES = sorted(Role)
 
 NOTES = "Survivor of torture; needs a break every hour."
@@ -113,8 +114,9 @@ def test_a_timeline_entry_that_tells_of_a_signal_is_read_by_signal_readers_only(
     case = signalled_case(db, factory)
     actor = actor_of(role, case)
     admitted, excluded = (EventOut.present(row, actor) for row in timeline(db, case.id))
-    # The entry without a signal reads the same for everyone.
-    assert (admitted.event, admitted.reason) == ("import", "case registered")
+    # A step of the process reads the same for everyone who follows the case.
+    step = "case registered" if role in SEES_CASE else ""
+    assert (admitted.event, admitted.reason) == ("import", step)
     assert excluded.event == "screen_excluded"
     if role in SEES_SIGNALS:
         assert excluded.reason == "NV signal: a physical hearing is required"
@@ -164,7 +166,11 @@ def test_the_lawyer_reads_the_notes_and_motives_of_their_client(client, db, fact
     assert listed["coordinator_motives"] == ["conversion"]
 
 
-def test_a_lawyer_reads_the_real_reason_of_an_exclusion_that_is_not_a_signal(client, db, factory):
+def test_a_lawyer_reads_the_neutral_text_for_an_exclusion_that_is_not_a_signal_too(
+    client, db, factory
+):
+    """Were a low-literacy exclusion to read differently, the neutral text would tell of
+    a signal (issue 14); staff still read the real reason."""
     planner, lawyer = factory.person(Role.PLANNER), factory.person(Role.LAWYER)
     case = factory.case(literacy="low")
     db.commit()
@@ -172,10 +178,12 @@ def test_a_lawyer_reads_the_real_reason_of_an_exclusion_that_is_not_a_signal(cli
     assert (screening["outcome"], screening["reason"]) == ("excluded", LOW_LITERACY)
 
     seen = ok(client.get(f"{API}/cases/{case.id}", headers=lawyer.headers))
-    assert (seen["state"], seen["exclusion_reason"]) == ("excluded", LOW_LITERACY)
+    assert (seen["state"], seen["exclusion_reason"]) == ("excluded", REDACTED_EXCLUSION)
     assert seen["physical_hearing_next"] is True
     last = ok(client.get(f"{API}/cases/{case.id}/timeline", headers=lawyer.headers))[-1]
-    assert (last["event"], last["reason"]) == ("screen_excluded", LOW_LITERACY)
+    assert (last["event"], last["reason"]) == ("screen_excluded", REDACTED_EXCLUSION)
+    staff = ok(client.get(f"{API}/cases/{case.id}", headers=planner.headers))
+    assert staff["exclusion_reason"] == LOW_LITERACY
 
 
 def _exclude_by_screening(client, factory, planner) -> str:
@@ -299,11 +307,49 @@ def test_only_the_clients_own_lawyer_acts_for_the_case(db, factory):
         require_own_client(case, actor)
 
 
-def test_a_signal_on_an_open_case_is_recorded_as_restricted(db, factory):
-    """The exclusion's timeline entry is marked, so the presenters know to hide it."""
+def test_a_signal_on_an_open_case_is_recorded_as_an_exclusion(db, factory):
+    """The exclusion's timeline entry says what kind of text it is, so the presenters
+    know who may read it."""
     case = factory.case_in(CaseState.SCREENED)
     officer = factory.person(Role.OFFICER).actor
     add_signal(db, case, SignalIn(kind="1f", source="Unit 1F", reason="question 12"), officer)
     last = timeline(db, case.id)[-1]
-    assert (last.event, last.restricted) == ("exclude", True)
-    assert not any(row.restricted for row in timeline(db, case.id)[:-1])
+    assert (last.event, last.reason_kind) == ("exclude", ReasonKind.EXCLUSION)
+    assert all(row.reason_kind is ReasonKind.STEP for row in timeline(db, case.id)[:-1])
+
+
+def test_a_lawyer_cannot_tell_an_exclusion_by_a_signal_from_any_other(client, db, factory):
+    """Issue 14: were only a signal's exclusion neutral, the neutral text would tell of
+    a signal. Every exclusion looks the same to those who may not know of signals, in the
+    case and in its timeline."""
+    planner, lawyer = factory.person(Role.PLANNER), factory.person(Role.LAWYER)
+    excluded = [
+        factory.case(signals=[{"kind": "nv", "source": SOURCE, "reason": SIGNAL_REASON}]),
+        factory.case(literacy="low"),
+        factory.case(languages=["xh"]),  # no questionnaire in the applicant's language
+    ]
+    db.commit()
+    views = []
+    for case in excluded:
+        ok(client.post(f"{API}/cases/{case.id}/screening", headers=planner.headers))
+        seen = ok(client.get(f"{API}/cases/{case.id}", headers=lawyer.headers))
+        line = ok(client.get(f"{API}/cases/{case.id}/timeline", headers=lawyer.headers))
+        views.append(
+            (
+                seen["state"],
+                seen["exclusion_reason"],
+                seen["signals"],
+                seen["physical_hearing_next"],
+                seen["next_steps"],
+                [(e["event"], e["reason"]) for e in line],
+            )
+        )
+    assert views[0][:2] == ("excluded", REDACTED_EXCLUSION)
+    assert views[1] == views[0]
+    assert views[2] == views[0]
+    # Staff read three different reasons.
+    reasons = {
+        ok(client.get(f"{API}/cases/{c.id}", headers=planner.headers))["exclusion_reason"]
+        for c in excluded
+    }
+    assert len(reasons) == 3

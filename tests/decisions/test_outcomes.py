@@ -225,7 +225,11 @@ def test_a_signal_raised_from_the_answers_pulls_the_case_out_to_unit_1f(client, 
     referral = db.scalar(select(SignalReferral).where(SignalReferral.case_id == case.id))
     assert (referral.unit, referral.referred_by_id) == ("1f", officer.user.id)
     last = events_of(db, case)[-1]
-    assert (last.event, last.actor_id, last.restricted) == ("exclude", officer.user.id, True)
+    assert (last.event, last.actor_id, last.reason_kind) == (
+        "exclude",
+        officer.user.id,
+        "exclusion",
+    )
     assert "Answer 12" in last.reason
     # The lawyer learns the case left the track, not why.
     seen = ok(client.get(f"{API}/cases/{case.id}", headers=lawyer.headers))

@@ -28,7 +28,7 @@ from service.eligibility.service import (
 )
 from service.models import Case, Literacy, Role, Screening, SignalKind
 from service.models.eligibility import ScreeningOutcome
-from service.workflow import CaseState, GuardFailed
+from service.workflow import CaseState, GuardFailed, ReasonKind
 from tests.conftest import unique_v_number
 
 TASKFORCE = "taskforce-2020"
@@ -177,7 +177,7 @@ def test_a_policy_file_without_an_exclusions_section_still_excludes_nv_and_1f(mi
     for kind in SignalKind:
         signalled = CaseProfile("SY", ("ar",), Literacy.KNOWN, frozenset({kind}))
         verdict = screen(minimal_policy, signalled)
-        assert (verdict.outcome, verdict.restricted) == (EXCLUDED, True)
+        assert (verdict.outcome, verdict.event_reason.kind) == (EXCLUDED, ReasonKind.EXCLUSION)
 
 
 def test_a_case_without_a_recorded_language_is_excluded_saying_so():
