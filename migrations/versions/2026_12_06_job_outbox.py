@@ -1,7 +1,7 @@
 """job outbox: background work recorded in the transaction that needs it
 
 Revision ID: 7d2e9a41c0b5
-Revises: 6b0d4c1e2f3a
+Revises: 3f7a9c2d1e55
 Create Date: 2026-12-06 15:50:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import service.models.base
 
 revision: str = "7d2e9a41c0b5"
-down_revision: str | None = "6b0d4c1e2f3a"
+down_revision: str | None = "3f7a9c2d1e55"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """OIDC: accounts bound by issuer and subject; the provider's ID token and sid per session
 
 Revision ID: 7c3e9a51d2b4
-Revises: 6b0d4c1e2f3a
+Revises: 7d2e9a41c0b5
 Create Date: 2026-12-06 15:30:00
 
 Accounts bound before this migration were bound to the one configured provider: they
@@ -18,7 +18,7 @@ import service.core.crypto
 from service.core.settings import get_settings
 
 revision: str = "7c3e9a51d2b4"
-down_revision: str | None = "6b0d4c1e2f3a"
+down_revision: str | None = "7d2e9a41c0b5"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
