@@ -32,7 +32,7 @@ from service.auth.exceptions import (
 from service.auth.schemas import TokenOut, UserIn
 from service.auth.throttle import Throttle
 from service.core.actor import Actor
-from service.core.clock import utcnow
+from service.core.clock import as_utc, utcnow
 from service.core.errors import InvalidInput
 from service.core.settings import get_settings
 from service.models.auth import ApiToken, PasswordResetLink, Role, User, WebSession
@@ -265,9 +265,13 @@ def issue_token(
     user: User | None = None,
     case_id: uuid.UUID | None = None,
     hours: int | None = None,
+    until: datetime | None = None,
 ) -> TokenOut:
+    """A bearer token for ``hours`` (the setting by default), and never past ``until``."""
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + timedelta(hours=hours or get_settings().token_hours)
+    if until is not None:
+        expires_at = min(expires_at, until)
     db.add(
         ApiToken(
             token_hash=digest(token),
@@ -453,11 +457,34 @@ def end_session(db: Session, secret: str) -> None:
 # --- kiosk codes --------------------------------------------------------------------------
 
 
+def end_kiosk_tokens(db: Session, case_id: uuid.UUID) -> None:
+    """End every kiosk sign-in of the case at once: the API's bearer tokens and the
+    kiosk page's cookie (which holds such a token)."""
+    db.execute(
+        update(ApiToken)
+        .where(ApiToken.case_id == case_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def session_window_end(db: Session, booking: Booking) -> datetime:
+    """When the booking's session ends: no kiosk code or kiosk token lasts longer."""
+    starts_at, minutes = db.execute(
+        select(HearingSession.starts_at, HearingSession.duration_minutes).where(
+            HearingSession.id == booking.session_id
+        )
+    ).one()
+    return as_utc(starts_at) + timedelta(minutes=minutes)
+
+
 def new_kiosk_code(db: Session, booking: Booking, issued_by: uuid.UUID | None = None) -> str:
     """Issue a one-time code bound to the booking (applicant, session, seat). Any code
-    issued earlier for the booking is revoked: an applicant whose kiosk crashed gets a
-    new code and resumes, and the old one can no longer be used by anybody."""
+    issued earlier for the booking is revoked, and so is every kiosk sign-in it gave: an
+    applicant whose kiosk crashed gets a new code and resumes, and neither the old code
+    nor the old kiosk (its cookie, or a token taken through the API) can be used by
+    anybody. The code expires soon, and at the latest when the session's window ends."""
     now = utcnow()
+    end_kiosk_tokens(db, booking.case_id)
     db.execute(
         update(KioskCode)
         .where(
@@ -474,7 +501,10 @@ def new_kiosk_code(db: Session, booking: Booking, issued_by: uuid.UUID | None = 
             code_hash=digest(raw),
             issued_at=now,
             issued_by_id=issued_by,
-            expires_at=now + timedelta(minutes=get_settings().kiosk_code_minutes),
+            expires_at=min(
+                now + timedelta(minutes=get_settings().kiosk_code_minutes),
+                session_window_end(db, booking),
+            ),
         )
     )
     db.flush()
@@ -550,7 +580,12 @@ def redeem_kiosk_code(db: Session, code: str, client: str, device: str | None = 
     ).scalar()
     if spent is None:
         raise refuse("This kiosk code is unknown, used or expired. Ask the host.")
-    return issue_token(db, case_id=booking.case_id, hours=settings.kiosk_code_hours)
+    return issue_token(
+        db,
+        case_id=booking.case_id,
+        hours=settings.kiosk_code_hours,
+        until=session_window_end(db, booking),
+    )
 
 
 # --- sessions seen by an administrator ----------------------------------------------------
