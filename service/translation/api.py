@@ -51,7 +51,7 @@ def request_translation(
     """Send the submitted form to a translation agency with an agreed term."""
     case = readable_case(db, case_id, actor)
     job = service.request(db, case, actor, body.agency, body.due_days)
-    return TranslationOut.present(job, db.get_one(Agency, job.agency_id))
+    return TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor)
 
 
 @router.post("/translations/{translation_id}/reassign")
@@ -64,7 +64,7 @@ def reassign(
     """Give an open job to another agency (late, or sent to the wrong one)."""
     job = access.readable_job(db, translation_id, actor)
     about_case(job.case_id)
-    return TranslationOut.present(job, service.reassign(db, job, body.agency))
+    return TranslationOut.present(job, service.reassign(db, job, body.agency), actor)
 
 
 @router.get("/translations")
@@ -75,7 +75,7 @@ def list_translations(
 ) -> Sequence[TranslationOut]:
     """A translator sees only their own agency's open jobs."""
     rows = queries.jobs(db, actor, open_only)
-    return [TranslationOut.present(job, agency) for job, agency in rows]
+    return [TranslationOut.present(job, agency, actor) for job, agency in rows]
 
 
 @router.get("/translations/attention")
@@ -84,7 +84,8 @@ def jobs_needing_attention(
 ) -> Sequence[TranslationOut]:
     """Open jobs that are overdue or due within a day, the earliest first."""
     return [
-        TranslationOut.present(job, agency) for job, agency in queries.needing_attention(db, actor)
+        TranslationOut.present(job, agency, actor)
+        for job, agency in queries.needing_attention(db, actor)
     ]
 
 
@@ -98,7 +99,7 @@ def get_translation(
     (the answers only for the agency, whose open job it is; planners see the job)."""
     job = access.readable_job(db, translation_id, actor)
     about_case(job.case_id)
-    base = TranslationOut.present(job, db.get_one(Agency, job.agency_id))
+    base = TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor)
     source = service.source_answers(db, job) if access.sees_source(actor) else []
     return TranslationJob(**base.model_dump(), source=source)
 
@@ -114,7 +115,7 @@ def deliver(
     job = access.readable_job(db, translation_id, actor)
     about_case(job.case_id)
     service.deliver(db, job, actor, body.answers_nl)
-    return TranslationOut.present(job, db.get_one(Agency, job.agency_id))
+    return TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor)
 
 
 @router.get("/cases/{case_id}/translation", dependencies=[audited("translation.read")])
@@ -127,7 +128,7 @@ def case_translation(
     job = service.translation_of(db, case)
     if job is None:
         raise TranslationNotFound("This case has not been sent for translation.")
-    return TranslationOut.present(job, db.get_one(Agency, job.agency_id))
+    return TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor)
 
 
 @router.get(
@@ -178,7 +179,7 @@ def upload_xliff(
     job = access.readable_job(db, translation_id, actor)
     about_case(job.case_id)
     service.upload_xliff(db, job, actor, read_upload(file))
-    return TranslationOut.present(job, db.get_one(Agency, job.agency_id))
+    return TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor)
 
 
 @router.get(
