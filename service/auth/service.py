@@ -467,6 +467,15 @@ def end_kiosk_tokens(db: Session, case_id: uuid.UUID) -> None:
     )
 
 
+def kiosk_token_case(db: Session, token: str) -> uuid.UUID | None:
+    """The case a kiosk token was issued for, live or not (it opens nothing by itself)."""
+    return db.scalar(
+        select(ApiToken.case_id).where(
+            ApiToken.token_hash == digest(token), ApiToken.case_id.is_not(None)
+        )
+    )
+
+
 def session_window_end(db: Session, booking: Booking) -> datetime:
     """When the booking's session ends: no kiosk code or kiosk token lasts longer."""
     starts_at, minutes = db.execute(

@@ -174,3 +174,34 @@ def test_the_time_limit_ends_the_kiosk_token(client, db, factory, at_kiosk):
     db.flush()
     assert questionnaires.auto_submit(db, case.id)  # the sweep hands the form in
     assert not api_signed_in(client, api)
+
+
+def test_at_the_window_end_the_countdown_still_says_the_form_was_handed_in(
+    client, db, factory, at_kiosk
+):
+    case, booking = at_kiosk
+    consent = page_sign_in(client, new_code(client, factory, booking))
+    post(client, "/kiosk/consent", consent.text, {"lang": "ar", "choice": "yes"})
+    questionnaires.save(db, case.id, {"full_name": "Amal"})
+    # Time left: the countdown's page carries on with the form.
+    early = client.get("/kiosk/time-up?lang=ar", headers=HTML, follow_redirects=False)
+    assert early.headers["location"] == "/kiosk/continue?lang=ar"
+
+    session = db.get_one(HearingSession, booking.session_id)
+    window_end = session.starts_at + timedelta(minutes=session.duration_minutes)
+    with time_machine.travel(window_end + timedelta(seconds=1), tick=False):
+        # The sign-in has run out with the window; the countdown's last call still hands
+        # in what was saved and says so (before the sweep does), and shows nothing else.
+        assert not page_signed_in(client, "/kiosk/review")
+        over = client.get("/kiosk/time-up?lang=ar", headers=HTML, follow_redirects=True)
+    assert over.url.path == "/kiosk/done"
+    assert over.url.params["outcome"] == "time"
+    assert "Amal" not in over.text
+    db.expire_all()
+    answer_set = questionnaires.answer_set_of(db, case)
+    assert answer_set.auto_submitted
+    assert answer_set.answers == {"full_name": "Amal"}
+    assert case.state is CaseState.SUBMITTED
+    # Nothing left to say: the next call is the code page.
+    again = client.get("/kiosk/time-up?lang=ar", headers=HTML, follow_redirects=False)
+    assert again.headers["location"] == "/kiosk?lang=ar"
