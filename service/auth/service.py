@@ -36,8 +36,10 @@ from service.core.clock import as_utc, utcnow
 from service.core.errors import InvalidInput
 from service.core.settings import get_settings
 from service.models.auth import ApiToken, PasswordResetLink, Role, User, WebSession
+from service.models.cases import Case
 from service.models.sessions import Booking, HearingSession, KioskCode, Location, Seat
 from service.models.translation import Agency
+from service.workflow import AT_THE_KIOSK
 
 _hasher = argon2_hasher()
 # Verified when the account does not exist, so that costs as much as a wrong password.
@@ -457,13 +459,25 @@ def end_session(db: Session, secret: str) -> None:
 # --- kiosk codes --------------------------------------------------------------------------
 
 
-def end_kiosk_tokens(db: Session, case_id: uuid.UUID) -> None:
-    """End every kiosk sign-in of the case at once: the API's bearer tokens and the
-    kiosk page's cookie (which holds such a token)."""
+def end_kiosk_sign_ins(db: Session, case_id: uuid.UUID) -> None:
+    """End every kiosk sign-in of the case at once: codes not yet used, the API's bearer
+    tokens and the kiosk page's cookie (which holds such a token). Codes first: a
+    redemption of one that holds its row commits first, and its token is then ended
+    here too (PostgreSQL reads the tokens at the second statement)."""
+    now = utcnow()
+    db.execute(
+        update(KioskCode)
+        .where(
+            KioskCode.booking_id.in_(select(Booking.id).where(Booking.case_id == case_id)),
+            KioskCode.used_at.is_(None),
+            KioskCode.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
     db.execute(
         update(ApiToken)
         .where(ApiToken.case_id == case_id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=now)
     )
 
 
@@ -493,16 +507,7 @@ def new_kiosk_code(db: Session, booking: Booking, issued_by: uuid.UUID | None = 
     nor the old kiosk (its cookie, or a token taken through the API) can be used by
     anybody. The code expires soon, and at the latest when the session's window ends."""
     now = utcnow()
-    end_kiosk_tokens(db, booking.case_id)
-    db.execute(
-        update(KioskCode)
-        .where(
-            KioskCode.booking_id == booking.id,
-            KioskCode.used_at.is_(None),
-            KioskCode.revoked_at.is_(None),
-        )
-        .values(revoked_at=now)
-    )
+    end_kiosk_sign_ins(db, booking.case_id)
     raw = "".join(secrets.choice(KIOSK_ALPHABET) for _ in range(8))
     db.add(
         KioskCode(
@@ -580,6 +585,8 @@ def redeem_kiosk_code(db: Session, code: str, client: str, device: str | None = 
     booking = db.scalar(select(Booking).join(KioskCode).where(*live))
     if booking is None or booking.cancelled_at is not None:
         raise refuse("This kiosk code is unknown, used or expired. Ask the host.")
+    if db.scalar(select(Case.state).where(Case.id == booking.case_id)) not in AT_THE_KIOSK:
+        raise refuse("The form has left the kiosk (handed in, withdrawn or excluded).")
     booked_seat = _seat_of(db, booking)
     kiosk_at_seat = booked_seat is not None and booked_seat.device_hash is not None
     if kiosk_at_seat and (at_seat is None or at_seat != booked_seat):

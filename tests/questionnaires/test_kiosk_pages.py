@@ -198,8 +198,10 @@ def test_nothing_can_change_after_submit_through_api_or_pages(client, db, factor
     later = factory.applicant_headers(case)
     refused = client.put("/api/v1/kiosk/answers", json=change, headers=later)
     assert refused.status_code == 409
+    # Nor does a code: the form has left the kiosk.
     page = sign_in_at_kiosk(client, new_kiosk_code(db, factory_booking(db, case)))
-    assert page.url.path == "/kiosk/done"
+    assert page.status_code == 422
+    assert page.url.path == "/kiosk"
     db.expire_all()
     assert questionnaires.answer_set_of(db, case).answers == before
 

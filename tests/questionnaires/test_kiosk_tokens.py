@@ -15,7 +15,7 @@ from service.eligibility.service import screen_case
 from service.models import ApiToken, HearingSession, Role
 from service.questionnaires import service as questionnaires
 from service.workflow import CaseState
-from tests.helpers import API, ok
+from tests.helpers import API, assert_problem, ok
 from tests.questionnaires.test_kiosk_pages import HTML, POLICY, complete_for, post
 
 FORM = f"{API}/kiosk/form"
@@ -163,6 +163,22 @@ def test_the_case_leaving_the_form_state_ends_the_kiosk_token(client, db, factor
     ok(withdrawn)
     assert not page_signed_in(client, "/kiosk/review")
     assert not api_signed_in(client, api)
+
+
+def test_no_code_signs_in_once_the_form_has_left_the_kiosk(client, db, factory, at_kiosk):
+    case, booking = at_kiosk
+    unused = new_code(client, factory, booking)  # handed over, not typed in yet
+    applicant = factory.applicant_headers(case)
+    ok(client.post(f"{API}/kiosk/start", headers=applicant))
+    answers = complete_for(questionnaires.answer_set_of(db, case))
+    ok(client.put(f"{API}/kiosk/answers", json={"answers": answers}, headers=applicant))
+    ok(client.post(f"{API}/kiosk/submit", headers=applicant))
+
+    refused = client.post(f"{API}/kiosk/login", json={"code": unused})
+    assert_problem(refused, 401, "kiosk_code_invalid")
+    host = factory.person(Role.HOST)
+    again = client.post(f"{API}/bookings/{booking.id}/kiosk-code", headers=host.headers)
+    assert_problem(again, 409, "not_at_the_kiosk")
 
 
 def test_the_time_limit_ends_the_kiosk_token(client, db, factory, at_kiosk):
