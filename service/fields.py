@@ -114,8 +114,8 @@ TABLE: tuple[Visibility, ...] = (
     Visibility(
         "translation",
         "answers_nl",
-        {**ACCOUNT_READERS, Role.PLANNER: When.ANY},
-        "planners follow delivery",
+        {**ACCOUNT_READERS, Role.TRANSLATOR: When.OPEN_JOB},
+        "the account in Dutch; planners follow the job (agency, due, delivered), not its text",
     ),
     Visibility(
         "corrections",

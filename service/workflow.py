@@ -176,6 +176,9 @@ DECIDED_STATES = frozenset({S.DECIDED_ON_FORM, S.PHYSICAL_HEARING_REQUIRED})
 # case held (a seat, an open invitation, an officer's claim) is released.
 LEFT_TRACK = frozenset({S.WITHDRAWN, S.EXCLUDED})
 
+# The applicant's turn at the kiosk: kiosk codes and kiosk sign-ins work only here.
+AT_THE_KIOSK = frozenset({S.CHECKED_IN, S.IN_PROGRESS})
+
 # Out of the written track: the case's next step is a physical hearing (regular procedure).
 PHYSICAL_HEARING_NEXT = frozenset(
     {S.EXCLUDED, S.WITHDRAWN, S.DECLINED, S.INVITATION_EXPIRED, S.PHYSICAL_HEARING_REQUIRED}

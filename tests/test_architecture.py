@@ -84,8 +84,9 @@ def test_every_route_runs_in_one_hop():
 def test_every_page_declares_who_may_see_it():
     """Each page is public on purpose (listed here) or declares its roles."""
     public = {"/", "/sign-in", "/sign-out", "/language/{code}"}
-    # The kiosk's code entry and its last page come before and after the applicant.
-    public |= {"/kiosk", "/kiosk/done"}
+    # The kiosk's code entry and its last page come before and after the applicant; the
+    # countdown's end comes when the sign-in may have run out with the session window.
+    public |= {"/kiosk", "/kiosk/done", "/kiosk/time-up"}
     # Halfway through signing in: the handler asks for the password step's short session.
     public |= {"/sign-in/code", "/sign-in/enrol"}
     # The identity provider's round trip: its signed ID token is the credential.

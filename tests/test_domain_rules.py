@@ -449,7 +449,8 @@ def test_applicant_withdraws_at_the_kiosk(client, db, factory):
     )
     assert detail["state"] == "withdrawn"
     assert events_of(db, case)[-1].actor_role == "applicant"
-    assert client.post(f"{API}/kiosk/submit", headers=applicant).status_code == 409
+    # Withdrawn: the kiosk sign-in has ended with the form.
+    assert client.post(f"{API}/kiosk/submit", headers=applicant).status_code == 401
     assert state_of(db, case) == "withdrawn"
 
 

@@ -287,9 +287,10 @@ def test_nv_signal_mid_procedure_pulls_the_case_out(client, factory):
     assert events[-1]["actor_id"] == str(planner.user.id)
     assert "AIVD" in events[-1]["reason"]
 
-    # The applicant can no longer hand in; re-screening keeps the case out.
+    # The applicant can no longer hand in (the kiosk sign-in ended with the form);
+    # re-screening keeps the case out.
     blocked = client.post(f"{API}/kiosk/submit", headers=applicant)
-    assert blocked.status_code == 409
+    assert blocked.status_code == 401
     screening = ok(client.post(f"{API}/cases/{case.id}/screening", headers=planner.headers))
     assert screening["outcome"] == "excluded"
     assert "NV" in screening["reason"]

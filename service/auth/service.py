@@ -32,12 +32,14 @@ from service.auth.exceptions import (
 )
 from service.auth.schemas import TokenOut, UserIn
 from service.core.actor import Actor
-from service.core.clock import utcnow
+from service.core.clock import as_utc, utcnow
 from service.core.errors import InvalidInput
 from service.core.settings import get_settings
 from service.models.auth import ApiToken, PasswordResetLink, Role, User, WebSession
+from service.models.cases import Case
 from service.models.sessions import Booking, HearingSession, KioskCode, Location, Seat
 from service.models.translation import Agency
+from service.workflow import AT_THE_KIOSK
 
 _hasher = argon2_hasher()
 # Verified when the account does not exist, so that costs as much as a wrong password.
@@ -264,9 +266,13 @@ def issue_token(
     user: User | None = None,
     case_id: uuid.UUID | None = None,
     hours: int | None = None,
+    until: datetime | None = None,
 ) -> TokenOut:
+    """A bearer token for ``hours`` (the setting by default), and never past ``until``."""
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + timedelta(hours=hours or get_settings().token_hours)
+    if until is not None:
+        expires_at = min(expires_at, until)
     db.add(
         ApiToken(
             token_hash=digest(token),
@@ -462,20 +468,55 @@ def end_session(db: Session, secret: str) -> str | None:
 # --- kiosk codes --------------------------------------------------------------------------
 
 
-def new_kiosk_code(db: Session, booking: Booking, issued_by: uuid.UUID | None = None) -> str:
-    """Issue a one-time code bound to the booking (applicant, session, seat). Any code
-    issued earlier for the booking is revoked: an applicant whose kiosk crashed gets a
-    new code and resumes, and the old one can no longer be used by anybody."""
+def end_kiosk_sign_ins(db: Session, case_id: uuid.UUID) -> None:
+    """End every kiosk sign-in of the case at once: codes not yet used, the API's bearer
+    tokens and the kiosk page's cookie (which holds such a token). Codes first: a
+    redemption of one that holds its row commits first, and its token is then ended
+    here too (PostgreSQL reads the tokens at the second statement)."""
     now = utcnow()
     db.execute(
         update(KioskCode)
         .where(
-            KioskCode.booking_id == booking.id,
+            KioskCode.booking_id.in_(select(Booking.id).where(Booking.case_id == case_id)),
             KioskCode.used_at.is_(None),
             KioskCode.revoked_at.is_(None),
         )
         .values(revoked_at=now)
     )
+    db.execute(
+        update(ApiToken)
+        .where(ApiToken.case_id == case_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def kiosk_token_case(db: Session, token: str) -> uuid.UUID | None:
+    """The case a kiosk token was issued for, live or not (it opens nothing by itself)."""
+    return db.scalar(
+        select(ApiToken.case_id).where(
+            ApiToken.token_hash == digest(token), ApiToken.case_id.is_not(None)
+        )
+    )
+
+
+def session_window_end(db: Session, booking: Booking) -> datetime:
+    """When the booking's session ends: no kiosk code or kiosk token lasts longer."""
+    starts_at, minutes = db.execute(
+        select(HearingSession.starts_at, HearingSession.duration_minutes).where(
+            HearingSession.id == booking.session_id
+        )
+    ).one()
+    return as_utc(starts_at) + timedelta(minutes=minutes)
+
+
+def new_kiosk_code(db: Session, booking: Booking, issued_by: uuid.UUID | None = None) -> str:
+    """Issue a one-time code bound to the booking (applicant, session, seat). Any code
+    issued earlier for the booking is revoked, and so is every kiosk sign-in it gave: an
+    applicant whose kiosk crashed gets a new code and resumes, and neither the old code
+    nor the old kiosk (its cookie, or a token taken through the API) can be used by
+    anybody. The code expires soon, and at the latest when the session's window ends."""
+    now = utcnow()
+    end_kiosk_sign_ins(db, booking.case_id)
     raw = "".join(secrets.choice(KIOSK_ALPHABET) for _ in range(8))
     db.add(
         KioskCode(
@@ -483,7 +524,10 @@ def new_kiosk_code(db: Session, booking: Booking, issued_by: uuid.UUID | None = 
             code_hash=digest(raw),
             issued_at=now,
             issued_by_id=issued_by,
-            expires_at=now + timedelta(minutes=get_settings().kiosk_code_minutes),
+            expires_at=min(
+                now + timedelta(minutes=get_settings().kiosk_code_minutes),
+                session_window_end(db, booking),
+            ),
         )
     )
     db.flush()
@@ -540,6 +584,8 @@ def redeem_kiosk_code(db: Session, code: str, client: str, device: str | None = 
     booking = db.scalar(select(Booking).join(KioskCode).where(*live))
     if booking is None or booking.cancelled_at is not None:
         raise KioskCodeInvalid(refused)
+    if db.scalar(select(Case.state).where(Case.id == booking.case_id)) not in AT_THE_KIOSK:
+        raise KioskCodeInvalid("The form has left the kiosk (handed in, withdrawn or excluded).")
     booked_seat = _seat_of(db, booking)
     kiosk_at_seat = booked_seat is not None and booked_seat.device_hash is not None
     if kiosk_at_seat and (at_seat is None or at_seat != booked_seat):
@@ -551,7 +597,12 @@ def redeem_kiosk_code(db: Session, code: str, client: str, device: str | None = 
     if spent is None:
         raise KioskCodeInvalid(refused)
     attempt.succeeded()
-    return issue_token(db, case_id=booking.case_id, hours=settings.kiosk_code_hours)
+    return issue_token(
+        db,
+        case_id=booking.case_id,
+        hours=settings.kiosk_code_hours,
+        until=session_window_end(db, booking),
+    )
 
 
 # --- sessions seen by an administrator ----------------------------------------------------

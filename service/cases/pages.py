@@ -28,7 +28,7 @@ def planner_start(
     context = {
         "counts": queries.counts_by_state(db),
         "jobs": [
-            TranslationOut.present(job, agency)
+            TranslationOut.present(job, agency, actor)
             for job, agency in translation_queries.jobs(db, actor, open_only=True, limit=50)
         ],
     }

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service import procedure
@@ -201,10 +201,16 @@ def reassign(db: Session, case: Case, lead: Actor, officer_id: uuid.UUID) -> Non
 
 @procedure.on_enter(CaseState.READY_FOR_DECISION, *LEFT_TRACK, *DECIDED_STATES)
 def _end_claim(db: Session, move: procedure.Move) -> None:
-    """Back in the queue, out of the track or decided: no officer holds the file."""
+    """Back in the queue, out of the track or decided: no officer holds the file, so no
+    stretch of work on it stays open (a later page event of its last holder is refused)."""
     case = db.get_one(Case, move.case_id)
     case.claimed_by_id = None
     case.lease_expires_at = None
+    db.execute(
+        update(WorkInterval)
+        .where(WorkInterval.case_id == move.case_id, WorkInterval.closed.is_(False))
+        .values(closed=True)
+    )
 
 
 # --- kansarm: straight to the physical hearing -----------------------------------------------
@@ -426,8 +432,11 @@ def note_activity(
     db: Session, case: Case, officer: Actor, event: str = "working", at: datetime | None = None
 ) -> None:
     """Page events and heartbeats: extend the officer's open stretch of work, or start a
-    new one after an idle gap (which is not counted). ``close`` ends the stretch."""
+    new one after an idle gap (which is not counted). ``close`` ends the stretch.
+    Only the officer who holds the file records time on it (and renews its lease)."""
     assert officer.user_id is not None
+    if case.claimed_by_id != officer.user_id:
+        raise NotYourClaim("Only the officer who holds this file records time on it.")
     now = at or utcnow()
     idle = timedelta(minutes=get_settings().handling_idle_minutes)
     current = db.scalars(

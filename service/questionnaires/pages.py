@@ -381,6 +381,24 @@ def done_page(
     return render_kiosk(request, "kiosk/done.html", language, context)
 
 
+@router.get("/kiosk/time-up")
+def time_up(request: Request, db: Session, lang: Language = "nl") -> Response:
+    """Where the countdown goes at zero. Still signed in: carry on (the form's own check
+    hands it in when its time is up). The sign-in ran out with the session window: hand
+    in what was saved, unless the sweep already did, and say so. Otherwise the code page.
+    A sign-in that has ended opens nothing here: this shows nothing of the applicant."""
+    token = request.cookies.get(access.kiosk_cookie())
+    if token and auth.actor_for_token(db, token) is not None:
+        return see_other(f"/kiosk/continue?lang={kiosk_language(lang)}")
+    case_id = auth.kiosk_token_case(db, token) if token else None
+    if case_id is not None:
+        service.auto_submit(db, case_id)
+        _case, answer_set = service.case_with_answers(db, case_id)
+        if answer_set is not None and answer_set.auto_submitted:
+            return done(request, db, "time", kiosk_language(answer_set.language))
+    return end_kiosk(request, db, see_other(f"/kiosk?lang={kiosk_language(lang)}"))
+
+
 def _section(form: FormDefinition, section_id: str) -> Section:
     found = next((s for s in form.sections if s.id == section_id), None)
     if found is None:

@@ -9,6 +9,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from service import procedure
+from service.auth.service import end_kiosk_sign_ins
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
 from service.core.crypto import open_value, seal_value
@@ -19,7 +20,16 @@ from service.models.questionnaires import AnswerSet
 from service.models.sessions import Booking, HearingSession
 from service.questionnaires.exceptions import FormClosed, FormNotStarted, LanguageNotOffered
 from service.questionnaires.forms import FormDefinition, load_form, validate_answers
-from service.workflow import TERMINAL_STATES, CaseEvent, CaseState, Reason
+from service.workflow import AT_THE_KIOSK, TERMINAL_STATES, CaseEvent, CaseState, Reason
+
+
+@procedure.on_enter(*(frozenset(CaseState) - AT_THE_KIOSK))
+def _end_kiosk_sign_ins(db: Session, move: procedure.Move) -> None:
+    """Whatever the door (API or page) and whoever moved the case: once it leaves the
+    kiosk (handed in by the applicant or at the time limit, declined, withdrawn,
+    excluded), no kiosk code or token of the case reads or writes it any more."""
+    if move.source in AT_THE_KIOSK:
+        end_kiosk_sign_ins(db, move.case_id)
 
 
 def form_for(case: Case) -> FormDefinition:

@@ -11,12 +11,21 @@ from sqlalchemy.orm import Session
 
 from service.core.actor import Actor
 from service.models.auth import Role
-from service.models.sessions import Booking, HearingSession
-from service.sessions.exceptions import BookingNotFound, SessionNotFound
+from service.models.sessions import Booking, HearingSession, Location
+from service.sessions.exceptions import BookingNotFound, LocationNotFound, SessionNotFound
 
 PLANNERS = (Role.PLANNER, Role.ADMIN)
 ON_SITE = (Role.PLANNER, Role.HOST, Role.ADMIN)
 CHECKERS_IN = (Role.HOST, Role.ADMIN)
+
+
+def readable_location(db: Session, location_id: uuid.UUID, actor: Actor) -> Location:
+    """A location the actor may look into (its rooms): a host only their own; others
+    get 404, as for another location's sessions."""
+    location = db.get(Location, location_id)
+    if location is None or (actor.is_(Role.HOST) and location.id != actor.location_id):
+        raise LocationNotFound(f"No location {location_id} that you may see.")
+    return location
 
 
 def visible_sessions(actor: Actor) -> Select[HearingSession]:

@@ -79,9 +79,10 @@ def create_room(
 
 @router.get("/locations/{location_id}/rooms")
 def list_rooms(
-    location_id: uuid.UUID, db: Session, _: Annotated[Actor, Depends(allow(*access.ON_SITE))]
+    location_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*access.ON_SITE))]
 ) -> Sequence[RoomOut]:
-    location = _location(db, location_id)
+    """The location's rooms and seats (a host: only at their own location)."""
+    location = access.readable_location(db, location_id, actor)
     return [
         RoomOut(id=r.id, location_id=r.location_id, name=r.name, seats=service.seats_in(db, r.id))
         for r in db.scalars(select(Room).where(Room.location_id == location.id).order_by(Room.name))

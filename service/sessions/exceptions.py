@@ -89,5 +89,9 @@ class NotCheckedIn(Conflict):
     code = "not_checked_in"
 
 
+class NotAtTheKiosk(Conflict):
+    code = "not_at_the_kiosk"
+
+
 class TooEarlyForNoShow(Conflict):
     code = "too_early_for_no_show"

@@ -33,6 +33,7 @@ from service.sessions.exceptions import (
     DuplicateRoom,
     IdentityMismatch,
     LocationNotFound,
+    NotAtTheKiosk,
     NotCheckedIn,
     OutsideCheckInWindow,
     RoomNotFound,
@@ -55,7 +56,7 @@ from service.sessions.schemas import (
     RoomIn,
     SessionIn,
 )
-from service.workflow import LEFT_TRACK, CaseEvent, CaseState, Reason
+from service.workflow import AT_THE_KIOSK, LEFT_TRACK, CaseEvent, CaseState, Reason
 
 # --- locations, rooms, seats ----------------------------------------------------------------
 
@@ -404,6 +405,10 @@ def reissue_code(db: Session, booking: Booking, actor: Actor) -> str:
     _open_for_check_in(db, booking)
     if booking.checked_in_at is None:
         raise NotCheckedIn("Check the applicant in first; the code comes with check-in.")
+    if db.get_one(Case, booking.case_id).state not in AT_THE_KIOSK:
+        raise NotAtTheKiosk(
+            "The form has left the kiosk (handed in, withdrawn or excluded): no new code."
+        )
     return new_kiosk_code(db, booking, actor.user_id)
 
 

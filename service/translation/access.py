@@ -20,8 +20,16 @@ TRANSLATORS = (Role.TRANSLATOR,)
 JOB_READERS = (Role.TRANSLATOR, *PLANNERS)
 # The XLIFF file carries the applicant's answers: only job readers who may read those.
 XLIFF_READERS = tuple(r for r in JOB_READERS if r in roles_seeing("answers", "answers"))
-# Staff and the lawyer read a case's delivered translation.
-CASE_READERS = tuple(sorted(roles_seeing("translation", "answers_nl")))
+# Who reads the account in Dutch (service/fields.py): the translator only through
+# their own job, the others through the case. Planners see the job, not its text.
+SEES_DUTCH = roles_seeing("translation", "answers_nl")
+# Those who decide, advise and represent read a case's delivered translation.
+CASE_READERS = tuple(sorted(SEES_DUTCH - {Role.TRANSLATOR}))
+
+
+def sees_dutch(actor: Actor) -> bool:
+    """The translation's text (``answers_nl``), on a job the actor could load at all."""
+    return actor.role in SEES_DUTCH
 
 
 def sees_source(actor: Actor) -> bool:

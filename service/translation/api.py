@@ -52,7 +52,7 @@ def request_translation(
     """Send the submitted form to a translation agency with an agreed term."""
     case = readable_case(db, case_id, actor)
     job = service.request(db, case, actor, body.agency, body.due_days)
-    return TranslationOut.present(job, db.get_one(Agency, job.agency_id))
+    return TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor)
 
 
 @router.post("/translations/{translation_id}/reassign")
@@ -65,7 +65,7 @@ def reassign(
     """Give an open job to another agency (late, or sent to the wrong one)."""
     job = access.readable_job(db, translation_id, actor)
     about_case(job.case_id)
-    return TranslationOut.present(job, service.reassign(db, job, body.agency))
+    return TranslationOut.present(job, service.reassign(db, job, body.agency), actor)
 
 
 @router.get("/translations")
@@ -83,7 +83,7 @@ def list_translations(
     rows = page_of(
         queries.jobs(db, actor, open_only, limit + 1, offset), limit, offset, request, response
     )
-    return [TranslationOut.present(job, agency) for job, agency in rows]
+    return [TranslationOut.present(job, agency, actor) for job, agency in rows]
 
 
 @router.get("/translations/attention")
@@ -99,7 +99,7 @@ def jobs_needing_attention(
     ``/translations``)."""
     found = queries.needing_attention(db, actor, limit + 1, offset)
     return [
-        TranslationOut.present(job, agency)
+        TranslationOut.present(job, agency, actor)
         for job, agency in page_of(found, limit, offset, request, response)
     ]
 
@@ -114,7 +114,7 @@ def get_translation(
     (the answers only for the agency, whose open job it is; planners see the job)."""
     job = access.readable_job(db, translation_id, actor)
     about_case(job.case_id)
-    base = TranslationOut.present(job, db.get_one(Agency, job.agency_id))
+    base = TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor)
     source = service.source_answers(db, job) if access.sees_source(actor) else []
     return TranslationJob(**base.model_dump(), source=source)
 
@@ -130,7 +130,7 @@ def deliver(
     job = access.readable_job(db, translation_id, actor)
     about_case(job.case_id)
     service.deliver(db, job, actor, body.answers_nl)
-    return TranslationOut.present(job, db.get_one(Agency, job.agency_id))
+    return TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor)
 
 
 @router.get("/cases/{case_id}/translation", dependencies=[audited("translation.read")])
@@ -143,7 +143,7 @@ def case_translation(
     job = service.translation_of(db, case)
     if job is None:
         raise TranslationNotFound("This case has not been sent for translation.")
-    return TranslationOut.present(job, db.get_one(Agency, job.agency_id))
+    return TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor)
 
 
 @router.get(
@@ -194,7 +194,7 @@ def upload_xliff(
     job = access.readable_job(db, translation_id, actor)
     about_case(job.case_id)
     service.upload_xliff(db, job, actor, read_upload(file))
-    return TranslationOut.present(job, db.get_one(Agency, job.agency_id))
+    return TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor)
 
 
 @router.get(

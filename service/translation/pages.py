@@ -30,9 +30,12 @@ MAX_FORM_FIELDS = 200
 
 @router.get("/agency", response_class=HTMLResponse)
 def agency_start(request: Request, db: Session, actor: Translator) -> HTMLResponse:
-    jobs = [TranslationOut.present(job, agency) for job, agency in queries.jobs(db, actor, True)]
+    jobs = [
+        TranslationOut.present(job, agency, actor) for job, agency in queries.jobs(db, actor, True)
+    ]
     done = [
-        TranslationOut.present(job, agency) for job, agency in queries.delivered_recently(db, actor)
+        TranslationOut.present(job, agency, actor)
+        for job, agency in queries.delivered_recently(db, actor)
     ]
     context = {"jobs": jobs, "done": done, "delivered": request.query_params.get("delivered")}
     return render(request, "agency/start.html", context, actor=actor)
@@ -47,7 +50,7 @@ def _job_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     context = {
-        "job": TranslationOut.present(job, db.get_one(Agency, job.agency_id)),
+        "job": TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor),
         "count": len(service.source_items(db, job)),
         "versions": queries.versions(db, job),
         "problems": problems or [],
@@ -121,7 +124,7 @@ def _translate_page(
     gettext = gettext_for(language_of(request))
     too_long = gettext("At most %(limit)d characters; this translation has %(count)d.")
     context = {
-        "job": TranslationOut.present(job, db.get_one(Agency, job.agency_id)),
+        "job": TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor),
         "items": service.source_items(db, job),
         "values": values,
         "error": error,
@@ -195,7 +198,8 @@ def translate(
 def late_jobs(request: Request, db: Session, actor: Planner) -> HTMLResponse:
     """Jobs overdue or due within a day, with another agency to give each one to."""
     jobs = [
-        TranslationOut.present(job, agency) for job, agency in queries.needing_attention(db, actor)
+        TranslationOut.present(job, agency, actor)
+        for job, agency in queries.needing_attention(db, actor)
     ]
     names = [a.name for a in service.agencies(db) if a.active]
     choices = {job.id: [(n, n) for n in names if n != job.agency] for job in jobs}

@@ -4,9 +4,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.text import LongText, Name
 from service.models.translation import Agency, Translation
+from service.translation.access import sees_dutch
 
 QuestionId = Annotated[str, Field(max_length=120)]
 # A job due within this long is "at risk": the planner may still move it.
@@ -82,12 +84,16 @@ class TranslationOut(BaseModel):
     due_at: datetime
     delivered_at: datetime | None
     cancelled_at: datetime | None = Field(description="Called off: the case left the written track")
-    answers_nl: dict[str, Any] | None
+    answers_nl: dict[str, Any] | None = Field(
+        description="The translation: null until delivered, and for planners (the job only)"
+    )
     at_risk: bool = Field(False, description="Open and due within a day")
     overdue: bool = Field(False, description="Open and past its due time")
 
     @classmethod
-    def present(cls, job: Translation, agency: Agency) -> "TranslationOut":
+    def present(cls, job: Translation, agency: Agency, actor: Actor) -> "TranslationOut":
+        """The job as ``actor`` may see it: the Dutch text only for those the field
+        table lets read it (service/fields.py), never for planners."""
         now = utcnow()
         open_ = job.delivered_at is None and job.cancelled_at is None
         return cls(
@@ -99,7 +105,7 @@ class TranslationOut(BaseModel):
             due_at=job.due_at,
             delivered_at=job.delivered_at,
             cancelled_at=job.cancelled_at,
-            answers_nl=job.answers_nl,
+            answers_nl=job.answers_nl if sees_dutch(actor) else None,
             overdue=open_ and job.due_at <= now,
             at_risk=open_ and now < job.due_at <= now + AT_RISK,
         )

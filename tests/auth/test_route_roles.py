@@ -96,8 +96,9 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/agencies"): PLANNERS,
     ("POST", "/api/v1/cases/{case_id}/translation"): PLANNERS,
     ("POST", "/api/v1/translations/{translation_id}/reassign"): PLANNERS,
+    # The account in Dutch: planners follow the job (GET /translations), not its text.
     ("GET", "/api/v1/cases/{case_id}/translation"): frozenset(
-        {Role.OFFICER, Role.COORDINATOR, Role.LAWYER, Role.PLANNER, Role.ADMIN}
+        {Role.OFFICER, Role.COORDINATOR, Role.LAWYER, Role.ADMIN}
     ),
     ("GET", "/api/v1/translations"): frozenset({Role.TRANSLATOR, Role.PLANNER, Role.ADMIN}),
     ("GET", "/api/v1/translations/{translation_id}"): frozenset(

@@ -11,11 +11,12 @@ from service.core.settings import get_settings
 from service.decisions import queries
 from service.decisions import service as decisions
 from service.models import CaseEventRow, Decision, Role
-from service.models.decisions import DecisionReview, SignalReferral
+from service.models.decisions import DecisionReview, SignalReferral, WorkInterval
 from service.workflow import CaseState
-from tests.helpers import API, assert_problem, ok
+from tests.helpers import API, assert_problem, csrf_of, ok, sign_in
 
 S = CaseState
+HTML = {"accept": "text/html"}
 ON_FORM = {
     "outcome": "decided_on_form",
     "kind": "grant",
@@ -371,6 +372,45 @@ def test_handling_time_counts_active_work_and_not_idle_gaps(client, db, factory)
     assert response.status_code == 204
     seen = ok(client.get(f"{API}/cases/{case.id}/handling-time", headers=officer.headers))
     assert (seen["active_minutes"], seen["intervals"]) == (5.0, 3)
+
+
+def test_only_the_officer_holding_the_file_records_handling_time(client, db, factory):
+    holder = factory.person(Role.OFFICER)
+    other = factory.person(Role.OFFICER, "other")
+    case = factory.case_in(S.CLAIMED)
+    assert case.claimed_by_id == holder.user.id
+    waiting = factory.case_in(S.READY_FOR_DECISION)  # in the queue: nobody holds it
+    lease = case.lease_expires_at
+
+    for target in (case, waiting):
+        refused = client.post(f"{API}/cases/{target.id}/activity", headers=other.headers, json={})
+        assert_problem(refused, 409, "not_your_claim")
+    sign_in(client, other.user.username)
+    workbench = client.get(f"/officer/cases/{case.id}", headers=HTML)
+    assert workbench.status_code == 200
+    page = client.post(
+        f"/officer/cases/{case.id}/activity",
+        data={"csrf_token": csrf_of(workbench.text), "event": "working"},
+        headers=HTML,
+    )
+    assert page.status_code == 409
+    assert queries.handling_time(db, case).intervals == 0
+    assert queries.handling_time(db, waiting).intervals == 0
+    db.refresh(case)
+    assert case.lease_expires_at == lease
+
+    own = client.post(f"{API}/cases/{case.id}/activity", headers=holder.headers, json={})
+    assert own.status_code == 204
+    assert queries.handling_time(db, case, holder.user.id).intervals == 1
+
+    # Released: the holder's stretch is closed, and their page's late beacon is refused.
+    ok(client.post(f"{API}/cases/{case.id}/release", headers=holder.headers))
+    late = client.post(
+        f"{API}/cases/{case.id}/activity", headers=holder.headers, json={"event": "close"}
+    )
+    assert_problem(late, 409, "not_your_claim")
+    stretches = db.scalars(select(WorkInterval).where(WorkInterval.case_id == case.id)).all()
+    assert [s.closed for s in stretches] == [True]
 
 
 def test_idle_limit_is_a_setting(db, factory, monkeypatch):

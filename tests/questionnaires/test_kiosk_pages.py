@@ -191,12 +191,17 @@ def test_nothing_can_change_after_submit_through_api_or_pages(client, db, factor
     questionnaires.save(db, case.id, complete_for(answer_set))
     questionnaires.submit(db, case, factory.person(Role.PLANNER).actor)
     before = dict(questionnaires.answer_set_of(db, case).answers)
-    refused = client.put(
-        "/api/v1/kiosk/answers", json={"answers": {"full_name": "X"}}, headers=applicant
-    )
+    # The kiosk token ended with the hand-in; even a token issued afterwards changes nothing.
+    change = {"answers": {"full_name": "X"}}
+    ended = client.put("/api/v1/kiosk/answers", json=change, headers=applicant)
+    assert ended.status_code == 401
+    later = factory.applicant_headers(case)
+    refused = client.put("/api/v1/kiosk/answers", json=change, headers=later)
     assert refused.status_code == 409
+    # Nor does a code: the form has left the kiosk.
     page = sign_in_at_kiosk(client, new_kiosk_code(db, factory_booking(db, case)))
-    assert page.url.path == "/kiosk/done"
+    assert page.status_code == 422
+    assert page.url.path == "/kiosk"
     db.expire_all()
     assert questionnaires.answer_set_of(db, case).answers == before
 

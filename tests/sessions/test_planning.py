@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from service.models import Role
 from service.models.cases import CaseEventRow
-from service.models.sessions import Booking, Seat
+from service.models.sessions import Booking, Location, Seat
 from service.sessions import service as sessions
 from service.sessions.schemas import PreferenceIn, RoomIn
 from service.workflow import CaseState
@@ -241,6 +241,21 @@ def test_rooms_are_listed_for_the_location(client, db, factory: Factory):
     sessions.create_room(db, factory.location(), RoomIn(name="Zaal 2", seats=3))
     rooms = ok(client.get(f"{API}/locations/{factory.location().id}/rooms", headers=host.headers))
     assert [(r["name"], r["seats"]) for r in rooms] == [("Zaal 2", 3)]
+
+
+def test_a_host_lists_only_the_rooms_of_their_own_location(client, db, factory: Factory):
+    host = factory.person(Role.HOST)
+    elsewhere = Location(name=f"Elders {uuid.uuid4().hex[:6]}", address="Elders")
+    db.add(elsewhere)
+    db.flush()
+    sessions.create_room(db, elsewhere, RoomIn(name="Zaal Elders", seats=4))
+    refused = client.get(f"{API}/locations/{elsewhere.id}/rooms", headers=host.headers)
+    assert_problem(refused, 404, "location_not_found")
+    assert "Zaal Elders" not in refused.text
+    # Planners plan every location.
+    planner = factory.person(Role.PLANNER)
+    rooms = ok(client.get(f"{API}/locations/{elsewhere.id}/rooms", headers=planner.headers))
+    assert [r["name"] for r in rooms] == ["Zaal Elders"]
 
 
 def test_one_sessions_proposal_takes_whoever_fits_even_if_an_earlier_session_would(

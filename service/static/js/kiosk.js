@@ -41,7 +41,8 @@
         headers: { "Accept": "application/json" }
       }).then(function (response) {
         if (response.status === 409 || response.status === 401) {
-          window.location.assign("/kiosk/continue");
+          // Closed, or the sign-in ended: the server says why (time-up hands it in).
+          window.location.assign("/kiosk/time-up");
           return null;
         }
         return response.ok ? response.json() : null;
