@@ -286,9 +286,6 @@ def test_redis_stopped_loses_no_job(app: App, cluster: Cluster, redis_server: Re
     assert app.new_errors() is None, app.new_errors()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="sign-in throttling without Redis is issue 14 part 3 (auth/throttle.py)"
-)
 def test_sign_in_works_with_redis_stopped(app: App, cluster: Cluster, redis_server: Redis):
     with engine_for(cluster.url) as engine, seeded(engine) as factory:
         username = factory.person(Role.PLANNER).user.username
