@@ -7,6 +7,7 @@ was loaded is reported (and nothing is lost: the page shows what was typed again
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, File, Form, Request, UploadFile
@@ -141,14 +142,45 @@ def _act(
     return see_other(then)
 
 
-def _attachment(file: UploadFile | None) -> tuple[str, bytes] | None:
-    """The file chosen on the screen, if any."""
-    if file is None or not file.filename:
-        return None
-    return file.filename, read_attachment(file)
-
-
 Chosen = Annotated[UploadFile | None, File()]
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What the lawyer's one form holds, whichever button was pressed: the file's version
+    it was loaded at, what was typed, and a chosen file."""
+
+    version: int
+    values: dict[str, str]
+    file: UploadFile | None
+
+    def items(self) -> list[CorrectionItemIn]:
+        return _items_from(self.values)
+
+    def attachment(self) -> tuple[str, bytes] | None:
+        if self.file is None or not self.file.filename:
+            return None
+        return self.file.filename, read_attachment(self.file)
+
+    def holds_anything(self) -> bool:
+        return bool(self.items()) or bool(self.file is not None and self.file.filename)
+
+
+def on_screen(
+    version: Version,
+    values: Annotated[dict[str, str], Depends(correction_fields)],
+    file: Chosen = None,
+) -> Screen:
+    return Screen(version, values, file)
+
+
+OnScreen = Annotated[Screen, Depends(on_screen)]
+
+
+def _back(case: Case, anchor: str = "") -> str:
+    if not anchor:
+        return f"/lawyer/cases/{case.id}"
+    return f"/lawyer/cases/{case.id}/translation?saved=1#{anchor}"
 
 
 @router.post(
@@ -157,22 +189,16 @@ Chosen = Annotated[UploadFile | None, File()]
     dependencies=[audited("corrections.add")],
 )
 def save_corrections(
-    case_id: uuid.UUID,
-    request: Request,
-    db: Session,
-    actor: Lawyer,
-    version: Version,
-    values: Annotated[dict[str, str], Depends(correction_fields)],
-    file: Chosen = None,
+    case_id: uuid.UUID, request: Request, db: Session, actor: Lawyer, screen: OnScreen
 ) -> Response:
     """Save what the screen holds: the typed corrections and additions, and a chosen file."""
     case = readable_case(db, case_id, actor)
 
     def save() -> None:
-        if not service.save(db, case, actor, _items_from(values), version, _attachment(file)):
+        if not service.save(db, case, actor, screen.items(), screen.version, screen.attachment()):
             raise InvalidCorrection(N_("Type a correction or an addition first."))
 
-    return _act(request, db, actor, case, values, save, _back(case, "corrections"))
+    return _act(request, db, actor, case, screen.values, save, _back(case, "corrections"))
 
 
 @router.post(
@@ -181,27 +207,17 @@ def save_corrections(
     dependencies=[audited("corrections.attach")],
 )
 def attach(
-    case_id: uuid.UUID,
-    request: Request,
-    db: Session,
-    actor: Lawyer,
-    version: Version,
-    values: Annotated[dict[str, str], Depends(correction_fields)],
-    file: Chosen = None,
+    case_id: uuid.UUID, request: Request, db: Session, actor: Lawyer, screen: OnScreen
 ) -> Response:
     case = readable_case(db, case_id, actor)
 
     def attach_file() -> None:
-        chosen = _attachment(file)
+        chosen = screen.attachment()
         if chosen is None:
             raise InvalidCorrection(N_("Choose a file to attach."))
-        service.save(db, case, actor, _items_from(values), version, chosen)
+        service.save(db, case, actor, screen.items(), screen.version, chosen)
 
-    return _act(request, db, actor, case, values, attach_file, _back(case, "additions"))
-
-
-def _back(case: Case, anchor: str) -> str:
-    return f"/lawyer/cases/{case.id}/translation?saved=1#{anchor}"
+    return _act(request, db, actor, case, screen.values, attach_file, _back(case, "additions"))
 
 
 @router.post(
@@ -210,21 +226,15 @@ def _back(case: Case, anchor: str) -> str:
     dependencies=[audited("corrections.send")],
 )
 def send(
-    case_id: uuid.UUID,
-    request: Request,
-    db: Session,
-    actor: Lawyer,
-    version: Version,
-    values: Annotated[dict[str, str], Depends(correction_fields)],
-    file: Chosen = None,
+    case_id: uuid.UUID, request: Request, db: Session, actor: Lawyer, screen: OnScreen
 ) -> Response:
     """Send to the IND, with whatever is typed on the screen (never left behind)."""
     case = readable_case(db, case_id, actor)
 
     def send_all() -> None:
-        service.submit(db, case, actor, _items_from(values), version, _attachment(file))
+        service.submit(db, case, actor, screen.items(), screen.version, screen.attachment())
 
-    return _act(request, db, actor, case, values, send_all, f"/lawyer/cases/{case.id}")
+    return _act(request, db, actor, case, screen.values, send_all, _back(case))
 
 
 @router.post(
@@ -233,25 +243,19 @@ def send(
     dependencies=[audited("corrections.waive")],
 )
 def no_corrections(
-    case_id: uuid.UUID,
-    request: Request,
-    db: Session,
-    actor: Lawyer,
-    version: Version,
-    values: Annotated[dict[str, str], Depends(correction_fields)],
-    file: Chosen = None,
+    case_id: uuid.UUID, request: Request, db: Session, actor: Lawyer, screen: OnScreen
 ) -> Response:
     case = readable_case(db, case_id, actor)
 
     def waive() -> None:
-        if _items_from(values) or (file is not None and file.filename):
+        if screen.holds_anything():
             # The screen holds typed text: declaring "nothing to correct" would drop it.
             raise InvalidCorrection(
                 N_("You typed corrections or chose a file: send them, or clear the fields first.")
             )
-        service.none_to_add(db, case, actor, version)
+        service.none_to_add(db, case, actor, screen.version)
 
-    return _act(request, db, actor, case, values, waive, f"/lawyer/cases/{case.id}")
+    return _act(request, db, actor, case, screen.values, waive, _back(case))
 
 
 @router.get(
