@@ -208,6 +208,7 @@ PERIODIC = {
     "auto_submit_forms",
     "expire_corrections_terms",
     "expire_claims",
+    "schedule_audit_sealing",
 }
 
 
@@ -223,6 +224,7 @@ def test_periodic_jobs_are_registered_on_the_app_queue():
         "service.dossier.tasks",
         "service.decisions.tasks",
         "service.retention.tasks",
+        "service.audit.tasks",
     }
     assert "anonymise_due_cases" in {t.name for t in app_huey._registry.periodic_tasks}
     registered = {task.name for task in app_huey._registry.periodic_tasks}

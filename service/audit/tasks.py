@@ -14,7 +14,8 @@ def schedule_audit_sealing() -> int:
     """Every minute: a sealing round now and one every SEAL_INTERVAL_SECONDS until the
     next minute, so no entry stays unsealed for more than seconds. Each round is its own
     short job (no worker is held for the minute)."""
-    for round_ in range(ROUNDS_PER_MINUTE):
+    seal_audit_trail()
+    for round_ in range(1, ROUNDS_PER_MINUTE):
         seal_audit_trail.schedule(delay=round_ * service.SEAL_INTERVAL_SECONDS)
     return ROUNDS_PER_MINUTE
 

@@ -2,7 +2,9 @@
 recorded; entries are sealed in batches, ``verify`` checks seals, digests and every
 writer's numbering, and on PostgreSQL the tables refuse UPDATE and DELETE outright."""
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -366,3 +368,30 @@ def test_the_officer_workbench_page_is_recorded(
         "ok",
         officer.user.id,
     )
+
+
+def test_the_sealer_runs_through_huey_every_few_seconds(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The periodic task schedules a short sealing job every SEAL_INTERVAL_SECONDS of the
+    minute; each job seals what has settled (here inside the test's transaction)."""
+    from service.audit import tasks
+    from service.core.jobs import huey
+
+    @contextlib.contextmanager
+    def test_unit_of_work(write: bool = True) -> Iterator[Session]:
+        yield db
+
+    monkeypatch.setattr(tasks, "unit_of_work", test_unit_of_work)
+    before = len(huey.scheduled())
+    assert tasks.schedule_audit_sealing.call_local() == 60 // audit.SEAL_INTERVAL_SECONDS
+    queued = huey.scheduled()[before:]
+    assert {t.name for t in queued} == {"seal_audit_trail"}
+    assert len(queued) == 11  # and one ran at once
+    for task in queued:  # the queue's own copies would run on another connection
+        huey.revoke_by_id(task.id)
+
+    chain(db, 3)
+    assert tasks.seal_audit_trail.call_local() == 3
+    verdict = audit.verify(db)
+    assert (verdict.sealed, verdict.unsealed) == (3, 0)
