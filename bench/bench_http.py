@@ -34,7 +34,6 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -47,13 +46,14 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-TMP = Path(tempfile.mkdtemp(prefix="bench-http-"))
-# The same settings for this process (seeding) and both servers (inherited). The
-# explicit key keeps token digests equal even if a .env file sets another one.
-os.environ.update(
+from isolation import isolate, use_database  # noqa: E402
+
+# The same settings for this process (seeding) and both servers (inherited), on a queue
+# and database of the benchmark's own. The explicit key keeps token digests equal even
+# if a .env file sets another one.
+TMP = isolate(
+    "bench-http-",
     HEARING_ENV="test",  # cheap password hashing, Huey in immediate mode
-    HEARING_REDIS_URL="",
-    HEARING_HUEY_SQLITE_PATH=str(TMP / "huey.db"),
     HEARING_SECRET_KEY="bench-http-not-secret",  # noqa: S106 - a throwaway database's key
 )
 
@@ -115,8 +115,6 @@ def seed(url: str, clients: int) -> Seeded:
     Everything the benchmark knows about how a case gets to ``in_progress`` is here,
     borrowed from the test factories, so refactors of the services stay out of it.
     """
-    from service.core import db as core_db
-    from service.core import settings
     from service.core.web import _token as csrf_for  # the service's own CSRF token
     from service.models import Role
     from service.questionnaires.forms import QuestionType
@@ -125,11 +123,7 @@ def seed(url: str, clients: int) -> Seeded:
     from tests.factories import Factory
 
     # Anything the services open themselves (jobs run in immediate mode) uses this database.
-    os.environ["HEARING_DATABASE_URL"] = url
-    for name in ("get_settings", "get_engine", "get_sessionmaker"):
-        cached = getattr(settings, name, None) or getattr(core_db, name, None)
-        if hasattr(cached, "cache_clear"):
-            cached.cache_clear()
+    use_database(url)
     engine = make_engine(url)
     try:
         with Session(engine, expire_on_commit=False) as db:
