@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 from bench_http import fresh_database, postgres_reachable, server_version  # noqa: E402
+from isolation import use_database  # noqa: E402
 from sqlalchemy import Engine, create_engine, func, insert, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
@@ -57,12 +58,17 @@ class Seeded:
 
 
 def seed(url: str, cases: int, officers: int) -> Seeded:
-    """Officers with tokens, one file driven to the queue by the real services, copies."""
+    """Officers with tokens, one file driven to the queue by the real services, copies.
+
+    The copies are inserted in bulk, so their encrypted columns are sealed here, each for
+    its own row (a sealed value is bound to its row id: one cannot be copied)."""
+    from service.core.crypto import encrypted_columns, seal_value
     from service.models import Role
     from service.models.cases import Case
     from service.workflow import CaseState
     from tests.factories import Factory
 
+    use_database(url)  # jobs the seeding queues (immediate mode) run on this database
     engine = create_engine(url)
     try:
         with Session(engine, expire_on_commit=False) as db:
@@ -75,6 +81,8 @@ def seed(url: str, cases: int, officers: int) -> Seeded:
             for i in range(cases - 1):
                 copy = dict(row, id=uuid.uuid4(), v_number=f"{9000000000 + i:010d}")
                 copy["date_of_application"] = row["date_of_application"] - timedelta(days=i % 900)
+                for key, column in encrypted_columns(Case.__mapper__):
+                    copy[key] = seal_value(column, copy["id"], row[key])
                 copies.append(copy)
             if copies:
                 db.execute(insert(Case), copies)
@@ -372,13 +380,14 @@ def main() -> None:
     out = args.out or RESULTS / f"claims-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
-    ok = "✓" if report["ratio"] >= TARGET and report["double_claims"] == 0 else "✗"
+    ok = "met" if report["ratio"] >= TARGET and report["double_claims"] == 0 else "not met"
     print(
-        "| database | claims/s service / bare | ratio | target | double claims "
+        "| database | claims/s service / bare | ratio | aim | met | double claims "
         "| service's GET /me floor, req/s |\n"
-        "| --- | ---: | ---: | --- | ---: | ---: |\n"
+        "| --- | ---: | ---: | --- | --- | ---: | ---: |\n"
         f"| {report['database']} | {service_rate:,.0f} / {bare_rate:,.0f} "
-        f"| {report['ratio']:.2f}x {ok} | ≥ {TARGET}x | {report['double_claims']} "
+        f"| {report['ratio']:.2f}x | ≥ {TARGET}x, 0 double claims | {ok} "
+        f"| {report['double_claims']} "
         f"| {floor_rate:,.0f} |"
     )
     if report["double_claims"]:

@@ -248,36 +248,78 @@ def keys_rotate(batch: int) -> None:
 
 @main.group()
 def audit() -> None:
-    """The audit trail: check its hash chain, print its head."""
+    """The audit trail: seal it, check it, print its head."""
 
 
 @audit.command("verify")
-def audit_verify() -> None:
-    """Walk the chain from the first entry; report the first broken link (exit 1)."""
-    from service.audit.service import verify
+@click.option(
+    "--settle-seconds",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    help="A gap in a writer's numbers younger than this may be an append still committing.",
+)
+def audit_verify(settle_seconds: float) -> None:
+    """Check every seal, every entry and every writer's numbering; report what is not
+    sealed yet. Exit 1 on any sign of a change."""
+    from datetime import timedelta
+
+    from service.audit.service import UNSEALED_WARNING, verify
     from service.core.db import unit_of_work
 
     with unit_of_work(write=False) as db:
-        verdict = verify(db)
+        verdict = verify(db, settle=timedelta(seconds=settle_seconds))
+    unsealed = (
+        f"{verdict.unsealed} not sealed yet (the oldest {verdict.unsealed_seconds():.0f} s old)"
+        if verdict.unsealed
+        else "none unsealed"
+    )
+    summary = f"{verdict.checked} entries, {verdict.sealed} sealed in {verdict.seals} seals, "
     if not verdict.intact:
-        click.echo(
-            f"audit trail BROKEN at entry {verdict.broken_at}: {verdict.reason} "
-            f"({verdict.checked} entries before it are intact)",
-            err=True,
-        )
+        click.echo(f"audit trail BROKEN: {summary}{unsealed}", err=True)
+        for problem in verdict.problems:
+            click.echo(f"  {problem}", err=True)
         sys.exit(1)
-    click.echo(f"audit trail intact: {verdict.checked} entries")
+    click.echo(f"audit trail intact: {summary}{unsealed}")
+    if verdict.pending_gaps:
+        click.echo(f"{verdict.pending_gaps} gaps of appends still committing: check again")
+    if verdict.unsealed_seconds() > UNSEALED_WARNING.total_seconds():
+        click.echo(
+            "the oldest unsealed entry is old: is the sealer (the worker) running?", err=True
+        )
+
+
+@audit.command("seal")
+@click.option("--watch", is_flag=True, help="Keep sealing every few seconds (Ctrl-C ends).")
+def audit_seal(watch: bool) -> None:
+    """Seal the entries written since the last seal (the worker does this every few
+    seconds; this is for an instance without a worker, or to seal before a check)."""
+    import time
+
+    from service.audit.service import SEAL_INTERVAL_SECONDS, seal
+    from service.core.db import unit_of_work
+
+    while True:
+        with unit_of_work() as db:
+            done = seal(db)
+        if done.refused:
+            click.echo(f"not sealed: {done.refused}", err=True)
+        click.echo(f"sealed {done.entries} entries in {done.seals} seals")
+        if not watch:
+            sys.exit(1 if done.refused else 0)
+        time.sleep(SEAL_INTERVAL_SECONDS)
 
 
 @audit.command("head")
 def audit_head() -> None:
-    """Print the latest entry's number and hash, to anchor it outside this database."""
+    """Print the latest seal's number, last entry and hash, to anchor outside this
+    database (a truncated tail shows against the anchored copy)."""
     from service.audit.service import GENESIS, head
     from service.core.db import unit_of_work
 
     with unit_of_work(write=False) as db:
         last = head(db)
-    click.echo(f"{last.seq} {last.hash}" if last else f"0 {GENESIS}")
+    click.echo(f"{last.number} {last.last_seq} {last.hash}" if last else f"0 0 {GENESIS}")
 
 
 def _safe_url() -> str:

@@ -11,6 +11,8 @@ import csv
 import hashlib
 import hmac
 import io
+import itertools
+import math
 import random
 import time
 from collections import Counter
@@ -198,7 +200,16 @@ INTERPRETERS: dict[str, tuple[InterpreterIn, ...]] = {
 }
 # Den Bosch's session about to start mixes two languages per room, one interpreter each.
 MIXED_GROUPS = (("ar", "tr"), ("fa", "ti"))
+# Sized for DEMO_SIZE cases; a larger demo gets proportionally more weeks of sessions and
+# agencies that take proportionally more forms a week (``scaled``).
+DEMO_SIZE = 600
 WEEKS = 3
+AGENCY_CAPACITY = 20  # forms a week each (the service's default)
+
+
+def scaled(amount: int, total: int) -> int:
+    """``amount`` for a demo of DEMO_SIZE cases, grown in proportion for a larger one."""
+    return max(amount, math.ceil(amount * total / DEMO_SIZE))
 
 
 # --- the backlog ----------------------------------------------------------------------------
@@ -326,11 +337,14 @@ def as_csv(rows: list[dict[str, Any]]) -> str:
 # --- staff and locations ----------------------------------------------------------------------
 
 
-def ensure_agencies(db: Session) -> None:
-    existing = set(db.scalars(select(Agency.name)))
+def ensure_agencies(db: Session, capacity: int = AGENCY_CAPACITY) -> None:
+    """Both agencies, taking at least ``capacity`` forms a week each (raised if lower)."""
+    existing = {a.name: a for a in db.scalars(select(Agency))}
     for name in (AGENCY_A, AGENCY_B):
         if name not in existing:
-            translation.create_agency(db, name)
+            translation.create_agency(db, name, capacity_per_week=capacity)
+        elif existing[name].capacity_per_week < capacity:
+            existing[name].capacity_per_week = capacity
 
 
 def ensure_staff(db: Session) -> tuple[dict[str, User], int]:
@@ -401,17 +415,30 @@ def _user_in(member: StaffMember) -> UserIn:
     )
 
 
-def ensure_locations(db: Session, now: datetime) -> tuple[int, int]:
-    """Both locations with their rooms, each with its sessions when new; returns
+def rooms_of(location: str, copies: int = 1) -> tuple[RoomIn, ...]:
+    """The location's rooms; a larger demo gets ``copies`` of each (more applicants in
+    the session starting shortly, where everyone past check-in was heard)."""
+    base = ROOMS[location]
+    extra = (
+        RoomIn(name=f"{r.name}-{n}", seats=r.seats) for n in range(2, copies + 1) for r in base
+    )
+    return (*base, *extra)
+
+
+def ensure_locations(
+    db: Session, now: datetime, weeks: int = WEEKS, room_copies: int = 1
+) -> tuple[int, int]:
+    """Both locations with their rooms, each with ``weeks`` of sessions when new; returns
     (locations, sessions) made."""
     existing = set(db.scalars(select(Location.name)))
     new = [data for data in LOCATIONS if data.name not in existing]
     made = 0
     for data in new:
         location = sessions.create_location(db, data)
-        rooms = [sessions.create_room(db, location, room) for room in ROOMS[data.name]]
-        for starts_at, room, languages in session_plan(data.name, rooms, now):
-            seats = next(r.seats for r in ROOMS[data.name] if r.name == room.name)
+        plan = rooms_of(data.name, room_copies)
+        rooms = [sessions.create_room(db, location, room) for room in plan]
+        for starts_at, room, languages in session_plan(data.name, rooms, now, weeks):
+            seats = next(r.seats for r in plan if r.name == room.name)
             sessions.create_session(
                 db,
                 SessionIn(
@@ -428,17 +455,18 @@ def ensure_locations(db: Session, now: datetime) -> tuple[int, int]:
 
 
 def session_plan(
-    location: str, rooms: list[Room], now: datetime
+    location: str, rooms: list[Room], now: datetime, weeks: int = WEEKS
 ) -> Iterator[tuple[datetime, Room, tuple[str, ...]]]:
     """A group starting shortly (the kiosk demo: one language per room at Zevenaar, two
     per room at Den Bosch), then each week one day per language in the first room."""
     soon = (now + timedelta(minutes=20)).replace(second=0, microsecond=0)
-    groups = [(lang,) for lang in SESSION_LANGUAGES] if len(rooms) >= 4 else MIXED_GROUPS
-    for room, languages in zip(rooms, groups, strict=False):
+    single = len(ROOMS.get(location, rooms)) >= 4  # by the location's own rooms, not copies
+    groups = [(lang,) for lang in SESSION_LANGUAGES] if single else MIXED_GROUPS
+    for room, languages in zip(rooms, itertools.cycle(groups)):
         yield soon, room, languages
     today = now.astimezone(LOCAL_TZ).date()
     monday = today + timedelta(days=7 - today.weekday())
-    for week in range(WEEKS):
+    for week in range(weeks):
         for i, language in enumerate(SESSION_LANGUAGES):
             yield _at_nine(monday + timedelta(days=7 * week + i)), rooms[0], (language,)
 
@@ -713,8 +741,11 @@ def _transaction(session: Session | None) -> Iterator[Session]:
 
 def _load(db: Session, total: int) -> dict[str, Any]:
     now = utcnow()
-    ensure_agencies(db)
-    locations_made, sessions_made = ensure_locations(db, now)
+    # Seats and translations in proportion to the cases asked for (the spread is too).
+    ensure_agencies(db, capacity=scaled(AGENCY_CAPACITY, total))
+    locations_made, sessions_made = ensure_locations(
+        db, now, weeks=scaled(WEEKS, total), room_copies=scaled(1, total)
+    )
     staff, users_made = ensure_staff(db)
     rows = backlog_rows(total)
     wanted = [r["v_number"] for r in rows]

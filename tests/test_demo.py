@@ -244,3 +244,25 @@ def test_the_demo_loads_under_the_default_policy_and_its_richer_forms(db, monkey
         monkeypatch.undo()
         get_settings.cache_clear()
     assert states[CaseState.WITH_LAWYER] + states[CaseState.DECIDED_ON_FORM] > 0, states
+
+
+LARGE = 1_250  # past what two agencies of 20 forms a week and three weeks of sessions hold
+
+
+def test_a_larger_demo_scales_its_agencies_and_sessions(db):
+    """``demo-data --cases 15348`` stopped with AgencyFull: the demo's two agencies took
+    20 forms a week. Agencies, rooms and weeks of sessions now grow with the cases asked
+    for, and the stages keep their share (here a demo twice the default and more)."""
+    from service.models.translation import Agency
+
+    summary = load_demo_data(LARGE, session=db)
+    assert summary["created"]["cases"] == LARGE
+    capacities = {a.name: a.capacity_per_week for a in db.scalars(select(Agency))}
+    assert set(capacities.values()) == {demo.scaled(demo.AGENCY_CAPACITY, LARGE)} == {42}
+    states = summary["states"]
+    for target in demo.SPREAD:
+        if target.state in (CaseState.READY_FOR_DECISION, CaseState.PHYSICAL_HEARING_REQUIRED):
+            continue  # two targets each, counted together below
+        assert states[target.state] >= target.count(LARGE), (target.state, states)
+    ready = sum(t.count(LARGE) for t in demo.SPREAD if t.state == CaseState.READY_FOR_DECISION)
+    assert states[CaseState.READY_FOR_DECISION] == ready

@@ -209,6 +209,7 @@ PERIODIC = {
     "auto_submit_forms",
     "expire_corrections_terms",
     "expire_claims",
+    "schedule_audit_sealing",
 }
 
 
@@ -225,6 +226,7 @@ def test_periodic_jobs_are_registered_on_the_app_queue():
         "service.decisions.tasks",
         "service.retention.tasks",
         "service.auth.tasks",
+        "service.audit.tasks",
     }
     assert "anonymise_due_cases" in {t.name for t in app_huey._registry.periodic_tasks}
     assert "forget_expired_counters" in {t.name for t in app_huey._registry.periodic_tasks}

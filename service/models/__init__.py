@@ -1,6 +1,6 @@
 """All ORM models, imported here so Alembic sees one metadata."""
 
-from service.models.audit import AuditEntry
+from service.models.audit import AuditEntry, AuditSeal
 from service.models.auth import ApiToken, PasswordResetLink, RecoveryCode, Role, User
 from service.models.base import Base
 from service.models.cases import (
@@ -49,6 +49,7 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "AuditEntry",
+    "AuditSeal",
     "Base",
     "Booking",
     "Case",

@@ -1,8 +1,11 @@
 """The audit trail: every read of a case's sensitive data and every refused attempt is
-recorded, the entries form a hash chain that ``verify`` checks, and on PostgreSQL the
-table refuses UPDATE and DELETE outright."""
+recorded; entries are sealed in batches, ``verify`` checks seals, digests and every
+writer's numbering, and on PostgreSQL the tables refuse UPDATE and DELETE outright."""
 
+import contextlib
 import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from service.audit import service as audit
 from service.core.actor import Actor
-from service.models import AuditEntry, Role
+from service.core.clock import utcnow
+from service.models import AuditEntry, AuditSeal, Role
 from service.workflow import CaseState
 from tests.conftest import IS_POSTGRES
 from tests.factories import Factory
@@ -91,68 +95,164 @@ def chain(db: Session, count: int) -> list[AuditEntry]:
     ]
 
 
-def test_an_untouched_chain_verifies(db: Session) -> None:
+LATER = timedelta(minutes=1)  # past the settling time of the appends just written
+
+
+def later() -> datetime:
+    return utcnow() + LATER
+
+
+def test_an_untouched_trail_verifies_before_and_after_sealing(db: Session) -> None:
     written = chain(db, 5)
     verdict = audit.verify(db)
-    assert verdict.intact
-    assert verdict.checked == written[-1].seq
-    assert audit.head(db) == written[-1]
-    assert [e.previous_hash for e in written[1:]] == [e.hash for e in written[:-1]]
+    assert verdict.intact, verdict.problems
+    assert (verdict.checked, verdict.unsealed, verdict.sealed) == (5, 5, 0)
+    assert verdict.oldest_unsealed == written[0].at
+    assert [e.writer_seq for e in written] == [1, 2, 3, 4, 5]
+    assert len({e.writer for e in written}) == 1
+
+    done = audit.seal(db)
+    assert (done.seals, done.entries, done.refused) == (1, 5, "")
+    more = chain(db, 2)
+    assert audit.seal(db).entries == 2
+    verdict = audit.verify(db, now=later())
+    assert verdict.intact, verdict.problems
+    assert (verdict.checked, verdict.sealed, verdict.seals, verdict.unsealed) == (7, 7, 2, 0)
+    last = audit.head(db)
+    assert last is not None
+    assert (last.number, last.after_seq, last.last_seq) == (2, written[-1].seq, more[-1].seq)
+    first = db.scalars(select(AuditSeal).where(AuditSeal.number == 1)).one()
+    assert last.previous_hash == first.hash
+    assert audit.seal(db).entries == 0  # nothing new: no empty seal
+
+
+def test_a_rolled_back_append_is_not_taken_for_a_deletion(db: Session) -> None:
+    """The database's own number is spent by a rollback (PostgreSQL); the writer's is
+    given back and used by its next entry, so no gap remains in what verify checks."""
+    kept = chain(db, 1)[0]
+    db.commit()
+    lost = chain(db, 1)[0]
+    lost_number = lost.writer_seq
+    db.rollback()
+    after = chain(db, 2)
+    assert [e.writer_seq for e in after] == [lost_number, lost_number + 1]
+    assert kept.writer_seq == 1
+    verdict = audit.verify(db, now=later())
+    assert verdict.intact, verdict.problems
+    audit.seal(db)
+    assert audit.verify(db, now=later()).intact
+
+
+def edit(db: Session, entry: AuditEntry) -> None:
+    db.execute(
+        text("UPDATE audit_entries SET actor_role = 'planner' WHERE seq = :seq"),
+        {"seq": entry.seq},
+    )
+    db.expire_all()
+
+
+def delete(db: Session, entry: AuditEntry) -> None:
+    db.execute(text("DELETE FROM audit_entries WHERE seq = :seq"), {"seq": entry.seq})
+    db.expire_all()
 
 
 @pytest.mark.skipif(IS_POSTGRES, reason="PostgreSQL refuses the edit itself (below)")
-def test_an_edited_entry_is_found_by_verify(db: Session) -> None:
+@pytest.mark.parametrize("sealed", [True, False], ids=["sealed", "unsealed"])
+def test_an_edited_entry_is_found_by_verify(db: Session, sealed: bool) -> None:
     written = chain(db, 4)
-    db.execute(
-        text("UPDATE audit_entries SET actor_role = 'planner' WHERE seq = :seq"),
-        {"seq": written[2].seq},
-    )
-    db.expire_all()
-    verdict = audit.verify(db)
+    if sealed:
+        audit.seal(db)
+    edit(db, written[2])
+    verdict = audit.verify(db, now=later())
     assert verdict.broken_at == written[2].seq
-    assert "changed" in verdict.reason
+    assert f"entry {written[2].seq}: its content was changed" in verdict.problems
 
 
 @pytest.mark.skipif(IS_POSTGRES, reason="PostgreSQL refuses the delete itself (below)")
-def test_a_deleted_entry_is_found_by_verify(db: Session) -> None:
-    gone = chain(db, 4)[1].seq
-    db.execute(text("DELETE FROM audit_entries WHERE seq = :seq"), {"seq": gone})
-    db.expire_all()
-    verdict = audit.verify(db)
-    assert verdict.broken_at == gone
-    assert "missing" in verdict.reason
+@pytest.mark.parametrize("sealed", [True, False], ids=["sealed", "unsealed"])
+def test_a_deleted_entry_is_found_by_verify(db: Session, sealed: bool) -> None:
+    written = chain(db, 4)
+    if sealed:
+        audit.seal(db)
+    writer, next_seq = written[1].writer, written[2].seq
+    delete(db, written[1])
+    verdict = audit.verify(db, now=later())
+    assert f"writer {writer}: entry 2 is missing (before entry {next_seq})" in verdict.problems
+    if sealed:
+        broken_seal = (
+            "seal 1 (entries 1-4): entries were changed, removed or added after sealing "
+            "(3 found, 4 sealed)"
+        )
+        assert broken_seal in verdict.problems
 
 
 @pytest.mark.skipif(IS_POSTGRES, reason="PostgreSQL refuses the edit itself (below)")
-def test_a_rewritten_entry_with_a_fresh_hash_breaks_the_next_link(db: Session) -> None:
+def test_a_sealed_entry_rewritten_with_a_fresh_digest_breaks_its_seal(db: Session) -> None:
     written = chain(db, 3)
+    audit.seal(db)
     forged = written[1]
     forged.purpose = "nothing to see"
-    new_hash = audit.entry_hash(forged, forged.previous_hash)
     db.execute(
-        text("UPDATE audit_entries SET purpose = :p, hash = :h WHERE seq = :seq"),
-        {"p": forged.purpose, "h": new_hash, "seq": forged.seq},
+        text("UPDATE audit_entries SET purpose = :p, digest = :d WHERE seq = :seq"),
+        {"p": forged.purpose, "d": audit.entry_digest(forged), "seq": forged.seq},
     )
     db.expire_all()
-    assert audit.verify(db).broken_at == written[2].seq
+    verdict = audit.verify(db, now=later())
+    assert verdict.problems == [
+        "seal 1 (entries 1-3): entries were changed, removed or added after sealing "
+        "(3 found, 3 sealed)"
+    ]
 
 
-@pytest.mark.skipif(not IS_POSTGRES, reason="the append-only trigger exists on PostgreSQL")
+@pytest.mark.skipif(IS_POSTGRES, reason="PostgreSQL refuses the edit itself (below)")
+def test_an_edited_seal_is_found_by_verify(db: Session) -> None:
+    chain(db, 2)
+    audit.seal(db)
+    chain(db, 2)
+    audit.seal(db)
+    db.execute(text("UPDATE audit_seals SET count = 1 WHERE number = 1"))
+    db.expire_all()
+    verdict = audit.verify(db, now=later())
+    assert "seal 1 (entries 1-2) was changed after it was written" in verdict.problems
+
+
+def test_a_gap_next_to_an_append_still_committing_is_not_reported_yet(db: Session) -> None:
+    """A writer's number taken by an append that has not committed yet looks like a gap
+    for a moment: within the settling time it is counted, not reported."""
+    writer = audit.writer()
+    chain(db, 1)
+    in_flight = writer.take()
+    chain(db, 1)
+    verdict = audit.verify(db)
+    assert verdict.intact
+    assert verdict.pending_gaps == 1
+    late = audit.verify(db, now=later())
+    assert late.problems[0].startswith(f"writer {writer.id}: entry {in_flight} is missing")
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="the append-only triggers exist on PostgreSQL")
 @pytest.mark.parametrize(
     "statement",
     [
         "UPDATE audit_entries SET purpose = 'x'",
         "DELETE FROM audit_entries",
         "TRUNCATE audit_entries",
+        "UPDATE audit_seals SET count = 0",
+        "DELETE FROM audit_seals",
+        "TRUNCATE audit_seals",
     ],
 )
-def test_postgres_refuses_to_change_or_delete_entries(db: Session, statement: str) -> None:
+def test_postgres_refuses_to_change_or_delete_entries_and_seals(
+    db: Session, statement: str
+) -> None:
     chain(db, 2)
+    audit.seal(db)
+    chain(db, 1)
     savepoint = db.begin_nested()
     with pytest.raises(DBAPIError, match="append-only"):
         db.execute(text(statement))
     savepoint.rollback()
-    assert audit.verify(db).intact
+    assert audit.verify(db, now=later()).intact
 
 
 def test_the_lawyer_gets_their_clients_access_log_without_staff_names(
@@ -268,3 +368,30 @@ def test_the_officer_workbench_page_is_recorded(
         "ok",
         officer.user.id,
     )
+
+
+def test_the_sealer_runs_through_huey_every_few_seconds(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The periodic task schedules a short sealing job every SEAL_INTERVAL_SECONDS of the
+    minute; each job seals what has settled (here inside the test's transaction)."""
+    from service.audit import tasks
+    from service.core.jobs import huey
+
+    @contextlib.contextmanager
+    def test_unit_of_work(write: bool = True) -> Iterator[Session]:
+        yield db
+
+    monkeypatch.setattr(tasks, "unit_of_work", test_unit_of_work)
+    before = len(huey.scheduled())
+    assert tasks.schedule_audit_sealing.call_local() == 60 // audit.SEAL_INTERVAL_SECONDS
+    queued = huey.scheduled()[before:]
+    assert {t.name for t in queued} == {"seal_audit_trail"}
+    assert len(queued) == 11  # and one ran at once
+    for task in queued:  # the queue's own copies would run on another connection
+        huey.revoke_by_id(task.id)
+
+    chain(db, 3)
+    assert tasks.seal_audit_trail.call_local() == 3
+    verdict = audit.verify(db)
+    assert (verdict.sealed, verdict.unsealed) == (3, 0)
