@@ -299,11 +299,12 @@ def save_section(
             missing=list(saved.missing),
         )
     here = f"/kiosk/sections/{section.id}"
-    back_to = "?return=review" if to_review else ""
+    back_to = "?return=review" if to_review else ""  # this page again, still on the way back
     action = fields.get("action") or "next"
     kind, _, target = action.partition(":")
     if kind == "add":
-        return see_other(f"{here}?add={target}{'&return=review' if to_review else ''}#{target}")
+        also = "&return=review" if to_review else ""
+        return see_other(f"{here}?add={target}{also}#{target}")
     if kind == "remove":
         _remove_item(db, case.id, answer_set, target)
         return see_other(f"{here}{back_to}")
@@ -320,7 +321,6 @@ def save_section(
     told = set(fields.getlist("missing_shown"))
     if saved.missing and not set(saved.missing) <= told:
         # Told once, beside the fields; the same blanks do not stop the applicant again.
-        missing = list(saved.missing)
         return _render_section(
             request,
             form,
@@ -329,7 +329,7 @@ def save_section(
             raw,
             saved.missing,
             to_review=to_review,
-            missing=missing,
+            missing=list(saved.missing),
         )
     if to_review or kind == "review" or index + 1 == len(form.sections):
         return see_other("/kiosk/review")
@@ -402,7 +402,7 @@ def _render_review(
         "form": form,
         "items": items,
         "titles": titles,
-        "missing": missing or [],
+        "missing": missing,
         "deadline": answer_set.deadline_at,
     }
     return render_kiosk(request, "kiosk/review.html", language, context, status_code=status_code)
