@@ -228,6 +228,9 @@ def give_consent(
 # --- sections -----------------------------------------------------------------------------
 
 
+Return = Annotated[str, Query(alias="return", max_length=10)]
+
+
 @router.get(
     "/kiosk/sections/{section_id}",
     response_class=HTMLResponse,
@@ -239,16 +242,20 @@ def section_page(
     db: Session,
     actor: Applicant,
     add: Annotated[str, Query(max_length=60)] = "",
+    return_to: Return = "",
 ) -> Response:
-    """One section's questions with what was saved; ``add`` shows one more group item."""
+    """One section's questions with what was saved; ``add`` shows one more group item;
+    ``return=review``: opened from the review, saving goes straight back there."""
     opened = open_form(request, db, actor)
     if isinstance(opened, Response):
         return opened
     _case, answer_set = opened
     form = service.form_of(answer_set)
-    section = _section(form, section_id)
+    section = service.section_of(form, section_id)
     answer_set.position = section.id  # a new kiosk resumes here
-    return _render_section(request, form, answer_set, section, {}, {}, extra_item=add)
+    return _render_section(
+        request, form, answer_set, section, {}, {}, extra_item=add, to_review=_to_review(return_to)
+    )
 
 
 @router.post(
@@ -257,42 +264,80 @@ def section_page(
     dependencies=[audited("kiosk.save")],
 )
 def save_section(
-    section_id: SectionId, request: Request, db: Session, actor: Applicant, fields: Posted
+    section_id: SectionId,
+    request: Request,
+    db: Session,
+    actor: Applicant,
+    fields: Posted,
+    return_to: Return = "",
 ) -> Response:
     """Save this section (a plain form post), then go where the applicant asked:
-    back, forward, review, or add or remove an item of a repeatable group."""
+    back, forward, review, or add or remove an item of a repeatable group. Going on with
+    required answers still blank shows them beside their fields once (saved as they
+    are); going on again carries on: they can be answered before handing in."""
     opened = open_form(request, db, actor)
     if isinstance(opened, Response):
         return opened
     case, answer_set = opened
     form = service.form_of(answer_set)
-    section = _section(form, section_id)
+    section = service.section_of(form, section_id)
+    to_review = _to_review(return_to)
     shown_before = {q.id for q in section.questions if form.visible(q, answer_set.answers)}
-    problems, raw = store_section(db, case.id, section.id, fields)
+    saved, raw = store_section(db, case.id, section.id, fields)
     db.refresh(answer_set)
-    if problems:
-        return _render_section(request, form, answer_set, section, raw, problems, status_code=422)
+    if saved.problems:
+        errors = {**saved.missing, **saved.problems}
+        return _render_section(
+            request,
+            form,
+            answer_set,
+            section,
+            raw,
+            errors,
+            status_code=422,
+            to_review=to_review,
+            missing=list(saved.missing),
+        )
     here = f"/kiosk/sections/{section.id}"
+    back_to = "?return=review" if to_review else ""  # this page again, still on the way back
     action = fields.get("action") or "next"
     kind, _, target = action.partition(":")
     if kind == "add":
-        return see_other(f"{here}?add={target}#{target}")
+        also = "&return=review" if to_review else ""
+        return see_other(f"{here}?add={target}{also}#{target}")
     if kind == "remove":
         _remove_item(db, case.id, answer_set, target)
-        return see_other(here)
+        return see_other(f"{here}{back_to}")
     revealed = [
         q.id
         for q in section.questions
         if q.id not in shown_before and form.visible(q, answer_set.answers)
     ]
     if revealed:  # an answer opened a follow-up question on this page
-        return see_other(f"{here}#q-{revealed[0]}")
+        return see_other(f"{here}{back_to}#q-{revealed[0]}")
     index = form.sections.index(section)
     if kind == "back":
         return see_other(f"/kiosk/sections/{form.sections[max(index - 1, 0)].id}")
-    if kind == "review" or index + 1 == len(form.sections):
+    told = set(fields.getlist("missing_shown"))
+    if saved.missing and not set(saved.missing) <= told:
+        # Told once, beside the fields; the same blanks do not stop the applicant again.
+        return _render_section(
+            request,
+            form,
+            answer_set,
+            section,
+            raw,
+            saved.missing,
+            to_review=to_review,
+            missing=list(saved.missing),
+        )
+    if to_review or kind == "review" or index + 1 == len(form.sections):
         return see_other("/kiosk/review")
     return see_other(f"/kiosk/sections/{form.sections[index + 1].id}")
+
+
+def _to_review(return_to: str) -> bool:
+    return return_to == "review"
 
 
 @autosave_router.post("/kiosk/autosave/{section_id}")
@@ -300,8 +345,8 @@ def autosave(section_id: SectionId, db: Session, actor: Applicant, fields: Poste
     """What the page's script sends as the applicant types: saved at once (the same
     fields as the section's form post); answers not valid yet are reported, not kept.
     A closed form answers 409 (the script then goes to the page that says why)."""
-    problems, _ = store_section(db, _case_id(actor), section_id, fields)
-    return JSONResponse({"saved": True, "problems": problems})
+    saved, _ = store_section(db, _case_id(actor), section_id, fields)
+    return JSONResponse({"saved": True, "problems": saved.problems})
 
 
 def _remove_item(db: Session, case_id: uuid.UUID, answer_set: AnswerSet, target: str) -> None:
@@ -399,15 +444,6 @@ def time_up(request: Request, db: Session, lang: Language = "nl") -> Response:
     return end_kiosk(request, db, see_other(f"/kiosk?lang={kiosk_language(lang)}"))
 
 
-def _section(form: FormDefinition, section_id: str) -> Section:
-    found = next((s for s in form.sections if s.id == section_id), None)
-    if found is None:
-        from service.questionnaires.exceptions import FormNotFound
-
-        raise FormNotFound("This part of the form does not exist.")
-    return found
-
-
 def _languages(form: FormDefinition) -> list[tuple[str, str]]:
     return [(c, language_name(c)) for c in KIOSK_LANGUAGES if c in form.languages]
 
@@ -461,7 +497,11 @@ def _render_section(
     *,
     extra_item: str = "",
     status_code: int = 200,
+    to_review: bool = False,
+    missing: list[str] | None = None,
 ) -> HTMLResponse:
+    """``missing``: which of the errors are required answers still blank (what was given
+    is saved; the applicant may go on and answer them later)."""
     index = form.sections.index(section)
     answers = answer_set.answers
     context = {
@@ -477,6 +517,8 @@ def _render_section(
         "errors": errors,
         "error_labels": {key: form.label_for(key, answer_set.language) for key in errors},
         "extra_item": extra_item,
+        "to_review": to_review,
+        "missing": missing or [],
         "deadline": answer_set.deadline_at,
         "visible": form.visible,
         "field_value": field_value,
@@ -571,42 +613,18 @@ def _parse_value(question: Question, name: str, fields: Any, raw: dict[str, str]
             return value if value.strip() else None
 
 
-def keep_valid(answers: Answers, problems: dict[str, str]) -> Answers:
-    """What can be stored: answers without a problem (an invalid one keeps its old value)."""
-    kept: Answers = {}
-    for key, value in answers.items():
-        if key in problems:
-            continue
-        if isinstance(value, list) and value and isinstance(value[0], dict):
-            value = [
-                {s: v for s, v in item.items() if f"{key}.{i}.{s}" not in problems}
-                for i, item in enumerate(value)
-            ]
-        kept[key] = value
-    return kept
-
-
 def store_section(
     db: Session, case_id: uuid.UUID, section_id: str, fields: Any
-) -> tuple[dict[str, str], dict[str, str]]:
-    """Save what is valid of one section's post, in one read and one write (the kiosks
-    autosave often); returns (problems, raw text as typed)."""
+) -> tuple[service.SectionSaved, dict[str, str]]:
+    """Save one section's post (the rule is the service's); also the raw text as typed."""
     raw: dict[str, str] = {}
 
-    def merge(
-        form: FormDefinition, language: str, saved: Answers
-    ) -> tuple[Answers, dict[str, str]]:
-        section = _section(form, section_id)
+    def read(section: Section) -> Answers:
         posted, typed = parse_section(section, fields)
         raw.update(typed)
-        merged = {k: v for k, v in {**saved, **posted}.items() if v is not None}
-        problems = answer_problems(form, merged, complete=False, language=kiosk_language(language))
-        section_keys = {q.id for q in section.questions}
-        problems = {k: v for k, v in problems.items() if k.split(".")[0] in section_keys}
-        return keep_valid(posted, problems), problems
+        return posted
 
-    _saved, problems = service.save_with(db, case_id, merge)
-    return problems, raw
+    return service.save_section(db, case_id, section_id, read), raw
 
 
 # --- the planner's overview of the forms ----------------------------------------------------

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -18,8 +19,21 @@ from service.eligibility.service import active_policy
 from service.models.cases import Case
 from service.models.questionnaires import AnswerSet
 from service.models.sessions import Booking, HearingSession
-from service.questionnaires.exceptions import FormClosed, FormNotStarted, LanguageNotOffered
-from service.questionnaires.forms import FormDefinition, load_form, validate_answers
+from service.questionnaires.exceptions import (
+    FormClosed,
+    FormNotFound,
+    FormNotStarted,
+    LanguageNotOffered,
+)
+from service.questionnaires.forms import (
+    Answers,
+    FormDefinition,
+    Section,
+    answer_problems,
+    load_form,
+    validate_answers,
+)
+from service.questionnaires.kiosk_texts import KIOSK_LANGUAGES
 from service.workflow import AT_THE_KIOSK, TERMINAL_STATES, CaseEvent, CaseState, Reason
 
 
@@ -214,6 +228,71 @@ def save_with(
     if (loaded := db.identity_map.get(db.identity_key(AnswerSet, row.id))) is not None:
         db.expire(loaded)  # an AnswerSet object already in this session reads afresh
     return saved, problems
+
+
+@dataclass
+class SectionSaved:
+    """What saving one section did: ``problems`` are answers refused (not kept, the old
+    value stays), ``missing`` the section's required answers still blank (saved anyway:
+    the applicant may go on and answer them before handing in)."""
+
+    answers: Answers
+    problems: dict[str, str] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+
+
+def section_of(form: FormDefinition, section_id: str) -> Section:
+    found = next((s for s in form.sections if s.id == section_id), None)
+    if found is None:
+        raise FormNotFound("This part of the form does not exist.")
+    return found
+
+
+def save_section(
+    db: Session, case_id: uuid.UUID, section_id: str, read: Callable[[Section], Answers]
+) -> SectionSaved:
+    """The kiosk's rule for one section's answers (``read`` turns what was posted into
+    answers, given the section): keep every valid one, leave out (and report) the invalid
+    ones, and say which required answers of the section are still missing. One read and
+    one write (the kiosks autosave often)."""
+    found: dict[str, dict[str, str]] = {}
+
+    def merge(
+        form: FormDefinition, language: str, saved: Answers
+    ) -> tuple[Answers, dict[str, str]]:
+        section = section_of(form, section_id)
+        section_keys = {q.id for q in section.questions}
+        posted = read(section)
+        language = language if language in KIOSK_LANGUAGES else "nl"
+
+        def in_section(problems: dict[str, str]) -> dict[str, str]:
+            return {k: v for k, v in problems.items() if k.split(".")[0] in section_keys}
+
+        merged = {k: v for k, v in {**saved, **posted}.items() if v is not None}
+        problems = in_section(answer_problems(form, merged, complete=False, language=language))
+        kept = keep_valid(posted, problems)
+        after = {k: v for k, v in {**saved, **kept}.items() if v is not None}
+        complete = in_section(answer_problems(form, after, complete=True, language=language))
+        found["missing"] = {k: v for k, v in complete.items() if k not in problems}
+        return kept, problems
+
+    saved, problems = save_with(db, case_id, merge)
+    return SectionSaved(saved["answers"], problems, found.get("missing", {}))
+
+
+def keep_valid(answers: Answers, problems: dict[str, str]) -> Answers:
+    """What can be stored: answers without a problem (an invalid one keeps its old value)."""
+    kept: Answers = {}
+    for key, value in answers.items():
+        if key in problems:
+            continue
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            value = [
+                {s: v for s, v in item.items() if f"{key}.{i}.{s}" not in problems}
+                for i, item in enumerate(value)
+            ]
+        kept[key] = value
+    return kept
 
 
 def submit(db: Session, case: Case, actor: Actor) -> AnswerSet:

@@ -172,6 +172,29 @@ def choose(page: Page, name: str, value: str) -> None:
     page.locator(f"input[name='{name}'][value='{value}']").check()
 
 
+MIRRORED = "matrix(-1, 0, 0, 1, 0, 0)"
+
+
+def arrow_transform(page: Page) -> str:
+    """How the Start button's arrow is drawn (mirrored in right-to-left)."""
+    return str(
+        page.locator("form[action='/kiosk'] .kiosk-arrow-forward").evaluate(
+            "element => getComputedStyle(element).transform"
+        )
+    )
+
+
+def option_style(page: Page, name: str, value: str) -> tuple[str, str, str]:
+    """A choice's row as drawn: (background, border colour, label weight)."""
+    row = page.locator(f".kiosk-option:has(input[name='{name}'][value='{value}'])")
+    style = row.evaluate(
+        "row => { const s = getComputedStyle(row);"
+        " const l = getComputedStyle(row.querySelector('label'));"
+        " return [s.backgroundColor, s.borderTopColor, l.fontWeight]; }"
+    )
+    return style[0], style[1], style[2]
+
+
 def test_arabic_applicant_resumes_on_a_new_code_and_hands_in(
     browser: Browser, live_server: LiveServer, page: Page
 ) -> None:
@@ -209,6 +232,19 @@ def test_arabic_applicant_resumes_on_a_new_code_and_hands_in(
     applicant.locator("#q-children_count").fill("2")
     # Autosave: the script sends it as it is typed, no button pressed.
     expect(applicant.locator("[data-autosave-status]")).to_contain_text("تم الحفظ")
+    # The chosen option is plain to see: its row tinted and framed, its label bold.
+    assert option_style(applicant, "marital_status", "married") == (
+        "rgb(220, 227, 234)",
+        "rgb(21, 66, 115)",
+        "700",
+    )
+    assert option_style(applicant, "marital_status", "single")[0] == "rgba(0, 0, 0, 0)"
+    dot = applicant.locator("input[name=marital_status][value=married]").evaluate(
+        "radio => getComputedStyle(radio).backgroundImage"
+    )
+    assert dot.startswith("radial-gradient(circle, rgb(21, 66, 115) 0px"), dot  # a filled dot
+    assert_accessible(applicant)  # as saved: the chosen option included
+    snap(applicant, "ar-chosen-option")
     kiosk.close()  # the browser dies mid-way
 
     state, answer_set = stored(live_server, case_id)
@@ -240,6 +276,11 @@ def test_arabic_applicant_resumes_on_a_new_code_and_hands_in(
     expect(applicant).to_have_url(f"{live_server.url}/kiosk/review")
     expect(applicant.locator("main")).to_contain_text("حوالي 1991")
     snap(applicant, "ar-review")
+    # Change an answer from the review: one save and the applicant is back at the review.
+    applicant.locator("a[href='/kiosk/sections/family?return=review']").click()
+    applicant.locator("#q-children_count").fill("3")
+    applicant.locator("button[name=action][value=review]").click()
+    expect(applicant).to_have_url(f"{live_server.url}/kiosk/review")
     applicant.locator("form[action='/kiosk/submit'] button").click()
     expect(applicant).to_have_url(f"{live_server.url}/kiosk/done?outcome=submitted&lang=ar")
     snap(applicant, "ar-done")
@@ -250,6 +291,7 @@ def test_arabic_applicant_resumes_on_a_new_code_and_hands_in(
     assert not answer_set.auto_submitted
     assert answer_set.answers["full_name"] == "أمل حداد"
     assert answer_set.answers["documents"] == [{"kind": "passport", "whereabouts": "given_to_ind"}]
+    assert answer_set.answers["children_count"] == 3  # changed from the review
 
     # Back after submit: the browser must fetch again (no-store), and the session is over.
     applicant.go_back()
@@ -272,6 +314,8 @@ def test_every_kiosk_page_is_accessible(
     applicant.goto(f"/kiosk?lang={language}")
     assert_accessible(applicant)
     snap(applicant, f"{language}-code")
+    # "Start" points the way the text reads: mirrored in Arabic only.
+    assert (arrow_transform(applicant) == MIRRORED) is (language == "ar")
     enter_code(applicant, code, language)
     assert_accessible(applicant)
     applicant.locator("button[name=choice][value=yes]").click()
@@ -296,6 +340,8 @@ def test_every_kiosk_page_is_accessible(
     applicant.locator("form[action='/kiosk/submit'] button").click()  # required missing
     applicant.wait_for_load_state()
     expect(applicant.locator("#error-summary")).to_be_visible()
+    expect(applicant.locator("#error-summary")).to_be_focused()  # read out first
+    snap(applicant, f"{language}-hand-in-refused")
     kiosk.close()
     assert stored(live_server, case_id)[0] is CaseState.IN_PROGRESS
     page.goto(f"/kiosk/done?outcome=submitted&lang={language}")
@@ -311,6 +357,11 @@ def test_the_kiosk_works_without_javascript(browser: Browser, live_server: LiveS
     enter_code(helper, code, "tr")
     helper.locator("button[name=choice][value=yes]").click()
     helper.locator("#q-full_name").fill("Elif Yilmaz")
+    next_part(helper)
+    # Saved, and the blank required answers are told beside their fields (once).
+    expect(helper).to_have_url(f"{live_server.url}/kiosk/sections/identity")
+    expect(helper.locator("#q-date_of_birth-error")).to_be_visible()
+    expect(helper.locator("#q-full_name")).to_have_value("Elif Yilmaz")
     next_part(helper)
     expect(helper).to_have_url(f"{live_server.url}/kiosk/sections/documents")
     assert stored(live_server, case_id)[1].answers["full_name"] == "Elif Yilmaz"  # type: ignore[union-attr]

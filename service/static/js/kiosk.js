@@ -1,4 +1,5 @@
-// The kiosk's only script: autosave as the applicant types, and the countdown.
+// The kiosk's own script: autosave as the applicant types, and the countdown (app.js,
+// shared with every page, moves focus to an error summary).
 // Everything works without it (each section is a plain form post). Nothing is kept in
 // browser storage: answers go straight to the server.
 (function () {
