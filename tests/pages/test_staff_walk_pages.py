@@ -85,6 +85,9 @@ def test_the_seat_list_names_seats_not_the_answers_to_the_identity_check(client,
     assert "Arabisch" in shown
     assert "Nog niet" in shown  # not checked in yet
     assert f"Aanmelden plaats {booking.seat}" in shown
+    # The API's seat list names the seat by the same reference.
+    api = client.get(f"/api/v1/sessions/{hearing.id}", headers=host.headers)
+    assert api.json()["bookings"][0]["reference"] == booking.reference
     # Where: the location and the room.
     assert location.name in shown
     assert "Zaal Noord" in shown
