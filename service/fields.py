@@ -112,6 +112,12 @@ TABLE: tuple[Visibility, ...] = (
         "the asylum account (the applicant at the kiosk); never the host",
     ),
     Visibility(
+        "translation job",
+        "v_number of the job's case",
+        {**STAFF, **ADMIN, Role.TRANSLATOR: When.OPEN_JOB},
+        "the agency names its jobs by the case's number, as the IND does",
+    ),
+    Visibility(
         "translation",
         "answers_nl",
         {**ACCOUNT_READERS, Role.TRANSLATOR: When.OPEN_JOB},

@@ -20,7 +20,7 @@ from service.invitations import access, queries, service
 from service.invitations.schemas import InvitationOut
 from service.models.auth import Role
 from service.models.cases import Case
-from service.models.invitations import InvitationStatus
+from service.models.invitations import Invitation, InvitationStatus
 from service.workflow import CaseState
 
 router = page_router()
@@ -69,11 +69,17 @@ def _reply_page(
     request: Request,
     actor: Actor,
     case: Case,
-    invitation_id: uuid.UUID,
+    invitation: Invitation,
     values: dict[str, str],
     errors: dict[str, str],
 ) -> HTMLResponse:
-    context = {"case": case, "invitation_id": invitation_id, "values": values, "errors": errors}
+    context = {
+        "case": case,
+        "invitation_id": invitation.id,
+        "reply_due_at": invitation.reply_due_at,
+        "values": values,
+        "errors": errors,
+    }
     status = 422 if errors else 200
     return render(request, "lawyer/reply.html", context, actor=actor, status_code=status)
 
@@ -84,7 +90,7 @@ def reply_form(
 ) -> HTMLResponse:
     invitation = access.readable_invitation(db, invitation_id, actor)
     case = db.get_one(Case, invitation.case_id)
-    return _reply_page(request, actor, case, invitation.id, {}, {})
+    return _reply_page(request, actor, case, invitation, {}, {})
 
 
 @router.post("/lawyer/invitations/{invitation_id}", response_class=HTMLResponse)
@@ -104,6 +110,6 @@ def reply(
         gettext = gettext_for(language_of(request))
         errors = {"answer": gettext("Choose whether your client takes part.")}
         values = {"note": note, "language_needs": language_needs}
-        return _reply_page(request, actor, case, invitation.id, values, errors)
+        return _reply_page(request, actor, case, invitation, values, errors)
     service.reply(db, invitation, actor, answer == "consent", note.strip(), language_needs.strip())
     return see_other(f"/lawyer/cases/{case.id}")

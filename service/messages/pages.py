@@ -37,6 +37,24 @@ def my_messages(
     return render(request, "messages/mine.html", context, actor=actor)
 
 
+@router.get("/messages/{message_id}", response_class=HTMLResponse)
+def my_message(
+    message_id: uuid.UUID,
+    request: Request,
+    db: Session,
+    actor: Annotated[Actor, Depends(signed_in(*access.RECIPIENTS))],
+) -> HTMLResponse:
+    """One of the actor's own messages, as it was written to them."""
+    message = access.own_message(db, message_id, actor)
+    context = {
+        "message": MessageOut.present(message),
+        "body": message.body_text,
+        "language": message.language,
+        "STATUS_LABELS": STATUS_LABELS,
+    }
+    return render(request, "messages/message.html", context, actor=actor)
+
+
 @router.get("/planner/messages", response_class=HTMLResponse)
 def failed_messages(
     request: Request, db: Session, actor: Annotated[Actor, Depends(signed_in(*access.PLANNERS))]

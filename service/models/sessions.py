@@ -160,6 +160,12 @@ class Booking(UuidPk, Base):
     checked_in_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     applicant_consent_confirmed: Mapped[bool] = mapped_column(default=False)
 
+    @property
+    def reference(self) -> str:
+        """A short reference to say aloud and find the seat by ("B-7F3A21"); it tells
+        nothing of the person, so the host's seat list can show it."""
+        return "B-" + self.id.hex[:6].upper()
+
 
 class KioskCode(UuidPk, Base):
     """A one-time code a host hands the applicant; stored only as a digest.

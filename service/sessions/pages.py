@@ -52,18 +52,23 @@ CheckerIn = Annotated[Actor, Depends(signed_in(*access.CHECKERS_IN))]
 @router.get("/host", response_class=HTMLResponse)
 def host_start(request: Request, db: Session, actor: OnSite) -> HTMLResponse:
     """Today's and coming sessions (a host: at their own location)."""
-    context = {"sessions": queries.coming_sessions(db, actor)}
+    sessions = queries.coming_sessions(db, actor)
+    rooms = queries.room_names(db, [s.room_id for s, _, _ in sessions if s.room_id])
+    context = {"sessions": sessions, "rooms": rooms}
     return render(request, "host/start.html", context, actor=actor)
 
 
 @router.get("/host/sessions/{session_id}", response_class=HTMLResponse)
 def seat_list(session_id: uuid.UUID, request: Request, db: Session, actor: OnSite) -> HTMLResponse:
-    """Who sits where: the host checks each applicant in, notes no-shows, hands out codes."""
+    """Who sits where: the host checks each applicant in, notes no-shows, hands out codes.
+    The list names seats, not people: the name, date of birth and V-number are what the
+    host checks against the document, so the page does not show them beforehand."""
     session = access.readable_session(db, session_id, actor)
-    seats = [BookingOut.present(b, case) for b, case in queries.seat_list(db, session.id)]
+    seats = [b for b, _ in queries.seat_list(db, session.id)]
     opens, closes = service.check_in_window(session)
     context = {
         "session": session,
+        "place": queries.place_of(db, session),
         "seats": seats,
         "opens": opens,
         "closes": closes,
@@ -91,6 +96,7 @@ def _check_in_form(
     context = {
         "booking": booking,
         "session": session,
+        "place": queries.place_of(db, session),
         "errors": errors or {},
         "typed": typed or {},
     }
@@ -142,7 +148,12 @@ def check_in(
 ) -> HTMLResponse:
     """Identity checked and the applicant's own consent confirmed: the kiosk code."""
     gettext = gettext_for(language_of(request))
-    typed = {"applicant_name": applicant_name, "date_of_birth": date_of_birth, "v_number": v_number}
+    typed = {
+        "applicant_name": applicant_name,
+        "date_of_birth": date_of_birth,
+        "v_number": v_number,
+        "consent": consent,
+    }
     errors, identity = _identity_errors(gettext, applicant_name, date_of_birth, v_number, consent)
     booking = access.booking_on_site(db, booking_id, actor)
     if identity is not None:

@@ -160,3 +160,16 @@ def rooms_at(db: Session, location_id: uuid.UUID | None) -> Sequence[Row[Room, L
 
 def seats_of(db: Session, room_id: uuid.UUID) -> Sequence[Seat]:
     return db.scalars(select(Seat).where(Seat.room_id == room_id).order_by(Seat.number)).all()
+
+
+def place_of(db: Session, session: HearingSession) -> tuple[Location, Room | None]:
+    """Where a session is held: its location and (when planned in one) its room."""
+    room = db.get(Room, session.room_id) if session.room_id else None
+    return db.get_one(Location, session.location_id), room
+
+
+def room_names(db: Session, room_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not room_ids:
+        return {}
+    rows = db.execute(select(Room.id, Room.name).where(Room.id.in_(set(room_ids))))
+    return {room_id: name for room_id, name in rows}

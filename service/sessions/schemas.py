@@ -159,6 +159,7 @@ class BookingOut(BaseModel):
     applicant_name: str = Field(description="So the host checks in the right person")
     date_of_birth: date | None
     seat: int
+    reference: str = Field(description="The booking's short reference, as on the seat list")
     language: str | None
     booked_at: datetime
     moved_from_id: uuid.UUID | None

@@ -26,6 +26,7 @@ class AnswerItem:
     value: Any  # the answer as stored (a choice's value, true/false)
     kind: str  # the question type: text, long_text, date, number, yes_no, choice, ...
     note: str  # what a translator must know (format of a date, the choice's value)
+    known_nl: str = ""  # the Dutch where the form knows it (yes/no, a choice): a prefill
 
 
 def form_of(answer_set: AnswerSet) -> FormDefinition:
@@ -41,6 +42,10 @@ def answer_items(answer_set: AnswerSet) -> list[AnswerItem]:
     return [_item(item, dutch[item.key]) for item in own]
 
 
+# Answers the form defines itself: their Dutch is the form's Dutch label.
+KNOWN_IN_DUTCH = frozenset({QuestionType.YES_NO, QuestionType.CHOICE, QuestionType.MULTI_CHOICE})
+
+
 def _question(item: FormItem) -> str:
     return f"{item.group_label}: {item.label}" if item.group_label else item.label
 
@@ -54,6 +59,7 @@ def _item(item: FormItem, dutch: FormItem) -> AnswerItem:
         value=item.value,
         kind=item.kind.value,
         note=_note(item, dutch),
+        known_nl=dutch.text if item.kind in KNOWN_IN_DUTCH else "",
     )
 
 

@@ -30,14 +30,18 @@ MAX_FORM_FIELDS = 200
 
 @router.get("/agency", response_class=HTMLResponse)
 def agency_start(request: Request, db: Session, actor: Translator) -> HTMLResponse:
-    jobs = [
-        TranslationOut.present(job, agency, actor) for job, agency in queries.jobs(db, actor, True)
-    ]
+    rows = queries.jobs(db, actor, True)
+    jobs = [TranslationOut.present(job, agency, actor) for job, agency in rows]
     done = [
         TranslationOut.present(job, agency, actor)
         for job, agency in queries.delivered_recently(db, actor)
     ]
-    context = {"jobs": jobs, "done": done, "delivered": request.query_params.get("delivered")}
+    context = {
+        "jobs": jobs,
+        "v_numbers": queries.case_numbers(db, [job for job, _ in rows]),
+        "done": done,
+        "delivered": request.query_params.get("delivered"),
+    }
     return render(request, "agency/start.html", context, actor=actor)
 
 
@@ -51,6 +55,7 @@ def _job_page(
 ) -> HTMLResponse:
     context = {
         "job": TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor),
+        "v_number": queries.case_numbers(db, [job])[job.case_id],
         "count": len(service.source_items(db, job)),
         "versions": queries.versions(db, job),
         "problems": problems or [],
@@ -125,6 +130,7 @@ def _translate_page(
     too_long = gettext("At most %(limit)d characters; this translation has %(count)d.")
     context = {
         "job": TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor),
+        "v_number": queries.case_numbers(db, [job])[job.case_id],
         "items": service.source_items(db, job),
         "values": values,
         "error": error,
@@ -149,7 +155,9 @@ def translate_form(
 ) -> HTMLResponse:
     """Question, the applicant's answer and a field for the Dutch, side by side."""
     job = access.readable_job(db, translation_id, actor)
-    return _translate_page(request, db, actor, job, dict(job.answers_nl or {}))
+    # What the form already says in Dutch (yes/no, a choice) need not be typed again.
+    known = {item.key: item.known_nl for item in service.source_items(db, job) if item.known_nl}
+    return _translate_page(request, db, actor, job, known | dict(job.answers_nl or {}))
 
 
 async def dutch_fields(request: Request) -> dict[str, str]:

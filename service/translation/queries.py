@@ -1,5 +1,6 @@
 """Lists of translation jobs with their agency: an agency's work, the planners' watch list."""
 
+import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -8,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from service.core.actor import Actor
 from service.core.clock import utcnow
+from service.models.cases import Case
 from service.models.translation import Agency, Translation, TranslationVersion
 from service.translation.access import visible_jobs
 from service.translation.schemas import AT_RISK
@@ -61,3 +63,12 @@ def versions(db: Session, job: Translation) -> Sequence[TranslationVersion]:
         .where(TranslationVersion.translation_id == job.id)
         .order_by(TranslationVersion.number)
     ).all()
+
+
+def case_numbers(db: Session, jobs: Sequence[Translation]) -> dict[uuid.UUID, str]:
+    """The V-number of each job's case: how an agency names its jobs (fields.py)."""
+    case_ids = {job.case_id for job in jobs}
+    if not case_ids:
+        return {}
+    rows = db.execute(select(Case.id, Case.v_number).where(Case.id.in_(case_ids)))
+    return {case_id: v_number for case_id, v_number in rows}

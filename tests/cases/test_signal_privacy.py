@@ -26,6 +26,7 @@ from service.main import FIRST_PAGES, PAGES, app
 from service.models import Role
 from service.models.cases import Case
 from service.models.invitations import Invitation
+from service.models.messages import Message
 from service.models.sessions import Booking, HearingSession
 from service.models.translation import Translation
 from service.questionnaires.forms import DEFAULT_FORM
@@ -68,6 +69,7 @@ class Signalled:
     booking_ids: list[uuid.UUID] = field(default_factory=list)
     location_ids: list[uuid.UUID] = field(default_factory=list)
     invitation_ids: list[uuid.UUID] = field(default_factory=list)
+    message_ids: list[uuid.UUID] = field(default_factory=list)
 
     def path_values(self, name: str) -> list[str] | None:
         values: dict[str, list[Any]] = {
@@ -85,6 +87,8 @@ class Signalled:
             # Attachments are the lawyer's own files; none of these cases has one.
             "attachment_id": [uuid.uuid4()],
             "invitation_id": self.invitation_ids or [uuid.uuid4()],
+            # The messages about the case (each opens only for its recipient).
+            "message_id": self.message_ids or [uuid.uuid4()],
         }
         found = values.get(name)
         return None if found is None else [str(v) for v in found]
@@ -204,6 +208,7 @@ def related(db: Session, case: Case, excluded_by: str) -> Signalled:
         .where(Booking.case_id == case.id)
     )
     invitations = db.scalars(select(Invitation.id).where(Invitation.case_id == case.id))
+    messages = db.scalars(select(Message.id).where(Message.case_id == case.id))
     return Signalled(
         case,
         list(sessions),
@@ -212,6 +217,7 @@ def related(db: Session, case: Case, excluded_by: str) -> Signalled:
         list(bookings),
         list(locations),
         list(invitations),
+        list(messages),
     )
 
 
@@ -335,3 +341,7 @@ def test_no_page_tells_an_outsider_of_a_signal(client, factory, signalled, role)
     assert walked.status(start) == 200, "the walk reached the role's own pages"
     if role is Role.LAWYER:
         assert all(item.case.v_number in walked.text("/lawyer") for item in signalled)
+        # The walk opened the lawyer's own messages about these cases.
+        opened = [walked.status(f"/messages/{m}") for c in signalled for m in c.message_ids]
+        assert opened
+        assert set(opened) == {200}
