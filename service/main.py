@@ -34,6 +34,7 @@ from service.decisions.pages import router as decision_pages
 from service.dossier.api import router as dossier_router
 from service.dossier.pages import router as dossier_pages
 from service.eligibility.api import router as eligibility_router
+from service.eligibility.pages import router as eligibility_pages
 from service.invitations.api import router as invitations_router
 from service.invitations.pages import router as invitation_pages
 from service.messages.api import router as messages_router
@@ -58,6 +59,7 @@ FIRST_PAGES = (kiosk_autosave,)
 PAGES = (
     auth_pages,
     case_pages,
+    eligibility_pages,
     session_pages,
     invitation_pages,
     translation_pages,
@@ -179,7 +181,7 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(
         BodyLimit,
-        upload_paths=(f"{API_PREFIX}/cases/import",),
+        upload_paths=(f"{API_PREFIX}/cases/import", "/planner/import"),
         upload_suffixes=("/xliff", "/attachments"),  # translations, lawyers' attachments
     )
     app.add_middleware(SecurityHeaders)

@@ -6,7 +6,10 @@ from service.models.base import Base
 from service.models.cases import (
     Case,
     CaseEventRow,
+    CaseNameKey,
     CoordinatorMotive,
+    ImportRun,
+    ImportStatus,
     Literacy,
     Signal,
     SignalKind,

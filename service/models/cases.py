@@ -63,6 +63,10 @@ class Case(UuidPk, Timestamped, Base):
             "OR decided_at IS NOT NULL",
             name="decided_has_time",
         ),
+        # The planner's case list: sorted by target date or application date, paged.
+        Index("ix_cases_target_date", "target_date", "v_number"),
+        Index("ix_cases_application", "date_of_application", "v_number"),
+        Index("ix_cases_state_target", "state", "target_date", "v_number"),
     )
 
     v_number: Mapped[str] = mapped_column(String(11), unique=True)
@@ -150,3 +154,44 @@ class CaseEventRow(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     # The reason tells of an NV/1F signal: only roles that see signals may read it.
     restricted: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class CaseNameKey(Base):
+    """A keyed hash of one word of the applicant's name (a blind index): the name itself
+    is encrypted with a random nonce, so the planner's name search looks these up."""
+
+    __tablename__ = "case_name_keys"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class ImportStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ImportRun(UuidPk, Timestamped, Base):
+    """One backlog file read on the import page: the file until it is read, the progress
+    the page polls, and the result per row once done."""
+
+    __tablename__ = "import_runs"
+    __table_args__ = (CheckConstraint(enum_check("status", ImportStatus), name="status_known"),)
+
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    filename: Mapped[str] = mapped_column(String(200))
+    screen: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[str] = mapped_column(String(10), default=ImportStatus.QUEUED)
+    # The uploaded file, sealed (it holds names), removed once it has been read.
+    content: Mapped[bytes | None] = mapped_column(Encrypted("bytes"))
+    rows_total: Mapped[int] = mapped_column(default=0)
+    rows_done: Mapped[int] = mapped_column(default=0)
+    created: Mapped[int] = mapped_column(default=0)
+    skipped_existing: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+    # Per row: [row, v_number, result, detail] (no names: it is downloadable).
+    results: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    error: Mapped[str] = mapped_column(Text, default="")
+    finished_at: Mapped[datetime | None]
