@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from service.admin.pages import router as admin_pages
 from service.audit.api import router as audit_router
 from service.audit.pages import router as audit_pages
 from service.auth.access import PUBLIC
@@ -71,6 +72,7 @@ PAGES = (
     message_pages,
     kiosk_pages,
     audit_pages,
+    admin_pages,
 )
 # Outside production only: the development mailbox.
 DEV_PAGES = (dev_mail_pages,)

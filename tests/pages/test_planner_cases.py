@@ -132,9 +132,7 @@ def test_a_selection_is_previewed_then_invited_once(factory, db):
     browser = planner_browser(factory)
     ids = [str(c.id) for c in [*ready, no_lawyer, imported]]
 
-    preview = post(
-        browser, "/planner/cases", "/planner/invitations/preview", {"case_id": ids}
-    )
+    preview = post(browser, "/planner/cases", "/planner/invitations/preview", {"case_id": ids})
     assert preview.status_code == 200
     assert "3 van de 5 aangevinkte zaken" in preview.text
     assert "Geen advocaat geregistreerd" in preview.text or "geen advocaat" in preview.text

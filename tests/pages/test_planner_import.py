@@ -71,7 +71,9 @@ def test_an_upload_shows_progress_then_the_result_per_row(factory, db):
 
     again = upload(browser, backlog())
     run_jobs(db, planner)
-    rows = list(csv.reader(io.StringIO(browser.get(again.headers["location"] + "/results.csv").text)))
+    rows = list(
+        csv.reader(io.StringIO(browser.get(again.headers["location"] + "/results.csv").text))
+    )
     assert [r[2] for r in rows[1:]] == ["existing", "existing", "refused", "existing"]
     assert db.scalar(select(func.count()).select_from(Case)) == 3
 
