@@ -79,7 +79,7 @@ def add_agency(
     try:
         data = AgencyIn(
             name=name.strip(),
-            capacity_per_week=capacity_per_week.strip() or "x",  # type: ignore[arg-type]
+            capacity_per_week=capacity_per_week.strip() or "x",
             active=active == "true" or not agency_id,
         )
     except ValidationError as exc:
@@ -194,7 +194,7 @@ def save_officer_profile(
             team=team.strip() or None,
             nationalities=_codes(nationalities),
             languages=_codes(languages),
-            started_on=started_on.strip(),  # type: ignore[arg-type]
+            started_on=started_on.strip(),
             **{f: f in flags for f in FLAGS},
         )
     except ValidationError as exc:

@@ -143,7 +143,10 @@ def case_list(request: Request, db: Session, actor: Planner) -> HTMLResponse:
     context = {
         "f": f,
         "found": found,
-        "rows": [(CaseOut.present(c, actor), lawyers.get(c.lawyer_id)) for c in found.cases],
+        "rows": [
+            (CaseOut.present(c, actor), lawyers.get(c.lawyer_id) if c.lawyer_id else None)
+            for c in found.cases
+        ],
         "invalid": invalid,
         "list_url": lambda **changes: list_url(f, **changes),
         "OUTCOME_LABELS": OUTCOME_LABELS,

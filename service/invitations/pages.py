@@ -154,7 +154,7 @@ def invite_case(
 
 # Why a case of a selection was not invited, for the planner.
 REFUSALS = {
-    "invited": N_("Already invited; nothing was sent again."),
+    "already_invited": N_("Already invited; nothing was sent again."),
     "wrong_state": N_("Not in the stage to be invited (it must be screened eligible first)."),
     "no_lawyer": N_("No lawyer is registered; the invitation always goes via the lawyer."),
     "illegal_transition": N_(

@@ -144,7 +144,7 @@ def reply_deadline(reply_days: int | None = None) -> datetime:
 def why_not_invitable(case: Case) -> str:
     """Empty if an invitation can go out now; else the refusal's code."""
     if CaseEvent.INVITE not in allowed_events(case.state):
-        return "invited" if case.state is CaseState.INVITED else "wrong_state"
+        return "already_invited" if case.state is CaseState.INVITED else "wrong_state"
     if case.lawyer_id is None:
         return NoLawyer.code
     return ""

@@ -16,7 +16,8 @@ def test_an_admin_adds_an_agency_and_changes_its_capacity(factory, db):
         browser, "/admin/agencies", "/admin/agencies", name="", capacity_per_week="many"
     )
     assert missing.status_code == 422
-    assert 'href="#name"' in missing.text and 'href="#capacity_per_week"' in missing.text
+    assert 'href="#name"' in missing.text
+    assert 'href="#capacity_per_week"' in missing.text
     assert 'value="many"' in missing.text
     added = post_form(
         browser,
@@ -27,7 +28,8 @@ def test_an_admin_adds_an_agency_and_changes_its_capacity(factory, db):
     )
     assert added.status_code == 303
     agency = db.scalar(select(Agency).where(Agency.name == "Vertaalbureau Oost"))
-    assert agency is not None and agency.capacity_per_week == 35
+    assert agency is not None
+    assert agency.capacity_per_week == 35
     taken = post_form(
         browser,
         "/admin/agencies",
@@ -58,7 +60,8 @@ def test_an_admin_sets_an_officer_profile_and_team(factory, db):
     page = f"/admin/officers/{officer.user.id}"
     bad = post_form(browser, page, page, started_on="yesterday", nationalities="S!")
     assert bad.status_code == 422
-    assert 'href="#started_on"' in bad.text and 'value="S!"' in bad.text
+    assert 'href="#started_on"' in bad.text
+    assert 'value="S!"' in bad.text
     saved = post_form(
         browser,
         page,
@@ -71,8 +74,11 @@ def test_an_admin_sets_an_officer_profile_and_team(factory, db):
     )
     assert saved.status_code == 303
     profile = db.get(OfficerProfile, officer.user.id)
-    assert profile.senior and profile.lgbti_experience and not profile.team_lead
-    assert profile.nationalities == ["SY", "ER"] and profile.started_on == date(2024, 2, 1)
+    assert profile.senior
+    assert profile.lgbti_experience
+    assert not profile.team_lead
+    assert profile.nationalities == ["SY", "ER"]
+    assert profile.started_on == date(2024, 2, 1)
     assert db.get(Team, profile.team_id).name == "Team Zwolle"
     assert browser.get(
         f"/admin/officers/{factory.person(Role.PLANNER).user.id}", headers=HTML
