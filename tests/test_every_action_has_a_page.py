@@ -60,6 +60,18 @@ PAGE_FOR: dict[tuple[str, str], tuple[str, str]] = {
         "/planner/messages/{message_id}/retry",
     ),
     ("PUT", "/api/v1/officers/{user_id}/profile"): ("POST", "/admin/officers/{user_id}"),
+    ("POST", "/api/v1/locations"): ("POST", "/planner/locations"),
+    ("POST", "/api/v1/locations/{location_id}/rooms"): (
+        "POST",
+        "/planner/locations/{location_id}/rooms",
+    ),
+    ("POST", "/api/v1/sessions"): ("POST", "/planner/sessions"),
+    ("PATCH", "/api/v1/sessions/{session_id}"): ("POST", "/planner/sessions/{session_id}/edit"),
+    ("POST", "/api/v1/sessions/{session_id}/interpreters"): (
+        "POST",
+        "/planner/sessions/{session_id}/interpreters",
+    ),
+    ("DELETE", "/api/v1/sessions/{session_id}"): ("POST", "/planner/sessions/{session_id}/cancel"),
 }
 
 # Machine-to-machine only, with the reason.
@@ -73,11 +85,6 @@ MACHINE: dict[tuple[str, str], str] = {
 # Human tasks whose page is not built yet (issue 16). Keep this short; remove as built.
 TODO: set[tuple[str, str]] = {
     ("POST", "/api/v1/cases/{case_id}/signals"),
-    ("POST", "/api/v1/locations"),
-    ("POST", "/api/v1/locations/{location_id}/rooms"),
-    ("POST", "/api/v1/sessions"),
-    ("POST", "/api/v1/sessions/{session_id}/interpreters"),
-    ("DELETE", "/api/v1/sessions/{session_id}"),
     ("PUT", "/api/v1/cases/{case_id}/planning-preference"),
     ("POST", "/api/v1/cases/{case_id}/translation"),
     ("PUT", "/api/v1/cases/{case_id}/handoff/actual-days"),

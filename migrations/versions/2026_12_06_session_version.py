@@ -1,0 +1,29 @@
+"""session version
+
+A version number on group sessions, so that two planners editing one session at once
+get one save and one clear refusal instead of a lost update.
+
+Revision ID: 5a7e2c91d4b8
+Revises: b060d72063c0
+Create Date: 2026-12-06 15:40:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "5a7e2c91d4b8"
+down_revision: str | None = "b060d72063c0"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("hearing_sessions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("hearing_sessions", schema=None) as batch_op:
+        batch_op.drop_column("version")
