@@ -72,6 +72,14 @@ PAGE_FOR: dict[tuple[str, str], tuple[str, str]] = {
         "/planner/sessions/{session_id}/interpreters",
     ),
     ("DELETE", "/api/v1/sessions/{session_id}"): ("POST", "/planner/sessions/{session_id}/cancel"),
+    ("PUT", "/api/v1/cases/{case_id}/planning-preference"): (
+        "POST",
+        "/planner/cases/{case_id}/planning-preference",
+    ),
+    ("POST", "/api/v1/cases/{case_id}/translation"): (
+        "POST",
+        "/planner/cases/{case_id}/translation",
+    ),
 }
 
 # Machine-to-machine only, with the reason.
@@ -85,8 +93,6 @@ MACHINE: dict[tuple[str, str], str] = {
 # Human tasks whose page is not built yet (issue 16). Keep this short; remove as built.
 TODO: set[tuple[str, str]] = {
     ("POST", "/api/v1/cases/{case_id}/signals"),
-    ("PUT", "/api/v1/cases/{case_id}/planning-preference"),
-    ("POST", "/api/v1/cases/{case_id}/translation"),
     ("PUT", "/api/v1/cases/{case_id}/handoff/actual-days"),
 }
 

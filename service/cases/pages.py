@@ -32,6 +32,7 @@ from service.models.cases import Case, ImportRun, ImportStatus
 from service.models.decisions import HearingHandoff
 from service.models.invitations import Invitation, InvitationStatus
 from service.models.messages import Message, MessageStatus
+from service.models.sessions import Location, PlanningPreference
 from service.models.translation import Agency, Translation
 from service.sessions import queries as session_queries
 from service.terms.policy import local_date
@@ -42,6 +43,8 @@ from service.workflow import SCREENABLE_STATES, STATE_LABELS, CaseEvent, CaseSta
 router = page_router()
 templates.env.globals["STATE_LABELS"] = STATE_LABELS
 PLANNERS = (Role.PLANNER, Role.ADMIN)
+# Where the applicant can be brought and the interpreter asked for matter until the session.
+PLANNABLE = frozenset({CaseState.SCREENED, CaseState.INVITED, CaseState.CONSENTED})
 Planner = Annotated[Actor, Depends(signed_in(*PLANNERS))]
 
 TRACK_LABELS = {
@@ -189,6 +192,14 @@ def case_context(db: Session, case: Case, actor: Actor) -> dict[str, Any]:
         "can_screen": case.state in SCREENABLE_STATES,
         "can_withdraw": CaseEvent.WITHDRAW in events,
         "reply_deadline": invitations.reply_deadline(),
+        "agencies": (
+            translation_queries.agency_choices(db)
+            if CaseEvent.SEND_TO_TRANSLATION in events
+            else []
+        ),
+        "can_plan": case.state in PLANNABLE,
+        "preference": db.get(PlanningPreference, case.id),
+        "locations": db.execute(select(Location.id, Location.name).order_by(Location.name)).all(),
     }
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from service.auth.access import signed_in
 from service.auth.service import KIOSK_DEVICE_COOKIE, KIOSK_DEVICE_DAYS
 from service.cases.access import readable_case
+from service.cases.pages import render_case
 from service.cases.schemas import normalise_v_number
 from service.core.actor import Actor
 from service.core.clock import utcnow
@@ -52,6 +53,7 @@ from service.sessions.schemas import (
     Identity,
     InterpreterIn,
     LocationIn,
+    PreferenceIn,
     RoomIn,
     SessionEdit,
     SessionIn,
@@ -963,3 +965,32 @@ def cancel_session(
         field, message = _refused(request, refusal)
         return _cancel_page(request, db, actor, session, reason, {field: message})
     return see_other(f"/planner/sessions/{session.id}")
+
+
+@router.post("/planner/cases/{case_id}/planning-preference", response_class=HTMLResponse)
+def planning_preference(
+    case_id: uuid.UUID,
+    request: Request,
+    db: Session,
+    actor: Planner,
+    location_id: Annotated[str, Form(max_length=40)] = "",
+    interpreter_gender: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Where the applicant can be brought and the interpreter they asked for: the same
+    service as ``PUT /cases/{id}/planning-preference``."""
+    gettext = gettext_for(language_of(request))
+    case = readable_case(db, case_id, actor)
+    try:
+        data = PreferenceIn(
+            location_id=_uuid_or_none(location_id), interpreter_gender=interpreter_gender or None
+        )
+    except ValidationError:
+        errors = {"interpreter_gender": gettext("Choose the interpreter's gender.")}
+        return render_case(request, db, case, actor, errors=errors, status_code=422)
+    try:
+        with db.begin_nested():
+            service.set_preference(db, case, data)
+    except LocationNotFound:
+        errors = {"location_id": gettext("Choose a location.")}
+        return render_case(request, db, case, actor, errors=errors, status_code=422)
+    return see_other(f"/planner/cases/{case.id}?done=planning")
