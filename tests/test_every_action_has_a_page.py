@@ -80,6 +80,11 @@ PAGE_FOR: dict[tuple[str, str], tuple[str, str]] = {
         "POST",
         "/planner/cases/{case_id}/translation",
     ),
+    ("POST", "/api/v1/cases/{case_id}/signals"): ("POST", "/planner/cases/{case_id}/signals"),
+    ("PUT", "/api/v1/cases/{case_id}/handoff/actual-days"): (
+        "POST",
+        "/planner/cases/{case_id}/handoff/actual-days",
+    ),
 }
 
 # Machine-to-machine only, with the reason.
@@ -91,10 +96,7 @@ MACHINE: dict[tuple[str, str], str] = {
 }
 
 # Human tasks whose page is not built yet (issue 16). Keep this short; remove as built.
-TODO: set[tuple[str, str]] = {
-    ("POST", "/api/v1/cases/{case_id}/signals"),
-    ("PUT", "/api/v1/cases/{case_id}/handoff/actual-days"),
-}
+TODO: set[tuple[str, str]] = set()
 
 
 def api_write_routes() -> set[tuple[str, str]]:

@@ -12,11 +12,12 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from service.audit.access import audited
 from service.auth.access import signed_in
 from service.cases import import_runs, queries, service, tasks
 from service.cases.access import readable_case
 from service.cases.exceptions import BadImportFile, CaseNotFound
-from service.cases.schemas import CaseDetail, CaseOut, WithdrawIn
+from service.cases.schemas import CaseDetail, CaseOut, SignalCreate, WithdrawIn
 from service.cases.timeline import timeline
 from service.core.actor import Actor
 from service.core.clock import utcnow
@@ -328,3 +329,41 @@ def import_results(run_id: uuid.UUID, db: Session, actor: Planner) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="import-{run.id}.csv"'},
     )
+
+
+# --- signals ------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/planner/cases/{case_id}/signals",
+    response_class=HTMLResponse,
+    dependencies=[audited("signal.add")],
+)
+def add_signal(
+    case_id: uuid.UUID,
+    request: Request,
+    db: Session,
+    actor: Planner,
+    kind: Annotated[str, Form(max_length=10)] = "",
+    source: Annotated[str, Form(max_length=200)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """An NV or 1F signal reported to the planner: ``POST /cases/{id}/signals``'s service
+    (an open case leaves the written track at once)."""
+    gettext = gettext_for(language_of(request))
+    case = readable_case(db, case_id, actor)
+    form = {"kind": kind, "source": source, "signal_reason": reason}
+    try:
+        data = SignalCreate(kind=kind, source=source.strip(), reason=reason.strip())
+    except ValidationError as invalid:
+        fields = {str(e["loc"][0]) for e in invalid.errors()}
+        errors = {}
+        if "kind" in fields:
+            errors["kind"] = gettext("Choose NV or 1F.")
+        if "source" in fields:
+            errors["source"] = gettext("Name the source of the signal (at least 2 characters).")
+        if "reason" in fields:
+            errors["signal_reason"] = gettext("Describe the signal in plain text.")
+        return render_case(request, db, case, actor, form=form, errors=errors, status_code=422)
+    service.add_signal(db, case, data, actor)
+    return see_other(f"/planner/cases/{case.id}?done=signal")
