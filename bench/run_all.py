@@ -117,6 +117,21 @@ def claims_rows(report: dict[str, Any]) -> list[str]:
     ]
 
 
+def case_list_rows(report: dict[str, Any]) -> list[str]:
+    settings = report["settings"]
+    rows = []
+    for result in report["results"].values():
+        for row in result["results"]:
+            ok = row["ratio"] <= settings["target_ratio"] and row["page"] <= settings["target_ms"]
+            rows.append(
+                f"| case list | {short(result['database'])} | {row['measure']} "
+                f"({result['cases']:,} cases): page ms (server) / raw SQL ms "
+                f"| {row['page']:,.1f} / {row['raw']:,.1f} | {times(row['ratio'], '', ok)} "
+                f"| ≤ {settings['target_ratio']:g}x, ≤ {settings['target_ms']:g} ms | — |"
+            )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
@@ -155,6 +170,11 @@ def main() -> None:
         claims_args = ["--postgres", args.postgres, "--out", str(claims_out)]
         passed = bench("bench_claims.py", *claims_args) and passed
 
+    case_list_out = RESULTS / f"case-list-{stamp}.json"
+    case_list_args = ["--db", "both" if len(backends) == 2 else backends[0]]
+    case_list_args += ["--postgres", args.postgres, "--out", str(case_list_out)]
+    passed = bench("bench_case_list.py", *case_list_args) and passed
+
     lines = [
         "| bench | database | measure | this / baseline | ratio | target | errors |",
         "| --- | --- | --- | ---: | ---: | --- | ---: |",
@@ -167,6 +187,8 @@ def main() -> None:
         lines += http_rows(json.loads(http_out.read_text(encoding="utf-8")))
     if claims_out.exists():
         lines += claims_rows(json.loads(claims_out.read_text(encoding="utf-8")))
+    if case_list_out.exists():
+        lines += case_list_rows(json.loads(case_list_out.read_text(encoding="utf-8")))
     markdown = "\n".join(lines)
     print(markdown)
     RESULTS.mkdir(exist_ok=True)
