@@ -126,7 +126,10 @@ def raw_list(conn: Connection, params: dict[str, str], today: date) -> None:
     ids = [
         row.id
         for row in conn.execute(
-            text(f"SELECT * FROM cases WHERE {filtered} ORDER BY {order} LIMIT 50 OFFSET {offset}"),  # noqa: S608
+            text(
+                f"SELECT * FROM cases WHERE id IN (SELECT id FROM cases WHERE {filtered} "  # noqa: S608
+                f"ORDER BY {order} LIMIT 50 OFFSET {offset}) ORDER BY {order}"
+            ),
             args,
         )
     ]
@@ -293,17 +296,25 @@ def run(
     return {"database": version, "cases": total, "results": results}
 
 
+def meets_aim(row: dict[str, Any]) -> bool | None:
+    """The issue's aim is for the list; the case page is shown against raw SQL only."""
+    if not row["measure"].startswith("list"):
+        return None
+    return row["page"] <= TARGET_MS and row["ratio"] <= TARGET_RATIO
+
+
 def report(result: dict[str, Any]) -> None:
     print(f"\n{result['database']}, {result['cases']:,} cases")
     print("| measure | page ms (server) | service ms | raw SQL ms | page / raw | service / raw |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for row in result["results"]:
-        ok = row["page"] <= TARGET_MS and row["ratio"] <= TARGET_RATIO
+        ok = meets_aim(row)
         service = "—" if row.get("service") is None else f"{row['service']:.1f}"
         service_ratio = "—" if row.get("service_ratio") is None else f"{row['service_ratio']:.2f}x"
         print(
             f"| {row['measure']} | {row['page']:.1f} | {service} | {row['raw']:.1f} "
-            f"| {row['ratio']:.2f}x {'✓' if ok else '✗'} | {service_ratio} |"
+            f"| {row['ratio']:.2f}x {'—' if ok is None else '✓' if ok else '✗'} "
+            f"| {service_ratio} |"
         )
 
 

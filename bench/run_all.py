@@ -122,12 +122,15 @@ def case_list_rows(report: dict[str, Any]) -> list[str]:
     rows = []
     for result in report["results"].values():
         for row in result["results"]:
+            aimed = row["measure"].startswith("list")  # the aim is for the list
             ok = row["ratio"] <= settings["target_ratio"] and row["page"] <= settings["target_ms"]
+            target = f"≤ {settings['target_ratio']:g}x, ≤ {settings['target_ms']:g} ms"
             rows.append(
                 f"| case list | {short(result['database'])} | {row['measure']} "
                 f"({result['cases']:,} cases): page ms (server) / raw SQL ms "
-                f"| {row['page']:,.1f} / {row['raw']:,.1f} | {times(row['ratio'], '', ok)} "
-                f"| ≤ {settings['target_ratio']:g}x, ≤ {settings['target_ms']:g} ms | — |"
+                f"| {row['page']:,.1f} / {row['raw']:,.1f} "
+                f"| {times(row['ratio'], '', ok if aimed else None)} "
+                f"| {target if aimed else '—'} | — |"
             )
     return rows
 

@@ -197,11 +197,18 @@ def search_cases(db: Session, actor: Actor, f: CaseFilter) -> CasePage:
     total = db.scalar(select(func.count()).select_from(base.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(f.page, pages)
-    cases = db.scalars(
-        base.options(selectinload(Case.signals))
+    # The page's ids first, sorted within the covering index; then only their rows.
+    ids = (
+        base.with_only_columns(Case.id)
         .order_by(*_order(f.sort))
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
+    )
+    cases = db.scalars(
+        select(Case)
+        .options(selectinload(Case.signals))
+        .where(Case.id.in_(ids.scalar_subquery()))
+        .order_by(*_order(f.sort))
     ).all()
     firm_of = select(User.id, User.organisation).where(User.role == Role.LAWYER)
     firms = {row[0]: row[1] for row in db.execute(firm_of)}

@@ -85,6 +85,8 @@ class Signalled:
             # Attachments are the lawyer's own files; none of these cases has one.
             "attachment_id": [uuid.uuid4()],
             "invitation_id": self.invitation_ids or [uuid.uuid4()],
+            # An import run names no case's signal; any value will do.
+            "run_id": [uuid.uuid4()],
         }
         found = values.get(name)
         return None if found is None else [str(v) for v in found]
