@@ -197,6 +197,34 @@ def claims_rows(report: dict[str, Any]) -> list[str]:
     ]
 
 
+def case_list_rows(report: dict[str, Any]) -> list[str]:
+    settings = report["settings"]
+    rows = []
+    for result in report["results"].values():
+        for found in result["results"]:
+            aimed = found["measure"].startswith("list")  # the aim is for the list
+            ok = (
+                found["ratio"] <= settings["target_ratio"]
+                and found["page"] <= settings["target_ms"]
+            )
+            rows.append(
+                row(
+                    "case list",
+                    short(result["database"]),
+                    f"{found['measure']} ({result['cases']:,} cases): page ms (server) / raw "
+                    "SQL ms",
+                    f"{found['page']:,.1f} / {found['raw']:,.1f}",
+                    times(found["ratio"]),
+                    f"≤ {settings['target_ratio']:g}x, ≤ {settings['target_ms']:g} ms"
+                    if aimed
+                    else "no aim",
+                    ok if aimed else None,
+                    "—",
+                )
+            )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
@@ -244,6 +272,11 @@ def main() -> None:
         claims_args = ["--postgres", args.postgres, "--out", str(claims_out)]
         passed = bench("bench_claims.py", *claims_args) and passed
 
+    case_list_out = RESULTS / f"case-list-{stamp}.json"
+    case_list_args = ["--db", "both" if len(backends) == 2 else backends[0]]
+    case_list_args += ["--postgres", args.postgres, "--out", str(case_list_out)]
+    passed = bench("bench_case_list.py", *case_list_args) and passed
+
     lines = [
         "| bench | database | measure | service / baseline | ratio | aim | met | errors |",
         "| --- | --- | --- | ---: | ---: | --- | --- | ---: |",
@@ -258,6 +291,8 @@ def main() -> None:
         lines += audit_rows(json.loads(audit_out.read_text(encoding="utf-8")))
     if claims_out.exists():
         lines += claims_rows(json.loads(claims_out.read_text(encoding="utf-8")))
+    if case_list_out.exists():
+        lines += case_list_rows(json.loads(case_list_out.read_text(encoding="utf-8")))
     load_after = os.getloadavg()
     lines.append("")
     lines.append(

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from service.admin.pages import router as admin_pages
 from service.audit.api import router as audit_router
 from service.audit.pages import router as audit_pages
 from service.auth.access import PUBLIC
@@ -39,6 +40,7 @@ from service.decisions.pages import router as decision_pages
 from service.dossier.api import router as dossier_router
 from service.dossier.pages import router as dossier_pages
 from service.eligibility.api import router as eligibility_router
+from service.eligibility.pages import router as eligibility_pages
 from service.invitations.api import router as invitations_router
 from service.invitations.pages import router as invitation_pages
 from service.messages.api import router as messages_router
@@ -63,6 +65,7 @@ FIRST_PAGES = (kiosk_autosave,)
 PAGES = (
     auth_pages,
     case_pages,
+    eligibility_pages,
     session_pages,
     invitation_pages,
     translation_pages,
@@ -74,6 +77,7 @@ PAGES = (
     message_pages,
     kiosk_pages,
     audit_pages,
+    admin_pages,
 )
 # Outside production only: the development mailbox.
 DEV_PAGES = (dev_mail_pages,)
@@ -184,7 +188,7 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(
         BodyLimit,
-        upload_paths=(f"{API_PREFIX}/cases/import",),
+        upload_paths=(f"{API_PREFIX}/cases/import", "/planner/import"),
         # Translations, lawyers' attachments; the lawyer's page sends its typed corrections
         # and a chosen file together with whichever button is pressed.
         upload_suffixes=("/xliff", "/attachments", "/corrections", "/send", "/no-corrections"),

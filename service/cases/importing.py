@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from service import procedure
 from service.cases.exceptions import BadImportFile, UnknownLawyer
+from service.cases.names import index_names
 from service.cases.schemas import CaseIn, ImportReport, RowError, SignalIn, error_messages
 from service.cases.service import lawyer_index, resolve_lawyer
 from service.core.actor import Actor
@@ -241,6 +242,9 @@ def _insert_cases(
     if cases:
         db.execute(insert(Case).execution_options(render_nulls=True), cases)
         procedure.admit(db, [c["id"] for c in cases], actor, Reason.step("imported from file"))
+        index_names(
+            db, [(c["id"], data.applicant_name) for c, (data, _) in zip(cases, new, strict=True)]
+        )
     if signals:
         db.execute(insert(Signal).execution_options(render_nulls=True), signals)
     return [c["id"] for c in cases]

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from service import procedure
 from service.cases.access import require_own_client
 from service.cases.exceptions import DuplicateCase, UnknownLawyer
+from service.cases.names import index_names
 from service.cases.schemas import CaseIn, SignalIn
 from service.core.actor import Actor
 from service.core.clock import utcnow
@@ -57,6 +58,7 @@ def create_case(db: Session, data: CaseIn, actor: Actor) -> Case:
     )
     db.add(case)
     db.flush()
+    index_names(db, [(case.id, data.applicant_name)])
     procedure.admit(db, [case.id], actor, Reason.step("case registered"))
     for signal in data.signals:
         db.add(_signal_row(case.id, signal, actor))

@@ -13,18 +13,20 @@ from sqlalchemy.orm import Session
 from service.audit.access import audited
 from service.auth.access import signed_in
 from service.cases.access import readable_case
+from service.cases.pages import render_case
 from service.cases.schemas import CaseDetail, CaseOut, EventOut
 from service.consultations import service as consultations
 from service.core.actor import Actor
+from service.core.clock import utcnow
 from service.core.errors import DomainError
-from service.core.i18n import N_
+from service.core.i18n import N_, gettext_for, language_of
 from service.core.templating import templates
 from service.core.web import page_router, render, see_other
 from service.decisions import access, queries, service
 from service.decisions.handoff import handoff_pdf as render_pdf
 from service.decisions.handoff import handoff_record
-from service.decisions.schemas import DecisionIn, Outcome, ReviewIn, SignalRaiseIn
-from service.models.auth import User
+from service.decisions.schemas import ActualDaysIn, DecisionIn, Outcome, ReviewIn, SignalRaiseIn
+from service.models.auth import Role, User
 from service.models.cases import Case, CaseEventRow
 from service.models.decisions import (
     ConsultationTopic,
@@ -32,10 +34,21 @@ from service.models.decisions import (
     HearingReason,
     ReviewGround,
 )
+from service.terms.policy import local_date
 from service.workflow import CaseState
 
 router = page_router()
 Officer = Annotated[Actor, Depends(signed_in(*access.OFFICERS))]
+Planner = Annotated[Actor, Depends(signed_in(Role.PLANNER, Role.ADMIN))]
+# The API's HEARING_RECORDERS; officers record it on their own pages' data, planners here.
+HearingRecorder = Annotated[Actor, Depends(signed_in(Role.PLANNER))]
+REASSIGN_REFUSALS = {
+    "": N_("This file cannot be reassigned now."),
+    "not_in_your_team": N_("Choose an officer of your team."),
+    "not_a_team_lead": N_("Only a team lead reassigns files."),
+    "outside_your_skills": N_("This officer lacks the experience this file needs."),
+    "illegal_transition": N_("This file is no longer waiting or held; reload the page."),
+}
 
 KIND_LABELS = {
     DecisionKind.GRANT: N_("Grant"),
@@ -352,12 +365,19 @@ def reviews(request: Request, db: Session, actor: Officer) -> HTMLResponse:
     return render(request, "officer/reviews.html", context, actor=actor)
 
 
-@router.get("/officer/team", response_class=HTMLResponse)
-def team(request: Request, db: Session, actor: Officer) -> HTMLResponse:
-    """The team lead's view: who holds which file until when, and reassignment."""
+def _team_page(
+    request: Request, db: Session, actor: Actor, errors: dict[str, str] | None = None
+) -> HTMLResponse:
     profile = queries.profile_of(db, actor.user_id)
     lead = profile is not None and profile.team_lead and profile.team_id is not None
-    context: dict[str, Any] = {"lead": lead, "claims": [], "members": [], "team": None}
+    context: dict[str, Any] = {
+        "lead": lead,
+        "claims": [],
+        "members": [],
+        "team": None,
+        "queue": [],
+        "errors": errors or {},
+    }
     if lead and profile is not None and profile.team_id is not None:
         context |= {
             "team": queries.team_of(db, profile),
@@ -370,7 +390,15 @@ def team(request: Request, db: Session, actor: Officer) -> HTMLResponse:
             ],
             "queue": [CaseOut.present(c, actor) for c in queries.queue(db, None, 50)],
         }
-    return render(request, "officer/team.html", context, actor=actor)
+    status = 409 if errors else 200
+    return render(request, "officer/team.html", context, actor=actor, status_code=status)
+
+
+@router.get("/officer/team", response_class=HTMLResponse)
+def team(request: Request, db: Session, actor: Officer) -> HTMLResponse:
+    """The team lead's view: who holds which file until when, the ready queue, and
+    reassignment within the team."""
+    return _team_page(request, db, actor)
 
 
 @router.post(
@@ -380,13 +408,40 @@ def team(request: Request, db: Session, actor: Officer) -> HTMLResponse:
 )
 def reassign(
     case_id: uuid.UUID,
+    request: Request,
     db: Session,
     actor: Officer,
     officer_id: Annotated[uuid.UUID, Form()],
 ) -> Response:
+    """The API's reassign; an officer without the skills for the file, or not in the
+    team, is said beside the choice."""
     case = readable_case(db, case_id, actor)
-    service.reassign(db, case, actor, officer_id)
+    try:
+        with db.begin_nested():
+            service.reassign(db, case, actor, officer_id)
+    except DomainError as refusal:
+        if refusal.status >= 500:
+            raise
+        gettext = gettext_for(language_of(request))
+        message = gettext(REASSIGN_REFUSALS.get(refusal.code, REASSIGN_REFUSALS[""]))
+        return _team_page(request, db, actor, {f"officer-{case.id}": message})
     return see_other("/officer/team")
+
+
+# --- the planner's watch on decisions ------------------------------------------------------
+
+
+@router.get("/planner/decisions", response_class=HTMLResponse)
+def planner_decisions(request: Request, db: Session, actor: Planner) -> HTMLResponse:
+    """The ready queue per team, who holds which file since when, and files past their
+    six-week target date. Team leads reassign on their team page."""
+    context = {
+        "ready": queries.count_ready(db),
+        "teams": queries.ready_per_team(db),
+        "held": queries.held_decisions(db),
+        "overdue": queries.overdue_decisions(db, local_date(utcnow())),
+    }
+    return render(request, "planner/decisions.html", context, actor=actor)
 
 
 @router.get("/officer/cases/{case_id}/handoff.pdf", dependencies=[audited("handoff.download")])
@@ -397,3 +452,28 @@ def handoff_pdf(case_id: uuid.UUID, db: Session, actor: Officer) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="handoff-{record.v_number}.pdf"'},
     )
+
+
+@router.post(
+    "/planner/cases/{case_id}/handoff/actual-days",
+    response_class=HTMLResponse,
+    dependencies=[audited("handoff.actual_days")],
+)
+def actual_days(
+    case_id: uuid.UUID,
+    request: Request,
+    db: Session,
+    actor: HearingRecorder,
+    days: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """After the nader gehoor, how many days it took: ``PUT /cases/{id}/handoff/actual-days``."""
+    case = readable_case(db, case_id, actor)
+    try:
+        data = ActualDaysIn(days=days.strip() or "x")
+    except ValidationError:
+        gettext = gettext_for(language_of(request))
+        errors = {"days": gettext("Enter the days the hearing took: 1 to 10.")}
+        form = {"days": days}
+        return render_case(request, db, case, actor, form=form, errors=errors, status_code=422)
+    service.record_actual_days(db, case.id, data.days)
+    return see_other(f"/planner/cases/{case.id}?done=handoff")

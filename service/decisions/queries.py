@@ -7,21 +7,21 @@ them over without touching the pages."""
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, cast, func, not_, or_, select
+from sqlalchemy import ColumnElement, Text, and_, cast, func, not_, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from service.core.clock import utcnow
 from service.corrections import queries as corrections
 from service.models.auth import User
-from service.models.cases import Case
+from service.models.cases import Case, CaseEventRow
 from service.models.corrections import ItemKind
 from service.models.decisions import OfficerProfile, Team, WorkInterval
 from service.models.questionnaires import AnswerSet
 from service.models.translation import Translation
-from service.workflow import CaseState
+from service.workflow import CaseEvent, CaseState
 
 # --- officers --------------------------------------------------------------------------
 
@@ -233,3 +233,77 @@ def count_ready(db: Session) -> int:
         )
         or 0
     )
+
+
+# --- the planner's watch on decisions ------------------------------------------------------
+
+HELD = (CaseState.CLAIMED, CaseState.IN_REVIEW)
+
+
+@dataclass(frozen=True)
+class TeamQueue:
+    team: Team
+    members: int
+    ready: int  # ready files a member of the team may take
+
+
+def ready_per_team(db: Session) -> list[TeamQueue]:
+    """Per team, how many ready files its members may take (their skills decide)."""
+    result = []
+    for team in db.scalars(select(Team).order_by(Team.name)):
+        profiles = db.scalars(
+            select(OfficerProfile)
+            .join(User, User.id == OfficerProfile.user_id)
+            .where(OfficerProfile.team_id == team.id, User.active)
+        ).all()
+        ready = 0
+        if profiles:
+            anyone = or_(*[and_(true(), *takeable(p)) for p in profiles])
+            ready = int(
+                db.scalar(
+                    select(func.count())
+                    .select_from(Case)
+                    .where(Case.state == CaseState.READY_FOR_DECISION, anyone)
+                )
+                or 0
+            )
+        result.append(TeamQueue(team, len(profiles), ready))
+    return result
+
+
+def held_decisions(
+    db: Session, limit: int = 500
+) -> Sequence[tuple[Case, User, Team | None, datetime | None]]:
+    """Files an officer holds (claimed or in review): who, in which team, since when."""
+    since = (
+        select(func.max(CaseEventRow.at))
+        .where(
+            CaseEventRow.case_id == Case.id,
+            CaseEventRow.event.in_([CaseEvent.CLAIM.value, CaseEvent.REASSIGN.value]),
+        )
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    rows = db.execute(
+        select(Case, User, Team, since)
+        .join(User, User.id == Case.claimed_by_id)
+        .outerjoin(OfficerProfile, OfficerProfile.user_id == User.id)
+        .outerjoin(Team, Team.id == OfficerProfile.team_id)
+        .where(Case.state.in_(HELD))
+        .order_by(Team.name, User.display_name, *queue_order())
+        .limit(limit)
+    ).all()
+    return [(c, u, t, s) for c, u, t, s in rows]
+
+
+def overdue_decisions(db: Session, today: date, limit: int = 500) -> Sequence[Case]:
+    """Files waiting for or under decision past their six-week target date."""
+    return db.scalars(
+        select(Case)
+        .where(
+            Case.state.in_([CaseState.READY_FOR_DECISION, *HELD]),
+            Case.target_date < today,
+        )
+        .order_by(*queue_order())
+        .limit(limit)
+    ).all()

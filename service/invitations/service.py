@@ -2,6 +2,8 @@
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -9,13 +11,14 @@ from sqlalchemy.orm import Session
 from service import procedure
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
+from service.core.errors import DomainError
 from service.invitations.exceptions import InvitationClosed, NoLawyer
 from service.models.cases import Case
 from service.models.invitations import Invitation, InvitationStatus
 from service.models.terms import TermStep
 from service.terms import service as terms
-from service.terms.policy import local_date
-from service.workflow import LEFT_TRACK, CaseEvent, CaseState, Reason
+from service.terms.policy import add_working_days, end_of_day, local_date
+from service.workflow import LEFT_TRACK, CaseEvent, CaseState, Reason, allowed_events
 
 
 def invite(db: Session, case: Case, actor: Actor, reply_days: int | None = None) -> Invitation:
@@ -115,3 +118,61 @@ def open_invitation(db: Session, case_id: uuid.UUID) -> Invitation | None:
             Invitation.case_id == case_id, Invitation.status == InvitationStatus.OPEN
         )
     )
+
+
+# --- inviting a selection -------------------------------------------------------------------
+
+MAX_SELECTION = 200
+
+
+@dataclass(frozen=True)
+class InviteOutcome:
+    """What happened to one case of a selection: ``invited`` or the refusal's code."""
+
+    case_id: uuid.UUID
+    v_number: str
+    outcome: str
+    detail: str = ""
+    reply_due_at: datetime | None = None
+
+
+def reply_deadline(reply_days: int | None = None) -> datetime:
+    """When the lawyer must reply to an invitation sent now (the term policy's days)."""
+    days = reply_days or terms.current_policy().working_days[TermStep.INVITATION_REPLY]
+    return end_of_day(add_working_days(local_date(utcnow()), days))
+
+
+def why_not_invitable(case: Case) -> str:
+    """Empty if an invitation can go out now; else the refusal's code."""
+    if CaseEvent.INVITE not in allowed_events(case.state):
+        return "already_invited" if case.state is CaseState.INVITED else "wrong_state"
+    if case.lawyer_id is None:
+        return NoLawyer.code
+    return ""
+
+
+def invite_selection(
+    db: Session, cases: Sequence[Case], actor: Actor, reply_days: int | None = None
+) -> list[InviteOutcome]:
+    """Invite each case through ``invite`` (the API's route), each in its own savepoint: a
+    refusal leaves that case unchanged and the others go on. Idempotent: a case invited
+    already (a double click, a retry) is reported, never invited twice."""
+    outcomes = []
+    for case in cases:
+        reason = why_not_invitable(case)
+        if reason:
+            outcomes.append(InviteOutcome(case.id, case.v_number, reason))
+            continue
+        try:
+            with db.begin_nested():
+                invitation = invite(db, case, actor, reply_days)
+        except DomainError as exc:
+            db.refresh(case)
+            outcomes.append(InviteOutcome(case.id, case.v_number, exc.code, exc.detail))
+        else:
+            outcomes.append(
+                InviteOutcome(
+                    case.id, case.v_number, "invited", reply_due_at=invitation.reply_due_at
+                )
+            )
+    return outcomes

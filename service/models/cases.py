@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -60,6 +61,23 @@ class Case(UuidPk, Timestamped, Base):
             "state NOT IN ('decided_on_form', 'physical_hearing_required') "
             "OR decided_at IS NOT NULL",
             name="decided_has_time",
+        ),
+        # The planner's case list: sorted by target date or application date, paged.
+        Index("ix_cases_target_date", "target_date", "v_number"),
+        Index("ix_cases_application", "date_of_application", "v_number"),
+        Index("ix_cases_state_target", "state", "target_date", "v_number"),
+        # Covering for the list's counts per filter and its page of ids (sorted within
+        # the index, then only 50 whole rows read): no table row per counted case.
+        Index(
+            "ix_cases_list",
+            "state",
+            "track",
+            "nationality",
+            "lawyer_id",
+            "target_date",
+            "date_of_application",
+            "v_number",
+            "id",
         ),
     )
 
@@ -151,3 +169,44 @@ class CaseEventRow(Base):
     # numbered on insert, and a reason moved to a row of another kind does not open.
     reason_kind: Mapped[ReasonKind] = mapped_column(StrEnumColumn(ReasonKind, 10))
     reason: Mapped[str] = mapped_column(Encrypted(bound_to=("case_id", "reason_kind")), default="")
+
+
+class CaseNameKey(Base):
+    """A keyed hash of one word of the applicant's name (a blind index): the name itself
+    is encrypted with a random nonce, so the planner's name search looks these up."""
+
+    __tablename__ = "case_name_keys"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class ImportStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ImportRun(UuidPk, Timestamped, Base):
+    """One backlog file read on the import page: the file until it is read, the progress
+    the page polls, and the result per row once done."""
+
+    __tablename__ = "import_runs"
+    __table_args__ = (CheckConstraint(enum_check("status", ImportStatus), name="status_known"),)
+
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    filename: Mapped[str] = mapped_column(String(200))
+    screen: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[str] = mapped_column(String(10), default=ImportStatus.QUEUED)
+    # The uploaded file, sealed (it holds names), removed once it has been read.
+    content: Mapped[bytes | None] = mapped_column(Encrypted("bytes"))
+    rows_total: Mapped[int] = mapped_column(default=0)
+    rows_done: Mapped[int] = mapped_column(default=0)
+    created: Mapped[int] = mapped_column(default=0)
+    skipped_existing: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+    # Per row: [row, v_number, result, detail] (no names: it is downloadable).
+    results: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    error: Mapped[str] = mapped_column(Text, default="")
+    finished_at: Mapped[datetime | None]

@@ -4,6 +4,7 @@ bookings (with their history) and one-time kiosk codes."""
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -76,6 +77,10 @@ class HearingSession(UuidPk, Timestamped, Base):
     # Every language present (this one included) needs an interpreter to book a case.
     language: Mapped[str] = mapped_column(String(10))
     cancelled_at: Mapped[datetime | None]
+    # Two planners editing one session: the second save is refused, never lost.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}
 
 
 class Interpreter(UuidPk, Base):

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service import procedure
+from service.cases.names import forget_name
 from service.core.clock import utcnow
 from service.core.settings import get_settings
 from service.models import (
@@ -68,6 +69,7 @@ def anonymise(db: Session, case_id: uuid.UUID) -> bool:
     if case is None or case.anonymised_at is not None or case.state not in TERMINAL_STATES:
         return False
     case.applicant_name = ""
+    forget_name(db, case.id)
     case.date_of_birth = None
     case.vulnerability_notes = ""
     case.exclusion_reason = None

@@ -35,6 +35,7 @@ from service.sessions.schemas import (
     RoomIn,
     RoomOut,
     SessionDetail,
+    SessionEdit,
     SessionIn,
     SessionOut,
 )
@@ -132,6 +133,19 @@ def get_session(
     bookings = [BookingOut.present(b, case) for b, case in queries.seat_list(db, session.id)]
     base = SessionOut.model_validate(session).model_dump()
     return SessionDetail(**{**base, "booked": len(bookings)}, bookings=bookings)
+
+
+@router.patch("/sessions/{session_id}")
+def update_session(
+    session_id: uuid.UUID,
+    body: SessionEdit,
+    db: Session,
+    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
+) -> SessionOut:
+    """Change a coming session (time, room, language, seats). Send the ``version`` you
+    read: if someone changed the session since, the answer is 409 ``concurrent_change``."""
+    session = access.readable_session(db, session_id, actor)
+    return SessionOut.model_validate(service.update_session(db, session, body))
 
 
 @router.delete("/sessions/{session_id}")

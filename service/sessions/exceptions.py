@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from service.core.errors import Conflict, InvalidInput, NotFound
 
 
@@ -66,6 +68,10 @@ class DuplicateRoom(Conflict):
 class RoomTooSmall(InvalidInput):
     code = "room_too_small"
 
+    def __init__(self, detail: str, available: int = 0) -> None:
+        super().__init__(detail)
+        self.available = available
+
 
 class SessionCancelled(Conflict):
     code = "session_cancelled"
@@ -95,3 +101,30 @@ class NotAtTheKiosk(Conflict):
 
 class TooEarlyForNoShow(Conflict):
     code = "too_early_for_no_show"
+
+
+class RoomTaken(Conflict):
+    """Double booking of a room: another session uses it at that time."""
+
+    code = "room_taken"
+
+    def __init__(self, detail: str, starts_at: datetime, ends_at: datetime) -> None:
+        super().__init__(detail)
+        self.starts_at = starts_at  # the other session's time, for the page
+        self.ends_at = ends_at
+
+
+class SessionChanged(Conflict):
+    """Someone else saved the session since this form was opened."""
+
+    code = "concurrent_change"
+
+
+class FewerSeatsThanBooked(InvalidInput):
+    code = "fewer_seats_than_booked"
+
+
+class LanguageFixed(Conflict):
+    """The group's language cannot change once applicants of it are booked."""
+
+    code = "language_fixed"

@@ -97,6 +97,36 @@ class SessionIn(BaseModel):
         return normalise_language(value)
 
 
+class SessionEdit(BaseModel):
+    """A changed session: when, how long, where, its language and seats. ``version`` is
+    the one the planner saw; a session changed since is refused, never overwritten."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "starts_at": "2026-12-01T09:00:00+01:00",
+                    "seats": 12,
+                    "language": "ar",
+                    "version": 1,
+                }
+            ]
+        },
+    )
+    starts_at: Moment
+    seats: Annotated[int, Field(ge=1, le=200)]
+    language: Annotated[str, Field(max_length=10)]
+    duration_minutes: Annotated[int, Field(ge=30, le=480)] = 240
+    room_id: uuid.UUID | None = None
+    version: Annotated[int, Field(ge=1, description="The version read (SessionOut.version)")]
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        return normalise_language(value)
+
+
 class SessionOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
@@ -108,6 +138,7 @@ class SessionOut(BaseModel):
     room_id: uuid.UUID | None
     cancelled_at: datetime | None = None
     booked: int = 0
+    version: int = 1
 
 
 class BookingIn(BaseModel):

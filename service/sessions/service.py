@@ -31,17 +31,21 @@ from service.sessions.exceptions import (
     CaseAlreadyBooked,
     DuplicateLocation,
     DuplicateRoom,
+    FewerSeatsThanBooked,
     IdentityMismatch,
+    LanguageFixed,
     LocationNotFound,
     NotAtTheKiosk,
     NotCheckedIn,
     OutsideCheckInWindow,
     RoomNotFound,
+    RoomTaken,
     RoomTooSmall,
     SeatNotFound,
     SeatOutOfRange,
     SeatTaken,
     SessionCancelled,
+    SessionChanged,
     SessionFull,
     SessionInPast,
     TooEarlyForNoShow,
@@ -54,6 +58,7 @@ from service.sessions.schemas import (
     LocationIn,
     PreferenceIn,
     RoomIn,
+    SessionEdit,
     SessionIn,
 )
 from service.workflow import AT_THE_KIOSK, LEFT_TRACK, CaseEvent, CaseState, Reason
@@ -102,23 +107,102 @@ def register_device(db: Session, seat: Seat, actor: Actor) -> str:
 # --- sessions and interpreters ----------------------------------------------------------------
 
 
+def _check_room(
+    db: Session,
+    location_id: uuid.UUID,
+    room_id: uuid.UUID | None,
+    starts_at: datetime,
+    duration_minutes: int,
+    seats: int,
+    session_id: uuid.UUID | None = None,
+) -> None:
+    """The room is at the location, holds the seats and is free at that time."""
+    if room_id is None:
+        return
+    room = db.get(Room, room_id)
+    if room is None or room.location_id != location_id:
+        raise RoomNotFound(f"No room {room_id} at this location.")
+    available = seats_in(db, room.id)
+    if seats > available:
+        raise RoomTooSmall(f"{room.name} has {available} seats, not {seats}.", available)
+    ends_at = starts_at + timedelta(minutes=duration_minutes)
+    # Sessions last at most 8 hours: only those starting within a day can overlap.
+    nearby = db.scalars(
+        select(HearingSession).where(
+            HearingSession.room_id == room.id,
+            HearingSession.cancelled_at.is_(None),
+            HearingSession.starts_at > starts_at - timedelta(days=1),
+            HearingSession.starts_at < ends_at,
+        )
+    )
+    for other in nearby:
+        other_ends = other.starts_at + timedelta(minutes=other.duration_minutes)
+        if other.id != session_id and other.starts_at < ends_at and starts_at < other_ends:
+            raise RoomTaken(
+                f"{room.name} is taken by the session of {other.starts_at:%Y-%m-%d %H:%M} "
+                f"until {other_ends:%H:%M} UTC.",
+                other.starts_at,
+                other_ends,
+            )
+
+
 def create_session(db: Session, data: SessionIn) -> HearingSession:
     if db.get(Location, data.location_id) is None:
         raise LocationNotFound(f"No location {data.location_id}.")
     if data.starts_at <= utcnow():
         raise SessionInPast("A session must start in the future.")
-    if data.room_id is not None:
-        room = db.get(Room, data.room_id)
-        if room is None or room.location_id != data.location_id:
-            raise RoomNotFound(f"No room {data.room_id} at this location.")
-        available = seats_in(db, room.id)
-        if data.seats > available:
-            raise RoomTooSmall(f"{room.name} has {available} seats, not {data.seats}.")
+    _check_room(
+        db, data.location_id, data.room_id, data.starts_at, data.duration_minutes, data.seats
+    )
     session = HearingSession(**data.model_dump(exclude={"interpreters"}))
     db.add(session)
     db.flush()
     for interpreter in data.interpreters:
         add_interpreter(db, session, interpreter)
+    return session
+
+
+def update_session(db: Session, session: HearingSession, data: SessionEdit) -> HearingSession:
+    """Change a coming session's time, room, language or seats. Refused when someone
+    saved it since ``data.version`` was read, when fewer seats than are booked would
+    remain, or when booked applicants would lose their group's language."""
+    if data.version != session.version:
+        raise SessionChanged(
+            "Someone else changed this session since you opened it. Reload it and "
+            "make your change again."
+        )
+    if session.cancelled_at is not None:
+        raise SessionCancelled("This session was cancelled.")
+    if session.starts_at <= utcnow():
+        raise SessionInPast("This session has already started; it can no longer change.")
+    if data.starts_at <= utcnow():
+        raise SessionInPast("A session must start in the future.")
+    booked = (
+        db.scalar(
+            select(func.count()).where(
+                Booking.session_id == session.id, Booking.cancelled_at.is_(None)
+            )
+        )
+        or 0
+    )
+    if data.seats < booked:
+        raise FewerSeatsThanBooked(f"{booked} seats are booked; keep at least {booked}.")
+    if booked and data.language != session.language:
+        raise LanguageFixed(
+            "Applicants are booked in this session's language; move them before changing it."
+        )
+    _check_room(
+        db,
+        session.location_id,
+        data.room_id,
+        data.starts_at,
+        data.duration_minutes,
+        data.seats,
+        session.id,
+    )
+    for name, value in data.model_dump(exclude={"version"}).items():
+        setattr(session, name, value)
+    db.flush()  # the version column: a concurrent save is refused here (StaleDataError)
     return session
 
 

@@ -2,19 +2,23 @@
 the browser) and the planners' watch list of late jobs."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.audit.access import audited
 from service.auth.access import signed_in
+from service.cases.access import readable_case
+from service.cases.pages import render_case
 from service.core.actor import Actor
 from service.core.errors import DomainError
-from service.core.i18n import gettext_for, language_of
+from service.core.i18n import N_, gettext_for, language_of
 from service.core.text import LONG_TEXT_MAX
 from service.core.web import page_router, render, see_other
+from service.models.cases import Case
 from service.models.translation import Agency, Translation
 from service.translation import access, queries, service
 from service.translation.api import read_upload, xliff_response
@@ -202,26 +206,148 @@ def translate(
 # --- planners ---------------------------------------------------------------------------
 
 
-@router.get("/planner/translations", response_class=HTMLResponse)
-def late_jobs(request: Request, db: Session, actor: Planner) -> HTMLResponse:
-    """Jobs overdue or due within a day, with another agency to give each one to."""
+# Why a form was not sent, by the refusal's code: beside the field it concerns.
+SEND_REFUSALS: dict[str, tuple[str, str]] = {
+    "unknown_agency": ("agency", N_("Choose one of the agencies.")),
+    "agency_full": (
+        "agency",
+        N_("This agency has no room left this week; choose another agency."),
+    ),
+    "illegal_transition": ("case_id", N_("Not waiting for translation (sent already?).")),
+    "form_not_started": ("case_id", N_("The case has no submitted form to translate.")),
+    "translation_closed": ("agency", N_("The job is delivered, called off, or with it already.")),
+}
+
+
+def _send_errors(gettext: Any, agency: str, due_days: str) -> tuple[dict[str, str], int | None]:
+    errors = {}
+    if not agency:
+        errors["agency"] = gettext("Choose an agency.")
+    days = None
+    if due_days.strip():
+        days = int(due_days) if due_days.strip().isdigit() else 0
+        if not 1 <= days <= 30:
+            errors["due_days"] = gettext(
+                "Enter the term in working days: 1 to 30, or leave it empty for the usual term."
+            )
+    return errors, days
+
+
+def _translations_page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
     jobs = [
         TranslationOut.present(job, agency, actor)
         for job, agency in queries.needing_attention(db, actor)
     ]
-    names = [a.name for a in service.agencies(db) if a.active]
-    choices = {job.id: [(n, n) for n in names if n != job.agency] for job in jobs}
-    context = {"jobs": jobs, "choices": choices}
-    return render(request, "planner/translations.html", context, actor=actor)
+    choices = queries.agency_choices(db)
+    names = [c.name for c in choices]
+    context = {
+        "jobs": jobs,
+        "choices": {job.id: [(n, n) for n in names if n != job.agency] for job in jobs},
+        "agencies": choices,
+        "waiting": queries.waiting_for_translation(db),
+        "form": form or {"case_id": []},
+        "errors": errors or {},
+    }
+    status = 422 if errors else 200
+    return render(request, "planner/translations.html", context, actor=actor, status_code=status)
+
+
+@router.get("/planner/translations", response_class=HTMLResponse)
+def late_jobs(request: Request, db: Session, actor: Planner) -> HTMLResponse:
+    """Forms waiting to be sent (with each agency's room this week and the due date),
+    and jobs overdue or due within a day, with another agency to give each one to."""
+    return _translations_page(request, db, actor)
+
+
+@router.post("/planner/translations/send", response_class=HTMLResponse)
+def send_selection(
+    request: Request,
+    db: Session,
+    actor: Planner,
+    case_id: Annotated[list[uuid.UUID], Form(max_length=200)] = [],  # noqa: B006
+    agency: Annotated[str, Form(max_length=200)] = "",
+    due_days: Annotated[str, Form(max_length=5)] = "",
+) -> HTMLResponse:
+    """Send the ticked forms to one agency, each through ``service.request`` (the API's
+    own) in its own savepoint: what was sent and why not is reported per case. Sending
+    again sends nothing twice."""
+    gettext = gettext_for(language_of(request))
+    form = {"case_id": [str(c) for c in case_id], "agency": agency, "due_days": due_days}
+    errors, days = _send_errors(gettext, agency, due_days)
+    if not case_id:
+        errors["case_id"] = gettext("Tick at least one form to send.")
+    if errors:
+        return _translations_page(request, db, actor, form, errors)
+    results: list[tuple[Case, Translation | None, str]] = []
+    for case in db.scalars(select(Case).where(Case.id.in_(case_id)).order_by(Case.v_number)):
+        case = readable_case(db, case.id, actor)
+        try:
+            with db.begin_nested():
+                job = service.request(db, case, actor, agency, days)
+        except DomainError as refusal:
+            if refusal.code == "agency_full" or refusal.code == "unknown_agency":
+                field, message = SEND_REFUSALS[refusal.code]
+                if not results:  # nothing sent: the form again, the choice beside the field
+                    return _translations_page(request, db, actor, form, {field: gettext(message)})
+            why = SEND_REFUSALS.get(refusal.code, ("", refusal.detail))[1]
+            results.append((case, None, gettext(why)))
+        else:
+            results.append((case, job, ""))
+    context = {"results": results, "agency": agency}
+    return render(request, "planner/translation_result.html", context, actor=actor)
+
+
+@router.post("/planner/cases/{case_id}/translation", response_class=HTMLResponse)
+def send_case(
+    case_id: uuid.UUID,
+    request: Request,
+    db: Session,
+    actor: Planner,
+    agency: Annotated[str, Form(max_length=200)] = "",
+    due_days: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """One case's form to an agency: ``POST /cases/{id}/translation``'s service."""
+    gettext = gettext_for(language_of(request))
+    case = readable_case(db, case_id, actor)
+    form = {"agency": agency, "due_days": due_days}
+    errors, days = _send_errors(gettext, agency, due_days)
+    if not errors:
+        try:
+            with db.begin_nested():
+                service.request(db, case, actor, agency, days)
+        except DomainError as refusal:
+            if refusal.code not in SEND_REFUSALS:
+                raise
+            field, message = SEND_REFUSALS[refusal.code]
+            errors[field if field != "case_id" else "agency"] = gettext(message)
+    if errors:
+        return render_case(request, db, case, actor, form=form, errors=errors, status_code=422)
+    return see_other(f"/planner/cases/{case.id}?done=translation")
 
 
 @router.post("/planner/translations/{translation_id}/reassign", response_class=HTMLResponse)
 def reassign(
     translation_id: uuid.UUID,
+    request: Request,
     db: Session,
     actor: Planner,
     agency: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
+    """The API's reassign; a full agency or a closed job is said on the list again."""
     job = access.readable_job(db, translation_id, actor)
-    service.reassign(db, job, agency)
+    try:
+        with db.begin_nested():
+            service.reassign(db, job, agency)
+    except DomainError as refusal:
+        if refusal.code not in SEND_REFUSALS:
+            raise
+        gettext = gettext_for(language_of(request))
+        message = gettext(SEND_REFUSALS[refusal.code][1])
+        return _translations_page(request, db, actor, errors={f"agency-{job.id}": message})
     return see_other("/planner/translations")

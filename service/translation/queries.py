@@ -2,17 +2,22 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.models.cases import Case
+from service.models.terms import TermStep
 from service.models.translation import Agency, Translation, TranslationVersion
+from service.terms import service as terms
+from service.terms.policy import add_working_days, local_date
 from service.translation.access import visible_jobs
 from service.translation.schemas import AT_RISK
+from service.workflow import CaseState
 
 
 def jobs(
@@ -72,3 +77,45 @@ def case_numbers(db: Session, jobs: Sequence[Translation]) -> dict[uuid.UUID, st
         return {}
     rows = db.execute(select(Case.id, Case.v_number).where(Case.id.in_(case_ids)))
     return {case_id: v_number for case_id, v_number in rows}
+
+
+@dataclass(frozen=True)
+class AgencyChoice:
+    """An agency a planner may send forms to, with this week's room and the due date a
+    form sent today gets under the term policy."""
+
+    name: str
+    capacity_per_week: int
+    taken: int
+    due_on: date
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity_per_week - self.taken, 0)
+
+
+def agency_choices(db: Session) -> list[AgencyChoice]:
+    now = utcnow()
+    policy = terms.current_policy()
+    due_on = add_working_days(local_date(now), policy.working_days[TermStep.TRANSLATION])
+    monday = now - timedelta(days=now.weekday())
+    since = monday.replace(hour=0, minute=0, second=0, microsecond=0)
+    taken = dict(
+        db.execute(
+            select(Translation.agency_id, func.count(Translation.id))
+            .where(Translation.requested_at >= since, Translation.cancelled_at.is_(None))
+            .group_by(Translation.agency_id)
+        ).all()
+    )
+    agencies = db.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name))
+    return [AgencyChoice(a.name, a.capacity_per_week, taken.get(a.id, 0), due_on) for a in agencies]
+
+
+def waiting_for_translation(db: Session, limit: int = 200) -> Sequence[Case]:
+    """Submitted forms not yet sent to an agency, the longest waiting first."""
+    return db.scalars(
+        select(Case)
+        .where(Case.state == CaseState.SUBMITTED)
+        .order_by(Case.submitted_at, Case.v_number)
+        .limit(limit)
+    ).all()

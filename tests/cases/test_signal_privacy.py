@@ -89,6 +89,8 @@ class Signalled:
             "invitation_id": self.invitation_ids or [uuid.uuid4()],
             # The messages about the case (each opens only for its recipient).
             "message_id": self.message_ids or [uuid.uuid4()],
+            # An import run names no case's signal; any value will do.
+            "run_id": [uuid.uuid4()],
         }
         found = values.get(name)
         return None if found is None else [str(v) for v in found]
