@@ -227,6 +227,7 @@ def test_periodic_jobs_are_registered_on_the_app_queue():
         "service.retention.tasks",
         "service.auth.tasks",
         "service.audit.tasks",
+        "service.cases.tasks",
     }
     assert "anonymise_due_cases" in {t.name for t in app_huey._registry.periodic_tasks}
     assert "forget_expired_counters" in {t.name for t in app_huey._registry.periodic_tasks}

@@ -80,6 +80,7 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/locations/{location_id}/rooms"): ON_SITE,
     ("POST", "/api/v1/sessions/{session_id}/interpreters"): PLANNERS,
     ("DELETE", "/api/v1/sessions/{session_id}"): PLANNERS,
+    ("PATCH", "/api/v1/sessions/{session_id}"): PLANNERS,
     ("PUT", "/api/v1/cases/{case_id}/planning-preference"): PLANNERS,
     ("GET", "/api/v1/cases/{case_id}/planning-preference"): PLANNERS,
     ("GET", "/api/v1/proposal"): PLANNERS,

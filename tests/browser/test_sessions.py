@@ -134,7 +134,9 @@ def test_the_host_checks_an_applicant_in_and_hands_out_a_kiosk_code(
     expect(page.locator("h1")).to_have_text("Kiosken")
     assert_accessible(page)
     snap(page, "kiosks")
-    page.get_by_role("button", name="Dit apparaat registreren als de kiosk van plaats 2").click()
+    page.get_by_role(
+        "button", name="Dit apparaat registreren als de kiosk van plaats 2 in Zaal Oost"
+    ).click()
     expect(page.get_by_role("status")).to_contain_text("kiosk van plaats 2 in Zaal Oost")
     assert any(c["name"] == "kiosk-device" for c in page.context.cookies())
     snap(page, "kiosk-registered")
