@@ -61,7 +61,7 @@ def test_filters_show_counts_and_narrow_the_list(factory):
 
     listing = browser.get("/planner/cases", headers=HTML)
     assert re.search(r'<option value="screened"[^>]*>[^<]*\(2\)</option>', listing.text)
-    assert re.search(r'<option value="ER"[^>]*>ER \(1\)</option>', listing.text)
+    assert re.search(r'<option value="ER"[^>]*>Eritrea \(1\)</option>', listing.text)
     only_screened = browser.get("/planner/cases?state=screened", headers=HTML)
     assert all(f"/planner/cases/{c.id}" in only_screened.text for c in screened)
     assert f"/planner/cases/{imported.id}" not in only_screened.text
