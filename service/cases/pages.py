@@ -99,7 +99,7 @@ def planner_start(request: Request, db: Session, actor: Planner) -> HTMLResponse
         "sessions": week,
         "jobs": [
             TranslationOut.present(job, agency, actor)
-            for job, agency in translation_queries.jobs(db, actor, open_only=True, limit=50)
+            for job, agency in translation_queries.needing_attention(db, actor, limit=50)
         ],
         "now": now,
     }

@@ -1,19 +1,21 @@
-"""The planner screens (or re-screens) a case, or every case still waiting, on a page:
-the same service functions as the API's screening routes."""
+"""The planner screens (or re-screens) a case, a selection of cases, or every case still
+waiting, on a page: the same service functions as the API's screening routes."""
 
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from service.auth.access import signed_in
 from service.cases.access import readable_case
 from service.core.actor import Actor
-from service.core.web import page_router, see_other
+from service.core.i18n import N_
+from service.core.web import page_router, render, see_other
 from service.eligibility import service
 from service.eligibility.api import SCREENERS
+from service.models.eligibility import ScreeningOutcome
 
 router = page_router()
 Screener = Annotated[Actor, Depends(signed_in(*SCREENERS))]
@@ -31,3 +33,33 @@ def screen_all_imported(request: Request, db: Session, actor: Screener) -> Respo
     """Screen every case still waiting in ``imported``."""
     counts = service.screen_imported(db, actor)
     return see_other(f"/planner/cases?outcome=eligible&screened={sum(counts.values())}")
+
+
+# The outcome of a screening and why a case of a selection was not screened, for the page.
+SCREENING_LABELS = {
+    ScreeningOutcome.ELIGIBLE_REPLACING: N_("Eligible, kansrijk: the form may replace the hearing"),
+    ScreeningOutcome.ELIGIBLE_PREPARATORY: N_("Eligible, kansarm: the form prepares the hearing"),
+    ScreeningOutcome.EXCLUDED: N_("Excluded from the written hearing"),
+}
+NOT_SCREENED = {
+    "form_already_taken": N_("Not screened: the applicant already filled in the form."),
+    "illegal_transition": N_("Not screened: the case is past screening."),
+}
+MAX_SELECTION = 200
+
+
+@router.post("/planner/screenings/selection")
+def screen_selection(
+    request: Request,
+    db: Session,
+    actor: Screener,
+    case_id: Annotated[list[uuid.UUID], Form(max_length=MAX_SELECTION)] = [],  # noqa: B006
+) -> Response:
+    """Screen (again) the ticked cases against the current policy; the outcome per case,
+    with the policy version, or why a case was not screened."""
+    if not case_id:
+        return see_other("/planner/cases")
+    cases = [readable_case(db, one, actor) for one in dict.fromkeys(case_id)]
+    outcomes = service.screen_selection(db, cases, actor)
+    context = {"outcomes": outcomes, "LABELS": SCREENING_LABELS, "NOT_SCREENED": NOT_SCREENED}
+    return render(request, "planner/screening_result.html", context, actor=actor)

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -11,6 +12,7 @@ from service import procedure
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.crypto import seal_value
+from service.core.errors import DomainError
 from service.core.settings import get_settings
 from service.eligibility.exceptions import FormAlreadyTaken
 from service.eligibility.policy import CaseProfile, Policy, Verdict, load_policy, screen
@@ -74,6 +76,36 @@ def screen_case(db: Session, case: Case, actor: Actor, policy: Policy | None = N
     db.add(screening)
     db.flush()
     return screening
+
+
+@dataclass(frozen=True)
+class SelectionOutcome:
+    """What screening did to one case of a selection: its screening, or why none."""
+
+    case_id: uuid.UUID
+    v_number: str
+    screening: Screening | None
+    refusal: str = ""  # the refusal's code when the case could not be screened
+
+
+def screen_selection(
+    db: Session, cases: Sequence[Case], actor: Actor, policy: Policy | None = None
+) -> list[SelectionOutcome]:
+    """Screen (again) each case of a selection through ``screen_case``, each in its own
+    savepoint: a case the policy or the workflow refuses stays as it was and the others
+    go on. Every case is screened against the same policy version."""
+    policy = policy or active_policy()
+    outcomes = []
+    for case in cases:
+        try:
+            with db.begin_nested():
+                screening = screen_case(db, case, actor, policy)
+        except DomainError as refusal:
+            db.refresh(case)
+            outcomes.append(SelectionOutcome(case.id, case.v_number, None, refusal.code))
+        else:
+            outcomes.append(SelectionOutcome(case.id, case.v_number, screening))
+    return outcomes
 
 
 def screen_imported(

@@ -162,6 +162,21 @@ def test_the_start_page_counts_what_needs_the_planner_and_links_to_the_list(fact
     assert 'href="/planner/import"' in start.text
 
 
+def test_the_start_page_lists_only_the_translations_at_risk(factory, db):
+    from datetime import timedelta
+
+    from service.core.clock import utcnow
+    from service.translation import service as translation
+
+    late, on_time = (factory.case_in(CaseState.IN_TRANSLATION) for _ in range(2))
+    translation.translation_of(db, late).due_at = utcnow() + timedelta(hours=2)
+    translation.translation_of(db, on_time).due_at = utcnow() + timedelta(days=6)
+    db.commit()
+    start = planner_browser(factory).get("/planner", headers=HTML).text
+    at_risk = start.split('id="translations"')[1].split("<tbody")[1].split("</tbody>")[0]
+    assert at_risk.count('<tr class="utrecht-table__row">') == 1
+
+
 def test_other_roles_do_not_get_the_planner_pages(factory):
     case = factory.case()
     lawyer = factory.person(Role.LAWYER)
@@ -169,3 +184,31 @@ def test_other_roles_do_not_get_the_planner_pages(factory):
     sign_in(browser, lawyer.user.username)
     assert browser.get("/planner/cases", headers=HTML).status_code == 403
     assert browser.get(f"/planner/cases/{case.id}", headers=HTML).status_code == 403
+
+
+def test_a_selection_is_screened_with_the_outcome_per_case_and_the_policy_version(factory, db):
+    from service.models.eligibility import Screening
+
+    waiting = [factory.case(nationality="SY", languages=["ar"]) for _ in range(2)]
+    past = factory.case_in(CaseState.SUBMITTED)  # the form is filled in: not again
+    browser = planner_browser(factory)
+    listing = browser.get("/planner/cases", headers=HTML).text
+    assert 'formaction="/planner/screenings/selection"' in listing
+    screenings_of_past = len(
+        db.scalars(select(Screening).where(Screening.case_id == past.id)).all()
+    )
+
+    ticked = [str(c.id) for c in [*waiting, past]]
+    done = post(browser, "/planner/cases", "/planner/screenings/selection", {"case_id": ticked})
+    assert done.status_code == 200, done.text
+    assert "2 van de 3 zaken getoetst." in done.text
+    assert "Niet getoetst" in done.text  # the submitted case, in Dutch
+    db.expire_all()
+    for case in waiting:
+        [screening] = db.scalars(select(Screening).where(Screening.case_id == case.id)).all()
+        assert screening.policy_version in done.text
+        assert case.state is not CaseState.IMPORTED
+    assert len(db.scalars(select(Screening).where(Screening.case_id == past.id)).all()) == (
+        screenings_of_past
+    )
+    assert db.get(Case, past.id).state is CaseState.SUBMITTED
