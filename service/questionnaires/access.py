@@ -16,7 +16,7 @@ from service.core.actor import Actor
 from service.core.web import cookie_name
 from service.fields import roles_seeing
 from service.models.auth import Role
-from service.questionnaires.exceptions import KioskSignedOut
+from service.questionnaires.exceptions import KioskSignedOut, KioskSignInEnded
 
 # service/fields.py; translators read the answers they translate through their job.
 # The applicant reads their own answers at the kiosk.
@@ -37,9 +37,11 @@ class KioskPermission(Permission):
     """The applicant behind the kiosk cookie (a kiosk token), or back to the code page."""
 
     def _sign_in(self, db: Session) -> Actor:
-        actor = auth.actor_for_token(db, self.secret) if self.secret else None
-        if actor is None or actor.case_id is None:
+        if not self.secret:
             raise KioskSignedOut("Enter the code from the host.")
+        actor = auth.actor_for_token(db, self.secret)
+        if actor is None or actor.case_id is None:
+            raise KioskSignInEnded("Enter the code from the host.")
         return actor
 
 

@@ -26,3 +26,12 @@ class KioskSignedOut(Unauthorized):
 
     code = "kiosk_signed_out"
     html_redirect = "/kiosk"
+
+
+class KioskSignInEnded(KioskSignedOut):
+    """The kiosk cookie's sign-in has ended (its window closed, a new code, a hand-in):
+    the page goes to /kiosk/time-up, which hands in a form whose time is up and says so,
+    or else shows the code page. A page opened just as the window closes (the countdown
+    racing the clock) thus still ends on "your answers were handed in"."""
+
+    html_redirect = "/kiosk/time-up"

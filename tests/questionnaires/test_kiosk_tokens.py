@@ -221,3 +221,30 @@ def test_at_the_window_end_the_countdown_still_says_the_form_was_handed_in(
     # Nothing left to say: the next call is the code page.
     again = client.get("/kiosk/time-up?lang=ar", headers=HTML, follow_redirects=False)
     assert again.headers["location"] == "/kiosk?lang=ar"
+
+
+def test_a_kiosk_page_opened_as_the_window_closes_still_says_the_form_was_handed_in(
+    client, db, factory, at_kiosk
+):
+    """The countdown's /kiosk/time-up can answer "carry on" a moment before the window
+    closes; the page it then opens finds the sign-in ended. That page goes through
+    /kiosk/time-up too (CI once ended on the code page instead)."""
+    case, booking = at_kiosk
+    consent = page_sign_in(client, new_code(client, factory, booking))
+    post(client, "/kiosk/consent", consent.text, {"lang": "ar", "choice": "yes"})
+    questionnaires.save(db, case.id, {"full_name": "Amal"})
+    session = db.get_one(HearingSession, booking.session_id)
+    window_end = session.starts_at + timedelta(minutes=session.duration_minutes)
+    with time_machine.travel(window_end + timedelta(seconds=1), tick=False):
+        ended = client.get("/kiosk/continue?lang=ar", headers=HTML, follow_redirects=False)
+        assert ended.headers["location"].startswith("/kiosk/time-up")
+        over = client.get("/kiosk/continue?lang=ar", headers=HTML, follow_redirects=True)
+    assert over.url.path == "/kiosk/done"
+    assert over.url.params["outcome"] == "time"
+    db.expire_all()
+    assert questionnaires.answer_set_of(db, case).auto_submitted
+
+
+def test_a_stranger_without_a_kiosk_cookie_still_gets_the_code_page(client):
+    page = client.get("/kiosk/continue?lang=ar", headers=HTML, follow_redirects=False)
+    assert page.headers["location"].startswith("/kiosk?next=")
