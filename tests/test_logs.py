@@ -92,3 +92,22 @@ def test_a_full_flow_leaves_no_answer_name_or_v_number_in_the_logs(app_log) -> N
     assert request_ids[0] in {line["request_id"] for line in access}
     reads = [line for line in access if line["route"] == "/api/v1/cases/{case_id}/answers"]
     assert {line["role"] for line in reads} == {"officer", "lawyer", None}
+
+
+def test_the_audit_sealers_routine_lines_stay_out_of_the_log():
+    """The sealer runs every few seconds; Huey's INFO lines about it would drown the
+    worker's log (the serve command's output). Its warnings, and other jobs, still show."""
+    import logging
+
+    import service.audit.tasks  # noqa: F401 - registers the routine job
+    from service.core.logs import RoutineJobFilter
+
+    def record(level: int, message: str, name: str = "huey") -> logging.LogRecord:
+        return logging.LogRecord(name, level, __file__, 1, message, None, None)
+
+    keep = RoutineJobFilter().filter
+    assert not keep(record(logging.INFO, "Executing service.audit.tasks.seal_audit_trail: 1"))
+    assert not keep(record(logging.INFO, "Added task 1 to schedule, eta 2026-12-06 16:14:14"))
+    assert keep(record(logging.WARNING, "service.audit.tasks.seal_audit_trail failed"))
+    assert keep(record(logging.INFO, "Executing service.dossier.tasks.render_dossier: 2"))
+    assert keep(record(logging.INFO, "seal_audit_trail", name="service.audit"))

@@ -5,6 +5,7 @@ from huey import crontab
 from service.audit import service
 from service.core.db import unit_of_work
 from service.core.jobs import huey
+from service.core.logs import routine_job
 
 ROUNDS_PER_MINUTE = 60 // service.SEAL_INTERVAL_SECONDS
 
@@ -18,6 +19,11 @@ def schedule_audit_sealing() -> int:
     for round_ in range(1, ROUNDS_PER_MINUTE):
         seal_audit_trail.schedule(delay=round_ * service.SEAL_INTERVAL_SECONDS)
     return ROUNDS_PER_MINUTE
+
+
+# Every few seconds: its Huey INFO lines stay out of the worker's log (warnings do not).
+routine_job("audit.tasks.seal_audit_trail")
+routine_job("audit.tasks.schedule_audit_sealing")
 
 
 @huey.task()

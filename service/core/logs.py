@@ -26,10 +26,33 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# Background jobs that run every few seconds as housekeeping (the audit sealer): Huey's
+# INFO lines about them ("Executing ...", "... executed in", "Added task ...") would
+# drown the worker's log; their warnings and errors still show.
+_ROUTINE_JOBS: set[str] = set()
+
+
+def routine_job(name: str) -> None:
+    """Name a frequent housekeeping job whose Huey INFO lines the logs leave out."""
+    _ROUTINE_JOBS.add(name)
+
+
+class RoutineJobFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.INFO or not record.name.startswith("huey"):
+            return True
+        message = record.getMessage()
+        # "Added task <id> to schedule": Huey names no task there; a delayed job says
+        # what it is when it runs.
+        if message.startswith("Added task ") and " to schedule" in message:
+            return False
+        return not any(name in message for name in _ROUTINE_JOBS)
+
+
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": RequestIdFilter}},
+    "filters": {"request_id": {"()": RequestIdFilter}, "routine": {"()": RoutineJobFilter}},
     "formatters": {
         "json": {
             "()": JsonFormatter,
@@ -41,7 +64,7 @@ LOGGING: dict[str, Any] = {
         "stdout": {
             "class": "logging.StreamHandler",
             "formatter": "json",
-            "filters": ["request_id"],
+            "filters": ["request_id", "routine"],
             "stream": "ext://sys.stdout",
         }
     },
