@@ -395,3 +395,16 @@ def test_the_sealer_runs_through_huey_every_few_seconds(
     assert tasks.seal_audit_trail.call_local() == 3
     verdict = audit.verify(db)
     assert (verdict.sealed, verdict.unsealed) == (3, 0)
+
+
+def test_a_sealing_round_that_meets_another_does_nothing_quietly(caplog):
+    """Rounds overlap at a minute's turn; the one that finds the lock taken returns without
+    the warning Huey logs for a locked task (the serve command's log showed them)."""
+    import logging
+
+    from service.audit import tasks
+    from service.core.jobs import huey
+
+    with caplog.at_level(logging.WARNING), huey.lock_task("audit-sealer"):
+        assert tasks.seal_audit_trail.call_local() == 0
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
