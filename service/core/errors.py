@@ -31,6 +31,8 @@ class DomainError(Exception):
     keep_changes: bool = False
     # For pages: send the browser here (with ?next=) instead of showing an error page.
     html_redirect: str | None = None
+    # For pages: the form field the refusal is about, so the message sits beside it.
+    field: str | None = None
 
     def __init__(
         self,
@@ -40,6 +42,7 @@ class DomainError(Exception):
         status: int | None = None,
         retry_after: int | None = None,
         problems: list[str] | None = None,
+        field: str | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
@@ -51,6 +54,8 @@ class DomainError(Exception):
             self.status = status
         if retry_after is not None:
             self.retry_after = retry_after
+        if field:
+            self.field = field
 
 
 class NotFound(DomainError):
