@@ -8,7 +8,7 @@ signed in and the role checked inside the request's unit of work
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -27,6 +27,7 @@ PUBLIC = "public"
 ACTOR = "actor"  # the signed-in actor, kept on the unit of work's session
 
 STAFF = (Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,28 @@ class Permission(InUnitOfWork):
 
 
 PermissionDependency = Callable[..., Coroutine[Any, Any, Permission]]
+
+
+@dataclass(frozen=True)
+class Loaded(InUnitOfWork, Generic[T]):
+    """An object an endpoint receives already loaded through its domain's access rules:
+    inside the unit of work, once the caller is signed in with one of the route's roles.
+    Each domain's ``access.py`` declares these as ``Annotated[...]`` aliases (Polar's
+    ``auth.py`` model), so a route states what it acts on and never loads it itself."""
+
+    permission: Permission
+    load: Callable[[Session, Actor], T]
+
+    def resolve(self, db: Session) -> T:
+        return self.load(db, self.permission.resolve(db))
+
+
+def gated(loader: Callable[..., Any], door: PermissionDependency) -> Callable[..., Any]:
+    """Give a loader its door's gate, so a caller without the role is refused (401/403)
+    before the route's input is validated, as with a plain permission."""
+    loader.gate = door.gate  # type: ignore[attr-defined]
+    loader.allowed_roles = door.allowed_roles  # type: ignore[attr-defined]
+    return loader
 
 
 def allow(*roles: Role) -> PermissionDependency:

@@ -6,11 +6,22 @@ applies them, for the JSON API and the pages alike.
 """
 
 import uuid
+from collections.abc import Callable
+from typing import Annotated, Any
 
+from fastapi import Depends
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
-from service.auth.access import STAFF
+from service.auth.access import (
+    STAFF,
+    Loaded,
+    Permission,
+    PermissionDependency,
+    allow,
+    gated,
+    signed_in,
+)
 from service.cases.exceptions import CaseNotFound
 from service.core.actor import Actor
 from service.core.errors import Forbidden
@@ -91,3 +102,25 @@ def require_own_client(case: Case, actor: Actor) -> None:
     """A lawyer acts only for their own clients (staff act for any case)."""
     if actor.is_(Role.LAWYER) and case.lawyer_id != actor.user_id:
         raise Forbidden("Only the applicant's own lawyer may do this.")
+
+
+# --- the doors' declarations: the endpoint receives the caller or the case, checked ----
+
+
+def case_through(door: PermissionDependency) -> Callable[..., Any]:
+    """A dependency giving the case of the path's ``case_id`` that the caller may see."""
+
+    async def case(
+        case_id: uuid.UUID, permission: Annotated[Permission, Depends(door)]
+    ) -> Loaded[Case]:
+        return Loaded(permission, lambda db, actor: readable_case(db, case_id, actor))
+
+    return gated(case, door)
+
+
+Reader = Annotated[Actor, Depends(allow(*READERS))]
+ReaderPage = Annotated[Actor, Depends(signed_in(*READERS))]
+Intake = Annotated[Actor, Depends(allow(*INTAKE))]
+IntakePage = Annotated[Actor, Depends(signed_in(*INTAKE))]
+ReadableCase = Annotated[Case, Depends(case_through(allow(*READERS)))]
+ReadableCasePage = Annotated[Case, Depends(case_through(signed_in(*READERS)))]

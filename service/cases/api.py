@@ -95,10 +95,8 @@ def get_by_v_number(
 
 
 @router.get("/cases/{case_id}", dependencies=[audited("case.read")])
-def get_case(
-    case_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*access.READERS))]
-) -> CaseDetail:
-    return CaseDetail.present(access.readable_case(db, case_id, actor), actor)
+def get_case(case: access.ReadableCase, actor: access.Reader) -> CaseDetail:
+    return CaseDetail.present(case, actor)
 
 
 @router.get("/cases/{case_id}/timeline", dependencies=[audited("case.timeline.read")])
