@@ -32,6 +32,7 @@ from service.models.cases import Case
 # Roles that read case files. Translators read only their translation jobs, hosts only
 # their location's seat lists (see the translation and sessions domains).
 READERS = (*STAFF, Role.LAWYER)
+# The planner registers, imports and keeps cases; the administrator stands in.
 INTAKE = (Role.PLANNER, Role.ADMIN)
 # Signals come from registration, screening, the form's answers or security partners.
 SIGNALLERS = STAFF
@@ -120,7 +121,16 @@ def case_through(door: PermissionDependency) -> Callable[..., Any]:
 
 Reader = Annotated[Actor, Depends(allow(*READERS))]
 ReaderPage = Annotated[Actor, Depends(signed_in(*READERS))]
+Staff = Annotated[Actor, Depends(allow(*STAFF))]
 Intake = Annotated[Actor, Depends(allow(*INTAKE))]
-IntakePage = Annotated[Actor, Depends(signed_in(*INTAKE))]
+# The planner's pages (case list, case page, import).
+Planner = Annotated[Actor, Depends(signed_in(*INTAKE))]
+Signaller = Annotated[Actor, Depends(allow(*SIGNALLERS))]
+Withdrawer = Annotated[Actor, Depends(allow(*WITHDRAWERS))]
 ReadableCase = Annotated[Case, Depends(case_through(allow(*READERS)))]
 ReadableCasePage = Annotated[Case, Depends(case_through(signed_in(*READERS)))]
+StaffCase = Annotated[Case, Depends(case_through(allow(*STAFF)))]
+CaseToSignal = Annotated[Case, Depends(case_through(allow(*SIGNALLERS)))]
+CaseToWithdraw = Annotated[Case, Depends(case_through(allow(*WITHDRAWERS)))]
+# A case on the planner's pages.
+PlannersCase = Annotated[Case, Depends(case_through(signed_in(*INTAKE)))]

@@ -78,7 +78,6 @@ def test_a_refusal_that_is_not_the_users_to_fix_goes_to_the_error_page(db: Sessi
 NOT_YET_MOVED = {
     "service/admin/pages.py",
     "service/auth/pages.py",
-    "service/cases/pages.py",
     "service/consultations/pages.py",
     "service/corrections/pages.py",
     "service/decisions/pages.py",
