@@ -128,3 +128,18 @@ def signed_in(*roles: Role) -> PermissionDependency:
     permission.allowed_roles = allowed  # type: ignore[attr-defined]
     permission.gate = gate  # type: ignore[attr-defined]
     return permission
+
+
+# --- the doors' declarations --------------------------------------------------------------
+
+ADMINS = (Role.ADMIN,)
+# Everyone with an account: applicants sign in with a kiosk code instead.
+ACCOUNT_HOLDERS = tuple(role for role in Role if role is not Role.APPLICANT)
+Admin = Annotated[Actor, Depends(allow(*ADMINS))]
+AdminPage = Annotated[Actor, Depends(signed_in(*ADMINS))]
+AccountHolder = Annotated[Actor, Depends(allow(*ACCOUNT_HOLDERS))]
+AccountHolderPage = Annotated[Actor, Depends(signed_in(*ACCOUNT_HOLDERS))]
+Anyone = Annotated[Actor, Depends(allow(*Role))]
+# The planner looks up lawyers and hosts when inviting and planning.
+ACCOUNT_READERS = (Role.ADMIN, Role.PLANNER)
+AccountReader = Annotated[Actor, Depends(allow(*ACCOUNT_READERS))]
