@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from service.core.errors import Conflict
+from service.core.formatting import in_english
 from service.core.i18n import N_
 
 
@@ -114,30 +115,33 @@ class ReasonKind(StrEnum):
 
 @dataclass(frozen=True)
 class Reason:
-    """An event's reason: the text and what kind of text it is."""
+    """An event's reason: the text and what kind of text it is. The service's own words
+    are a msgid and its values (``Reason.step(N_("seat %(seat)s ..."), seat=3)``), stored
+    in English and shown in the reader's language (``formatting.in_language``); what a
+    person typed is stored and shown as typed."""
 
     kind: ReasonKind
     text: str
 
     @classmethod
-    def step(cls, text: str) -> "Reason":
-        return cls(ReasonKind.STEP, text)
+    def step(cls, text: str, **values: object) -> "Reason":
+        return cls(ReasonKind.STEP, in_english(text, **values))
 
     @classmethod
-    def internal(cls, text: str) -> "Reason":
-        return cls(ReasonKind.INTERNAL, text)
+    def internal(cls, text: str, **values: object) -> "Reason":
+        return cls(ReasonKind.INTERNAL, in_english(text, **values))
 
     @classmethod
-    def exclusion(cls, text: str) -> "Reason":
-        return cls(ReasonKind.EXCLUSION, text)
+    def exclusion(cls, text: str, **values: object) -> "Reason":
+        return cls(ReasonKind.EXCLUSION, in_english(text, **values))
 
     @classmethod
     def decision(cls, text: str) -> "Reason":
         return cls(ReasonKind.DECISION, text)
 
     @classmethod
-    def review(cls, text: str) -> "Reason":
-        return cls(ReasonKind.REVIEW, text)
+    def review(cls, text: str, **values: object) -> "Reason":
+        return cls(ReasonKind.REVIEW, in_english(text, **values))
 
 
 class Track(StrEnum):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from service import procedure
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
+from service.core.i18n import N_
 from service.core.text import LONG_TEXT_MAX, valid_text
 from service.models.cases import Case
 from service.models.questionnaires import AnswerSet
@@ -105,7 +106,9 @@ def request(
         case,
         CaseEvent.SEND_TO_TRANSLATION,
         actor,
-        Reason.step(f"sent to {agency.name}, due {local_date(term.due_at):%Y-%m-%d}"),
+        Reason.step(
+            N_("sent to %(agency)s, due %(due)s"), agency=agency.name, due=local_date(term.due_at)
+        ),
     )
     translation = Translation(
         case_id=case.id,
@@ -287,7 +290,11 @@ def deliver(
         return case
     agency = db.get_one(Agency, translation.agency_id)
     procedure.advance(
-        db, case, CaseEvent.DELIVER_TRANSLATION, actor, Reason.step(f"translated by {agency.name}")
+        db,
+        case,
+        CaseEvent.DELIVER_TRANSLATION,
+        actor,
+        Reason.step(N_("translated by %(agency)s"), agency=agency.name),
     )
     translation.delivered_at = utcnow()
     term = terms.start(db, case, TermStep.CORRECTIONS)
@@ -297,7 +304,8 @@ def deliver(
         CaseEvent.SEND_TO_LAWYER,
         SYSTEM,
         Reason.step(
-            f"translated form sent to the lawyer; corrections by {local_date(term.due_at):%Y-%m-%d}"
+            N_("translated form sent to the lawyer; corrections by %(due)s"),
+            due=local_date(term.due_at),
         ),
     )
     return case
