@@ -386,14 +386,15 @@ def allowed_events(state: CaseState) -> list[CaseEvent]:
 
 def _illegal_reason(state: CaseState, event: CaseEvent) -> str:
     if state in (S.EXCLUDED, S.WITHDRAWN):
-        return (
-            f"The case is {state.value}; it can only re-enter the written track "
-            "through a new screening."
+        why = N_(
+            "The case is %(state)s; it can only re-enter the written track through a new screening."
         )
+        return in_english(why, state=state.value)
     if state in DECIDED_STATES:
-        return f"The case is already decided ({state.value})."
+        return in_english(N_("The case is already decided (%(state)s)."), state=state.value)
     allowed = ", ".join(e.value for e in allowed_events(state)) or "none"
-    return f"A case in state '{state.value}' cannot '{event.value}'. Allowed next steps: {allowed}."
+    why = N_("A case in state '%(state)s' cannot '%(event)s'. Allowed next steps: %(allowed)s.")
+    return in_english(why, state=state.value, event=event.value, allowed=allowed)
 
 
 def describe() -> str:

@@ -106,10 +106,24 @@ def _sentences() -> list[tuple[re.Pattern[str], str]]:
 
 
 def in_language(text: str, language: str) -> str:
-    """A sentence the service wrote (``in_english``) in ``language``; text a person typed
-    (a motivation, a note) comes back as typed."""
+    """A text the service wrote (``in_english``; a refusal of a few such sentences) in
+    ``language``; text a person typed (a motivation, a note) comes back as typed."""
     if not text:
         return text  # (gettext("") is the catalogue's header)
+    whole = _read(text, language)
+    if whole is not None:
+        return whole
+    sentences = [_read(part, language) for part in _SENTENCE_END.split(text)]
+    if len(sentences) > 1 and all(s is not None for s in sentences):
+        return " ".join(s for s in sentences if s is not None)
+    return text
+
+
+_SENTENCE_END = re.compile(r"(?<=\.) (?=[A-Z])")
+
+
+def _read(text: str, language: str) -> str | None:
+    """One sentence of the catalogue in ``language``, or None when it is none of them."""
     gettext = gettext_for(language)
     if gettext(text) != text:
         return str(gettext(text))
@@ -118,7 +132,7 @@ def in_language(text: str, language: str) -> str:
         if found:
             values = {k: _shown(k, v, language) for k, v in found.groupdict().items()}
             return str(gettext(msgid)) % values
-    return text
+    return None
 
 
 def _shown(name: str, value: str, language: str) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from service import procedure
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
+from service.core.formatting import in_english
 from service.core.i18n import N_
 from service.core.text import LONG_TEXT_MAX, valid_text
 from service.models.cases import Case
@@ -316,12 +317,15 @@ def _check_complete(sent: list[str], answers_nl: dict[str, str]) -> None:
     blank = [key for key in sent if key in answers_nl and not str(answers_nl[key]).strip()]
     extra = sorted(set(answers_nl) - set(sent))
     if missing or blank or extra:
-        raise IncompleteTranslation(
-            "Translate exactly the answered questions. "
-            + (f"Missing: {', '.join(missing)}. " if missing else "")
-            + (f"Empty: {', '.join(blank)}. " if blank else "")
-            + (f"Not answered, so not to translate: {', '.join(extra)}." if extra else "")
-        )
+        sentences = [N_("Translate exactly the answered questions.")]
+        if missing:
+            sentences.append(in_english(N_("Missing: %(keys)s."), keys=", ".join(missing)))
+        if blank:
+            sentences.append(in_english(N_("Empty: %(keys)s."), keys=", ".join(blank)))
+        if extra:
+            why = N_("Not answered, so not to translate: %(keys)s.")
+            sentences.append(in_english(why, keys=", ".join(extra)))
+        raise IncompleteTranslation(" ".join(sentences))
 
 
 @procedure.on_enter(*LEFT_TRACK)

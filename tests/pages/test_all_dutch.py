@@ -37,7 +37,7 @@ from service.models.translation import Translation
 from service.workflow import CaseState
 from tests.conftest import unique_v_number
 from tests.factories import Factory
-from tests.helpers import API, ok, sign_in
+from tests.helpers import API, csrf_of, ok, sign_in
 
 # Pages this test does not open, and why.
 SKIPPED = {
@@ -292,3 +292,50 @@ def test_the_api_keeps_the_english_the_page_shows_dutch(client, factory):
         client.get(f"/planner/cases/{uuid.UUID(int=7)}", headers={"accept": "text/html"})
     )
     assert f"Geen zaak {uuid.UUID(int=7)} die u mag zien." in shown
+
+
+# Forms sent as they come (nothing filled in), each refused: the page that answers is Dutch.
+REFUSED_POSTS = [
+    (Role.LAWYER, "/lawyer", "/lawyer/cases/{with_lawyer}/send"),
+    (Role.LAWYER, "/lawyer", "/lawyer/cases/{with_lawyer}/corrections"),
+    (Role.LAWYER, "/lawyer", "/lawyer/cases/{decided}/no-corrections"),
+    (Role.PLANNER, "/planner", "/planner/cases/{decided}/invitation"),
+    (Role.PLANNER, "/planner", "/planner/cases/{decided}/withdraw"),
+    (Role.PLANNER, "/planner", "/planner/cases/{decided}/terms"),
+    (Role.PLANNER, "/planner", "/planner/cases/{excluded}/translation"),
+    (Role.OFFICER, "/officer", "/officer/cases/{claimed}/decision"),
+    (Role.OFFICER, "/officer", "/officer/cases/{decided}/release"),
+    (Role.HOST, "/host", "/host/bookings/{booking}/check-in"),
+    (Role.TRANSLATOR, "/agency", "/agency/jobs/{job}/translate"),
+]
+
+
+def test_pages_after_a_refused_form_are_dutch(client, factory, world):
+    decided, with_lawyer, _, claimed, excluded = world.ids["case_id"]
+    ids = {
+        "decided": decided,
+        "with_lawyer": with_lawyer,
+        "claimed": claimed,
+        "excluded": excluded,
+        "booking": world.ids["booking_id"][0],
+        "job": world.ids["translation_id"][0],
+    }
+    found: dict[str, list[str]] = {}
+    statuses = set()
+    signed_in = None
+    for role, start, path in REFUSED_POSTS:  # by role: each signs in once
+        if role is not signed_in:
+            person = factory.officer() if role is Role.OFFICER else factory.person(role)
+            client.cookies.clear()
+            assert sign_in(client, person.user.username).status_code == 303
+            signed_in = role
+        token = csrf_of(client.get(start, headers={"accept": "text/html"}).text)
+        url = path.format(**ids)
+        response = client.post(url, data={"csrf_token": token}, headers={"accept": "text/html"})
+        assert response.status_code < 500, (url, response.text[:2000])
+        statuses.add(response.status_code)
+        if english := english_in(visible(response)):
+            found[f"{role}: POST {url} ({response.status_code})"] = english
+    assert statuses & {409, 422}, statuses  # the forms were refused, not taken
+    if found:
+        pytest.fail(f"English on Dutch pages after a refusal:\n{report(found)}")
