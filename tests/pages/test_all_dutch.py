@@ -69,12 +69,12 @@ def _catalogue(path: Any) -> Any:
         return read_po(file, locale="nl")
 
 
-def english_texts() -> list[str]:
+def english_texts(domain: str = "messages") -> list[str]:
     """The catalogue's English texts that read differently in Dutch, as a reader sees
     them: placeholders split off; too short or too common to tell (OK, PDF) left out."""
-    dutch = _catalogue(LOCALE_DIR / "nl" / "LC_MESSAGES" / "messages.po")
+    dutch = _catalogue(LOCALE_DIR / "nl" / "LC_MESSAGES" / f"{domain}.po")
     found: set[str] = set()
-    for message in _catalogue(LOCALE_DIR / "messages.pot"):
+    for message in _catalogue(LOCALE_DIR / f"{domain}.pot"):
         if not message.id or isinstance(message.id, tuple):
             continue
         translated = dutch.get(message.id)
@@ -88,6 +88,8 @@ def english_texts() -> list[str]:
 
 
 ENGLISH = english_texts()
+# The kiosk's own catalogue (the applicant's languages) as well, for a Dutch kiosk session.
+KIOSK_ENGLISH = english_texts("kiosk")
 
 
 class VisibleText(HTMLParser):
@@ -128,9 +130,9 @@ def visible(response: Any) -> str:
     return " ".join(text.split())
 
 
-def english_in(text: str) -> list[str]:
+def english_in(text: str, texts: list[str] = ENGLISH) -> list[str]:
     found = []
-    for english in ENGLISH:
+    for english in texts:
         at = text.find(english)
         while at != -1:
             end = at + len(english)
@@ -237,6 +239,7 @@ def report(found: dict[str, list[str]]) -> str:
 
 def test_the_catalogue_gives_the_walk_english_to_look_for():
     assert len(ENGLISH) > 300
+    assert len(KIOSK_ENGLISH) > 30
     assert "Steps so far" in ENGLISH
     assert english_in("Stap · Steps so far · Wanneer") == ["Steps so far"]
     assert english_in("Steps so farther") == []
@@ -339,3 +342,45 @@ def test_pages_after_a_refused_form_are_dutch(client, factory, world):
     assert statuses & {409, 422}, statuses  # the forms were refused, not taken
     if found:
         pytest.fail(f"English on Dutch pages after a refusal:\n{report(found)}")
+
+
+def test_the_emails_in_dutch_are_all_dutch(db, world):
+    case_ids = [uuid.UUID(c) for c in world.ids["case_id"]]
+    messages = db.scalars(select(Message).where(Message.case_id.in_(case_ids))).all()
+    dutch = [m for m in messages if m.language == "nl"]
+    assert dutch, [m.language for m in messages]
+    found = {
+        f"{m.kind} {m.subject}": english
+        for m in dutch
+        if (english := english_in(" ".join(f"{m.subject} {m.body_text}".split())))
+    }
+    assert not found, found
+
+
+def test_a_kiosk_session_in_dutch_is_all_dutch(client, factory):
+    driver = factory.driver()
+    case = factory.case()
+    driver.drive(case, CaseState.CHECKED_IN)
+    html = {"accept": "text/html"}
+    page = client.get("/kiosk?lang=nl", headers=html)
+    data = {
+        "code": driver.kiosk_codes[case.v_number],
+        "lang": "nl",
+        "csrf_token": csrf_of(page.text),
+    }
+    consent = client.post("/kiosk", data=data, headers=html)
+    assert 'lang="nl"' in consent.text
+    data = {"lang": "nl", "choice": "yes", "csrf_token": csrf_of(consent.text)}
+    first = client.post("/kiosk/consent", data=data, headers=html)
+    assert first.url.path.startswith("/kiosk/sections/")
+    # A section sent empty: refused beside the fields, or kept for later.
+    data = {"action": "next", "csrf_token": csrf_of(first.text)}
+    refused = client.post(first.url.path, data=data, headers=html)
+    pages = [page, consent, first, refused, client.get("/kiosk/review", headers=html)]
+    assert {p.status_code for p in pages} <= {200, 422}
+    found = [
+        (str(p.url.path), english)
+        for p in pages
+        if (english := english_in(visible(p), ENGLISH + KIOSK_ENGLISH))
+    ]
+    assert not found, found
