@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from service.core.errors import Conflict
+from service.core.formatting import in_english
 from service.core.i18n import N_
 
 
@@ -114,30 +115,33 @@ class ReasonKind(StrEnum):
 
 @dataclass(frozen=True)
 class Reason:
-    """An event's reason: the text and what kind of text it is."""
+    """An event's reason: the text and what kind of text it is. The service's own words
+    are a msgid and its values (``Reason.step(N_("seat %(seat)s ..."), seat=3)``), stored
+    in English and shown in the reader's language (``formatting.in_language``); what a
+    person typed is stored and shown as typed."""
 
     kind: ReasonKind
     text: str
 
     @classmethod
-    def step(cls, text: str) -> "Reason":
-        return cls(ReasonKind.STEP, text)
+    def step(cls, text: str, **values: object) -> "Reason":
+        return cls(ReasonKind.STEP, in_english(text, **values))
 
     @classmethod
-    def internal(cls, text: str) -> "Reason":
-        return cls(ReasonKind.INTERNAL, text)
+    def internal(cls, text: str, **values: object) -> "Reason":
+        return cls(ReasonKind.INTERNAL, in_english(text, **values))
 
     @classmethod
-    def exclusion(cls, text: str) -> "Reason":
-        return cls(ReasonKind.EXCLUSION, text)
+    def exclusion(cls, text: str, **values: object) -> "Reason":
+        return cls(ReasonKind.EXCLUSION, in_english(text, **values))
 
     @classmethod
     def decision(cls, text: str) -> "Reason":
         return cls(ReasonKind.DECISION, text)
 
     @classmethod
-    def review(cls, text: str) -> "Reason":
-        return cls(ReasonKind.REVIEW, text)
+    def review(cls, text: str, **values: object) -> "Reason":
+        return cls(ReasonKind.REVIEW, in_english(text, **values))
 
 
 class Track(StrEnum):
@@ -382,14 +386,15 @@ def allowed_events(state: CaseState) -> list[CaseEvent]:
 
 def _illegal_reason(state: CaseState, event: CaseEvent) -> str:
     if state in (S.EXCLUDED, S.WITHDRAWN):
-        return (
-            f"The case is {state.value}; it can only re-enter the written track "
-            "through a new screening."
+        why = N_(
+            "The case is %(state)s; it can only re-enter the written track through a new screening."
         )
+        return in_english(why, state=state.value)
     if state in DECIDED_STATES:
-        return f"The case is already decided ({state.value})."
+        return in_english(N_("The case is already decided (%(state)s)."), state=state.value)
     allowed = ", ".join(e.value for e in allowed_events(state)) or "none"
-    return f"A case in state '{state.value}' cannot '{event.value}'. Allowed next steps: {allowed}."
+    why = N_("A case in state '%(state)s' cannot '%(event)s'. Allowed next steps: %(allowed)s.")
+    return in_english(why, state=state.value, event=event.value, allowed=allowed)
 
 
 def describe() -> str:

@@ -26,7 +26,7 @@ from service.auth.exceptions import (
 )
 from service.auth.schemas import UserIn
 from service.core.actions import Refusal, attempt, parse_form
-from service.core.actor import Actor
+from service.core.actor import SYSTEM_ROLE, Actor
 from service.core.errors import TooManyRequests
 from service.core.i18n import LANGUAGE_COOKIE, N_, STAFF_LANGUAGES, gettext_for, language_of
 from service.core.settings import get_settings
@@ -66,6 +66,7 @@ ROLE_NAMES: dict[str, str] = {
     Role.COORDINATOR: N_("Coordinator"),
     Role.ADMIN: N_("Administrator"),
     Role.APPLICANT: N_("Applicant"),
+    SYSTEM_ROLE: N_("The service"),
 }
 SIGNED_OUT = N_("You are signed out.")
 PASSWORD_SET = N_("Your new password is set. Sign in with it.")

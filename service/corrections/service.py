@@ -229,7 +229,7 @@ def send(db: Session, case: Case, actor: Actor, expected_version: int | None) ->
         case,
         CaseEvent.RECEIVE_CORRECTIONS,
         actor,
-        Reason.step(f"{count} correction(s)/addition(s) from the lawyer"),
+        Reason.step(N_("%(count)s correction(s)/addition(s) from the lawyer"), count=count),
     )
     _close(file, "sent", actor)
     _route(db, case)
@@ -277,7 +277,7 @@ def none_to_add(db: Session, case: Case, actor: Actor, expected_version: int | N
         )
     _bump(db, file, expected_version)
     procedure.advance(
-        db, case, CaseEvent.NO_CORRECTIONS, actor, Reason.step("the lawyer has no corrections")
+        db, case, CaseEvent.NO_CORRECTIONS, actor, Reason.step(N_("the lawyer has no corrections"))
     )
     _close(file, "none", actor)
     _route(db, case)
@@ -292,8 +292,10 @@ def _close(file: Correction, outcome: str, actor: Actor | None) -> None:
 def _route(db: Session, case: Case) -> None:
     event = complete_file_event(Track(case.track) if case.track else None)
     reason = {
-        CaseEvent.ROUTE_TO_DECISION: "complete file routed to decision",
-        CaseEvent.HAND_OVER_TO_HEARING: "kansarm: the written answers prepare the physical hearing",
+        CaseEvent.ROUTE_TO_DECISION: N_("complete file routed to decision"),
+        CaseEvent.HAND_OVER_TO_HEARING: N_(
+            "kansarm: the written answers prepare the physical hearing"
+        ),
     }[event]
     procedure.advance(db, case, event, SYSTEM, Reason.step(reason))
 
@@ -316,7 +318,11 @@ def expire_term(db: Session, case_id: uuid.UUID) -> bool:
     if case.corrections_due_at is None or case.corrections_due_at > utcnow():
         return False
     procedure.advance(
-        db, case, CaseEvent.EXPIRE_CORRECTIONS_TERM, SYSTEM, Reason.step("no reply within the term")
+        db,
+        case,
+        CaseEvent.EXPIRE_CORRECTIONS_TERM,
+        SYSTEM,
+        Reason.step(N_("no reply within the term")),
     )
     file = corrections_of(db, case)
     if file is not None and file.outcome is None:

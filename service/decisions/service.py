@@ -17,6 +17,7 @@ from service.cases.schemas import SignalIn
 from service.consultations import service as consultations
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
+from service.core.i18n import N_
 from service.core.settings import get_settings
 from service.decisions import queries
 from service.decisions.exceptions import (
@@ -83,7 +84,7 @@ def claim(db: Session, case: Case, officer: Actor) -> None:
     """Claim one particular file from the queue."""
     _require_skills(db, case, queries.profile_of(db, officer.user_id))
     _hold(case, officer.user_id)  # written with the state: one UPDATE
-    procedure.advance(db, case, CaseEvent.CLAIM, officer, Reason.step("claimed for decision"))
+    procedure.advance(db, case, CaseEvent.CLAIM, officer, Reason.step(N_("claimed for decision")))
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def claim_next(db: Session, officer: Actor) -> Claimed | None:
         picked.state,
         CaseEvent.CLAIM,
         facts,
-        Reason.step("taken from the queue"),
+        Reason.step(N_("taken from the queue")),
         changes=held,
     )
     (done,) = procedure.advance_many(db, [move], officer)
@@ -149,7 +150,7 @@ def renew_lease(case: Case, officer: Actor) -> None:
 def release(db: Session, case: Case, officer: Actor) -> None:
     _require_claimant(case, officer)
     procedure.advance(
-        db, case, CaseEvent.RELEASE, officer, Reason.step("released back to the queue")
+        db, case, CaseEvent.RELEASE, officer, Reason.step(N_("released back to the queue"))
     )
 
 
@@ -172,7 +173,7 @@ def expire_claim(db: Session, case_id: uuid.UUID) -> bool:
         case,
         CaseEvent.RELEASE,
         SYSTEM,
-        Reason.step("the claim's lease ended: back in the queue"),
+        Reason.step(N_("the claim's lease ended: back in the queue")),
     )
     return True
 
@@ -194,7 +195,9 @@ def reassign(db: Session, case: Case, lead: Actor, officer_id: uuid.UUID) -> Non
     if target.team_id != lead_profile.team_id:
         raise NotInYourTeam("Choose an officer of your team.")
     _require_skills(db, case, target)
-    why = Reason.internal(f"reassigned by the team lead to {user.display_name}")
+    why = Reason.internal(
+        N_("reassigned by the team lead to %(officer)s"), officer=user.display_name
+    )
     procedure.advance(db, case, CaseEvent.REASSIGN, lead, why)
     _hold(case, officer_id)
 
@@ -239,6 +242,14 @@ def _claimed_at(db: Session, case: Case) -> datetime:
     ).first()
     assert claimed is not None, "a decided case was claimed first"
     return claimed
+
+
+# The event's reason when a decision goes to a senior, by why it goes.
+FOUR_EYES = {
+    ReviewGround.PROBATION: N_("four eyes (probation)"),
+    ReviewGround.EXTERNAL: N_("four eyes (external)"),
+    ReviewGround.SAMPLE: N_("four eyes (sample)"),
+}
 
 
 def review_ground(
@@ -286,7 +297,7 @@ def decide(db: Session, case: Case, officer: Actor, body: DecisionIn) -> Decisio
         procedure.advance(db, case, CaseEvent.DECIDE_ON_FORM, officer, why, **facts)
         return _final(db, case, officer.user_id, body, reviewer_id=None)
     assert officer.user_id is not None
-    why = Reason.review(f"four eyes ({ground.value})")
+    why = Reason.review(FOUR_EYES[ground])
     procedure.advance(db, case, CaseEvent.SUBMIT_FOR_REVIEW, officer, why, **facts)
     review = DecisionReview(
         case_id=case.id,
@@ -371,13 +382,14 @@ def review(
     pending.remarks = remarks
     pending.reviewed_at = utcnow()
     if verdict is ReviewVerdict.SENT_BACK:
-        why = Reason.review(f"four eyes: sent back: {remarks}")
+        why = Reason.review(N_("four eyes: sent back: %(remarks)s"), remarks=remarks)
         procedure.advance(db, case, CaseEvent.SEND_BACK, reviewer, why)
         _hold(case, pending.drafted_by_id)
         db.flush()
         return pending
     body = DecisionIn.model_validate(pending.proposal)
-    why = Reason.review("four eyes: approved" + (f": {remarks}" if remarks else ""))
+    approved = N_("four eyes: approved: %(remarks)s") if remarks else N_("four eyes: approved")
+    why = Reason.review(approved, **({"remarks": remarks} if remarks else {}))
     facts = consultations.blocking_facts(db, case)
     procedure.advance(db, case, CaseEvent.DECIDE_ON_FORM, reviewer, why, **facts)
     return _final(db, case, pending.drafted_by_id, body, reviewer_id=reviewer.user_id)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from service import procedure
 from service.core.actor import Actor
 from service.core.clock import utcnow
+from service.core.i18n import N_
 from service.core.settings import get_settings
 from service.messages import service as messages
 from service.models.cases import Case
@@ -111,8 +112,11 @@ def extend(
         EXTENDED,
         actor,
         Reason.step(
-            f"{step.value} term extended by {working_days} working day(s) "
-            f"to {local_date(term.due_at):%Y-%m-%d}: {reason}"
+            N_("%(step)s term extended by %(days)s working day(s) to %(due)s: %(reason)s"),
+            step=step.value,
+            days=working_days,
+            due=local_date(term.due_at),
+            reason=reason,
         ),
     )
     return term
