@@ -102,14 +102,25 @@ def on_event(*events: CaseEvent) -> Callable[[Subscriber], Subscriber]:
     return register
 
 
-def _notify(db: Session, move: Move) -> None:
+# The modules of a domain that subscribe to moves: its service, and its tasks (a
+# subscriber that queues a background job lives beside the job).
+SUBSCRIBING_MODULES = ("service", "tasks")
+
+
+def subscriptions() -> list[_Subscription]:
+    """Every subscription, in the order the subscribers run."""
     if not _discovered.is_set():
-        # Every domain's service module registers its subscribers when imported;
-        # import them all once, so no subscriber depends on who imported what first.
+        # Subscribers register when their module is imported; import them all once,
+        # so no subscriber depends on who imported what first.
         with _discovering:
-            import_domain_modules("service")
+            for kind in SUBSCRIBING_MODULES:
+                import_domain_modules(kind)
             _discovered.set()
-    for subscription in _subscriptions:
+    return _subscriptions
+
+
+def _notify(db: Session, move: Move) -> None:
+    for subscription in subscriptions():
         if subscription.wants(move):
             subscription.handler(db, move)
 
