@@ -10,6 +10,7 @@ No other module assigns ``Case.state`` or writes an event row;
 ``tests/test_architecture.py`` checks that.
 """
 
+import inspect
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -20,6 +21,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, func, insert, update
 from sqlalchemy.orm import Session
 
+from service import workflow
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.crypto import Sealed, bound_place, seal_value
@@ -123,6 +125,64 @@ def _notify(db: Session, move: Move) -> None:
     for subscription in subscriptions():
         if subscription.wants(move):
             subscription.handler(db, move)
+
+
+def _name(handler: Subscriber) -> str:
+    return f"{handler.__module__.removeprefix('service.')}.{handler.__name__}"
+
+
+def _what_it_does(handler: Subscriber) -> str:
+    doc = inspect.getdoc(handler)
+    if not doc:
+        raise ValueError(f"subscriber {_name(handler)} has no docstring saying what it does")
+    return " ".join(doc.split("\n\n")[0].split())
+
+
+def _reacts_to(subscription: _Subscription) -> str:
+    states = [f"`{s}`" for s in CaseState if s in subscription.states]
+    if len(states) > len(CaseState) / 2:
+        others = [f"`{s}`" for s in CaseState if s not in subscription.states]
+        states = [f"any state but {', '.join(others)}"]
+    events = [f"`{e}`" for e in CaseEvent if e in subscription.events]
+    return "; ".join(
+        part
+        for part in (
+            f"enters {', '.join(states)}" if states else "",
+            f"event {', '.join(events)}" if events else "",
+        )
+        if part
+    )
+
+
+def describe_subscribers() -> str:
+    """The side effects of moves as Markdown: which subscriber reacts to which move."""
+    listed = sorted(
+        subscriptions(),
+        key=lambda s: (s.handler.__module__, s.handler.__code__.co_firstlineno),
+    )
+    lines = [
+        "## Side effects (subscribers)",
+        "",
+        "The engine (`service/procedure.py`) runs these in the move's own transaction, after",
+        "its event row is written. A domain subscribes with `@procedure.on_enter(state, ...)`",
+        "or `@procedure.on_event(event, ...)` in its "
+        f"{' or '.join(f'`{kind}.py`' for kind in SUBSCRIBING_MODULES)}.",
+        "",
+        "| a move | runs |",
+        "| --- | --- |",
+    ]
+    moves = [(f"into `{s}`", [x for x in listed if s in x.states]) for s in CaseState]
+    moves += [(f"by `{e}`", [x for x in listed if e in x.events]) for e in CaseEvent]
+    lines += [
+        f"| {move} | {', '.join(f'`{_name(x.handler)}`' for x in runs)} |"
+        for move, runs in moves
+        if runs
+    ]
+    lines += ["", "| subscriber | reacts when a case | what it does |", "| --- | --- | --- |"]
+    lines += [
+        f"| `{_name(s.handler)}` | {_reacts_to(s)} | {_what_it_does(s.handler)} |" for s in listed
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def facts_for(case: Case, **overrides: Any) -> CaseFacts:
@@ -305,3 +365,16 @@ def _event_values(
         "reason_kind": reason.kind,
         "reason": reason.text,
     }
+
+
+def describe() -> str:
+    """docs/workflow.md: the procedure's rules and the side effects of its moves."""
+    return workflow.describe() + "\n" + describe_subscribers()
+
+
+if __name__ == "__main__":
+    # Run as a script, this file is ``__main__``, a copy the subscribers never register
+    # with: they register with the engine the domains import.
+    import service.procedure
+
+    print(service.procedure.describe(), end="")

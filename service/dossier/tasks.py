@@ -30,7 +30,6 @@ def queue_render(db: Session, case_id: uuid.UUID, copy: str) -> None:
     enqueue(db, render_dossier, case_id, copy)
 
 
-# The dossier changes when the translation arrives and when the lawyer's turn ends.
 @procedure.on_enter(
     CaseState.WITH_LAWYER,
     CaseState.CORRECTIONS_RECEIVED,
@@ -38,5 +37,7 @@ def queue_render(db: Session, case_id: uuid.UUID, copy: str) -> None:
     CaseState.CORRECTIONS_TERM_EXPIRED,
 )
 def _dossier_changed(db: Session, move: procedure.Move) -> None:
+    """The dossier changed (the translation arrived, or the lawyer's turn ended): render
+    both copies again in the background."""
     for copy in (STAFF_COPY, LAWYER_COPY):
         queue_render(db, move.case_id, copy)
