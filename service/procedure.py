@@ -13,12 +13,12 @@ No other module assigns ``Case.state`` or writes an event row;
 import inspect
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from service import workflow
@@ -27,7 +27,9 @@ from service.core.clock import utcnow
 from service.core.crypto import Sealed, bound_place, seal_value
 from service.core.discovery import import_domain_modules
 from service.core.errors import Conflict
-from service.models.cases import Case, CaseEventRow
+from service.models.cases import Case, CaseEventRow, Signal
+from service.models.decisions import Consultation
+from service.models.sessions import Booking
 from service.workflow import (
     CaseEvent,
     CaseFacts,
@@ -35,6 +37,7 @@ from service.workflow import (
     Reason,
     ReasonKind,
     Track,
+    guarded,
     next_state,
     transition,
 )
@@ -185,20 +188,100 @@ def describe_subscribers() -> str:
     return "\n".join(lines) + "\n"
 
 
-def facts_for(case: Case, **overrides: Any) -> CaseFacts:
-    """What the workflow's guards know of a case; callers add what only they know
-    (the applicant's confirmation at check-in, the consultations at decision)."""
-    facts = CaseFacts(
-        track=Track(case.track) if case.track else None,
-        has_active_signal=bool(case.signals),
-        coordinator_motives=frozenset(case.coordinator_motives),
+# --- what the guards know -----------------------------------------------------------------
+
+# Cases per statement when gathering facts: far below every database's parameter limit.
+_FACTS_BATCH = 1000
+
+
+def facts(db: Session, case: Case) -> CaseFacts:
+    """What the workflow's guards know of ``case``, read from the database, never taken
+    from a caller: its signals, the consultations its motives and the officers' questions
+    call for, the applicant's own consent as the host recorded it on the booking, and the
+    track as the case holds it."""
+    stored = _stored_facts(db, [case.id]).get(case.id, CaseFacts())
+    return replace(stored, track=Track(case.track) if case.track else None)
+
+
+def _facts_for_move(db: Session, case: Case, event: CaseEvent) -> CaseFacts:
+    # A move no rule guards needs no facts: spare it the reads.
+    return facts(db, case) if guarded(event) else CaseFacts()
+
+
+def _stored_facts(db: Session, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CaseFacts]:
+    # What is stored: the move's own changes to the case are written with its state, in
+    # one UPDATE, so reading the facts must not flush them first.
+    found: dict[uuid.UUID, CaseFacts] = {}
+    with db.no_autoflush:
+        for start in range(0, len(case_ids), _FACTS_BATCH):
+            found |= _stored_facts_batch(db, case_ids[start : start + _FACTS_BATCH])
+    return found
+
+
+def _stored_facts_batch(db: Session, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CaseFacts]:
+    signalled = select(Signal.id).where(Signal.case_id == Case.id).exists()
+    consented = (
+        select(Booking.id)
+        .where(
+            Booking.case_id == Case.id,
+            Booking.cancelled_at.is_(None),
+            Booking.applicant_consent_confirmed,
+        )
+        .exists()
     )
-    return replace(facts, **overrides)
+    cases = db.execute(
+        select(Case.id, Case.track, Case.coordinator_motives)
+        .add_columns(signalled.label("signalled"), consented.label("consented"))
+        .where(Case.id.in_(case_ids))
+    ).all()
+    asked: dict[uuid.UUID, list[tuple[str, bool]]] = {}
+    consultations = select(
+        Consultation.case_id, Consultation.motive, Consultation.advice.is_not(None)
+    ).where(Consultation.case_id.in_(case_ids))
+    for case_id, motive, done in db.execute(consultations):
+        asked.setdefault(case_id, []).append((motive, done))
+    found = {}
+    for row in cases:
+        required, answered = _consultations(row.coordinator_motives, asked.get(row.id, []))
+        found[row.id] = CaseFacts(
+            track=Track(row.track) if row.track else None,
+            has_active_signal=bool(row.signalled),
+            coordinator_motives=required,
+            consulted_motives=answered,
+            applicant_consent_confirmed=bool(row.consented),
+        )
+    return found
 
 
-def check(case: Case, event: CaseEvent, **facts: Any) -> CaseState:
-    """The state ``event`` would lead to, or the workflow's refusal; changes nothing."""
-    return transition(case.state, event, facts_for(case, **facts))
+def _consultations(
+    motives: Iterable[str], asked: Sequence[tuple[str, bool]]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The topics that need a coordinator's answer and those answered: every motive the
+    case raises and every topic an officer asked about; a topic answered once but asked
+    again waits for the new answer."""
+    required = frozenset(motives) | {motive for motive, _ in asked}
+    waiting = {motive for motive, done in asked if not done}
+    return required, frozenset(motive for motive, done in asked if done) - waiting
+
+
+# --- moves ---------------------------------------------------------------------------------
+
+
+def check(
+    db: Session, case: Case, event: CaseEvent, changes: Mapping[str, Any] | None = None
+) -> CaseState:
+    """The state ``event`` would lead to, or the workflow's refusal; changes nothing.
+
+    ``changes``: the case's columns the move will write with its state (a screening's
+    track), so the guards judge the case as the move leaves it."""
+    facts = _as_moved(_facts_for_move(db, case, event), changes or {})
+    return transition(case.state, event, facts)
+
+
+def _as_moved(facts: CaseFacts, changes: Mapping[str, Any]) -> CaseFacts:
+    if "track" not in changes:
+        return facts
+    return replace(facts, track=Track(changes["track"]) if changes["track"] else None)
 
 
 def advance(
@@ -207,16 +290,16 @@ def advance(
     event: CaseEvent,
     actor: Actor,
     reason: Reason,
-    **facts: Any,
 ) -> CaseState:
     """Move ``case`` by ``event`` if the workflow allows it; log it; tell subscribers.
 
-    ``reason`` says what kind of text it is (``Reason.decision(...)``, ...): who may
-    read it follows from that kind (service/fields.py), not from the caller.
+    The workflow's guards see the facts the engine reads itself (``facts``). ``reason``
+    says what kind of text it is (``Reason.decision(...)``, ...): who may read it follows
+    from that kind (service/fields.py), not from the caller.
     """
     _require_kind(reason)
     source = case.state
-    target = check(case, event, **facts)
+    target = check(db, case, event)
     now = utcnow()
     case.state = target
     if column := MILESTONES.get(target):
@@ -236,7 +319,6 @@ class Planned:
     case_id: uuid.UUID
     source: CaseState
     event: CaseEvent
-    facts: CaseFacts
     reason: Reason
     # Other columns written with the state, the same keys for every move of a batch
     # (encrypted ones sealed by the caller: ``seal_value``).
@@ -246,11 +328,13 @@ class Planned:
 def advance_many(db: Session, planned: Sequence[Planned], actor: Actor) -> list[Move]:
     """Move many cases in a few statements (executemany): bulk screening of a backlog.
 
-    Each move is checked by the workflow like a single one; a case that moved meanwhile
-    (its state is no longer ``source``) makes the whole batch fail with a 409.
+    Each move is checked by the workflow like a single one, on the facts the engine reads
+    for all of them at once (a batch that sets the track: the track it sets); a case that
+    moved meanwhile (its state is no longer ``source``) makes the whole batch fail with a 409.
     """
     if not planned:
         return []
+    known = _stored_facts(db, [p.case_id for p in planned if guarded(p.event)])
     now = utcnow()
     stamped = {MILESTONES[t] for t in _targets(planned) if t in MILESTONES}
     moves: list[Move] = []
@@ -258,7 +342,9 @@ def advance_many(db: Session, planned: Sequence[Planned], actor: Actor) -> list[
     events: list[dict[str, Any]] = []
     for p in planned:
         _require_kind(p.reason)
-        target = transition(p.source, p.event, p.facts)
+        target = transition(
+            p.source, p.event, _as_moved(known.get(p.case_id, CaseFacts()), p.changes)
+        )
         moves.append(Move(p.case_id, p.event, p.source, target, actor, p.reason))
         row: dict[str, Any] = {"b_id": p.case_id, "b_source": p.source.value, "state": target}
         row.update({c: now if MILESTONES.get(target) == c else None for c in stamped})

@@ -251,7 +251,8 @@ TRANSITIONS: dict[tuple[CaseState, CaseEvent], CaseState] = {
 
 @dataclass(frozen=True)
 class CaseFacts:
-    """What the guards need to know about a case, gathered by the caller."""
+    """What the guards need to know about a case. The engine reads them from the database
+    (``service.procedure.facts``); no caller supplies them."""
 
     track: Track | None = None
     has_active_signal: bool = False
@@ -350,6 +351,11 @@ def complete_file_event(track: Track | None) -> CaseEvent:
     if track is Track.PREPARATORY:
         return E.HAND_OVER_TO_HEARING
     return E.ROUTE_TO_DECISION
+
+
+def guarded(event: CaseEvent) -> bool:
+    """Whether a rule beyond the table holds for ``event`` (its guards need facts)."""
+    return event in GUARDS
 
 
 def next_state(state: CaseState, event: CaseEvent) -> CaseState | None:
