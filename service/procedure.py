@@ -1,13 +1,16 @@
 """The procedure engine: the one place that changes a case's state.
 
 ``advance`` asks the workflow (``service/workflow.py``) whether the move is allowed,
-stamps the milestone, writes the event row and runs what the domains subscribed to
-that move (free the seat, close the invitation, ...) — all in the caller's
-transaction, so either everything happens or nothing does. ``advance_many`` does the
-same for thousands of cases at once (bulk screening), ``admit`` records new cases.
+on the facts it reads from the database itself (``facts``: signals, consultations, the
+applicant's consent, the track; never from a caller), stamps the milestone, writes the
+event row and runs what the domains subscribed to that move (free the seat, close the
+invitation, ...) — all in the caller's transaction, so either everything happens or
+nothing does. ``advance_many`` does the same for thousands of cases at once (bulk
+screening), ``admit`` records new cases.
 
 No other module assigns ``Case.state`` or writes an event row;
-``tests/test_architecture.py`` checks that.
+``tests/test_architecture.py`` checks that. ``docs/workflow.md`` lists the subscribers
+(``python -m service.procedure > docs/workflow.md``).
 """
 
 import inspect
