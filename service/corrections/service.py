@@ -66,7 +66,7 @@ def _open_for(db: Session, case: Case, actor: Actor, event: CaseEvent) -> Correc
     require_own_client(case, actor)
     file = corrections_of(db, case)
     if file is None or file.outcome is None:
-        procedure.check(case, event)  # not with the lawyer: the workflow says what is next
+        procedure.check(db, case, event)  # not with the lawyer: the workflow says what is next
     if file is not None and file.outcome == "term_expired":
         raise TermExpired(_closed_reason(file.outcome))
     if file is not None and file.outcome is not None:

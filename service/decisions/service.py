@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from service import procedure
 from service.cases import service as cases
 from service.cases.schemas import SignalIn
-from service.consultations import service as consultations
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
 from service.core.i18n import N_
@@ -34,7 +33,7 @@ from service.decisions.exceptions import (
 )
 from service.decisions.schemas import DecisionIn, OfficerProfileIn, Outcome, SignalRaiseIn
 from service.models.auth import Role, User
-from service.models.cases import Case, CaseEventRow, Signal
+from service.models.cases import Case, CaseEventRow
 from service.models.decisions import (
     Decision,
     DecisionReview,
@@ -51,10 +50,8 @@ from service.workflow import (
     DECIDED_STATES,
     LEFT_TRACK,
     CaseEvent,
-    CaseFacts,
     CaseState,
     Reason,
-    Track,
 )
 
 WORKBENCH_SOURCE = "the form's answers (decision officer's workbench)"
@@ -104,13 +101,11 @@ def claim_next(db: Session, officer: Actor) -> Claimed | None:
     PostgreSQL: the row lock skips rows other officers are claiming this instant, so
     officers pressing "take next" at once each get a different file. SQLite: writers
     begin with BEGIN IMMEDIATE (docs/request-model.md), which serialises them.
-    The busiest write of the queue: one statement picks and locks the file with what the
-    workflow's guards need, the engine's statement path (``advance_many``) moves it."""
+    The busiest write of the queue: one statement picks and locks the file, the engine's
+    statement path (``advance_many``) moves it."""
     profile = queries.profile_of(db, officer.user_id)
-    signalled = select(Signal.id).where(Signal.case_id == Case.id).exists()
     picked = db.execute(
-        select(Case.id, Case.v_number, Case.state, Case.track, Case.coordinator_motives)
-        .add_columns(signalled.label("signalled"))
+        select(Case.id, Case.v_number, Case.state)
         .where(Case.state == CaseState.READY_FOR_DECISION, *queries.takeable(profile))
         .order_by(*queries.queue_order())
         .limit(1)
@@ -118,18 +113,12 @@ def claim_next(db: Session, officer: Actor) -> Claimed | None:
     ).first()
     if picked is None:
         return None
-    facts = CaseFacts(
-        track=Track(picked.track) if picked.track else None,
-        has_active_signal=bool(picked.signalled),
-        coordinator_motives=frozenset(picked.coordinator_motives),
-    )
     lease = _lease_end()
     held = {"claimed_by_id": officer.user_id, "lease_expires_at": lease}
     move = procedure.Planned(
         picked.id,
         picked.state,
         CaseEvent.CLAIM,
-        facts,
         Reason.step(N_("taken from the queue")),
         changes=held,
     )
@@ -274,11 +263,10 @@ def decide(db: Session, case: Case, officer: Actor, body: DecisionIn) -> Decisio
     _require_claimant(case, officer)
     if case.state is CaseState.IN_REVIEW:
         raise NoOpenReview("The drafted decision waits for a senior's review.")
-    facts = consultations.blocking_facts(db, case)
     if body.outcome is Outcome.PHYSICAL_HEARING_REQUIRED:
         # The motivation is the decision's and the hand-off's: read as the narrower one.
         why = Reason.decision(body.reason)
-        procedure.advance(db, case, CaseEvent.ORDER_PHYSICAL_HEARING, officer, why, **facts)
+        procedure.advance(db, case, CaseEvent.ORDER_PHYSICAL_HEARING, officer, why)
         decision = _final(db, case, officer.user_id, body, reviewer_id=None)
         db.add(
             HearingHandoff(
@@ -294,11 +282,11 @@ def decide(db: Session, case: Case, officer: Actor, body: DecisionIn) -> Decisio
     ground = review_ground(db, officer.user_id, case.id)
     if ground is None:
         why = Reason.decision(body.reason)
-        procedure.advance(db, case, CaseEvent.DECIDE_ON_FORM, officer, why, **facts)
+        procedure.advance(db, case, CaseEvent.DECIDE_ON_FORM, officer, why)
         return _final(db, case, officer.user_id, body, reviewer_id=None)
     assert officer.user_id is not None
     why = Reason.review(FOUR_EYES[ground])
-    procedure.advance(db, case, CaseEvent.SUBMIT_FOR_REVIEW, officer, why, **facts)
+    procedure.advance(db, case, CaseEvent.SUBMIT_FOR_REVIEW, officer, why)
     review = DecisionReview(
         case_id=case.id,
         drafted_by_id=officer.user_id,
@@ -390,8 +378,7 @@ def review(
     body = DecisionIn.model_validate(pending.proposal)
     approved = N_("four eyes: approved: %(remarks)s") if remarks else N_("four eyes: approved")
     why = Reason.review(approved, **({"remarks": remarks} if remarks else {}))
-    facts = consultations.blocking_facts(db, case)
-    procedure.advance(db, case, CaseEvent.DECIDE_ON_FORM, reviewer, why, **facts)
+    procedure.advance(db, case, CaseEvent.DECIDE_ON_FORM, reviewer, why)
     return _final(db, case, pending.drafted_by_id, body, reviewer_id=reviewer.user_id)
 
 

@@ -319,7 +319,7 @@ def book(
 ) -> Booking:
     """Put a consented case on a seat of a session with an interpreter for it."""
     seat, language = _bookable(db, session, case, seat)
-    procedure.check(case, CaseEvent.SCHEDULE)
+    procedure.check(db, case, CaseEvent.SCHEDULE)
     booking = Booking(
         session_id=session.id,
         case_id=case.id,
@@ -484,15 +484,16 @@ def check_in(
     _open_for_check_in(db, booking)
     case = db.get_one(Case, booking.case_id)
     verify_identity(case, identity)
+    # Recorded first: the engine's check-in rule reads the confirmation from the booking.
+    booking.applicant_consent_confirmed = consent_confirmed
+    db.flush()
     procedure.advance(
         db,
         case,
         CaseEvent.CHECK_IN,
         actor,
         Reason.step(N_("applicant checked in, identity checked, own consent confirmed")),
-        applicant_consent_confirmed=consent_confirmed,
     )
-    booking.applicant_consent_confirmed = consent_confirmed
     booking.checked_in_at = utcnow()
     booking.checked_in_by_id = actor.user_id
     return new_kiosk_code(db, booking, actor.user_id)

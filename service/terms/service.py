@@ -158,6 +158,8 @@ def _close(db: Session, case_id: uuid.UUID, steps: set[TermStep], at: datetime) 
 
 @procedure.on_enter(*{state for states in STEP_ENDS.values() for state in states})
 def _end_step(db: Session, move: procedure.Move) -> None:
+    """A step that ended (the lawyer replied, the translation arrived, the corrections
+    came in or their term ran out) closes its term."""
     ended = {step for step, states in STEP_ENDS.items() if move.target in states}
     _close(db, move.case_id, ended, utcnow())
 
@@ -170,7 +172,8 @@ def _end_all(db: Session, move: procedure.Move) -> None:
 
 @procedure.on_enter(S.READY_FOR_DECISION)
 def _start_decision_term(db: Session, move: procedure.Move) -> None:
-    # A case released by one officer back to the queue keeps its running term.
+    """A file in the decision queue starts its decision term; one released back to the
+    queue by an officer keeps the term that runs."""
     if open_term(db, move.case_id, TermStep.DECISION) is None:
         start(db, db.get_one(Case, move.case_id), TermStep.DECISION)
 
