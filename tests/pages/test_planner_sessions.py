@@ -35,7 +35,7 @@ def test_a_location_and_its_rooms_are_added_on_pages(factory, db):
     location = db.scalar(select(Location).where(Location.name == "IND Ter Apel"))
     assert location is not None
     again = post(browser, "/planner/locations", "/planner/locations", {"name": "IND Ter Apel"})
-    assert again.status_code == 422
+    assert again.status_code == 409  # the API's own refusal: a conflict
     assert 'href="#name"' in again.text
     assert 'id="name-error"' in again.text
 
@@ -49,7 +49,7 @@ def test_a_location_and_its_rooms_are_added_on_pages(factory, db):
     assert 'id="seats-error"' in bad.text
     assert 'value="Zaal 2"' in bad.text  # nothing typed is lost
     twice = post(browser, page, f"{page}/rooms", {"name": "Zaal 1", "seats": "4"})
-    assert twice.status_code == 422
+    assert twice.status_code == 409
     assert 'id="name-error"' in twice.text
     assert browser.get(page, headers=HTML).text.count("Zaal 1") >= 1
 
@@ -91,7 +91,7 @@ def test_a_session_is_planned_with_a_room_and_an_interpreter_and_a_taken_room_is
 
     # The same room two hours later overlaps: refused beside the room, typing kept.
     taken = post(browser, "/planner/sessions/new", "/planner/sessions", form | {"time": "11:30"})
-    assert taken.status_code == 422
+    assert taken.status_code == 409
     assert 'href="#room_id"' in taken.text
     assert 'id="room_id-error"' in taken.text
     assert 'value="11:30"' in taken.text
@@ -122,7 +122,7 @@ def test_booking_one_case_says_why_not_beside_the_field(factory, db):
     second = factory.case_in(CaseState.CONSENTED)
 
     gender = post(browser, page, f"{page}/book", {"v_number": wants_female.v_number})
-    assert gender.status_code == 422
+    assert gender.status_code == 409
     assert 'id="v_number-error"' in gender.text
     assert "Geen vrouwelijke tolk" in gender.text  # the gender asked for is named
     language = post(browser, page, f"{page}/book", {"v_number": speaks_tigrinya.v_number})
@@ -138,10 +138,10 @@ def test_booking_one_case_says_why_not_beside_the_field(factory, db):
     db.refresh(fits)
     assert fits.state is CaseState.SCHEDULED
     full = post(browser, page, f"{page}/book", {"v_number": second.v_number})
-    assert full.status_code == 422
+    assert full.status_code == 409
     assert 'id="v_number-error"' in full.text
     twice = post(browser, page, f"{page}/book", {"v_number": fits.v_number})
-    assert twice.status_code == 422
+    assert twice.status_code == 409
     assert len(db.scalars(select(Booking).where(Booking.case_id == fits.id)).all()) == 1
 
     # An interpreter added on the page lets the Tigrinya speaker in (a seat permitting).
@@ -185,7 +185,7 @@ def test_a_session_is_changed_and_a_stale_form_is_refused_with_the_typing_kept(f
 
     # A second planner's form still says version 1: refused, their typing kept.
     stale = browser.post(edit, data=data | {"seats": "9"}, headers=HTML)
-    assert stale.status_code == 422
+    assert stale.status_code == 409
     assert 'href="#date"' in stale.text
     assert 'value="9"' in stale.text
     assert 'name="version" value="2"' in stale.text
