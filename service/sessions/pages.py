@@ -298,14 +298,14 @@ def check_in(
     data = attempt(db, lambda: parse_form(CheckInIn, values))
     if isinstance(data, Refusal):
         errors = _errors(request, data, "applicant_name", CHECK_IN_HINTS)
-    else:
-        code = attempt(
-            db, lambda: service.check_in(db, booking, actor, data, data.applicant_consent_confirmed)
-        )
-        if not isinstance(code, Refusal):
-            return _code_page(request, db, actor, booking, code)
+        return _check_in_form(request, db, actor, booking, errors, typed, data.status)
+    code = attempt(
+        db, lambda: service.check_in(db, booking, actor, data, data.applicant_consent_confirmed)
+    )
+    if isinstance(code, Refusal):
         errors = _check_in_refused(request, db, booking, data, code)
-    return _check_in_form(request, db, actor, booking, errors, typed, status_code=422)
+        return _check_in_form(request, db, actor, booking, errors, typed, code.status)
+    return _code_page(request, db, actor, booking, code)
 
 
 def _check_in_refused(

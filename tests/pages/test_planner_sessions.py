@@ -238,3 +238,90 @@ def test_the_api_changes_a_session_with_its_version(client, factory):
     second = client.patch(f"/api/v1/sessions/{hearing.id}", json=body, headers=planner.headers)
     assert second.status_code == 409
     assert second.json()["code"] == "concurrent_change"
+
+
+def _four_rooms_at_once(factory, db) -> tuple[HearingSession, list[HearingSession]]:
+    """A session, and four others at one moment in four rooms of one location (issue 15)."""
+    location = factory.location()
+    starts_at = utcnow() + timedelta(days=9)
+    others = []
+    for n, language in enumerate(("ar", "ar", "fa", "ti"), start=1):
+        room = sessions.create_room(db, location, RoomIn(name=f"Zaal {n}", seats=12))
+        other = HearingSession(
+            location_id=location.id,
+            room_id=room.id,
+            starts_at=starts_at,
+            seats=12 - n,
+            language=language,
+        )
+        db.add(other)
+        others.append(other)
+    db.flush()
+    return factory.session("ar", seats=3), others
+
+
+def test_move_to_options_name_the_room_language_and_free_seats(factory, db):
+    hearing, _ = _four_rooms_at_once(factory, db)
+    case = factory.case_in(CaseState.CONSENTED)
+    sessions.book(db, hearing, case, factory.person(Role.PLANNER).actor)
+    page = planner_browser(factory).get(f"/planner/sessions/{hearing.id}", headers=HTML).text
+
+    select_html = page.split('name="session_id">')[1].split("</select>")[0]
+    labels = [
+        option.split(">", 1)[1].split("</option>")[0] for option in select_html.split("<option")[1:]
+    ]
+    mine = [label for label in labels if "Zaal" in label]
+    assert len(mine) == 4
+    assert len(set(mine)) == 4  # no two options read the same
+    assert "Zaal 1 · Arabisch · vrije plaatsen: 11" in mine[0]
+    assert any("Zaal 3 · Perzisch" in label for label in mine)
+    assert any("Zaal 4 · Tigrinya" in label for label in mine)
+
+
+def test_session_rows_show_the_room_and_the_language(factory, db):
+    _, others = _four_rooms_at_once(factory, db)
+    browser = planner_browser(factory)
+    listing = browser.get("/planner/sessions", headers=HTML).text
+    rows = listing.split("<tbody")[1].split("</tbody>")[0].split("<tr")[1:]
+    row = next(r for r in rows if f"/planner/sessions/{others[2].id}" in r)
+    assert "Zaal 3" in row
+    assert "Perzisch" in row
+    session_page = browser.get(f"/planner/sessions/{others[3].id}", headers=HTML).text
+    lead = session_page.split("nl-paragraph--lead")[1].split("</p>")[0]
+    assert "Zaal 4" in lead
+    assert "Tigrinya" in lead
+
+
+def test_cancelling_a_booking_asks_first_and_keeps_the_reason(factory, db):
+    hearing = factory.session("ar", seats=3)
+    case = factory.case_in(CaseState.CONSENTED)
+    booking = sessions.book(db, hearing, case, factory.person(Role.PLANNER).actor)
+    browser = planner_browser(factory)
+    page = browser.get(f"/planner/sessions/{hearing.id}", headers=HTML).text
+    confirm_url = f"/planner/bookings/{booking.id}/cancel"
+    # The session page links to a confirmation; it holds no form that cancels at once.
+    assert f'href="{confirm_url}"' in page
+    assert f'action="{confirm_url}"' not in page
+
+    confirm = browser.get(confirm_url, headers=HTML)
+    assert confirm.status_code == 200
+    assert case.v_number in confirm.text
+    assert 'name="reason"' in confirm.text
+    db.refresh(booking)
+    assert booking.cancelled_at is None  # looking is not cancelling
+
+    no_reason = post(browser, confirm_url, confirm_url, {"reason": " "})
+    assert no_reason.status_code == 422
+    assert 'id="reason-error"' in no_reason.text
+    assert "Geef aan waarom de boeking wordt geannuleerd." in no_reason.text
+    db.refresh(booking)
+    assert booking.cancelled_at is None
+
+    done = post(browser, confirm_url, confirm_url, {"reason": "aanvrager is ziek"})
+    assert done.status_code == 303
+    db.refresh(booking)
+    db.refresh(case)
+    assert booking.cancel_reason == "aanvrager is ziek"
+    assert case.state is CaseState.CONSENTED
+    history = browser.get(f"/planner/sessions/{hearing.id}", headers=HTML).text
+    assert "aanvrager is ziek" in history
