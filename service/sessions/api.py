@@ -43,6 +43,7 @@ from service.sessions.schemas import (
     PreferenceOut,
     RoomIn,
     RoomOut,
+    SessionCancelIn,
     SessionDetail,
     SessionEdit,
     SessionIn,
@@ -132,11 +133,11 @@ def cancel_session(
     session: PlannedSession,
     db: Session,
     actor: Planner,
-    reason: Annotated[str, Query(max_length=500)] = "",
+    why: Annotated[SessionCancelIn, Query()],
 ) -> SessionOut:
-    """Call the session off: its bookings are cancelled (kept as history) and their
-    cases go back to be planned again."""
-    service.cancel_session(db, session, actor, reason)
+    """Call the session off: its bookings are cancelled (kept as history, with the
+    ``reason``) and their cases go back to be planned again."""
+    service.cancel_session(db, session, actor, why.reason)
     return SessionOut.model_validate(session)
 
 
@@ -185,12 +186,11 @@ def cancel_booking(
     booking: PlannedBooking,
     db: Session,
     actor: Planner,
-    reason: Annotated[str, Query(min_length=1, max_length=500)],
+    why: Annotated[BookingCancelIn, Query()],
 ) -> BookingOut:
-    """Free the seat, saying why (kept with the booking); the case goes back to
-    `consented` to be planned again."""
-    data = BookingCancelIn(reason=reason)
-    service.cancel_booking(db, booking, actor, data.reason)
+    """Free the seat, saying why (the ``reason``, kept with the booking); the case goes
+    back to `consented` to be planned again."""
+    service.cancel_booking(db, booking, actor, why.reason)
     return _present(db, booking)
 
 
