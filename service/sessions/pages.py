@@ -26,7 +26,7 @@ from service.core.formatting import LOCAL_TIME, language_in, local_date, local_m
 from service.core.i18n import N_, gettext_for, language_of
 from service.core.web import cookie_name, page_router, render, see_other, set_cookie
 from service.models.cases import Case
-from service.models.sessions import Booking, HearingSession, Location, Room
+from service.models.sessions import Booking, HearingSession, Interpreter, Location, Room
 from service.sessions import access, queries, roster, service
 from service.sessions.access import (
     BookingAtDeskPage,
@@ -125,37 +125,46 @@ REFUSALS: dict[str, tuple[str | None, str]] = {
 }
 REFUSALS["stale_version"] = REFUSALS["concurrent_change"]
 
-# What to do about a field that did not parse, by the form's field name.
-SESSION_HINTS = {
-    "date": N_("Enter the date as YYYY-MM-DD and the time as HH:MM."),
+# What to do about a field that did not parse (``say`` of ``parse_form``), by the input
+# model's field, and the form's own names for some of them.
+SESSION_SAY = {
+    "starts_at": N_("Enter the date as YYYY-MM-DD and the time as HH:MM."),
     "duration_minutes": N_("Enter the duration in minutes: 30 to 480."),
     "seats": N_("Enter the seats: a whole number from 1 to 200."),
     "location_id": N_("Choose a location."),
     "room_id": N_("Choose a room at the session's location."),
     "language": N_("Choose the group's language."),
-    "interpreter_language": N_("Choose the interpreter's language."),
-    "interpreter_gender": N_("Choose the interpreter's gender."),
-    "interpreter_name": N_("Enter the name in plain text."),
+    # The interpreter of the form planning a session.
+    "gender": N_("Choose the interpreter's gender."),
+    "name": N_("Enter the name in plain text."),
 }
-# The session forms name some of the model's fields differently.
-SESSION_FIELDS = {"starts_at": "date", "version": "date"}
-INTERPRETER_FIELDS = {
+SESSION_NAMES = {"starts_at": "date", "gender": "interpreter_gender", "name": "interpreter_name"}
+INTERPRETER_SAY = {
+    "language": N_("Choose the interpreter's language."),
+    "gender": N_("Choose the interpreter's gender."),
+    "name": N_("Enter the name in plain text."),
+}
+INTERPRETER_NAMES = {
     "language": "interpreter_language",
     "gender": "interpreter_gender",
     "name": "interpreter_name",
 }
-LOCATION_HINTS = {
+LOCATION_SAY = {
     "name": N_("Enter the location's name: at least 2 characters."),
     "address": N_("Enter the address in plain text, at most 300 characters."),
 }
-ROOM_HINTS = {
+ROOM_SAY = {
     "name": N_("Enter the room's name."),
     "seats": N_("Enter the seats (kiosks): a whole number from 1 to 200."),
 }
-CHECK_IN_HINTS = {
+CHECK_IN_SAY = {
     "applicant_name": N_("Enter the name as on the document."),
     "date_of_birth": N_("Enter the date of birth as YYYY-MM-DD."),
     "v_number": N_("Enter the V-number: 10 digits."),
+}
+PREFERENCE_SAY = {
+    "location_id": N_("Choose a location."),
+    "interpreter_gender": N_("Choose the interpreter's gender."),
 }
 # Beside the field that does not match the booking (the others matched).
 MISMATCH = {
@@ -163,27 +172,17 @@ MISMATCH = {
     "date_of_birth": N_("The date of birth does not match this booking. Check the document."),
     "v_number": N_("The V-number does not match this booking. Check the document."),
 }
-CANCEL_HINTS = {"reason": N_("Say why the booking is cancelled.")}
+CANCEL_SAY = {"reason": N_("Say why the booking is cancelled.")}
 
 
-def _errors(
-    request: Request,
-    refusal: Refusal,
-    default: str,
-    hints: Mapping[str, str] | None = None,
-    renamed: Mapping[str, str] | None = None,
-) -> dict[str, str]:
-    """The refusal's messages in the reader's language, keyed by the form's fields."""
+def _errors(request: Request, refusal: Refusal, default: str) -> dict[str, str]:
+    """The refusal's messages in the reader's language, keyed by the form's fields; a
+    service refusal known here by its code sits beside the field it concerns."""
     gettext = gettext_for(language_of(request))
     if refusal.code in REFUSALS:
         field, message = REFUSALS[refusal.code]
         return {field or default: gettext(message)}
-    hints, renamed = hints or {}, renamed or {}
-    errors: dict[str, str] = {}
-    for name, text in (refusal.fields or {default: refusal.message}).items():
-        field = renamed.get(name, name) or default
-        errors.setdefault(field, gettext(hints.get(field, text)))
-    return errors
+    return refusal.errors(gettext, default)
 
 
 def _room_errors(
@@ -295,9 +294,9 @@ def check_in(
     }
     identity = {name: typed[name] for name in ("applicant_name", "date_of_birth", "v_number")}
     values = identity | {"applicant_consent_confirmed": consent == "yes"}
-    data = attempt(db, lambda: parse_form(CheckInIn, values))
+    data = attempt(db, lambda: parse_form(CheckInIn, values, say=CHECK_IN_SAY))
     if isinstance(data, Refusal):
-        errors = _errors(request, data, "applicant_name", CHECK_IN_HINTS)
+        errors = _errors(request, data, "applicant_name")
         return _check_in_form(request, db, actor, booking, errors, typed, data.status)
     code = attempt(
         db, lambda: service.check_in(db, booking, actor, data, data.applicant_consent_confirmed)
@@ -485,7 +484,7 @@ def move_booking(
     if not isinstance(moved, Refusal):
         return see_other(f"/planner/sessions/{booking.session_id}")
     field = f"move-{booking.id}"
-    errors = _errors(request, moved, field, renamed={"session_id": field, "reason": field})
+    errors = _errors(request, moved, field)
     if moved.code == "wrong_language_group":
         target = access.readable_session(db, uuid.UUID(session_id), actor)
         errors = {field: _wrong_group(request, db, target, db.get_one(Case, booking.case_id))}
@@ -536,11 +535,14 @@ def cancel_booking(
     cancelled = attempt(
         db,
         lambda: service.cancel_booking(
-            db, booking, actor, parse_form(BookingCancelIn, {"reason": reason}).reason
+            db,
+            booking,
+            actor,
+            parse_form(BookingCancelIn, {"reason": reason}, say=CANCEL_SAY).reason,
         ),
     )
     if isinstance(cancelled, Refusal):
-        errors = _errors(request, cancelled, "reason", CANCEL_HINTS)
+        errors = _errors(request, cancelled, "reason")
         return _cancel_booking_page(request, db, actor, booking, reason, errors, cancelled.status)
     return see_other(f"/planner/sessions/{booking.session_id}#history")
 
@@ -636,9 +638,11 @@ def add_location(
     """The same service as ``POST /locations`` (its kiosks are counted from its rooms)."""
     form = {"name": name, "address": address}
     values = {"name": name.strip(), "address": address.strip()}
-    added = attempt(db, lambda: service.create_location(db, parse_form(LocationIn, values)))
+    added = attempt(
+        db, lambda: service.create_location(db, parse_form(LocationIn, values, say=LOCATION_SAY))
+    )
     if isinstance(added, Refusal):
-        errors = _errors(request, added, "name", LOCATION_HINTS)
+        errors = _errors(request, added, "name")
         return _locations_page(request, db, actor, form, errors, added.status)
     return see_other(f"/planner/locations/{added.id}")
 
@@ -683,9 +687,11 @@ def add_room(
     """The same service as ``POST /locations/{id}/rooms``."""
     form = {"name": name, "seats": seats}
     values = {"name": name.strip(), "seats": seats.strip()}
-    added = attempt(db, lambda: service.create_room(db, location, parse_form(RoomIn, values)))
+    added = attempt(
+        db, lambda: service.create_room(db, location, parse_form(RoomIn, values, say=ROOM_SAY))
+    )
     if isinstance(added, Refusal):
-        errors = _errors(request, added, "name", ROOM_HINTS)
+        errors = _errors(request, added, "name")
         return _location_page(request, db, actor, location, form, errors, added.status)
     return see_other(f"/planner/locations/{location.id}")
 
@@ -741,7 +747,8 @@ def _session_values(form: Mapping[str, str]) -> dict[str, Any]:
         for name in ("location_id", "room_id", "duration_minutes", "seats", "language", "version")
         if name in form
     }
-    values["starts_at"] = _moment_of(form.get("date", "").strip(), form.get("time", "").strip())
+    # The moment goes where the model's ``starts_at`` is read from (SESSION_NAMES).
+    values["date"] = _moment_of(form.get("date", "").strip(), form.get("time", "").strip())
     if form.get("interpreter_language") or form.get("interpreter_name"):
         interpreter = {
             "language": form.get("interpreter_language") or form.get("language", ""),
@@ -760,7 +767,7 @@ def _session_refused(
     own: uuid.UUID | None = None,
 ) -> dict[str, str]:
     room = _room_errors(request, db, refusal, data, own)
-    return room or _errors(request, refusal, "date", SESSION_HINTS, SESSION_FIELDS)
+    return room or _errors(request, refusal, "date")
 
 
 @router.post("/planner/sessions", response_class=HTMLResponse)
@@ -792,10 +799,10 @@ def add_session(
         "interpreter_gender": interpreter_gender,
         "interpreter_name": interpreter_name,
     }
-    data = attempt(db, lambda: parse_form(SessionIn, _session_values(form)))
+    values = _session_values(form)
+    data = attempt(db, lambda: parse_form(SessionIn, values, names=SESSION_NAMES, say=SESSION_SAY))
     if isinstance(data, Refusal):
-        renamed = SESSION_FIELDS | {"gender": "interpreter_gender", "name": "interpreter_name"}
-        errors = _errors(request, data, "date", SESSION_HINTS, renamed)
+        errors = _errors(request, data, "date")
         return _session_form_page(request, db, actor, form, errors)
     planned = attempt(db, lambda: service.create_session(db, data))
     if isinstance(planned, Refusal):
@@ -849,9 +856,12 @@ def edit_session(
         "language": language,
         "version": version,
     }
-    data = attempt(db, lambda: parse_form(SessionEdit, _session_values(form)))
+    values = _session_values(form)
+    data = attempt(
+        db, lambda: parse_form(SessionEdit, values, names=SESSION_NAMES, say=SESSION_SAY)
+    )
     if isinstance(data, Refusal):
-        errors = _errors(request, data, "date", SESSION_HINTS, SESSION_FIELDS)
+        errors = _errors(request, data, "date")
         return _session_form_page(request, db, actor, form, errors, session)
     saved = attempt(db, lambda: service.update_session(db, session, data))
     if not isinstance(saved, Refusal):
@@ -879,14 +889,15 @@ def add_interpreter(
         "interpreter_gender": interpreter_gender,
         "interpreter_name": interpreter_name,
     }
-    values = {"language": interpreter_language, "gender": interpreter_gender}
-    values["name"] = interpreter_name.strip()
-    added = attempt(
-        db, lambda: service.add_interpreter(db, session, parse_form(InterpreterIn, values))
-    )
+    values = form | {"interpreter_name": interpreter_name.strip()}
+
+    def add() -> Interpreter:
+        data = parse_form(InterpreterIn, values, names=INTERPRETER_NAMES, say=INTERPRETER_SAY)
+        return service.add_interpreter(db, session, data)
+
+    added = attempt(db, add)
     if isinstance(added, Refusal):
-        hints, renamed = SESSION_HINTS, INTERPRETER_FIELDS
-        errors = _errors(request, added, "interpreter_language", hints, renamed)
+        errors = _errors(request, added, "interpreter_language")
         return _planner_session_page(request, db, actor, session, form, errors, added.status)
     return see_other(f"/planner/sessions/{session.id}#interpreters")
 
@@ -990,10 +1001,13 @@ def planning_preference(
     """Where the applicant can be brought and the interpreter they asked for: the same
     service as ``PUT /cases/{id}/planning-preference``."""
     values = {"location_id": location_id, "interpreter_gender": interpreter_gender}
-    saved = attempt(db, lambda: service.set_preference(db, case, parse_form(PreferenceIn, values)))
+    saved = attempt(
+        db,
+        lambda: service.set_preference(
+            db, case, parse_form(PreferenceIn, values, say=PREFERENCE_SAY)
+        ),
+    )
     if isinstance(saved, Refusal):
-        hints = {"location_id": SESSION_HINTS["location_id"]}
-        hints["interpreter_gender"] = SESSION_HINTS["interpreter_gender"]
-        errors = _errors(request, saved, "location_id", hints)
+        errors = _errors(request, saved, "location_id")
         return render_case(request, db, case, actor, errors=errors, status_code=saved.status)
     return see_other(f"/planner/cases/{case.id}?done=planning")
