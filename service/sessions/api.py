@@ -4,21 +4,30 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.auth.access import allow
-from service.cases.access import readable_case
-from service.core.actor import Actor
 from service.core.paging import DEFAULT_LIMIT, Limit, Offset, page_of
 from service.core.routing import UnitOfWorkRoute
 from service.core.text import Moment
 from service.models.cases import Case
-from service.models.sessions import HearingSession, Location, PlanningPreference, Room
+from service.models.sessions import Booking, HearingSession, Location, PlanningPreference, Room
 from service.sessions import access, queries, service
-from service.sessions.exceptions import LocationNotFound
+from service.sessions.access import (
+    BookingAtDesk,
+    CheckerIn,
+    LocationOnSite,
+    OnSite,
+    PlannedBooking,
+    PlannedCase,
+    PlannedLocation,
+    PlannedSession,
+    Planner,
+    SessionOnSite,
+)
 from service.sessions.schemas import (
+    BookingCancelIn,
     BookingIn,
     BookingOut,
     CheckInIn,
@@ -34,6 +43,7 @@ from service.sessions.schemas import (
     PreferenceOut,
     RoomIn,
     RoomOut,
+    SessionCancelIn,
     SessionDetail,
     SessionEdit,
     SessionIn,
@@ -44,46 +54,27 @@ router = APIRouter(tags=["sessions"], route_class=UnitOfWorkRoute)
 
 
 @router.post("/locations", status_code=status.HTTP_201_CREATED)
-def create_location(
-    body: LocationIn, db: Session, _: Annotated[Actor, Depends(allow(*access.PLANNERS))]
-) -> LocationOut:
+def create_location(body: LocationIn, db: Session, _: Planner) -> LocationOut:
     return LocationOut.model_validate(service.create_location(db, body))
 
 
 @router.get("/locations")
-def list_locations(
-    db: Session, _: Annotated[Actor, Depends(allow(*access.ON_SITE))]
-) -> Sequence[LocationOut]:
+def list_locations(db: Session, _: OnSite) -> Sequence[LocationOut]:
     return [
         LocationOut.model_validate(x) for x in db.scalars(select(Location).order_by(Location.name))
     ]
 
 
-def _location(db: Session, location_id: uuid.UUID) -> Location:
-    location = db.get(Location, location_id)
-    if location is None:
-        raise LocationNotFound(f"No location {location_id}.")
-    return location
-
-
 @router.post("/locations/{location_id}/rooms", status_code=status.HTTP_201_CREATED)
-def create_room(
-    location_id: uuid.UUID,
-    body: RoomIn,
-    db: Session,
-    _: Annotated[Actor, Depends(allow(*access.PLANNERS))],
-) -> RoomOut:
+def create_room(location: PlannedLocation, body: RoomIn, db: Session) -> RoomOut:
     """A group room with its seats (kiosks), numbered from 1."""
-    room = service.create_room(db, _location(db, location_id), body)
+    room = service.create_room(db, location, body)
     return RoomOut(id=room.id, location_id=room.location_id, name=room.name, seats=body.seats)
 
 
 @router.get("/locations/{location_id}/rooms")
-def list_rooms(
-    location_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*access.ON_SITE))]
-) -> Sequence[RoomOut]:
+def list_rooms(location: LocationOnSite, db: Session) -> Sequence[RoomOut]:
     """The location's rooms and seats (a host: only at their own location)."""
-    location = access.readable_location(db, location_id, actor)
     return [
         RoomOut(id=r.id, location_id=r.location_id, name=r.name, seats=service.seats_in(db, r.id))
         for r in db.scalars(select(Room).where(Room.location_id == location.id).order_by(Room.name))
@@ -91,9 +82,7 @@ def list_rooms(
 
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED)
-def create_session(
-    body: SessionIn, db: Session, _: Annotated[Actor, Depends(allow(*access.PLANNERS))]
-) -> SessionOut:
+def create_session(body: SessionIn, db: Session, _: Planner) -> SessionOut:
     """Plan a group session for one language group at a location."""
     return SessionOut.model_validate(service.create_session(db, body))
 
@@ -101,7 +90,7 @@ def create_session(
 @router.get("/sessions")
 def list_sessions(
     db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.ON_SITE))],
+    actor: OnSite,
     request: Request,
     response: Response,
     location_id: uuid.UUID | None = None,
@@ -125,72 +114,47 @@ def list_sessions(
 
 
 @router.get("/sessions/{session_id}")
-def get_session(
-    session_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*access.ON_SITE))]
-) -> SessionDetail:
+def get_session(session: SessionOnSite, db: Session) -> SessionDetail:
     """The session with its seat list: who sits where (name, date of birth, V-number)."""
-    session = access.readable_session(db, session_id, actor)
     bookings = [BookingOut.present(b, case) for b, case in queries.seat_list(db, session.id)]
     base = SessionOut.model_validate(session).model_dump()
     return SessionDetail(**{**base, "booked": len(bookings)}, bookings=bookings)
 
 
 @router.patch("/sessions/{session_id}")
-def update_session(
-    session_id: uuid.UUID,
-    body: SessionEdit,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
-) -> SessionOut:
+def update_session(session: PlannedSession, body: SessionEdit, db: Session) -> SessionOut:
     """Change a coming session (time, room, language, seats). Send the ``version`` you
     read: if someone changed the session since, the answer is 409 ``concurrent_change``."""
-    session = access.readable_session(db, session_id, actor)
     return SessionOut.model_validate(service.update_session(db, session, body))
 
 
 @router.delete("/sessions/{session_id}")
 def cancel_session(
-    session_id: uuid.UUID,
+    session: PlannedSession,
     db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
-    reason: Annotated[str, Query(max_length=500)] = "",
+    actor: Planner,
+    why: Annotated[SessionCancelIn, Query()],
 ) -> SessionOut:
-    """Call the session off: its bookings are cancelled (kept as history) and their
-    cases go back to be planned again."""
-    session = access.readable_session(db, session_id, actor)
-    service.cancel_session(db, session, actor, reason)
+    """Call the session off: its bookings are cancelled (kept as history, with the
+    ``reason``) and their cases go back to be planned again."""
+    service.cancel_session(db, session, actor, why.reason)
     return SessionOut.model_validate(session)
 
 
 @router.post("/sessions/{session_id}/interpreters", status_code=status.HTTP_201_CREATED)
-def add_interpreter(
-    session_id: uuid.UUID,
-    body: InterpreterIn,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
-) -> InterpreterOut:
+def add_interpreter(session: PlannedSession, body: InterpreterIn, db: Session) -> InterpreterOut:
     """An interpreter present at the session: cases speaking the language may be booked."""
-    session = access.readable_session(db, session_id, actor)
     return InterpreterOut.model_validate(service.add_interpreter(db, session, body))
 
 
 @router.put("/cases/{case_id}/planning-preference")
-def set_planning_preference(
-    case_id: uuid.UUID,
-    body: PreferenceIn,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
-) -> PreferenceOut:
+def set_planning_preference(case: PlannedCase, body: PreferenceIn, db: Session) -> PreferenceOut:
     """Where the applicant can be brought, and an interpreter gender they asked for."""
-    case = readable_case(db, case_id, actor)
     return PreferenceOut.model_validate(service.set_preference(db, case, body))
 
 
 @router.get("/cases/{case_id}/planning-preference")
-def get_planning_preference(
-    case_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*access.PLANNERS))]
-) -> PreferenceOut:
-    case = readable_case(db, case_id, actor)
+def get_planning_preference(case: PlannedCase, db: Session) -> PreferenceOut:
     preference = db.get(PlanningPreference, case.id)
     return PreferenceOut(
         case_id=case.id,
@@ -202,7 +166,7 @@ def get_planning_preference(
 @router.get("/proposal")
 def proposal(
     db: Session,
-    _: Annotated[Actor, Depends(allow(*access.PLANNERS))],
+    _: Planner,
     session_id: uuid.UUID | None = None,
 ) -> Sequence[PlacementOut]:
     """Who to bring where: consented cases placed in coming sessions (or in the one
@@ -212,76 +176,51 @@ def proposal(
 
 
 @router.post("/sessions/{session_id}/bookings", status_code=status.HTTP_201_CREATED)
-def book(
-    session_id: uuid.UUID,
-    body: BookingIn,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
-) -> BookingOut:
+def book(session: PlannedSession, body: BookingIn, db: Session, actor: Planner) -> BookingOut:
     """Book a consented case on a seat. A seat or a case is never booked twice."""
-    session = access.readable_session(db, session_id, actor)
-    case = readable_case(db, body.case_id, actor)
-    return BookingOut.present(service.book(db, session, case, actor, body.seat), case)
+    return _present(db, service.book_case(db, actor, session, body))
 
 
 @router.delete("/bookings/{booking_id}")
 def cancel_booking(
-    booking_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*access.PLANNERS))]
+    booking: PlannedBooking,
+    db: Session,
+    actor: Planner,
+    why: Annotated[BookingCancelIn, Query()],
 ) -> BookingOut:
-    """Free the seat; the case goes back to `consented` to be planned again."""
-    booking = access.booking_on_site(db, booking_id, actor)
-    service.cancel_booking(db, booking, actor, "booking cancelled by planner")
-    return BookingOut.present(booking, db.get_one(Case, booking.case_id))
+    """Free the seat, saying why (the ``reason``, kept with the booking); the case goes
+    back to `consented` to be planned again."""
+    service.cancel_booking(db, booking, actor, why.reason)
+    return _present(db, booking)
 
 
 @router.post("/bookings/{booking_id}/move")
-def move_booking(
-    booking_id: uuid.UUID,
-    body: MoveIn,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
-) -> BookingOut:
+def move_booking(booking: PlannedBooking, body: MoveIn, db: Session, actor: Planner) -> BookingOut:
     """Move the case to another session or seat; the old booking is kept, closed."""
-    booking = access.booking_on_site(db, booking_id, actor)
-    target = access.readable_session(db, body.session_id, actor)
-    moved = service.move_booking(db, booking, target, actor, body.seat, body.reason)
-    return BookingOut.present(moved, db.get_one(Case, moved.case_id))
+    return _present(db, service.move(db, actor, booking, body))
 
 
 @router.post("/bookings/{booking_id}/check-in")
-def check_in(
-    booking_id: uuid.UUID,
-    body: CheckInIn,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.CHECKERS_IN))],
-) -> CheckInOut:
+def check_in(booking: BookingAtDesk, body: CheckInIn, db: Session, actor: CheckerIn) -> CheckInOut:
     """Check the applicant in (on the session's day, in its window) and hand out a
     one-time kiosk code."""
-    booking = access.booking_on_site(db, booking_id, actor)
     code = service.check_in(db, booking, actor, body, body.applicant_consent_confirmed)
-    case = db.get_one(Case, booking.case_id)
-    return CheckInOut(booking=BookingOut.present(booking, case), kiosk_code=code)
+    return CheckInOut(booking=_present(db, booking), kiosk_code=code)
 
 
 @router.post("/bookings/{booking_id}/kiosk-code")
-def new_kiosk_code(
-    booking_id: uuid.UUID,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.CHECKERS_IN))],
-) -> KioskCodeOut:
+def new_kiosk_code(booking: BookingAtDesk, db: Session, actor: CheckerIn) -> KioskCodeOut:
     """A new one-time code for a checked-in applicant (their kiosk crashed or was
     swapped); the previous code stops working, the answers given are kept."""
-    booking = access.booking_on_site(db, booking_id, actor)
     return KioskCodeOut(booking_id=booking.id, kiosk_code=service.reissue_code(db, booking, actor))
 
 
 @router.post("/bookings/{booking_id}/no-show")
-def no_show(
-    booking_id: uuid.UUID,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.CHECKERS_IN))],
-) -> BookingOut:
+def no_show(booking: BookingAtDesk, db: Session, actor: CheckerIn) -> BookingOut:
     """The applicant did not come: the seat closes and the case is planned again."""
-    booking = access.booking_on_site(db, booking_id, actor)
     service.note_no_show(db, booking, actor)
+    return _present(db, booking)
+
+
+def _present(db: Session, booking: Booking) -> BookingOut:
     return BookingOut.present(booking, db.get_one(Case, booking.case_id))

@@ -128,3 +128,9 @@ class LanguageFixed(Conflict):
     """The group's language cannot change once applicants of it are booked."""
 
     code = "language_fixed"
+
+
+class UnknownVNumber(InvalidInput):
+    """The planner typed a V-number of no case they may see."""
+
+    code = "unknown_v_number"

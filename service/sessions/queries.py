@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
@@ -149,6 +150,34 @@ def booking_history(db: Session, session_id: uuid.UUID) -> Sequence[Row[Booking,
         .where(Booking.session_id == session_id)
         .order_by(Booking.booked_at.desc())
     ).all()
+
+
+def room_clash(
+    db: Session,
+    room_id: uuid.UUID,
+    starts_at: datetime,
+    duration_minutes: int,
+    except_id: uuid.UUID | None = None,
+) -> HearingSession | None:
+    """A session (not cancelled, not ``except_id``) using the room at some moment of the
+    time asked for."""
+    ends_at = starts_at + timedelta(minutes=duration_minutes)
+    # Sessions last at most 8 hours: only those starting within a day can overlap.
+    nearby = db.scalars(
+        select(HearingSession)
+        .where(
+            HearingSession.room_id == room_id,
+            HearingSession.cancelled_at.is_(None),
+            HearingSession.starts_at > starts_at - timedelta(days=1),
+            HearingSession.starts_at < ends_at,
+        )
+        .order_by(HearingSession.starts_at)
+    )
+    for other in nearby:
+        other_ends = other.starts_at + timedelta(minutes=other.duration_minutes)
+        if other.id != except_id and starts_at < other_ends:
+            return other
+    return None
 
 
 def rooms_at(db: Session, location_id: uuid.UUID | None) -> Sequence[Row[Room, Location]]:

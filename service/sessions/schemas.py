@@ -166,6 +166,20 @@ class MoveIn(BaseModel):
     reason: Annotated[str, Field(max_length=500), VALID_TEXT] = ""
 
 
+class BookingCancelIn(BaseModel):
+    """Why a booking is cancelled: kept with the closed booking, shown in its history."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    reason: Annotated[str, Field(min_length=1, max_length=500), VALID_TEXT]
+
+
+class SessionCancelIn(BaseModel):
+    """Why a session is called off: kept with each of its cancelled bookings."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    reason: Annotated[str, Field(max_length=500), VALID_TEXT] = ""
+
+
 class PreferenceIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"interpreter_gender": "female"}]}
@@ -224,7 +238,7 @@ class Identity(BaseModel):
     """What the host reads from the applicant's document and types in."""
 
     applicant_name: Annotated[str, Field(min_length=1, max_length=200), VALID_TEXT]
-    date_of_birth: date | None = Field(description="As on the document (empty if unknown)")
+    date_of_birth: date | None = Field(None, description="As on the document (empty if unknown)")
     v_number: Annotated[str, Field(max_length=20)]
 
     @field_validator("v_number")

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from service import procedure
 from service.auth.service import new_kiosk_code, register_kiosk_device
+from service.cases.access import readable_case, visible_cases
+from service.cases.schemas import normalise_v_number
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.formatting import in_english
@@ -27,6 +29,7 @@ from service.models.sessions import (
     Seat,
 )
 from service.sessions import queries
+from service.sessions.access import readable_session
 from service.sessions.exceptions import (
     BookingCheckedIn,
     BookingClosed,
@@ -51,13 +54,16 @@ from service.sessions.exceptions import (
     SessionFull,
     SessionInPast,
     TooEarlyForNoShow,
+    UnknownVNumber,
     WrongGroup,
 )
 from service.sessions.grouping import Candidate, Slot, language_for
 from service.sessions.schemas import (
+    BookingIn,
     Identity,
     InterpreterIn,
     LocationIn,
+    MoveIn,
     PreferenceIn,
     RoomIn,
     SessionEdit,
@@ -127,29 +133,19 @@ def _check_room(
     available = seats_in(db, room.id)
     if seats > available:
         raise RoomTooSmall(f"{room.name} has {available} seats, not {seats}.", available)
-    ends_at = starts_at + timedelta(minutes=duration_minutes)
-    # Sessions last at most 8 hours: only those starting within a day can overlap.
-    nearby = db.scalars(
-        select(HearingSession).where(
-            HearingSession.room_id == room.id,
-            HearingSession.cancelled_at.is_(None),
-            HearingSession.starts_at > starts_at - timedelta(days=1),
-            HearingSession.starts_at < ends_at,
+    clash = queries.room_clash(db, room.id, starts_at, duration_minutes, session_id)
+    if clash is not None:
+        other_ends = clash.starts_at + timedelta(minutes=clash.duration_minutes)
+        raise RoomTaken(
+            in_english(
+                N_("%(room)s is taken by the session of %(starts_at)s until %(ends_at)s."),
+                room=room.name,
+                starts_at=clash.starts_at,
+                ends_at=other_ends,
+            ),
+            clash.starts_at,
+            other_ends,
         )
-    )
-    for other in nearby:
-        other_ends = other.starts_at + timedelta(minutes=other.duration_minutes)
-        if other.id != session_id and other.starts_at < ends_at and starts_at < other_ends:
-            raise RoomTaken(
-                in_english(
-                    N_("%(room)s is taken by the session of %(starts_at)s until %(ends_at)s."),
-                    room=room.name,
-                    starts_at=other.starts_at,
-                    ends_at=other_ends,
-                ),
-                other.starts_at,
-                other_ends,
-            )
 
 
 def create_session(db: Session, data: SessionIn) -> HearingSession:
@@ -341,6 +337,41 @@ def book(
     return booking
 
 
+def case_to_book(db: Session, actor: Actor, v_number: str) -> Case:
+    """The case a planner books by the V-number on the file; refused beside the field
+    when there is no such case that they may see."""
+    try:
+        number = normalise_v_number(v_number)
+    except ValueError:
+        number = ""
+    case_id = db.scalar(select(Case.id).where(Case.v_number == number)) if number else None
+    if case_id is None:
+        raise UnknownVNumber(f"No case with V-number '{v_number}'.", field="v_number")
+    return readable_case(db, case_id, actor)
+
+
+def book_case(db: Session, actor: Actor, session: HearingSession, data: BookingIn) -> Booking:
+    """Plan a seat: the case of ``data`` on the seat asked for (or the first free one)."""
+    return book(db, session, readable_case(db, data.case_id, actor), actor, data.seat)
+
+
+def book_proposal(
+    db: Session, actor: Actor, session: HearingSession, case_ids: list[uuid.UUID]
+) -> list[Booking]:
+    """Book the proposed cases the planner kept, longest waiting first, each on the first
+    free seat. All or nothing: one refused (booked elsewhere meanwhile) refuses all."""
+    cases = db.scalars(
+        visible_cases(actor).where(Case.id.in_(case_ids)).order_by(Case.consented_at)
+    )
+    return [book(db, session, case, actor) for case in cases]
+
+
+def move(db: Session, actor: Actor, booking: Booking, data: MoveIn) -> Booking:
+    """Move a booking to the session (and seat) of ``data``, one the planner may see."""
+    target = readable_session(db, data.session_id, actor)
+    return move_booking(db, booking, target, actor, data.seat, data.reason)
+
+
 def _booking_conflict(db: Session, case: Case, seat: int) -> Exception:
     if db.scalar(
         select(Booking.id).where(Booking.case_id == case.id, Booking.cancelled_at.is_(None))
@@ -457,8 +488,8 @@ IDENTITY_LABELS = {
 }
 
 
-def verify_identity(case: Case, identity: Identity) -> None:
-    """The host typed what the applicant's document says; all three must match."""
+def mismatches(case: Case, identity: Identity) -> list[str]:
+    """Which of what the host typed from the document differ from the case file."""
     wrong = []
     if not same_name(identity.applicant_name, case.applicant_name):
         wrong.append("applicant_name")
@@ -466,6 +497,12 @@ def verify_identity(case: Case, identity: Identity) -> None:
         wrong.append("date_of_birth")
     if identity.v_number != case.v_number.removeprefix("V"):
         wrong.append("v_number")
+    return wrong
+
+
+def verify_identity(case: Case, identity: Identity) -> None:
+    """The host typed what the applicant's document says; all three must match."""
+    wrong = mismatches(case, identity)
     if wrong:
         labels = " and ".join(IDENTITY_LABELS[field] for field in wrong)
         verb = "do" if len(wrong) > 1 else "does"

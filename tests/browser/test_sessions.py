@@ -140,3 +140,35 @@ def test_the_host_checks_an_applicant_in_and_hands_out_a_kiosk_code(
     expect(page.get_by_role("status")).to_contain_text("kiosk van plaats 2 in Zaal Oost")
     assert any(c["name"] == "kiosk-device" for c in page.context.cookies())
     snap(page, "kiosk-registered")
+
+
+def test_the_planner_moves_and_cancels_a_booking_only_after_saying_why(
+    page: Page, live_server: LiveServer
+) -> None:
+    with seeded(live_server) as factory:
+        case = factory.case_in(CaseState.SCHEDULED, applicant_name="Rania Saleh")
+        booking = factory.booking(case)
+        for name, language in (("Zaal West", "ar"), ("Zaal Zuid", "fa")):
+            room = sessions.create_room(factory.db, factory.location(), RoomIn(name=name, seats=4))
+            other = factory.session(language, seats=4, starts_in=timedelta(days=12))
+            other.room_id = room.id
+        factory.db.flush()
+
+    sign_in(page, live_server.accounts["planner"])
+    page.goto(f"/planner/sessions/{booking.session_id}")
+    # Sessions at the same time read differently: by room, language and free seats.
+    labels = page.locator(f"#move-{booking.id} option").all_inner_texts()
+    assert any("Zaal West · Arabisch · vrije plaatsen: 4" in label for label in labels)
+    assert any("Zaal Zuid · Perzisch" in label for label in labels)
+
+    page.locator(f"a[href='/planner/bookings/{booking.id}/cancel']").click()
+    expect(page.locator("h1")).to_have_text("De boeking van Rania Saleh annuleren?")
+    assert_accessible(page)
+    snap(page, "booking-cancel")
+    page.get_by_role("button", name="Boeking annuleren").click()
+    expect(page.locator("#reason-error")).to_contain_text("Geef aan waarom")
+    page.get_by_label("Waarom").fill("aanvrager is ziek")
+    page.get_by_role("button", name="Boeking annuleren").click()
+    history = page.get_by_role("table", name="Geschiedenis")
+    expect(history).to_contain_text("aanvrager is ziek")
+    assert_accessible(page)

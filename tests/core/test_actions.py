@@ -80,7 +80,6 @@ NOT_YET_MOVED = {
     "service/corrections/pages.py",
     "service/decisions/pages.py",
     "service/invitations/pages.py",
-    "service/sessions/pages.py",
     "service/terms/pages.py",
     "service/translation/pages.py",
 }

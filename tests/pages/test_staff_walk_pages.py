@@ -52,7 +52,7 @@ def test_a_refused_check_in_keeps_what_the_host_ticked_and_typed(client, db, fac
         headers=HTML,
     )
 
-    assert refused.status_code == 422
+    assert refused.status_code == 409  # as the API: identity_mismatch
     assert 'id="applicant_name-error"' in refused.text
     assert re.search(r'<input[^>]*name="consent" value="yes" checked', refused.text)
     assert 'value="Hawa Warsame"' in refused.text

@@ -112,9 +112,13 @@ def test_cancel_frees_the_seat_and_returns_the_case_to_consented(client, db, fac
     booking = book(client, planner, session.id, case.id).json()
     assert_problem(book(client, planner, session.id, other.id), 409, "session_full")
 
-    cancelled = client.delete(f"{API}/bookings/{booking['id']}", headers=planner.headers)
+    url = f"{API}/bookings/{booking['id']}"
+    # A cancellation says why: kept with the closed booking.
+    assert_problem(client.delete(url, headers=planner.headers), 422, "validation_error")
+    cancelled = client.delete(url, params={"reason": "ill"}, headers=planner.headers)
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["cancelled_at"] is not None
+    assert cancelled.json()["cancel_reason"] == "ill"
     assert state_of(client, planner, case) == "consented"
     timeline = client.get(f"{API}/cases/{case.id}/timeline", headers=planner.headers).json()
     assert [e["event"] for e in timeline[-2:]] == ["schedule", "unschedule"]
@@ -126,7 +130,7 @@ def test_cancel_frees_the_seat_and_returns_the_case_to_consented(client, db, fac
     assert state_of(client, planner, case) == "scheduled"
 
     # Cancelling twice changes nothing.
-    again = client.delete(f"{API}/bookings/{booking['id']}", headers=planner.headers)
+    again = client.delete(url, params={"reason": "again"}, headers=planner.headers)
     assert again.json()["cancelled_at"] == cancelled.json()["cancelled_at"]
     assert state_of(client, planner, case) == "scheduled"
 
@@ -201,7 +205,10 @@ def test_cancelled_booking_cannot_be_checked_in(client, db, factory):
     case = factory.case_in(CaseState.SCHEDULED)
     booking = factory.booking(case)
 
-    assert client.delete(f"{API}/bookings/{booking.id}", headers=planner.headers).status_code == 200
+    cancelled = client.delete(
+        f"{API}/bookings/{booking.id}", params={"reason": "ill"}, headers=planner.headers
+    )
+    assert cancelled.status_code == 200
     refused = client.post(
         f"{API}/bookings/{booking.id}/check-in",
         headers=host.headers,

@@ -99,7 +99,7 @@ def test_the_host_page_refuses_a_mismatch_beside_the_fields_then_shows_the_code(
     }
 
     refused = client.post(f"/host/bookings/{booking.id}/check-in", data=data, headers=HTML)
-    assert refused.status_code == 422
+    assert refused.status_code == 409  # as the API: identity_mismatch
     assert 'id="applicant_name-error"' in refused.text
     assert 'id="date_of_birth-error"' not in refused.text
     assert "De naam past niet bij deze boeking" in refused.text
@@ -109,7 +109,7 @@ def test_the_host_page_refuses_a_mismatch_beside_the_fields_then_shows_the_code(
         data=data | {"applicant_name": "Hawa Abdi Warsame", "consent": ""},
         headers=HTML,
     )
-    assert unticked.status_code == 422
+    assert unticked.status_code == 409  # as the API: rule_violated
     assert 'id="consent-error"' in unticked.text
 
     accepted = client.post(
