@@ -9,7 +9,6 @@ The planner's form page (``/planner/forms``) lists the form versions and what a 
 translator has not yet signed off, per language.
 """
 
-import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Path, Query, Request, Response
@@ -21,8 +20,8 @@ from service.audit.access import about_case, audited
 from service.auth import service as auth
 from service.auth.access import signed_in
 from service.auth.exceptions import KioskCodeInvalid
+from service.core.actions import Refusal, attempt
 from service.core.actor import Actor
-from service.core.clock import utcnow
 from service.core.errors import TooManyRequests
 from service.core.formatting import LOCAL_TIME
 from service.core.i18n import direction, language_name
@@ -44,9 +43,9 @@ from service.questionnaires.forms import (
     Question,
     QuestionType,
     Section,
-    answer_problems,
 )
 from service.questionnaires.kiosk_texts import KIOSK_LANGUAGES, kiosk_gettext, kiosk_reviews
+from service.questionnaires.service import FormStatus
 from service.workflow import CaseState
 
 router = page_router()
@@ -168,14 +167,14 @@ def redeem_code(
 @router.get("/kiosk/continue")
 def resume(request: Request, db: Session, actor: Applicant, lang: Language = "nl") -> Response:
     """Where this applicant stands: consent first, else exactly where they left off."""
-    case, answer_set = service.case_with_answers(db, _case_id(actor))
-    if answer_set is None:
-        if case.state is not CaseState.CHECKED_IN:
+    kiosk = service.kiosk_form(db, service.applicant_case_id(actor))
+    if kiosk.answer_set is None:
+        if kiosk.case.state is not CaseState.CHECKED_IN:
             return done(request, db, "closed", kiosk_language(lang))
         return see_other(f"/kiosk/consent?lang={kiosk_language(lang)}")
-    closed = _closed(request, db, case.state, answer_set)
-    if closed is not None:
-        return closed
+    if kiosk.status is not FormStatus.OPEN:
+        return closed(request, db, kiosk)
+    answer_set = kiosk.answer_set
     form = service.form_of(answer_set)
     position = answer_set.position or form.sections[0].id
     return see_other(f"/kiosk/sections/{position}")
@@ -283,7 +282,8 @@ def save_section(
     section = service.section_of(form, section_id)
     to_review = _to_review(return_to)
     shown_before = {q.id for q in section.questions if form.visible(q, answer_set.answers)}
-    saved, raw = store_section(db, case.id, section.id, fields)
+    answers, raw = parse_section(section, fields)
+    saved = service.save_section(db, case.id, section.id, answers)
     db.refresh(answer_set)
     if saved.problems:
         errors = {**saved.missing, **saved.problems}
@@ -306,7 +306,9 @@ def save_section(
         also = "&return=review" if to_review else ""
         return see_other(f"{here}?add={target}{also}#{target}")
     if kind == "remove":
-        _remove_item(db, case.id, answer_set, target)
+        group_id, _, item = target.partition(":")
+        if item.isdigit():
+            service.remove_item(db, case.id, group_id, int(item))
         return see_other(f"{here}{back_to}")
     revealed = [
         q.id
@@ -345,16 +347,11 @@ def autosave(section_id: SectionId, db: Session, actor: Applicant, fields: Poste
     """What the page's script sends as the applicant types: saved at once (the same
     fields as the section's form post); answers not valid yet are reported, not kept.
     A closed form answers 409 (the script then goes to the page that says why)."""
-    saved, _ = store_section(db, _case_id(actor), section_id, fields)
+    kiosk = service.kiosk_form(db, service.applicant_case_id(actor))
+    section = service.section_of(service.form_of(kiosk.open()), section_id)
+    answers, _raw = parse_section(section, fields)
+    saved = service.save_section(db, kiosk.case.id, section.id, answers)
     return JSONResponse({"saved": True, "problems": saved.problems})
-
-
-def _remove_item(db: Session, case_id: uuid.UUID, answer_set: AnswerSet, target: str) -> None:
-    group_id, _, index = target.partition(":")
-    items = list(answer_set.answers.get(group_id) or [])
-    if index.isdigit() and int(index) < len(items):
-        items.pop(int(index))
-        service.save(db, case_id, {group_id: items or None})
 
 
 # --- review and submit --------------------------------------------------------------------
@@ -378,13 +375,10 @@ def submit(request: Request, db: Session, actor: Applicant) -> Response:
     if isinstance(opened, Response):
         return opened
     case, answer_set = opened
-    form = service.form_of(answer_set)
-    language = kiosk_language(answer_set.language)
-    problems = answer_problems(form, answer_set.answers, complete=True, language=language)
-    if problems:
-        return _render_review(request, answer_set, problems, status_code=422)
-    service.submit(db, case, actor)
-    return done(request, db, "submitted", language)
+    handed_in = attempt(db, lambda: service.submit(db, case, actor))
+    if isinstance(handed_in, Refusal):  # required answers blank: the review says which
+        return _render_review(request, answer_set, handed_in.fields, status_code=handed_in.status)
+    return done(request, db, "submitted", kiosk_language(answer_set.language))
 
 
 def _render_review(
@@ -436,11 +430,9 @@ def time_up(request: Request, db: Session, lang: Language = "nl") -> Response:
     if token and auth.actor_for_token(db, token) is not None:
         return see_other(f"/kiosk/continue?lang={kiosk_language(lang)}")
     case_id = auth.kiosk_token_case(db, token) if token else None
-    if case_id is not None:
-        service.auto_submit(db, case_id)
-        _case, answer_set = service.case_with_answers(db, case_id)
-        if answer_set is not None and answer_set.auto_submitted:
-            return done(request, db, "time", kiosk_language(answer_set.language))
+    kiosk = service.kiosk_form(db, case_id) if case_id is not None else None
+    if kiosk is not None and kiosk.answer_set is not None and kiosk.answer_set.auto_submitted:
+        return done(request, db, "time", kiosk_language(kiosk.answer_set.language))
     return end_kiosk(request, db, see_other(f"/kiosk?lang={kiosk_language(lang)}"))
 
 
@@ -452,7 +444,7 @@ def before_consent(
     db: Session, actor: Actor, lang: str
 ) -> tuple[Case, FormDefinition, str] | Response:
     """The case, its form and the chosen language, while consent is still to be given."""
-    case, answer_set = service.case_with_answers(db, _case_id(actor))
+    case, answer_set = service.case_with_answers(db, service.applicant_case_id(actor))
     if answer_set is not None:
         return see_other("/kiosk/continue")
     form = service.form_for(case)
@@ -460,31 +452,23 @@ def before_consent(
 
 
 def open_form(request: Request, db: Session, actor: Actor) -> tuple[Case, AnswerSet] | Response:
-    """The applicant's open form, or where to go instead (consent first, or the end)."""
-    case, answer_set = service.case_with_answers(db, _case_id(actor))
-    about_case(case.id)  # the request's audit entry, if any, names the applicant's case
-    if answer_set is None:
+    """The applicant's open form, or where to go instead (consent first, or the end).
+    The service decides whether it is open (and hands in a form whose time is up)."""
+    kiosk = service.kiosk_form(db, service.applicant_case_id(actor))
+    about_case(kiosk.case.id)  # the request's audit entry, if any, names the applicant's case
+    if kiosk.answer_set is None:
         return see_other("/kiosk/continue")
-    closed = _closed(request, db, case.state, answer_set)
-    return closed if closed is not None else (case, answer_set)
+    if kiosk.status is not FormStatus.OPEN:
+        return closed(request, db, kiosk)
+    return kiosk.case, kiosk.answer_set
 
 
-def _closed(
-    request: Request, db: Session, state: CaseState, answer_set: AnswerSet
-) -> Response | None:
-    """Past the deadline the form is handed in as saved; handed in: nothing to show."""
-    language = kiosk_language(answer_set.language)
-    if answer_set.submitted_at is not None or state is not CaseState.IN_PROGRESS:
-        return done(request, db, "closed", language)
-    if answer_set.deadline_at <= utcnow():
-        service.auto_submit(db, answer_set.case_id)
-        return done(request, db, "time", language)
-    return None
-
-
-def _case_id(actor: Actor) -> uuid.UUID:
-    assert actor.case_id is not None  # kiosk tokens always carry their case
-    return actor.case_id
+def closed(request: Request, db: Session, kiosk: service.KioskForm) -> Response:
+    """The end page for a form that takes no more answers: its time was up (and it was
+    handed in as saved), or it was handed in or left the kiosk before."""
+    assert kiosk.answer_set is not None
+    outcome = "time" if kiosk.status is FormStatus.TIME_UP else "closed"
+    return done(request, db, outcome, kiosk_language(kiosk.answer_set.language))
 
 
 def _render_section(
@@ -611,20 +595,6 @@ def _parse_value(question: Question, name: str, fields: Any, raw: dict[str, str]
             value = fields.get(name) or ""
             raw[name] = value
             return value if value.strip() else None
-
-
-def store_section(
-    db: Session, case_id: uuid.UUID, section_id: str, fields: Any
-) -> tuple[service.SectionSaved, dict[str, str]]:
-    """Save one section's post (the rule is the service's); also the raw text as typed."""
-    raw: dict[str, str] = {}
-
-    def read(section: Section) -> Answers:
-        posted, typed = parse_section(section, fields)
-        raw.update(typed)
-        return posted
-
-    return service.save_section(db, case_id, section_id, read), raw
 
 
 # --- the planner's overview of the forms ----------------------------------------------------
