@@ -9,6 +9,8 @@ The planner's form page (``/planner/forms``) lists the form versions and what a 
 translator has not yet signed off, per language.
 """
 
+import uuid
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Path, Query, Request, Response
@@ -285,22 +287,37 @@ def save_section(
     answers, raw = parse_section(section, fields)
     saved = service.save_section(db, case.id, section.id, answers)
     db.refresh(answer_set)
+    again = partial(_render_section, request, form, answer_set, section, raw, to_review=to_review)
     if saved.problems:
         errors = {**saved.missing, **saved.problems}
-        return _render_section(
-            request,
-            form,
-            answer_set,
-            section,
-            raw,
-            errors,
-            status_code=422,
-            to_review=to_review,
-            missing=list(saved.missing),
-        )
+        return again(errors, status_code=422, missing=list(saved.missing))
+    action = fields.get("action") or "next"
+    moved = _within(db, case.id, form, section, shown_before, answer_set.answers, action, to_review)
+    if moved is not None:
+        return moved
+    if saved.missing and not set(saved.missing) <= set(fields.getlist("missing_shown")):
+        # Told once, beside the fields; the same blanks do not stop the applicant again.
+        return again(saved.missing, missing=list(saved.missing))
+    index = form.sections.index(section)
+    if to_review or action == "review" or index + 1 == len(form.sections):
+        return see_other("/kiosk/review")
+    return see_other(f"/kiosk/sections/{form.sections[index + 1].id}")
+
+
+def _within(
+    db: Session,
+    case_id: uuid.UUID,
+    form: FormDefinition,
+    section: Section,
+    shown_before: set[str],
+    answers: Answers,
+    action: str,
+    to_review: bool,
+) -> Response | None:
+    """Where adding or removing a group's item, going back, or a follow-up question that
+    an answer revealed takes the applicant; None: on to the next part."""
     here = f"/kiosk/sections/{section.id}"
     back_to = "?return=review" if to_review else ""  # this page again, still on the way back
-    action = fields.get("action") or "next"
     kind, _, target = action.partition(":")
     if kind == "add":
         also = "&return=review" if to_review else ""
@@ -308,34 +325,17 @@ def save_section(
     if kind == "remove":
         group_id, _, item = target.partition(":")
         if item.isdigit():
-            service.remove_item(db, case.id, group_id, int(item))
+            service.remove_item(db, case_id, group_id, int(item))
         return see_other(f"{here}{back_to}")
     revealed = [
-        q.id
-        for q in section.questions
-        if q.id not in shown_before and form.visible(q, answer_set.answers)
+        q.id for q in section.questions if q.id not in shown_before and form.visible(q, answers)
     ]
     if revealed:  # an answer opened a follow-up question on this page
         return see_other(f"{here}{back_to}#q-{revealed[0]}")
-    index = form.sections.index(section)
     if kind == "back":
+        index = form.sections.index(section)
         return see_other(f"/kiosk/sections/{form.sections[max(index - 1, 0)].id}")
-    told = set(fields.getlist("missing_shown"))
-    if saved.missing and not set(saved.missing) <= told:
-        # Told once, beside the fields; the same blanks do not stop the applicant again.
-        return _render_section(
-            request,
-            form,
-            answer_set,
-            section,
-            raw,
-            saved.missing,
-            to_review=to_review,
-            missing=list(saved.missing),
-        )
-    if to_review or kind == "review" or index + 1 == len(form.sections):
-        return see_other("/kiosk/review")
-    return see_other(f"/kiosk/sections/{form.sections[index + 1].id}")
+    return None
 
 
 def _to_review(return_to: str) -> bool:
