@@ -3,13 +3,11 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from sqlalchemy.orm import Session
 
 from service.audit.access import audited
-from service.auth.access import allow
-from service.cases.access import readable_account, readable_case
-from service.core.actor import Actor
+from service.cases.access import readable_account
 from service.core.routing import UnitOfWorkRoute
 from service.questionnaires import access, service
 from service.questionnaires.exceptions import FormNotFound, FormNotStarted
@@ -17,20 +15,18 @@ from service.questionnaires.forms import DEFAULT_FORM, available_forms, load_for
 from service.questionnaires.schemas import AnswerSetOut, AnswersIn, KioskView, SavedAnswersOut
 
 router = APIRouter(tags=["questionnaires"], route_class=UnitOfWorkRoute)
-Applicant = Annotated[Actor, Depends(allow(*access.APPLICANT))]
-FormReader = Annotated[Actor, Depends(allow(*access.FORM_READERS))]
 FormId = Annotated[str, Query(max_length=60)]
 
 
 @router.get("/forms")
-def list_forms(_: FormReader) -> list[dict[str, Any]]:
+def list_forms(_: access.FormReader) -> list[dict[str, Any]]:
     return [{"id": f, "version": v} for f, v in available_forms()]
 
 
 @router.get("/forms/{form_id}")
 def get_form(
     form_id: Annotated[str, Path(max_length=60)],
-    _: FormReader,
+    _: access.FormReader,
     language: Annotated[str, Query(max_length=10)] = "nl",
 ) -> dict[str, Any]:
     """The latest version of a form in one language (`dir` tells rtl or ltr)."""
@@ -43,7 +39,7 @@ def get_form(
 
 
 @router.get("/kiosk/form")
-def kiosk_form(db: Session, actor: Applicant) -> KioskView:
+def kiosk_form(db: Session, actor: access.Applicant) -> KioskView:
     """What the kiosk shows: the form in the applicant's language and what they saved.
     A form whose time is up is handed in as saved when read, as the kiosk pages do
     (`case_state` then says `submitted`)."""
@@ -59,14 +55,13 @@ def kiosk_form(db: Session, actor: Applicant) -> KioskView:
 
 
 @router.post("/kiosk/start")
-def kiosk_start(db: Session, actor: Applicant) -> AnswerSetOut:
+def kiosk_start(case: access.ApplicantCase, db: Session, actor: access.Applicant) -> AnswerSetOut:
     """Start the form; the time limit (4 hours) runs from now."""
-    case = readable_case(db, service.applicant_case_id(actor), actor)
     return AnswerSetOut.model_validate(service.start(db, case, actor))
 
 
 @router.put("/kiosk/answers")
-def kiosk_save(body: AnswersIn, db: Session, actor: Applicant) -> SavedAnswersOut:
+def kiosk_save(body: AnswersIn, db: Session, actor: access.Applicant) -> SavedAnswersOut:
     """Save answers to any questions as the applicant goes (the kiosk's autosave).
 
     The kiosk pages' rule: every valid answer is saved even when others are not, so
@@ -81,7 +76,7 @@ def kiosk_save_section(
     section_id: Annotated[str, Path(max_length=60)],
     body: AnswersIn,
     db: Session,
-    actor: Applicant,
+    actor: access.Applicant,
 ) -> SavedAnswersOut:
     """Save one section's answers, as the kiosk's section page does (the same rule):
     every valid answer is saved; the refused ones are listed in `problems` (their old
@@ -94,9 +89,8 @@ def kiosk_save_section(
 
 
 @router.post("/kiosk/submit")
-def kiosk_submit(db: Session, actor: Applicant) -> AnswerSetOut:
+def kiosk_submit(case: access.ApplicantCase, db: Session, actor: access.Applicant) -> AnswerSetOut:
     """Hand in the form; every required question must have an answer."""
-    case = readable_case(db, service.applicant_case_id(actor), actor)
     return AnswerSetOut.model_validate(service.submit(db, case, actor))
 
 
@@ -109,7 +103,7 @@ def _saved(saved: service.SectionSaved) -> SavedAnswersOut:
 def case_answers(
     case_id: uuid.UUID,
     db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.ANSWER_READERS))],
+    actor: access.AnswerReader,
 ) -> AnswerSetOut:
     """The applicant's original answers (never changed by corrections)."""
     case = readable_account(db, case_id, actor, "answers")

@@ -20,7 +20,6 @@ from starlette.datastructures import FormData
 
 from service.audit.access import about_case, audited
 from service.auth import service as auth
-from service.auth.access import signed_in
 from service.auth.exceptions import KioskCodeInvalid
 from service.core.actions import Refusal, attempt
 from service.core.actor import Actor
@@ -38,6 +37,7 @@ from service.core.web import (
 from service.models.cases import Case
 from service.models.questionnaires import AnswerSet
 from service.questionnaires import access, service
+from service.questionnaires.access import ApplicantPage, FormManagerPage
 from service.questionnaires.check import check_forms
 from service.questionnaires.forms import (
     Answers,
@@ -53,7 +53,6 @@ from service.workflow import CaseState
 router = page_router()
 # The kiosks' autosave alone: the busiest route, matched before every other (main.py).
 autosave_router = page_router()
-Applicant = Annotated[Actor, Depends(access.at_kiosk())]
 Language = Annotated[str, Query(max_length=10)]
 OUTCOMES = ("submitted", "declined", "time", "closed")
 
@@ -167,7 +166,7 @@ def redeem_code(
 
 
 @router.get("/kiosk/continue")
-def resume(request: Request, db: Session, actor: Applicant, lang: Language = "nl") -> Response:
+def resume(request: Request, db: Session, actor: ApplicantPage, lang: Language = "nl") -> Response:
     """Where this applicant stands: consent first, else exactly where they left off."""
     kiosk = service.kiosk_form(db, service.applicant_case_id(actor))
     if kiosk.answer_set is None:
@@ -187,7 +186,7 @@ def resume(request: Request, db: Session, actor: Applicant, lang: Language = "nl
 
 @router.get("/kiosk/consent", response_class=HTMLResponse)
 def consent_page(
-    request: Request, db: Session, actor: Applicant, lang: Language = "nl"
+    request: Request, db: Session, actor: ApplicantPage, lang: Language = "nl"
 ) -> Response:
     """Before the first question: does the applicant themself agree to the written hearing?"""
     before = before_consent(db, actor, lang)
@@ -202,7 +201,7 @@ def consent_page(
 def give_consent(
     request: Request,
     db: Session,
-    actor: Applicant,
+    actor: ApplicantPage,
     lang: Annotated[str, Form(max_length=10)] = "nl",
     choice: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
@@ -241,7 +240,7 @@ def section_page(
     section_id: SectionId,
     request: Request,
     db: Session,
-    actor: Applicant,
+    actor: ApplicantPage,
     add: Annotated[str, Query(max_length=60)] = "",
     return_to: Return = "",
 ) -> Response:
@@ -268,7 +267,7 @@ def save_section(
     section_id: SectionId,
     request: Request,
     db: Session,
-    actor: Applicant,
+    actor: ApplicantPage,
     fields: Posted,
     return_to: Return = "",
 ) -> Response:
@@ -343,7 +342,7 @@ def _to_review(return_to: str) -> bool:
 
 
 @autosave_router.post("/kiosk/autosave/{section_id}")
-def autosave(section_id: SectionId, db: Session, actor: Applicant, fields: Posted) -> Response:
+def autosave(section_id: SectionId, db: Session, actor: ApplicantPage, fields: Posted) -> Response:
     """What the page's script sends as the applicant types: saved at once (the same
     fields as the section's form post); answers not valid yet are reported, not kept.
     A closed form answers 409 (the script then goes to the page that says why)."""
@@ -358,7 +357,7 @@ def autosave(section_id: SectionId, db: Session, actor: Applicant, fields: Poste
 
 
 @router.get("/kiosk/review", response_class=HTMLResponse, dependencies=[audited("kiosk.review")])
-def review_page(request: Request, db: Session, actor: Applicant) -> Response:
+def review_page(request: Request, db: Session, actor: ApplicantPage) -> Response:
     """Every answer on one page, with a way back to each part; then hand it in."""
     opened = open_form(request, db, actor)
     if isinstance(opened, Response):
@@ -369,7 +368,7 @@ def review_page(request: Request, db: Session, actor: Applicant) -> Response:
 
 
 @router.post("/kiosk/submit", response_class=HTMLResponse, dependencies=[audited("kiosk.submit")])
-def submit(request: Request, db: Session, actor: Applicant) -> Response:
+def submit(request: Request, db: Session, actor: ApplicantPage) -> Response:
     """Hand the form in: nothing can be changed afterwards, and the kiosk signs out."""
     opened = open_form(request, db, actor)
     if isinstance(opened, Response):
@@ -601,9 +600,7 @@ def _parse_value(question: Question, name: str, fields: Any, raw: dict[str, str]
 
 
 @router.get("/planner/forms", response_class=HTMLResponse)
-def forms_overview(
-    request: Request, actor: Annotated[Actor, Depends(signed_in(*access.FORM_MANAGERS))]
-) -> HTMLResponse:
+def forms_overview(request: Request, actor: FormManagerPage) -> HTMLResponse:
     """Every form version, its hash, and which translations await a sworn translator."""
     report = check_forms()
     context = {
