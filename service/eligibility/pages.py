@@ -9,7 +9,9 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from service.cases.access import readable_case
-from service.core.i18n import N_
+from service.cases.pages import render_case
+from service.core.actions import Refusal, attempt
+from service.core.i18n import N_, gettext_for, language_of
 from service.core.web import page_router, render, see_other
 from service.eligibility import service
 from service.eligibility.access import ScreenableCasePage, ScreenerPage
@@ -22,8 +24,14 @@ router = page_router()
 def screen_case(
     case: ScreenableCasePage, request: Request, db: Session, actor: ScreenerPage
 ) -> Response:
-    service.screen_case(db, case, actor)
-    return see_other(f"/planner/cases/{case.id}?done=screened")
+    """Screen (or re-screen) the case (``service.screen_case``, as the API's route does);
+    a refusal shows the case page again, saying why beside its screenings."""
+    screened = attempt(db, lambda: service.screen_case(db, case, actor))
+    if not isinstance(screened, Refusal):
+        return see_other(f"/planner/cases/{case.id}?done=screened")
+    why = gettext_for(language_of(request))(NOT_SCREENED.get(screened.code, screened.message))
+    errors = {"screenings": why}
+    return render_case(request, db, case, actor, errors=errors, status_code=screened.status)
 
 
 @router.post("/planner/screenings/run")
