@@ -17,7 +17,7 @@ from service.models import Role
 from service.questionnaires import service as questionnaires
 from service.workflow import CaseState
 from tests.helpers import API, assert_problem
-from tests.questionnaires.test_kiosk_pages import HTML, POLICY, post
+from tests.questionnaires.test_kiosk_pages import HTML, POLICY, complete_for, post
 from tests.questionnaires.test_kiosk_sections import started
 
 NAME = "أمل حداد"
@@ -163,3 +163,37 @@ def test_the_rule_for_what_is_kept_is_the_services_not_the_pages():
     parameters = inspect.signature(questionnaires.save_section).parameters
     assert "read" not in parameters
     assert list(parameters) == ["db", "case_id", "section_id", "answers"]
+
+
+def hand_in_by_page(client):
+    review = client.get("/kiosk/review", headers=HTML)
+    return post(client, "/kiosk/submit", review.text, {}, follow_redirects=False)
+
+
+def test_handing_in_with_answers_missing_is_refused_by_both_doors(client, db, two_applicants):
+    page_case, _html, api_case, api = two_applicants
+
+    page = hand_in_by_page(client)
+    refused = client.post(f"{API}/kiosk/submit", headers=api)
+
+    assert page.status_code == 422
+    assert_problem(refused, 422, "invalid_answers")
+    assert 'href="/kiosk/sections/identity' in page.text  # the way back to what is missing
+    assert page_case.state is api_case.state is CaseState.IN_PROGRESS
+
+
+def test_a_complete_form_is_handed_in_the_same_through_both_doors(client, db, two_applicants):
+    page_case, _html, api_case, api = two_applicants
+    for case in (page_case, api_case):
+        answer_set = questionnaires.answer_set_of(db, case)
+        questionnaires.save(db, case.id, complete_for(answer_set))
+
+    page = hand_in_by_page(client)
+    handed_in = client.post(f"{API}/kiosk/submit", headers=api)
+
+    assert page.headers["location"].startswith("/kiosk/done?outcome=submitted")
+    assert handed_in.status_code == 200, handed_in.text
+    db.expire_all()
+    for case in (page_case, api_case):
+        answer_set = questionnaires.answer_set_of(db, case)
+        assert (case.state, answer_set.auto_submitted) == (CaseState.SUBMITTED, False)
