@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.cases import queries as case_queries
@@ -26,7 +25,6 @@ from service.invitations.access import (
     ReplyableInvitationPage,
 )
 from service.invitations.schemas import InvitationIn, InvitationOut, ReplyIn
-from service.models.auth import User
 from service.models.cases import Case
 from service.models.invitations import Invitation, InvitationStatus
 from service.workflow import CaseState
@@ -201,18 +199,8 @@ def preview_selection(
     cases = _selection(db, actor, case_id)
     if not cases:
         errors["case_id"] = gettext("Tick at least one case to invite.")
-    lawyers = {
-        u.id: u
-        for u in db.scalars(
-            select(User).where(User.id.in_({c.lawyer_id for c in cases if c.lawyer_id}))
-        )
-    }
-    rows = [
-        (c, lawyers.get(c.lawyer_id) if c.lawyer_id else None, service.why_not_invitable(c))
-        for c in cases
-    ]
     context = {
-        "rows": rows,
+        "rows": queries.preview(db, cases),
         "reply_days": reply_days,
         "deadline": service.reply_deadline(days),
         "errors": errors,
