@@ -54,10 +54,12 @@ def reply(db: Session, actor: Actor, invitation: Invitation, answer: ReplyIn) ->
     (the same through the lawyer's page and the API)."""
     consent, note = answer.consent, answer.note.strip()
     if invitation.status != InvitationStatus.OPEN:
-        raise InvitationClosed(f"This invitation is already {invitation.status}.")
+        raise InvitationClosed(N_("This invitation has already been answered or has expired."))
     now = utcnow()
     if invitation.reply_due_at <= now:
-        raise InvitationClosed("The reply term has passed; ask the planner for a new invitation.")
+        raise InvitationClosed(
+            N_("The reply term has passed; ask the planner for a new invitation.")
+        )
     case = db.get_one(Case, invitation.case_id)
     event = CaseEvent.CONSENT if consent else CaseEvent.DECLINE
     why = note or (N_("lawyer consented") if consent else N_("lawyer declined"))

@@ -86,6 +86,7 @@ def test_a_reply_after_the_term_is_refused_the_same_and_the_page_keeps_the_text(
     assert_problem(api, 409, "invitation_closed")
     assert page.status_code == 409
     assert "Mijn cliënt wil een gehoor" in page.text  # nothing typed is lost
+    assert "De antwoordtermijn is verstreken" in page.text  # why, in Dutch
     for case in (by_page, by_api):
         assert invitation_of(db, case).status == "open"
         assert case.state is CaseState.INVITED
