@@ -20,6 +20,7 @@ from service.decisions import service as decisions
 from service.decisions.schemas import DecisionIn, Outcome
 from service.eligibility.service import screen_case
 from service.invitations import service as invitations
+from service.invitations.schemas import ReplyIn
 from service.models.auth import Role
 from service.models.cases import Case, SignalKind
 from service.models.decisions import ReviewVerdict
@@ -174,7 +175,7 @@ class Driver:
         invitation = invitations.open_invitation(self.db, case.id)
         assert invitation is not None
         note = "" if consent else "client prefers a physical hearing"
-        invitations.reply(self.db, invitation, lawyer, consent, note)
+        invitations.reply(self.db, lawyer, invitation, ReplyIn(consent=consent, note=note))
 
     def _deliver_translation(self, case: Case) -> None:
         job = translation.translation_of(self.db, case)

@@ -1,29 +1,23 @@
 """Screening against the eligibility policy (toetsingskader)."""
 
-import uuid
 from collections.abc import Sequence
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from service.audit.access import audited
-from service.auth.access import STAFF, allow
-from service.cases.access import readable_case
-from service.core.actor import Actor
 from service.core.routing import UnitOfWorkRoute
 from service.core.settings import get_settings
 from service.eligibility import service
+from service.eligibility.access import ScreenableCase, Screener, Staff, StaffCase
 from service.eligibility.policy import available_versions, load_policy
 from service.eligibility.schemas import BulkScreeningOut, PolicyOut, ScreeningOut
-from service.models.auth import Role
 
 router = APIRouter(tags=["eligibility"], route_class=UnitOfWorkRoute)
-SCREENERS = (Role.PLANNER, Role.ADMIN)
 
 
 @router.get("/eligibility/policies")
-def list_policies(_: Annotated[Actor, Depends(allow(*STAFF))]) -> Sequence[PolicyOut]:
+def list_policies(_: Staff) -> Sequence[PolicyOut]:
     """The policy versions shipped with the service, and which one is active."""
     active = get_settings().eligibility_policy
     out = []
@@ -45,26 +39,18 @@ def list_policies(_: Annotated[Actor, Depends(allow(*STAFF))]) -> Sequence[Polic
 
 
 @router.post("/cases/{case_id}/screening", dependencies=[audited("case.screen")])
-def screen_case(
-    case_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*SCREENERS))]
-) -> ScreeningOut:
+def screen_case(case: ScreenableCase, db: Session, actor: Screener) -> ScreeningOut:
     """Screen (or re-screen) a case. Excluded or withdrawn cases re-enter only this way."""
-    case = readable_case(db, case_id, actor)
     return ScreeningOut.model_validate(service.screen_case(db, case, actor))
 
 
 @router.get("/cases/{case_id}/screenings")
-def list_screenings(
-    case_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*STAFF))]
-) -> Sequence[ScreeningOut]:
-    case = readable_case(db, case_id, actor)
+def list_screenings(case: StaffCase, db: Session) -> Sequence[ScreeningOut]:
     return [ScreeningOut.model_validate(s) for s in service.screenings_of(db, case.id)]
 
 
 @router.post("/screenings/run")
-def screen_all_imported(
-    db: Session, actor: Annotated[Actor, Depends(allow(*SCREENERS))]
-) -> BulkScreeningOut:
+def screen_all_imported(db: Session, actor: Screener) -> BulkScreeningOut:
     """Screen every case still waiting in `imported`."""
     counts = service.screen_imported(db, actor)
     return BulkScreeningOut(policy_version=service.active_policy().version, screened=counts)

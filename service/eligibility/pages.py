@@ -4,32 +4,38 @@ waiting, on a page: the same service functions as the API's screening routes."""
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from service.auth.access import signed_in
 from service.cases.access import readable_case
-from service.core.actor import Actor
-from service.core.i18n import N_
+from service.cases.pages import render_case
+from service.core.actions import Refusal, attempt
+from service.core.i18n import N_, gettext_for, language_of
 from service.core.web import page_router, render, see_other
 from service.eligibility import service
-from service.eligibility.api import SCREENERS
+from service.eligibility.access import ScreenableCasePage, ScreenerPage
 from service.models.eligibility import ScreeningOutcome
 
 router = page_router()
-Screener = Annotated[Actor, Depends(signed_in(*SCREENERS))]
 
 
 @router.post("/planner/cases/{case_id}/screening")
-def screen_case(case_id: uuid.UUID, request: Request, db: Session, actor: Screener) -> Response:
-    case = readable_case(db, case_id, actor)
-    service.screen_case(db, case, actor)
-    return see_other(f"/planner/cases/{case.id}?done=screened")
+def screen_case(
+    case: ScreenableCasePage, request: Request, db: Session, actor: ScreenerPage
+) -> Response:
+    """Screen (or re-screen) the case (``service.screen_case``, as the API's route does);
+    a refusal shows the case page again, saying why beside its screenings."""
+    screened = attempt(db, lambda: service.screen_case(db, case, actor))
+    if not isinstance(screened, Refusal):
+        return see_other(f"/planner/cases/{case.id}?done=screened")
+    why = gettext_for(language_of(request))(NOT_SCREENED.get(screened.code, screened.message))
+    errors = {"screenings": why}
+    return render_case(request, db, case, actor, errors=errors, status_code=screened.status)
 
 
 @router.post("/planner/screenings/run")
-def screen_all_imported(request: Request, db: Session, actor: Screener) -> Response:
+def screen_all_imported(request: Request, db: Session, actor: ScreenerPage) -> Response:
     """Screen every case still waiting in ``imported``."""
     counts = service.screen_imported(db, actor)
     return see_other(f"/planner/cases?outcome=eligible&screened={sum(counts.values())}")
@@ -52,7 +58,7 @@ MAX_SELECTION = 200
 def screen_selection(
     request: Request,
     db: Session,
-    actor: Screener,
+    actor: ScreenerPage,
     case_id: Annotated[list[uuid.UUID], Form(max_length=MAX_SELECTION)] = [],  # noqa: B006
 ) -> Response:
     """Screen (again) the ticked cases against the current policy; the outcome per case,

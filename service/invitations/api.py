@@ -1,14 +1,9 @@
-import uuid
 from collections.abc import Sequence
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 from sqlalchemy.orm import Session
 
 from service.audit.access import audited
-from service.auth.access import allow
-from service.cases.access import readable_case
-from service.core.actor import Actor
 from service.core.paging import DEFAULT_LIMIT, Limit, Offset, page_of
 from service.core.routing import UnitOfWorkRoute
 from service.invitations import access, queries, service
@@ -24,20 +19,16 @@ router = APIRouter(tags=["invitations"], route_class=UnitOfWorkRoute)
     dependencies=[audited("invitation.send")],
 )
 def invite(
-    case_id: uuid.UUID,
-    body: InvitationIn,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
+    case: access.InvitableCase, body: InvitationIn, db: Session, actor: access.Planner
 ) -> InvitationOut:
     """Invite the applicant through their lawyer; starts the six-week target."""
-    case = readable_case(db, case_id, actor)
     return InvitationOut.present(service.invite(db, case, actor, body.reply_days), case)
 
 
 @router.get("/invitations")
 def list_invitations(
     db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.READERS))],
+    actor: access.Reader,
     request: Request,
     response: Response,
     status: InvitationStatus | None = None,
@@ -55,12 +46,8 @@ def list_invitations(
 
 @router.post("/invitations/{invitation_id}/reply")
 def reply(
-    invitation_id: uuid.UUID,
-    body: ReplyIn,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.REPLIERS))],
+    invitation: access.ReplyableInvitation, body: ReplyIn, db: Session, actor: access.Lawyer
 ) -> InvitationOut:
     """The lawyer consents or declines on behalf of the client."""
-    invitation = access.readable_invitation(db, invitation_id, actor)
-    case = service.reply(db, invitation, actor, body.consent, body.note, body.language_needs)
+    case = service.reply(db, actor, invitation, body)
     return InvitationOut.present(invitation, case)

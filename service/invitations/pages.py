@@ -4,31 +4,32 @@ timeline, and the reply to an invitation on behalf of the client."""
 import uuid
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.auth.access import signed_in
 from service.cases import queries as case_queries
 from service.cases.access import readable_case
 from service.cases.pages import render_case
 from service.cases.schemas import CaseOut
 from service.cases.timeline import timeline
+from service.core.actions import Refusal, attempt, parse_form
 from service.core.actor import Actor
-from service.core.errors import DomainError
 from service.core.i18n import N_, gettext_for, language_of
 from service.core.web import page_router, render, safe_next, see_other
-from service.invitations import access, queries, service
-from service.invitations.schemas import InvitationIn, InvitationOut
-from service.models.auth import Role, User
+from service.invitations import queries, service
+from service.invitations.access import (
+    InvitableCasePage,
+    LawyerPage,
+    PlannerPage,
+    ReplyableInvitationPage,
+)
+from service.invitations.schemas import InvitationIn, InvitationOut, ReplyIn
 from service.models.cases import Case
 from service.models.invitations import Invitation, InvitationStatus
 from service.workflow import CaseState
 
 router = page_router()
-Lawyer = Annotated[Actor, Depends(signed_in(Role.LAWYER))]
 # Where the translated form can be read side by side.
 TRANSLATED = frozenset(
     {
@@ -45,7 +46,7 @@ TRANSLATED = frozenset(
 
 
 @router.get("/lawyer", response_class=HTMLResponse)
-def lawyer_start(request: Request, db: Session, actor: Lawyer) -> HTMLResponse:
+def lawyer_start(request: Request, db: Session, actor: LawyerPage) -> HTMLResponse:
     invitations = [
         InvitationOut.present(invitation, case)
         for invitation, case in queries.list_invitations(db, actor, InvitationStatus.OPEN)
@@ -56,7 +57,9 @@ def lawyer_start(request: Request, db: Session, actor: Lawyer) -> HTMLResponse:
 
 
 @router.get("/lawyer/cases/{case_id}", response_class=HTMLResponse)
-def client_case(case_id: uuid.UUID, request: Request, db: Session, actor: Lawyer) -> HTMLResponse:
+def client_case(
+    case_id: uuid.UUID, request: Request, db: Session, actor: LawyerPage
+) -> HTMLResponse:
     """Every step so far and every date ahead, with whose move it is."""
     case = readable_case(db, case_id, actor)
     invitation = service.open_invitation(db, case.id)
@@ -76,6 +79,7 @@ def _reply_page(
     invitation: Invitation,
     values: dict[str, str],
     errors: dict[str, str],
+    status: int = 200,
 ) -> HTMLResponse:
     context = {
         "case": case,
@@ -84,78 +88,78 @@ def _reply_page(
         "values": values,
         "errors": errors,
     }
-    status = 422 if errors else 200
     return render(request, "lawyer/reply.html", context, actor=actor, status_code=status)
 
 
 @router.get("/lawyer/invitations/{invitation_id}", response_class=HTMLResponse)
 def reply_form(
-    invitation_id: uuid.UUID, request: Request, db: Session, actor: Lawyer
+    invitation: ReplyableInvitationPage, request: Request, db: Session, actor: LawyerPage
 ) -> HTMLResponse:
-    invitation = access.readable_invitation(db, invitation_id, actor)
     case = db.get_one(Case, invitation.case_id)
     return _reply_page(request, actor, case, invitation, {}, {})
 
 
+# The page's radio buttons for the API's ``consent``.
+ANSWERS = {"consent": True, "decline": False}
+CHOOSE_ANSWER = N_("Choose whether your client takes part.")
+
+
 @router.post("/lawyer/invitations/{invitation_id}", response_class=HTMLResponse)
 def reply(
-    invitation_id: uuid.UUID,
+    invitation: ReplyableInvitationPage,
     request: Request,
     db: Session,
-    actor: Lawyer,
+    actor: LawyerPage,
     answer: Annotated[str, Form(max_length=10)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
     language_needs: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Consent or decline on behalf of the client, with a note and language needs."""
-    invitation = access.readable_invitation(db, invitation_id, actor)
-    case = db.get_one(Case, invitation.case_id)
-    if answer not in ("consent", "decline"):
+    """Consent or decline on behalf of the client, with a note and language needs
+    (``service.reply``, as the API's route does)."""
+    values = {"answer": answer, "note": note, "language_needs": language_needs}
+    typed = {"consent": ANSWERS.get(answer), "note": note, "language_needs": language_needs}
+    replied = attempt(db, lambda: service.reply(db, actor, invitation, parse_form(ReplyIn, typed)))
+    if isinstance(replied, Refusal):
         gettext = gettext_for(language_of(request))
-        errors = {"answer": gettext("Choose whether your client takes part.")}
-        values = {"note": note, "language_needs": language_needs}
-        return _reply_page(request, actor, case, invitation, values, errors)
-    service.reply(db, invitation, actor, answer == "consent", note.strip(), language_needs.strip())
-    return see_other(f"/lawyer/cases/{case.id}")
+        errors = replied.errors(gettext, "answer")
+        if "consent" in errors:  # the radio buttons left blank: say what to choose
+            errors = {"answer": gettext(CHOOSE_ANSWER)}
+        case = db.get_one(Case, invitation.case_id)
+        return _reply_page(request, actor, case, invitation, values, errors, replied.status)
+    return see_other(f"/lawyer/cases/{replied.id}")
 
 
 # --- the planner: invite one case or a selection ----------------------------------------------
 
-Planner = Annotated[Actor, Depends(signed_in(*access.PLANNERS))]
+REPLY_DAYS = N_("Enter a whole number of working days from 1 to 60.")
 
 
-def _reply_days(raw: str, gettext: Any) -> tuple[int | None, dict[str, str]]:
+def _reply_days(db: Session, raw: str, gettext: Any) -> tuple[int | None, dict[str, str]]:
     """The form's reply days through the API's own input model."""
-    try:
-        return InvitationIn.model_validate({"reply_days": raw.strip() or None}).reply_days, {}
-    except ValidationError:
-        return None, {"reply_days": gettext("Enter a whole number of working days from 1 to 60.")}
+    parsed = attempt(db, lambda: parse_form(InvitationIn, {"reply_days": raw.strip()}).reply_days)
+    if isinstance(parsed, Refusal):
+        return None, {"reply_days": gettext(REPLY_DAYS)}
+    return parsed, {}
 
 
 @router.post("/planner/cases/{case_id}/invitation", response_class=HTMLResponse)
 def invite_case(
-    case_id: uuid.UUID,
+    case: InvitableCasePage,
     request: Request,
     db: Session,
-    actor: Planner,
+    actor: PlannerPage,
     reply_days: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Invite one case's lawyer (``service.invite``, as the API's route does)."""
-    case = readable_case(db, case_id, actor)
-    gettext = gettext_for(language_of(request))
-    days, errors = _reply_days(reply_days, gettext)
-    if not errors:
-        try:
-            with db.begin_nested():
-                service.invite(db, case, actor, days)
-        except DomainError as exc:
-            db.refresh(case)
-            errors = {"reply_days": gettext(REFUSALS.get(exc.code, REFUSALS["wrong_state"]))}
-        else:
-            return see_other(f"/planner/cases/{case.id}?done=invited")
-    return render_case(
-        request, db, case, actor, form={"reply_days": reply_days}, errors=errors, status_code=422
+    body = {"reply_days": reply_days}
+    sent = attempt(
+        db, lambda: service.invite(db, case, actor, parse_form(InvitationIn, body).reply_days)
     )
+    if not isinstance(sent, Refusal):
+        return see_other(f"/planner/cases/{case.id}?done=invited")
+    why = REPLY_DAYS if sent.code == "validation_error" else REFUSALS.get(sent.code)
+    errors = {"reply_days": gettext_for(language_of(request))(why or REFUSALS["wrong_state"])}
+    return render_case(request, db, case, actor, form=body, errors=errors, status_code=sent.status)
 
 
 # Why a case of a selection was not invited, for the planner.
@@ -183,7 +187,7 @@ def _selection(db: Session, actor: Actor, ids: list[str]) -> list[Case]:
 def preview_selection(
     request: Request,
     db: Session,
-    actor: Planner,
+    actor: PlannerPage,
     case_id: Annotated[list[str], Form(max_length=service.MAX_SELECTION)] = [],  # noqa: B006
     reply_days: Annotated[str, Form(max_length=10)] = "",
     back: Annotated[str, Form(max_length=2000)] = "",
@@ -191,22 +195,12 @@ def preview_selection(
     """Who gets what before anything is sent: each case, its lawyer and the reply deadline,
     or why it will not be invited."""
     gettext = gettext_for(language_of(request))
-    days, errors = _reply_days(reply_days, gettext)
+    days, errors = _reply_days(db, reply_days, gettext)
     cases = _selection(db, actor, case_id)
     if not cases:
         errors["case_id"] = gettext("Tick at least one case to invite.")
-    lawyers = {
-        u.id: u
-        for u in db.scalars(
-            select(User).where(User.id.in_({c.lawyer_id for c in cases if c.lawyer_id}))
-        )
-    }
-    rows = [
-        (c, lawyers.get(c.lawyer_id) if c.lawyer_id else None, service.why_not_invitable(c))
-        for c in cases
-    ]
     context = {
-        "rows": rows,
+        "rows": queries.preview(db, cases),
         "reply_days": reply_days,
         "deadline": service.reply_deadline(days),
         "errors": errors,
@@ -221,14 +215,14 @@ def preview_selection(
 def send_selection(
     request: Request,
     db: Session,
-    actor: Planner,
+    actor: PlannerPage,
     case_id: Annotated[list[str], Form(max_length=service.MAX_SELECTION)] = [],  # noqa: B006
     reply_days: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Invite the previewed cases, one by one through ``service.invite``; what happened
     to each is shown. Sending again invites no one twice."""
     gettext = gettext_for(language_of(request))
-    days, errors = _reply_days(reply_days, gettext)
+    days, errors = _reply_days(db, reply_days, gettext)
     cases = _selection(db, actor, case_id)
     if errors or not cases:
         return see_other("/planner/cases")

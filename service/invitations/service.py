@@ -14,6 +14,7 @@ from service.core.clock import utcnow
 from service.core.errors import DomainError
 from service.core.i18n import N_
 from service.invitations.exceptions import InvitationClosed, NoLawyer
+from service.invitations.schemas import ReplyIn
 from service.models.cases import Case
 from service.models.invitations import Invitation, InvitationStatus
 from service.models.terms import TermStep
@@ -48,19 +49,17 @@ def invite(db: Session, case: Case, actor: Actor, reply_days: int | None = None)
     return invitation
 
 
-def reply(
-    db: Session,
-    invitation: Invitation,
-    actor: Actor,
-    consent: bool,
-    note: str,
-    language_needs: str = "",
-) -> Case:
+def reply(db: Session, actor: Actor, invitation: Invitation, answer: ReplyIn) -> Case:
+    """The lawyer consents or declines on behalf of the client, within the reply term
+    (the same through the lawyer's page and the API)."""
+    consent, note = answer.consent, answer.note.strip()
     if invitation.status != InvitationStatus.OPEN:
-        raise InvitationClosed(f"This invitation is already {invitation.status}.")
+        raise InvitationClosed(N_("This invitation has already been answered or has expired."))
     now = utcnow()
     if invitation.reply_due_at <= now:
-        raise InvitationClosed("The reply term has passed; ask the planner for a new invitation.")
+        raise InvitationClosed(
+            N_("The reply term has passed; ask the planner for a new invitation.")
+        )
     case = db.get_one(Case, invitation.case_id)
     event = CaseEvent.CONSENT if consent else CaseEvent.DECLINE
     why = note or (N_("lawyer consented") if consent else N_("lawyer declined"))
@@ -68,7 +67,7 @@ def reply(
     invitation.status = InvitationStatus.CONSENTED if consent else InvitationStatus.DECLINED
     invitation.replied_at = now
     invitation.note = note
-    invitation.language_needs = language_needs
+    invitation.language_needs = answer.language_needs.strip()
     db.flush()
     return case
 

@@ -5,17 +5,19 @@ one-time code was exchanged for (``at_kiosk``); it ends on submit, decline or ti
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from service.auth import service as auth
-from service.auth.access import STAFF, Permission
+from service.auth.access import STAFF, Loaded, Permission, allow, gated, signed_in
+from service.cases.access import readable_case
 from service.core.actor import Actor
 from service.core.web import cookie_name
 from service.fields import roles_seeing
 from service.models.auth import Role
+from service.models.cases import Case
 from service.questionnaires.exceptions import KioskSignedOut, KioskSignInEnded
 
 # service/fields.py; translators read the answers they translate through their job.
@@ -61,3 +63,29 @@ def at_kiosk() -> Any:
     permission.allowed_roles = allowed  # type: ignore[attr-defined]
     permission.gate = gate  # type: ignore[attr-defined]
     return permission
+
+
+# --- the doors' declarations (the API's ``X``, the page's ``XPage``) ----------------------
+
+Applicant = Annotated[Actor, Depends(allow(*APPLICANT))]
+ApplicantPage = Annotated[Actor, Depends(at_kiosk())]
+FormReader = Annotated[Actor, Depends(allow(*FORM_READERS))]
+AnswerReader = Annotated[Actor, Depends(allow(*ANSWER_READERS))]
+FormManagerPage = Annotated[Actor, Depends(signed_in(*FORM_MANAGERS))]
+
+
+def own_case(db: Session, actor: Actor) -> Case:
+    """The applicant's own case (their sign-in always carries it), through the cases'
+    access rules."""
+    assert actor.case_id is not None
+    return readable_case(db, actor.case_id, actor)
+
+
+async def _applicant_case(
+    permission: Annotated[Permission, Depends(allow(*APPLICANT))],
+) -> Loaded[Case]:
+    return Loaded(permission, own_case)
+
+
+# The API's applicant with their case loaded (start, hand in).
+ApplicantCase = Annotated[Case, Depends(gated(_applicant_case, allow(*APPLICANT)))]

@@ -3,34 +3,30 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from sqlalchemy.orm import Session
 
 from service.audit.access import audited
-from service.auth.access import allow
-from service.cases.access import readable_account, readable_case
-from service.core.actor import Actor
+from service.cases.access import readable_account
 from service.core.routing import UnitOfWorkRoute
 from service.questionnaires import access, service
 from service.questionnaires.exceptions import FormNotFound, FormNotStarted
 from service.questionnaires.forms import DEFAULT_FORM, available_forms, load_form
-from service.questionnaires.schemas import AnswerSetOut, AnswersIn, KioskView
+from service.questionnaires.schemas import AnswerSetOut, AnswersIn, KioskView, SavedAnswersOut
 
 router = APIRouter(tags=["questionnaires"], route_class=UnitOfWorkRoute)
-Applicant = Annotated[Actor, Depends(allow(*access.APPLICANT))]
-FormReader = Annotated[Actor, Depends(allow(*access.FORM_READERS))]
 FormId = Annotated[str, Query(max_length=60)]
 
 
 @router.get("/forms")
-def list_forms(_: FormReader) -> list[dict[str, Any]]:
+def list_forms(_: access.FormReader) -> list[dict[str, Any]]:
     return [{"id": f, "version": v} for f, v in available_forms()]
 
 
 @router.get("/forms/{form_id}")
 def get_form(
     form_id: Annotated[str, Path(max_length=60)],
-    _: FormReader,
+    _: access.FormReader,
     language: Annotated[str, Query(max_length=10)] = "nl",
 ) -> dict[str, Any]:
     """The latest version of a form in one language (`dir` tells rtl or ltr)."""
@@ -43,10 +39,12 @@ def get_form(
 
 
 @router.get("/kiosk/form")
-def kiosk_form(db: Session, actor: Applicant) -> KioskView:
-    """What the kiosk shows: the form in the applicant's language and what they saved."""
-    case = readable_case(db, _case_id(actor), actor)
-    answer_set = service.answer_set_of(db, case)
+def kiosk_form(db: Session, actor: access.Applicant) -> KioskView:
+    """What the kiosk shows: the form in the applicant's language and what they saved.
+    A form whose time is up is handed in as saved when read, as the kiosk pages do
+    (`case_state` then says `submitted`)."""
+    kiosk = service.kiosk_form(db, service.applicant_case_id(actor))
+    case, answer_set = kiosk.case, kiosk.answer_set
     form = service.form_of(answer_set) if answer_set else service.form_for(case)
     language = answer_set.language if answer_set else service.form_language(form, case)
     return KioskView(
@@ -57,30 +55,55 @@ def kiosk_form(db: Session, actor: Applicant) -> KioskView:
 
 
 @router.post("/kiosk/start")
-def kiosk_start(db: Session, actor: Applicant) -> AnswerSetOut:
+def kiosk_start(case: access.ApplicantCase, db: Session, actor: access.Applicant) -> AnswerSetOut:
     """Start the form; the time limit (4 hours) runs from now."""
-    case = readable_case(db, _case_id(actor), actor)
     return AnswerSetOut.model_validate(service.start(db, case, actor))
 
 
 @router.put("/kiosk/answers")
-def kiosk_save(body: AnswersIn, db: Session, actor: Applicant) -> AnswerSetOut:
-    """Save answers as the applicant goes; nothing is lost if the kiosk restarts."""
-    return AnswerSetOut.model_validate(service.save(db, _case_id(actor), body.answers))
+def kiosk_save(body: AnswersIn, db: Session, actor: access.Applicant) -> SavedAnswersOut:
+    """Save answers to any questions as the applicant goes (the kiosk's autosave).
+
+    The kiosk pages' rule: every valid answer is saved even when others are not, so
+    nothing typed is lost for one mistake. The answers refused are left out (their old
+    value stays) and listed in `problems` with the reason, and the response is still 200.
+    A form whose time is up answers 409 `form_closed`, having handed in what was saved."""
+    return _saved(service.save_section(db, service.applicant_case_id(actor), None, body.answers))
+
+
+@router.put("/kiosk/sections/{section_id}")
+def kiosk_save_section(
+    section_id: Annotated[str, Path(max_length=60)],
+    body: AnswersIn,
+    db: Session,
+    actor: access.Applicant,
+) -> SavedAnswersOut:
+    """Save one section's answers, as the kiosk's section page does (the same rule):
+    every valid answer is saved; the refused ones are listed in `problems` (their old
+    value stays) and the section's required answers still blank in `missing`, with a 200,
+    so nothing typed is lost for one mistake. Answers to another section's questions are
+    refused as a whole (422 `invalid_answers`); an unknown section is 404. A form whose
+    time is up answers 409 `form_closed`, having handed in what was saved."""
+    case_id = service.applicant_case_id(actor)
+    return _saved(service.save_section(db, case_id, section_id, body.answers))
 
 
 @router.post("/kiosk/submit")
-def kiosk_submit(db: Session, actor: Applicant) -> AnswerSetOut:
+def kiosk_submit(case: access.ApplicantCase, db: Session, actor: access.Applicant) -> AnswerSetOut:
     """Hand in the form; every required question must have an answer."""
-    case = readable_case(db, _case_id(actor), actor)
     return AnswerSetOut.model_validate(service.submit(db, case, actor))
+
+
+def _saved(saved: service.SectionSaved) -> SavedAnswersOut:
+    report = {"problems": saved.problems, "missing": saved.missing}
+    return SavedAnswersOut.model_validate({**saved.answer_set, **report})
 
 
 @router.get("/cases/{case_id}/answers", dependencies=[audited("answers.read")])
 def case_answers(
     case_id: uuid.UUID,
     db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.ANSWER_READERS))],
+    actor: access.AnswerReader,
 ) -> AnswerSetOut:
     """The applicant's original answers (never changed by corrections)."""
     case = readable_account(db, case_id, actor, "answers")
@@ -88,11 +111,6 @@ def case_answers(
     if answer_set is None:
         raise FormNotStarted("This case has no answers yet.")
     return AnswerSetOut.model_validate(answer_set)
-
-
-def _case_id(actor: Actor) -> uuid.UUID:
-    assert actor.case_id is not None  # applicant tokens always carry their case
-    return actor.case_id
 
 
 __all__ = ["DEFAULT_FORM", "router"]

@@ -1,12 +1,21 @@
-from service.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from service.core.actions import FormInvalid
+from service.core.errors import Conflict, NotFound, Unauthorized
 
 
 class FormNotFound(NotFound):
     code = "form_not_found"
 
 
-class InvalidAnswers(InvalidInput):
+class InvalidAnswers(FormInvalid):
+    """Answers refused, each with its reason by answer key: a page shows them beside the
+    questions, the API lists them in its detail."""
+
     code = "invalid_answers"
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(problems)
+        self.detail = "; ".join(f"{key}: {message}" for key, message in problems.items())
+        self.args = (self.detail,)
 
 
 class FormNotStarted(Conflict):
@@ -15,6 +24,13 @@ class FormNotStarted(Conflict):
 
 class FormClosed(Conflict):
     code = "form_closed"
+
+
+class FormTimeUp(FormClosed):
+    """The form's time ran out: the door that found it so handed it in as saved, and that
+    hand-in stays although the request is refused."""
+
+    keep_changes = True
 
 
 class LanguageNotOffered(Conflict):

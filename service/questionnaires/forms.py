@@ -511,7 +511,7 @@ def validate_answers(
     """Raise with every problem at once (``InvalidAnswers``, 422)."""
     problems = answer_problems(form, answers, complete=complete, language=language)
     if problems:
-        raise InvalidAnswers("; ".join(f"{key}: {message}" for key, message in problems.items()))
+        raise InvalidAnswers(problems)
 
 
 def _group_problems(

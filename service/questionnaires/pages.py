@@ -10,6 +10,7 @@ translator has not yet signed off, per language.
 """
 
 import uuid
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Path, Query, Request, Response
@@ -19,10 +20,9 @@ from starlette.datastructures import FormData
 
 from service.audit.access import about_case, audited
 from service.auth import service as auth
-from service.auth.access import signed_in
 from service.auth.exceptions import KioskCodeInvalid
+from service.core.actions import Refusal, attempt
 from service.core.actor import Actor
-from service.core.clock import utcnow
 from service.core.errors import TooManyRequests
 from service.core.formatting import LOCAL_TIME
 from service.core.i18n import direction, language_name
@@ -37,6 +37,7 @@ from service.core.web import (
 from service.models.cases import Case
 from service.models.questionnaires import AnswerSet
 from service.questionnaires import access, service
+from service.questionnaires.access import ApplicantPage, FormManagerPage
 from service.questionnaires.check import check_forms
 from service.questionnaires.forms import (
     Answers,
@@ -44,15 +45,14 @@ from service.questionnaires.forms import (
     Question,
     QuestionType,
     Section,
-    answer_problems,
 )
 from service.questionnaires.kiosk_texts import KIOSK_LANGUAGES, kiosk_gettext, kiosk_reviews
+from service.questionnaires.service import FormStatus
 from service.workflow import CaseState
 
 router = page_router()
 # The kiosks' autosave alone: the busiest route, matched before every other (main.py).
 autosave_router = page_router()
-Applicant = Annotated[Actor, Depends(access.at_kiosk())]
 Language = Annotated[str, Query(max_length=10)]
 OUTCOMES = ("submitted", "declined", "time", "closed")
 
@@ -166,16 +166,16 @@ def redeem_code(
 
 
 @router.get("/kiosk/continue")
-def resume(request: Request, db: Session, actor: Applicant, lang: Language = "nl") -> Response:
+def resume(request: Request, db: Session, actor: ApplicantPage, lang: Language = "nl") -> Response:
     """Where this applicant stands: consent first, else exactly where they left off."""
-    case, answer_set = service.case_with_answers(db, _case_id(actor))
-    if answer_set is None:
-        if case.state is not CaseState.CHECKED_IN:
+    kiosk = service.kiosk_form(db, service.applicant_case_id(actor))
+    if kiosk.answer_set is None:
+        if kiosk.case.state is not CaseState.CHECKED_IN:
             return done(request, db, "closed", kiosk_language(lang))
         return see_other(f"/kiosk/consent?lang={kiosk_language(lang)}")
-    closed = _closed(request, db, case.state, answer_set)
-    if closed is not None:
-        return closed
+    if kiosk.status is not FormStatus.OPEN:
+        return closed(request, db, kiosk)
+    answer_set = kiosk.answer_set
     form = service.form_of(answer_set)
     position = answer_set.position or form.sections[0].id
     return see_other(f"/kiosk/sections/{position}")
@@ -186,7 +186,7 @@ def resume(request: Request, db: Session, actor: Applicant, lang: Language = "nl
 
 @router.get("/kiosk/consent", response_class=HTMLResponse)
 def consent_page(
-    request: Request, db: Session, actor: Applicant, lang: Language = "nl"
+    request: Request, db: Session, actor: ApplicantPage, lang: Language = "nl"
 ) -> Response:
     """Before the first question: does the applicant themself agree to the written hearing?"""
     before = before_consent(db, actor, lang)
@@ -201,7 +201,7 @@ def consent_page(
 def give_consent(
     request: Request,
     db: Session,
-    actor: Applicant,
+    actor: ApplicantPage,
     lang: Annotated[str, Form(max_length=10)] = "nl",
     choice: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
@@ -240,7 +240,7 @@ def section_page(
     section_id: SectionId,
     request: Request,
     db: Session,
-    actor: Applicant,
+    actor: ApplicantPage,
     add: Annotated[str, Query(max_length=60)] = "",
     return_to: Return = "",
 ) -> Response:
@@ -267,7 +267,7 @@ def save_section(
     section_id: SectionId,
     request: Request,
     db: Session,
-    actor: Applicant,
+    actor: ApplicantPage,
     fields: Posted,
     return_to: Return = "",
 ) -> Response:
@@ -283,57 +283,58 @@ def save_section(
     section = service.section_of(form, section_id)
     to_review = _to_review(return_to)
     shown_before = {q.id for q in section.questions if form.visible(q, answer_set.answers)}
-    saved, raw = store_section(db, case.id, section.id, fields)
+    answers, raw = parse_section(section, fields)
+    saved = service.save_section(db, case.id, section.id, answers)
     db.refresh(answer_set)
+    again = partial(_render_section, request, form, answer_set, section, raw, to_review=to_review)
     if saved.problems:
         errors = {**saved.missing, **saved.problems}
-        return _render_section(
-            request,
-            form,
-            answer_set,
-            section,
-            raw,
-            errors,
-            status_code=422,
-            to_review=to_review,
-            missing=list(saved.missing),
-        )
+        return again(errors, status_code=422, missing=list(saved.missing))
+    action = fields.get("action") or "next"
+    moved = _within(db, case.id, form, section, shown_before, answer_set.answers, action, to_review)
+    if moved is not None:
+        return moved
+    if saved.missing and not set(saved.missing) <= set(fields.getlist("missing_shown")):
+        # Told once, beside the fields; the same blanks do not stop the applicant again.
+        return again(saved.missing, missing=list(saved.missing))
+    index = form.sections.index(section)
+    if to_review or action == "review" or index + 1 == len(form.sections):
+        return see_other("/kiosk/review")
+    return see_other(f"/kiosk/sections/{form.sections[index + 1].id}")
+
+
+def _within(
+    db: Session,
+    case_id: uuid.UUID,
+    form: FormDefinition,
+    section: Section,
+    shown_before: set[str],
+    answers: Answers,
+    action: str,
+    to_review: bool,
+) -> Response | None:
+    """Where adding or removing a group's item, going back, or a follow-up question that
+    an answer revealed takes the applicant; None: on to the next part."""
     here = f"/kiosk/sections/{section.id}"
     back_to = "?return=review" if to_review else ""  # this page again, still on the way back
-    action = fields.get("action") or "next"
     kind, _, target = action.partition(":")
     if kind == "add":
         also = "&return=review" if to_review else ""
         return see_other(f"{here}?add={target}{also}#{target}")
     if kind == "remove":
-        _remove_item(db, case.id, answer_set, target)
+        group_id, _, item = target.partition(":")
+        if item.isdigit():
+            service.remove_item(db, case_id, group_id, int(item))
         return see_other(f"{here}{back_to}")
     revealed = [
-        q.id
-        for q in section.questions
-        if q.id not in shown_before and form.visible(q, answer_set.answers)
+        q.id for q in section.questions if q.id not in shown_before and form.visible(q, answers)
     ]
     if revealed:  # an answer opened a follow-up question on this page
         return see_other(f"{here}{back_to}#q-{revealed[0]}")
-    index = form.sections.index(section)
     if kind == "back":
+        index = form.sections.index(section)
         return see_other(f"/kiosk/sections/{form.sections[max(index - 1, 0)].id}")
-    told = set(fields.getlist("missing_shown"))
-    if saved.missing and not set(saved.missing) <= told:
-        # Told once, beside the fields; the same blanks do not stop the applicant again.
-        return _render_section(
-            request,
-            form,
-            answer_set,
-            section,
-            raw,
-            saved.missing,
-            to_review=to_review,
-            missing=list(saved.missing),
-        )
-    if to_review or kind == "review" or index + 1 == len(form.sections):
-        return see_other("/kiosk/review")
-    return see_other(f"/kiosk/sections/{form.sections[index + 1].id}")
+    return None
 
 
 def _to_review(return_to: str) -> bool:
@@ -341,27 +342,22 @@ def _to_review(return_to: str) -> bool:
 
 
 @autosave_router.post("/kiosk/autosave/{section_id}")
-def autosave(section_id: SectionId, db: Session, actor: Applicant, fields: Posted) -> Response:
+def autosave(section_id: SectionId, db: Session, actor: ApplicantPage, fields: Posted) -> Response:
     """What the page's script sends as the applicant types: saved at once (the same
     fields as the section's form post); answers not valid yet are reported, not kept.
     A closed form answers 409 (the script then goes to the page that says why)."""
-    saved, _ = store_section(db, _case_id(actor), section_id, fields)
+    kiosk = service.kiosk_form(db, service.applicant_case_id(actor))
+    section = service.section_of(service.form_of(kiosk.open()), section_id)
+    answers, _raw = parse_section(section, fields)
+    saved = service.save_section(db, kiosk.case.id, section.id, answers)
     return JSONResponse({"saved": True, "problems": saved.problems})
-
-
-def _remove_item(db: Session, case_id: uuid.UUID, answer_set: AnswerSet, target: str) -> None:
-    group_id, _, index = target.partition(":")
-    items = list(answer_set.answers.get(group_id) or [])
-    if index.isdigit() and int(index) < len(items):
-        items.pop(int(index))
-        service.save(db, case_id, {group_id: items or None})
 
 
 # --- review and submit --------------------------------------------------------------------
 
 
 @router.get("/kiosk/review", response_class=HTMLResponse, dependencies=[audited("kiosk.review")])
-def review_page(request: Request, db: Session, actor: Applicant) -> Response:
+def review_page(request: Request, db: Session, actor: ApplicantPage) -> Response:
     """Every answer on one page, with a way back to each part; then hand it in."""
     opened = open_form(request, db, actor)
     if isinstance(opened, Response):
@@ -372,19 +368,16 @@ def review_page(request: Request, db: Session, actor: Applicant) -> Response:
 
 
 @router.post("/kiosk/submit", response_class=HTMLResponse, dependencies=[audited("kiosk.submit")])
-def submit(request: Request, db: Session, actor: Applicant) -> Response:
+def submit(request: Request, db: Session, actor: ApplicantPage) -> Response:
     """Hand the form in: nothing can be changed afterwards, and the kiosk signs out."""
     opened = open_form(request, db, actor)
     if isinstance(opened, Response):
         return opened
     case, answer_set = opened
-    form = service.form_of(answer_set)
-    language = kiosk_language(answer_set.language)
-    problems = answer_problems(form, answer_set.answers, complete=True, language=language)
-    if problems:
-        return _render_review(request, answer_set, problems, status_code=422)
-    service.submit(db, case, actor)
-    return done(request, db, "submitted", language)
+    handed_in = attempt(db, lambda: service.submit(db, case, actor))
+    if isinstance(handed_in, Refusal):  # required answers blank: the review says which
+        return _render_review(request, answer_set, handed_in.fields, status_code=handed_in.status)
+    return done(request, db, "submitted", kiosk_language(answer_set.language))
 
 
 def _render_review(
@@ -436,11 +429,9 @@ def time_up(request: Request, db: Session, lang: Language = "nl") -> Response:
     if token and auth.actor_for_token(db, token) is not None:
         return see_other(f"/kiosk/continue?lang={kiosk_language(lang)}")
     case_id = auth.kiosk_token_case(db, token) if token else None
-    if case_id is not None:
-        service.auto_submit(db, case_id)
-        _case, answer_set = service.case_with_answers(db, case_id)
-        if answer_set is not None and answer_set.auto_submitted:
-            return done(request, db, "time", kiosk_language(answer_set.language))
+    kiosk = service.kiosk_form(db, case_id) if case_id is not None else None
+    if kiosk is not None and kiosk.answer_set is not None and kiosk.answer_set.auto_submitted:
+        return done(request, db, "time", kiosk_language(kiosk.answer_set.language))
     return end_kiosk(request, db, see_other(f"/kiosk?lang={kiosk_language(lang)}"))
 
 
@@ -452,7 +443,7 @@ def before_consent(
     db: Session, actor: Actor, lang: str
 ) -> tuple[Case, FormDefinition, str] | Response:
     """The case, its form and the chosen language, while consent is still to be given."""
-    case, answer_set = service.case_with_answers(db, _case_id(actor))
+    case, answer_set = service.case_with_answers(db, service.applicant_case_id(actor))
     if answer_set is not None:
         return see_other("/kiosk/continue")
     form = service.form_for(case)
@@ -460,31 +451,23 @@ def before_consent(
 
 
 def open_form(request: Request, db: Session, actor: Actor) -> tuple[Case, AnswerSet] | Response:
-    """The applicant's open form, or where to go instead (consent first, or the end)."""
-    case, answer_set = service.case_with_answers(db, _case_id(actor))
-    about_case(case.id)  # the request's audit entry, if any, names the applicant's case
-    if answer_set is None:
+    """The applicant's open form, or where to go instead (consent first, or the end).
+    The service decides whether it is open (and hands in a form whose time is up)."""
+    kiosk = service.kiosk_form(db, service.applicant_case_id(actor))
+    about_case(kiosk.case.id)  # the request's audit entry, if any, names the applicant's case
+    if kiosk.answer_set is None:
         return see_other("/kiosk/continue")
-    closed = _closed(request, db, case.state, answer_set)
-    return closed if closed is not None else (case, answer_set)
+    if kiosk.status is not FormStatus.OPEN:
+        return closed(request, db, kiosk)
+    return kiosk.case, kiosk.answer_set
 
 
-def _closed(
-    request: Request, db: Session, state: CaseState, answer_set: AnswerSet
-) -> Response | None:
-    """Past the deadline the form is handed in as saved; handed in: nothing to show."""
-    language = kiosk_language(answer_set.language)
-    if answer_set.submitted_at is not None or state is not CaseState.IN_PROGRESS:
-        return done(request, db, "closed", language)
-    if answer_set.deadline_at <= utcnow():
-        service.auto_submit(db, answer_set.case_id)
-        return done(request, db, "time", language)
-    return None
-
-
-def _case_id(actor: Actor) -> uuid.UUID:
-    assert actor.case_id is not None  # kiosk tokens always carry their case
-    return actor.case_id
+def closed(request: Request, db: Session, kiosk: service.KioskForm) -> Response:
+    """The end page for a form that takes no more answers: its time was up (and it was
+    handed in as saved), or it was handed in or left the kiosk before."""
+    assert kiosk.answer_set is not None
+    outcome = "time" if kiosk.status is FormStatus.TIME_UP else "closed"
+    return done(request, db, outcome, kiosk_language(kiosk.answer_set.language))
 
 
 def _render_section(
@@ -613,27 +596,11 @@ def _parse_value(question: Question, name: str, fields: Any, raw: dict[str, str]
             return value if value.strip() else None
 
 
-def store_section(
-    db: Session, case_id: uuid.UUID, section_id: str, fields: Any
-) -> tuple[service.SectionSaved, dict[str, str]]:
-    """Save one section's post (the rule is the service's); also the raw text as typed."""
-    raw: dict[str, str] = {}
-
-    def read(section: Section) -> Answers:
-        posted, typed = parse_section(section, fields)
-        raw.update(typed)
-        return posted
-
-    return service.save_section(db, case_id, section_id, read), raw
-
-
 # --- the planner's overview of the forms ----------------------------------------------------
 
 
 @router.get("/planner/forms", response_class=HTMLResponse)
-def forms_overview(
-    request: Request, actor: Annotated[Actor, Depends(signed_in(*access.FORM_MANAGERS))]
-) -> HTMLResponse:
+def forms_overview(request: Request, actor: FormManagerPage) -> HTMLResponse:
     """Every form version, its hash, and which translations await a sworn translator."""
     report = check_forms()
     context = {

@@ -42,6 +42,22 @@ class AnswerSetOut(BaseModel):
     auto_submitted: bool
 
 
+class SavedAnswersOut(AnswerSetOut):
+    """The answer set as saved, and what was not: nothing typed is lost for another
+    answer's mistake, so a save is 200 with the refused answers listed."""
+
+    problems: dict[str, str] = Field(
+        default_factory=dict,
+        description="Answers left out (their old value stays), by answer key "
+        "(`question`, or `group.index.question`), with the reason in the form's language.",
+    )
+    missing: dict[str, str] = Field(
+        default_factory=dict,
+        description="A section's required answers still blank (saved anyway; they must be "
+        "answered before handing in). Only for a section's save.",
+    )
+
+
 class KioskView(BaseModel):
     case_state: str
     form: dict[str, Any] = Field(description="The form in the applicant's language")

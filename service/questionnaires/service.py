@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, update
@@ -14,6 +15,7 @@ from service.auth.service import end_kiosk_sign_ins
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
 from service.core.crypto import open_value, seal_value
+from service.core.errors import DomainError
 from service.core.i18n import N_
 from service.eligibility.policy import FormPurpose, load_policy
 from service.eligibility.service import active_policy
@@ -24,6 +26,8 @@ from service.questionnaires.exceptions import (
     FormClosed,
     FormNotFound,
     FormNotStarted,
+    FormTimeUp,
+    InvalidAnswers,
     LanguageNotOffered,
 )
 from service.questionnaires.forms import (
@@ -149,22 +153,72 @@ def decline(db: Session, case: Case, actor: Actor) -> None:
     )
 
 
-def _check_open(state: CaseState, answer_set: Any) -> None:
+class FormStatus(StrEnum):
+    """Where the applicant's form stands, as both doors (page and API) find it."""
+
+    NOT_STARTED = "not_started"
+    OPEN = "open"
+    TIME_UP = "time_up"  # handed in as saved the moment a door finds it so
+    HANDED_IN = "handed_in"
+    LEFT = "left"  # the case left the written hearing (declined, withdrawn, excluded)
+
+
+def form_status(state: CaseState, answer_set: Any) -> FormStatus:
     """``answer_set``: the answer set (or its row), None when the form was not started."""
     if state in TERMINAL_STATES:
-        raise FormClosed("Your case has left the written hearing; please speak to the host.")
+        return FormStatus.LEFT
     if answer_set is None or state is not CaseState.IN_PROGRESS:
         if answer_set is not None and answer_set.submitted_at is not None:
-            raise FormClosed("The form has been handed in; it can no longer be changed.")
-        raise FormNotStarted("Start the form first.")
+            return FormStatus.HANDED_IN
+        return FormStatus.NOT_STARTED
     if answer_set.deadline_at <= utcnow():
-        raise FormClosed("The time for this form is over; what you saved has been handed in.")
+        return FormStatus.TIME_UP
+    return FormStatus.OPEN
 
 
-def _open(state: CaseState, answer_set: AnswerSet | None) -> AnswerSet:
-    _check_open(state, answer_set)
-    assert answer_set is not None
-    return answer_set
+def not_open(status: FormStatus) -> DomainError:
+    """Why a form that is not open takes no answers (the same refusal through both doors)."""
+    match status:
+        case FormStatus.LEFT:
+            return FormClosed("Your case has left the written hearing; please speak to the host.")
+        case FormStatus.HANDED_IN:
+            return FormClosed("The form has been handed in; it can no longer be changed.")
+        case FormStatus.TIME_UP:
+            return FormTimeUp("The time for this form is over; what you saved has been handed in.")
+    return FormNotStarted("Start the form first.")
+
+
+@dataclass(frozen=True)
+class KioskForm:
+    """The applicant's case and form, and where the form stands."""
+
+    case: Case
+    answer_set: AnswerSet | None
+    status: FormStatus
+
+    def open(self) -> AnswerSet:
+        """The answer set while it takes answers, else the refusal that says why."""
+        if self.status is not FormStatus.OPEN:
+            raise not_open(self.status)
+        assert self.answer_set is not None
+        return self.answer_set
+
+
+def kiosk_form(db: Session, case_id: uuid.UUID) -> KioskForm:
+    """The applicant's form as either door finds it. A form whose time is up is handed in
+    here, as saved, whoever asks (page or API); the minute's sweep does the same for a
+    form nobody asks about."""
+    case, answer_set = case_with_answers(db, case_id)
+    status = form_status(case.state, answer_set)
+    if status is FormStatus.TIME_UP:
+        auto_submit(db, case.id)
+    return KioskForm(case, answer_set, status)
+
+
+def applicant_case_id(actor: Actor) -> uuid.UUID:
+    """The case of the applicant at the kiosk (their sign-in always carries it)."""
+    assert actor.case_id is not None
+    return actor.case_id
 
 
 # The kiosks save every few seconds, 40 at a time per location: the save reads the
@@ -190,14 +244,19 @@ _SAVE = (
 
 
 def save(db: Session, case_id: uuid.UUID, answers: dict[str, Any]) -> dict[str, Any]:
-    """Merge answers into the form (null clears one); returns the saved answer set.
-    Refuses all of them (422) if any is not valid."""
+    """Merge answers into the form (null clears one), all or none: refused (422) if any is
+    not valid. For seeding and demos; the doors save through :func:`save_section`."""
     return save_with(db, case_id, lambda form, language, saved: (answers, {}), strict=True)[0]
 
 
 # Given the form, the answer set's language and the saved answers: the answers to merge
 # and the problems found (whose answers are left out of the merge).
 Merge = Callable[[FormDefinition, str, dict[str, Any]], tuple[dict[str, Any], dict[str, str]]]
+
+
+def merged(saved: Answers, answers: Answers) -> Answers:
+    """``answers`` over ``saved``; a null clears an answer."""
+    return {k: v for k, v in {**saved, **answers}.items() if v is not None}
 
 
 def save_with(
@@ -208,16 +267,19 @@ def save_with(
     connection = db.connection()  # plain Core: no ORM objects on this path
     row = connection.execute(_FORM_TO_SAVE, {"case_id": case_id}).first()
     if row is None:  # not started: say why (one more query, only on this error path)
-        _check_open(connection.execute(_CASE_STATE, {"case_id": case_id}).scalar_one(), None)
-    assert row is not None
-    _check_open(row.state, row)
+        state = connection.execute(_CASE_STATE, {"case_id": case_id}).scalar_one()
+        raise not_open(form_status(state, None))
+    if (status := form_status(row.state, row)) is not FormStatus.OPEN:
+        if status is FormStatus.TIME_UP:
+            auto_submit(db, case_id)  # kept: the refusal below commits it (keep_changes)
+        raise not_open(status)
     form = load_form(row.form_id, row.form_version)
     stored = open_value(AnswerSet.answers, row.id, row.answers)  # sealed at rest
     answers, problems = merge(form, row.language, stored)
-    merged = {k: v for k, v in {**stored, **answers}.items() if v is not None}
+    after = merged(stored, answers)
     if strict:
-        validate_answers(form, merged, complete=False, language=row.language)
-    saved = {**row._mapping, "answers": merged, "saved_at": utcnow()}
+        validate_answers(form, after, complete=False, language=row.language)
+    saved = {**row._mapping, "answers": after, "saved_at": utcnow()}
     connection.execute(
         _SAVE,
         {
@@ -233,11 +295,12 @@ def save_with(
 
 @dataclass
 class SectionSaved:
-    """What saving one section did: ``problems`` are answers refused (not kept, the old
-    value stays), ``missing`` the section's required answers still blank (saved anyway:
-    the applicant may go on and answer them before handing in)."""
+    """What saving answers did: ``answer_set`` as saved (its columns), ``problems`` the
+    answers refused (not kept, the old value stays), ``missing`` the section's required
+    answers still blank (saved anyway: the applicant may go on and answer them before
+    handing in)."""
 
-    answers: Answers
+    answer_set: dict[str, Any]
     problems: dict[str, str] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
 
@@ -250,35 +313,60 @@ def section_of(form: FormDefinition, section_id: str) -> Section:
 
 
 def save_section(
-    db: Session, case_id: uuid.UUID, section_id: str, read: Callable[[Section], Answers]
+    db: Session, case_id: uuid.UUID, section_id: str | None, answers: Answers
 ) -> SectionSaved:
-    """The kiosk's rule for one section's answers (``read`` turns what was posted into
-    answers, given the section): keep every valid one, leave out (and report) the invalid
-    ones, and say which required answers of the section are still missing. One read and
-    one write (the kiosks autosave often)."""
-    found: dict[str, dict[str, str]] = {}
+    """The one rule for saving the applicant's answers, whichever door sends them (the
+    kiosk's section page and its autosave, the API): every valid answer is kept; an
+    invalid one is left out (its old value stays) and reported by answer key, in the
+    form's language. One answer's mistake never costs the others.
+
+    Given a section (``section_id``), the answers must be its questions' and ``missing``
+    lists its required answers still blank; without one, answers may be to any question.
+    One read and one write (the kiosks autosave often)."""
+    missing: dict[str, str] = {}
 
     def merge(
         form: FormDefinition, language: str, saved: Answers
     ) -> tuple[Answers, dict[str, str]]:
-        section = section_of(form, section_id)
-        section_keys = {q.id for q in section.questions}
-        posted = read(section)
+        scope = set(answers) if section_id is None else _section_keys(form, section_id, answers)
         language = language if language in KIOSK_LANGUAGES else "nl"
 
-        def in_section(problems: dict[str, str]) -> dict[str, str]:
-            return {k: v for k, v in problems.items() if k.split(".")[0] in section_keys}
+        def problems_in_scope(answers: Answers, *, complete: bool) -> dict[str, str]:
+            found = answer_problems(form, answers, complete=complete, language=language)
+            return {k: v for k, v in found.items() if k.split(".")[0] in scope}
 
-        merged = {k: v for k, v in {**saved, **posted}.items() if v is not None}
-        problems = in_section(answer_problems(form, merged, complete=False, language=language))
-        kept = keep_valid(posted, problems)
-        after = {k: v for k, v in {**saved, **kept}.items() if v is not None}
-        complete = in_section(answer_problems(form, after, complete=True, language=language))
-        found["missing"] = {k: v for k, v in complete.items() if k not in problems}
+        problems = problems_in_scope(merged(saved, answers), complete=False)
+        kept = keep_valid(answers, problems)
+        if section_id is not None:
+            blank = problems_in_scope(merged(saved, kept), complete=True)
+            missing.update({k: v for k, v in blank.items() if k not in problems})
         return kept, problems
 
     saved, problems = save_with(db, case_id, merge)
-    return SectionSaved(saved["answers"], problems, found.get("missing", {}))
+    return SectionSaved(saved, problems, missing)
+
+
+def _section_keys(form: FormDefinition, section_id: str, answers: Answers) -> set[str]:
+    """The section's question ids; answers to other questions are the caller's mistake."""
+    keys = {q.id for q in section_of(form, section_id).questions}
+    if outside := sorted(set(answers) - keys):
+        raise InvalidAnswers(dict.fromkeys(outside, f"Not a question of section '{section_id}'."))
+    return keys
+
+
+def remove_item(db: Session, case_id: uuid.UUID, group_id: str, index: int) -> None:
+    """Take one item out of a repeatable group's answer (an index past the end: nothing)."""
+
+    def merge(
+        form: FormDefinition, language: str, saved: Answers
+    ) -> tuple[Answers, dict[str, str]]:
+        items = saved.get(group_id)
+        if not isinstance(items, list) or index >= len(items):
+            return {}, {}
+        items = items[:index] + items[index + 1 :]
+        return {group_id: items or None}, {}
+
+    save_with(db, case_id, merge)
 
 
 def keep_valid(answers: Answers, problems: dict[str, str]) -> Answers:
@@ -297,7 +385,8 @@ def keep_valid(answers: Answers, problems: dict[str, str]) -> Answers:
 
 
 def submit(db: Session, case: Case, actor: Actor) -> AnswerSet:
-    answer_set = _open(case.state, answer_set_of(db, case))
+    """Hand in the form; every required question shown must have an answer."""
+    answer_set = kiosk_form(db, case.id).open()
     validate_answers(
         form_of(answer_set), answer_set.answers, complete=True, language=answer_set.language
     )

@@ -89,6 +89,7 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/kiosk/form"): frozenset({Role.APPLICANT}),
     ("POST", "/api/v1/kiosk/start"): frozenset({Role.APPLICANT}),
     ("PUT", "/api/v1/kiosk/answers"): frozenset({Role.APPLICANT}),
+    ("PUT", "/api/v1/kiosk/sections/{section_id}"): frozenset({Role.APPLICANT}),
     ("POST", "/api/v1/kiosk/submit"): frozenset({Role.APPLICANT}),
     ("GET", "/api/v1/cases/{case_id}/answers"): frozenset(
         {Role.OFFICER, Role.COORDINATOR, Role.LAWYER, Role.ADMIN}

@@ -79,7 +79,6 @@ NOT_YET_MOVED = {
     "service/consultations/pages.py",
     "service/corrections/pages.py",
     "service/decisions/pages.py",
-    "service/invitations/pages.py",
     "service/terms/pages.py",
     "service/translation/pages.py",
 }

@@ -31,6 +31,7 @@ from service.core.clock import utcnow
 from service.core.db import make_engine
 from service.eligibility.service import screen_case
 from service.invitations import service as invitations
+from service.invitations.schemas import ReplyIn
 from service.models import Booking, Case, HearingSession, Role
 from service.models.cases import CaseEventRow
 from service.sessions import service as sessions
@@ -142,7 +143,9 @@ class Office:
                 )
                 screen_case(db, case, self.planner)
                 invitation = invitations.invite(db, case, self.planner)
-                invitations.reply(db, invitation, self.lawyer, True, "client agrees")
+                invitations.reply(
+                    db, self.lawyer, invitation, ReplyIn(consent=True, note="client agrees")
+                )
                 assert case.state == "consented"
                 ids.append(case.id)
         return ids
