@@ -27,6 +27,7 @@ from service.core.i18n import direction, gettext_for
 from service.core.jobs import enqueue
 from service.corrections.queries import layers
 from service.dossier.access import LAWYER_COPY, STAFF_COPY
+from service.dossier.exceptions import DossierNotReady, NoDossier
 from service.dossier.rendering import LANGUAGE, TEMPLATES, render_pdf
 from service.models.audit import AuditEntry
 from service.models.cases import Case, Signal
@@ -34,6 +35,7 @@ from service.models.dossier import Dossier
 from service.models.questionnaires import AnswerSet
 from service.models.translation import Translation, TranslationVersion
 from service.questionnaires.forms import forms_dir
+from service.questionnaires.service import answer_set_of
 from service.workflow import STATE_LABELS, CaseState
 
 
@@ -171,6 +173,26 @@ def status(db: Session, case: Case, copy: str) -> Status:
         )
     )
     return Status(digest, found)
+
+
+def current(db: Session, case: Case, copy: str) -> Status:
+    """The status of the case's current dossier, as both doors show it; queues the
+    rendering when the content has no PDF yet."""
+    if answer_set_of(db, case) is None:
+        raise NoDossier("The applicant has not filled in the form yet: there is no dossier.")
+    found = status(db, case, copy)
+    if not found.ready:
+        queue_render(db, case.id, copy)
+    return found
+
+
+def pdf_of(db: Session, case: Case, copy: str) -> tuple[bytes, str]:
+    """The finished PDF of the current dossier and its file name; refused while it is
+    being prepared."""
+    found = current(db, case, copy)
+    if found.dossier is None or found.dossier.pdf is None:
+        raise DossierNotReady("The dossier is being prepared; try again in a few seconds.")
+    return found.dossier.pdf, f"dossier-{case.v_number}-{copy}.pdf"
 
 
 def render(db: Session, case_id: uuid.UUID, copy: str) -> bool:
