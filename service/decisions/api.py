@@ -25,7 +25,6 @@ from service.decisions.schemas import (
     ReviewOut,
     SignalRaiseIn,
 )
-from service.models.auth import Role
 from service.models.decisions import Decision
 
 router = APIRouter(tags=["decisions"], route_class=UnitOfWorkRoute)
@@ -45,8 +44,7 @@ def decision_queue(
 ) -> Sequence[CaseOut]:
     """Complete files ready for decision that the officer may take (an admin sees all),
     six-week deadline first, then the age of the application."""
-    profile = queries.profile_of(db, actor.user_id) if actor.is_(Role.OFFICER) else None
-    return [CaseOut.present(c, actor) for c in queries.queue(db, profile, limit)]
+    return [CaseOut.present(c, actor) for c in queries.queue_for(db, actor, limit)]
 
 
 @router.post("/decision-queue/take-next")
