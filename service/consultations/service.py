@@ -21,6 +21,7 @@ from service.consultations.exceptions import (
 from service.consultations.schemas import AdviceIn, ConsultationRequestIn
 from service.core.actor import Actor
 from service.core.clock import utcnow
+from service.core.i18n import N_
 from service.decisions.queries import profile_of
 from service.models.auth import Role
 from service.models.cases import Case
@@ -38,7 +39,7 @@ def _check_open(case: Case) -> None:
 
 def _check_topic_fits(case: Case, topic: ConsultationTopic) -> None:
     if topic is not T.HARD_CASES and topic.value not in case.coordinator_motives:
-        raise MotiveNotRaised(f"The case does not raise the motive '{topic.value}'.", field="topic")
+        raise MotiveNotRaised(N_("The file does not raise this motive."), field="topic")
 
 
 def may_answer(db: Session, actor: Actor, topic: ConsultationTopic) -> bool:
@@ -62,7 +63,7 @@ def request(db: Session, case: Case, officer: Actor, body: ConsultationRequestIn
     _check_topic_fits(case, topic)
     if open_request(db, case.id, topic) is not None:
         raise AlreadyRequested(
-            f"A '{topic.value}' consultation is already waiting for an answer.", field="topic"
+            N_("A consultation on this topic already waits for an answer."), field="topic"
         )
     consultation = Consultation(
         case_id=case.id,
@@ -90,7 +91,7 @@ def answer(db: Session, consultation: Consultation, adviser: Actor, advice: str)
     """The matching adviser records the advice on a request."""
     _require_adviser(db, adviser, T(consultation.motive))
     if consultation.advice is not None:
-        raise AlreadyAnswered("This consultation has been answered already.")
+        raise AlreadyAnswered(N_("This consultation has been answered already."))
     _check_open(db.get_one(Case, consultation.case_id))
     consultation.coordinator_id = adviser.user_id
     consultation.advice = advice

@@ -146,7 +146,7 @@ def claim_next(db: Session, officer: Actor) -> Claimed | None:
 
 def _require_claimant(case: Case, officer: Actor) -> None:
     if case.state == CaseState.CLAIMED and case.claimed_by_id != officer.user_id:
-        raise NotYourClaim("Another officer has claimed this case.")
+        raise NotYourClaim(N_("Another officer has claimed this case."))
 
 
 def renew_lease(case: Case, officer: Actor) -> None:

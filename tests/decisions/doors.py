@@ -23,9 +23,11 @@ def page_refusal(response: Any) -> tuple[int, set[str]]:
     return response.status_code, set(SUMMARY_LINK.findall(summary))
 
 
-def page_post(client: Any, path: str, data: dict[str, Any], form_page: str) -> Any:
+def page_post(
+    client: Any, path: str, data: dict[str, Any], form_page: str, headers: dict[str, str] = HTML
+) -> Any:
     """Post a page's form as a browser does: with the CSRF token of the page it is on."""
-    token = csrf_of(client.get(form_page, headers=HTML).text)
+    token = csrf_of(client.get(form_page, headers=headers).text)
     return client.post(
-        path, data={"csrf_token": token, **data}, headers=HTML, follow_redirects=False
+        path, data={"csrf_token": token, **data}, headers=headers, follow_redirects=False
     )

@@ -261,3 +261,17 @@ def test_the_days_of_the_physical_hearing_through_either_door(client, db, factor
     db.expire_all()
     assert handoff_of(db, by_api)[2:] == handoff_of(db, by_page)[2:] == (None, 2)
     assert client.get(page, headers=HTML).status_code == 200
+
+
+def test_a_refusal_on_the_dutch_workbench_reads_in_dutch(client, db, factory):
+    officer = factory.person(Role.OFFICER)
+    case = factory.case_in(S.CLAIMED)
+    db.commit()
+    sign_in(client, officer.user.username)
+    bench = f"/officer/cases/{case.id}"
+    dutch = {"accept": "text/html", "accept-language": "nl"}
+    asked = {"topic": "conversion", "question": "Kerkbrief?"}
+    shown = page_post(client, f"{bench}/consultations", asked, bench, dutch)
+    assert page_refusal(shown) == (422, {"topic"})
+    assert "Dit dossier noemt dit motief niet." in shown.text
+    assert "Kerkbrief?" in shown.text
