@@ -12,15 +12,18 @@ calls ``service.audit.service.append`` itself.
 import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from service.audit import service
-from service.auth.access import STAFF
+from service.auth.access import STAFF, allow, signed_in
+from service.cases.access import case_through
 from service.core import context
 from service.core import db as db_module
+from service.core.actor import Actor
 from service.models.auth import Role
+from service.models.cases import Case
 
 MAX_PURPOSE = 500
 # Staff see who looked at a case; a lawyer may ask for their own client's log.
@@ -83,3 +86,9 @@ def audited(action: str) -> Any:
     dependency: Callable[[Request], Coroutine[Any, Any, None]] = note
     dependency.audit_action = action  # type: ignore[attr-defined]
     return Depends(dependency)
+
+
+AuditReader = Annotated[Actor, Depends(allow(*AUDIT_READERS))]
+AuditReaderPage = Annotated[Actor, Depends(signed_in(*AUDIT_READERS))]
+LoggedCase = Annotated[Case, Depends(case_through(allow(*AUDIT_READERS)))]
+LoggedCasePage = Annotated[Case, Depends(case_through(signed_in(*AUDIT_READERS)))]

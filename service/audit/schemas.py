@@ -1,5 +1,6 @@
 """What the access log shows: staff see who; an applicant's lawyer sees which role."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Self
 
@@ -32,3 +33,18 @@ class AccessLogEntry(BaseModel):
             who=who if staff else None,
             request_id=entry.request_id if staff else None,
         )
+
+
+@dataclass(frozen=True)
+class AccessLogPage:
+    """One page of a case's access log, newest first; ``older`` is the ``before`` of the
+    next page when older entries follow."""
+
+    entries: list[AccessLogEntry]
+    older: int | None
+
+    @classmethod
+    def present(cls, found: list[tuple[AuditEntry, str | None]], limit: int, actor: Actor) -> Self:
+        """``found``: up to ``limit + 1`` entries, the extra one telling that more follow."""
+        entries = [AccessLogEntry.present(e, who, actor) for e, who in found[:limit]]
+        return cls(entries, found[limit - 1][0].seq if len(found) > limit else None)

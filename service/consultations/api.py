@@ -1,21 +1,25 @@
-import uuid
 from collections.abc import Sequence
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 from sqlalchemy.orm import Session
 
-from service.audit.access import about_case, audited
-from service.auth.access import allow
-from service.cases.access import readable_account, readable_case
-from service.consultations import access, service
+from service.audit.access import audited
+from service.consultations import service
+from service.consultations.access import (
+    Adviser,
+    AnswerableConsultation,
+    Coordinator,
+    CoordinatorsCase,
+    ReadersAccount,
+    Requester,
+    RequestersCase,
+)
 from service.consultations.schemas import (
     AnswerIn,
     ConsultationIn,
     ConsultationOut,
     ConsultationRequestIn,
 )
-from service.core.actor import Actor
 from service.core.routing import UnitOfWorkRoute
 
 router = APIRouter(tags=["decisions"], route_class=UnitOfWorkRoute)
@@ -27,25 +31,15 @@ router = APIRouter(tags=["decisions"], route_class=UnitOfWorkRoute)
     dependencies=[audited("consultation.record")],
 )
 def consult(
-    case_id: uuid.UUID,
-    body: ConsultationIn,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.COORDINATORS))],
+    case: CoordinatorsCase, body: ConsultationIn, db: Session, actor: Coordinator
 ) -> ConsultationOut:
     """Record the LGBTI or conversion coordinator's advice (needed before deciding)."""
-    case = readable_case(db, case_id, actor)
-    return ConsultationOut.model_validate(
-        service.record_consultation(db, case, actor, body.motive, body.advice)
-    )
+    consultation = service.record_consultation(db, case, actor, body.motive, body.advice)
+    return ConsultationOut.model_validate(consultation)
 
 
 @router.get("/cases/{case_id}/consultations", dependencies=[audited("consultations.read")])
-def list_consultations(
-    case_id: uuid.UUID,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.READERS))],
-) -> Sequence[ConsultationOut]:
-    case = readable_account(db, case_id, actor, "consultation")
+def list_consultations(case: ReadersAccount, db: Session) -> Sequence[ConsultationOut]:
     return [ConsultationOut.model_validate(c) for c in service.consultations_of(db, case.id)]
 
 
@@ -55,22 +49,14 @@ def list_consultations(
     dependencies=[audited("consultation.request")],
 )
 def request_consultation(
-    case_id: uuid.UUID,
-    body: ConsultationRequestIn,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.REQUESTERS))],
+    case: RequestersCase, body: ConsultationRequestIn, db: Session, actor: Requester
 ) -> ConsultationOut:
     """Ask the matching coordinator or the hard-cases team; the decision waits for it."""
-    case = readable_case(db, case_id, actor)
-    return ConsultationOut.model_validate(
-        service.request(db, case, actor, body.topic, body.question)
-    )
+    return ConsultationOut.model_validate(service.request(db, case, actor, body))
 
 
 @router.get("/consultations/waiting")
-def waiting(
-    db: Session, actor: Annotated[Actor, Depends(allow(*access.ADVISERS))]
-) -> Sequence[ConsultationOut]:
+def waiting(db: Session, actor: Adviser) -> Sequence[ConsultationOut]:
     """Requests the caller may answer."""
     return [ConsultationOut.model_validate(c) for _, c in service.waiting_for(db, actor) if c]
 
@@ -79,12 +65,7 @@ def waiting(
     "/consultations/{consultation_id}/answer", dependencies=[audited("consultation.answer")]
 )
 def answer(
-    consultation_id: uuid.UUID,
-    body: AnswerIn,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.ADVISERS))],
+    consultation: AnswerableConsultation, body: AnswerIn, db: Session, actor: Adviser
 ) -> ConsultationOut:
     """The matching adviser answers a request."""
-    consultation = service.consultation_by_id(db, consultation_id)
-    about_case(consultation.case_id)
     return ConsultationOut.model_validate(service.answer(db, consultation, actor, body.advice))

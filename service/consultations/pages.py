@@ -4,45 +4,41 @@ answer consultations on their own pages."""
 import uuid
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Request, Response
+from fastapi import Form, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from service.audit.access import audited
-from service.auth.access import signed_in
-from service.cases.access import readable_account
 from service.cases.schemas import CaseOut
-from service.consultations import access, service
-from service.consultations.exceptions import ConsultationNotFound
+from service.consultations import service
+from service.consultations.access import AdviserPage, AdvisersAccountPage, CoordinatorPage
+from service.consultations.schemas import AdviceIn
+from service.core.actions import Refusal, attempt, parse_form
 from service.core.actor import Actor
-from service.core.errors import DomainError
+from service.core.i18n import gettext_for, language_of
 from service.core.web import page_router, render, see_other
 from service.decisions import queries
 from service.models.cases import Case
 from service.models.decisions import ConsultationTopic
 
 router = page_router()
-Adviser = Annotated[Actor, Depends(signed_in(*access.ADVISERS))]
 
 
 @router.get("/coordinator", response_class=HTMLResponse)
-def coordinator_start(
-    request: Request,
-    db: Session,
-    actor: Annotated[Actor, Depends(signed_in(*access.COORDINATORS))],
-) -> HTMLResponse:
+def coordinator_start(request: Request, db: Session, actor: CoordinatorPage) -> HTMLResponse:
     """Requests for the coordinator's advice, and files raising their motive unadvised."""
     waiting = [(CaseOut.present(c, actor), r) for c, r in service.waiting_for(db, actor)]
     return render(request, "coordinator/start.html", {"waiting": waiting}, actor=actor)
 
 
-def _context(
+def _advice_page(
+    request: Request,
     db: Session,
     case: Case,
     actor: Actor,
-    errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+    refusal: Refusal | None = None,
+) -> HTMLResponse:
     rows = service.consultations_of(db, case.id)
     answerable = [
         c
@@ -50,15 +46,18 @@ def _context(
         if c.advice is None and service.may_answer(db, actor, ConsultationTopic(c.motive))
     ]
     unasked = actor.specialism if actor.specialism in case.coordinator_motives else None
-    return {
+    gettext = gettext_for(language_of(request))
+    context = {
         "case": CaseOut.present(case, actor),
         "layers": queries.layers_of(db, case.id),
         "consultations": rows,
         "answerable": answerable,
         "unasked": unasked if not answerable else None,
-        "errors": errors or {},
+        "errors": refusal.errors(gettext, "advice") if refusal else {},
         "values": values or {},
     }
+    status = refusal.status if refusal else 200
+    return render(request, "coordinator/advice.html", context, actor=actor, status_code=status)
 
 
 @router.get(
@@ -66,15 +65,12 @@ def _context(
     response_class=HTMLResponse,
     dependencies=[audited("consultation.page")],
 )
-def advice_page(case_id: uuid.UUID, request: Request, db: Session, actor: Adviser) -> HTMLResponse:
+def advice_page(
+    request: Request, db: Session, case: AdvisersAccountPage, actor: AdviserPage
+) -> HTMLResponse:
     """The file as the adviser needs it: the answers with every layer, and the question.
     A coordinator reads it only where the case raises their motive."""
-    case = readable_account(db, case_id, actor, "consultation")
-    return render(request, "coordinator/advice.html", _context(db, case, actor), actor=actor)
-
-
-def _after(actor: Actor) -> str:
-    return "/coordinator" if actor.is_("coordinator") else "/officer"
+    return _advice_page(request, db, case, actor)
 
 
 @router.post(
@@ -83,41 +79,17 @@ def _after(actor: Actor) -> str:
     dependencies=[audited("consultation.answer")],
 )
 def give_advice(
-    case_id: uuid.UUID,
     request: Request,
     db: Session,
-    actor: Adviser,
+    case: AdvisersAccountPage,
+    actor: AdviserPage,
     advice: Annotated[str, Form(max_length=5000)] = "",
-    consultation_id: Annotated[str, Form(max_length=40)] = "",
+    consultation_id: Annotated[uuid.UUID | None, Form()] = None,
 ) -> Response:
-    """Answer a request (``consultation_id``) or advise unasked on the coordinator's motive."""
-    case = readable_account(db, case_id, actor, "consultation")
-    values = {"advice": advice}
-    if len(advice.strip()) < 3:
-        errors = {"advice": "Write the advice (at least 3 characters)."}
-        return render(
-            request,
-            "coordinator/advice.html",
-            _context(db, case, actor, errors, values),
-            actor=actor,
-            status_code=422,
-        )
-    try:
-        if consultation_id:
-            consultation = service.consultation_by_id(db, uuid.UUID(consultation_id))
-            if consultation.case_id != case.id:
-                raise ConsultationNotFound("That consultation belongs to another file.")
-            service.answer(db, consultation, actor, advice)
-        else:
-            service.record_consultation(db, case, actor, str(actor.specialism), advice)
-    except (DomainError, ValueError) as exc:
-        detail = exc.detail if isinstance(exc, DomainError) else "Unknown consultation."
-        status = exc.status if isinstance(exc, DomainError) else 422
-        return render(
-            request,
-            "coordinator/advice.html",
-            _context(db, case, actor, {"advice": detail}, values),
-            actor=actor,
-            status_code=status,
-        )
-    return see_other(_after(actor))
+    """Answer a request (``consultation_id``) or advise unasked on the coordinator's motive:
+    ``service.advise``, as the API's answer and consultation routes."""
+    values = {"advice": advice, "consultation_id": consultation_id}
+    done = attempt(db, lambda: service.advise(db, case, actor, parse_form(AdviceIn, values)))
+    if isinstance(done, Refusal):
+        return _advice_page(request, db, case, actor, values, done)
+    return see_other("/coordinator" if actor.is_("coordinator") else "/officer")

@@ -40,6 +40,12 @@ class AnswerIn(BaseModel):
     advice: Motivation
 
 
+class AdviceIn(AnswerIn):
+    """The adviser's page: the advice, and the request it answers (none: unasked)."""
+
+    consultation_id: uuid.UUID | None = None
+
+
 class ConsultationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID

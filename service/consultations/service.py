@@ -17,8 +17,10 @@ from service.consultations.exceptions import (
     MotiveNotRaised,
     NotYourSpecialism,
 )
+from service.consultations.schemas import AdviceIn, ConsultationRequestIn
 from service.core.actor import Actor
 from service.core.clock import utcnow
+from service.core.i18n import N_
 from service.decisions.queries import profile_of
 from service.models.auth import Role
 from service.models.cases import Case
@@ -36,7 +38,7 @@ def _check_open(case: Case) -> None:
 
 def _check_topic_fits(case: Case, topic: ConsultationTopic) -> None:
     if topic is not T.HARD_CASES and topic.value not in case.coordinator_motives:
-        raise MotiveNotRaised(f"The case does not raise the motive '{topic.value}'.")
+        raise MotiveNotRaised(N_("The file does not raise this motive."), field="topic")
 
 
 def may_answer(db: Session, actor: Actor, topic: ConsultationTopic) -> bool:
@@ -53,20 +55,21 @@ def _require_adviser(db: Session, actor: Actor, topic: ConsultationTopic) -> Non
         raise NotYourSpecialism(f"Only {who} answers a consultation on '{topic.value}'.")
 
 
-def request(
-    db: Session, case: Case, officer: Actor, topic: ConsultationTopic, question: str
-) -> Consultation:
+def request(db: Session, case: Case, officer: Actor, body: ConsultationRequestIn) -> Consultation:
     """The officer asks for advice; one open request per topic."""
+    topic = body.topic
     _check_open(case)
     _check_topic_fits(case, topic)
     if open_request(db, case.id, topic) is not None:
-        raise AlreadyRequested(f"A '{topic.value}' consultation is already waiting for an answer.")
+        raise AlreadyRequested(
+            N_("A consultation on this topic already waits for an answer."), field="topic"
+        )
     consultation = Consultation(
         case_id=case.id,
         motive=topic.value,
         requested_by_id=officer.user_id,
         requested_at=utcnow(),
-        question=question,
+        question=body.question,
     )
     db.add(consultation)
     db.flush()
@@ -87,7 +90,7 @@ def answer(db: Session, consultation: Consultation, adviser: Actor, advice: str)
     """The matching adviser records the advice on a request."""
     _require_adviser(db, adviser, T(consultation.motive))
     if consultation.advice is not None:
-        raise AlreadyAnswered("This consultation has been answered already.")
+        raise AlreadyAnswered(N_("This consultation has been answered already."))
     _check_open(db.get_one(Case, consultation.case_id))
     consultation.coordinator_id = adviser.user_id
     consultation.advice = advice
@@ -111,6 +114,19 @@ def record_consultation(
     consultation = Consultation(case_id=case.id, motive=topic.value)
     db.add(consultation)
     return answer(db, consultation, coordinator, advice)
+
+
+def advise(db: Session, case: Case, adviser: Actor, body: AdviceIn) -> Consultation:
+    """The adviser's page: answer the request it names on this file, or (a coordinator)
+    advise unasked on their own motive."""
+    if body.consultation_id is None:
+        if adviser.specialism is None:
+            raise NotYourSpecialism("Only a coordinator advises unasked, on their own motive.")
+        return record_consultation(db, case, adviser, adviser.specialism, body.advice)
+    consultation = consultation_by_id(db, body.consultation_id)
+    if consultation.case_id != case.id:
+        raise ConsultationNotFound("That consultation belongs to another file.")
+    return answer(db, consultation, adviser, body.advice)
 
 
 def consultation_by_id(db: Session, consultation_id: uuid.UUID) -> Consultation:

@@ -1,19 +1,15 @@
-import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
 from service.audit.access import audited
-from service.auth.access import allow
-from service.cases.access import readable_case
 from service.cases.schemas import CaseDetail, CaseOut
-from service.core.actor import Actor
 from service.core.paging import DEFAULT_LIMIT, Limit, Offset, page_of
 from service.core.routing import UnitOfWorkRoute
 from service.decisions import access, queries, service
-from service.decisions.exceptions import NotAnOfficer, QueueEmpty
+from service.decisions.exceptions import QueueEmpty
 from service.decisions.handoff import handoff_pdf, handoff_record
 from service.decisions.schemas import (
     ActivityIn,
@@ -29,11 +25,9 @@ from service.decisions.schemas import (
     ReviewOut,
     SignalRaiseIn,
 )
-from service.models.auth import Role, User
 from service.models.decisions import Decision
 
 router = APIRouter(tags=["decisions"], route_class=UnitOfWorkRoute)
-Officer = Annotated[Actor, Depends(allow(*access.OFFICERS))]
 
 
 def _outcome(result: object) -> DecisionOut | ReviewOut:
@@ -45,17 +39,16 @@ def _outcome(result: object) -> DecisionOut | ReviewOut:
 @router.get("/decision-queue")
 def decision_queue(
     db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.QUEUE_READERS))],
+    actor: access.QueueReader,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Sequence[CaseOut]:
     """Complete files ready for decision that the officer may take (an admin sees all),
     six-week deadline first, then the age of the application."""
-    profile = queries.profile_of(db, actor.user_id) if actor.is_(Role.OFFICER) else None
-    return [CaseOut.present(c, actor) for c in queries.queue(db, profile, limit)]
+    return [CaseOut.present(c, actor) for c in queries.queue_for(db, actor, limit)]
 
 
 @router.post("/decision-queue/take-next")
-def take_next(db: Session, actor: Officer) -> ClaimOut:
+def take_next(db: Session, actor: access.Officer) -> ClaimOut:
     """Claim the most urgent file this officer may take; 404 when none is waiting."""
     claimed = service.claim_next(db, actor)
     if claimed is None:
@@ -64,24 +57,23 @@ def take_next(db: Session, actor: Officer) -> ClaimOut:
 
 
 @router.post("/cases/{case_id}/claim", dependencies=[audited("case.claim")])
-def claim(case_id: uuid.UUID, db: Session, actor: Officer) -> CaseDetail:
-    case = readable_case(db, case_id, actor)
+def claim(case: access.OfficersCase, db: Session, actor: access.Officer) -> CaseDetail:
     service.claim(db, case, actor)
     return CaseDetail.present(case, actor)
 
 
 @router.post("/cases/{case_id}/release", dependencies=[audited("case.release")])
-def release(case_id: uuid.UUID, db: Session, actor: Officer) -> CaseDetail:
-    case = readable_case(db, case_id, actor)
+def release(case: access.OfficersCase, db: Session, actor: access.Officer) -> CaseDetail:
     service.release(db, case, actor)
     return CaseDetail.present(case, actor)
 
 
 @router.post("/cases/{case_id}/reassign", dependencies=[audited("case.reassign")])
-def reassign(case_id: uuid.UUID, body: ReassignIn, db: Session, actor: Officer) -> CaseDetail:
+def reassign(
+    case: access.OfficersCase, body: ReassignIn, db: Session, actor: access.Officer
+) -> CaseDetail:
     """A team lead hands the file to an officer of their team."""
-    case = readable_case(db, case_id, actor)
-    service.reassign(db, case, actor, body.officer_id)
+    service.reassign(db, case, actor, body)
     return CaseDetail.present(case, actor)
 
 
@@ -91,19 +83,18 @@ def reassign(case_id: uuid.UUID, body: ReassignIn, db: Session, actor: Officer) 
     dependencies=[audited("decision.record")],
 )
 def decide(
-    case_id: uuid.UUID, body: DecisionIn, db: Session, actor: Officer
+    case: access.OfficersCase, body: DecisionIn, db: Session, actor: access.Officer
 ) -> DecisionOut | ReviewOut:
     """Decide on the form (kansrijk only) or order a physical hearing (nader gehoor).
 
     A decision on the form under four eyes answers ``status: in_review``."""
-    case = readable_case(db, case_id, actor)
     return _outcome(service.decide(db, case, actor, body))
 
 
 @router.get("/reviews", dependencies=[audited("reviews.read")])
 def reviews(
     db: Session,
-    actor: Officer,
+    actor: access.Officer,
     request: Request,
     response: Response,
     limit: Limit = DEFAULT_LIMIT,
@@ -119,10 +110,9 @@ def reviews(
 
 @router.post("/cases/{case_id}/review", dependencies=[audited("decision.review")])
 def review(
-    case_id: uuid.UUID, body: ReviewIn, db: Session, actor: Officer
+    case: access.OfficersCase, body: ReviewIn, db: Session, actor: access.Officer
 ) -> DecisionOut | ReviewOut:
     """A senior approves the drafted decision (final) or sends it back with remarks."""
-    case = readable_case(db, case_id, actor)
     return _outcome(service.review(db, case, actor, body.verdict, body.remarks))
 
 
@@ -132,43 +122,34 @@ def review(
     dependencies=[audited("signal.raise")],
 )
 def raise_signal(
-    case_id: uuid.UUID, body: SignalRaiseIn, db: Session, actor: Officer
+    case: access.OfficersCase, body: SignalRaiseIn, db: Session, actor: access.Officer
 ) -> CaseDetail:
     """An NV or 1F signal found in the answers: the case leaves the written track at once
     and goes to unit 1F."""
-    case = readable_case(db, case_id, actor)
     service.raise_signal(db, case, actor, body)
     return CaseDetail.present(case, actor)
 
 
 @router.post("/cases/{case_id}/activity", status_code=status.HTTP_204_NO_CONTENT)
-def activity(case_id: uuid.UUID, body: ActivityIn, db: Session, actor: Officer) -> Response:
+def activity(
+    case: access.OfficersCase, body: ActivityIn, db: Session, actor: access.Officer
+) -> Response:
     """Heartbeat and page events of the workbench (handling time; renews the lease)."""
-    case = readable_case(db, case_id, actor)
     service.note_activity(db, case, actor, body.event)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/cases/{case_id}/handling-time")
-def handling_time(
-    case_id: uuid.UUID,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.QUEUE_READERS))],
-) -> HandlingTimeOut:
+def handling_time(case: access.QueueReadersCase, db: Session) -> HandlingTimeOut:
     """Officers' active minutes on the file, beside the calendar time since it was ready."""
-    case = readable_case(db, case_id, actor)
     measured = queries.handling_time(db, case)
     return HandlingTimeOut(**vars(measured))
 
 
 @router.get("/cases/{case_id}/handoff", dependencies=[audited("handoff.read")])
-def handoff(
-    case_id: uuid.UUID,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.HANDOFF_READERS))],
-) -> HandoffOut:
+def handoff(case: access.HandoffCase, db: Session, actor: access.HandoffReader) -> HandoffOut:
     """What the physical hearing needs: answers, translation, corrections, reason, estimate."""
-    return handoff_record(db, readable_case(db, case_id, actor), actor)
+    return handoff_record(db, case, actor)
 
 
 @router.get(
@@ -176,38 +157,22 @@ def handoff(
     response_class=Response,
     dependencies=[audited("handoff.download")],
 )
-def handoff_as_pdf(
-    case_id: uuid.UUID,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.HANDOFF_READERS))],
-) -> Response:
-    record = handoff_record(db, readable_case(db, case_id, actor), actor)
+def handoff_as_pdf(case: access.HandoffCase, db: Session, actor: access.HandoffReader) -> Response:
+    record = handoff_record(db, case, actor)
     return Response(handoff_pdf(record), media_type="application/pdf")
 
 
 @router.put("/cases/{case_id}/handoff/actual-days", dependencies=[audited("handoff.actual_days")])
 def actual_days(
-    case_id: uuid.UUID,
-    body: ActualDaysIn,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.HEARING_RECORDERS))],
+    case: access.RecordedCase, body: ActualDaysIn, db: Session, actor: access.HearingRecorder
 ) -> HandoffOut:
     """After the nader gehoor: how many days it took."""
-    case = readable_case(db, case_id, actor)
     service.record_actual_days(db, case.id, body.days)
     return handoff_record(db, case, actor)
 
 
 @router.put("/officers/{user_id}/profile", status_code=status.HTTP_204_NO_CONTENT)
-def set_profile(
-    user_id: uuid.UUID,
-    body: OfficerProfileIn,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.PROFILE_KEEPERS))],
-) -> Response:
+def set_profile(user: access.KeptOfficer, body: OfficerProfileIn, db: Session) -> Response:
     """Skills, team and seniority of a decision officer."""
-    user = db.get(User, user_id)
-    if user is None:
-        raise NotAnOfficer(f"No user {user_id}.")
     service.set_profile(db, user, body)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

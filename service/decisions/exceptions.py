@@ -43,3 +43,9 @@ class RemarksRequired(InvalidInput):
 
 class NotAnOfficer(InvalidInput):
     code = "not_an_officer"
+
+
+class OfficerLacksSkills(Conflict):
+    """Reassigning to an officer without the file's skills: choose another officer."""
+
+    code = "officer_lacks_skills"

@@ -2,32 +2,38 @@
 for seniors and the team lead's overview."""
 
 import uuid
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Request, Response
+from fastapi import Form, Request, Response
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import procedure
 from service.audit.access import audited
-from service.auth.access import signed_in
-from service.cases.access import readable_case
 from service.cases.pages import render_case
 from service.cases.schemas import CaseDetail, CaseOut, EventOut
 from service.consultations import service as consultations
+from service.consultations.schemas import ConsultationRequestIn
+from service.core.actions import Refusal, attempt, parse_form
 from service.core.actor import Actor
 from service.core.clock import utcnow
-from service.core.errors import DomainError
 from service.core.i18n import N_, gettext_for, language_of
 from service.core.templating import templates
 from service.core.web import page_router, render, see_other
 from service.decisions import access, queries, service
 from service.decisions.handoff import handoff_pdf as render_pdf
 from service.decisions.handoff import handoff_record
-from service.decisions.schemas import ActualDaysIn, DecisionIn, Outcome, ReviewIn, SignalRaiseIn
-from service.models.auth import Role, User
+from service.decisions.schemas import (
+    OUTCOME_FIELDS,
+    ActualDaysIn,
+    DecisionIn,
+    ReassignIn,
+    ReviewIn,
+    SignalRaiseIn,
+)
+from service.models.auth import User
 from service.models.cases import Case, CaseEventRow
 from service.models.decisions import (
     ConsultationTopic,
@@ -39,17 +45,6 @@ from service.terms.policy import local_date
 from service.workflow import CaseState
 
 router = page_router()
-Officer = Annotated[Actor, Depends(signed_in(*access.OFFICERS))]
-Planner = Annotated[Actor, Depends(signed_in(Role.PLANNER, Role.ADMIN))]
-# The API's HEARING_RECORDERS; officers record it on their own pages' data, planners here.
-HearingRecorder = Annotated[Actor, Depends(signed_in(Role.PLANNER))]
-REASSIGN_REFUSALS = {
-    "": N_("This file cannot be reassigned now."),
-    "not_in_your_team": N_("Choose an officer of your team."),
-    "not_a_team_lead": N_("Only a team lead reassigns files."),
-    "outside_your_skills": N_("This officer lacks the experience this file needs."),
-    "illegal_transition": N_("This file is no longer waiting or held; reload the page."),
-}
 
 KIND_LABELS = {
     DecisionKind.GRANT: N_("Grant"),
@@ -100,13 +95,13 @@ def _start_context(db: Session, actor: Actor) -> dict[str, Any]:
 
 
 @router.get("/officer", response_class=HTMLResponse)
-def officer_start(request: Request, db: Session, actor: Officer) -> HTMLResponse:
+def officer_start(request: Request, db: Session, actor: access.OfficerPage) -> HTMLResponse:
     """The files this officer may take, most urgent first, and their own claims."""
     return render(request, "officer/start.html", _start_context(db, actor), actor=actor)
 
 
 @router.post("/officer/take-next", response_class=HTMLResponse)
-def take_next(request: Request, db: Session, actor: Officer) -> Response:
+def take_next(request: Request, db: Session, actor: access.OfficerPage) -> Response:
     case = service.claim_next(db, actor)
     if case is None:
         context = _start_context(db, actor) | {"queue_empty": True}
@@ -171,33 +166,46 @@ def _workbench(
     response_class=HTMLResponse,
     dependencies=[audited("workbench.read")],
 )
-def workbench(case_id: uuid.UUID, request: Request, db: Session, actor: Officer) -> HTMLResponse:
+def workbench(
+    request: Request, db: Session, case: access.OfficersCasePage, actor: access.OfficerPage
+) -> HTMLResponse:
     """The whole file: applicant, answers with every layer, timeline, motives, signals."""
-    case = readable_case(db, case_id, actor)
     if case.claimed_by_id == actor.user_id:
         service.note_activity(db, case, actor, "open")
     return render(request, "officer/workbench.html", _workbench(db, case, actor), actor=actor)
 
 
-def _again(
+def _refused(
     request: Request,
     db: Session,
     case: Case,
     actor: Actor,
-    errors: dict[str, str],
+    refusal: Refusal,
     values: dict[str, Any],
-    status: int,
+    default_field: str,
+    prefix: str = "",
 ) -> HTMLResponse:
-    context = _workbench(db, case, actor, errors, values)
-    return render(request, "officer/workbench.html", context, actor=actor, status_code=status)
+    """The workbench again after a refused action: what was typed, and the messages beside
+    the fields (``prefix``: the form's field names on the workbench, where several forms
+    each have a ``reason``)."""
+    errors = refusal.errors(gettext_for(language_of(request)), default_field)
+    named = {(name if name.startswith(prefix) else prefix + name): m for name, m in errors.items()}
+    context = _workbench(db, case, actor, named, values)
+    return render(
+        request, "officer/workbench.html", context, actor=actor, status_code=refusal.status
+    )
 
 
-def _field_errors(exc: ValidationError, default: str) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else default
-        errors.setdefault(field, str(error["msg"]).removeprefix("Value error, "))
-    return errors
+def chosen_outcome_only(values: dict[str, Any]) -> dict[str, Any]:
+    """The decision form as the officer sees it: the fields of the outcome not chosen are
+    hidden (and may still hold what was typed before the choice changed)."""
+    hidden = {
+        name
+        for outcome, names in OUTCOME_FIELDS.items()
+        if outcome != values["outcome"]
+        for name in names
+    }
+    return {k: v for k, v in values.items() if k not in hidden}
 
 
 @router.post(
@@ -206,10 +214,10 @@ def _field_errors(exc: ValidationError, default: str) -> dict[str, str]:
     dependencies=[audited("decision.record")],
 )
 def decide(
-    case_id: uuid.UUID,
     request: Request,
     db: Session,
-    actor: Officer,
+    case: access.OfficersCasePage,
+    actor: access.OfficerPage,
     outcome: Annotated[str, Form(max_length=40)] = "",
     reason: Annotated[str, Form(max_length=5000)] = "",
     kind: Annotated[str, Form(max_length=40)] = "",
@@ -217,7 +225,7 @@ def decide(
     reason_codes: Annotated[list[str], Form(max_length=5)] = [],  # noqa: B006 - FastAPI form default
     estimated_days: Annotated[str, Form(max_length=2)] = "",
 ) -> Response:
-    case = readable_case(db, case_id, actor)
+    """The API's ``POST /cases/{id}/decision``: ``service.decide``."""
     values = {
         "outcome": outcome,
         "reason": reason,
@@ -226,31 +234,10 @@ def decide(
         "reason_codes": reason_codes,
         "estimated_days": estimated_days,
     }
-    data: dict[str, Any] = {
-        "outcome": outcome,
-        "reason": reason,
-        "third_party_weighing": third_party_weighing,
-    }
-    if outcome == "decided_on_form":
-        data["kind"] = kind or None
-    else:
-        data["reason_codes"] = reason_codes
-        data["estimated_days"] = int(estimated_days) if estimated_days in ("1", "2") else None
-    try:
-        body = DecisionIn.model_validate(data)
-        service.decide(db, case, actor, body)
-    except ValidationError as exc:
-        errors = _field_errors(exc, "outcome")
-        if "outcome" in errors and outcome in {o.value for o in Outcome}:
-            # The fields are fine one by one: say which the chosen outcome lacks.
-            unchecked = DecisionIn.model_construct(**data | {"outcome": Outcome(outcome)})
-            errors = {**errors, **unchecked.misfits()}
-            errors.pop("outcome")
-        return _again(request, db, case, actor, errors, values, 422)
-    except DomainError as exc:
-        db.rollback()
-        case = readable_case(db, case_id, actor)
-        return _again(request, db, case, actor, {"outcome": exc.detail}, values, exc.status)
+    form = chosen_outcome_only(values)
+    done = attempt(db, lambda: service.decide(db, case, actor, parse_form(DecisionIn, form)))
+    if isinstance(done, Refusal):
+        return _refused(request, db, case, actor, done, values, "outcome")
     return see_other(f"/officer/cases/{case.id}")
 
 
@@ -260,21 +247,19 @@ def decide(
     dependencies=[audited("consultation.request")],
 )
 def request_consultation(
-    case_id: uuid.UUID,
     request: Request,
     db: Session,
-    actor: Officer,
+    case: access.OfficersCasePage,
+    actor: access.OfficerPage,
     topic: Annotated[str, Form(max_length=20)] = "",
     question: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    case = readable_case(db, case_id, actor)
+    """The API's ``POST /cases/{id}/consultation-requests``: ``consultations.request``."""
     values = {"topic": topic, "question": question}
-    if topic not in {t.value for t in ConsultationTopic}:
-        return _again(request, db, case, actor, {"topic": "Choose whom to consult."}, values, 422)
-    try:
-        consultations.request(db, case, actor, ConsultationTopic(topic), question)
-    except DomainError as exc:
-        return _again(request, db, case, actor, {"topic": exc.detail}, values, exc.status)
+    body = partial(parse_form, ConsultationRequestIn, values)
+    done = attempt(db, lambda: consultations.request(db, case, actor, body()))
+    if isinstance(done, Refusal):
+        return _refused(request, db, case, actor, done, values, "topic")
     return see_other(f"/officer/cases/{case.id}#consultations")
 
 
@@ -284,43 +269,36 @@ def request_consultation(
     dependencies=[audited("signal.raise")],
 )
 def raise_signal(
-    case_id: uuid.UUID,
     request: Request,
     db: Session,
-    actor: Officer,
+    case: access.OfficersCasePage,
+    actor: access.OfficerPage,
     signal_kind: Annotated[str, Form(max_length=5)] = "",
     signal_reason: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    case = readable_case(db, case_id, actor)
+    """The API's ``POST /cases/{id}/unit-1f-referral``: ``service.raise_signal``."""
     values = {"signal_kind": signal_kind, "signal_reason": signal_reason}
-    try:
-        body = SignalRaiseIn.model_validate({"kind": signal_kind, "reason": signal_reason})
-        service.raise_signal(db, case, actor, body)
-    except ValidationError as exc:
-        errors = {
-            ("signal_" + k if k == "reason" else "signal_kind" if k == "kind" else k): v
-            for k, v in _field_errors(exc, "signal_kind").items()
-        }
-        return _again(request, db, case, actor, errors, values, 422)
+    body = partial(parse_form, SignalRaiseIn, {"kind": signal_kind, "reason": signal_reason})
+    done = attempt(db, lambda: service.raise_signal(db, case, actor, body()))
+    if isinstance(done, Refusal):
+        return _refused(request, db, case, actor, done, values, "kind", prefix="signal_")
     return see_other(f"/officer/cases/{case.id}")
 
 
 @router.post("/officer/cases/{case_id}/release", response_class=HTMLResponse)
-def release(case_id: uuid.UUID, db: Session, actor: Officer) -> Response:
-    case = readable_case(db, case_id, actor)
+def release(db: Session, case: access.OfficersCasePage, actor: access.OfficerPage) -> Response:
     service.release(db, case, actor)
     return see_other("/officer")
 
 
 @router.post("/officer/cases/{case_id}/activity")
 def activity(
-    case_id: uuid.UUID,
     db: Session,
-    actor: Officer,
+    case: access.OfficersCasePage,
+    actor: access.OfficerPage,
     event: Annotated[str, Form(pattern="^(open|working|close)$")] = "working",
 ) -> Response:
     """The workbench's heartbeat (static/js/workbench.js) while the officer works."""
-    case = readable_case(db, case_id, actor)
     service.note_activity(db, case, actor, event)
     return Response(status_code=204)
 
@@ -331,30 +309,28 @@ def activity(
     dependencies=[audited("decision.review")],
 )
 def review(
-    case_id: uuid.UUID,
     request: Request,
     db: Session,
-    actor: Officer,
+    case: access.OfficersCasePage,
+    actor: access.OfficerPage,
     verdict: Annotated[str, Form(max_length=20)] = "",
     remarks: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    case = readable_case(db, case_id, actor)
+    """The API's ``POST /cases/{id}/review``: ``service.review``."""
     values = {"verdict": verdict, "remarks": remarks}
-    try:
-        body = ReviewIn.model_validate({"verdict": verdict, "remarks": remarks})
-        service.review(db, case, actor, body.verdict, body.remarks)
-    except ValidationError as exc:
-        return _again(request, db, case, actor, _field_errors(exc, "verdict"), values, 422)
-    except DomainError as exc:
-        db.rollback()
-        case = readable_case(db, case_id, actor)
-        field = "remarks" if exc.code == "remarks_required" else "verdict"
-        return _again(request, db, case, actor, {field: exc.detail}, values, exc.status)
+
+    def action() -> object:
+        body = parse_form(ReviewIn, values)
+        return service.review(db, case, actor, body.verdict, body.remarks)
+
+    done = attempt(db, action)
+    if isinstance(done, Refusal):
+        return _refused(request, db, case, actor, done, values, "verdict")
     return see_other("/officer/reviews")
 
 
 @router.get("/officer/reviews", response_class=HTMLResponse)
-def reviews(request: Request, db: Session, actor: Officer) -> HTMLResponse:
+def reviews(request: Request, db: Session, actor: access.OfficerPage) -> HTMLResponse:
     """Four eyes: drafted decisions waiting for a senior."""
     waiting = [(r, CaseOut.present(c, actor)) for r, c in service.reviews_waiting(db)]
     context = {
@@ -366,7 +342,11 @@ def reviews(request: Request, db: Session, actor: Officer) -> HTMLResponse:
 
 
 def _team_page(
-    request: Request, db: Session, actor: Actor, errors: dict[str, str] | None = None
+    request: Request,
+    db: Session,
+    actor: Actor,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
 ) -> HTMLResponse:
     profile = queries.profile_of(db, actor.user_id)
     lead = profile is not None and profile.team_lead and profile.team_id is not None
@@ -390,12 +370,11 @@ def _team_page(
             ],
             "queue": [CaseOut.present(c, actor) for c in queries.queue(db, None, 50)],
         }
-    status = 409 if errors else 200
     return render(request, "officer/team.html", context, actor=actor, status_code=status)
 
 
 @router.get("/officer/team", response_class=HTMLResponse)
-def team(request: Request, db: Session, actor: Officer) -> HTMLResponse:
+def team(request: Request, db: Session, actor: access.OfficerPage) -> HTMLResponse:
     """The team lead's view: who holds which file until when, the ready queue, and
     reassignment within the team."""
     return _team_page(request, db, actor)
@@ -407,24 +386,20 @@ def team(request: Request, db: Session, actor: Officer) -> HTMLResponse:
     dependencies=[audited("case.reassign")],
 )
 def reassign(
-    case_id: uuid.UUID,
     request: Request,
     db: Session,
-    actor: Officer,
-    officer_id: Annotated[uuid.UUID, Form()],
+    case: access.OfficersCasePage,
+    actor: access.OfficerPage,
+    officer_id: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    """The API's reassign; an officer without the skills for the file, or not in the
-    team, is said beside the choice."""
-    case = readable_case(db, case_id, actor)
-    try:
-        with db.begin_nested():
-            service.reassign(db, case, actor, officer_id)
-    except DomainError as refusal:
-        if refusal.status >= 500:
-            raise
-        gettext = gettext_for(language_of(request))
-        message = gettext(REASSIGN_REFUSALS.get(refusal.code, REASSIGN_REFUSALS[""]))
-        return _team_page(request, db, actor, {f"officer-{case.id}": message})
+    """The API's reassign; a refusal (an officer without the skills for the file, or not
+    in the team) is said beside the choice in the file's row."""
+    body = partial(parse_form, ReassignIn, {"officer_id": officer_id})
+    done = attempt(db, lambda: service.reassign(db, case, actor, body()))
+    if isinstance(done, Refusal):
+        message = done.errors(gettext_for(language_of(request)), "officer_id")
+        errors = {f"officer-{case.id}": " ".join(message.values())}
+        return _team_page(request, db, actor, errors, done.status)
     return see_other("/officer/team")
 
 
@@ -432,7 +407,7 @@ def reassign(
 
 
 @router.get("/planner/decisions", response_class=HTMLResponse)
-def planner_decisions(request: Request, db: Session, actor: Planner) -> HTMLResponse:
+def planner_decisions(request: Request, db: Session, actor: access.PlannerPage) -> HTMLResponse:
     """The ready queue per team, who holds which file since when, and files past their
     six-week target date. Team leads reassign on their team page."""
     context = {
@@ -445,8 +420,8 @@ def planner_decisions(request: Request, db: Session, actor: Planner) -> HTMLResp
 
 
 @router.get("/officer/cases/{case_id}/handoff.pdf", dependencies=[audited("handoff.download")])
-def handoff_pdf(case_id: uuid.UUID, db: Session, actor: Officer) -> Response:
-    record = handoff_record(db, readable_case(db, case_id, actor), actor)
+def handoff_pdf(case: access.OfficersCasePage, db: Session, actor: access.OfficerPage) -> Response:
+    record = handoff_record(db, case, actor)
     return Response(
         render_pdf(record),
         media_type="application/pdf",
@@ -460,20 +435,17 @@ def handoff_pdf(case_id: uuid.UUID, db: Session, actor: Officer) -> Response:
     dependencies=[audited("handoff.actual_days")],
 )
 def actual_days(
-    case_id: uuid.UUID,
     request: Request,
     db: Session,
-    actor: HearingRecorder,
+    case: access.RecordedCasePage,
+    actor: access.HearingRecorderPage,
     days: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """After the nader gehoor, how many days it took: ``PUT /cases/{id}/handoff/actual-days``."""
-    case = readable_case(db, case_id, actor)
-    try:
-        data = ActualDaysIn(days=days.strip() or "x")
-    except ValidationError:
-        gettext = gettext_for(language_of(request))
-        errors = {"days": gettext("Enter the days the hearing took: 1 to 10.")}
+    body = partial(parse_form, ActualDaysIn, {"days": days.strip()})
+    done = attempt(db, lambda: service.record_actual_days(db, case.id, body().days))
+    if isinstance(done, Refusal):
+        errors = done.errors(gettext_for(language_of(request)), "days")
         form = {"days": days}
         return render_case(request, db, case, actor, form=form, errors=errors, status_code=422)
-    service.record_actual_days(db, case.id, data.days)
     return see_other(f"/planner/cases/{case.id}?done=handoff")

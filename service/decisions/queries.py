@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Text, and_, cast, func, not_, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
+from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.corrections import queries as corrections
-from service.models.auth import User
+from service.models.auth import Role, User
 from service.models.cases import Case, CaseEventRow
 from service.models.corrections import ItemKind
 from service.models.decisions import OfficerProfile, Team, WorkInterval
@@ -84,6 +85,12 @@ def queue(db: Session, profile: OfficerProfile | None, limit: int) -> Sequence[C
         .order_by(*queue_order())
         .limit(limit)
     ).all()
+
+
+def queue_for(db: Session, reader: Actor, limit: int) -> Sequence[Case]:
+    """The queue as ``reader`` sees it: an officer the files they may take, an admin all."""
+    profile = profile_of(db, reader.user_id) if reader.is_(Role.OFFICER) else None
+    return queue(db, profile, limit)
 
 
 def claims_of(db: Session, officer_id: uuid.UUID | None) -> Sequence[Case]:

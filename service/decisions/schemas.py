@@ -1,9 +1,10 @@
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from service.core.text import Motivation, Note, ShortText
 from service.models.cases import SignalKind
@@ -17,6 +18,23 @@ from service.models.decisions import (
 class Outcome(StrEnum):
     DECIDED_ON_FORM = "decided_on_form"
     PHYSICAL_HEARING_REQUIRED = "physical_hearing_required"
+
+
+# The fields only one outcome has; the page shows only the chosen outcome's.
+OUTCOME_FIELDS: dict[Outcome, tuple[str, ...]] = {
+    Outcome.DECIDED_ON_FORM: ("kind",),
+    Outcome.PHYSICAL_HEARING_REQUIRED: ("reason_codes", "estimated_days"),
+}
+NEEDED = {
+    "kind": "a decision on the form needs its kind: grant or intended_rejection",
+    "reason_codes": "a physical hearing needs at least one reason code",
+    "estimated_days": "estimate whether the physical hearing takes 1 or 2 days",
+}
+FOREIGN = {
+    "kind": "the kind belongs to a decision on the form",
+    "reason_codes": "reason codes and an estimate belong to a physical hearing",
+    "estimated_days": "reason codes and an estimate belong to a physical hearing",
+}
 
 
 class DecisionIn(BaseModel):
@@ -43,40 +61,29 @@ class DecisionIn(BaseModel):
     outcome: Outcome
     reason: Motivation
     # decided_on_form: grant, or intended rejection (voornemen, the regular route follows).
-    kind: DecisionKind | None = None
+    kind: DecisionKind | None = Field(default=None, validate_default=True)
     third_party_weighing: Note = ""
     # physical_hearing_required: why, and whether it will take one or two days.
-    reason_codes: list[HearingReason] = Field(default_factory=list, max_length=5)
-    estimated_days: Literal[1, 2] | None = None
+    reason_codes: list[HearingReason] = Field(
+        default_factory=list, max_length=5, validate_default=True
+    )
+    estimated_days: int | None = Field(default=None, ge=1, le=2, validate_default=True)
 
-    def misfits(self) -> dict[str, str]:
-        """What the outcome needs and lacks (or must not have), by field."""
-        problems: dict[str, str] = {}
-        if self.outcome is Outcome.DECIDED_ON_FORM:
-            if self.kind is None:
-                problems["kind"] = (
-                    "a decision on the form needs its kind: grant or intended_rejection"
-                )
-            if self.reason_codes or self.estimated_days is not None:
-                problems["reason_codes"] = (
-                    "reason codes and an estimate belong to a physical hearing"
-                )
-        else:
-            if not self.reason_codes:
-                problems["reason_codes"] = "a physical hearing needs at least one reason code"
-            if self.estimated_days is None:
-                problems["estimated_days"] = (
-                    "estimate whether the physical hearing takes 1 or 2 days"
-                )
-            if self.kind is not None:
-                problems["kind"] = "the kind belongs to a decision on the form"
-        return problems
-
-    @model_validator(mode="after")
-    def _fits_outcome(self) -> Self:
-        if problems := self.misfits():
-            raise ValueError("; ".join(problems.values()))
-        return self
+    @field_validator(*(name for names in OUTCOME_FIELDS.values() for name in names))
+    @classmethod
+    def _fits_outcome(cls, value: Any, info: ValidationInfo) -> Any:
+        """Each outcome's own fields are required with it and refused with the other one;
+        said beside the field (``outcome`` is checked first, so it is known here)."""
+        outcome = info.data.get("outcome")
+        if outcome is None or info.field_name is None:
+            return value  # the outcome itself is refused
+        given = value not in (None, [])
+        if info.field_name in OUTCOME_FIELDS[outcome]:
+            if not given:
+                raise PydanticCustomError("missing", NEEDED[info.field_name])
+        elif given:
+            raise PydanticCustomError("extra_forbidden", FOREIGN[info.field_name])
+        return value
 
 
 class ClaimOut(BaseModel):

@@ -27,11 +27,18 @@ from service.decisions.exceptions import (
     NotATeamLead,
     NotInYourTeam,
     NotYourClaim,
+    OfficerLacksSkills,
     OutsideYourSkills,
     OwnDecision,
     RemarksRequired,
 )
-from service.decisions.schemas import DecisionIn, OfficerProfileIn, Outcome, SignalRaiseIn
+from service.decisions.schemas import (
+    DecisionIn,
+    OfficerProfileIn,
+    Outcome,
+    ReassignIn,
+    SignalRaiseIn,
+)
 from service.models.auth import Role, User
 from service.models.cases import Case, CaseEventRow
 from service.models.decisions import (
@@ -69,17 +76,17 @@ def _hold(case: Case, officer_id: uuid.UUID | None) -> None:
     case.lease_expires_at = _lease_end()
 
 
-def _require_skills(db: Session, case: Case, profile: OfficerProfile | None) -> None:
-    fits = db.scalar(select(Case.id).where(Case.id == case.id, *queries.takeable(profile)))
-    if fits is None:
-        raise OutsideYourSkills(
-            "This file asks for skills (nationality, language or motive) the officer does not have."
-        )
+def _fits_skills(db: Session, case: Case, profile: OfficerProfile | None) -> bool:
+    found = db.scalar(select(Case.id).where(Case.id == case.id, *queries.takeable(profile)))
+    return found is not None
 
 
 def claim(db: Session, case: Case, officer: Actor) -> None:
     """Claim one particular file from the queue."""
-    _require_skills(db, case, queries.profile_of(db, officer.user_id))
+    if not _fits_skills(db, case, queries.profile_of(db, officer.user_id)):
+        raise OutsideYourSkills(
+            "This file asks for skills (nationality, language or motive) you do not have."
+        )
     _hold(case, officer.user_id)  # written with the state: one UPDATE
     procedure.advance(db, case, CaseEvent.CLAIM, officer, Reason.step(N_("claimed for decision")))
 
@@ -128,7 +135,7 @@ def claim_next(db: Session, officer: Actor) -> Claimed | None:
 
 def _require_claimant(case: Case, officer: Actor) -> None:
     if case.state == CaseState.CLAIMED and case.claimed_by_id != officer.user_id:
-        raise NotYourClaim("Another officer has claimed this case.")
+        raise NotYourClaim(N_("Another officer has claimed this case."))
 
 
 def renew_lease(case: Case, officer: Actor) -> None:
@@ -170,25 +177,28 @@ def expire_claim(db: Session, case_id: uuid.UUID) -> bool:
 def _require_team_lead(db: Session, lead: Actor) -> OfficerProfile:
     profile = queries.profile_of(db, lead.user_id)
     if profile is None or not profile.team_lead or profile.team_id is None:
-        raise NotATeamLead("Only a team lead reassigns files.")
+        raise NotATeamLead(N_("Only a team lead reassigns files."))
     return profile
 
 
-def reassign(db: Session, case: Case, lead: Actor, officer_id: uuid.UUID) -> None:
+def reassign(db: Session, case: Case, lead: Actor, body: ReassignIn) -> None:
     """A team lead hands a file (in the queue or claimed) to an officer of their team."""
     lead_profile = _require_team_lead(db, lead)
-    target = queries.profile_of(db, officer_id)
-    user = db.get(User, officer_id)
+    target = queries.profile_of(db, body.officer_id)
+    user = db.get(User, body.officer_id)
     if target is None or user is None or user.role != Role.OFFICER:
-        raise NotInYourTeam("Choose an officer of your team.")
+        raise NotInYourTeam(N_("Choose an officer of your team."), field="officer_id")
     if target.team_id != lead_profile.team_id:
-        raise NotInYourTeam("Choose an officer of your team.")
-    _require_skills(db, case, target)
+        raise NotInYourTeam(N_("Choose an officer of your team."), field="officer_id")
+    if not _fits_skills(db, case, target):
+        raise OfficerLacksSkills(
+            N_("This officer lacks the experience this file needs."), field="officer_id"
+        )
     why = Reason.internal(
         N_("reassigned by the team lead to %(officer)s"), officer=user.display_name
     )
     procedure.advance(db, case, CaseEvent.REASSIGN, lead, why)
-    _hold(case, officer_id)
+    _hold(case, body.officer_id)
 
 
 @procedure.on_enter(CaseState.READY_FOR_DECISION, *LEFT_TRACK, *DECIDED_STATES)
@@ -364,7 +374,7 @@ def review(
     if pending.drafted_by_id == reviewer.user_id:
         raise OwnDecision("Four eyes: another senior reviews your own decision.")
     if verdict is ReviewVerdict.SENT_BACK and not remarks.strip():
-        raise RemarksRequired("Say what the officer should change.")
+        raise RemarksRequired(N_("Say what the officer should change."), field="remarks")
     pending.reviewer_id = reviewer.user_id
     pending.verdict = verdict.value
     pending.remarks = remarks

@@ -11,6 +11,9 @@ from service.core.db import unit_of_work
 from service.core.jobs import enqueue, huey, once
 from service.dossier import service
 from service.dossier.access import LAWYER_COPY, STAFF_COPY
+from service.dossier.exceptions import DossierNotReady, NoDossier
+from service.models.cases import Case
+from service.questionnaires.service import answer_set_of
 from service.workflow import CaseState
 
 
@@ -41,3 +44,26 @@ def _dossier_changed(db: Session, move: procedure.Move) -> None:
     both copies again in the background."""
     for copy in (STAFF_COPY, LAWYER_COPY):
         queue_render(db, move.case_id, copy)
+
+
+# --- what both doors show: the status, queueing the rendering when it is due -----------
+
+
+def current(db: Session, case: Case, copy: str) -> service.Status:
+    """The status of the case's current dossier, as both doors show it; queues the
+    rendering when the content has no PDF yet."""
+    if answer_set_of(db, case) is None:
+        raise NoDossier("The applicant has not filled in the form yet: there is no dossier.")
+    found = service.status(db, case, copy)
+    if not found.ready:
+        queue_render(db, case.id, copy)
+    return found
+
+
+def pdf_of(db: Session, case: Case, copy: str) -> tuple[bytes, str]:
+    """The finished PDF of the current dossier and its file name; refused while it is
+    being prepared."""
+    found = current(db, case, copy)
+    if found.dossier is None or found.dossier.pdf is None:
+        raise DossierNotReady("The dossier is being prepared; try again in a few seconds.")
+    return found.dossier.pdf, f"dossier-{case.v_number}-{copy}.pdf"

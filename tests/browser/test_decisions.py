@@ -12,6 +12,7 @@ from service.core.db import make_engine
 from service.corrections import service as corrections
 from service.corrections.schemas import CorrectionItemIn
 from service.dev.driver import lawyer_of
+from service.models import Role
 from service.models.cases import Case
 from service.models.corrections import ItemKind
 from service.models.decisions import Decision
@@ -132,3 +133,47 @@ def test_take_consult_decide_and_approve(page: Page, live_server: LiveServer) ->
     assert decision is not None
     assert decision.kind == "grant"
     assert decision.reviewed_by_id is not None
+
+
+def _claimed_file(url: str) -> tuple[Account, str]:
+    """An officer holding one complete file."""
+    engine = make_engine(url)
+    try:
+        with Session(engine, expire_on_commit=False) as db:
+            factory = Factory(db)
+            officer = factory.person(Role.OFFICER)  # the claimant of case_in
+            case = factory.case_in(CaseState.CLAIMED)
+            db.commit()
+            account = Account("officer", officer.user.username, PASSWORD, "")
+            return account, f"/officer/cases/{case.id}"
+    finally:
+        engine.dispose()
+
+
+def test_the_decision_form_shows_the_chosen_outcome_and_room_for_a_motivation(
+    page: Page, live_server: LiveServer
+) -> None:
+    officer, bench = _claimed_file(live_server.database_url)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, officer)
+    page.goto(bench)
+    form = page.locator("form.app-decision")
+    on_form = form.locator(".app-when--form")
+    hearing = form.locator(".app-when--hearing")
+    expect(on_form).to_be_hidden()  # no outcome chosen: neither outcome's fields
+    expect(hearing).to_be_hidden()
+    page.get_by_label("Beslissen op het formulier").check()
+    expect(on_form).to_be_visible()
+    expect(hearing).to_be_hidden()
+    page.get_by_label("Een nader gehoor is nodig").check()
+    expect(hearing).to_be_visible()
+    expect(on_form).to_be_hidden()
+    # The motivation box takes the panel's width and a dozen lines or more.
+    motivation = form.locator("textarea#reason").bounding_box()
+    panel = form.bounding_box()
+    assert motivation is not None
+    assert panel is not None
+    assert motivation["width"] >= panel["width"] * 0.95, (motivation, panel)
+    assert motivation["height"] >= 12 * 22, motivation
+    assert_accessible(page)
+    snap(page, "decision-form")
