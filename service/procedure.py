@@ -6,6 +6,11 @@ that move (free the seat, close the invitation, ...) — all in the caller's
 transaction, so either everything happens or nothing does. ``advance_many`` does the
 same for thousands of cases at once (bulk screening), ``admit`` records new cases.
 
+Subscribers are batch-aware: each gets all the moves of one call that share an event
+and a target state (``advance`` gives a batch of one) and writes one set-based statement
+for them; one that declares ``after=`` states is not called for moves from elsewhere (a
+case leaving the track straight from the import holds nothing to release).
+
 No other module assigns ``Case.state`` or writes an event row;
 ``tests/test_architecture.py`` checks that.
 """
@@ -64,7 +69,9 @@ class Move:
     reason: Reason
 
 
-Subscriber = Callable[[Session, Move], None]
+# A subscriber gets every move of one call that shares an event and a target state (a
+# batch of one from ``advance``), and writes what it does for all of them at once.
+Subscriber = Callable[[Session, Sequence[Move]], None]
 
 
 @dataclass(frozen=True)
@@ -72,9 +79,15 @@ class _Subscription:
     states: frozenset[CaseState]
     events: frozenset[CaseEvent]
     handler: Subscriber
+    # Only moves from these states concern the subscriber (None: from any state); with
+    # none among the moves at hand it is not called at all.
+    after: frozenset[CaseState] | None = None
 
-    def wants(self, move: Move) -> bool:
-        return move.target in self.states or move.event in self.events
+    def wants(self, event: CaseEvent, target: CaseState) -> bool:
+        return target in self.states or event in self.events
+
+    def concerned(self, moves: Sequence[Move]) -> list[Move]:
+        return [m for m in moves if self.after is None or m.source in self.after]
 
 
 _subscriptions: list[_Subscription] = []
@@ -82,18 +95,22 @@ _discovered = threading.Event()
 _discovering = threading.Lock()
 
 
-def on_enter(*states: CaseState) -> Callable[[Subscriber], Subscriber]:
-    """Subscribe ``handler(db, move)`` to every move into one of ``states``."""
+def on_enter(
+    *states: CaseState, after: Iterable[CaseState] | None = None
+) -> Callable[[Subscriber], Subscriber]:
+    """Subscribe ``handler(db, moves)`` to the moves into one of ``states`` (from one of
+    the states ``after``, when given)."""
 
     def register(handler: Subscriber) -> Subscriber:
-        _subscriptions.append(_Subscription(frozenset(states), frozenset(), handler))
+        sources = frozenset(after) if after is not None else None
+        _subscriptions.append(_Subscription(frozenset(states), frozenset(), handler, sources))
         return handler
 
     return register
 
 
 def on_event(*events: CaseEvent) -> Callable[[Subscriber], Subscriber]:
-    """Subscribe ``handler(db, move)`` to every move by one of ``events``."""
+    """Subscribe ``handler(db, moves)`` to the moves by one of ``events``."""
 
     def register(handler: Subscriber) -> Subscriber:
         _subscriptions.append(_Subscription(frozenset(), frozenset(events), handler))
@@ -102,16 +119,30 @@ def on_event(*events: CaseEvent) -> Callable[[Subscriber], Subscriber]:
     return register
 
 
-def _notify(db: Session, move: Move) -> None:
+def _discover() -> None:
     if not _discovered.is_set():
         # Every domain's service module registers its subscribers when imported;
         # import them all once, so no subscriber depends on who imported what first.
         with _discovering:
             import_domain_modules("service")
             _discovered.set()
-    for subscription in _subscriptions:
-        if subscription.wants(move):
-            subscription.handler(db, move)
+
+
+def _notify(db: Session, moves: Sequence[Move]) -> None:
+    """Call each subscriber once per (event, target state) with all the moves it concerns."""
+    _discover()
+    batches: dict[tuple[CaseEvent, CaseState], list[Move]] = {}
+    for move in moves:
+        batches.setdefault((move.event, move.target), []).append(move)
+    for (event, target), batch in batches.items():
+        for subscription in _subscriptions:
+            if subscription.wants(event, target) and (concerned := subscription.concerned(batch)):
+                subscription.handler(db, concerned)
+
+
+def case_ids(moves: Sequence[Move]) -> list[uuid.UUID]:
+    """The cases of a subscriber's moves, for its one set-based statement."""
+    return [move.case_id for move in moves]
 
 
 def facts_for(case: Case, **overrides: Any) -> CaseFacts:
@@ -153,7 +184,7 @@ def advance(
     values = _event_values(case.id, event.value, source, target, actor, reason, now)
     db.add(CaseEventRow(**values))
     db.flush()
-    _notify(db, Move(case.id, event, source, target, actor, reason))
+    _notify(db, [Move(case.id, event, source, target, actor, reason)])  # a batch of one
     db.flush()
     return target
 
@@ -176,7 +207,8 @@ def advance_many(db: Session, planned: Sequence[Planned], actor: Actor) -> list[
     """Move many cases in a few statements (executemany): bulk screening of a backlog.
 
     Each move is checked by the workflow like a single one; a case that moved meanwhile
-    (its state is no longer ``source``) makes the whole batch fail with a 409.
+    (its state is no longer ``source``) makes the whole batch fail with a 409. Each
+    subscriber is called once per (event, target state) with all its moves.
     """
     if not planned:
         return []
@@ -197,9 +229,9 @@ def advance_many(db: Session, planned: Sequence[Planned], actor: Actor) -> list[
         )
     _update_cases(db, rows, stamped, changed=set(planned[0].changes))
     db.execute(insert(CaseEventRow).execution_options(render_nulls=True), events)
-    for move in moves:
-        _notify(db, move)
-    db.expire_all()
+    db.expire_all()  # the subscribers read the cases as these statements left them
+    _notify(db, moves)
+    db.flush()
     return moves
 
 

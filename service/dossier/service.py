@@ -10,6 +10,7 @@ and answers "being prepared". Every download is recorded in the audit trail (``d
 import hashlib
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -231,6 +232,7 @@ def queue_render(db: Session, case_id: uuid.UUID, copy: str) -> None:
     CaseState.NO_CORRECTIONS,
     CaseState.CORRECTIONS_TERM_EXPIRED,
 )
-def _dossier_changed(db: Session, move: procedure.Move) -> None:
-    for copy in (STAFF_COPY, LAWYER_COPY):
-        queue_render(db, move.case_id, copy)
+def _dossier_changed(db: Session, moves: Sequence[procedure.Move]) -> None:
+    for move in moves:  # one rendering job per dossier, each its own retry
+        for copy in (STAFF_COPY, LAWYER_COPY):
+            queue_render(db, move.case_id, copy)
