@@ -22,12 +22,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, update
+from sqlalchemy import Table, bindparam, func, update
 from sqlalchemy.orm import Session
 
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.crypto import Sealed, bound_place, seal_value
+from service.core.db import insert_rows
 from service.core.discovery import import_domain_modules
 from service.core.errors import Conflict
 from service.models.cases import Case, CaseEventRow
@@ -228,7 +229,7 @@ def advance_many(db: Session, planned: Sequence[Planned], actor: Actor) -> list[
             _sealed(_event_values(p.case_id, p.event.value, p.source, target, actor, p.reason, now))
         )
     _update_cases(db, rows, stamped, changed=set(planned[0].changes))
-    db.execute(insert(CaseEventRow).execution_options(render_nulls=True), events)
+    insert_rows(db, CaseEventRow, events)
     db.expire_all()  # the subscribers read the cases as these statements left them
     _notify(db, moves)
     db.flush()
@@ -277,7 +278,7 @@ def admit(db: Session, case_ids: Iterable[uuid.UUID], actor: Actor, reason: Reas
         for case_id in case_ids
     ]
     if rows:
-        db.execute(insert(CaseEventRow).execution_options(render_nulls=True), rows)
+        insert_rows(db, CaseEventRow, rows)
 
 
 def forget_reasons(db: Session, case_id: uuid.UUID) -> None:
