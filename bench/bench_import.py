@@ -285,6 +285,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=BACKLOG_CASES)
     parser.add_argument("--sample", type=int, default=1000, help="rows for the naive baseline")
     parser.add_argument("--postgres", metavar="URL", help="also run on this PostgreSQL server")
+    parser.add_argument("--postgres-only", action="store_true", help="leave SQLite out")
     parser.add_argument("--no-save", action="store_true", help="do not write bench/results/")
     parser.add_argument("--import-file", type=Path, help=argparse.SUPPRESS)  # the child
     parser.add_argument("--database", help=argparse.SUPPRESS)
@@ -292,7 +293,7 @@ def main() -> None:
     if args.import_file:
         print(json.dumps(import_file(args.database, args.import_file)))
         return
-    backends = ["sqlite"] + (["postgres"] if args.postgres else [])
+    backends = ([] if args.postgres_only else ["sqlite"]) + (["postgres"] if args.postgres else [])
     for backend in backends:
         result = run(backend, args.postgres, args.rows, args.sample)
         report(result)

@@ -286,8 +286,8 @@ def main() -> None:
         print(f"PostgreSQL is not reachable at {args.postgres}: SQLite only", file=sys.stderr)
         backends.remove("postgres")
 
-    # bench_import always measures SQLite, and PostgreSQL when given a server.
     import_args = ["--postgres", args.postgres] if "postgres" in backends else []
+    import_args += ["--postgres-only"] if backends == ["postgres"] else []
     backlog_rows = args.rows or BACKLOG_ROWS
     sample = ["--sample", str(args.sample)] if args.sample else []
     passed = bench("bench_import.py", *import_args, "--rows", str(backlog_rows), *sample)
