@@ -33,7 +33,6 @@ import io
 import json
 import os
 import platform
-import resource
 import sqlite3
 import subprocess
 import sys
@@ -147,7 +146,11 @@ def copy_baseline(url: str, backend: str, content: bytes) -> dict[str, Any]:
 
 
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    """This process's peak resident memory. Linux's VmHWM, not ``getrusage``: its
+    ru_maxrss keeps the parent's peak across fork and exec."""
+    status = Path("/proc/self/status").read_text(encoding="utf-8")
+    kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(kib) / 1024
 
 
 def import_file(url: str, path: Path) -> dict[str, Any]:
