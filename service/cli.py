@@ -38,15 +38,21 @@ def migrate() -> None:
 @click.option("--no-screen", is_flag=True, help="Import only; screen later.")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
 def import_cases(file: Path, no_screen: bool, as_json: bool) -> None:
-    """Import cases from a CSV or JSON FILE (idempotent on V-number)."""
-    from service.cases.importing import import_rows, parse_file
+    """Import cases from a CSV or JSON FILE (idempotent on V-number), any number of rows:
+    a CSV file is read as it streams, in batches; progress goes to stderr."""
+    from service.cases.importing import import_all, read_rows
+    from service.cases.schemas import ImportReport
     from service.core.actor import SYSTEM
     from service.core.db import unit_of_work
 
+    def progress(so_far: ImportReport) -> None:
+        if so_far.rows % 10_000 == 0:  # every ten batches
+            click.echo(f"  {so_far.rows:,} rows read, {so_far.created:,} created", err=True)
+
     try:
-        with unit_of_work() as db:
-            rows = parse_file(file.read_bytes(), file.name)
-            report = import_rows(db, rows, SYSTEM, screen=not no_screen)
+        with unit_of_work() as db, file.open("rb") as stream:
+            rows = read_rows(stream, file.name)
+            report = import_all(db, rows, SYSTEM, screen=not no_screen, progress=progress)
     except DomainError as exc:
         raise click.ClickException(exc.detail) from exc
     if as_json:

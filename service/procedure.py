@@ -8,6 +8,11 @@ invitation, ...) — all in the caller's transaction, so either everything happe
 nothing does. ``advance_many`` does the same for thousands of cases at once (bulk
 screening), ``admit`` records new cases.
 
+Subscribers are batch-aware: each gets all the moves of one call that share an event
+and a target state (``advance`` gives a batch of one) and writes one set-based statement
+for them; one that declares ``after=`` states is not called for moves from elsewhere (a
+case leaving the track straight from the import holds nothing to release).
+
 No other module assigns ``Case.state`` or writes an event row;
 ``tests/test_architecture.py`` checks that. ``docs/workflow.md`` lists the subscribers
 (``python -m service.procedure > docs/workflow.md``).
@@ -21,13 +26,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from service import workflow
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.crypto import Sealed, bound_place, seal_value
+from service.core.db import insert_rows
 from service.core.discovery import import_domain_modules
 from service.core.errors import Conflict
 from service.models.cases import Case, CaseEventRow, Signal
@@ -72,7 +78,9 @@ class Move:
     reason: Reason
 
 
-Subscriber = Callable[[Session, Move], None]
+# A subscriber gets every move of one call that shares an event and a target state (a
+# batch of one from ``advance``), and writes what it does for all of them at once.
+Subscriber = Callable[[Session, Sequence[Move]], None]
 
 
 @dataclass(frozen=True)
@@ -80,9 +88,15 @@ class _Subscription:
     states: frozenset[CaseState]
     events: frozenset[CaseEvent]
     handler: Subscriber
+    # Only moves from these states concern the subscriber (None: from any state); with
+    # none among the moves at hand it is not called at all.
+    after: frozenset[CaseState] | None = None
 
-    def wants(self, move: Move) -> bool:
-        return move.target in self.states or move.event in self.events
+    def wants(self, event: CaseEvent, target: CaseState) -> bool:
+        return target in self.states or event in self.events
+
+    def concerned(self, moves: Sequence[Move]) -> list[Move]:
+        return [m for m in moves if self.after is None or m.source in self.after]
 
 
 _subscriptions: list[_Subscription] = []
@@ -90,18 +104,22 @@ _discovered = threading.Event()
 _discovering = threading.Lock()
 
 
-def on_enter(*states: CaseState) -> Callable[[Subscriber], Subscriber]:
-    """Subscribe ``handler(db, move)`` to every move into one of ``states``."""
+def on_enter(
+    *states: CaseState, after: Iterable[CaseState] | None = None
+) -> Callable[[Subscriber], Subscriber]:
+    """Subscribe ``handler(db, moves)`` to the moves into one of ``states`` (from one of
+    the states ``after``, when given)."""
 
     def register(handler: Subscriber) -> Subscriber:
-        _subscriptions.append(_Subscription(frozenset(states), frozenset(), handler))
+        sources = frozenset(after) if after is not None else None
+        _subscriptions.append(_Subscription(frozenset(states), frozenset(), handler, sources))
         return handler
 
     return register
 
 
 def on_event(*events: CaseEvent) -> Callable[[Subscriber], Subscriber]:
-    """Subscribe ``handler(db, move)`` to every move by one of ``events``."""
+    """Subscribe ``handler(db, moves)`` to the moves by one of ``events``."""
 
     def register(handler: Subscriber) -> Subscriber:
         _subscriptions.append(_Subscription(frozenset(), frozenset(events), handler))
@@ -127,10 +145,20 @@ def subscriptions() -> list[_Subscription]:
     return _subscriptions
 
 
-def _notify(db: Session, move: Move) -> None:
-    for subscription in subscriptions():
-        if subscription.wants(move):
-            subscription.handler(db, move)
+def _notify(db: Session, moves: Sequence[Move]) -> None:
+    """Call each subscriber once per (event, target state) with all the moves it concerns."""
+    batches: dict[tuple[CaseEvent, CaseState], list[Move]] = {}
+    for move in moves:
+        batches.setdefault((move.event, move.target), []).append(move)
+    for (event, target), batch in batches.items():
+        for subscription in subscriptions():
+            if subscription.wants(event, target) and (concerned := subscription.concerned(batch)):
+                subscription.handler(db, concerned)
+
+
+def case_ids(moves: Sequence[Move]) -> list[uuid.UUID]:
+    """The cases of a subscriber's moves, for its one set-based statement."""
+    return [move.case_id for move in moves]
 
 
 def _name(handler: Subscriber) -> str:
@@ -150,6 +178,9 @@ def _reacts_to(subscription: _Subscription) -> str:
         others = [f"`{s}`" for s in CaseState if s not in subscription.states]
         states = [f"any state but {', '.join(others)}"]
     events = [f"`{e}`" for e in CaseEvent if e in subscription.events]
+    if subscription.after is not None:
+        sources = [f"`{s}`" for s in CaseState if s in subscription.after]
+        states = [f"{', '.join(states)} from {', '.join(sources)}"] if states else states
     return "; ".join(
         part
         for part in (
@@ -310,7 +341,7 @@ def advance(
     values = _event_values(case.id, event.value, source, target, actor, reason, now)
     db.add(CaseEventRow(**values))
     db.flush()
-    _notify(db, Move(case.id, event, source, target, actor, reason))
+    _notify(db, [Move(case.id, event, source, target, actor, reason)])  # a batch of one
     db.flush()
     return target
 
@@ -334,6 +365,7 @@ def advance_many(db: Session, planned: Sequence[Planned], actor: Actor) -> list[
     Each move is checked by the workflow like a single one, on the facts the engine reads
     for all of them at once (a batch that sets the track: the track it sets); a case that
     moved meanwhile (its state is no longer ``source``) makes the whole batch fail with a 409.
+    Each subscriber is called once per (event, target state) with all its moves.
     """
     if not planned:
         return []
@@ -356,10 +388,10 @@ def advance_many(db: Session, planned: Sequence[Planned], actor: Actor) -> list[
             _sealed(_event_values(p.case_id, p.event.value, p.source, target, actor, p.reason, now))
         )
     _update_cases(db, rows, stamped, changed=set(planned[0].changes))
-    db.execute(insert(CaseEventRow).execution_options(render_nulls=True), events)
-    for move in moves:
-        _notify(db, move)
-    db.expire_all()
+    insert_rows(db, CaseEventRow, events)
+    db.expire_all()  # the subscribers read the cases as these statements left them
+    _notify(db, moves)
+    db.flush()
     return moves
 
 
@@ -405,7 +437,7 @@ def admit(db: Session, case_ids: Iterable[uuid.UUID], actor: Actor, reason: Reas
         for case_id in case_ids
     ]
     if rows:
-        db.execute(insert(CaseEventRow).execution_options(render_nulls=True), rows)
+        insert_rows(db, CaseEventRow, rows)
 
 
 def forget_reasons(db: Session, case_id: uuid.UUID) -> None:

@@ -180,6 +180,12 @@ DECIDED_STATES = frozenset({S.DECIDED_ON_FORM, S.PHYSICAL_HEARING_REQUIRED})
 # case held (a seat, an open invitation, an officer's claim) is released.
 LEFT_TRACK = frozenset({S.WITHDRAWN, S.EXCLUDED})
 
+# Invited and on, until the track ends: only here can a case hold something the procedure
+# gave it (an open invitation, running terms, a seat, a kiosk sign-in, a translation job,
+# an officer's claim). Imported and screened cases hold nothing yet; entering a terminal
+# state released everything.
+HOLDING_STATES = OPEN_STATES - {S.IMPORTED, S.SCREENED}
+
 # The applicant's turn at the kiosk: kiosk codes and kiosk sign-ins work only here.
 AT_THE_KIOSK = frozenset({S.CHECKED_IN, S.IN_PROGRESS})
 

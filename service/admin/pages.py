@@ -14,7 +14,7 @@ from service.admin.service import AgencyIn, save_agency
 from service.auth.access import signed_in
 from service.core.actions import Refusal, attempt, parse_form
 from service.core.actor import Actor
-from service.core.i18n import N_, gettext_for, language_of
+from service.core.i18n import N_, language_of
 from service.core.web import page_router, render, see_other
 from service.decisions import service as decisions
 from service.decisions.access import PROFILE_KEEPERS
@@ -93,7 +93,7 @@ def add_agency(
 
     outcome = attempt(db, save)
     if isinstance(outcome, Refusal):
-        errors = outcome.errors(gettext_for(language_of(request)), "name")
+        errors = outcome.errors(language_of(request), "name")
         return _agencies(request, db, actor, form, errors)
     return see_other("/admin/agencies?saved=true")
 
@@ -201,6 +201,6 @@ def save_officer_profile(
         ),
     )
     if isinstance(outcome, Refusal):
-        errors = outcome.errors(gettext_for(language_of(request)), "started_on")
+        errors = outcome.errors(language_of(request), "started_on")
         return _profile_page(request, db, actor, user, form, errors)
     return see_other("/admin/officers?saved=true")

@@ -622,7 +622,7 @@ def create_user(
     }
     outcome = attempt(db, lambda: service.create_user(db, parse_form(UserIn, values, say=SAY)))
     if isinstance(outcome, Refusal):
-        errors = outcome.errors(gettext, "username")
+        errors = outcome.errors(language_of(request), "username")
         ordered = {field: errors[field] for field in FORM_ORDER if field in errors}
         context = {"errors": ordered, "values": values, **_account_choices(db, gettext)}
         return render(

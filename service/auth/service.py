@@ -473,7 +473,7 @@ def end_session(db: Session, secret: str) -> str | None:
 # --- kiosk codes --------------------------------------------------------------------------
 
 
-def end_kiosk_sign_ins(db: Session, case_id: uuid.UUID) -> None:
+def end_kiosk_sign_ins(db: Session, *case_ids: uuid.UUID) -> None:
     """End every kiosk sign-in of the case at once: codes not yet used, the API's bearer
     tokens and the kiosk page's cookie (which holds such a token). Codes first: a
     redemption of one that holds its row commits first, and its token is then ended
@@ -482,7 +482,7 @@ def end_kiosk_sign_ins(db: Session, case_id: uuid.UUID) -> None:
     db.execute(
         update(KioskCode)
         .where(
-            KioskCode.booking_id.in_(select(Booking.id).where(Booking.case_id == case_id)),
+            KioskCode.booking_id.in_(select(Booking.id).where(Booking.case_id.in_(case_ids))),
             KioskCode.used_at.is_(None),
             KioskCode.revoked_at.is_(None),
         )
@@ -490,7 +490,7 @@ def end_kiosk_sign_ins(db: Session, case_id: uuid.UUID) -> None:
     )
     db.execute(
         update(ApiToken)
-        .where(ApiToken.case_id == case_id, ApiToken.revoked_at.is_(None))
+        .where(ApiToken.case_id.in_(case_ids), ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
 

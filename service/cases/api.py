@@ -1,5 +1,6 @@
 """Case intake, reading, signals, withdrawal and the timeline."""
 
+import io
 from collections.abc import Sequence
 from contextlib import suppress
 from typing import Annotated
@@ -54,8 +55,8 @@ def import_cases(
     content = file.file.read(limit + 1)
     if len(content) > limit:
         raise BadImportFile(f"The file is larger than {limit // 2**20} MB; split it.")
-    rows = importing.parse_file(content, file.filename or "upload")
-    return importing.import_rows(db, rows, actor, screen=screen)
+    rows = importing.read_rows(io.BytesIO(content), file.filename or "upload")
+    return importing.import_all(db, rows, actor, screen=screen)
 
 
 @router.get("/cases")

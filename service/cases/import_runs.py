@@ -9,6 +9,8 @@ file imported again creates nothing.
 import csv
 import io
 import uuid
+from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import select
@@ -28,7 +30,7 @@ RESULT_COLUMNS = ("row", "v_number", "result", "detail")
 def start(db: Session, content: bytes, filename: str, actor: Actor, screen: bool) -> ImportRun:
     """Record an upload; the file is checked for its shape at once (a bad file is refused
     on the form), the rows are read by the job."""
-    rows = importing.parse_file(content, filename)
+    rows = sum(1 for _ in importing.read_rows(io.BytesIO(content), filename))
     run = ImportRun(
         id=uuid.uuid4(),
         created_by_id=actor.user_id,
@@ -36,7 +38,7 @@ def start(db: Session, content: bytes, filename: str, actor: Actor, screen: bool
         screen=screen,
         status=ImportStatus.QUEUED,
         content=content,
-        rows_total=len(rows),
+        rows_total=rows,
         results=[],
     )
     db.add(run)
@@ -51,19 +53,28 @@ def _v_number(raw: dict[str, Any]) -> str:
         return str(raw.get("v_number") or "")
 
 
-def process_chunk(db: Session, run_id: uuid.UUID, actor: Actor) -> bool:
-    """Read and screen the next chunk of a run; False once the run is finished."""
+def unread_rows(run: ImportRun) -> Iterator[dict[str, Any]]:
+    """The run's rows after those already done, read as they are needed: a job passes
+    the same iterator to each ``process_chunk``, so the file is read once, not per chunk."""
+    rows = importing.read_rows(io.BytesIO(run.content or b""), run.filename)
+    return islice(rows, run.rows_done, None)
+
+
+def process_chunk(
+    db: Session, run_id: uuid.UUID, actor: Actor, rows: Iterator[dict[str, Any]] | None = None
+) -> bool:
+    """Read and screen the next chunk of a run (from ``rows``, else from its file);
+    False once the run is finished."""
     run = db.get(ImportRun, run_id, with_for_update=True)
     if run is None or run.status in (ImportStatus.DONE, ImportStatus.FAILED):
         return False
+    start_row = run.rows_done
     try:
-        rows = importing.parse_file(run.content or b"", run.filename)
+        chunk = list(islice(rows if rows is not None else unread_rows(run), CHUNK_ROWS))
     except BadImportFile as exc:
         run.status, run.error, run.finished_at = ImportStatus.FAILED, exc.detail, utcnow()
         run.content = None
         return False
-    start_row = run.rows_done
-    chunk = rows[start_row : start_row + CHUNK_ROWS]
     run.status = ImportStatus.RUNNING
     numbers = [_v_number(r) for r in chunk]
     existing = importing.existing_v_numbers(db, [n for n in numbers if n])
@@ -90,7 +101,7 @@ def process_chunk(db: Session, run_id: uuid.UUID, actor: Actor) -> bool:
     run.created += report.created
     run.skipped_existing += report.skipped_existing
     run.failed += report.failed
-    if run.rows_done >= len(rows):
+    if run.rows_done >= run.rows_total or not chunk:
         run.status, run.finished_at, run.content = ImportStatus.DONE, utcnow(), None
     db.flush()
     return run.status != ImportStatus.DONE

@@ -2,19 +2,22 @@
 
 A bad row is reported and skipped; it never aborts or corrupts the other rows.
 Writes use executemany so the whole Taskforce backlog (15,348 cases) imports in
-seconds (see ``bench/bench_import.py``).
+seconds (see ``bench/bench_import.py``). A CSV file is read as it streams
+(``read_rows``) and imported in batches (``batches``), so a file of any length takes
+time in proportion to its rows and memory for one batch.
 """
 
 import csv
 import io
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from itertools import islice
+from typing import IO, Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import procedure
@@ -25,8 +28,10 @@ from service.cases.service import lawyer_index, resolve_lawyer
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.crypto import seal_value
+from service.core.db import insert_rows
 from service.core.i18n import N_
-from service.eligibility.service import screen_imported
+from service.eligibility.policy import CaseProfile
+from service.eligibility.service import screen_new
 from service.models.cases import Case, Signal
 from service.workflow import CaseState, Reason
 
@@ -52,20 +57,41 @@ REQUIRED_COLUMNS = (
     "languages",
     "date_of_application",
 )
-MAX_ROWS = 100_000
+BATCH_ROWS = 1000  # rows validated, inserted and screened together
 
 
 def parse_file(content: bytes, filename: str) -> list[dict[str, Any]]:
     """Raw rows from a CSV or JSON file (by extension, else by first character)."""
+    return list(read_rows(io.BytesIO(content), filename))
+
+
+def read_rows(stream: IO[bytes], filename: str) -> Iterator[dict[str, Any]]:
+    """Raw rows of a seekable CSV or JSON file, one at a time. CSV is read as it streams;
+    JSON (no streaming reader in the standard library) is read whole."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
-        text = content.decode("utf-8-sig")
+        looks_json = filename.lower().endswith(".json") or text.read(4096).lstrip()[:1] in (
+            "[",
+            "{",
+        )
+        text.seek(0)
+        if looks_json:
+            yield from _parse_json(text.read(), filename)
+        else:
+            yield from _parse_csv(text, filename)
     except UnicodeDecodeError as exc:
         raise BadImportFile(f"{filename}: the file is not UTF-8 text") from exc
-    looks_json = filename.lower().endswith(".json") or text.lstrip()[:1] in ("[", "{")
-    rows = _parse_json(text, filename) if looks_json else _parse_csv(text, filename)
-    if len(rows) > MAX_ROWS:
-        raise BadImportFile(f"{filename}: {len(rows)} rows; split files above {MAX_ROWS} rows")
-    return rows
+    finally:
+        text.detach()  # the caller's stream stays open
+
+
+def batches(
+    rows: Iterable[dict[str, Any]], size: int = BATCH_ROWS
+) -> Iterator[list[dict[str, Any]]]:
+    """The rows in lists of ``size``, read as they are needed."""
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 def _parse_json(text: str, filename: str) -> list[dict[str, Any]]:
@@ -84,10 +110,10 @@ def _parse_json(text: str, filename: str) -> list[dict[str, Any]]:
     return [row if isinstance(row, dict) else {"__invalid__": row} for row in data]
 
 
-def _parse_csv(text: str, filename: str) -> list[dict[str, Any]]:
-    # newline="": the csv module reads \n, \r\n and old-Mac \r line ends itself, also
-    # inside quoted cells.
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+def _parse_csv(text: IO[str], filename: str) -> Iterator[dict[str, Any]]:
+    # newline="" (read_rows): the csv module reads \n, \r\n and old-Mac \r line ends
+    # itself, also inside quoted cells.
+    reader = csv.DictReader(text)
     try:
         missing = set(REQUIRED_COLUMNS) - set(reader.fieldnames or ())
         if missing:
@@ -95,7 +121,8 @@ def _parse_csv(text: str, filename: str) -> list[dict[str, Any]]:
                 f"{filename}: missing CSV columns: {', '.join(sorted(missing))}. "
                 f"Expected: {', '.join(CSV_COLUMNS)}"
             )
-        return [_csv_row(row) for row in reader]
+        for row in reader:
+            yield _csv_row(row)
     except csv.Error as exc:
         # e.g. a cell longer than the csv module's limit (128 KiB), or a stray quote. The
         # DictReader's own line_num lags a row behind: it is set only once a row is read.
@@ -127,12 +154,17 @@ def _csv_signal(cell: str) -> dict[str, str]:
 
 
 def validate_rows(
-    rows: Iterable[dict[str, Any]], lawyers: dict[str, uuid.UUID]
+    rows: Iterable[dict[str, Any]],
+    lawyers: dict[str, uuid.UUID],
+    seen: set[str] | None = None,
+    first_row: int = 1,
 ) -> tuple[list[tuple[CaseIn, uuid.UUID | None]], list[RowError]]:
+    """The valid rows and the errors; ``seen`` holds the V-numbers of the file's earlier
+    batches (a V-number twice in one file is an error, not "already present")."""
     valid: list[tuple[CaseIn, uuid.UUID | None]] = []
     errors: list[RowError] = []
-    seen: set[str] = set()
-    for number, raw in enumerate(rows, start=1):
+    seen = set() if seen is None else seen
+    for number, raw in enumerate(rows, start=first_row):
         v_number = str(raw.get("v_number")) if raw.get("v_number") else None
         if "__invalid__" in raw or "__extra_cells__" in raw:
             errors.append(
@@ -175,13 +207,19 @@ def existing_v_numbers(db: Session, v_numbers: list[str]) -> set[str]:
 
 
 def import_rows(
-    db: Session, rows: list[dict[str, Any]], actor: Actor, screen: bool = True
+    db: Session,
+    rows: list[dict[str, Any]],
+    actor: Actor,
+    screen: bool = True,
+    seen: set[str] | None = None,
+    first_row: int = 1,
 ) -> ImportReport:
-    valid, errors = validate_rows(rows, lawyer_index(db))
+    """Import one batch of rows (numbered from ``first_row``); see ``validate_rows``."""
+    valid, errors = validate_rows(rows, lawyer_index(db), seen, first_row)
     existing = existing_v_numbers(db, [c.v_number for c, _ in valid])
     new = [(c, lawyer) for c, lawyer in valid if c.v_number not in existing]
     new_ids = _insert_cases(db, new, actor)
-    screened = screen_imported(db, actor, case_ids=new_ids) if screen and new_ids else {}
+    screened = screen_new(db, actor, _profiles(new_ids, new)) if screen and new_ids else {}
     return ImportReport(
         rows=len(rows),
         created=len(new_ids),
@@ -190,6 +228,46 @@ def import_rows(
         screened=screened,
         errors=errors,
     )
+
+
+def import_all(
+    db: Session,
+    rows: Iterable[dict[str, Any]],
+    actor: Actor,
+    screen: bool = True,
+    progress: Callable[[ImportReport], None] | None = None,
+) -> ImportReport:
+    """Import a whole file batch by batch in the caller's transaction, as its rows are
+    read; ``progress`` hears the totals so far after each batch."""
+    total = ImportReport(rows=0, created=0, skipped_existing=0, failed=0, screened={}, errors=[])
+    seen: set[str] = set()
+    for batch in batches(rows):
+        done = import_rows(db, batch, actor, screen, seen, first_row=total.rows + 1)
+        total.rows += done.rows
+        total.created += done.created
+        total.skipped_existing += done.skipped_existing
+        total.failed += done.failed
+        for outcome, count in done.screened.items():
+            total.screened[outcome] = total.screened.get(outcome, 0) + count
+        total.errors += done.errors
+        if progress is not None:
+            progress(total)
+    return total
+
+
+def _profiles(
+    case_ids: list[uuid.UUID], new: list[tuple[CaseIn, uuid.UUID | None]]
+) -> dict[uuid.UUID, CaseProfile]:
+    """What screening looks at, from the rows just inserted (not read back)."""
+    return {
+        case_id: CaseProfile(
+            data.nationality,
+            tuple(data.languages),
+            data.literacy,
+            frozenset(s.kind for s in data.signals),
+        )
+        for case_id, (data, _) in zip(case_ids, new, strict=True)
+    }
 
 
 def _signal_row(
@@ -238,14 +316,13 @@ def _insert_cases(
             }
         )
         signals.extend(_signal_row(case_id, s, actor, now) for s in data.signals)
-    # render_nulls: rows with and without a lawyer share one executemany batch; without
-    # it the ORM starts a new batch at every change of the None-columns (~900 statements).
+    # One executemany per table: every row has the same keys (None where empty).
     if cases:
-        db.execute(insert(Case).execution_options(render_nulls=True), cases)
+        insert_rows(db, Case, cases)
         procedure.admit(db, [c["id"] for c in cases], actor, Reason.step(N_("imported from file")))
         index_names(
             db, [(c["id"], data.applicant_name) for c, (data, _) in zip(cases, new, strict=True)]
         )
     if signals:
-        db.execute(insert(Signal).execution_options(render_nulls=True), signals)
+        insert_rows(db, Signal, signals)
     return [c["id"] for c in cases]

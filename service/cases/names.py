@@ -15,9 +15,10 @@ import uuid
 from collections.abc import Iterable
 from functools import lru_cache
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from service.core.db import insert_rows
 from service.core.settings import get_settings
 from service.models.cases import CaseNameKey
 
@@ -54,7 +55,7 @@ def index_names(db: Session, names: Iterable[tuple[uuid.UUID, str]]) -> None:
     """Index the names of new cases (one executemany)."""
     rows = [row for case_id, name in names for row in index_rows(case_id, name)]
     if rows:
-        db.execute(insert(CaseNameKey), rows)
+        insert_rows(db, CaseNameKey, rows)
 
 
 def forget_name(db: Session, case_id: uuid.UUID) -> None:

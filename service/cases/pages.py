@@ -216,8 +216,7 @@ def render_case(
     """The planner's case page; after a refused action, with what was typed (``form``)
     and the refusal's messages beside the fields."""
     if refusal is not None:
-        gettext = gettext_for(language_of(request))
-        errors = refusal.errors(gettext, "error-summary")
+        errors = refusal.errors(language_of(request), "error-summary")
         status_code = refusal.status
     context = {
         **case_context(db, case, actor),

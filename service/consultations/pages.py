@@ -15,7 +15,7 @@ from service.consultations.access import AdviserPage, AdvisersAccountPage, Coord
 from service.consultations.schemas import AdviceIn
 from service.core.actions import Refusal, attempt, parse_form
 from service.core.actor import Actor
-from service.core.i18n import gettext_for, language_of
+from service.core.i18n import language_of
 from service.core.web import page_router, render, see_other
 from service.decisions import queries
 from service.models.cases import Case
@@ -46,14 +46,13 @@ def _advice_page(
         if c.advice is None and service.may_answer(db, actor, ConsultationTopic(c.motive))
     ]
     unasked = actor.specialism if actor.specialism in case.coordinator_motives else None
-    gettext = gettext_for(language_of(request))
     context = {
         "case": CaseOut.present(case, actor),
         "layers": queries.layers_of(db, case.id),
         "consultations": rows,
         "answerable": answerable,
         "unasked": unasked if not answerable else None,
-        "errors": refusal.errors(gettext, "advice") if refusal else {},
+        "errors": refusal.errors(language_of(request), "advice") if refusal else {},
         "values": values or {},
     }
     status = refusal.status if refusal else 200

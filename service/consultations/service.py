@@ -20,6 +20,7 @@ from service.consultations.exceptions import (
 from service.consultations.schemas import AdviceIn, ConsultationRequestIn
 from service.core.actor import Actor
 from service.core.clock import utcnow
+from service.core.formatting import in_english
 from service.core.i18n import N_
 from service.decisions.queries import profile_of
 from service.models.auth import Role
@@ -38,7 +39,10 @@ def _check_open(case: Case) -> None:
 
 def _check_topic_fits(case: Case, topic: ConsultationTopic) -> None:
     if topic is not T.HARD_CASES and topic.value not in case.coordinator_motives:
-        raise MotiveNotRaised(N_("The file does not raise this motive."), field="topic")
+        raise MotiveNotRaised(
+            in_english(N_("The file does not raise the motive '%(motive)s'."), motive=topic.value),
+            field="topic",
+        )
 
 
 def may_answer(db: Session, actor: Actor, topic: ConsultationTopic) -> bool:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from service.core.errors import DomainError
+from service.core.formatting import in_language
 from service.core.i18n import N_
 
 M = TypeVar("M", bound=BaseModel)
@@ -60,12 +61,16 @@ class Refusal:
     code: str = "invalid_input"
     fields: dict[str, str] = field(default_factory=dict)
 
-    def errors(self, gettext: Callable[[str], str], default_field: str) -> dict[str, str]:
-        """Field -> message in the page's language, for the error summary and the fields;
-        a refusal about no field in particular sits at ``default_field``."""
+    def errors(self, language: str, default_field: str) -> dict[str, str]:
+        """Field -> message in the page's language (a sentence with values too), for the
+        error summary and the fields; a refusal about no field in particular sits at
+        ``default_field``."""
         if self.fields:
-            return {name or default_field: gettext(text) for name, text in self.fields.items()}
-        return {default_field: gettext(self.message)}
+            return {
+                name or default_field: in_language(text, language)
+                for name, text in self.fields.items()
+            }
+        return {default_field: in_language(self.message, language)}
 
 
 class FormInvalid(DomainError):

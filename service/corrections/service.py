@@ -47,10 +47,12 @@ ALLOWED_TYPES = {
 
 
 @procedure.on_enter(CaseState.WITH_LAWYER)
-def _open_file(db: Session, move: procedure.Move) -> None:
-    """The translated form reached the lawyer: their corrections file opens."""
-    if corrections_of_id(db, move.case_id) is None:
-        db.add(Correction(case_id=move.case_id, opened_at=utcnow()))
+def _open_file(db: Session, moves: Sequence[procedure.Move]) -> None:
+    """The translated form reached the lawyer: their corrections file opens (once)."""
+    ids = procedure.case_ids(moves)
+    opened = set(db.scalars(select(Correction.case_id).where(Correction.case_id.in_(ids))))
+    now = utcnow()
+    db.add_all([Correction(case_id=case, opened_at=now) for case in ids if case not in opened])
 
 
 def corrections_of_id(db: Session, case_id: uuid.UUID) -> Correction | None:

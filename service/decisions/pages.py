@@ -19,7 +19,7 @@ from service.consultations.schemas import ConsultationRequestIn
 from service.core.actions import Refusal, attempt, parse_form
 from service.core.actor import Actor
 from service.core.clock import utcnow
-from service.core.i18n import N_, gettext_for, language_of
+from service.core.i18n import N_, language_of
 from service.core.templating import templates
 from service.core.web import page_router, render, see_other
 from service.decisions import access, queries, service
@@ -188,7 +188,7 @@ def _refused(
     """The workbench again after a refused action: what was typed, and the messages beside
     the fields (``prefix``: the form's field names on the workbench, where several forms
     each have a ``reason``)."""
-    errors = refusal.errors(gettext_for(language_of(request)), default_field)
+    errors = refusal.errors(language_of(request), default_field)
     named = {(name if name.startswith(prefix) else prefix + name): m for name, m in errors.items()}
     context = _workbench(db, case, actor, named, values)
     return render(
@@ -397,7 +397,7 @@ def reassign(
     body = partial(parse_form, ReassignIn, {"officer_id": officer_id})
     done = attempt(db, lambda: service.reassign(db, case, actor, body()))
     if isinstance(done, Refusal):
-        message = done.errors(gettext_for(language_of(request)), "officer_id")
+        message = done.errors(language_of(request), "officer_id")
         errors = {f"officer-{case.id}": " ".join(message.values())}
         return _team_page(request, db, actor, errors, done.status)
     return see_other("/officer/team")
@@ -445,7 +445,7 @@ def actual_days(
     body = partial(parse_form, ActualDaysIn, {"days": days.strip()})
     done = attempt(db, lambda: service.record_actual_days(db, case.id, body().days))
     if isinstance(done, Refusal):
-        errors = done.errors(gettext_for(language_of(request)), "days")
+        errors = done.errors(language_of(request), "days")
         form = {"days": days}
         return render_case(request, db, case, actor, form=form, errors=errors, status_code=422)
     return see_other(f"/planner/cases/{case.id}?done=handoff")

@@ -55,6 +55,7 @@ from service.models.decisions import (
 )
 from service.workflow import (
     DECIDED_STATES,
+    HOLDING_STATES,
     LEFT_TRACK,
     CaseEvent,
     CaseState,
@@ -201,16 +202,22 @@ def reassign(db: Session, case: Case, lead: Actor, body: ReassignIn) -> None:
     _hold(case, body.officer_id)
 
 
-@procedure.on_enter(CaseState.READY_FOR_DECISION, *LEFT_TRACK, *DECIDED_STATES)
-def _end_claim(db: Session, move: procedure.Move) -> None:
+@procedure.on_enter(
+    CaseState.READY_FOR_DECISION, *LEFT_TRACK, *DECIDED_STATES, after=HOLDING_STATES
+)
+def _end_claim(db: Session, moves: Sequence[procedure.Move]) -> None:
     """Back in the queue, out of the track or decided: no officer holds the file, so no
-    stretch of work on it stays open (a later page event of its last holder is refused)."""
-    case = db.get_one(Case, move.case_id)
-    case.claimed_by_id = None
-    case.lease_expires_at = None
+    stretch of work on it stays open (a later page event of its last holder is refused).
+    The move itself counted as the case's change (its version), this is part of it."""
+    ids = procedure.case_ids(moves)
+    db.execute(
+        update(Case)
+        .where(Case.id.in_(ids), Case.claimed_by_id.is_not(None))
+        .values(claimed_by_id=None, lease_expires_at=None)
+    )
     db.execute(
         update(WorkInterval)
-        .where(WorkInterval.case_id == move.case_id, WorkInterval.closed.is_(False))
+        .where(WorkInterval.case_id.in_(ids), WorkInterval.closed.is_(False))
         .values(closed=True)
     )
 
@@ -219,11 +226,12 @@ def _end_claim(db: Session, move: procedure.Move) -> None:
 
 
 @procedure.on_event(CaseEvent.HAND_OVER_TO_HEARING)
-def _kansarm_hand_off(db: Session, move: procedure.Move) -> None:
+def _kansarm_hand_off(db: Session, moves: Sequence[procedure.Move]) -> None:
     """A kansarm file never waits for a decision on the form: it goes to the planning of
     the nader gehoor, its written answers with it (the hand-off record)."""
-    db.add(HearingHandoff(case_id=move.case_id, reason_codes=[HearingReason.KANSARM_POLICY.value]))
-    db.flush()
+    reasons = [HearingReason.KANSARM_POLICY.value]
+    db.add_all([HearingHandoff(case_id=m.case_id, reason_codes=reasons) for m in moves])
+    db.flush()  # one multi-row INSERT
 
 
 # --- the outcome -------------------------------------------------------------------------

@@ -3,6 +3,7 @@ changes (the engine's subscriber below) or a reader finds no PDF of the current 
 This module imports the domain's service, never the reverse."""
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
@@ -39,11 +40,12 @@ def queue_render(db: Session, case_id: uuid.UUID, copy: str) -> None:
     CaseState.NO_CORRECTIONS,
     CaseState.CORRECTIONS_TERM_EXPIRED,
 )
-def _dossier_changed(db: Session, move: procedure.Move) -> None:
+def _dossier_changed(db: Session, moves: Sequence[procedure.Move]) -> None:
     """The dossier changed (the translation arrived, or the lawyer's turn ended): render
-    both copies again in the background."""
-    for copy in (STAFF_COPY, LAWYER_COPY):
-        queue_render(db, move.case_id, copy)
+    both copies again in the background, one job per dossier (each its own retry)."""
+    for move in moves:
+        for copy in (STAFF_COPY, LAWYER_COPY):
+            queue_render(db, move.case_id, copy)
 
 
 # --- what both doors show: the status, queueing the rendering when it is due -----------

@@ -1,17 +1,18 @@
 """Screening cases against the active eligibility policy, one at a time or in bulk."""
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import procedure
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.crypto import seal_value
+from service.core.db import insert_rows
 from service.core.errors import DomainError
 from service.core.settings import get_settings
 from service.eligibility.exceptions import FormAlreadyTaken
@@ -114,40 +115,52 @@ def screen_imported(
     case_ids: Sequence[uuid.UUID] | None = None,
     policy: Policy | None = None,
 ) -> dict[str, int]:
-    """Screen every case still in 'imported' (or the given ones) in bulk.
+    """Screen every case still in 'imported' (or the given ones) in bulk."""
+    imported = Case.state == CaseState.IMPORTED
+    if case_ids is not None:
+        imported = imported & Case.id.in_(case_ids)
+    query = select(Case.id, Case.nationality, Case.languages, Case.literacy).where(imported)
+    rows = db.execute(query).all()
+    signals: dict[uuid.UUID, set[str]] = {}
+    waiting = select(Signal.case_id, Signal.kind).join(Case, Case.id == Signal.case_id)
+    for case_id, kind in db.execute(waiting.where(imported)):
+        signals.setdefault(case_id, set()).add(kind)
+    profiles = {
+        row.id: CaseProfile(
+            row.nationality,
+            tuple(row.languages),
+            Literacy(row.literacy),
+            frozenset(SignalKind(s) for s in signals.get(row.id, ())),
+        )
+        for row in rows
+    }
+    return screen_new(db, actor, profiles, policy)
+
+
+def screen_new(
+    db: Session,
+    actor: Actor,
+    profiles: Mapping[uuid.UUID, CaseProfile],
+    policy: Policy | None = None,
+) -> dict[str, int]:
+    """Screen cases still in 'imported' in bulk, from their profiles (an import has them
+    at hand, ``screen_imported`` reads them); the count per outcome.
 
     Same rules as :func:`screen_case` (the policy decides, the procedure engine moves
     the cases), written with executemany so the whole backlog screens in seconds.
     """
     policy = policy or active_policy()
-    imported = Case.state == CaseState.IMPORTED
-    query = select(Case.id, Case.nationality, Case.languages, Case.literacy).where(imported)
-    rows = db.execute(query).all()
-    if case_ids is not None:
-        wanted = set(case_ids)
-        rows = [r for r in rows if r.id in wanted]
-    signals: dict[uuid.UUID, set[str]] = {}
-    waiting = select(Signal.case_id, Signal.kind).join(Case, Case.id == Signal.case_id)
-    for case_id, kind in db.execute(waiting.where(imported)):
-        signals.setdefault(case_id, set()).add(kind)
-
     now = utcnow()
     planned: list[procedure.Planned] = []
     screenings: list[dict[str, Any]] = []
     counts: dict[str, int] = {}
-    for row in rows:
-        case_signals = frozenset(SignalKind(s) for s in signals.get(row.id, ()))
-        verdict = screen(
-            policy,
-            CaseProfile(
-                row.nationality, tuple(row.languages), Literacy(row.literacy), case_signals
-            ),
-        )
+    for case_id, case_profile in profiles.items():
+        verdict = screen(policy, case_profile)
         track = TRACK_FOR.get(verdict.outcome)
         counts[verdict.outcome] = counts.get(verdict.outcome, 0) + 1
         planned.append(
             procedure.Planned(
-                case_id=row.id,
+                case_id=case_id,
                 source=CaseState.IMPORTED,
                 event=_event_for(verdict),
                 reason=verdict.event_reason,
@@ -156,14 +169,14 @@ def screen_imported(
                     "policy_version": policy.version,
                     "exclusion_reason": None
                     if track
-                    else seal_value(Case.exclusion_reason, row.id, verdict.reason),
+                    else seal_value(Case.exclusion_reason, case_id, verdict.reason),
                 },
             )
         )
         screenings.append(
             {
                 "id": uuid.uuid4(),
-                "case_id": row.id,
+                "case_id": case_id,
                 "policy_version": policy.version,
                 "outcome": verdict.outcome,
                 "reason": verdict.reason,
@@ -173,7 +186,7 @@ def screen_imported(
         )
     procedure.advance_many(db, planned, actor)
     if screenings:
-        db.execute(insert(Screening), screenings)
+        insert_rows(db, Screening, screenings)
     return counts
 
 

@@ -121,7 +121,7 @@ def reply(
     replied = attempt(db, lambda: service.reply(db, actor, invitation, parse_form(ReplyIn, typed)))
     if isinstance(replied, Refusal):
         gettext = gettext_for(language_of(request))
-        errors = replied.errors(gettext, "answer")
+        errors = replied.errors(language_of(request), "answer")
         if "consent" in errors:  # the radio buttons left blank: say what to choose
             errors = {"answer": gettext(CHOOSE_ANSWER)}
         case = db.get_one(Case, invitation.case_id)

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service import procedure
@@ -20,7 +20,14 @@ from service.models.invitations import Invitation, InvitationStatus
 from service.models.terms import TermStep
 from service.terms import service as terms
 from service.terms.policy import add_working_days, end_of_day, local_date
-from service.workflow import LEFT_TRACK, CaseEvent, CaseState, Reason, allowed_events
+from service.workflow import (
+    HOLDING_STATES,
+    LEFT_TRACK,
+    CaseEvent,
+    CaseState,
+    Reason,
+    allowed_events,
+)
 
 
 def invite(db: Session, case: Case, actor: Actor, reply_days: int | None = None) -> Invitation:
@@ -100,16 +107,17 @@ def expire(db: Session, invitation_id: uuid.UUID) -> bool:
     return True
 
 
-@procedure.on_enter(*LEFT_TRACK)
-def _close_open_invitation(db: Session, move: procedure.Move) -> None:
+@procedure.on_enter(*LEFT_TRACK, after=HOLDING_STATES)
+def _close_open_invitation(db: Session, moves: Sequence[procedure.Move]) -> None:
     """A case that leaves the written track no longer waits for the lawyer's reply."""
-    for invitation in db.scalars(
-        select(Invitation).where(
-            Invitation.case_id == move.case_id, Invitation.status == InvitationStatus.OPEN
+    db.execute(
+        update(Invitation)
+        .where(
+            Invitation.case_id.in_(procedure.case_ids(moves)),
+            Invitation.status == InvitationStatus.OPEN,
         )
-    ):
-        invitation.status = InvitationStatus.CANCELLED
-        invitation.replied_at = utcnow()
+        .values(status=InvitationStatus.CANCELLED, replied_at=utcnow())
+    )
 
 
 def open_invitation(db: Session, case_id: uuid.UUID) -> Invitation | None:

@@ -52,7 +52,19 @@ def write(
     """Write one message to the case's lawyer in the caller's transaction."""
     if case.lawyer_id is None:
         return None  # nobody to write to: the invitation always goes via a lawyer
-    lawyer = db.get_one(User, case.lawyer_id)
+    message = _message(kind, case, db.get_one(User, case.lawyer_id), context, calendar)
+    db.add(message)
+    db.flush()
+    return message
+
+
+def _message(
+    kind: MessageKind,
+    case: Case,
+    lawyer: User,
+    context: Mapping[str, object] | None = None,
+    calendar: str | None = None,
+) -> Message:
     language = DEFAULT_LANGUAGE
     portal = get_settings().portal_url.rstrip("/")
     values = {
@@ -85,56 +97,93 @@ def write(
             now,
             NO_ADDRESS,
         )
-    db.add(message)
-    db.flush()
     return message
 
 
-def _due_on(moment: object, language: str) -> str:
+def _addressed(db: Session, moves: Sequence[procedure.Move]) -> list[tuple[Case, User]]:
+    """The moved cases that have a lawyer to write to, each with that lawyer."""
+    found = db.execute(
+        select(Case, User)
+        .join(User, User.id == Case.lawyer_id)
+        .where(Case.id.in_(procedure.case_ids(moves)))
+    )
+    return [(case, lawyer) for case, lawyer in found]
+
+
+def _post(db: Session, messages: list[Message]) -> None:
+    db.add_all(messages)
+    db.flush()  # one multi-row INSERT
+
+
+def _due_on(moment: object, language: str = DEFAULT_LANGUAGE) -> str:
     return local_date(moment, language) if moment else ""  # type: ignore[arg-type]
 
 
 @procedure.on_enter(CaseState.INVITED)
-def _invitation(db: Session, move: procedure.Move) -> None:
+def _invitation(db: Session, moves: Sequence[procedure.Move]) -> None:
     """Invite the lawyer: a message with the reply's due date."""
-    case = db.get_one(Case, move.case_id)
-    write(
-        db, MessageKind.INVITATION, case, {"due_on": _due_on(case.reply_due_at, DEFAULT_LANGUAGE)}
+    _post(
+        db,
+        [
+            _message(MessageKind.INVITATION, case, lawyer, {"due_on": _due_on(case.reply_due_at)})
+            for case, lawyer in _addressed(db, moves)
+        ],
     )
 
 
-@procedure.on_enter(CaseState.CONSENTED)
-def _consent_recorded(db: Session, move: procedure.Move) -> None:
-    """Confirm to the lawyer that their consent is recorded (not when a seat is given up)."""
-    if move.source is CaseState.INVITED:  # not on unschedule
-        write(db, MessageKind.CONSENT_RECORDED, db.get_one(Case, move.case_id))
+@procedure.on_enter(CaseState.CONSENTED, after={CaseState.INVITED})
+def _consent_recorded(db: Session, moves: Sequence[procedure.Move]) -> None:
+    """Confirm to the lawyer that their consent is recorded (not when a seat is given up:
+    only the lawyer's own consent is news)."""
+    _post(
+        db,
+        [
+            _message(MessageKind.CONSENT_RECORDED, case, lawyer)
+            for case, lawyer in _addressed(db, moves)
+        ],
+    )
 
 
 @procedure.on_enter(CaseState.SCHEDULED)
-def _session_planned(db: Session, move: procedure.Move) -> None:
+def _session_planned(db: Session, moves: Sequence[procedure.Move]) -> None:
     """Tell the lawyer when and where the session is, with a calendar entry."""
-    case = db.get_one(Case, move.case_id)
-    row = db.execute(
-        select(HearingSession, Location)
-        .join(Booking, Booking.session_id == HearingSession.id)
-        .join(Location, Location.id == HearingSession.location_id)
-        .where(Booking.case_id == case.id, Booking.cancelled_at.is_(None))
-    ).first()
-    if row is None:
-        return
-    session, location = row
+    ids = procedure.case_ids(moves)
+    booked = {
+        case_id: (session, location)
+        for case_id, session, location in db.execute(
+            select(Booking.case_id, HearingSession, Location)
+            .join(HearingSession, HearingSession.id == Booking.session_id)
+            .join(Location, Location.id == HearingSession.location_id)
+            .where(Booking.case_id.in_(ids), Booking.cancelled_at.is_(None))
+        ).all()
+    }
+    # Each earlier planning of a case's hearing was one version of the same entry.
+    earlier = dict(
+        db.execute(
+            select(Message.case_id, func.count())
+            .where(Message.case_id.in_(ids), Message.kind == MessageKind.SESSION_PLANNED)
+            .group_by(Message.case_id)
+        ).all()
+    )
+    _post(
+        db,
+        [
+            _planned_message(case, lawyer, *booked[case.id], earlier.get(case.id, 0))
+            for case, lawyer in _addressed(db, moves)
+            if case.id in booked
+        ],
+    )
+
+
+def _planned_message(
+    case: Case, lawyer: User, session: HearingSession, location: Location, earlier: int
+) -> Message:
     language = DEFAULT_LANGUAGE
     gettext = gettext_for(language)
     place = ", ".join(part for part in (location.name, location.address) if part)
-    # Each earlier planning of this case's hearing was one version of the same entry.
-    earlier = db.scalar(
-        select(func.count())
-        .select_from(Message)
-        .where(Message.case_id == case.id, Message.kind == MessageKind.SESSION_PLANNED)
-    )
     calendar = session_invitation(
         uid=hearing_uid(case.id, mail_domain()),
-        sequence=earlier or 0,
+        sequence=earlier,
         summary=gettext("Written hearing, case %(v_number)s") % {"v_number": case.v_number},
         starts_at=session.starts_at,
         duration_minutes=session.duration_minutes,
@@ -144,23 +193,37 @@ def _session_planned(db: Session, move: procedure.Move) -> None:
         stamp=utcnow(),
     )
     context = {"starts": local_moment(session.starts_at, language), "place": place}
-    write(db, MessageKind.SESSION_PLANNED, case, context, calendar)
+    return _message(MessageKind.SESSION_PLANNED, case, lawyer, context, calendar)
 
 
 @procedure.on_enter(CaseState.WITH_LAWYER)
-def _translation_ready(db: Session, move: procedure.Move) -> None:
+def _translation_ready(db: Session, moves: Sequence[procedure.Move]) -> None:
     """Tell the lawyer the translated form is ready for corrections, and until when."""
-    case = db.get_one(Case, move.case_id)
-    due_on = _due_on(case.corrections_due_at, DEFAULT_LANGUAGE)
-    write(db, MessageKind.TRANSLATION_READY, case, {"due_on": due_on})
+    _post(
+        db,
+        [
+            _message(
+                MessageKind.TRANSLATION_READY,
+                case,
+                lawyer,
+                {"due_on": _due_on(case.corrections_due_at)},
+            )
+            for case, lawyer in _addressed(db, moves)
+        ],
+    )
 
 
 @procedure.on_enter(*DECIDED_STATES)
-def _outcome(db: Session, move: procedure.Move) -> None:
+def _outcome(db: Session, moves: Sequence[procedure.Move]) -> None:
     """Tell the lawyer the outcome: decided on the form, or a physical hearing."""
-    case = db.get_one(Case, move.case_id)
-    on_form = move.target is CaseState.DECIDED_ON_FORM
-    write(db, MessageKind.OUTCOME, case, {"decided_on_form": on_form})
+    on_form = moves[0].target is CaseState.DECIDED_ON_FORM
+    _post(
+        db,
+        [
+            _message(MessageKind.OUTCOME, case, lawyer, {"decided_on_form": on_form})
+            for case, lawyer in _addressed(db, moves)
+        ],
+    )
 
 
 # Reminders the sweep sends before a term ends, by the term's step.

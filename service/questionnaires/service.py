@@ -42,13 +42,12 @@ from service.questionnaires.kiosk_texts import KIOSK_LANGUAGES
 from service.workflow import AT_THE_KIOSK, TERMINAL_STATES, CaseEvent, CaseState, Reason
 
 
-@procedure.on_enter(*(frozenset(CaseState) - AT_THE_KIOSK))
-def _end_kiosk_sign_ins(db: Session, move: procedure.Move) -> None:
+@procedure.on_enter(*(frozenset(CaseState) - AT_THE_KIOSK), after=AT_THE_KIOSK)
+def _end_kiosk_sign_ins(db: Session, moves: Sequence[procedure.Move]) -> None:
     """Whatever the door (API or page) and whoever moved the case: once it leaves the
     kiosk (handed in by the applicant or at the time limit, declined, withdrawn,
     excluded), no kiosk code or token of the case reads or writes it any more."""
-    if move.source in AT_THE_KIOSK:
-        end_kiosk_sign_ins(db, move.case_id)
+    end_kiosk_sign_ins(db, *procedure.case_ids(moves))
 
 
 def form_for(case: Case) -> FormDefinition:

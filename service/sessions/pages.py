@@ -182,7 +182,7 @@ def _errors(request: Request, refusal: Refusal, default: str) -> dict[str, str]:
     if refusal.code in REFUSALS:
         field, message = REFUSALS[refusal.code]
         return {field or default: gettext(message)}
-    return refusal.errors(gettext, default)
+    return refusal.errors(language_of(request), default)
 
 
 def _room_errors(

@@ -3,9 +3,10 @@ their history), check-in and kiosk codes. The database forbids double booking.""
 
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -69,7 +70,14 @@ from service.sessions.schemas import (
     SessionEdit,
     SessionIn,
 )
-from service.workflow import AT_THE_KIOSK, LEFT_TRACK, CaseEvent, CaseState, Reason
+from service.workflow import (
+    AT_THE_KIOSK,
+    HOLDING_STATES,
+    LEFT_TRACK,
+    CaseEvent,
+    CaseState,
+    Reason,
+)
 
 # --- locations, rooms, seats ----------------------------------------------------------------
 
@@ -570,11 +578,11 @@ def active_booking_for(db: Session, case_id: uuid.UUID) -> Booking | None:
     )
 
 
-@procedure.on_enter(*LEFT_TRACK)
-def _give_seat_back(db: Session, move: procedure.Move) -> None:
+@procedure.on_enter(*LEFT_TRACK, after=HOLDING_STATES)
+def _give_seat_back(db: Session, moves: Sequence[procedure.Move]) -> None:
     """A case that leaves the written track gives its seat back."""
-    for booking in db.scalars(
-        select(Booking).where(Booking.case_id == move.case_id, Booking.cancelled_at.is_(None))
-    ):
-        booking.cancelled_at = utcnow()
-        booking.cancel_reason = f"case {move.target}"
+    db.execute(
+        update(Booking)
+        .where(Booking.case_id.in_(procedure.case_ids(moves)), Booking.cancelled_at.is_(None))
+        .values(cancelled_at=utcnow(), cancel_reason=f"case {moves[0].target}")
+    )

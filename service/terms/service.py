@@ -31,7 +31,7 @@ from service.terms.policy import (
     local_date,
     start_of_day,
 )
-from service.workflow import TERMINAL_STATES, CaseState, Reason
+from service.workflow import HOLDING_STATES, TERMINAL_STATES, CaseState, Reason
 
 S = CaseState
 
@@ -57,15 +57,25 @@ def start(db: Session, case: Case, step: TermStep, working_days: int | None = No
     ``working_days`` overrides the policy's term for this one case (agreed by the planner)."""
     policy = current_policy()
     now = utcnow()
-    _close(db, case.id, {step}, now)
-    days = working_days or policy.working_days[step]
+    _close(db, [case.id], {step}, now)
+    term = _new_term(policy, case.id, step, now, working_days)
+    db.add(term)
+    db.flush()
+    _mirror(db, case, term)
+    return term
+
+
+def _new_term(
+    policy: TermPolicy, case_id: uuid.UUID, step: TermStep, now: datetime, days: int | None = None
+) -> Term:
+    days = days or policy.working_days[step]
     due_on = add_working_days(local_date(now), days)
     remind_at = None
     if step in policy.remind:
         remind_on = add_working_days(due_on, -policy.reminder_working_days_before)
         remind_at = max(now, start_of_day(remind_on))
-    term = Term(
-        case_id=case.id,
+    return Term(
+        case_id=case_id,
         step=step,
         policy_version=policy.version,
         working_days=days,
@@ -73,10 +83,6 @@ def start(db: Session, case: Case, step: TermStep, working_days: int | None = No
         due_at=end_of_day(due_on),
         remind_at=remind_at,
     )
-    db.add(term)
-    db.flush()
-    _mirror(db, case, term)
-    return term
 
 
 def open_term(db: Session, case_id: uuid.UUID, step: TermStep) -> Term | None:
@@ -147,35 +153,45 @@ def _mirror(db: Session, case: Case, term: Term) -> None:
         case.target_date = local_date(term.due_at)
 
 
-def _close(db: Session, case_id: uuid.UUID, steps: set[TermStep], at: datetime) -> None:
+def _close(db: Session, case_ids: list[uuid.UUID], steps: set[TermStep], at: datetime) -> None:
     db.execute(
         update(Term)
-        .where(Term.case_id == case_id, Term.step.in_(steps), Term.closed_at.is_(None))
+        .where(Term.case_id.in_(case_ids), Term.step.in_(steps), Term.closed_at.is_(None))
         .values(closed_at=at)
         .execution_options(synchronize_session="fetch")
     )
 
 
 @procedure.on_enter(*{state for states in STEP_ENDS.values() for state in states})
-def _end_step(db: Session, move: procedure.Move) -> None:
+def _end_step(db: Session, moves: Sequence[procedure.Move]) -> None:
     """A step that ended (the lawyer replied, the translation arrived, the corrections
     came in or their term ran out) closes its term."""
-    ended = {step for step, states in STEP_ENDS.items() if move.target in states}
-    _close(db, move.case_id, ended, utcnow())
+    ended = {step for step, states in STEP_ENDS.items() if moves[0].target in states}
+    _close(db, procedure.case_ids(moves), ended, utcnow())
 
 
-@procedure.on_enter(*TERMINAL_STATES)
-def _end_all(db: Session, move: procedure.Move) -> None:
+@procedure.on_enter(*TERMINAL_STATES, after=HOLDING_STATES)
+def _end_all(db: Session, moves: Sequence[procedure.Move]) -> None:
     """Decided, or out of the written track: no term runs on any more."""
-    _close(db, move.case_id, set(TermStep), utcnow())
+    _close(db, procedure.case_ids(moves), set(TermStep), utcnow())
 
 
 @procedure.on_enter(S.READY_FOR_DECISION)
-def _start_decision_term(db: Session, move: procedure.Move) -> None:
+def _start_decision_term(db: Session, moves: Sequence[procedure.Move]) -> None:
     """A file in the decision queue starts its decision term; one released back to the
     queue by an officer keeps the term that runs."""
-    if open_term(db, move.case_id, TermStep.DECISION) is None:
-        start(db, db.get_one(Case, move.case_id), TermStep.DECISION)
+    ids = procedure.case_ids(moves)
+    running = set(
+        db.scalars(
+            select(Term.case_id).where(
+                Term.case_id.in_(ids), Term.step == TermStep.DECISION, Term.closed_at.is_(None)
+            )
+        )
+    )
+    policy, now = current_policy(), utcnow()
+    step = TermStep.DECISION
+    db.add_all([_new_term(policy, case_id, step, now) for case_id in ids if case_id not in running])
+    db.flush()  # one multi-row INSERT
 
 
 # --- the periodic sweep --------------------------------------------------------------------

@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from service import procedure
@@ -40,7 +40,7 @@ from service.translation.exceptions import (
 )
 from service.translation.items import AnswerItem, answer_items
 from service.translation.schemas import SourceAnswer
-from service.workflow import LEFT_TRACK, CaseEvent, CaseState, Reason
+from service.workflow import HOLDING_STATES, LEFT_TRACK, CaseEvent, CaseState, Reason
 
 # The first delivery and corrected re-deliveries while the lawyer has the form: each
 # version is kept, and every one of them goes into the dossier's history.
@@ -328,17 +328,18 @@ def _check_complete(sent: list[str], answers_nl: dict[str, str]) -> None:
         raise IncompleteTranslation(" ".join(sentences))
 
 
-@procedure.on_enter(*LEFT_TRACK)
-def _call_off_translation(db: Session, move: procedure.Move) -> None:
+@procedure.on_enter(*LEFT_TRACK, after=HOLDING_STATES)
+def _call_off_translation(db: Session, moves: Sequence[procedure.Move]) -> None:
     """A case that leaves the written track is not translated further."""
-    for job in db.scalars(
-        select(Translation).where(
-            Translation.case_id == move.case_id,
+    db.execute(
+        update(Translation)
+        .where(
+            Translation.case_id.in_(procedure.case_ids(moves)),
             Translation.delivered_at.is_(None),
             Translation.cancelled_at.is_(None),
         )
-    ):
-        job.cancelled_at = utcnow()
+        .values(cancelled_at=utcnow())
+    )
 
 
 def translation_of(db: Session, case: Case) -> Translation | None:

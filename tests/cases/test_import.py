@@ -21,7 +21,6 @@ from service.cases.importing import import_rows, parse_file
 from service.core import db as db_module
 from service.core.actor import SYSTEM
 from service.core.db import make_engine
-from service.core.settings import get_settings
 from service.dev import demo
 from service.models import Case, CaseEventRow, Role, Screening, Signal
 from service.workflow import CaseState
@@ -36,16 +35,7 @@ HEADER = (
 # Who the applicant is: every row carries it (the host checks it at check-in).
 IDENTITY = {"applicant_name": "Amal Haddad", "date_of_birth": "1991-04-17"}
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
-
-
-@pytest.fixture(autouse=True)
-def taskforce_policy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The expected screening outcomes below are those of taskforce-2020."""
-    monkeypatch.setenv("HEARING_ELIGIBILITY_POLICY", "taskforce-2020")
-    get_settings.cache_clear()
-    yield
-    monkeypatch.undo()
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("taskforce_policy")
 
 
 def csv_file(*lines: str) -> bytes:

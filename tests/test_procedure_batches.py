@@ -1,0 +1,129 @@
+"""The engine's bulk path is bulk: ``advance_many`` calls each subscriber once per
+(event, target state) with all the moves, each writes one set-based statement, so a
+batch takes the same number of statements whatever its size; subscribers with nothing
+to do for the moves at hand are not called; and the outcome per case is that of
+``advance``, one case at a time (the batch of one)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from service import procedure
+from service.core.actor import SYSTEM
+from service.models import Case, CaseEventRow
+from service.models.decisions import WorkInterval
+from service.models.invitations import Invitation
+from service.models.messages import Message
+from service.models.sessions import Booking
+from service.models.terms import Term
+from service.workflow import CaseEvent, CaseState, Reason
+from tests.factories import Factory
+
+# States in which a case holds something that leaving the track must release.
+HOLDING = (
+    CaseState.INVITED,
+    CaseState.SCHEDULED,
+    CaseState.IN_PROGRESS,
+    CaseState.WITH_LAWYER,
+    CaseState.CLAIMED,
+)
+WHY = Reason.exclusion("NV signal from AIVD: physical hearing required")
+
+
+@contextmanager
+def statements(db: Session) -> Iterator[list[str]]:
+    """The SQL statements ``db`` sends meanwhile (an executemany counts once)."""
+    seen: list[str] = []
+    engine = db.get_bind()
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def holding_cases(factory: Factory, per_state: int) -> list[Case]:
+    return [factory.case_in(state) for state in HOLDING for _ in range(per_state)]
+
+
+def exclusions(cases: list[Case]) -> list[procedure.Planned]:
+    return [procedure.Planned(c.id, c.state, CaseEvent.EXCLUDE, WHY) for c in cases]
+
+
+def outcome(db: Session, case: Case) -> dict[str, Any]:
+    """What the move and its subscribers left of one case (ids and times left out)."""
+    db.refresh(case)
+
+    def rows(model: Any, *columns: Any) -> list[tuple[Any, ...]]:
+        found = db.execute(select(*columns).where(model.case_id == case.id))
+        return sorted(tuple(row) for row in found)
+
+    return {
+        "state": case.state,
+        "claimed_by": case.claimed_by_id,
+        "lease": case.lease_expires_at,
+        "events": [
+            (e.event, e.from_state, e.to_state, e.reason_kind, e.reason)
+            for e in db.scalars(
+                select(CaseEventRow)
+                .where(CaseEventRow.case_id == case.id)
+                .order_by(CaseEventRow.id)
+            )
+        ],
+        "invitations": rows(Invitation, Invitation.status),
+        "bookings": rows(Booking, Booking.cancelled_at.is_not(None), Booking.cancel_reason),
+        "terms": rows(Term, Term.step, Term.closed_at.is_(None)),
+        "work": rows(WorkInterval, WorkInterval.closed),
+        "messages": rows(Message, Message.kind),
+    }
+
+
+def without_times(found: dict[str, Any]) -> dict[str, Any]:
+    # The events' reasons name no time; the first events (driving the case here) differ
+    # only in what the factory wrote, so compare the move's own event (the last).
+    return {**found, "events": found["events"][-1:]}
+
+
+def test_a_bulk_move_leaves_each_case_as_a_single_move_does(db, factory):
+    single, bulk = holding_cases(factory, 1), holding_cases(factory, 1)
+    for case in single:
+        procedure.advance(db, case, CaseEvent.EXCLUDE, SYSTEM, WHY)
+    procedure.advance_many(db, exclusions(bulk), SYSTEM)
+
+    for one, many in zip(single, bulk, strict=True):
+        alone, together = outcome(db, one), outcome(db, many)
+        assert together["state"] == CaseState.EXCLUDED
+        assert not any(open_ for _, open_ in together["terms"])  # every term closed
+        assert all(cancelled for cancelled, _ in together["bookings"])
+        assert without_times(together) == without_times(alone)
+
+
+def test_a_batch_takes_the_same_statements_whatever_its_size(db, factory):
+    small = exclusions(holding_cases(factory, 1))
+    large = exclusions(holding_cases(factory, 3))
+    db.flush()
+    with statements(db) as few:
+        procedure.advance_many(db, small, SYSTEM)
+    with statements(db) as many:
+        procedure.advance_many(db, large, SYSTEM)
+    assert len(many) == len(few)
+
+
+def test_subscribers_with_nothing_to_release_are_not_called(db, factory):
+    """Cases excluded straight from the import hold nothing: the engine writes the
+    cases and their events, no subscriber runs."""
+    cases = [factory.case() for _ in range(5)]
+    db.flush()
+    planned = [
+        procedure.Planned(c.id, CaseState.IMPORTED, CaseEvent.SCREEN_EXCLUDED, WHY) for c in cases
+    ]
+    with statements(db) as sent:
+        procedure.advance_many(db, planned, SYSTEM)
+    assert [s.split()[0] for s in sent] == ["UPDATE", "INSERT"], sent
