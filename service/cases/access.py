@@ -118,6 +118,18 @@ def case_through(door: PermissionDependency) -> Callable[..., Any]:
     return gated(case, door)
 
 
+def account_through(door: PermissionDependency, resource: str) -> Callable[..., Any]:
+    """A dependency giving the case of the path's ``case_id`` whose applicant's account
+    (``resource`` in the field table) the caller may read."""
+
+    async def case(
+        case_id: uuid.UUID, permission: Annotated[Permission, Depends(door)]
+    ) -> Loaded[Case]:
+        return Loaded(permission, lambda db, actor: readable_account(db, case_id, actor, resource))
+
+    return gated(case, door)
+
+
 Reader = Annotated[Actor, Depends(allow(*READERS))]
 ReaderPage = Annotated[Actor, Depends(signed_in(*READERS))]
 Intake = Annotated[Actor, Depends(allow(*INTAKE))]

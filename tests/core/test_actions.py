@@ -80,7 +80,6 @@ NOT_YET_MOVED = {
     "service/auth/pages.py",
     "service/cases/pages.py",
     "service/consultations/pages.py",
-    "service/corrections/pages.py",
     "service/decisions/pages.py",
     "service/invitations/pages.py",
     "service/sessions/pages.py",
