@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from service import procedure
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
+from service.core.i18n import N_
 from service.core.text import LONG_TEXT_MAX, valid_text
 from service.models.cases import Case
 from service.models.questionnaires import AnswerSet
@@ -39,6 +40,11 @@ from service.translation.exceptions import (
 from service.translation.items import AnswerItem, answer_items
 from service.translation.schemas import SourceAnswer
 from service.workflow import LEFT_TRACK, CaseEvent, CaseState, Reason
+
+# Beside an answer whose translation was refused (the page's words; the API lists them).
+TRANSLATE_THIS = N_("Translate this answer.")
+CHECK_TARGET = N_("This translation is too long or holds characters a text may not hold.")
+NOT_TO_TRANSLATE = N_("Translate only the answered questions shown here.")
 
 # The first delivery and corrected re-deliveries while the lawyer has the form: each
 # version is kept, and every one of them goes into the dossier's history.
@@ -219,9 +225,11 @@ def _check_versions(db: Session, job: Translation) -> int:
     return delivered + 1
 
 
-def upload_xliff(db: Session, job: Translation, actor: Actor, data: bytes) -> Case:
+def upload_xliff(db: Session, job: Translation, actor: Actor, data: bytes | None) -> Case:
     """Check an uploaded XLIFF file in full, then deliver it; nothing is stored if any
     check fails (the whole upload is one transaction)."""
+    if data is None:
+        raise TranslationFileRefused(N_("Choose the translated XLIFF file to upload."))
     _require_deliverable(db, job)
     _check_versions(db, job)
     try:
@@ -269,7 +277,10 @@ def deliver(
     _check_complete(sent, answers_nl)
     too_long = target_problems(answers_nl)
     if too_long:
-        raise IncompleteTranslation(" ".join(too_long), problems=too_long)
+        fields = {
+            key: CHECK_TARGET for key in answers_nl if target_problems({key: answers_nl[key]})
+        }
+        raise IncompleteTranslation(" ".join(too_long), fields, problems=too_long)
     db.add(
         TranslationVersion(
             translation_id=translation.id,
@@ -312,7 +323,8 @@ def _check_complete(sent: list[str], answers_nl: dict[str, str]) -> None:
             "Translate exactly the answered questions. "
             + (f"Missing: {', '.join(missing)}. " if missing else "")
             + (f"Empty: {', '.join(blank)}. " if blank else "")
-            + (f"Not answered, so not to translate: {', '.join(extra)}." if extra else "")
+            + (f"Not answered, so not to translate: {', '.join(extra)}." if extra else ""),
+            {key: TRANSLATE_THIS for key in missing + blank} or {"": NOT_TO_TRANSLATE},
         )
 
 

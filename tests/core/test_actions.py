@@ -83,7 +83,6 @@ NOT_YET_MOVED = {
     "service/decisions/pages.py",
     "service/invitations/pages.py",
     "service/sessions/pages.py",
-    "service/translation/pages.py",
 }
 
 

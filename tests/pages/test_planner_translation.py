@@ -26,7 +26,7 @@ def test_one_case_is_sent_from_its_page_and_a_full_agency_is_refused_beside_the_
     assert re.search(r"Vol Bureau: 0 van 0 formulieren vrij deze week, klaar \d", shown.text)
 
     refused = post(browser, page, f"{page}/translation", {"agency": full.name})
-    assert refused.status_code == 422
+    assert refused.status_code == 409  # the refusal's own status, as the API's
     assert 'id="agency-error"' in refused.text
     assert "geen ruimte meer" in refused.text
     assert db.scalar(select(Translation).where(Translation.case_id == case.id)) is None
