@@ -72,22 +72,22 @@ def _open_for(db: Session, case: Case, actor: Actor, event: CaseEvent) -> Correc
     if file is not None and file.outcome is not None:
         raise CorrectionsClosed(_closed_reason(file.outcome))
     if file is None or case.state is not CaseState.WITH_LAWYER:
-        raise CorrectionsClosed("The translated form is not with the lawyer now.")
+        raise CorrectionsClosed(N_("The translated form is not with the lawyer now."))
     _check_term(case)
     return file
 
 
 def _closed_reason(outcome: str) -> str:
     return {
-        "sent": "The corrections and additions have been sent already.",
-        "none": "You declared there is nothing to correct; the file has moved on.",
-        "term_expired": "The term for corrections and additions has passed; the file moved on.",
-    }.get(outcome, "The corrections file is closed.")
+        "sent": N_("The corrections and additions have been sent already."),
+        "none": N_("You declared there is nothing to correct; the file has moved on."),
+        "term_expired": N_("The term for corrections and additions has passed; the file moved on."),
+    }.get(outcome, N_("The corrections file is closed."))
 
 
 def _check_term(case: Case) -> None:
     if case.corrections_due_at is not None and case.corrections_due_at <= utcnow():
-        raise TermExpired("The term for corrections and additions has passed.")
+        raise TermExpired(N_("The term for corrections and additions has passed."))
 
 
 def _bump(db: Session, file: Correction, expected: int | None) -> None:

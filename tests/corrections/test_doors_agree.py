@@ -187,3 +187,22 @@ def test_a_refused_input_is_refused_alike_and_the_page_keeps_it(client, db, fact
         if answer_key in (KEY, None):  # a field of the page
             assert text[:200] in page.text  # what was typed is still in the form
     assert stored(db, by_page) == before  # and nothing of it was kept
+
+
+def test_a_file_sent_already_is_refused_alike_and_in_dutch(client, db, factory):
+    typed = Input(items=(("addition", None, "Nog iets."),), saved_before=("Eerder.",))
+    by_api, by_page, key = two_cases(db, factory, typed)
+    lawyer = factory.person(Role.LAWYER)
+    sign_in(client, lawyer.user.username)
+    page_before = client.get(f"/lawyer/cases/{by_page.id}/translation", headers=HTML).text
+    for case in (by_api, by_page):
+        corrections.submit(db, lawyer.actor, case, Typed(None))
+
+    api = through_api(client, lawyer, by_api, key, "save", typed)
+    data = {"csrf_token": csrf_of(page_before), "version": "2", "addition": "Nog iets."}
+    page = client.post(f"/lawyer/cases/{by_page.id}/corrections", data=data, headers=HTML)
+
+    assert api.json()["code"] == "corrections_closed"
+    assert page.status_code == api.status_code == 409
+    assert 'data-refusal="corrections_closed"' in page.text
+    assert "De correcties en aanvullingen zijn al verstuurd." in page.text
