@@ -6,23 +6,19 @@ input model and runs the action through ``core.actions.attempt``, so a refusal u
 all of it and comes back with the message beside the field and what was typed kept.
 """
 
-from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.audit.access import audited
-from service.cases.access import readable_case
 from service.cases.pages import render_case
 from service.core.actions import Refusal, attempt, parse_form
 from service.core.actor import Actor
 from service.core.i18n import N_, gettext_for, language_of
 from service.core.text import LONG_TEXT_MAX
 from service.core.web import page_router, render, see_other
-from service.models.cases import Case
 from service.models.translation import Agency, Translation
 from service.translation import access, queries, service
 from service.translation.api import read_upload, xliff_response
@@ -219,6 +215,10 @@ SEND_WORDS: dict[str, str] = {
 }
 
 
+# A send refused for the agency chosen: no case can go there, so the choice is wrong.
+AGENCY_REFUSALS = ("agency_full", "unknown_agency")
+
+
 def _send_errors(request: Request, refusal: Refusal, field: str = "agency") -> dict[str, str]:
     """A refused send in the page's words: beside the form's fields when its input did not
     parse, else beside ``field``."""
@@ -284,24 +284,24 @@ def send_selection(
     actor: access.PlannerPage,
     form: Annotated[dict[str, Any], Depends(send_form)],
 ) -> HTMLResponse:
-    """Send the ticked forms to one agency, each through ``service.request`` (the API's
-    own) in its own savepoint: what was sent and why not is reported per case. Sending
-    again sends nothing twice."""
+    """Send the ticked forms to one agency (``service.send_selection``): what was sent
+    and why not is reported per case. Sending again sends nothing twice."""
     typed = attempt(db, lambda: parse_form(TranslationSelectionIn, form))
     if isinstance(typed, Refusal):
         return _translations_page(request, db, actor, form, _send_errors(request, typed))
-    results: list[tuple[Case, Translation | None, str]] = []
+    sent = service.send_selection(db, actor, typed)
+    refused = [outcome for _, outcome in sent if isinstance(outcome, Refusal)]
+    if refused and len(refused) == len(sent) and refused[0].code in AGENCY_REFUSALS:
+        # Nothing sent for the agency chosen: the form again, the choice beside the field.
+        errors = _send_errors(request, refused[0])
+        return _translations_page(request, db, actor, form, errors, refused[0].status)
     gettext = gettext_for(language_of(request))
-    for case in db.scalars(select(Case).where(Case.id.in_(typed.case_id)).order_by(Case.v_number)):
-        case = readable_case(db, case.id, actor)
-        sent = attempt(db, partial(service.request, db, case, actor, typed.agency, typed.due_days))
-        if not isinstance(sent, Refusal):
-            results.append((case, sent, ""))
-        elif sent.code in ("agency_full", "unknown_agency") and not results:
-            # Nothing sent: the form again, the choice beside the field.
-            return _translations_page(request, db, actor, form, _send_errors(request, sent))
-        else:
-            results.append((case, None, gettext(SEND_WORDS.get(sent.code, sent.message))))
+    results = [
+        (case, None, gettext(SEND_WORDS.get(job.code, job.message)))
+        if isinstance(job, Refusal)
+        else (case, job, "")
+        for case, job in sent
+    ]
     context = {"results": results, "agency": typed.agency}
     return render(request, "planner/translation_result.html", context, actor=actor)
 

@@ -11,11 +11,14 @@ deliveries per job.
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service import procedure
+from service.cases.access import readable_case
+from service.core.actions import Refusal, attempt
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
 from service.core.i18n import N_
@@ -38,7 +41,7 @@ from service.translation.exceptions import (
     TranslationFileRefused,
 )
 from service.translation.items import AnswerItem, answer_items
-from service.translation.schemas import SourceAnswer
+from service.translation.schemas import SourceAnswer, TranslationSelectionIn
 from service.workflow import LEFT_TRACK, CaseEvent, CaseState, Reason
 
 # Beside an answer whose translation was refused (the page's words; the API lists them).
@@ -123,6 +126,21 @@ def request(
     db.add(translation)
     db.flush()
     return translation
+
+
+def send_selection(
+    db: Session, actor: Actor, selection: TranslationSelectionIn
+) -> list[tuple[Case, Translation | Refusal]]:
+    """Send each selected case's form to the agency (``request``, the API's own), each
+    in its own savepoint: one case refused leaves the others sent. Per case the job, or
+    why not."""
+    ids = select(Case.id).where(Case.id.in_(selection.case_id)).order_by(Case.v_number)
+    sent: list[tuple[Case, Translation | Refusal]] = []
+    for case_id in db.scalars(ids):
+        case = readable_case(db, case_id, actor)
+        send = partial(request, db, case, actor, selection.agency, selection.due_days)
+        sent.append((case, attempt(db, send)))
+    return sent
 
 
 def reassign(db: Session, job: Translation, agency_name: str) -> Agency:
