@@ -4,7 +4,7 @@ Usage: .venv/bin/python bench/bench_case_list.py [--db sqlite|postgres|both]
            [--postgres URL] [--cases N] [--large] [--rounds N] [--out FILE]
 
 Each backend gets a fresh database built by the migrations, filled with the backlog
-(15,348 cases, ``service.demo.backlog_rows``, imported and screened by ``import_rows``;
+(15,348 cases, ``service.dev.demo.backlog_rows``, imported and screened by ``import_rows``;
 ``--large``: 150,000 cases of the same mix, which takes some minutes to import).
 A planner signs in through the sign-in pages of an in-process app (``TestClient``).
 
@@ -83,7 +83,7 @@ def fill(url: str, cases: int) -> None:
     """The backlog, imported and screened through ``import_rows`` as the import page does."""
     from service.cases.importing import import_rows, parse_file
     from service.core.actor import SYSTEM
-    from service.demo import as_csv, backlog_rows, ensure_staff
+    from service.dev.demo import as_csv, backlog_rows, ensure_staff
 
     engine = make_engine(url)
     try:

@@ -4,7 +4,7 @@ rows itself (COPY), and against a naive per-row baseline.
 Usage: .venv/bin/python bench/bench_import.py [--postgres URL] [--rows N] [--sample N]
 
 Each backend gets fresh databases built by the migrations. The bulk run parses a
-seeded CSV with the backlog's nationality mix (``service.demo.backlog_rows``) and
+seeded CSV with the backlog's nationality mix (``service.dev.demo.backlog_rows``) and
 imports it with ``import_rows`` (validate, insert, screen). The baselines:
 
 - COPY: the same CSV file loaded by the database into a table of text columns (one per
@@ -52,7 +52,7 @@ from service.cli import run_migrations  # noqa: E402
 from service.core.actor import SYSTEM  # noqa: E402
 from service.core.db import make_engine  # noqa: E402
 from service.core.settings import Settings  # noqa: E402
-from service.demo import BACKLOG_CASES, as_csv, backlog_rows, ensure_staff  # noqa: E402
+from service.dev.demo import BACKLOG_CASES, as_csv, backlog_rows, ensure_staff  # noqa: E402
 from service.eligibility.service import screen_case  # noqa: E402
 from service.models import Case  # noqa: E402
 

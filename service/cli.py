@@ -70,7 +70,7 @@ def import_cases(file: Path, no_screen: bool, as_json: bool) -> None:
 @click.option("--cases", default=600, show_default=True, help="Size of the demo backlog.")
 def demo_data(cases: int) -> None:
     """Fill the database with a realistic demo backlog, users and locations."""
-    from service.demo import load_demo_data
+    from service.dev.demo import load_demo_data
 
     summary = load_demo_data(cases)
     click.echo(json.dumps(summary, indent=2, default=str))
@@ -80,7 +80,7 @@ def demo_data(cases: int) -> None:
 @click.argument("username")
 def demo_code(username: str) -> None:
     """Print the current second-factor code of a demo account (not in production)."""
-    from service.demo import demo_code as current_code
+    from service.dev.demo import demo_code as current_code
 
     try:
         code, seconds = current_code(username)

@@ -10,6 +10,7 @@ narrows which objects a role sees it on.
 from dataclasses import dataclass
 from enum import StrEnum
 
+from service.core.i18n import N_
 from service.models.auth import Role
 from service.workflow import ReasonKind
 
@@ -194,7 +195,7 @@ TABLE: tuple[Visibility, ...] = (
 
 # What those who may not read a reason read instead ("" for no reason at all). Every
 # exclusion reads the same, so none tells of a signal.
-NEUTRAL_EXCLUSION = "excluded from the written hearing: a physical hearing is required"
+NEUTRAL_EXCLUSION = N_("excluded from the written hearing: a physical hearing is required")
 
 
 def visibility(resource: str, field: str) -> Visibility:

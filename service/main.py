@@ -23,12 +23,8 @@ from service.cases.pages import router as case_pages
 from service.consultations.api import router as consultations_router
 from service.consultations.pages import router as consultation_pages
 from service.core.context import RequestContext
-from service.core.errors import (
-    DATABASE_RETRY_SECONDS,
-    PROBLEM_RESPONSES,
-    DomainError,
-    install_error_handlers,
-)
+from service.core.error_handlers import install_error_handlers
+from service.core.errors import DATABASE_RETRY_SECONDS, PROBLEM_RESPONSES, DomainError
 from service.core.middleware import BodyLimit, SecurityHeaders
 from service.core.routing import UnitOfWorkRoute
 from service.core.settings import PROJECT_ROOT, get_settings

@@ -1,31 +1,38 @@
 """The procedure engine: the one place that changes a case's state.
 
 ``advance`` asks the workflow (``service/workflow.py``) whether the move is allowed,
-stamps the milestone, writes the event row and runs what the domains subscribed to
-that move (free the seat, close the invitation, ...) — all in the caller's
-transaction, so either everything happens or nothing does. ``advance_many`` does the
-same for thousands of cases at once (bulk screening), ``admit`` records new cases.
+on the facts it reads from the database itself (``facts``: signals, consultations, the
+applicant's consent, the track; never from a caller), stamps the milestone, writes the
+event row and runs what the domains subscribed to that move (free the seat, close the
+invitation, ...) — all in the caller's transaction, so either everything happens or
+nothing does. ``advance_many`` does the same for thousands of cases at once (bulk
+screening), ``admit`` records new cases.
 
 No other module assigns ``Case.state`` or writes an event row;
-``tests/test_architecture.py`` checks that.
+``tests/test_architecture.py`` checks that. ``docs/workflow.md`` lists the subscribers
+(``python -m service.procedure > docs/workflow.md``).
 """
 
+import inspect
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from service import workflow
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.crypto import Sealed, bound_place, seal_value
 from service.core.discovery import import_domain_modules
 from service.core.errors import Conflict
-from service.models.cases import Case, CaseEventRow
+from service.models.cases import Case, CaseEventRow, Signal
+from service.models.decisions import Consultation
+from service.models.sessions import Booking
 from service.workflow import (
     CaseEvent,
     CaseFacts,
@@ -33,6 +40,7 @@ from service.workflow import (
     Reason,
     ReasonKind,
     Track,
+    guarded,
     next_state,
     transition,
 )
@@ -102,32 +110,181 @@ def on_event(*events: CaseEvent) -> Callable[[Subscriber], Subscriber]:
     return register
 
 
-def _notify(db: Session, move: Move) -> None:
+# The modules of a domain that subscribe to moves: its service, and its tasks (a
+# subscriber that queues a background job lives beside the job).
+SUBSCRIBING_MODULES = ("service", "tasks")
+
+
+def subscriptions() -> list[_Subscription]:
+    """Every subscription, in the order the subscribers run."""
     if not _discovered.is_set():
-        # Every domain's service module registers its subscribers when imported;
-        # import them all once, so no subscriber depends on who imported what first.
+        # Subscribers register when their module is imported; import them all once,
+        # so no subscriber depends on who imported what first.
         with _discovering:
-            import_domain_modules("service")
+            for kind in SUBSCRIBING_MODULES:
+                import_domain_modules(kind)
             _discovered.set()
-    for subscription in _subscriptions:
+    return _subscriptions
+
+
+def _notify(db: Session, move: Move) -> None:
+    for subscription in subscriptions():
         if subscription.wants(move):
             subscription.handler(db, move)
 
 
-def facts_for(case: Case, **overrides: Any) -> CaseFacts:
-    """What the workflow's guards know of a case; callers add what only they know
-    (the applicant's confirmation at check-in, the consultations at decision)."""
-    facts = CaseFacts(
-        track=Track(case.track) if case.track else None,
-        has_active_signal=bool(case.signals),
-        coordinator_motives=frozenset(case.coordinator_motives),
+def _name(handler: Subscriber) -> str:
+    return f"{handler.__module__.removeprefix('service.')}.{handler.__name__}"
+
+
+def _what_it_does(handler: Subscriber) -> str:
+    doc = inspect.getdoc(handler)
+    if not doc:
+        raise ValueError(f"subscriber {_name(handler)} has no docstring saying what it does")
+    return " ".join(doc.split("\n\n")[0].split())
+
+
+def _reacts_to(subscription: _Subscription) -> str:
+    states = [f"`{s}`" for s in CaseState if s in subscription.states]
+    if len(states) > len(CaseState) / 2:
+        others = [f"`{s}`" for s in CaseState if s not in subscription.states]
+        states = [f"any state but {', '.join(others)}"]
+    events = [f"`{e}`" for e in CaseEvent if e in subscription.events]
+    return "; ".join(
+        part
+        for part in (
+            f"enters {', '.join(states)}" if states else "",
+            f"event {', '.join(events)}" if events else "",
+        )
+        if part
     )
-    return replace(facts, **overrides)
 
 
-def check(case: Case, event: CaseEvent, **facts: Any) -> CaseState:
-    """The state ``event`` would lead to, or the workflow's refusal; changes nothing."""
-    return transition(case.state, event, facts_for(case, **facts))
+def describe_subscribers() -> str:
+    """The side effects of moves as Markdown: which subscriber reacts to which move."""
+    listed = sorted(
+        subscriptions(),
+        key=lambda s: (s.handler.__module__, s.handler.__code__.co_firstlineno),
+    )
+    lines = [
+        "## Side effects (subscribers)",
+        "",
+        "The engine (`service/procedure.py`) runs these in the move's own transaction, after",
+        "its event row is written. A domain subscribes with `@procedure.on_enter(state, ...)`",
+        "or `@procedure.on_event(event, ...)` in its "
+        f"{' or '.join(f'`{kind}.py`' for kind in SUBSCRIBING_MODULES)}.",
+        "",
+        "| a move | runs |",
+        "| --- | --- |",
+    ]
+    moves = [(f"into `{s}`", [x for x in listed if s in x.states]) for s in CaseState]
+    moves += [(f"by `{e}`", [x for x in listed if e in x.events]) for e in CaseEvent]
+    lines += [
+        f"| {move} | {', '.join(f'`{_name(x.handler)}`' for x in runs)} |"
+        for move, runs in moves
+        if runs
+    ]
+    lines += ["", "| subscriber | reacts when a case | what it does |", "| --- | --- | --- |"]
+    lines += [
+        f"| `{_name(s.handler)}` | {_reacts_to(s)} | {_what_it_does(s.handler)} |" for s in listed
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# --- what the guards know -----------------------------------------------------------------
+
+# Cases per statement when gathering facts: far below every database's parameter limit.
+_FACTS_BATCH = 1000
+
+
+def facts(db: Session, case: Case) -> CaseFacts:
+    """What the workflow's guards know of ``case``, read from the database, never taken
+    from a caller: its signals, the consultations its motives and the officers' questions
+    call for, the applicant's own consent as the host recorded it on the booking, and the
+    track as the case holds it."""
+    stored = _stored_facts(db, [case.id]).get(case.id, CaseFacts())
+    return replace(stored, track=Track(case.track) if case.track else None)
+
+
+def _facts_for_move(db: Session, case: Case, event: CaseEvent) -> CaseFacts:
+    # A move no rule guards needs no facts: spare it the reads.
+    return facts(db, case) if guarded(event) else CaseFacts()
+
+
+def _stored_facts(db: Session, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CaseFacts]:
+    # What is stored: the move's own changes to the case are written with its state, in
+    # one UPDATE, so reading the facts must not flush them first.
+    found: dict[uuid.UUID, CaseFacts] = {}
+    with db.no_autoflush:
+        for start in range(0, len(case_ids), _FACTS_BATCH):
+            found |= _stored_facts_batch(db, case_ids[start : start + _FACTS_BATCH])
+    return found
+
+
+def _stored_facts_batch(db: Session, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CaseFacts]:
+    signalled = select(Signal.id).where(Signal.case_id == Case.id).exists()
+    consented = (
+        select(Booking.id)
+        .where(
+            Booking.case_id == Case.id,
+            Booking.cancelled_at.is_(None),
+            Booking.applicant_consent_confirmed,
+        )
+        .exists()
+    )
+    cases = db.execute(
+        select(Case.id, Case.track, Case.coordinator_motives)
+        .add_columns(signalled.label("signalled"), consented.label("consented"))
+        .where(Case.id.in_(case_ids))
+    ).all()
+    asked: dict[uuid.UUID, list[tuple[str, bool]]] = {}
+    consultations = select(
+        Consultation.case_id, Consultation.motive, Consultation.advice.is_not(None)
+    ).where(Consultation.case_id.in_(case_ids))
+    for case_id, motive, done in db.execute(consultations):
+        asked.setdefault(case_id, []).append((motive, done))
+    found = {}
+    for row in cases:
+        required, answered = _consultations(row.coordinator_motives, asked.get(row.id, []))
+        found[row.id] = CaseFacts(
+            track=Track(row.track) if row.track else None,
+            has_active_signal=bool(row.signalled),
+            coordinator_motives=required,
+            consulted_motives=answered,
+            applicant_consent_confirmed=bool(row.consented),
+        )
+    return found
+
+
+def _consultations(
+    motives: Iterable[str], asked: Sequence[tuple[str, bool]]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The topics that need a coordinator's answer and those answered: every motive the
+    case raises and every topic an officer asked about; a topic answered once but asked
+    again waits for the new answer."""
+    required = frozenset(motives) | {motive for motive, _ in asked}
+    waiting = {motive for motive, done in asked if not done}
+    return required, frozenset(motive for motive, done in asked if done) - waiting
+
+
+# --- moves ---------------------------------------------------------------------------------
+
+
+def check(
+    db: Session, case: Case, event: CaseEvent, changes: Mapping[str, Any] | None = None
+) -> CaseState:
+    """The state ``event`` would lead to, or the workflow's refusal; changes nothing.
+
+    ``changes``: the case's columns the move will write with its state (a screening's
+    track), so the guards judge the case as the move leaves it."""
+    facts = _as_moved(_facts_for_move(db, case, event), changes or {})
+    return transition(case.state, event, facts)
+
+
+def _as_moved(facts: CaseFacts, changes: Mapping[str, Any]) -> CaseFacts:
+    if "track" not in changes:
+        return facts
+    return replace(facts, track=Track(changes["track"]) if changes["track"] else None)
 
 
 def advance(
@@ -136,16 +293,16 @@ def advance(
     event: CaseEvent,
     actor: Actor,
     reason: Reason,
-    **facts: Any,
 ) -> CaseState:
     """Move ``case`` by ``event`` if the workflow allows it; log it; tell subscribers.
 
-    ``reason`` says what kind of text it is (``Reason.decision(...)``, ...): who may
-    read it follows from that kind (service/fields.py), not from the caller.
+    The workflow's guards see the facts the engine reads itself (``facts``). ``reason``
+    says what kind of text it is (``Reason.decision(...)``, ...): who may read it follows
+    from that kind (service/fields.py), not from the caller.
     """
     _require_kind(reason)
     source = case.state
-    target = check(case, event, **facts)
+    target = check(db, case, event)
     now = utcnow()
     case.state = target
     if column := MILESTONES.get(target):
@@ -165,7 +322,6 @@ class Planned:
     case_id: uuid.UUID
     source: CaseState
     event: CaseEvent
-    facts: CaseFacts
     reason: Reason
     # Other columns written with the state, the same keys for every move of a batch
     # (encrypted ones sealed by the caller: ``seal_value``).
@@ -175,11 +331,13 @@ class Planned:
 def advance_many(db: Session, planned: Sequence[Planned], actor: Actor) -> list[Move]:
     """Move many cases in a few statements (executemany): bulk screening of a backlog.
 
-    Each move is checked by the workflow like a single one; a case that moved meanwhile
-    (its state is no longer ``source``) makes the whole batch fail with a 409.
+    Each move is checked by the workflow like a single one, on the facts the engine reads
+    for all of them at once (a batch that sets the track: the track it sets); a case that
+    moved meanwhile (its state is no longer ``source``) makes the whole batch fail with a 409.
     """
     if not planned:
         return []
+    known = _stored_facts(db, [p.case_id for p in planned if guarded(p.event)])
     now = utcnow()
     stamped = {MILESTONES[t] for t in _targets(planned) if t in MILESTONES}
     moves: list[Move] = []
@@ -187,7 +345,9 @@ def advance_many(db: Session, planned: Sequence[Planned], actor: Actor) -> list[
     events: list[dict[str, Any]] = []
     for p in planned:
         _require_kind(p.reason)
-        target = transition(p.source, p.event, p.facts)
+        target = transition(
+            p.source, p.event, _as_moved(known.get(p.case_id, CaseFacts()), p.changes)
+        )
         moves.append(Move(p.case_id, p.event, p.source, target, actor, p.reason))
         row: dict[str, Any] = {"b_id": p.case_id, "b_source": p.source.value, "state": target}
         row.update({c: now if MILESTONES.get(target) == c else None for c in stamped})
@@ -294,3 +454,16 @@ def _event_values(
         "reason_kind": reason.kind,
         "reason": reason.text,
     }
+
+
+def describe() -> str:
+    """docs/workflow.md: the procedure's rules and the side effects of its moves."""
+    return workflow.describe() + "\n" + describe_subscribers()
+
+
+if __name__ == "__main__":
+    # Run as a script, this file is ``__main__``, a copy the subscribers never register
+    # with: they register with the engine the domains import.
+    import service.procedure
+
+    print(service.procedure.describe(), end="")

@@ -1,7 +1,7 @@
 """Factories: users with tokens, and cases driven to any workflow state in one line.
 
 ``factory.case_in(CaseState.WITH_LAWYER)`` walks the real services from import to
-that state through ``service.driver`` (the same driver as the demo data), so every
+that state through ``service.dev.driver`` (the same driver as the demo data), so every
 trait is a case the procedure could really produce.
 """
 
@@ -21,7 +21,7 @@ from service.cases.service import create_case
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.decisions.schemas import OfficerProfileIn
-from service.driver import Driver, complete_answers
+from service.dev.driver import Driver, complete_answers
 from service.models import (
     Booking,
     Case,

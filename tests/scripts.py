@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.driver import complete_answers
+from service.dev.driver import complete_answers
 from service.models.cases import Case
 from service.models.questionnaires import AnswerSet
 from service.questionnaires.forms import FormDefinition, Question, QuestionType, load_form

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from service.core.errors import install_error_handlers
+from service.core.error_handlers import install_error_handlers
 from service.main import app
 from service.models import Role
 from service.models.invitations import Invitation

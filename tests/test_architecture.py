@@ -52,6 +52,65 @@ def test_only_the_procedure_engine_changes_a_cases_state_or_writes_events():
     assert not offenders, "\n".join(offenders)
 
 
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PROJECT_ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Which service modules each service module imports, wherever in the module the
+    import stands (an import inside a function is an edge too)."""
+    trees = {module_name(path): tree for path, tree in modules()}
+    graph: dict[str, set[str]] = {}
+    for name, tree in trees.items():
+        imported: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                # ``from service.x import y``: the module y, or a name of the module x
+                wanted = (f"{node.module}.{alias.name}" for alias in node.names)
+                imported |= {m if m in trees else node.module for m in wanted}
+            elif isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+        graph[name] = {m for m in imported if m in trees and m != name}
+    return graph
+
+
+def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for found in graph[todo.pop()] - seen:
+            seen.add(found)
+            todo.append(found)
+    return seen
+
+
+def test_service_modules_import_no_cycle():
+    """A cycle makes the import order matter and invites imports hidden in functions to
+    dodge it (core/errors <-> core/web, dossier/service <-> dossier/tasks were two)."""
+    graph = import_graph()
+    reach = {name: reachable(graph, name) for name in graph}
+    cycles = {
+        tuple(sorted({name} | {other for other in reach[name] if name in reach[other]}))
+        for name in graph
+        if name in reach[name]
+    }
+    assert not cycles, "\n".join(" <-> ".join(cycle) for cycle in sorted(cycles))
+
+
+def test_the_app_does_not_import_development_code():
+    """The demo data and the driver (``service/dev``) serve the tests, the bench and
+    ``hearing demo-data``: nothing the app runs reaches them, not even through a function.
+    Besides ``service.main`` and the doors, the app runs every domain's service and tasks
+    module (the engine and the worker discover them)."""
+    graph = import_graph()
+    runs = {"api", "pages", "service", "tasks"}
+    app = {name for name in graph if name == "service.main" or name.split(".")[-1] in runs}
+    assert {"service.main", "service.cases.api", "service.decisions.pages"} <= app
+    reached = {found for name in app for found in reachable(graph, name) | {name}}
+    assert not {name for name in reached if name.startswith("service.dev")}
+
+
 def test_core_knows_no_domain():
     """``service/core`` is plumbing: it imports no domain package, no model."""
     offenders = []

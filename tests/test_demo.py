@@ -10,9 +10,9 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service import demo
 from service.core.settings import Settings
-from service.demo import BACKLOG, DEMO_PASSWORD, STAFF, V_PREFIX, load_demo_data
+from service.dev import demo
+from service.dev.demo import BACKLOG, DEMO_PASSWORD, STAFF, V_PREFIX, load_demo_data
 from service.models import (
     Booking,
     Case,

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
 from service.cli import main
-from service.demo import load_demo_data
+from service.dev.demo import load_demo_data
 from service.main import app
 from service.models import Role
 from service.workflow import CaseState

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.driver import complete_answers
+from service.dev.driver import complete_answers
 from service.models import Role
 from service.questionnaires import service as questionnaires
 from service.questionnaires.forms import FormDefinition, QuestionType

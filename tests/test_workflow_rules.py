@@ -13,14 +13,17 @@ from sqlalchemy import select
 
 from service import procedure
 from service.core.clock import utcnow
+from service.decisions import service as decisions
+from service.decisions.schemas import DecisionIn
 from service.invitations import service as invitations
-from service.models import Role
+from service.models import Role, Signal, SignalKind
 from service.models.invitations import Invitation
 from service.workflow import (
     CaseEvent,
     CaseFacts,
     CaseState,
     GuardFailed,
+    Reason,
     Track,
     WorkflowError,
     needs_physical_hearing,
@@ -97,24 +100,71 @@ def test_a_kansrijk_case_on_its_way_reports_no_physical_hearing_next(client, db,
     )
 
 
-# --- a guard holds when the caller says nothing ---------------------------------------------
+# --- the engine reads the facts; a caller has no say -----------------------------------------
 
 
-def test_the_check_in_guard_refuses_when_the_consent_flag_is_not_passed(db, factory):
+def test_the_check_in_guard_reads_the_consent_recorded_on_the_booking(db, factory):
     with pytest.raises(GuardFailed, match="consent"):
         transition(S.SCHEDULED, E.CHECK_IN, CaseFacts(track=Track.REPLACING))
     case = factory.case_in(S.SCHEDULED)
     with pytest.raises(GuardFailed, match="consent"):
-        procedure.check(case, E.CHECK_IN)  # a caller that forgot the applicant's consent
-    assert procedure.check(case, E.CHECK_IN, applicant_consent_confirmed=True) is S.CHECKED_IN
+        procedure.check(db, case, E.CHECK_IN)  # the host has not confirmed it on the booking
+    factory.booking(case).applicant_consent_confirmed = True
+    db.flush()
+    assert procedure.check(db, case, E.CHECK_IN) is S.CHECKED_IN
     assert case.state == S.SCHEDULED
 
 
-def test_a_decision_guard_refuses_when_the_consultations_are_not_passed(db, factory):
+def test_a_decision_guard_reads_the_consultations_itself(db, factory):
     case = factory.case_in(S.CLAIMED, coordinator_motives=["lgbti"])
     for event in (E.DECIDE_ON_FORM, E.ORDER_PHYSICAL_HEARING):
         with pytest.raises(GuardFailed, match="coordinator consultation"):
-            procedure.check(case, event)  # a caller that forgot to pass the consultations
+            procedure.check(db, case, event)
+    factory.consult_all(case)
+    for event in (E.DECIDE_ON_FORM, E.ORDER_PHYSICAL_HEARING):
+        assert procedure.check(db, case, event) is TARGETS[event]
+
+
+TARGETS = {
+    E.DECIDE_ON_FORM: S.DECIDED_ON_FORM,
+    E.ORDER_PHYSICAL_HEARING: S.PHYSICAL_HEARING_REQUIRED,
+}
+
+
+def signal_behind_the_engines_back(db, case) -> None:
+    """A signal stored without the move that excludes the case (a concurrent import, say):
+    the case is still claimed, and only what the engine reads itself can know of it."""
+    db.add(Signal(case_id=case.id, kind=SignalKind.NV, source="IND: concurrent import"))
+    db.flush()
+
+
+def test_a_signalled_case_is_never_decided_on_the_form_whatever_the_caller_passes(db, factory):
+    officer = factory.person(Role.OFFICER).actor
+    case = factory.case_in(S.CLAIMED)
+    signal_behind_the_engines_back(db, case)
+    why = Reason.decision("complete")
+    decision = DecisionIn(outcome="decided_on_form", kind="grant", reason="complete")
+    with pytest.raises(GuardFailed, match="NV or 1F signal"):
+        decisions.decide(db, case, officer, decision)
+    # The engine takes no facts from a caller: claiming "no signal" is not even a call.
+    with pytest.raises(TypeError):
+        procedure.advance(db, case, E.DECIDE_ON_FORM, officer, why, has_active_signal=False)  # type: ignore[call-arg]
+    with pytest.raises(GuardFailed, match="NV or 1F signal"):
+        procedure.advance(db, case, E.DECIDE_ON_FORM, officer, why)
+    # Nor through the statement path, which reads the facts of a whole batch itself.
+    move = procedure.Planned(case.id, S.CLAIMED, E.DECIDE_ON_FORM, why)
+    with pytest.raises(GuardFailed, match="NV or 1F signal"):
+        procedure.advance_many(db, [move], officer)
+    db.refresh(case)
+    assert case.state == S.CLAIMED
+
+
+def test_take_next_does_not_hand_out_a_signalled_file(db, factory):
+    officer = factory.person(Role.OFFICER).actor
+    case = factory.case_in(S.READY_FOR_DECISION)
+    signal_behind_the_engines_back(db, case)
+    with pytest.raises(GuardFailed, match="NV or 1F signal"):
+        decisions.claim_next(db, officer)
 
 
 # --- the words of each refusal --------------------------------------------------------------

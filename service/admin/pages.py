@@ -7,14 +7,14 @@ from typing import Annotated
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.admin.service import AgencyIn, AgencyNameTaken, save_agency
+from service.admin.service import AgencyIn, save_agency
 from service.auth.access import signed_in
+from service.core.actions import Refusal, attempt, parse_form
 from service.core.actor import Actor
-from service.core.i18n import gettext_for, language_of
+from service.core.i18n import N_, gettext_for, language_of
 from service.core.web import page_router, render, see_other
 from service.decisions import service as decisions
 from service.decisions.access import PROFILE_KEEPERS
@@ -27,6 +27,18 @@ from service.models.translation import Agency
 router = page_router()
 Admin = Annotated[Actor, Depends(signed_in(Role.ADMIN))]
 ProfileKeeper = Annotated[Actor, Depends(signed_in(*PROFILE_KEEPERS))]
+AGENCY_SAY = {
+    "name": N_("Enter the agency's name."),
+    "capacity_per_week": N_(
+        "Enter the forms it can translate per week: a whole number from 0 to 10000."
+    ),
+}
+PROFILE_SAY = {
+    "started_on": N_("Enter the start date as YYYY-MM-DD."),
+    "nationalities": N_("Use short codes separated by commas, e.g. SY, ER."),
+    "languages": N_("Use short codes separated by commas, e.g. SY, ER."),
+    "team": N_("Use short codes separated by commas, e.g. SY, ER."),
+}
 FLAGS = (
     "lgbti_experience",
     "conversion_experience",
@@ -73,37 +85,24 @@ def add_agency(
     active: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Add an agency, or change one (``agency_id``): its name, capacity, whether used."""
-    gettext = gettext_for(language_of(request))
     form = {"name": name, "capacity_per_week": capacity_per_week}
-    errors: dict[str, str] = {}
-    try:
-        data = AgencyIn(
-            name=name.strip(),
-            capacity_per_week=capacity_per_week.strip() or "x",
-            active=active == "true" or not agency_id,
-        )
-    except ValidationError as exc:
-        fields = {str(e["loc"][0]) for e in exc.errors()}
-        if "name" in fields:
-            errors["name"] = gettext("Enter the agency's name.")
-        if "capacity_per_week" in fields:
-            errors["capacity_per_week"] = gettext(
-                "Enter the forms it can translate per week: a whole number from 0 to 10000."
-            )
-        return _agencies(request, db, actor, form, errors)
-    target = None
-    if agency_id:
-        try:
-            target = uuid.UUID(agency_id)
-        except ValueError:
-            target = None
-    try:
-        with db.begin_nested():
-            save_agency(db, data, target)
-    except AgencyNameTaken:
-        errors["name"] = gettext("An agency with this name exists already.")
+
+    def save() -> None:
+        values = form | {"active": active == "true" or not agency_id}
+        save_agency(db, parse_form(AgencyIn, values, say=AGENCY_SAY), _uuid_or_none(agency_id))
+
+    outcome = attempt(db, save)
+    if isinstance(outcome, Refusal):
+        errors = outcome.errors(gettext_for(language_of(request)), "name")
         return _agencies(request, db, actor, form, errors)
     return see_other("/admin/agencies?saved=true")
+
+
+def _uuid_or_none(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text) if text else None
+    except ValueError:
+        return None
 
 
 # --- officers ---------------------------------------------------------------------------------
@@ -181,7 +180,6 @@ def save_officer_profile(
     """The form parses into ``OfficerProfileIn``, the API's input, and is saved by the
     same ``set_profile``."""
     user = _officer(db, user_id)
-    gettext = gettext_for(language_of(request))
     form: dict[str, object] = {
         "team": team,
         "nationalities": nationalities,
@@ -189,22 +187,20 @@ def save_officer_profile(
         "started_on": started_on,
         "flags": flags,
     }
-    try:
-        body = OfficerProfileIn(
-            team=team.strip() or None,
-            nationalities=_codes(nationalities),
-            languages=_codes(languages),
-            started_on=started_on.strip(),
-            **{f: f in flags for f in FLAGS},
-        )
-    except ValidationError as exc:
-        errors: dict[str, str] = {}
-        for error in exc.errors():
-            field = str(error["loc"][0])
-            if field == "started_on":
-                errors["started_on"] = gettext("Enter the start date as YYYY-MM-DD.")
-            elif field in ("nationalities", "languages", "team"):
-                errors[field] = gettext("Use short codes separated by commas, e.g. SY, ER.")
+    values = {
+        "team": team.strip() or None,
+        "nationalities": _codes(nationalities),
+        "languages": _codes(languages),
+        "started_on": started_on.strip(),
+        **{f: f in flags for f in FLAGS},
+    }
+    outcome = attempt(
+        db,
+        lambda: decisions.set_profile(
+            db, user, parse_form(OfficerProfileIn, values, say=PROFILE_SAY)
+        ),
+    )
+    if isinstance(outcome, Refusal):
+        errors = outcome.errors(gettext_for(language_of(request)), "started_on")
         return _profile_page(request, db, actor, user, form, errors)
-    decisions.set_profile(db, user, body)
     return see_other("/admin/officers?saved=true")

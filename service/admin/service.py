@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.core.errors import Conflict, NotFound
+from service.core.i18n import N_
 from service.core.text import ShortText
 from service.models.translation import Agency
 from service.translation.service import create_agency
@@ -34,7 +35,7 @@ def save_agency(db: Session, data: AgencyIn, agency_id: uuid.UUID | None = None)
     """Create an agency, or change one's name, weekly capacity and whether it is used."""
     taken = db.scalar(select(Agency).where(Agency.name == data.name.strip()))
     if taken is not None and taken.id != agency_id:
-        raise AgencyNameTaken(f"An agency named {data.name} exists already.")
+        raise AgencyNameTaken(N_("An agency with this name exists already."), field="name")
     if agency_id is None:
         return create_agency(db, data.name, data.capacity_per_week)
     agency = db.get(Agency, agency_id)

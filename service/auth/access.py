@@ -18,6 +18,8 @@ from service.auth import service
 from service.auth.exceptions import NotAuthenticated, NotSignedIn, RoleNotAllowed
 from service.core.actor import Actor
 from service.core.context import note_actor
+from service.core.formatting import in_english
+from service.core.i18n import N_
 from service.core.routing import InUnitOfWork
 from service.core.web import session_cookie
 from service.models.auth import Role
@@ -46,14 +48,20 @@ class Permission(InUnitOfWork):
             note_actor(actor)  # for the audit trail and the logs, also if refused below
         if actor.role not in self.roles:
             allowed = ", ".join(sorted(self.roles))
-            raise RoleNotAllowed(f"Role '{actor.role}' may not do this (allowed: {allowed}).")
+            raise RoleNotAllowed(
+                in_english(
+                    N_("Role '%(role)s' may not do this (allowed: %(allowed)s)."),
+                    role=actor.role,
+                    allowed=allowed,
+                )
+            )
         return actor
 
     def _sign_in(self, db: Session) -> Actor:
         if self.browser:
             actor = service.actor_for_session(db, self.secret) if self.secret else None
             if actor is None:
-                raise NotSignedIn("Sign in to continue.")
+                raise NotSignedIn(N_("Sign in to continue."))
             return actor
         if self.secret is None:
             raise NotAuthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
@@ -122,9 +130,24 @@ def signed_in(*roles: Role) -> PermissionDependency:
     async def permission(request: Request) -> Permission:
         found = gate(request)
         if found.secret is None:
-            raise NotSignedIn("Sign in to continue.")
+            raise NotSignedIn(N_("Sign in to continue."))
         return found
 
     permission.allowed_roles = allowed  # type: ignore[attr-defined]
     permission.gate = gate  # type: ignore[attr-defined]
     return permission
+
+
+# --- the doors' declarations --------------------------------------------------------------
+
+ADMINS = (Role.ADMIN,)
+# Everyone with an account: applicants sign in with a kiosk code instead.
+ACCOUNT_HOLDERS = tuple(role for role in Role if role is not Role.APPLICANT)
+Admin = Annotated[Actor, Depends(allow(*ADMINS))]
+AdminPage = Annotated[Actor, Depends(signed_in(*ADMINS))]
+AccountHolder = Annotated[Actor, Depends(allow(*ACCOUNT_HOLDERS))]
+AccountHolderPage = Annotated[Actor, Depends(signed_in(*ACCOUNT_HOLDERS))]
+Anyone = Annotated[Actor, Depends(allow(*Role))]
+# The planner looks up lawyers and hosts when inviting and planning.
+ACCOUNT_READERS = (Role.ADMIN, Role.PLANNER)
+AccountReader = Annotated[Actor, Depends(allow(*ACCOUNT_READERS))]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth import oidc, queries, service
-from service.auth.access import PUBLIC, allow, bearer
+from service.auth.access import PUBLIC, AccountHolder, AccountReader, Admin, Anyone, bearer
 from service.auth.exceptions import OidcRefused
 from service.auth.schemas import (
     KioskLoginIn,
@@ -25,15 +25,12 @@ from service.auth.schemas import (
     UserIn,
     UserOut,
 )
-from service.core.actor import Actor
 from service.core.paging import DEFAULT_LIMIT, Limit, Offset, page_of
 from service.core.routing import UnitOfWorkRoute
 from service.core.web import client_address, cookie_name
 from service.models.auth import Role, User
 
 router = APIRouter(tags=["auth"], route_class=UnitOfWorkRoute)
-ADMINS = (Role.ADMIN,)
-ACCOUNT_HOLDERS = tuple(role for role in Role if role is not Role.APPLICANT)
 
 
 @router.post("/auth/token", openapi_extra={"x-roles": [PUBLIC]})
@@ -51,7 +48,7 @@ def change_password(
     body: PasswordChangeIn,
     request: Request,
     db: Session,
-    actor: Annotated[Actor, Depends(allow(*ACCOUNT_HOLDERS))],
+    actor: AccountHolder,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> None:
     """Change your own password (the current one is asked again); every other token and
@@ -72,7 +69,7 @@ def change_password(
 @router.post("/auth/sign-out", status_code=status.HTTP_204_NO_CONTENT)
 def sign_out(
     db: Session,
-    _: Annotated[Actor, Depends(allow(*Role))],
+    _: Anyone,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> None:
     """Revoke the bearer token of this request; it stops working at once."""
@@ -88,7 +85,7 @@ def kiosk_sign_in(body: KioskLoginIn, request: Request, db: Session) -> TokenOut
 
 
 @router.get("/me")
-def who_am_i(actor: Annotated[Actor, Depends(allow(*Role))]) -> MeOut:
+def who_am_i(actor: Anyone) -> MeOut:
     return MeOut(
         role=actor.role,
         user_id=actor.user_id,
@@ -98,14 +95,14 @@ def who_am_i(actor: Annotated[Actor, Depends(allow(*Role))]) -> MeOut:
 
 
 @router.post("/users", status_code=status.HTTP_201_CREATED)
-def create_user(body: UserIn, db: Session, _: Annotated[Actor, Depends(allow(*ADMINS))]) -> UserOut:
+def create_user(body: UserIn, db: Session, _: Admin) -> UserOut:
     return UserOut.model_validate(service.create_user(db, body))
 
 
 @router.get("/users")
 def list_users(
     db: Session,
-    _: Annotated[Actor, Depends(allow(Role.ADMIN, Role.PLANNER))],
+    _: AccountReader,
     request: Request,
     response: Response,
     role: Role | None = None,
@@ -121,9 +118,7 @@ def list_users(
 
 
 @router.post("/users/{user_id}/deactivate")
-def deactivate_user(
-    user_id: uuid.UUID, db: Session, _: Annotated[Actor, Depends(allow(*ADMINS))]
-) -> UserOut:
+def deactivate_user(user_id: uuid.UUID, db: Session, _: Admin) -> UserOut:
     """The account can no longer sign in; its tokens and browser sessions end at once."""
     user = service.get_user(db, user_id)
     service.set_active(db, user, False)
@@ -131,18 +126,14 @@ def deactivate_user(
 
 
 @router.post("/users/{user_id}/reactivate")
-def reactivate_user(
-    user_id: uuid.UUID, db: Session, _: Annotated[Actor, Depends(allow(*ADMINS))]
-) -> UserOut:
+def reactivate_user(user_id: uuid.UUID, db: Session, _: Admin) -> UserOut:
     user = service.get_user(db, user_id)
     service.set_active(db, user, True)
     return UserOut.model_validate(user)
 
 
 @router.post("/users/{user_id}/second-factor/reset")
-def reset_second_factor(
-    user_id: uuid.UUID, db: Session, _: Annotated[Actor, Depends(allow(*ADMINS))]
-) -> UserOut:
+def reset_second_factor(user_id: uuid.UUID, db: Session, _: Admin) -> UserOut:
     """Forget the account's second factor (a lost phone); its sessions and tokens end and
     the next sign-in enrols a new one."""
     user = service.get_user(db, user_id)
@@ -151,9 +142,7 @@ def reset_second_factor(
 
 
 @router.post("/users/{user_id}/password-reset", status_code=status.HTTP_201_CREATED)
-def reset_password(
-    user_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*ADMINS))]
-) -> ResetLinkOut:
+def reset_password(user_id: uuid.UUID, db: Session, actor: Admin) -> ResetLinkOut:
     """A one-time link for the user to set a new password; shown only in this answer."""
     link = service.issue_reset_link(db, service.get_user(db, user_id), actor)
     return ResetLinkOut(path=link.path, expires_at=link.expires_at)
@@ -162,7 +151,7 @@ def reset_password(
 @router.get("/auth/sessions")
 def list_sessions(
     db: Session,
-    _: Annotated[Actor, Depends(allow(*ADMINS))],
+    _: Admin,
     user_id: uuid.UUID | None = None,
 ) -> Sequence[SessionOut]:
     """Signed-in browsers and live bearer tokens, newest first."""
@@ -170,17 +159,13 @@ def list_sessions(
 
 
 @router.post("/auth/sessions/{session_id}/end", status_code=status.HTTP_204_NO_CONTENT)
-def end_session(
-    session_id: uuid.UUID, db: Session, _: Annotated[Actor, Depends(allow(*ADMINS))]
-) -> None:
+def end_session(session_id: uuid.UUID, db: Session, _: Admin) -> None:
     """End one browser session or revoke one token at once."""
     service.end_session_by_id(db, session_id)
 
 
 @router.post("/users/{user_id}/oidc-link")
-def link_identity(
-    user_id: uuid.UUID, body: OidcLinkIn, db: Session, _: Annotated[Actor, Depends(allow(*ADMINS))]
-) -> UserOut:
+def link_identity(user_id: uuid.UUID, body: OidcLinkIn, db: Session, _: Admin) -> UserOut:
     """Link the account to a subject at the configured identity provider: the only way
     an existing account gets signed in through it (never a matching username)."""
     user = service.get_user(db, user_id)
@@ -189,9 +174,7 @@ def link_identity(
 
 
 @router.delete("/users/{user_id}/oidc-link")
-def unlink_identity(
-    user_id: uuid.UUID, db: Session, _: Annotated[Actor, Depends(allow(*ADMINS))]
-) -> UserOut:
+def unlink_identity(user_id: uuid.UUID, db: Session, _: Admin) -> UserOut:
     """Remove the link; the account's sessions and tokens end."""
     user = service.get_user(db, user_id)
     oidc.unlink(db, user)

@@ -7,29 +7,26 @@ each domain's ``pages.py`` serves.
 import secrets
 import uuid
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import Depends, Form, Path, Query, Request, Response
+from fastapi import Form, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth import oidc, queries, second_factor, service
-from service.auth.access import signed_in
+from service.auth.access import AccountHolderPage, AdminPage
 from service.auth.exceptions import (
     BadCredentials,
     BadSecondFactor,
     OidcIdentityTaken,
     OidcRefused,
-    UnknownAgency,
-    UnknownLocation,
-    UsernameTaken,
     WeakPassword,
 )
 from service.auth.schemas import UserIn
-from service.core.actor import Actor
+from service.core.actions import Refusal, attempt, parse_form
+from service.core.actor import SYSTEM_ROLE, Actor
 from service.core.errors import TooManyRequests
 from service.core.i18n import LANGUAGE_COOKIE, N_, STAFF_LANGUAGES, gettext_for, language_of
 from service.core.settings import get_settings
@@ -69,6 +66,7 @@ ROLE_NAMES: dict[str, str] = {
     Role.COORDINATOR: N_("Coordinator"),
     Role.ADMIN: N_("Administrator"),
     Role.APPLICANT: N_("Applicant"),
+    SYSTEM_ROLE: N_("The service"),
 }
 SIGNED_OUT = N_("You are signed out.")
 PASSWORD_SET = N_("Your new password is set. Sign in with it.")
@@ -476,13 +474,9 @@ def oidc_callback(
 
 # --- passwords ----------------------------------------------------------------------------
 
-ACCOUNT_HOLDERS = tuple(role for role in Role if role is not Role.APPLICANT)
-
 
 @router.get("/account/password", response_class=HTMLResponse)
-def password_form(
-    request: Request, actor: Annotated[Actor, Depends(signed_in(*ACCOUNT_HOLDERS))]
-) -> HTMLResponse:
+def password_form(request: Request, actor: AccountHolderPage) -> HTMLResponse:
     return render(request, "auth/password.html", {"errors": {}, "done": False}, actor=actor)
 
 
@@ -490,7 +484,7 @@ def password_form(
 def change_password(
     request: Request,
     db: Session,
-    actor: Annotated[Actor, Depends(signed_in(*ACCOUNT_HOLDERS))],
+    actor: AccountHolderPage,
     current_password: Annotated[str, Form(max_length=200)] = "",
     new_password: Annotated[str, Form(max_length=200)] = "",
 ) -> HTMLResponse:
@@ -562,14 +556,9 @@ def reset_password(
 
 # --- account administration ---------------------------------------------------------------
 
-ADMINS = (Role.ADMIN,)
-ROLE_FIELDS = {Role.TRANSLATOR: "agency", Role.HOST: "location", Role.COORDINATOR: "specialism"}
-
 
 @router.get("/admin", response_class=HTMLResponse)
-def admin_start(
-    request: Request, db: Session, actor: Annotated[Actor, Depends(signed_in(*ADMINS))]
-) -> HTMLResponse:
+def admin_start(request: Request, db: Session, actor: AdminPage) -> HTMLResponse:
     """The accounts: who may sign in, in which role, with or without a second factor."""
     users = db.scalars(select(User).order_by(User.role, User.username)).all()
     return render(request, "admin/start.html", {"users": users}, actor=actor)
@@ -596,9 +585,7 @@ def _account_choices(db: Session, gettext: Callable[[str], str]) -> dict[str, ob
 
 
 @router.get("/admin/users/new", response_class=HTMLResponse)
-def new_user_form(
-    request: Request, db: Session, actor: Annotated[Actor, Depends(signed_in(*ADMINS))]
-) -> HTMLResponse:
+def new_user_form(request: Request, db: Session, actor: AdminPage) -> HTMLResponse:
     gettext = gettext_for(language_of(request))
     context = {"errors": {}, "values": {}, **_account_choices(db, gettext)}
     return render(request, "admin/new_user.html", context, actor=actor)
@@ -608,7 +595,7 @@ def new_user_form(
 def create_user(
     request: Request,
     db: Session,
-    actor: Annotated[Actor, Depends(signed_in(*ADMINS))],
+    actor: AdminPage,
     username: Annotated[str, Form(max_length=120)] = "",
     display_name: Annotated[str, Form(max_length=200)] = "",
     email: Annotated[str, Form(max_length=200)] = "",
@@ -633,42 +620,16 @@ def create_user(
         # Never used: replaced through the link before anyone can sign in with it.
         "password": secrets.token_urlsafe(32),
     }
-    errors = _user_errors(values, gettext)
-    if not errors:
-        try:
-            user = service.create_user(db, UserIn.model_validate(values))
-        except UsernameTaken:
-            errors["username"] = gettext("This username is taken.")
-        except (UnknownAgency, UnknownLocation) as unknown:
-            field = "agency" if isinstance(unknown, UnknownAgency) else "location"
-            errors[field] = gettext(ROLE_FIELD_MISSING[field])
-        else:
-            link = service.issue_reset_link(db, user, actor)
-            return _show_link(request, user, link, actor, created=True)
-    context = {"errors": errors, "values": values, **_account_choices(db, gettext)}
-    return render(request, "admin/new_user.html", context, actor=actor, status_code=422)
-
-
-ROLE_FIELD_MISSING = {
-    "agency": N_("Choose the agency this translator works for."),
-    "location": N_("Choose the location this host works at."),
-    "specialism": N_("Choose the motive this coordinator is consulted on."),
-}
-
-
-def _user_errors(values: dict[str, Any], gettext: Callable[[str], str]) -> dict[str, str]:
-    """The form's messages, field by field, in the order of the form."""
-    errors: dict[str, str] = {}
-    try:
-        UserIn.model_validate(values)
-    except ValidationError as invalid:
-        for problem in invalid.errors():
-            field = str(problem["loc"][0]) if problem["loc"] else "username"
-            errors.setdefault(field, gettext(FIELD_PROBLEMS.get(field, CHECK_FIELD)))
-    role_field = ROLE_FIELDS.get(values["role"])
-    if role_field and not values[role_field]:
-        errors[role_field] = gettext(ROLE_FIELD_MISSING[role_field])
-    return {field: errors[field] for field in FORM_ORDER if field in errors}
+    outcome = attempt(db, lambda: service.create_user(db, parse_form(UserIn, values, say=SAY)))
+    if isinstance(outcome, Refusal):
+        errors = outcome.errors(gettext, "username")
+        ordered = {field: errors[field] for field in FORM_ORDER if field in errors}
+        context = {"errors": ordered, "values": values, **_account_choices(db, gettext)}
+        return render(
+            request, "admin/new_user.html", context, actor=actor, status_code=outcome.status
+        )
+    link = service.issue_reset_link(db, outcome, actor)
+    return _show_link(request, outcome, link, actor, created=True)
 
 
 # The new-account form's fields, top to bottom: the error summary follows this order.
@@ -684,8 +645,7 @@ FORM_ORDER: tuple[str, ...] = (
 )
 
 
-CHECK_FIELD = N_("Check this field.")
-FIELD_PROBLEMS = {
+SAY = {
     "username": N_("Enter a username of 3 to 120 characters: small letters, digits, dots, dashes."),
     "display_name": N_("Enter the person's name."),
     "email": N_("Enter an e-mail address like name@example.org, or leave it empty."),
@@ -713,7 +673,7 @@ def user_page(
     request: Request,
     db: Session,
     user_id: uuid.UUID,
-    actor: Annotated[Actor, Depends(signed_in(*ADMINS))],
+    actor: AdminPage,
 ) -> HTMLResponse:
     """One account: its state, its live sessions and tokens, and what an admin can do."""
     user = service.get_user(db, user_id)
@@ -746,26 +706,20 @@ def _back_to(user_id: uuid.UUID, done: str) -> Response:
 
 
 @router.post("/admin/users/{user_id}/deactivate")
-def deactivate(
-    db: Session, user_id: uuid.UUID, actor: Annotated[Actor, Depends(signed_in(*ADMINS))]
-) -> Response:
+def deactivate(db: Session, user_id: uuid.UUID, actor: AdminPage) -> Response:
     """Deactivating ends every session and token of the account at once."""
     service.set_active(db, service.get_user(db, user_id), False)
     return _back_to(user_id, "deactivated")
 
 
 @router.post("/admin/users/{user_id}/reactivate")
-def reactivate(
-    db: Session, user_id: uuid.UUID, actor: Annotated[Actor, Depends(signed_in(*ADMINS))]
-) -> Response:
+def reactivate(db: Session, user_id: uuid.UUID, actor: AdminPage) -> Response:
     service.set_active(db, service.get_user(db, user_id), True)
     return _back_to(user_id, "reactivated")
 
 
 @router.post("/admin/users/{user_id}/second-factor/reset")
-def reset_second_factor(
-    db: Session, user_id: uuid.UUID, actor: Annotated[Actor, Depends(signed_in(*ADMINS))]
-) -> Response:
+def reset_second_factor(db: Session, user_id: uuid.UUID, actor: AdminPage) -> Response:
     service.reset_second_factor(db, service.get_user(db, user_id))
     return _back_to(user_id, "second-factor-reset")
 
@@ -775,7 +729,7 @@ def issue_reset_link(
     request: Request,
     db: Session,
     user_id: uuid.UUID,
-    actor: Annotated[Actor, Depends(signed_in(*ADMINS))],
+    actor: AdminPage,
 ) -> HTMLResponse:
     """A one-time link to set a new password, shown once to hand over."""
     user = service.get_user(db, user_id)
@@ -788,7 +742,7 @@ def issue_reset_link(
 def link_identity(
     db: Session,
     user_id: uuid.UUID,
-    actor: Annotated[Actor, Depends(signed_in(*ADMINS))],
+    actor: AdminPage,
     subject: Annotated[str, Form(max_length=255)] = "",
 ) -> Response:
     """Link the account to the person's identity at the organisation's provider (the
@@ -805,9 +759,7 @@ def link_identity(
 
 
 @router.post("/admin/users/{user_id}/oidc-unlink")
-def unlink_identity(
-    db: Session, user_id: uuid.UUID, actor: Annotated[Actor, Depends(signed_in(*ADMINS))]
-) -> Response:
+def unlink_identity(db: Session, user_id: uuid.UUID, actor: AdminPage) -> Response:
     oidc.unlink(db, service.get_user(db, user_id))
     return _back_to(user_id, "oidc-unlinked")
 
@@ -817,7 +769,7 @@ def end_session(
     db: Session,
     user_id: uuid.UUID,
     session_id: uuid.UUID,
-    actor: Annotated[Actor, Depends(signed_in(*ADMINS))],
+    actor: AdminPage,
 ) -> Response:
     service.end_session_by_id(db, session_id)
     return _back_to(user_id, "session-ended")

@@ -34,6 +34,7 @@ from service.auth.schemas import TokenOut, UserIn
 from service.core.actor import Actor
 from service.core.clock import as_utc, utcnow
 from service.core.errors import InvalidInput
+from service.core.i18n import N_
 from service.core.settings import get_settings
 from service.models.auth import ApiToken, PasswordResetLink, Role, User, WebSession
 from service.models.cases import Case
@@ -64,7 +65,13 @@ def create_user(db: Session, data: UserIn, password_hash: str | None = None) -> 
     if data.role is Role.APPLICANT:
         raise InvalidInput("Applicants have no account; they sign in with a kiosk code.")
     if db.scalar(select(User.id).where(User.username == data.username)):
-        raise UsernameTaken(f"Username '{data.username}' is taken.")
+        raise UsernameTaken(N_("This username is taken."), field="username")
+    if data.role is Role.COORDINATOR and data.specialism is None:
+        raise InvalidInput(
+            N_("Choose the motive this coordinator is consulted on."),
+            code="specialism_missing",
+            field="specialism",
+        )
     user = User(
         username=data.username,
         display_name=data.display_name,
@@ -99,16 +106,14 @@ def _about(person: UserIn | User) -> list[str]:
 def _agency_id(db: Session, data: UserIn) -> uuid.UUID:
     agency = db.scalar(select(Agency.id).where(Agency.name == data.agency)) if data.agency else None
     if agency is None:
-        raise UnknownAgency("A translator belongs to an agency: give the name of an existing one.")
+        raise UnknownAgency(N_("Choose the agency this translator works for."), field="agency")
     return agency
 
 
 def _location_id(db: Session, data: UserIn) -> uuid.UUID:
     found = db.scalar(select(Location.id).where(Location.name == data.location))
-    if data.location and found is None:
-        raise UnknownLocation(f"No location named '{data.location}'.")
     if found is None:
-        raise UnknownLocation("A host works at a location: give the name of an existing one.")
+        raise UnknownLocation(N_("Choose the location this host works at."), field="location")
     return found
 
 

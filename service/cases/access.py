@@ -25,6 +25,8 @@ from service.auth.access import (
 from service.cases.exceptions import CaseNotFound
 from service.core.actor import Actor
 from service.core.errors import Forbidden
+from service.core.formatting import in_english
+from service.core.i18n import N_
 from service.fields import NEUTRAL_EXCLUSION, TABLE, When, roles_seeing
 from service.models.auth import Role
 from service.models.cases import Case
@@ -32,6 +34,7 @@ from service.models.cases import Case
 # Roles that read case files. Translators read only their translation jobs, hosts only
 # their location's seat lists (see the translation and sessions domains).
 READERS = (*STAFF, Role.LAWYER)
+# The planner registers, imports and keeps cases; the administrator stands in.
 INTAKE = (Role.PLANNER, Role.ADMIN)
 # Signals come from registration, screening, the form's answers or security partners.
 SIGNALLERS = STAFF
@@ -75,7 +78,7 @@ def readable_case(db: Session, case_id: uuid.UUID, actor: Actor) -> Case:
     """A case the actor may see; others get 404, so existence does not leak."""
     case = db.scalars(visible_cases(actor).where(Case.id == case_id)).first()
     if case is None:
-        raise CaseNotFound(f"No case {case_id} that you may see.")
+        raise CaseNotFound(in_english(N_("No case %(case)s that you may see."), case=case_id))
     return case
 
 
@@ -87,21 +90,27 @@ def readable_account(db: Session, case_id: uuid.UUID, actor: Actor, resource: st
     if rule.roles.get(Role(actor.role)) is When.THEIR_MOTIVE and (
         actor.specialism not in case.coordinator_motives
     ):
-        raise CaseNotFound(f"No case {case_id} with your motive that you may see.")
+        raise CaseNotFound(
+            in_english(N_("No case %(case)s with your motive that you may see."), case=case_id)
+        )
     return case
 
 
 def case_by_v_number(db: Session, v_number: str, actor: Actor) -> Case:
     case = db.scalars(visible_cases(actor).where(Case.v_number == v_number)).first()
     if case is None:
-        raise CaseNotFound(f"No case with V-number {v_number} that you may see.")
+        raise CaseNotFound(
+            in_english(
+                N_("No case with V-number %(v_number)s that you may see."), v_number=v_number
+            )
+        )
     return case
 
 
 def require_own_client(case: Case, actor: Actor) -> None:
     """A lawyer acts only for their own clients (staff act for any case)."""
     if actor.is_(Role.LAWYER) and case.lawyer_id != actor.user_id:
-        raise Forbidden("Only the applicant's own lawyer may do this.")
+        raise Forbidden(N_("Only the applicant's own lawyer may do this."))
 
 
 # --- the doors' declarations: the endpoint receives the caller or the case, checked ----
@@ -132,7 +141,16 @@ def account_through(door: PermissionDependency, resource: str) -> Callable[..., 
 
 Reader = Annotated[Actor, Depends(allow(*READERS))]
 ReaderPage = Annotated[Actor, Depends(signed_in(*READERS))]
+Staff = Annotated[Actor, Depends(allow(*STAFF))]
 Intake = Annotated[Actor, Depends(allow(*INTAKE))]
-IntakePage = Annotated[Actor, Depends(signed_in(*INTAKE))]
+# The planner's pages (case list, case page, import).
+Planner = Annotated[Actor, Depends(signed_in(*INTAKE))]
+Signaller = Annotated[Actor, Depends(allow(*SIGNALLERS))]
+Withdrawer = Annotated[Actor, Depends(allow(*WITHDRAWERS))]
 ReadableCase = Annotated[Case, Depends(case_through(allow(*READERS)))]
 ReadableCasePage = Annotated[Case, Depends(case_through(signed_in(*READERS)))]
+StaffCase = Annotated[Case, Depends(case_through(allow(*STAFF)))]
+CaseToSignal = Annotated[Case, Depends(case_through(allow(*SIGNALLERS)))]
+CaseToWithdraw = Annotated[Case, Depends(case_through(allow(*WITHDRAWERS)))]
+# A case on the planner's pages.
+PlannersCase = Annotated[Case, Depends(case_through(signed_in(*INTAKE)))]

@@ -1,16 +1,14 @@
 """Case intake, reading, signals, withdrawal and the timeline."""
 
-import uuid
 from collections.abc import Sequence
 from contextlib import suppress
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Path, Query, Request, Response, UploadFile, status
 from sqlalchemy.orm import Session
 
 from service.audit.access import about_case, audited
 from service.audit.queries import measure
-from service.auth.access import STAFF, allow
 from service.cases import access, importing, queries, service
 from service.cases.exceptions import BadImportFile
 from service.cases.schemas import (
@@ -26,7 +24,6 @@ from service.cases.schemas import (
     WithdrawIn,
     normalise_v_number,
 )
-from service.core.actor import Actor
 from service.core.paging import page_of
 from service.core.routing import UnitOfWorkRoute
 from service.core.settings import get_settings
@@ -39,19 +36,14 @@ MAX_OFFSET = 1_000_000
 
 
 @router.post("/cases", status_code=status.HTTP_201_CREATED)
-def create_case(
-    body: CaseIn, db: Session, actor: Annotated[Actor, Depends(allow(*access.INTAKE))]
-) -> CaseDetail:
+def create_case(body: CaseIn, db: Session, actor: access.Intake) -> CaseDetail:
     """Register one case. It starts in `imported` and still needs screening."""
     return CaseDetail.present(service.create_case(db, body, actor), actor)
 
 
 @router.post("/cases/import")
 def import_cases(
-    file: UploadFile,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.INTAKE))],
-    screen: bool = True,
+    file: UploadFile, db: Session, actor: access.Intake, screen: bool = True
 ) -> ImportReport:
     """Import a CSV or JSON file of cases; existing V-numbers are skipped, bad rows reported.
 
@@ -69,7 +61,7 @@ def import_cases(
 @router.get("/cases")
 def list_cases(
     db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.READERS))],
+    actor: access.Reader,
     request: Request,
     response: Response,
     state: CaseState | None = None,
@@ -83,9 +75,7 @@ def list_cases(
 
 @router.get("/cases/by-v-number/{v_number}", dependencies=[audited("case.read")])
 def get_by_v_number(
-    v_number: Annotated[str, Path(max_length=20)],
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.READERS))],
+    v_number: Annotated[str, Path(max_length=20)], db: Session, actor: access.Reader
 ) -> CaseDetail:
     with suppress(ValueError):  # not a V-number: found nowhere, the same 404
         v_number = normalise_v_number(v_number)  # written as on the document, any digits
@@ -101,20 +91,16 @@ def get_case(case: access.ReadableCase, actor: access.Reader) -> CaseDetail:
 
 @router.get("/cases/{case_id}/timeline", dependencies=[audited("case.timeline.read")])
 def get_timeline(
-    case_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*access.READERS))]
+    case: access.ReadableCase, db: Session, actor: access.Reader
 ) -> Sequence[EventOut]:
     """Every state change of the case, oldest first: who, in what role, when and why."""
-    case = access.readable_case(db, case_id, actor)
     return [EventOut.present(e, actor) for e in queries.timeline(db, case.id)]
 
 
 @router.get("/cases/{case_id}/measurements")
-def get_measurements(
-    case_id: uuid.UUID, db: Session, actor: Annotated[Actor, Depends(allow(*STAFF))]
-) -> MeasurementsOut:
+def get_measurements(case: access.StaffCase, db: Session) -> MeasurementsOut:
     """Throughput time per stage and in total against the six-week target, and the
     officer's handling time: what the 2020 pilot could not measure."""
-    case = access.readable_case(db, case_id, actor)
     measured = measure(queries.timeline(db, case.id))
     days = measured.throughput_days
     return MeasurementsOut(
@@ -139,24 +125,16 @@ def get_measurements(
     dependencies=[audited("signal.add")],
 )
 def add_signal(
-    case_id: uuid.UUID,
-    body: SignalCreate,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.SIGNALLERS))],
+    case: access.CaseToSignal, body: SignalCreate, db: Session, actor: access.Signaller
 ) -> SignalOut:
     """Record an NV or 1F signal. An open case leaves the written track at once."""
-    case = access.readable_case(db, case_id, actor)
     return SignalOut.model_validate(service.add_signal(db, case, body, actor))
 
 
 @router.post("/cases/{case_id}/withdraw", dependencies=[audited("case.withdraw")])
 def withdraw(
-    case_id: uuid.UUID,
-    body: WithdrawIn,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.WITHDRAWERS))],
+    case: access.CaseToWithdraw, body: WithdrawIn, db: Session, actor: access.Withdrawer
 ) -> CaseDetail:
     """The applicant withdraws consent at any time: at the kiosk, via the lawyer or planner."""
-    case = access.readable_case(db, case_id, actor)
     service.withdraw(db, case, actor, body.reason)
     return CaseDetail.present(case, actor)

@@ -25,6 +25,7 @@ from service.cases.service import lawyer_index, resolve_lawyer
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.crypto import seal_value
+from service.core.i18n import N_
 from service.eligibility.service import screen_imported
 from service.models.cases import Case, Signal
 from service.workflow import CaseState, Reason
@@ -241,7 +242,7 @@ def _insert_cases(
     # it the ORM starts a new batch at every change of the None-columns (~900 statements).
     if cases:
         db.execute(insert(Case).execution_options(render_nulls=True), cases)
-        procedure.admit(db, [c["id"] for c in cases], actor, Reason.step("imported from file"))
+        procedure.admit(db, [c["id"] for c in cases], actor, Reason.step(N_("imported from file")))
         index_names(
             db, [(c["id"], data.applicant_name) for c, (data, _) in zip(cases, new, strict=True)]
         )

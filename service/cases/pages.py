@@ -3,22 +3,21 @@ case list (search, filters with counts, paging) and the case page with the actio
 fit its state. Reads go through ``cases/queries.py``, fields through the presenters."""
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Depends, File, Form, Request, UploadFile
+from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.audit.access import audited
-from service.auth.access import signed_in
-from service.cases import import_runs, queries, service, tasks
-from service.cases.access import readable_case
+from service.cases import access, import_runs, queries, service, tasks
 from service.cases.exceptions import BadImportFile, CaseNotFound
 from service.cases.schemas import CaseDetail, CaseOut, SignalCreate, WithdrawIn
 from service.cases.timeline import timeline
+from service.core.actions import Refusal, attempt, parse_form, parse_leniently
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.i18n import N_, gettext_for, language_of
@@ -28,7 +27,7 @@ from service.core.templating import templates
 from service.core.web import page_router, render, see_other
 from service.eligibility import service as eligibility
 from service.invitations import service as invitations
-from service.models.auth import Role, User
+from service.models.auth import User
 from service.models.cases import Case, ImportRun, ImportStatus
 from service.models.decisions import HearingHandoff
 from service.models.invitations import Invitation, InvitationStatus
@@ -43,11 +42,15 @@ from service.workflow import SCREENABLE_STATES, STATE_LABELS, CaseEvent, CaseSta
 
 router = page_router()
 templates.env.globals["STATE_LABELS"] = STATE_LABELS
-PLANNERS = (Role.PLANNER, Role.ADMIN)
 # Where the applicant can be brought and the interpreter asked for matter until the session.
 PLANNABLE = frozenset({CaseState.SCREENED, CaseState.INVITED, CaseState.CONSENTED})
-Planner = Annotated[Actor, Depends(signed_in(*PLANNERS))]
+Planner = access.Planner
 
+SIGNAL_SAY = {
+    "kind": N_("Choose NV or 1F."),
+    "source": N_("Name the source of the signal (at least 2 characters)."),
+    "reason": N_("Describe the signal in plain text."),
+}
 TRACK_LABELS = {
     "replacing": N_("Kansrijk: the form may replace the hearing"),
     "preparatory": N_("Kansarm: the form prepares the hearing"),
@@ -115,12 +118,7 @@ def _filter_of(request: Request) -> tuple[queries.CaseFilter, dict[str, str]]:
     for flag in ("overdue", "signal"):
         if flag in raw:
             raw[flag] = "true" if raw[flag] in ("true", "on", "1") else "false"
-    try:
-        return queries.CaseFilter.model_validate(raw), {}
-    except ValidationError as exc:
-        bad = {str(e["loc"][0]) for e in exc.errors()}
-        kept = {k: v for k, v in raw.items() if k not in bad}
-        return queries.CaseFilter.model_validate(kept), {k: raw[k] for k in bad}
+    return parse_leniently(queries.CaseFilter, raw)
 
 
 def list_url(f: queries.CaseFilter, **changes: Any) -> str:
@@ -213,7 +211,14 @@ def render_case(
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    refusal: Refusal | None = None,
 ) -> HTMLResponse:
+    """The planner's case page; after a refused action, with what was typed (``form``)
+    and the refusal's messages beside the fields."""
+    if refusal is not None:
+        gettext = gettext_for(language_of(request))
+        errors = refusal.errors(gettext, "error-summary")
+        status_code = refusal.status
     context = {
         **case_context(db, case, actor),
         "form": form or {},
@@ -224,29 +229,45 @@ def render_case(
 
 
 @router.get("/planner/cases/{case_id}", response_class=HTMLResponse)
-def case_page(case_id: uuid.UUID, request: Request, db: Session, actor: Planner) -> HTMLResponse:
-    return render_case(request, db, readable_case(db, case_id, actor), actor)
+def case_page(
+    case: access.PlannersCase, request: Request, db: Session, actor: Planner
+) -> HTMLResponse:
+    return render_case(request, db, case, actor)
+
+
+def _on_case_page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    case: Case,
+    form: dict[str, str],
+    action: Callable[[], object],
+    done: str,
+) -> Response:
+    """Run an action from the case page: back to the page saying it is done, or the page
+    again with what was typed and the refusal beside the fields."""
+    outcome = attempt(db, action)
+    if isinstance(outcome, Refusal):
+        return render_case(request, db, case, actor, form=form, refusal=outcome)
+    return see_other(f"/planner/cases/{case.id}?done={done}")
 
 
 @router.post("/planner/cases/{case_id}/withdraw", response_class=HTMLResponse)
 def withdraw(
-    case_id: uuid.UUID,
+    case: access.PlannersCase,
     request: Request,
     db: Session,
     actor: Planner,
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Consent withdrawn, as the applicant told the planner (``service.withdraw``)."""
-    case = readable_case(db, case_id, actor)
-    try:
-        data = WithdrawIn.model_validate({"reason": reason.strip()})
-    except ValidationError:
-        gettext = gettext_for(language_of(request))
-        errors = {"reason": gettext("Give the reason (at least 3 characters).")}
-        form = {"reason": reason}
-        return render_case(request, db, case, actor, form=form, errors=errors, status_code=422)
-    service.withdraw(db, case, actor, data.reason)
-    return see_other(f"/planner/cases/{case.id}?done=withdrawn")
+    form = {"reason": reason}
+    say = {"reason": N_("Give the reason (at least 3 characters).")}
+
+    def withdraw_consent() -> None:
+        service.withdraw(db, case, actor, parse_form(WithdrawIn, form, say=say).reason)
+
+    return _on_case_page(request, db, actor, case, form, withdraw_consent, "withdrawn")
 
 
 # --- importing the backlog ----------------------------------------------------------------------
@@ -340,30 +361,21 @@ def import_results(run_id: uuid.UUID, db: Session, actor: Planner) -> Response:
     dependencies=[audited("signal.add")],
 )
 def add_signal(
-    case_id: uuid.UUID,
+    case: access.PlannersCase,
     request: Request,
     db: Session,
     actor: Planner,
     kind: Annotated[str, Form(max_length=10)] = "",
     source: Annotated[str, Form(max_length=200)] = "",
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    signal_reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """An NV or 1F signal reported to the planner: ``POST /cases/{id}/signals``'s service
-    (an open case leaves the written track at once)."""
-    gettext = gettext_for(language_of(request))
-    case = readable_case(db, case_id, actor)
-    form = {"kind": kind, "source": source, "signal_reason": reason}
-    try:
-        data = SignalCreate(kind=kind, source=source.strip(), reason=reason.strip())
-    except ValidationError as invalid:
-        fields = {str(e["loc"][0]) for e in invalid.errors()}
-        errors = {}
-        if "kind" in fields:
-            errors["kind"] = gettext("Choose NV or 1F.")
-        if "source" in fields:
-            errors["source"] = gettext("Name the source of the signal (at least 2 characters).")
-        if "reason" in fields:
-            errors["signal_reason"] = gettext("Describe the signal in plain text.")
-        return render_case(request, db, case, actor, form=form, errors=errors, status_code=422)
-    service.add_signal(db, case, data, actor)
-    return see_other(f"/planner/cases/{case.id}?done=signal")
+    (an open case leaves the written track at once). The form names its reason field
+    apart from the withdrawal's on the same page."""
+    form = {"kind": kind, "source": source, "signal_reason": signal_reason}
+
+    def add() -> None:
+        data = parse_form(SignalCreate, form, names={"reason": "signal_reason"}, say=SIGNAL_SAY)
+        service.add_signal(db, case, data, actor)
+
+    return _on_case_page(request, db, actor, case, form, add, "signal")

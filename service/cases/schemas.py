@@ -66,7 +66,7 @@ def normalise_language(value: str) -> str:
 
 
 class SignalIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     kind: SignalKind
     source: Annotated[str, Field(min_length=2, max_length=200), VALID_TEXT] = Field(
         examples=["registration interview"]
@@ -273,7 +273,7 @@ class SignalCreate(SignalIn):
 
 
 class WithdrawIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     reason: Annotated[str, Field(min_length=3, max_length=2000), VALID_TEXT]
 
 

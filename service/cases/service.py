@@ -13,6 +13,8 @@ from service.cases.names import index_names
 from service.cases.schemas import CaseIn, SignalIn
 from service.core.actor import Actor
 from service.core.clock import utcnow
+from service.core.formatting import in_english
+from service.core.i18n import N_
 from service.models.auth import Role, User
 from service.models.cases import Case, Signal
 from service.workflow import OPEN_STATES, CaseEvent, CaseState, Reason
@@ -59,7 +61,7 @@ def create_case(db: Session, data: CaseIn, actor: Actor) -> Case:
     db.add(case)
     db.flush()
     index_names(db, [(case.id, data.applicant_name)])
-    procedure.admit(db, [case.id], actor, Reason.step("case registered"))
+    procedure.admit(db, [case.id], actor, Reason.step(N_("case registered")))
     for signal in data.signals:
         db.add(_signal_row(case.id, signal, actor))
     db.flush()
@@ -86,7 +88,11 @@ def add_signal(db: Session, case: Case, data: SignalIn, actor: Actor) -> Signal:
     db.add(signal)
     db.flush()
     db.refresh(case)
-    why = f"{data.kind.value.upper()} signal from {data.source}: physical hearing required"
+    why = in_english(
+        N_("%(kind)s signal from %(source)s: physical hearing required"),
+        kind=data.kind.value.upper(),
+        source=data.source,
+    )
     if data.reason:
         why += f" ({data.reason})"
     if case.state in OPEN_STATES:
@@ -98,5 +104,9 @@ def add_signal(db: Session, case: Case, data: SignalIn, actor: Actor) -> Signal:
 def withdraw(db: Session, case: Case, actor: Actor, reason: str) -> None:
     require_own_client(case, actor)
     procedure.advance(
-        db, case, CaseEvent.WITHDRAW, actor, Reason.step(f"consent withdrawn: {reason}")
+        db,
+        case,
+        CaseEvent.WITHDRAW,
+        actor,
+        Reason.step(N_("consent withdrawn: %(reason)s"), reason=reason),
     )

@@ -6,7 +6,6 @@ stays blocked while a required or requested consultation has no answer."""
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -127,17 +126,6 @@ def consultations_of(db: Session, case_id: uuid.UUID) -> Sequence[Consultation]:
         .where(Consultation.case_id == case_id)
         .order_by(Consultation.requested_at, Consultation.recorded_at)
     ).all()
-
-
-def blocking_facts(db: Session, case: Case) -> dict[str, Any]:
-    """What the workflow's consultation guard needs: every motive the case raises plus
-    every topic the officer asked about must have an answer."""
-    rows = consultations_of(db, case.id)
-    required = frozenset(case.coordinator_motives) | {c.motive for c in rows}
-    answered = frozenset(c.motive for c in rows if c.advice is not None)
-    # A topic answered once but asked again waits for the new answer.
-    answered -= {c.motive for c in rows if c.advice is None}
-    return {"coordinator_motives": required, "consulted_motives": answered}
 
 
 def waiting_for(

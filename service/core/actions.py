@@ -81,24 +81,56 @@ class FormInvalid(DomainError):
         self.fields = fields
 
 
-def field_messages(exc: ValidationError) -> dict[str, str]:
-    """The first message per field, keyed by the form field's name."""
+def field_messages(
+    exc: ValidationError,
+    names: Mapping[str, str] | None = None,
+    say: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The first message per field, keyed by the form field's name (``names`` maps a model
+    field to the form's name for it; ``say`` gives a field its own message)."""
+    names, say = names or {}, say or {}
     messages: dict[str, str] = {}
     for error in exc.errors():
         loc = [str(part) for part in error.get("loc", ()) if not isinstance(part, int)]
-        name = loc[-1] if loc else ""
-        messages.setdefault(name, FIELD_MESSAGES.get(str(error.get("type")), CHECK_THIS))
+        field_name = loc[-1] if loc else ""
+        text = say.get(field_name) or FIELD_MESSAGES.get(str(error.get("type")), CHECK_THIS)
+        messages.setdefault(names.get(field_name, field_name), text)
     return messages
 
 
-def parse_form(model: type[M], values: Mapping[str, Any]) -> M:
+def parse_form(
+    model: type[M],
+    values: Mapping[str, Any],
+    *,
+    names: Mapping[str, str] | None = None,
+    say: Mapping[str, str] | None = None,
+) -> M:
     """The form's values as the action's input model, or :class:`FormInvalid`.
-    Empty fields count as not filled in, as a browser sends them."""
-    given = {key: value for key, value in values.items() if value not in ("", None)}
+
+    Empty fields count as not filled in, as a browser sends them. ``names`` maps a model
+    field to the form field that holds it (two forms on one page need distinct names);
+    ``say`` gives a field a message of its own (msgid) instead of the generic one."""
+    names = names or {}
+    given = {
+        field_name: values.get(names.get(field_name, field_name))
+        for field_name in model.model_fields
+    }
+    given = {key: value for key, value in given.items() if value not in ("", None)}
     try:
         return model.model_validate(given)
     except ValidationError as exc:
-        raise FormInvalid(field_messages(exc)) from exc
+        raise FormInvalid(field_messages(exc, names, say)) from exc
+
+
+def parse_leniently(model: type[M], values: Mapping[str, Any]) -> tuple[M, dict[str, Any]]:
+    """A page's query string as ``model``: a value that does not parse is dropped (and
+    returned, so the page can name it) rather than refusing the whole page."""
+    try:
+        return model.model_validate(values), {}
+    except ValidationError as exc:
+        bad = {str(error["loc"][0]) for error in exc.errors() if error.get("loc")}
+        kept = {key: value for key, value in values.items() if key not in bad}
+        return model.model_validate(kept), {key: values[key] for key in bad if key in values}
 
 
 def refusal_of(exc: Exception) -> Refusal | None:

@@ -24,6 +24,7 @@ from service.core.errors import Forbidden
 from service.core.formatting import (
     country_in,
     duration,
+    in_language,
     language_in,
     local_date,
     local_moment,
@@ -151,6 +152,7 @@ def render(
         "language_name": partial(language_in, language=language),
         "country": partial(country_in, language=language),
         "duration": partial(duration, language=language),
+        "sentence": partial(in_language, language=language),
         "languages": [(code, language_name(code)) for code in STAFF_LANGUAGES],
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(request),
@@ -236,6 +238,8 @@ def render_error(
         detail = ""
     if detail == HTTPStatus(status).phrase:  # says nothing the title does not
         detail = ""
+    # The API keeps the service's English; the page reads it in its own language.
+    detail = in_language(detail, language_of(request))
     context = {"status": status, "title": title, "advice": advice, "detail": detail, "code": code}
     response = render(request, "error.html", context, status_code=status)
     if retry_after is not None:

@@ -66,7 +66,7 @@ def _open_for(db: Session, case: Case, actor: Actor, event: CaseEvent) -> Correc
     require_own_client(case, actor)
     file = corrections_of(db, case)
     if file is None or file.outcome is None:
-        procedure.check(case, event)  # not with the lawyer: the workflow says what is next
+        procedure.check(db, case, event)  # not with the lawyer: the workflow says what is next
     if file is not None and file.outcome == "term_expired":
         raise TermExpired(_closed_reason(file.outcome))
     if file is not None and file.outcome is not None:
@@ -247,7 +247,7 @@ def submit(db: Session, actor: Actor, case: Case, typed: Typed) -> Correction:
         case,
         CaseEvent.RECEIVE_CORRECTIONS,
         actor,
-        Reason.step(f"{count} correction(s)/addition(s) from the lawyer"),
+        Reason.step(N_("%(count)s correction(s)/addition(s) from the lawyer"), count=count),
     )
     _close(file, "sent", actor)
     _route(db, case)
@@ -268,7 +268,7 @@ def none_to_add(db: Session, actor: Actor, case: Case, typed: Typed) -> Correcti
         )
     _bump(db, file, typed.version)
     procedure.advance(
-        db, case, CaseEvent.NO_CORRECTIONS, actor, Reason.step("the lawyer has no corrections")
+        db, case, CaseEvent.NO_CORRECTIONS, actor, Reason.step(N_("the lawyer has no corrections"))
     )
     _close(file, "none", actor)
     _route(db, case)
@@ -288,8 +288,10 @@ def _close(file: Correction, outcome: str, actor: Actor | None) -> None:
 def _route(db: Session, case: Case) -> None:
     event = complete_file_event(Track(case.track) if case.track else None)
     reason = {
-        CaseEvent.ROUTE_TO_DECISION: "complete file routed to decision",
-        CaseEvent.HAND_OVER_TO_HEARING: "kansarm: the written answers prepare the physical hearing",
+        CaseEvent.ROUTE_TO_DECISION: N_("complete file routed to decision"),
+        CaseEvent.HAND_OVER_TO_HEARING: N_(
+            "kansarm: the written answers prepare the physical hearing"
+        ),
     }[event]
     procedure.advance(db, case, event, SYSTEM, Reason.step(reason))
 
@@ -312,7 +314,11 @@ def expire_term(db: Session, case_id: uuid.UUID) -> bool:
     if case.corrections_due_at is None or case.corrections_due_at > utcnow():
         return False
     procedure.advance(
-        db, case, CaseEvent.EXPIRE_CORRECTIONS_TERM, SYSTEM, Reason.step("no reply within the term")
+        db,
+        case,
+        CaseEvent.EXPIRE_CORRECTIONS_TERM,
+        SYSTEM,
+        Reason.step(N_("no reply within the term")),
     )
     file = corrections_of(db, case)
     if file is not None and file.outcome is None:

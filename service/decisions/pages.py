@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service import procedure
 from service.audit.access import audited
 from service.auth.access import signed_in
 from service.cases.access import readable_case
@@ -137,7 +138,6 @@ def _workbench(
         )
     }
     pending = service.open_review(db, case.id)
-    blocking = consultations.blocking_facts(db, case)
     return {
         "case": CaseDetail.present(case, actor),
         "mine": case.claimed_by_id == actor.user_id,
@@ -145,7 +145,7 @@ def _workbench(
         "layers": queries.layers_of(db, case.id),
         "timeline": [(EventOut.present(e, actor), names.get(e.actor_id)) for e in events],
         "consultations": [(c, names.get(c.coordinator_id)) for c in rows],
-        "missing": sorted(blocking["coordinator_motives"] - blocking["consulted_motives"]),
+        "missing": sorted(procedure.facts(db, case).missing_consultations),
         "review": pending,
         "may_review": pending is not None
         and pending.drafted_by_id != actor.user_id

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from service import procedure
 from service.cases import service as cases
 from service.cases.schemas import SignalIn
-from service.consultations import service as consultations
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
+from service.core.i18n import N_
 from service.core.settings import get_settings
 from service.decisions import queries
 from service.decisions.exceptions import (
@@ -33,7 +33,7 @@ from service.decisions.exceptions import (
 )
 from service.decisions.schemas import DecisionIn, OfficerProfileIn, Outcome, SignalRaiseIn
 from service.models.auth import Role, User
-from service.models.cases import Case, CaseEventRow, Signal
+from service.models.cases import Case, CaseEventRow
 from service.models.decisions import (
     Decision,
     DecisionReview,
@@ -50,10 +50,8 @@ from service.workflow import (
     DECIDED_STATES,
     LEFT_TRACK,
     CaseEvent,
-    CaseFacts,
     CaseState,
     Reason,
-    Track,
 )
 
 WORKBENCH_SOURCE = "the form's answers (decision officer's workbench)"
@@ -83,7 +81,7 @@ def claim(db: Session, case: Case, officer: Actor) -> None:
     """Claim one particular file from the queue."""
     _require_skills(db, case, queries.profile_of(db, officer.user_id))
     _hold(case, officer.user_id)  # written with the state: one UPDATE
-    procedure.advance(db, case, CaseEvent.CLAIM, officer, Reason.step("claimed for decision"))
+    procedure.advance(db, case, CaseEvent.CLAIM, officer, Reason.step(N_("claimed for decision")))
 
 
 @dataclass(frozen=True)
@@ -103,13 +101,11 @@ def claim_next(db: Session, officer: Actor) -> Claimed | None:
     PostgreSQL: the row lock skips rows other officers are claiming this instant, so
     officers pressing "take next" at once each get a different file. SQLite: writers
     begin with BEGIN IMMEDIATE (docs/request-model.md), which serialises them.
-    The busiest write of the queue: one statement picks and locks the file with what the
-    workflow's guards need, the engine's statement path (``advance_many``) moves it."""
+    The busiest write of the queue: one statement picks and locks the file, the engine's
+    statement path (``advance_many``) moves it."""
     profile = queries.profile_of(db, officer.user_id)
-    signalled = select(Signal.id).where(Signal.case_id == Case.id).exists()
     picked = db.execute(
-        select(Case.id, Case.v_number, Case.state, Case.track, Case.coordinator_motives)
-        .add_columns(signalled.label("signalled"))
+        select(Case.id, Case.v_number, Case.state)
         .where(Case.state == CaseState.READY_FOR_DECISION, *queries.takeable(profile))
         .order_by(*queries.queue_order())
         .limit(1)
@@ -117,19 +113,13 @@ def claim_next(db: Session, officer: Actor) -> Claimed | None:
     ).first()
     if picked is None:
         return None
-    facts = CaseFacts(
-        track=Track(picked.track) if picked.track else None,
-        has_active_signal=bool(picked.signalled),
-        coordinator_motives=frozenset(picked.coordinator_motives),
-    )
     lease = _lease_end()
     held = {"claimed_by_id": officer.user_id, "lease_expires_at": lease}
     move = procedure.Planned(
         picked.id,
         picked.state,
         CaseEvent.CLAIM,
-        facts,
-        Reason.step("taken from the queue"),
+        Reason.step(N_("taken from the queue")),
         changes=held,
     )
     (done,) = procedure.advance_many(db, [move], officer)
@@ -149,7 +139,7 @@ def renew_lease(case: Case, officer: Actor) -> None:
 def release(db: Session, case: Case, officer: Actor) -> None:
     _require_claimant(case, officer)
     procedure.advance(
-        db, case, CaseEvent.RELEASE, officer, Reason.step("released back to the queue")
+        db, case, CaseEvent.RELEASE, officer, Reason.step(N_("released back to the queue"))
     )
 
 
@@ -172,7 +162,7 @@ def expire_claim(db: Session, case_id: uuid.UUID) -> bool:
         case,
         CaseEvent.RELEASE,
         SYSTEM,
-        Reason.step("the claim's lease ended: back in the queue"),
+        Reason.step(N_("the claim's lease ended: back in the queue")),
     )
     return True
 
@@ -194,7 +184,9 @@ def reassign(db: Session, case: Case, lead: Actor, officer_id: uuid.UUID) -> Non
     if target.team_id != lead_profile.team_id:
         raise NotInYourTeam("Choose an officer of your team.")
     _require_skills(db, case, target)
-    why = Reason.internal(f"reassigned by the team lead to {user.display_name}")
+    why = Reason.internal(
+        N_("reassigned by the team lead to %(officer)s"), officer=user.display_name
+    )
     procedure.advance(db, case, CaseEvent.REASSIGN, lead, why)
     _hold(case, officer_id)
 
@@ -241,6 +233,14 @@ def _claimed_at(db: Session, case: Case) -> datetime:
     return claimed
 
 
+# The event's reason when a decision goes to a senior, by why it goes.
+FOUR_EYES = {
+    ReviewGround.PROBATION: N_("four eyes (probation)"),
+    ReviewGround.EXTERNAL: N_("four eyes (external)"),
+    ReviewGround.SAMPLE: N_("four eyes (sample)"),
+}
+
+
 def review_ground(
     db: Session, officer_id: uuid.UUID | None, case_id: uuid.UUID
 ) -> ReviewGround | None:
@@ -263,11 +263,10 @@ def decide(db: Session, case: Case, officer: Actor, body: DecisionIn) -> Decisio
     _require_claimant(case, officer)
     if case.state is CaseState.IN_REVIEW:
         raise NoOpenReview("The drafted decision waits for a senior's review.")
-    facts = consultations.blocking_facts(db, case)
     if body.outcome is Outcome.PHYSICAL_HEARING_REQUIRED:
         # The motivation is the decision's and the hand-off's: read as the narrower one.
         why = Reason.decision(body.reason)
-        procedure.advance(db, case, CaseEvent.ORDER_PHYSICAL_HEARING, officer, why, **facts)
+        procedure.advance(db, case, CaseEvent.ORDER_PHYSICAL_HEARING, officer, why)
         decision = _final(db, case, officer.user_id, body, reviewer_id=None)
         db.add(
             HearingHandoff(
@@ -283,11 +282,11 @@ def decide(db: Session, case: Case, officer: Actor, body: DecisionIn) -> Decisio
     ground = review_ground(db, officer.user_id, case.id)
     if ground is None:
         why = Reason.decision(body.reason)
-        procedure.advance(db, case, CaseEvent.DECIDE_ON_FORM, officer, why, **facts)
+        procedure.advance(db, case, CaseEvent.DECIDE_ON_FORM, officer, why)
         return _final(db, case, officer.user_id, body, reviewer_id=None)
     assert officer.user_id is not None
-    why = Reason.review(f"four eyes ({ground.value})")
-    procedure.advance(db, case, CaseEvent.SUBMIT_FOR_REVIEW, officer, why, **facts)
+    why = Reason.review(FOUR_EYES[ground])
+    procedure.advance(db, case, CaseEvent.SUBMIT_FOR_REVIEW, officer, why)
     review = DecisionReview(
         case_id=case.id,
         drafted_by_id=officer.user_id,
@@ -371,15 +370,15 @@ def review(
     pending.remarks = remarks
     pending.reviewed_at = utcnow()
     if verdict is ReviewVerdict.SENT_BACK:
-        why = Reason.review(f"four eyes: sent back: {remarks}")
+        why = Reason.review(N_("four eyes: sent back: %(remarks)s"), remarks=remarks)
         procedure.advance(db, case, CaseEvent.SEND_BACK, reviewer, why)
         _hold(case, pending.drafted_by_id)
         db.flush()
         return pending
     body = DecisionIn.model_validate(pending.proposal)
-    why = Reason.review("four eyes: approved" + (f": {remarks}" if remarks else ""))
-    facts = consultations.blocking_facts(db, case)
-    procedure.advance(db, case, CaseEvent.DECIDE_ON_FORM, reviewer, why, **facts)
+    approved = N_("four eyes: approved: %(remarks)s") if remarks else N_("four eyes: approved")
+    why = Reason.review(approved, **({"remarks": remarks} if remarks else {}))
+    procedure.advance(db, case, CaseEvent.DECIDE_ON_FORM, reviewer, why)
     return _final(db, case, pending.drafted_by_id, body, reviewer_id=reviewer.user_id)
 
 

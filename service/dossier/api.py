@@ -13,7 +13,7 @@ from service.auth.access import allow
 from service.cases.access import readable_account
 from service.core.actor import Actor
 from service.core.routing import UnitOfWorkRoute
-from service.dossier import access, service
+from service.dossier import access, service, tasks
 from service.dossier.exceptions import DossierNotReady, NoDossier
 from service.dossier.schemas import DossierStatusOut
 from service.models.cases import Case
@@ -37,7 +37,7 @@ def dossier_status(db: Session, case: Case, copy: str) -> service.Status:
         raise NoDossier("The applicant has not filled in the form yet: there is no dossier.")
     found = service.status(db, case, copy)
     if not found.ready:
-        service.queue_render(db, case.id, copy)
+        tasks.queue_render(db, case.id, copy)
     return found
 
 

@@ -18,13 +18,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import procedure
 from service.cases.timeline import timeline
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
 from service.core.formatting import country_in, local_date, local_moment
 from service.core.i18n import direction, gettext_for
-from service.core.jobs import enqueue
 from service.corrections.queries import layers
 from service.dossier.access import LAWYER_COPY, STAFF_COPY
 from service.dossier.rendering import LANGUAGE, TEMPLATES, render_pdf
@@ -34,7 +32,7 @@ from service.models.dossier import Dossier
 from service.models.questionnaires import AnswerSet
 from service.models.translation import Translation, TranslationVersion
 from service.questionnaires.forms import forms_dir
-from service.workflow import STATE_LABELS, CaseState
+from service.workflow import STATE_LABELS
 
 
 @lru_cache
@@ -215,22 +213,3 @@ def downloads(db: Session, case: Case) -> list[AuditEntry]:
             .order_by(AuditEntry.seq)
         )
     )
-
-
-def queue_render(db: Session, case_id: uuid.UUID, copy: str) -> None:
-    """Render after the surrounding transaction commits; no request waits for it."""
-    from service.dossier.tasks import render_dossier  # the task module imports this one
-
-    enqueue(db, render_dossier, case_id, copy)
-
-
-# The dossier changes when the translation arrives and when the lawyer's turn ends.
-@procedure.on_enter(
-    CaseState.WITH_LAWYER,
-    CaseState.CORRECTIONS_RECEIVED,
-    CaseState.NO_CORRECTIONS,
-    CaseState.CORRECTIONS_TERM_EXPIRED,
-)
-def _dossier_changed(db: Session, move: procedure.Move) -> None:
-    for copy in (STAFF_COPY, LAWYER_COPY):
-        queue_render(db, move.case_id, copy)

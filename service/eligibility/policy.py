@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from service.core.formatting import in_english
+from service.core.i18n import N_
 from service.core.versioned import load_version, versions_in
 from service.eligibility.exceptions import InvalidPolicy, UnknownPolicy
 from service.models.cases import Literacy, SignalKind
@@ -85,26 +87,28 @@ def screen(policy: Policy, case: CaseProfile) -> Verdict:
     excluded = ScreeningOutcome.EXCLUDED
     signals = sorted(s.value.upper() for s in case.signals & policy.exclusions.signals)
     if signals:
-        reason = f"{'/'.join(signals)} signal: a physical hearing is required"
-        return verdict(excluded, reason)
+        why = N_("%(signals)s signal: a physical hearing is required")
+        return verdict(excluded, in_english(why, signals="/".join(signals)))
     if not set(case.languages) & policy.form_languages:
-        langs = ", ".join(case.languages) or "none recorded"
-        return verdict(excluded, f"no questionnaire in the applicant's language ({langs})")
+        if not case.languages:
+            return verdict(
+                excluded, N_("no questionnaire in the applicant's language (none recorded)")
+            )
+        why = N_("no questionnaire in the applicant's language (%(languages)s)")
+        return verdict(excluded, in_english(why, languages=", ".join(case.languages)))
     if case.literacy is Literacy.LOW and policy.literacy.exclude_low:
-        return verdict(excluded, "low literacy: the form must be filled in without help")
+        return verdict(excluded, N_("low literacy: the form must be filled in without help"))
     if case.literacy is Literacy.UNKNOWN and case.nationality in policy.literacy.must_be_known_for:
-        return verdict(
-            excluded,
-            f"literacy must be established first for nationality {case.nationality}",
-        )
+        why = N_("literacy must be established first for nationality %(nationality)s")
+        return verdict(excluded, in_english(why, nationality=case.nationality))
     if case.nationality in policy.kansrijk_nationalities:
+        why = N_("kansrijk nationality %(nationality)s: the form may replace the physical hearing")
         return verdict(
-            ScreeningOutcome.ELIGIBLE_REPLACING,
-            f"kansrijk nationality {case.nationality}: the form may replace the physical hearing",
+            ScreeningOutcome.ELIGIBLE_REPLACING, in_english(why, nationality=case.nationality)
         )
+    why = N_("kansarm nationality %(nationality)s: the form prepares a physical hearing")
     return verdict(
-        ScreeningOutcome.ELIGIBLE_PREPARATORY,
-        f"kansarm nationality {case.nationality}: the form prepares a physical hearing",
+        ScreeningOutcome.ELIGIBLE_PREPARATORY, in_english(why, nationality=case.nationality)
     )
 
 

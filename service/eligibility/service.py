@@ -19,7 +19,7 @@ from service.eligibility.policy import CaseProfile, Policy, Verdict, load_policy
 from service.models.cases import Case, Literacy, Signal, SignalKind
 from service.models.eligibility import Screening, ScreeningOutcome
 from service.models.questionnaires import AnswerSet
-from service.workflow import CaseEvent, CaseFacts, CaseState, Track
+from service.workflow import CaseEvent, CaseState, Track
 
 TRACK_FOR = {
     ScreeningOutcome.ELIGIBLE_REPLACING: Track.REPLACING,
@@ -53,7 +53,7 @@ def screen_case(db: Session, case: Case, actor: Actor, policy: Policy | None = N
     track = TRACK_FOR.get(verdict.outcome)
     event = _event_for(verdict)
     # Ask the workflow (with the track this screening sets) before touching the case.
-    procedure.check(case, event, track=track)
+    procedure.check(db, case, event, changes={"track": track})
     if track and db.scalar(select(AnswerSet.id).where(AnswerSet.case_id == case.id)):
         raise FormAlreadyTaken(
             "The applicant already filled in the form; the case continues in the regular "
@@ -150,7 +150,6 @@ def screen_imported(
                 case_id=row.id,
                 source=CaseState.IMPORTED,
                 event=_event_for(verdict),
-                facts=CaseFacts(track=track, has_active_signal=bool(case_signals)),
                 reason=verdict.event_reason,
                 changes={
                     "track": track,

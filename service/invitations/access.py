@@ -6,6 +6,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from service.core.actor import Actor
+from service.core.formatting import in_english
+from service.core.i18n import N_
 from service.invitations.exceptions import InvitationNotFound
 from service.models.auth import Role
 from service.models.invitations import Invitation
@@ -26,5 +28,9 @@ def visible_invitations(actor: Actor) -> Select[Invitation]:
 def readable_invitation(db: Session, invitation_id: uuid.UUID, actor: Actor) -> Invitation:
     invitation = db.scalar(visible_invitations(actor).where(Invitation.id == invitation_id))
     if invitation is None:
-        raise InvitationNotFound(f"No invitation {invitation_id} addressed to you.")
+        raise InvitationNotFound(
+            in_english(
+                N_("No invitation %(invitation)s addressed to you."), invitation=invitation_id
+            )
+        )
     return invitation

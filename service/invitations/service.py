@@ -12,6 +12,7 @@ from service import procedure
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
 from service.core.errors import DomainError
+from service.core.i18n import N_
 from service.invitations.exceptions import InvitationClosed, NoLawyer
 from service.models.cases import Case
 from service.models.invitations import Invitation, InvitationStatus
@@ -33,7 +34,7 @@ def invite(db: Session, case: Case, actor: Actor, reply_days: int | None = None)
         case,
         CaseEvent.INVITE,
         actor,
-        Reason.step(f"invitation sent to lawyer, reply by {local_date(term.due_at):%Y-%m-%d}"),
+        Reason.step(N_("invitation sent to lawyer, reply by %(due)s"), due=local_date(term.due_at)),
     )
     invitation = Invitation(
         case_id=case.id,
@@ -62,7 +63,7 @@ def reply(
         raise InvitationClosed("The reply term has passed; ask the planner for a new invitation.")
     case = db.get_one(Case, invitation.case_id)
     event = CaseEvent.CONSENT if consent else CaseEvent.DECLINE
-    why = note or ("lawyer consented" if consent else "lawyer declined")
+    why = note or (N_("lawyer consented") if consent else N_("lawyer declined"))
     procedure.advance(db, case, event, actor, Reason.step(why))
     invitation.status = InvitationStatus.CONSENTED if consent else InvitationStatus.DECLINED
     invitation.replied_at = now
@@ -94,7 +95,7 @@ def expire(db: Session, invitation_id: uuid.UUID) -> bool:
     invitation.replied_at = now
     case = db.get_one(Case, invitation.case_id)
     if case.state is CaseState.INVITED:
-        why = Reason.step("no reply within the term")
+        why = Reason.step(N_("no reply within the term"))
         procedure.advance(db, case, CaseEvent.EXPIRE_INVITATION, SYSTEM, why)
     db.flush()
     return True

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from service.auth.access import Loaded, Permission, PermissionDependency, allow, gated, signed_in
 from service.core.actor import Actor
+from service.core.formatting import in_english
+from service.core.i18n import N_
 from service.messages.exceptions import MessageNotFound
 from service.models.auth import Role
 from service.models.messages import Message
@@ -25,7 +27,9 @@ def own_message(db: Session, message_id: uuid.UUID, actor: Actor) -> Message:
     """A message sent to the actor; anyone else's is not found (not even that it exists)."""
     message = db.get(Message, message_id)
     if message is None or actor.user_id is None or message.recipient_id != actor.user_id:
-        raise MessageNotFound(f"No message {message_id} sent to you.")
+        raise MessageNotFound(
+            in_english(N_("No message %(message)s sent to you."), message=message_id)
+        )
     return message
 
 
@@ -33,7 +37,7 @@ def any_message(db: Session, message_id: uuid.UUID, _: Actor) -> Message:
     """Any message, for planners (they see every failed one)."""
     message = db.get(Message, message_id)
     if message is None:
-        raise MessageNotFound("No such message.")
+        raise MessageNotFound(N_("No such message."))
     return message
 
 

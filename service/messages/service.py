@@ -96,6 +96,7 @@ def _due_on(moment: object, language: str) -> str:
 
 @procedure.on_enter(CaseState.INVITED)
 def _invitation(db: Session, move: procedure.Move) -> None:
+    """Invite the lawyer: a message with the reply's due date."""
     case = db.get_one(Case, move.case_id)
     write(
         db, MessageKind.INVITATION, case, {"due_on": _due_on(case.reply_due_at, DEFAULT_LANGUAGE)}
@@ -104,12 +105,14 @@ def _invitation(db: Session, move: procedure.Move) -> None:
 
 @procedure.on_enter(CaseState.CONSENTED)
 def _consent_recorded(db: Session, move: procedure.Move) -> None:
-    if move.source is CaseState.INVITED:  # not when a seat is given up (unschedule)
+    """Confirm to the lawyer that their consent is recorded (not when a seat is given up)."""
+    if move.source is CaseState.INVITED:  # not on unschedule
         write(db, MessageKind.CONSENT_RECORDED, db.get_one(Case, move.case_id))
 
 
 @procedure.on_enter(CaseState.SCHEDULED)
 def _session_planned(db: Session, move: procedure.Move) -> None:
+    """Tell the lawyer when and where the session is, with a calendar entry."""
     case = db.get_one(Case, move.case_id)
     row = db.execute(
         select(HearingSession, Location)
@@ -146,6 +149,7 @@ def _session_planned(db: Session, move: procedure.Move) -> None:
 
 @procedure.on_enter(CaseState.WITH_LAWYER)
 def _translation_ready(db: Session, move: procedure.Move) -> None:
+    """Tell the lawyer the translated form is ready for corrections, and until when."""
     case = db.get_one(Case, move.case_id)
     due_on = _due_on(case.corrections_due_at, DEFAULT_LANGUAGE)
     write(db, MessageKind.TRANSLATION_READY, case, {"due_on": due_on})
@@ -153,6 +157,7 @@ def _translation_ready(db: Session, move: procedure.Move) -> None:
 
 @procedure.on_enter(*DECIDED_STATES)
 def _outcome(db: Session, move: procedure.Move) -> None:
+    """Tell the lawyer the outcome: decided on the form, or a physical hearing."""
     case = db.get_one(Case, move.case_id)
     on_form = move.target is CaseState.DECIDED_ON_FORM
     write(db, MessageKind.OUTCOME, case, {"decided_on_form": on_form})

@@ -14,6 +14,7 @@ from service.auth.service import end_kiosk_sign_ins
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
 from service.core.crypto import open_value, seal_value
+from service.core.i18n import N_
 from service.eligibility.policy import FormPurpose, load_policy
 from service.eligibility.service import active_policy
 from service.models.cases import Case
@@ -106,7 +107,7 @@ def start(db: Session, case: Case, actor: Actor, language: str | None = None) ->
         language = form_language(form, case)
     elif language not in form.languages:
         raise LanguageNotOffered(f"The form is not offered in '{language}'.")
-    why = Reason.step(f"form started in '{language}'")
+    why = Reason.step(N_("form started in '%(language)s'"), language=language)
     procedure.advance(db, case, CaseEvent.START_FORM, actor, why)
     now = utcnow()
     deadline = now + timedelta(minutes=form.time_limit_minutes)
@@ -144,7 +145,7 @@ def decline(db: Session, case: Case, actor: Actor) -> None:
         case,
         CaseEvent.WITHDRAW,
         actor,
-        Reason.step("the applicant declined the written hearing at the kiosk"),
+        Reason.step(N_("the applicant declined the written hearing at the kiosk")),
     )
 
 
@@ -300,7 +301,7 @@ def submit(db: Session, case: Case, actor: Actor) -> AnswerSet:
     validate_answers(
         form_of(answer_set), answer_set.answers, complete=True, language=answer_set.language
     )
-    why = Reason.step("form handed in by the applicant")
+    why = Reason.step(N_("form handed in by the applicant"))
     procedure.advance(db, case, CaseEvent.SUBMIT, actor, why)
     answer_set.submitted_at = utcnow()
     db.flush()
@@ -333,7 +334,7 @@ def auto_submit(db: Session, case_id: uuid.UUID) -> bool:
         case,
         CaseEvent.AUTO_SUBMIT,
         SYSTEM,
-        Reason.step("time limit reached; saved answers handed in"),
+        Reason.step(N_("time limit reached; saved answers handed in")),
     )
     answer_set.submitted_at = now
     answer_set.auto_submitted = True

@@ -10,6 +10,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from service.core.actor import Actor
+from service.core.formatting import in_english
+from service.core.i18n import N_
 from service.models.auth import Role
 from service.models.sessions import Booking, HearingSession, Location
 from service.sessions.exceptions import BookingNotFound, LocationNotFound, SessionNotFound
@@ -24,7 +26,9 @@ def readable_location(db: Session, location_id: uuid.UUID, actor: Actor) -> Loca
     get 404, as for another location's sessions."""
     location = db.get(Location, location_id)
     if location is None or (actor.is_(Role.HOST) and location.id != actor.location_id):
-        raise LocationNotFound(f"No location {location_id} that you may see.")
+        raise LocationNotFound(
+            in_english(N_("No location %(location)s that you may see."), location=location_id)
+        )
     return location
 
 
@@ -38,7 +42,9 @@ def visible_sessions(actor: Actor) -> Select[HearingSession]:
 def readable_session(db: Session, session_id: uuid.UUID, actor: Actor) -> HearingSession:
     session = db.scalar(visible_sessions(actor).where(HearingSession.id == session_id))
     if session is None:
-        raise SessionNotFound(f"No session {session_id} that you may see.")
+        raise SessionNotFound(
+            in_english(N_("No session %(session)s that you may see."), session=session_id)
+        )
     return session
 
 
@@ -49,5 +55,7 @@ def booking_on_site(db: Session, booking_id: uuid.UUID, actor: Actor) -> Booking
         select(Booking).where(Booking.id == booking_id, Booking.session_id.in_(sessions))
     )
     if booking is None:
-        raise BookingNotFound(f"No booking {booking_id} that you may see.")
+        raise BookingNotFound(
+            in_english(N_("No booking %(booking)s that you may see."), booking=booking_id)
+        )
     return booking

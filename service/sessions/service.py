@@ -13,6 +13,8 @@ from service import procedure
 from service.auth.service import new_kiosk_code, register_kiosk_device
 from service.core.actor import Actor
 from service.core.clock import utcnow
+from service.core.formatting import in_english
+from service.core.i18n import N_
 from service.core.settings import get_settings
 from service.models.cases import Case
 from service.models.sessions import (
@@ -139,8 +141,12 @@ def _check_room(
         other_ends = other.starts_at + timedelta(minutes=other.duration_minutes)
         if other.id != session_id and other.starts_at < ends_at and starts_at < other_ends:
             raise RoomTaken(
-                f"{room.name} is taken by the session of {other.starts_at:%Y-%m-%d %H:%M} "
-                f"until {other_ends:%H:%M} UTC.",
+                in_english(
+                    N_("%(room)s is taken by the session of %(starts_at)s until %(ends_at)s."),
+                    room=room.name,
+                    starts_at=other.starts_at,
+                    ends_at=other_ends,
+                ),
                 other.starts_at,
                 other_ends,
             )
@@ -313,7 +319,7 @@ def book(
 ) -> Booking:
     """Put a consented case on a seat of a session with an interpreter for it."""
     seat, language = _bookable(db, session, case, seat)
-    procedure.check(case, CaseEvent.SCHEDULE)
+    procedure.check(db, case, CaseEvent.SCHEDULE)
     booking = Booking(
         session_id=session.id,
         case_id=case.id,
@@ -328,7 +334,9 @@ def book(
         case,
         CaseEvent.SCHEDULE,
         actor,
-        Reason.step(f"seat {seat} at session {session.starts_at:%Y-%m-%d %H:%M}"),
+        Reason.step(
+            N_("seat %(seat)s at session %(starts_at)s"), seat=seat, starts_at=session.starts_at
+        ),
     )
     return booking
 
@@ -383,7 +391,10 @@ def move_booking(
         CaseEvent.RESCHEDULE,
         actor,
         Reason.step(
-            f"moved to seat {new_seat} at session {target.starts_at:%Y-%m-%d %H:%M}: {reason}"
+            N_("moved to seat %(seat)s at session %(starts_at)s: %(reason)s"),
+            seat=new_seat,
+            starts_at=target.starts_at,
+            reason=reason,
         ),
     )
     return moved
@@ -397,7 +408,7 @@ def cancel_booking(db: Session, booking: Booking, actor: Actor, reason: str) -> 
     _close(booking, actor, reason or "booking cancelled")
     case = db.get_one(Case, booking.case_id)
     if case.state is CaseState.SCHEDULED:
-        why = Reason.step(reason or "booking cancelled")
+        why = Reason.step(reason or N_("booking cancelled"))
         procedure.advance(db, case, CaseEvent.UNSCHEDULE, actor, why)
     db.flush()
 
@@ -418,7 +429,11 @@ def _open_for_check_in(db: Session, booking: Booking) -> HearingSession:
     opens, closes = check_in_window(session)
     if not opens <= utcnow() < closes:
         raise OutsideCheckInWindow(
-            f"Check-in for this session is open from {opens:%Y-%m-%d %H:%M} to {closes:%H:%M} UTC."
+            in_english(
+                N_("Check-in for this session is open from %(opens)s to %(closes)s."),
+                opens=opens,
+                closes=closes,
+            )
         )
     return session
 
@@ -469,15 +484,16 @@ def check_in(
     _open_for_check_in(db, booking)
     case = db.get_one(Case, booking.case_id)
     verify_identity(case, identity)
+    # Recorded first: the engine's check-in rule reads the confirmation from the booking.
+    booking.applicant_consent_confirmed = consent_confirmed
+    db.flush()
     procedure.advance(
         db,
         case,
         CaseEvent.CHECK_IN,
         actor,
-        Reason.step("applicant checked in, identity checked, own consent confirmed"),
-        applicant_consent_confirmed=consent_confirmed,
+        Reason.step(N_("applicant checked in, identity checked, own consent confirmed")),
     )
-    booking.applicant_consent_confirmed = consent_confirmed
     booking.checked_in_at = utcnow()
     booking.checked_in_by_id = actor.user_id
     return new_kiosk_code(db, booking, actor.user_id)
@@ -506,7 +522,7 @@ def note_no_show(db: Session, booking: Booking, actor: Actor) -> None:
     booking.no_show_at = booking.cancelled_at
     case = db.get_one(Case, booking.case_id)
     if case.state is CaseState.SCHEDULED:
-        why = Reason.step("no-show at the session")
+        why = Reason.step(N_("no-show at the session"))
         procedure.advance(db, case, CaseEvent.UNSCHEDULE, actor, why)
     db.flush()
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from service import procedure
 from service.core.actor import Actor
 from service.core.clock import utcnow
+from service.core.i18n import N_
 from service.core.settings import get_settings
 from service.messages import service as messages
 from service.models.cases import Case
@@ -113,8 +114,11 @@ def extend(db: Session, actor: Actor, case: Case, extension: ExtensionIn) -> Ter
         EXTENDED,
         actor,
         Reason.step(
-            f"{step.value} term extended by {working_days} working day(s) "
-            f"to {local_date(term.due_at):%Y-%m-%d}: {reason}"
+            N_("%(step)s term extended by %(days)s working day(s) to %(due)s: %(reason)s"),
+            step=step.value,
+            days=working_days,
+            due=local_date(term.due_at),
+            reason=reason,
         ),
     )
     return term
@@ -156,6 +160,8 @@ def _close(db: Session, case_id: uuid.UUID, steps: set[TermStep], at: datetime) 
 
 @procedure.on_enter(*{state for states in STEP_ENDS.values() for state in states})
 def _end_step(db: Session, move: procedure.Move) -> None:
+    """A step that ended (the lawyer replied, the translation arrived, the corrections
+    came in or their term ran out) closes its term."""
     ended = {step for step, states in STEP_ENDS.items() if move.target in states}
     _close(db, move.case_id, ended, utcnow())
 
@@ -168,7 +174,8 @@ def _end_all(db: Session, move: procedure.Move) -> None:
 
 @procedure.on_enter(S.READY_FOR_DECISION)
 def _start_decision_term(db: Session, move: procedure.Move) -> None:
-    # A case released by one officer back to the queue keeps its running term.
+    """A file in the decision queue starts its decision term; one released back to the
+    queue by an officer keeps the term that runs."""
     if open_term(db, move.case_id, TermStep.DECISION) is None:
         start(db, db.get_one(Case, move.case_id), TermStep.DECISION)
 

@@ -13,6 +13,8 @@ from service.audit.access import about_case
 from service.auth.access import Loaded, Permission, PermissionDependency, allow, gated, signed_in
 from service.cases.access import account_through, case_through
 from service.core.actor import Actor
+from service.core.formatting import in_english
+from service.core.i18n import N_
 from service.fields import roles_seeing
 from service.models.auth import Role
 from service.models.cases import Case
@@ -62,7 +64,9 @@ def visible_jobs(actor: Actor) -> Select[Translation]:
 def readable_job(db: Session, translation_id: uuid.UUID, actor: Actor) -> Translation:
     job = db.scalar(visible_jobs(actor).where(Translation.id == translation_id))
     if job is None:
-        raise TranslationNotFound(f"No open translation job {translation_id} for you.")
+        raise TranslationNotFound(
+            in_english(N_("No open translation job %(job)s for you."), job=translation_id)
+        )
     about_case(job.case_id)  # the request's audit entry, if any, names the job's case
     return job
 

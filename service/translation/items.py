@@ -10,6 +10,8 @@ richer forms (``FormDefinition.answer_items``, issue 8), only this module change
 from dataclasses import dataclass
 from typing import Any
 
+from service.core.formatting import in_english
+from service.core.i18n import N_
 from service.models.questionnaires import AnswerSet
 from service.questionnaires.forms import AnswerItem as FormItem
 from service.questionnaires.forms import FormDefinition, QuestionType, load_form
@@ -64,15 +66,22 @@ def _item(item: FormItem, dutch: FormItem) -> AnswerItem:
 
 
 def _note(item: FormItem, dutch: FormItem) -> str:
-    """What a translator must know about an answer that is not free text."""
+    """What a translator must know about an answer that is not free text: in English in
+    the XLIFF file, in the page's language on the agency's pages (``in_language``)."""
     match item.kind:
         case QuestionType.CHOICE | QuestionType.MULTI_CHOICE:
-            return f"choice {item.value!r}, in Dutch: {dutch.text}"
+            return in_english(
+                N_("choice %(value)s, in Dutch: %(dutch)s"),
+                value=repr(item.value),
+                dutch=dutch.text,
+            )
         case QuestionType.YES_NO:
-            return f"yes/no answer, in Dutch: {dutch.text}"
+            return in_english(N_("yes/no answer, in Dutch: %(dutch)s"), dutch=dutch.text)
         case QuestionType.DATE:
-            return "a date as the applicant knows it (perhaps partial or approximate): keep it so"
+            return N_(
+                "a date as the applicant knows it (perhaps partial or approximate): keep it so"
+            )
         case QuestionType.NUMBER:
-            return "a number"
+            return N_("a number")
         case _:
             return ""

@@ -21,6 +21,7 @@ from service.cases.access import readable_case
 from service.core.actions import Refusal, attempt
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
+from service.core.formatting import in_english
 from service.core.i18n import N_
 from service.core.text import LONG_TEXT_MAX, valid_text
 from service.models.cases import Case
@@ -114,7 +115,9 @@ def request(
         case,
         CaseEvent.SEND_TO_TRANSLATION,
         actor,
-        Reason.step(f"sent to {agency.name}, due {local_date(term.due_at):%Y-%m-%d}"),
+        Reason.step(
+            N_("sent to %(agency)s, due %(due)s"), agency=agency.name, due=local_date(term.due_at)
+        ),
     )
     translation = Translation(
         case_id=case.id,
@@ -316,7 +319,11 @@ def deliver(
         return case
     agency = db.get_one(Agency, translation.agency_id)
     procedure.advance(
-        db, case, CaseEvent.DELIVER_TRANSLATION, actor, Reason.step(f"translated by {agency.name}")
+        db,
+        case,
+        CaseEvent.DELIVER_TRANSLATION,
+        actor,
+        Reason.step(N_("translated by %(agency)s"), agency=agency.name),
     )
     translation.delivered_at = utcnow()
     term = terms.start(db, case, TermStep.CORRECTIONS)
@@ -326,7 +333,8 @@ def deliver(
         CaseEvent.SEND_TO_LAWYER,
         SYSTEM,
         Reason.step(
-            f"translated form sent to the lawyer; corrections by {local_date(term.due_at):%Y-%m-%d}"
+            N_("translated form sent to the lawyer; corrections by %(due)s"),
+            due=local_date(term.due_at),
         ),
     )
     return case
@@ -337,11 +345,16 @@ def _check_complete(sent: list[str], answers_nl: dict[str, str]) -> None:
     blank = [key for key in sent if key in answers_nl and not str(answers_nl[key]).strip()]
     extra = sorted(set(answers_nl) - set(sent))
     if missing or blank or extra:
+        sentences = [N_("Translate exactly the answered questions.")]
+        if missing:
+            sentences.append(in_english(N_("Missing: %(keys)s."), keys=", ".join(missing)))
+        if blank:
+            sentences.append(in_english(N_("Empty: %(keys)s."), keys=", ".join(blank)))
+        if extra:
+            why = N_("Not answered, so not to translate: %(keys)s.")
+            sentences.append(in_english(why, keys=", ".join(extra)))
         raise IncompleteTranslation(
-            "Translate exactly the answered questions. "
-            + (f"Missing: {', '.join(missing)}. " if missing else "")
-            + (f"Empty: {', '.join(blank)}. " if blank else "")
-            + (f"Not answered, so not to translate: {', '.join(extra)}." if extra else ""),
+            " ".join(sentences),
             {key: TRANSLATE_THIS for key in missing + blank} or {"": NOT_TO_TRANSLATE},
         )
 

@@ -8,7 +8,7 @@ from zxcvbn import zxcvbn
 
 from service.auth import passwords
 from service.core.clock import utcnow
-from service.demo import DEMO_PASSWORD
+from service.dev.demo import DEMO_PASSWORD
 from service.models import Role
 from service.models.auth import PasswordResetLink
 from tests.browser.conftest import PASSWORD as BROWSER_PASSWORD

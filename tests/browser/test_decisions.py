@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from service.core.db import make_engine
 from service.corrections import service as corrections
 from service.corrections.schemas import CorrectionItemIn, CorrectionsIn, Typed
-from service.driver import lawyer_of
+from service.dev.driver import lawyer_of
 from service.models.cases import Case
 from service.models.corrections import ItemKind
 from service.models.decisions import Decision

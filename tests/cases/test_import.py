@@ -16,12 +16,13 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from service import cli, demo
+from service import cli
 from service.cases.importing import import_rows, parse_file
 from service.core import db as db_module
 from service.core.actor import SYSTEM
 from service.core.db import make_engine
 from service.core.settings import get_settings
+from service.dev import demo
 from service.models import Case, CaseEventRow, Role, Screening, Signal
 from service.workflow import CaseState
 from tests.conftest import unique_v_number
@@ -407,7 +408,7 @@ def test_cli_no_screen_and_bad_file(cli_engine, tmp_path):
 
 
 def test_the_generated_backlog_csv_imports_cleanly(db):
-    """The bench's input (``service.demo``): every row valid, screened, signals carried."""
+    """The bench's input (``service.dev.demo``): every row valid, screened, signals carried."""
     demo.ensure_staff(db)  # the rows name the demo lawyers
     rows = demo.backlog_rows(400, seed=7)
     report = import_rows(db, parse_file(demo.as_csv(rows).encode(), "backlog.csv"), SYSTEM)

@@ -178,7 +178,7 @@ def factory_booking(db, case):
 
 
 def complete_for(answer_set):
-    from service.driver import complete_answers
+    from service.dev.driver import complete_answers
 
     return complete_answers(questionnaires.form_of(answer_set))
 

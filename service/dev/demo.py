@@ -44,7 +44,7 @@ from service.core.settings import get_settings
 from service.corrections.schemas import CorrectionItemIn
 from service.decisions import service as decisions
 from service.decisions.schemas import OfficerProfileIn
-from service.driver import Driver, complete_answers, path_to
+from service.dev.driver import Driver, complete_answers, path_to
 from service.eligibility.service import active_policy
 from service.models import Case, Gender, HearingSession, Location, Role, Room, SignalKind, User
 from service.models.corrections import ItemKind
@@ -604,7 +604,7 @@ class DemoCast:
 
 @dataclass
 class Procedure:
-    """Picks demo cases that fit each target and drives them there (``service.driver``)."""
+    """Picks demo cases that fit each target and drives them there (``service.dev.driver``)."""
 
     driver: Driver
     lawyers: set[Any]
