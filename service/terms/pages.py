@@ -11,7 +11,7 @@ from service.core.actor import Actor
 from service.core.i18n import N_, gettext_for, language_of
 from service.core.web import page_router, render, see_other
 from service.models.cases import Case
-from service.models.terms import TermStep
+from service.models.terms import Term, TermStep
 from service.terms import access, queries, service
 from service.terms.schemas import ExtensionIn, TermOut
 
@@ -24,7 +24,7 @@ STEP_LABELS: dict[TermStep, str] = {
     TermStep.DECISION: N_("Decision"),
     TermStep.TARGET: N_("Whole procedure (six weeks)"),
 }
-# What to do, beside the field the form's input was refused for.
+# What to do, beside the field the form's input was refused for (``parse_form``'s say).
 FIELD_WORDS = {
     "step": N_("Choose the term to extend."),
     "working_days": N_("Enter a whole number of working days from 1 to 20."),
@@ -62,7 +62,11 @@ def extend_case_term(
     form: Annotated[dict[str, str], Depends(extension_form)],
 ) -> Response:
     """The API's extension, from the page's form."""
-    extended = attempt(db, lambda: service.extend(db, actor, case, parse_form(ExtensionIn, form)))
+
+    def extend() -> Term:
+        return service.extend(db, actor, case, parse_form(ExtensionIn, form, say=FIELD_WORDS))
+
+    extended = attempt(db, extend)
     if isinstance(extended, Refusal):
         return _case_page(request, db, case, actor, form, extended)
     return see_other(f"/planner/cases/{case.id}/terms?extended=true")
@@ -73,8 +77,7 @@ def _errors(request: Request, refusal: Refusal) -> dict[str, str]:
     gettext = gettext_for(language_of(request))
     if refusal.code == "no_open_term":
         return {"step": gettext(TERM_ENDED)}
-    fields = refusal.fields or {"step": refusal.message}
-    return {name: gettext(FIELD_WORDS.get(name, text)) for name, text in fields.items()}
+    return refusal.errors(gettext, "step")
 
 
 def _case_page(
