@@ -8,6 +8,7 @@ from service.auth.schemas import UserIn
 from service.auth.service import create_user, issue_token
 from service.core.actor import Actor
 from service.corrections import service as corrections
+from service.corrections.schemas import Typed
 from service.models import Role
 from service.translation import service as translation
 from service.workflow import CaseState
@@ -209,7 +210,7 @@ def test_translator_reads_what_to_translate_and_nothing_else_of_the_case(client,
     )
     # Delivered: still there while the lawyer has the form (a corrected file may follow).
     ok(client.get(f"{API}/translations/{job.id}", headers=our_translator))
-    corrections.none_to_add(db, case, Actor(role=Role.LAWYER, user_id=case.lawyer_id))
+    corrections.none_to_add(db, Actor(role=Role.LAWYER, user_id=case.lawyer_id), case, Typed(None))
     assert_problem(
         client.get(f"{API}/translations/{job.id}", headers=our_translator),
         404,

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from service import fields, procedure
 from service.core.clock import utcnow
 from service.core.settings import PROJECT_ROOT
-from service.corrections.schemas import CorrectionItem, ItemKind
+from service.corrections.schemas import CorrectionItemIn, ItemKind
 from service.decisions import service as decisions
 from service.decisions.schemas import DecisionIn, Outcome
 from service.fields import When, visibility
@@ -96,7 +96,7 @@ def marked_case(db: Session, factory: Factory) -> Case:
     case = factory.case(coordinator_motives=["lgbti"], vulnerability_notes="NOTE-SECRET-55")
     driver = factory.driver()
     driver.corrections = lambda _: [
-        CorrectionItem(kind=ItemKind.ADDITION, text="CORRECTION-SECRET-53")
+        CorrectionItemIn(kind=ItemKind.ADDITION, text="CORRECTION-SECRET-53")
     ]
     driver.drive(case, CaseState.READY_FOR_DECISION)
     answer_set = db.scalars(select(AnswerSet).where(AnswerSet.case_id == case.id)).one()

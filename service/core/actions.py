@@ -60,6 +60,8 @@ class Refusal:
     status: int = 422
     code: str = "invalid_input"
     fields: dict[str, str] = field(default_factory=dict)
+    # Every problem found, when the refusal lists several (an uploaded file's).
+    problems: list[str] = field(default_factory=list)
 
     def errors(self, language: str, default_field: str) -> dict[str, str]:
         """Field -> message in the page's language (a sentence with values too), for the
@@ -146,7 +148,7 @@ def refusal_of(exc: Exception) -> Refusal | None:
         return Refusal(NOT_SAVED, 422, "validation_error", field_messages(exc))
     if isinstance(exc, DomainError) and exc.status in FIXABLE:
         fields = {exc.field: exc.detail} if exc.field else {}
-        return Refusal(exc.detail, exc.status, exc.code, fields)
+        return Refusal(exc.detail, exc.status, exc.code, fields, exc.problems)
     return None
 
 

@@ -9,26 +9,21 @@ import re
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Response, UploadFile, status
+from fastapi import APIRouter, Header, Response, UploadFile, status
 from sqlalchemy.orm import Session
 
 from service.audit.access import audited
-from service.auth.access import allow
-from service.cases.access import readable_account, readable_case
 from service.cases.schemas import CaseDetail
-from service.core.actor import Actor
 from service.core.errors import NotFound
 from service.core.routing import UnitOfWorkRoute
 from service.core.settings import get_settings
 from service.core.uploads import read_limited
 from service.corrections import access, queries, service
 from service.corrections.exceptions import AttachmentRefused, VersionRequired
-from service.corrections.schemas import CorrectionsIn, CorrectionsOut
+from service.corrections.schemas import CorrectionsIn, CorrectionsOut, Typed, Upload
 from service.models.cases import Case
 
 router = APIRouter(tags=["corrections"], route_class=UnitOfWorkRoute)
-Lawyer = Annotated[Actor, Depends(allow(*access.SENDERS))]
-Reader = Annotated[Actor, Depends(allow(*access.READERS))]
 IfMatch = Annotated[
     str | None,
     Header(
@@ -67,10 +62,10 @@ def _present(db: Session, case: Case, response: Response) -> CorrectionsOut:
 
 @router.get("/cases/{case_id}/corrections", dependencies=[audited("corrections.read")])
 def get_corrections(
-    case_id: uuid.UUID, db: Session, actor: Reader, response: Response
+    case: access.CorrectionsCase, db: Session, response: Response
 ) -> CorrectionsOut:
     """The corrections file with every item and attachment; its ETag goes with each change."""
-    return _present(db, readable_account(db, case_id, actor, "corrections"), response)
+    return _present(db, case, response)
 
 
 @router.post(
@@ -79,17 +74,16 @@ def get_corrections(
     dependencies=[audited("corrections.add")],
 )
 def add_items(
-    case_id: uuid.UUID,
+    case: access.ClientCase,
     body: CorrectionsIn,
     db: Session,
-    actor: Lawyer,
+    actor: access.Lawyer,
     response: Response,
     if_match: IfMatch = None,
 ) -> CorrectionsOut:
     """Add corrections (per answer: to the translation or to the content) and additions.
     They are stored beside the answers and the translation, attributed and timestamped."""
-    case = readable_case(db, case_id, actor)
-    service.add_items(db, case, actor, body.items, expected_version(if_match))
+    service.save(db, actor, case, Typed(expected_version(if_match), body))
     return _present(db, case, response)
 
 
@@ -99,37 +93,35 @@ def add_items(
     dependencies=[audited("corrections.attach")],
 )
 def add_attachment(
-    case_id: uuid.UUID,
+    case: access.ClientCase,
     file: UploadFile,
     db: Session,
-    actor: Lawyer,
+    actor: access.Lawyer,
     response: Response,
     if_match: IfMatch = None,
 ) -> CorrectionsOut:
     """Attach a PDF, JPEG or PNG (judged by its content, at most 10 MB)."""
-    case = readable_case(db, case_id, actor)
     version = expected_version(if_match)
-    data = read_attachment(file)
-    service.add_attachment(db, case, actor, file.filename or "", data, version)
+    service.attach(db, actor, case, Typed(version, upload=read_attachment(file)))
     return _present(db, case, response)
 
 
-def read_attachment(file: UploadFile) -> bytes:
+def read_attachment(file: UploadFile | None) -> Upload | None:
+    """The chosen file (None: none chosen), refused when over the limit."""
+    if file is None or not file.filename:
+        return None
     limit = get_settings().attachment_max_bytes
     data = read_limited(file, limit)
     if data is None:
         raise AttachmentRefused(f"An attachment may be at most {limit // 2**20} MB.")
-    return data
+    return Upload(file.filename, data)
 
 
 @router.get(
     "/cases/{case_id}/corrections/attachments/{attachment_id}",
     dependencies=[audited("corrections.attachment_read")],
 )
-def get_attachment(
-    case_id: uuid.UUID, attachment_id: uuid.UUID, db: Session, actor: Reader
-) -> Response:
-    case = readable_account(db, case_id, actor, "corrections")
+def get_attachment(case: access.CorrectionsCase, attachment_id: uuid.UUID, db: Session) -> Response:
     return attachment_download(db, case, attachment_id)
 
 
@@ -145,11 +137,14 @@ def attachment_download(db: Session, case: Case, attachment_id: uuid.UUID) -> Re
 
 @router.post("/cases/{case_id}/corrections/send", dependencies=[audited("corrections.send")])
 def send_corrections(
-    case_id: uuid.UUID, db: Session, actor: Lawyer, response: Response, if_match: IfMatch = None
+    case: access.ClientCase,
+    db: Session,
+    actor: access.Lawyer,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> CorrectionsOut:
     """Send the file to the IND; the case goes to decision."""
-    case = readable_case(db, case_id, actor)
-    service.send(db, case, actor, expected_version(if_match))
+    service.submit(db, actor, case, Typed(expected_version(if_match)))
     return _present(db, case, response)
 
 
@@ -159,24 +154,22 @@ def send_corrections(
     dependencies=[audited("corrections.submit")],
 )
 def submit_corrections(
-    case_id: uuid.UUID,
+    case: access.ClientCase,
     body: CorrectionsIn,
     db: Session,
-    actor: Lawyer,
+    actor: access.Lawyer,
     response: Response,
     if_match: IfMatch = None,
 ) -> CorrectionsOut:
     """Add corrections and additions and send the file in one step."""
-    case = readable_case(db, case_id, actor)
-    service.submit(db, case, actor, body.items, expected_version(if_match))
+    service.submit(db, actor, case, Typed(expected_version(if_match), body))
     return _present(db, case, response)
 
 
 @router.post("/cases/{case_id}/no-corrections", dependencies=[audited("corrections.waive")])
 def no_corrections(
-    case_id: uuid.UUID, db: Session, actor: Lawyer, if_match: IfMatch = None
+    case: access.ClientCase, db: Session, actor: access.Lawyer, if_match: IfMatch = None
 ) -> CaseDetail:
     """The lawyer has nothing to correct; the file goes to decision at once."""
-    case = readable_case(db, case_id, actor)
-    service.none_to_add(db, case, actor, expected_version(if_match))
+    service.none_to_add(db, actor, case, Typed(expected_version(if_match)))
     return CaseDetail.present(case, actor)

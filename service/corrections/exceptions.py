@@ -13,6 +13,7 @@ class AttachmentRefused(InvalidInput):
     """Not a PDF, JPEG or PNG by its content, or too large."""
 
     code = "attachment_refused"
+    field = "file"
 
 
 class TooManyAttachments(AttachmentRefused):

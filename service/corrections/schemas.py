@@ -1,9 +1,12 @@
 import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from service.core.actions import FormInvalid, field_messages
 from service.core.text import VALID_TEXT
 from service.models.corrections import Attachment, Correction, CorrectionItem, ItemKind
 
@@ -47,6 +50,54 @@ class CorrectionsIn(BaseModel):
         },
     )
     items: Annotated[list[CorrectionItemIn], Field(min_length=1, max_length=200)]
+
+    @classmethod
+    def from_page(cls, values: Mapping[str, str]) -> "CorrectionsIn | None":
+        """The lawyer's page as this model, or None when nothing is typed. The page has a
+        kind and a text per answer (``kind-<key>``, ``text-<key>``) and one ``addition``;
+        a refusal names the page's field, so its message sits beside it."""
+        items: list[CorrectionItemIn] = []
+        problems: dict[str, str] = {}
+        for name, item in _typed_items(values):
+            try:
+                items.append(CorrectionItemIn.model_validate(item))
+            except ValidationError as exc:
+                problems[name] = next(iter(field_messages(exc).values()))
+        if problems:
+            raise FormInvalid(problems)
+        return cls(items=items) if items else None
+
+
+def _typed_items(values: Mapping[str, str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each filled-in field of the page, with the item it makes."""
+    for name, text in values.items():
+        if name.startswith("text-") and text.strip():
+            key = name.removeprefix("text-")
+            kind = values.get(f"kind-{key}") or ItemKind.TRANSLATION.value
+            yield name, {"kind": kind, "answer_key": key, "text": text.strip()}
+    if values.get("addition", "").strip():
+        yield "addition", {"kind": ItemKind.ADDITION.value, "text": values["addition"].strip()}
+
+
+class Upload(NamedTuple):
+    """A file the lawyer chose: its name as sent, and its bytes."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Typed:
+    """The input of one of the lawyer's actions, from either door: the corrections
+    file's version it is based on (None: the current one, for internal callers), and
+    what was typed and chosen with it."""
+
+    version: int | None
+    corrections: CorrectionsIn | None = None
+    upload: Upload | None = None
+
+    def nothing(self) -> bool:
+        return self.corrections is None and self.upload is None
 
 
 class CorrectionItemOut(BaseModel):

@@ -31,7 +31,7 @@ from service.corrections.exceptions import (
     TooManyAttachments,
     VersionConflict,
 )
-from service.corrections.schemas import CorrectionItemIn
+from service.corrections.schemas import CorrectionItemIn, CorrectionsIn, Typed, Upload
 from service.models.cases import Case
 from service.models.corrections import Attachment, Correction, CorrectionItem
 from service.questionnaires.service import answer_set_of
@@ -74,22 +74,22 @@ def _open_for(db: Session, case: Case, actor: Actor, event: CaseEvent) -> Correc
     if file is not None and file.outcome is not None:
         raise CorrectionsClosed(_closed_reason(file.outcome))
     if file is None or case.state is not CaseState.WITH_LAWYER:
-        raise CorrectionsClosed("The translated form is not with the lawyer now.")
+        raise CorrectionsClosed(N_("The translated form is not with the lawyer now."))
     _check_term(case)
     return file
 
 
 def _closed_reason(outcome: str) -> str:
     return {
-        "sent": "The corrections and additions have been sent already.",
-        "none": "You declared there is nothing to correct; the file has moved on.",
-        "term_expired": "The term for corrections and additions has passed; the file moved on.",
-    }.get(outcome, "The corrections file is closed.")
+        "sent": N_("The corrections and additions have been sent already."),
+        "none": N_("You declared there is nothing to correct; the file has moved on."),
+        "term_expired": N_("The term for corrections and additions has passed; the file moved on."),
+    }.get(outcome, N_("The corrections file is closed."))
 
 
 def _check_term(case: Case) -> None:
     if case.corrections_due_at is not None and case.corrections_due_at <= utcnow():
-        raise TermExpired("The term for corrections and additions has passed.")
+        raise TermExpired(N_("The term for corrections and additions has passed."))
 
 
 def _bump(db: Session, file: Correction, expected: int | None) -> None:
@@ -111,20 +111,16 @@ def _bump(db: Session, file: Correction, expected: int | None) -> None:
     db.refresh(file)
 
 
-def add_items(
-    db: Session,
-    case: Case,
-    actor: Actor,
-    items: list[CorrectionItemIn],
-    expected_version: int | None,
-) -> list[CorrectionItem]:
+def _add_items(
+    db: Session, case: Case, actor: Actor, typed: CorrectionsIn, expected_version: int | None
+) -> None:
     """Add corrections and additions, attributed and timestamped; nothing is replaced."""
     file = _open_for(db, case, actor, CaseEvent.RECEIVE_CORRECTIONS)
-    _check_answer_keys(db, case, items)
+    _check_answer_keys(db, case, typed.items)
     _bump(db, file, expected_version)
     now = utcnow()
     start = len(items_of(db, file))
-    rows = [
+    db.add_all(
         CorrectionItem(
             correction_id=file.id,
             position=start + index,
@@ -134,11 +130,9 @@ def add_items(
             author_id=actor.user_id,
             created_at=now,
         )
-        for index, item in enumerate(items)
-    ]
-    db.add_all(rows)
+        for index, item in enumerate(typed.items)
+    )
     db.flush()
-    return rows
 
 
 def _check_answer_keys(db: Session, case: Case, items: list[CorrectionItemIn]) -> None:
@@ -161,14 +155,10 @@ def sniff(data: bytes) -> str:
     return str(media_type)
 
 
-def add_attachment(
-    db: Session,
-    case: Case,
-    actor: Actor,
-    filename: str,
-    data: bytes,
-    expected_version: int | None,
-) -> Attachment:
+def _add_attachment(
+    db: Session, case: Case, actor: Actor, upload: Upload, expected_version: int | None
+) -> None:
+    filename, data = upload
     limit = get_settings().attachment_max_bytes
     if len(data) > limit:
         raise AttachmentRefused(f"An attachment may be at most {limit // 2**20} MB.")
@@ -190,7 +180,6 @@ def add_attachment(
     )
     db.add(attachment)
     db.flush()
-    return attachment
 
 
 def _check_room(db: Session, file: Correction, size: int) -> None:
@@ -214,18 +203,47 @@ def _check_room(db: Session, file: Correction, size: int) -> None:
         )
 
 
-def send(db: Session, case: Case, actor: Actor, expected_version: int | None) -> Correction:
-    """Send what the file holds to the IND; the file goes to decision."""
+# --- the lawyer's actions: each one function, called by the API and by the page alike ---
+
+
+def save(db: Session, actor: Actor, case: Case, typed: Typed) -> Correction:
+    """Save what the lawyer typed and chose: the items, then the attachment (each moves
+    the file to its next version). Refused when there is nothing to save."""
+    if typed.nothing():
+        raise InvalidCorrection(N_("Type a correction or an addition first."))
+    version = typed.version
+    if typed.corrections is not None:
+        _add_items(db, case, actor, typed.corrections, version)
+        version = None  # the items moved the file on; the attachment follows them
+    if typed.upload is not None:
+        _add_attachment(db, case, actor, typed.upload, version)
+    return _file(db, case)
+
+
+def attach(db: Session, actor: Actor, case: Case, typed: Typed) -> Correction:
+    """Attach a file (and save what was typed beside it)."""
+    if typed.upload is None:
+        raise AttachmentRefused(N_("Choose a file to attach."))
+    return save(db, actor, case, typed)
+
+
+def submit(db: Session, actor: Actor, case: Case, typed: Typed) -> Correction:
+    """Send the file to the IND with what is typed and chosen now (if anything): what the
+    lawyer typed is never left behind when they press send. The case goes to decision."""
+    version = typed.version
+    if not typed.nothing():
+        save(db, actor, case, typed)
+        version = None
     file = _open_for(db, case, actor, CaseEvent.RECEIVE_CORRECTIONS)
-    if not items_of(db, file) and not attachments_of(db, file):
+    count = len(items_of(db, file)) + len(attachments_of(db, file))
+    if not count:
         raise InvalidCorrection(
             N_(
                 "There is nothing to send yet: add corrections or additions, or declare "
                 "that there is nothing to correct."
             )
         )
-    _bump(db, file, expected_version)
-    count = len(items_of(db, file)) + len(attachments_of(db, file))
+    _bump(db, file, version)
     procedure.advance(
         db,
         case,
@@ -238,51 +256,29 @@ def send(db: Session, case: Case, actor: Actor, expected_version: int | None) ->
     return file
 
 
-def save(
-    db: Session,
-    case: Case,
-    actor: Actor,
-    items: list[CorrectionItemIn],
-    expected_version: int | None,
-    attachment: tuple[str, bytes] | None = None,
-) -> int:
-    """Save what the lawyer typed and chose on one screen: the items, then the attachment.
-    Returns how many things were saved (nothing typed and nothing chosen: 0)."""
-    if items:
-        add_items(db, case, actor, items, expected_version)
-        expected_version = None  # the items moved the file on; the attachment follows them
-    if attachment is not None:
-        add_attachment(db, case, actor, *attachment, expected_version)
-    return len(items) + (attachment is not None)
-
-
-def submit(
-    db: Session,
-    case: Case,
-    actor: Actor,
-    items: list[CorrectionItemIn],
-    expected_version: int | None = None,
-    attachment: tuple[str, bytes] | None = None,
-) -> Correction:
-    """Save what is on the screen (if anything) and send the file, in one request: what
-    the lawyer typed is never left behind when they press send."""
-    if save(db, case, actor, items, expected_version, attachment):
-        expected_version = None
-    return send(db, case, actor, expected_version)
-
-
-def none_to_add(db: Session, case: Case, actor: Actor, expected_version: int | None = None) -> None:
+def none_to_add(db: Session, actor: Actor, case: Case, typed: Typed) -> Correction:
+    """The lawyer has nothing to correct: the file goes to decision at once. Refused
+    while anything is typed or chosen (declaring "nothing" would drop it) or saved."""
+    if not typed.nothing():
+        raise InvalidCorrection(
+            N_("You typed corrections or chose a file: send them, or clear the fields first.")
+        )
     file = _open_for(db, case, actor, CaseEvent.NO_CORRECTIONS)
     if items_of(db, file) or attachments_of(db, file):
         raise CorrectionsClosed(
             N_("This file already holds corrections or additions; send them instead.")
         )
-    _bump(db, file, expected_version)
+    _bump(db, file, typed.version)
     procedure.advance(
         db, case, CaseEvent.NO_CORRECTIONS, actor, Reason.step(N_("the lawyer has no corrections"))
     )
     _close(file, "none", actor)
     _route(db, case)
+    return file
+
+
+def _file(db: Session, case: Case) -> Correction:
+    return db.scalars(select(Correction).where(Correction.case_id == case.id)).one()
 
 
 def _close(file: Correction, outcome: str, actor: Actor | None) -> None:

@@ -15,7 +15,7 @@ from service.cases.schemas import SignalIn
 from service.consultations import service as consultations
 from service.core.actor import Actor
 from service.corrections import service as corrections
-from service.corrections.schemas import CorrectionItemIn
+from service.corrections.schemas import CorrectionItemIn, CorrectionsIn, Typed
 from service.decisions import service as decisions
 from service.decisions.schemas import DecisionIn, Outcome
 from service.eligibility.service import screen_case
@@ -187,9 +187,11 @@ class Driver:
     def _lawyer_responds(self, case: Case) -> None:
         items = self.corrections(case)
         if items is None:
-            corrections.none_to_add(self.db, case, lawyer_of(case))
+            corrections.none_to_add(self.db, lawyer_of(case), case, Typed(None))
         else:
-            corrections.submit(self.db, case, lawyer_of(case), items)
+            corrections.submit(
+                self.db, lawyer_of(case), case, Typed(None, CorrectionsIn(items=items))
+            )
 
     def _decide(self, case: Case, outcome: Outcome) -> None:
         for motive in case.coordinator_motives:

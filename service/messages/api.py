@@ -1,12 +1,8 @@
-import uuid
 from collections.abc import Sequence
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
-from service.auth.access import allow
-from service.core.actor import Actor
 from service.core.paging import DEFAULT_LIMIT, Limit, Offset, page_of
 from service.core.routing import UnitOfWorkRoute
 from service.messages import access, queries, service
@@ -18,7 +14,7 @@ router = APIRouter(tags=["messages"], route_class=UnitOfWorkRoute)
 @router.get("/messages")
 def my_messages(
     db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.RECIPIENTS))],
+    actor: access.Recipient,
     request: Request,
     response: Response,
     limit: Limit = DEFAULT_LIMIT,
@@ -35,7 +31,7 @@ def my_messages(
 @router.get("/messages/failed")
 def failed_messages(
     db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
+    _: access.Planner,
     request: Request,
     response: Response,
     limit: Limit = DEFAULT_LIMIT,
@@ -48,10 +44,6 @@ def failed_messages(
 
 
 @router.post("/messages/{message_id}/retry")
-def retry_message(
-    message_id: uuid.UUID,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
-) -> MessageOut:
+def retry_message(message: access.AnyMessage, db: Session) -> MessageOut:
     """Queue a failed message again (to the recipient's current address)."""
-    return MessageOut.present(service.try_again(db, queries.message(db, message_id)))
+    return MessageOut.present(service.try_again(db, message))

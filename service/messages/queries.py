@@ -4,8 +4,6 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.core.i18n import N_
-from service.messages.exceptions import MessageNotFound
 from service.models.messages import Message, MessageStatus
 
 
@@ -30,10 +28,3 @@ def failed(db: Session, limit: int = 200, offset: int = 0) -> Sequence[Message]:
         .limit(limit)
         .offset(offset)
     ).all()
-
-
-def message(db: Session, message_id: uuid.UUID) -> Message:
-    found = db.get(Message, message_id)
-    if found is None:
-        raise MessageNotFound(N_("No such message."))
-    return found

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from service import procedure
 from service.core.clock import utcnow
 from service.core.formatting import local_date, local_moment
-from service.core.i18n import DEFAULT_LANGUAGE, gettext_for
+from service.core.i18n import DEFAULT_LANGUAGE, N_, gettext_for
 from service.core.settings import get_settings
 from service.messages.calendar import hearing_uid, session_invitation
 from service.messages.compose import compose
@@ -32,7 +32,7 @@ from service.models.sessions import Booking, HearingSession, Location
 from service.models.terms import Term, TermStep
 from service.workflow import DECIDED_STATES, CaseState
 
-NO_ADDRESS = "The recipient has no e-mail address; add one to the account, then try again."
+NO_ADDRESS = N_("The recipient has no e-mail address; add one to the account, then try again.")
 
 
 def mail_domain() -> str:
@@ -331,7 +331,9 @@ def mark_attempt_failed(db: Session, message_id: uuid.UUID, error: str) -> None:
 def try_again(db: Session, message: Message) -> Message:
     """A planner sends a failed message again (after fixing the address, say)."""
     if message.status is not MessageStatus.FAILED:
-        raise MessageNotFailed(f"This message is {message.status}; only failed ones are re-sent.")
+        raise MessageNotFailed(
+            N_("Only a message that was not delivered is sent again; this one is waiting or sent.")
+        )
     recipient = db.get_one(User, message.recipient_id)
     message.to_address = recipient.email or ""
     if not message.to_address:

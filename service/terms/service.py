@@ -31,6 +31,7 @@ from service.terms.policy import (
     local_date,
     start_of_day,
 )
+from service.terms.schemas import ExtensionIn
 from service.workflow import HOLDING_STATES, TERMINAL_STATES, CaseState, Reason
 
 S = CaseState
@@ -95,13 +96,14 @@ def terms_of(db: Session, case_id: uuid.UUID) -> Sequence[Term]:
     return db.scalars(select(Term).where(Term.case_id == case_id).order_by(Term.started_at)).all()
 
 
-def extend(
-    db: Session, case: Case, step: TermStep, working_days: int, reason: str, actor: Actor
-) -> Term:
+def extend(db: Session, actor: Actor, case: Case, extension: ExtensionIn) -> Term:
     """Give one case more time for one step: the due date moves ``working_days`` on."""
+    step, working_days, reason = extension.step, extension.working_days, extension.reason
     term = open_term(db, case.id, step)
     if term is None:
-        raise NoOpenTerm(f"The case has no running {step.value.replace('_', ' ')} term to extend.")
+        raise NoOpenTerm(
+            f"The case has no running {step.value.replace('_', ' ')} term to extend.", field="step"
+        )
     term.due_at = end_of_day(add_working_days(local_date(term.due_at), working_days))
     term.extended_days += working_days
     # A new due date earns a new reminder.

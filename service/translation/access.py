@@ -2,11 +2,16 @@
 must translate (the questions and the applicant's answers, nothing else of the case)."""
 
 import uuid
+from collections.abc import Callable
+from typing import Annotated, Any
 
+from fastapi import Depends
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from service.audit.access import about_case
+from service.auth.access import Loaded, Permission, PermissionDependency, allow, gated, signed_in
+from service.cases.access import account_through, case_through
 from service.core.actor import Actor
 from service.core.formatting import in_english
 from service.core.i18n import N_
@@ -64,3 +69,36 @@ def readable_job(db: Session, translation_id: uuid.UUID, actor: Actor) -> Transl
         )
     about_case(job.case_id)  # the request's audit entry, if any, names the job's case
     return job
+
+
+# --- the doors' declarations: the endpoint receives the caller, the job or the case ----
+
+
+def job_through(door: PermissionDependency) -> Callable[..., Any]:
+    """A dependency giving the job of the path's ``translation_id`` the caller may see."""
+
+    async def job(
+        translation_id: uuid.UUID, permission: Annotated[Permission, Depends(door)]
+    ) -> Loaded[Translation]:
+        return Loaded(permission, lambda db, actor: readable_job(db, translation_id, actor))
+
+    return gated(job, door)
+
+
+Planner = Annotated[Actor, Depends(allow(*PLANNERS))]
+PlannerPage = Annotated[Actor, Depends(signed_in(*PLANNERS))]
+Translator = Annotated[Actor, Depends(allow(*TRANSLATORS))]
+TranslatorPage = Annotated[Actor, Depends(signed_in(*TRANSLATORS))]
+JobReader = Annotated[Actor, Depends(allow(*JOB_READERS))]
+CaseReader = Annotated[Actor, Depends(allow(*CASE_READERS))]
+# The form of a case a planner sends to an agency; a case's delivered translation.
+SendableCase = Annotated[Case, Depends(case_through(allow(*PLANNERS)))]
+SendableCasePage = Annotated[Case, Depends(case_through(signed_in(*PLANNERS)))]
+TranslatedCase = Annotated[Case, Depends(account_through(allow(*CASE_READERS), "translation"))]
+# A job as each role may load it: planners to move it, the agency to deliver it.
+ReadableJob = Annotated[Translation, Depends(job_through(allow(*JOB_READERS)))]
+XliffJob = Annotated[Translation, Depends(job_through(allow(*XLIFF_READERS)))]
+PlannersJob = Annotated[Translation, Depends(job_through(allow(*PLANNERS)))]
+PlannersJobPage = Annotated[Translation, Depends(job_through(signed_in(*PLANNERS)))]
+AgencysJob = Annotated[Translation, Depends(job_through(allow(*TRANSLATORS)))]
+AgencysJobPage = Annotated[Translation, Depends(job_through(signed_in(*TRANSLATORS)))]

@@ -1,15 +1,11 @@
 import uuid
 from collections.abc import Sequence
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, UploadFile, status
+from fastapi import APIRouter, Request, UploadFile, status
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from service.audit.access import about_case, audited
-from service.auth.access import allow
-from service.cases.access import readable_account, readable_case
-from service.core.actor import Actor
+from service.audit.access import audited
 from service.core.paging import DEFAULT_LIMIT, Limit, Offset, page_of
 from service.core.routing import UnitOfWorkRoute
 from service.core.settings import get_settings
@@ -31,9 +27,7 @@ router = APIRouter(tags=["translation"], route_class=UnitOfWorkRoute)
 
 
 @router.get("/agencies")
-def list_agencies(
-    db: Session, _: Annotated[Actor, Depends(allow(*access.PLANNERS))]
-) -> Sequence[AgencyOut]:
+def list_agencies(db: Session, _: access.Planner) -> Sequence[AgencyOut]:
     """The translation agencies a form can be sent to."""
     return [AgencyOut.model_validate(a) for a in service.agencies(db)]
 
@@ -44,34 +38,25 @@ def list_agencies(
     dependencies=[audited("translation.request")],
 )
 def request_translation(
-    case_id: uuid.UUID,
-    body: TranslationRequestIn,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
+    case: access.SendableCase, body: TranslationRequestIn, db: Session, actor: access.Planner
 ) -> TranslationOut:
     """Send the submitted form to a translation agency with an agreed term."""
-    case = readable_case(db, case_id, actor)
     job = service.request(db, case, actor, body.agency, body.due_days)
     return TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor)
 
 
 @router.post("/translations/{translation_id}/reassign")
 def reassign(
-    translation_id: uuid.UUID,
-    body: ReassignIn,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
+    job: access.PlannersJob, body: ReassignIn, db: Session, actor: access.Planner
 ) -> TranslationOut:
     """Give an open job to another agency (late, or sent to the wrong one)."""
-    job = access.readable_job(db, translation_id, actor)
-    about_case(job.case_id)
     return TranslationOut.present(job, service.reassign(db, job, body.agency), actor)
 
 
 @router.get("/translations")
 def list_translations(
     db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.JOB_READERS))],
+    actor: access.JobReader,
     request: Request,
     response: Response,
     open_only: bool = True,
@@ -89,7 +74,7 @@ def list_translations(
 @router.get("/translations/attention")
 def jobs_needing_attention(
     db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.PLANNERS))],
+    actor: access.Planner,
     request: Request,
     response: Response,
     limit: Limit = DEFAULT_LIMIT,
@@ -106,14 +91,10 @@ def jobs_needing_attention(
 
 @router.get("/translations/{translation_id}", dependencies=[audited("translation.read")])
 def get_translation(
-    translation_id: uuid.UUID,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.JOB_READERS))],
+    job: access.ReadableJob, db: Session, actor: access.JobReader
 ) -> TranslationJob:
     """The job with what to translate: each question and the applicant's own answer
     (the answers only for the agency, whose open job it is; planners see the job)."""
-    job = access.readable_job(db, translation_id, actor)
-    about_case(job.case_id)
     base = TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor)
     source = service.source_answers(db, job) if access.sees_source(actor) else []
     return TranslationJob(**base.model_dump(), source=source)
@@ -121,25 +102,17 @@ def get_translation(
 
 @router.put("/translations/{translation_id}", dependencies=[audited("translation.deliver")])
 def deliver(
-    translation_id: uuid.UUID,
-    body: TranslationIn,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.TRANSLATORS))],
+    job: access.AgencysJob, body: TranslationIn, db: Session, actor: access.Translator
 ) -> TranslationOut:
     """Deliver the Dutch translation; the form then goes to the lawyer."""
-    job = access.readable_job(db, translation_id, actor)
-    about_case(job.case_id)
     service.deliver(db, job, actor, body.answers_nl)
     return TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor)
 
 
 @router.get("/cases/{case_id}/translation", dependencies=[audited("translation.read")])
 def case_translation(
-    case_id: uuid.UUID,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.CASE_READERS))],
+    case: access.TranslatedCase, db: Session, actor: access.CaseReader
 ) -> TranslationOut:
-    case = readable_account(db, case_id, actor, "translation")
     job = service.translation_of(db, case)
     if job is None:
         raise TranslationNotFound("This case has not been sent for translation.")
@@ -152,15 +125,9 @@ def case_translation(
     responses={200: {"content": {xliff.MEDIA_TYPE: {}}, "description": "An XLIFF 1.2 file"}},
     dependencies=[audited("translation.xliff_download")],
 )
-def download_xliff(
-    translation_id: uuid.UUID,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.XLIFF_READERS))],
-) -> Response:
+def download_xliff(job: access.XliffJob, db: Session) -> Response:
     """The job as XLIFF 1.2: one unit per answer, the question as context, notes for
     dates and choices. Translate the targets and upload the file unchanged otherwise."""
-    job = access.readable_job(db, translation_id, actor)
-    about_case(job.case_id)
     return xliff_response(job.id, service.xliff_of(db, job))
 
 
@@ -169,8 +136,10 @@ def xliff_response(job_id: uuid.UUID, data: bytes) -> Response:
     return Response(data, media_type=xliff.MEDIA_TYPE, headers={"Content-Disposition": disposition})
 
 
-def read_upload(file: UploadFile) -> bytes:
-    """The uploaded file, refused when over the upload limit."""
+def read_upload(file: UploadFile | None) -> bytes | None:
+    """The uploaded file (None: none chosen), refused when over the upload limit."""
+    if file is None or not file.filename:
+        return None
     limit = get_settings().max_upload_bytes
     data = read_limited(file, limit)
     if data is None:
@@ -182,17 +151,12 @@ def read_upload(file: UploadFile) -> bytes:
     "/translations/{translation_id}/xliff", dependencies=[audited("translation.xliff_upload")]
 )
 def upload_xliff(
-    translation_id: uuid.UUID,
-    file: UploadFile,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.TRANSLATORS))],
+    job: access.AgencysJob, file: UploadFile, db: Session, actor: access.Translator
 ) -> TranslationOut:
     """Deliver the translated XLIFF file. It is checked in full first (every unit
     translated, ids and source texts as sent, UTF-8); a refused file changes nothing and
     the problem document lists every problem (``problems``). A later upload, while the
     lawyer has the form, replaces the translation; the earlier version is kept."""
-    job = access.readable_job(db, translation_id, actor)
-    about_case(job.case_id)
     service.upload_xliff(db, job, actor, read_upload(file))
     return TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor)
 
@@ -200,12 +164,6 @@ def upload_xliff(
 @router.get(
     "/translations/{translation_id}/versions", dependencies=[audited("translation.versions")]
 )
-def translation_versions(
-    translation_id: uuid.UUID,
-    db: Session,
-    actor: Annotated[Actor, Depends(allow(*access.JOB_READERS))],
-) -> Sequence[TranslationVersionOut]:
+def translation_versions(job: access.ReadableJob, db: Session) -> Sequence[TranslationVersionOut]:
     """Every delivery of the translation, the first one first."""
-    job = access.readable_job(db, translation_id, actor)
-    about_case(job.case_id)
     return [TranslationVersionOut.model_validate(v) for v in queries.versions(db, job)]

@@ -1,39 +1,43 @@
 """The translation agency's pages (its jobs, XLIFF download and upload, translating in
-the browser) and the planners' watch list of late jobs."""
+the browser) and the planners' (sending forms to agencies, the watch list of late jobs).
 
-import uuid
+Each action is the API's own service function; a page parses its form into the API's
+input model and runs the action through ``core.actions.attempt``, so a refusal undoes
+all of it and comes back with the message beside the field and what was typed kept.
+"""
+
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Request, UploadFile
+from fastapi import Depends, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.audit.access import audited
-from service.auth.access import signed_in
-from service.cases.access import readable_case
 from service.cases.pages import render_case
+from service.core.actions import Refusal, attempt, parse_form
 from service.core.actor import Actor
-from service.core.errors import DomainError
 from service.core.i18n import N_, gettext_for, language_of
 from service.core.text import LONG_TEXT_MAX
 from service.core.web import page_router, render, see_other
-from service.models.cases import Case
 from service.models.translation import Agency, Translation
 from service.translation import access, queries, service
 from service.translation.api import read_upload, xliff_response
-from service.translation.exceptions import TooManyVersions
-from service.translation.schemas import TranslationOut
+from service.translation.schemas import (
+    ReassignIn,
+    TranslationIn,
+    TranslationOut,
+    TranslationRequestIn,
+    TranslationSelectionIn,
+)
 
 router = page_router()
-Translator = Annotated[Actor, Depends(signed_in(*access.TRANSLATORS))]
-Planner = Annotated[Actor, Depends(signed_in(*access.PLANNERS))]
 # The side-by-side page is for small jobs; larger ones go through XLIFF.
 MAX_FORM_FIELDS = 200
+TOO_MANY_VERSIONS = N_("This translation has been delivered %(count)d times, the most it may be.")
 
 
 @router.get("/agency", response_class=HTMLResponse)
-def agency_start(request: Request, db: Session, actor: Translator) -> HTMLResponse:
+def agency_start(request: Request, db: Session, actor: access.TranslatorPage) -> HTMLResponse:
     rows = queries.jobs(db, actor, True)
     jobs = [TranslationOut.present(job, agency, actor) for job, agency in rows]
     done = [
@@ -49,22 +53,28 @@ def agency_start(request: Request, db: Session, actor: Translator) -> HTMLRespon
     return render(request, "agency/start.html", context, actor=actor)
 
 
+def _in_words(request: Request, refusal: Refusal, default_field: str) -> dict[str, str]:
+    """The refusal in the page's language; a delivery refused for its number of versions
+    says the limit in figures."""
+    gettext = gettext_for(language_of(request))
+    if refusal.code == "too_many_translation_versions":
+        return {default_field: gettext(TOO_MANY_VERSIONS) % {"count": service.MAX_VERSIONS}}
+    return refusal.errors(language_of(request), default_field)
+
+
 def _job_page(
-    request: Request,
-    db: Session,
-    actor: Actor,
-    job: Translation,
-    problems: list[str] | None = None,
-    status_code: int = 200,
+    request: Request, db: Session, actor: Actor, job: Translation, refusal: Refusal | None = None
 ) -> HTMLResponse:
     context = {
         "job": TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor),
         "v_number": queries.case_numbers(db, [job])[job.case_id],
         "count": len(service.source_items(db, job)),
         "versions": queries.versions(db, job),
-        "problems": problems or [],
+        "refusal": refusal,
+        "errors": _in_words(request, refusal, "file") if refusal else {},
     }
-    return render(request, "agency/job.html", context, actor=actor, status_code=status_code)
+    status = refusal.status if refusal else 200
+    return render(request, "agency/job.html", context, actor=actor, status_code=status)
 
 
 @router.get(
@@ -73,19 +83,16 @@ def _job_page(
     dependencies=[audited("translation.page")],
 )
 def agency_job(
-    translation_id: uuid.UUID, request: Request, db: Session, actor: Translator
+    job: access.AgencysJobPage, request: Request, db: Session, actor: access.TranslatorPage
 ) -> HTMLResponse:
     """One job: download it as XLIFF, upload the translated file, or translate here."""
-    return _job_page(request, db, actor, access.readable_job(db, translation_id, actor))
+    return _job_page(request, db, actor, job)
 
 
 @router.get(
     "/agency/jobs/{translation_id}/xliff", dependencies=[audited("translation.xliff_download")]
 )
-def agency_download(
-    translation_id: uuid.UUID, request: Request, db: Session, actor: Translator
-) -> Response:
-    job = access.readable_job(db, translation_id, actor)
+def agency_download(job: access.AgencysJobPage, db: Session) -> Response:
     return xliff_response(job.id, service.xliff_of(db, job))
 
 
@@ -95,29 +102,16 @@ def agency_download(
     dependencies=[audited("translation.xliff_upload")],
 )
 def agency_upload(
-    translation_id: uuid.UUID,
+    job: access.AgencysJobPage,
     request: Request,
     db: Session,
-    actor: Translator,
+    actor: access.TranslatorPage,
     file: UploadFile | None = None,
 ) -> Response:
-    job = access.readable_job(db, translation_id, actor)
-    if file is None or not file.filename:
-        gettext = gettext_for(language_of(request))
-        problems = [gettext("Choose the translated XLIFF file to upload.")]
-        return _job_page(request, db, actor, job, problems, 422)
-    try:
-        service.upload_xliff(db, job, actor, read_upload(file))
-    except TooManyVersions:
-        gettext = gettext_for(language_of(request))
-        problem = gettext(
-            "This translation has been delivered %(count)d times, the most it may be."
-        ) % {"count": service.MAX_VERSIONS}
-        return _job_page(request, db, actor, job, [problem], 409)
-    except DomainError as refused:
-        if refused.status != 422:
-            raise
-        return _job_page(request, db, actor, job, refused.problems or [refused.detail], 422)
+    """The API's upload: the same checks, every problem listed on the job's page."""
+    delivered = attempt(db, lambda: service.upload_xliff(db, job, actor, read_upload(file)))
+    if isinstance(delivered, Refusal):
+        return _job_page(request, db, actor, job, delivered)
     return see_other(f"/agency?delivered={job.id}")
 
 
@@ -127,26 +121,32 @@ def _translate_page(
     actor: Actor,
     job: Translation,
     values: dict[str, str],
-    error: str | None = None,
-    status_code: int = 422,
+    refusal: Refusal | None = None,
 ) -> HTMLResponse:
-    gettext = gettext_for(language_of(request))
-    too_long = gettext("At most %(limit)d characters; this translation has %(count)d.")
     context = {
         "job": TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor),
         "v_number": queries.case_numbers(db, [job])[job.case_id],
         "items": service.source_items(db, job),
         "values": values,
-        "error": error,
-        # beside each field whose text is longer than any answer may be
-        "field_errors": {
-            key: too_long % {"limit": LONG_TEXT_MAX, "count": len(text)}
-            for key, text in values.items()
-            if len(text) > LONG_TEXT_MAX
-        },
+        "refusal": refusal,
+        "errors": _translation_errors(request, values, refusal) if refusal else {},
     }
-    status = status_code if error else 200
+    status = refusal.status if refusal else 200
     return render(request, "agency/translate.html", context, actor=actor, status_code=status)
+
+
+def _translation_errors(
+    request: Request, values: dict[str, str], refusal: Refusal
+) -> dict[str, str]:
+    """Beside each answer what is wrong with its Dutch (a text too long: with figures)."""
+    gettext = gettext_for(language_of(request))
+    too_long = gettext("At most %(limit)d characters; this translation has %(count)d.")
+    errors = _in_words(request, refusal, "translation")
+    for key in refusal.fields:
+        if len(values.get(key, "")) > LONG_TEXT_MAX:
+            errors[key] = too_long % {"limit": LONG_TEXT_MAX, "count": len(values[key])}
+    # An answer's field is named ``nl-<answer key>`` on the page.
+    return {f"nl-{key}" if key in values else key: text for key, text in errors.items()}
 
 
 @router.get(
@@ -155,10 +155,9 @@ def _translate_page(
     dependencies=[audited("translation.page")],
 )
 def translate_form(
-    translation_id: uuid.UUID, request: Request, db: Session, actor: Translator
+    job: access.AgencysJobPage, request: Request, db: Session, actor: access.TranslatorPage
 ) -> HTMLResponse:
     """Question, the applicant's answer and a field for the Dutch, side by side."""
-    job = access.readable_job(db, translation_id, actor)
     # What the form already says in Dutch (yes/no, a choice) need not be typed again.
     known = {item.key: item.known_nl for item in service.source_items(db, job) if item.known_nl}
     return _translate_page(request, db, actor, job, known | dict(job.answers_nl or {}))
@@ -180,57 +179,53 @@ async def dutch_fields(request: Request) -> dict[str, str]:
     dependencies=[audited("translation.deliver")],
 )
 def translate(
-    translation_id: uuid.UUID,
+    job: access.AgencysJobPage,
     request: Request,
     db: Session,
-    actor: Translator,
+    actor: access.TranslatorPage,
     values: Annotated[dict[str, str], Depends(dutch_fields)],
 ) -> Response:
-    """Deliver the translation typed on the page (the same checks as an upload)."""
-    job = access.readable_job(db, translation_id, actor)
-    try:
-        service.deliver(db, job, actor, values, channel="page")
-    except TooManyVersions:
-        gettext = gettext_for(language_of(request))
-        error = gettext(
-            "This translation has been delivered %(count)d times, the most it may be."
-        ) % {"count": service.MAX_VERSIONS}
-        return _translate_page(request, db, actor, job, values, error, 409)
-    except DomainError as refused:
-        if refused.status != 422:
-            raise
-        return _translate_page(request, db, actor, job, values, refused.detail)
+    """The API's delivery, typed on the page (the same input model, the same checks)."""
+
+    def deliver() -> None:
+        typed = parse_form(TranslationIn, {"answers_nl": values})
+        service.deliver(db, job, actor, typed.answers_nl, channel="page")
+
+    delivered = attempt(db, deliver)
+    if isinstance(delivered, Refusal):
+        return _translate_page(request, db, actor, job, values, delivered)
     return see_other(f"/agency?delivered={job.id}")
 
 
 # --- planners ---------------------------------------------------------------------------
 
 
-# Why a form was not sent, by the refusal's code: beside the field it concerns.
-SEND_REFUSALS: dict[str, tuple[str, str]] = {
-    "unknown_agency": ("agency", N_("Choose one of the agencies.")),
-    "agency_full": (
-        "agency",
-        N_("This agency has no room left this week; choose another agency."),
+# The page's words beside a field: for its form's input, and for refusals of the send.
+SEND_WORDS: dict[str, str] = {
+    "agency": N_("Choose an agency."),
+    "due_days": N_(
+        "Enter the term in working days: 1 to 30, or leave it empty for the usual term."
     ),
-    "illegal_transition": ("case_id", N_("Not waiting for translation (sent already?).")),
-    "form_not_started": ("case_id", N_("The case has no submitted form to translate.")),
-    "translation_closed": ("agency", N_("The job is delivered, called off, or with it already.")),
+    "case_id": N_("Tick at least one form to send."),
+    "unknown_agency": N_("Choose one of the agencies."),
+    "agency_full": N_("This agency has no room left this week; choose another agency."),
+    "illegal_transition": N_("Not waiting for translation (sent already?)."),
+    "form_not_started": N_("The case has no submitted form to translate."),
+    "translation_closed": N_("The job is delivered, called off, or with it already."),
 }
 
 
-def _send_errors(gettext: Any, agency: str, due_days: str) -> tuple[dict[str, str], int | None]:
-    errors = {}
-    if not agency:
-        errors["agency"] = gettext("Choose an agency.")
-    days = None
-    if due_days.strip():
-        days = int(due_days) if due_days.strip().isdigit() else 0
-        if not 1 <= days <= 30:
-            errors["due_days"] = gettext(
-                "Enter the term in working days: 1 to 30, or leave it empty for the usual term."
-            )
-    return errors, days
+# A send refused for the agency chosen: no case can go there, so the choice is wrong.
+AGENCY_REFUSALS = ("agency_full", "unknown_agency")
+
+
+def _send_errors(request: Request, refusal: Refusal, field: str = "agency") -> dict[str, str]:
+    """A refused send in the page's words: beside the form's fields when its input did not
+    parse, else beside ``field``."""
+    gettext = gettext_for(language_of(request))
+    if refusal.code == "validation_error":
+        return {name: gettext(SEND_WORDS.get(name, text)) for name, text in refusal.fields.items()}
+    return {field: gettext(SEND_WORDS.get(refusal.code, refusal.message))}
 
 
 def _translations_page(
@@ -239,6 +234,7 @@ def _translations_page(
     actor: Actor,
     form: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
+    status: int = 422,
 ) -> HTMLResponse:
     jobs = [
         TranslationOut.present(job, agency, actor)
@@ -254,100 +250,107 @@ def _translations_page(
         "form": form or {"case_id": []},
         "errors": errors or {},
     }
-    status = 422 if errors else 200
-    return render(request, "planner/translations.html", context, actor=actor, status_code=status)
+    return render(
+        request,
+        "planner/translations.html",
+        context,
+        actor=actor,
+        status_code=status if errors else 200,
+    )
 
 
 @router.get("/planner/translations", response_class=HTMLResponse)
-def late_jobs(request: Request, db: Session, actor: Planner) -> HTMLResponse:
+def late_jobs(request: Request, db: Session, actor: access.PlannerPage) -> HTMLResponse:
     """Forms waiting to be sent (with each agency's room this week and the due date),
     and jobs overdue or due within a day, with another agency to give each one to."""
     return _translations_page(request, db, actor)
+
+
+async def send_form(request: Request) -> dict[str, Any]:
+    """The sending form as typed: the ticked forms, the agency and the term."""
+    form = await request.form()
+    ticked = [str(value) for value in form.getlist("case_id")]
+    return {
+        "case_id": ticked,
+        "agency": form.get("agency") or "",
+        "due_days": form.get("due_days") or "",
+    }
 
 
 @router.post("/planner/translations/send", response_class=HTMLResponse)
 def send_selection(
     request: Request,
     db: Session,
-    actor: Planner,
-    case_id: Annotated[list[uuid.UUID], Form(max_length=200)] = [],  # noqa: B006
-    agency: Annotated[str, Form(max_length=200)] = "",
-    due_days: Annotated[str, Form(max_length=5)] = "",
+    actor: access.PlannerPage,
+    form: Annotated[dict[str, Any], Depends(send_form)],
 ) -> HTMLResponse:
-    """Send the ticked forms to one agency, each through ``service.request`` (the API's
-    own) in its own savepoint: what was sent and why not is reported per case. Sending
-    again sends nothing twice."""
+    """Send the ticked forms to one agency (``service.send_selection``): what was sent
+    and why not is reported per case. Sending again sends nothing twice."""
+    typed = attempt(db, lambda: parse_form(TranslationSelectionIn, form))
+    if isinstance(typed, Refusal):
+        return _translations_page(request, db, actor, form, _send_errors(request, typed))
+    sent = service.send_selection(db, actor, typed)
+    refused = [outcome for _, outcome in sent if isinstance(outcome, Refusal)]
+    if refused and len(refused) == len(sent) and refused[0].code in AGENCY_REFUSALS:
+        # Nothing sent for the agency chosen: the form again, the choice beside the field.
+        errors = _send_errors(request, refused[0])
+        return _translations_page(request, db, actor, form, errors, refused[0].status)
     gettext = gettext_for(language_of(request))
-    form = {"case_id": [str(c) for c in case_id], "agency": agency, "due_days": due_days}
-    errors, days = _send_errors(gettext, agency, due_days)
-    if not case_id:
-        errors["case_id"] = gettext("Tick at least one form to send.")
-    if errors:
-        return _translations_page(request, db, actor, form, errors)
-    results: list[tuple[Case, Translation | None, str]] = []
-    for case in db.scalars(select(Case).where(Case.id.in_(case_id)).order_by(Case.v_number)):
-        case = readable_case(db, case.id, actor)
-        try:
-            with db.begin_nested():
-                job = service.request(db, case, actor, agency, days)
-        except DomainError as refusal:
-            if refusal.code == "agency_full" or refusal.code == "unknown_agency":
-                field, message = SEND_REFUSALS[refusal.code]
-                if not results:  # nothing sent: the form again, the choice beside the field
-                    return _translations_page(request, db, actor, form, {field: gettext(message)})
-            why = SEND_REFUSALS.get(refusal.code, ("", refusal.detail))[1]
-            results.append((case, None, gettext(why)))
-        else:
-            results.append((case, job, ""))
-    context = {"results": results, "agency": agency}
+    results = [
+        (case, None, gettext(SEND_WORDS.get(job.code, job.message)))
+        if isinstance(job, Refusal)
+        else (case, job, "")
+        for case, job in sent
+    ]
+    context = {"results": results, "agency": typed.agency}
     return render(request, "planner/translation_result.html", context, actor=actor)
+
+
+async def request_form(request: Request) -> dict[str, str]:
+    """The case page's sending form as typed (``TranslationRequestIn`` parses it)."""
+    form = await request.form()
+    return {name: str(form.get(name) or "") for name in TranslationRequestIn.model_fields}
 
 
 @router.post("/planner/cases/{case_id}/translation", response_class=HTMLResponse)
 def send_case(
-    case_id: uuid.UUID,
+    case: access.SendableCasePage,
     request: Request,
     db: Session,
-    actor: Planner,
-    agency: Annotated[str, Form(max_length=200)] = "",
-    due_days: Annotated[str, Form(max_length=5)] = "",
+    actor: access.PlannerPage,
+    form: Annotated[dict[str, str], Depends(request_form)],
 ) -> Response:
     """One case's form to an agency: ``POST /cases/{id}/translation``'s service."""
-    gettext = gettext_for(language_of(request))
-    case = readable_case(db, case_id, actor)
-    form = {"agency": agency, "due_days": due_days}
-    errors, days = _send_errors(gettext, agency, due_days)
-    if not errors:
-        try:
-            with db.begin_nested():
-                service.request(db, case, actor, agency, days)
-        except DomainError as refusal:
-            if refusal.code not in SEND_REFUSALS:
-                raise
-            field, message = SEND_REFUSALS[refusal.code]
-            errors[field if field != "case_id" else "agency"] = gettext(message)
-    if errors:
-        return render_case(request, db, case, actor, form=form, errors=errors, status_code=422)
+
+    def send() -> Translation:
+        typed = parse_form(TranslationRequestIn, form)
+        return service.request(db, case, actor, typed.agency, typed.due_days)
+
+    sent = attempt(db, send)
+    if isinstance(sent, Refusal):
+        errors = _send_errors(request, sent)
+        return render_case(
+            request, db, case, actor, form=form, errors=errors, status_code=sent.status
+        )
     return see_other(f"/planner/cases/{case.id}?done=translation")
+
+
+async def reassign_form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {"agency": str(form.get("agency") or "")}
 
 
 @router.post("/planner/translations/{translation_id}/reassign", response_class=HTMLResponse)
 def reassign(
-    translation_id: uuid.UUID,
+    job: access.PlannersJobPage,
     request: Request,
     db: Session,
-    actor: Planner,
-    agency: Annotated[str, Form(max_length=200)] = "",
+    actor: access.PlannerPage,
+    form: Annotated[dict[str, str], Depends(reassign_form)],
 ) -> Response:
     """The API's reassign; a full agency or a closed job is said on the list again."""
-    job = access.readable_job(db, translation_id, actor)
-    try:
-        with db.begin_nested():
-            service.reassign(db, job, agency)
-    except DomainError as refusal:
-        if refusal.code not in SEND_REFUSALS:
-            raise
-        gettext = gettext_for(language_of(request))
-        message = gettext(SEND_REFUSALS[refusal.code][1])
-        return _translations_page(request, db, actor, errors={f"agency-{job.id}": message})
+    moved = attempt(db, lambda: service.reassign(db, job, parse_form(ReassignIn, form).agency))
+    if isinstance(moved, Refusal):
+        errors = {f"agency-{job.id}": _send_errors(request, moved)["agency"]}
+        return _translations_page(request, db, actor, errors=errors, status=moved.status)
     return see_other("/planner/translations")

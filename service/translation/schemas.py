@@ -27,6 +27,12 @@ class TranslationRequestIn(BaseModel):
     )
 
 
+class TranslationSelectionIn(TranslationRequestIn):
+    """The planner's page: the ticked forms, each sent as a ``TranslationRequestIn``."""
+
+    case_id: Annotated[list[uuid.UUID], Field(min_length=1, max_length=200)]
+
+
 class ReassignIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"agency": "Taalhuis Zuid"}]}

@@ -11,11 +11,14 @@ deliveries per job.
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from service import procedure
+from service.cases.access import readable_case
+from service.core.actions import Refusal, attempt
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
 from service.core.formatting import in_english
@@ -39,8 +42,13 @@ from service.translation.exceptions import (
     TranslationFileRefused,
 )
 from service.translation.items import AnswerItem, answer_items
-from service.translation.schemas import SourceAnswer
+from service.translation.schemas import SourceAnswer, TranslationSelectionIn
 from service.workflow import HOLDING_STATES, LEFT_TRACK, CaseEvent, CaseState, Reason
+
+# Beside an answer whose translation was refused (the page's words; the API lists them).
+TRANSLATE_THIS = N_("Translate this answer.")
+CHECK_TARGET = N_("This translation is too long or holds characters a text may not hold.")
+NOT_TO_TRANSLATE = N_("Translate only the answered questions shown here.")
 
 # The first delivery and corrected re-deliveries while the lawyer has the form: each
 # version is kept, and every one of them goes into the dossier's history.
@@ -121,6 +129,21 @@ def request(
     db.add(translation)
     db.flush()
     return translation
+
+
+def send_selection(
+    db: Session, actor: Actor, selection: TranslationSelectionIn
+) -> list[tuple[Case, Translation | Refusal]]:
+    """Send each selected case's form to the agency (``request``, the API's own), each
+    in its own savepoint: one case refused leaves the others sent. Per case the job, or
+    why not."""
+    ids = select(Case.id).where(Case.id.in_(selection.case_id)).order_by(Case.v_number)
+    sent: list[tuple[Case, Translation | Refusal]] = []
+    for case_id in db.scalars(ids):
+        case = readable_case(db, case_id, actor)
+        send = partial(request, db, case, actor, selection.agency, selection.due_days)
+        sent.append((case, attempt(db, send)))
+    return sent
 
 
 def reassign(db: Session, job: Translation, agency_name: str) -> Agency:
@@ -223,9 +246,11 @@ def _check_versions(db: Session, job: Translation) -> int:
     return delivered + 1
 
 
-def upload_xliff(db: Session, job: Translation, actor: Actor, data: bytes) -> Case:
+def upload_xliff(db: Session, job: Translation, actor: Actor, data: bytes | None) -> Case:
     """Check an uploaded XLIFF file in full, then deliver it; nothing is stored if any
     check fails (the whole upload is one transaction)."""
+    if data is None:
+        raise TranslationFileRefused(N_("Choose the translated XLIFF file to upload."))
     _require_deliverable(db, job)
     _check_versions(db, job)
     try:
@@ -273,7 +298,10 @@ def deliver(
     _check_complete(sent, answers_nl)
     too_long = target_problems(answers_nl)
     if too_long:
-        raise IncompleteTranslation(" ".join(too_long), problems=too_long)
+        fields = {
+            key: CHECK_TARGET for key in answers_nl if target_problems({key: answers_nl[key]})
+        }
+        raise IncompleteTranslation(" ".join(too_long), fields, problems=too_long)
     db.add(
         TranslationVersion(
             translation_id=translation.id,
@@ -325,7 +353,10 @@ def _check_complete(sent: list[str], answers_nl: dict[str, str]) -> None:
         if extra:
             why = N_("Not answered, so not to translate: %(keys)s.")
             sentences.append(in_english(why, keys=", ".join(extra)))
-        raise IncompleteTranslation(" ".join(sentences))
+        raise IncompleteTranslation(
+            " ".join(sentences),
+            {key: TRANSLATE_THIS for key in missing + blank} or {"": NOT_TO_TRANSLATE},
+        )
 
 
 @procedure.on_enter(*LEFT_TRACK, after=HOLDING_STATES)

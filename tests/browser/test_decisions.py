@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.core.db import make_engine
 from service.corrections import service as corrections
-from service.corrections.schemas import CorrectionItemIn
+from service.corrections.schemas import CorrectionItemIn, CorrectionsIn, Typed
 from service.dev.driver import lawyer_of
 from service.models import Role
 from service.models.cases import Case
@@ -50,7 +50,7 @@ def _seed(url: str) -> tuple[Account, Account, str]:
             item = CorrectionItemIn(
                 kind=ItemKind.TRANSLATION, answer_key=first, text="Spelled Al-Hakimi."
             )
-            corrections.submit(db, case, lawyer_of(case), [item])
+            corrections.submit(db, lawyer_of(case), case, Typed(None, CorrectionsIn(items=[item])))
             db.commit()
             accounts = tuple(
                 Account("officer", p.user.username, PASSWORD, p.user.display_name)

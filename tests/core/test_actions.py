@@ -74,14 +74,6 @@ def test_a_refusal_that_is_not_the_users_to_fix_goes_to_the_error_page(db: Sessi
         attempt(db, forbidden)
 
 
-# Pages still running their own try/except; each domain leaves this list as it moves.
-NOT_YET_MOVED = {
-    "service/corrections/pages.py",
-    "service/terms/pages.py",
-    "service/translation/pages.py",
-}
-
-
 def test_pages_leave_refusals_and_rollbacks_to_the_one_adapter():
     """No page catches a domain error or rolls back itself: ``core.actions.attempt`` does,
     inside a savepoint, so a refusal never leaves half a change."""
@@ -95,9 +87,7 @@ def test_pages_leave_refusals_and_rollbacks_to_the_one_adapter():
                     offenders.append(f"{_rel(path)}:{node.lineno}: catches {caught}")
             if isinstance(node, ast.Attribute) and node.attr in {"rollback", "begin_nested"}:
                 offenders.append(f"{_rel(path)}:{node.lineno}: calls {node.attr}")
-    assert [o for o in offenders if o.split(":")[0] not in NOT_YET_MOVED] == []
-    # A page that has moved leaves the list, so the list only shrinks.
-    assert {o.split(":")[0] for o in offenders} == NOT_YET_MOVED
+    assert offenders == []
 
 
 def _rel(path: Path) -> str:

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from service.core.actor import Actor
 from service.corrections import service as corrections
-from service.corrections.schemas import CorrectionItemIn
+from service.corrections.schemas import CorrectionItemIn, CorrectionsIn, Typed
 from service.dossier import rendering
 from service.dossier import service as dossier
 from service.models import Role
@@ -38,16 +38,13 @@ def translated_case(db, factory: Factory, language: str, nationality: str) -> Ca
     translation.deliver(db, job, factory.person(Role.TRANSLATOR).actor, dutch)
     lawyer = Actor(role=Role.LAWYER, user_id=case.lawyer_id)
     first = next(iter(dutch))
-    corrections.add_items(
-        db,
-        case,
-        lawyer,
-        [
+    typed = CorrectionsIn(
+        items=[
             CorrectionItemIn(kind=ItemKind.TRANSLATION, answer_key=first, text="Lees: Aleppo."),
             CorrectionItemIn(kind=ItemKind.ADDITION, text="Verklaring van de zus bijgevoegd."),
-        ],
-        None,
+        ]
     )
+    corrections.save(db, lawyer, case, Typed(None, typed))
     return case
 
 
@@ -125,12 +122,11 @@ def test_rendering_is_queued_cached_by_hash_and_downloads_are_audited(client, db
     assert (audited.actor_id, audited.actor_role) == (lawyer.user.id, "lawyer")
 
     # A change of the content (a new addition) makes a new hash: being prepared again.
-    corrections.add_items(
-        db,
-        case,
-        Actor(role=Role.LAWYER, user_id=case.lawyer_id),
-        [CorrectionItemIn(kind=ItemKind.ADDITION, text="Nog een verklaring.")],
-        None,
+    addition = CorrectionsIn(
+        items=[CorrectionItemIn(kind=ItemKind.ADDITION, text="Nog een verklaring.")]
+    )
+    corrections.save(
+        db, Actor(role=Role.LAWYER, user_id=case.lawyer_id), case, Typed(None, addition)
     )
     status = ok(client.get(f"{API}/cases/{case.id}/dossier", headers=lawyer.headers))
     assert status["status"] == "being_prepared"

@@ -26,7 +26,7 @@ def test_one_case_is_sent_from_its_page_and_a_full_agency_is_refused_beside_the_
     assert re.search(r"Vol Bureau: 0 van 0 formulieren vrij deze week, klaar \d", shown.text)
 
     refused = post(browser, page, f"{page}/translation", {"agency": full.name})
-    assert refused.status_code == 422
+    assert refused.status_code == 409  # the refusal's own status, as the API's
     assert 'id="agency-error"' in refused.text
     assert "geen ruimte meer" in refused.text
     assert db.scalar(select(Translation).where(Translation.case_id == case.id)) is None
@@ -63,6 +63,14 @@ def test_a_selection_is_sent_once_with_a_report_per_case(factory, db):
     assert 'id="due_days-error"' in no_agency.text
     assert 'value="99"' in no_agency.text
     assert re.search(rf'value="{ready[0].id}"\s+checked', no_agency.text)
+
+    full = create_agency(db, "Vol Bureau", capacity_per_week=0)
+    ticked = {"case_id": [str(c.id) for c in ready[:2]], "agency": full.name}
+    to_full = post(browser, "/planner/translations", "/planner/translations/send", ticked)
+    assert to_full.status_code == 409  # nothing could go there: the choice is refused
+    assert 'id="agency-error"' in to_full.text
+    assert "geen ruimte meer" in to_full.text
+    assert db.scalar(select(Translation).where(Translation.case_id == ready[0].id)) is None
 
     data = {
         "csrf_token": csrf_of(listing.text),

@@ -78,7 +78,7 @@ def test_the_page_refuses_a_stale_version_and_keeps_what_was_typed(client, db, f
         headers=HTML,
     )
     assert stale.status_code == 412
-    assert "Someone else changed" in stale.text
+    assert "Iemand anders heeft dit dossier intussen gewijzigd" in stale.text
     assert "Tweede collega." in stale.text  # what was typed is shown again, not lost
     assert "Eerste collega." in stale.text  # and the colleague's addition is there
 
