@@ -4,7 +4,8 @@
 stamps the milestone, writes the event row and runs what the domains subscribed to
 that move (free the seat, close the invitation, ...) — all in the caller's
 transaction, so either everything happens or nothing does. ``advance_many`` does the
-same for thousands of cases at once (bulk screening), ``admit`` records new cases.
+same for thousands of cases at once (bulk screening), ``advance_first`` moves the first
+case of a queue in the statement that picks it ("take next"), ``admit`` records new cases.
 
 No other module assigns ``Case.state`` or writes an event row;
 ``tests/test_architecture.py`` checks that.
@@ -17,15 +18,26 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.crypto import Sealed, bound_place, seal_value
 from service.core.discovery import import_domain_modules
 from service.core.errors import Conflict
-from service.models.cases import Case, CaseEventRow
+from service.models.cases import Case, CaseEventRow, Signal
 from service.workflow import (
     CaseEvent,
     CaseFacts,
@@ -226,6 +238,94 @@ def _update_cases(
     result = db.connection().execute(stmt, rows)
     if result.rowcount not in (-1, len(rows)):
         raise Conflict("Some cases changed state meanwhile; try again.")
+
+
+@dataclass(frozen=True)
+class FirstInLine:
+    """The move of the first case a queue offers, as one statement (``first_in_line``):
+    built once per queue and reused, so a request does not build it again."""
+
+    source: CaseState
+    event: CaseEvent
+    target: CaseState
+    statement: Update
+
+
+def first_in_line(
+    source: CaseState,
+    event: CaseEvent,
+    queue: Select[uuid.UUID],
+    changed: Sequence[str] = (),
+    returning: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]] = (),
+) -> FirstInLine:
+    """One UPDATE that picks the first case of ``queue`` (ids in order) in ``source``
+    and moves it by ``event``, returning what the workflow's guards need (and
+    ``returning``). PostgreSQL: the pick locks its row and skips rows other transactions
+    hold, so two callers at once never get the same case. ``changed``: other columns
+    written with the state, as bound parameters of the same names."""
+    target = next_state(source, event)
+    if target is None:
+        raise ValueError(f"no move from {source.value} by {event.value}")
+    table = Case.__table__
+    assert isinstance(table, Table)
+    picked = (
+        queue.where(Case.state == source).limit(1).with_for_update(skip_locked=True)
+    ).scalar_subquery()
+    values: dict[str, Any] = {"state": target, "version": table.c.version + 1}
+    values.update({c: bindparam(c) for c in changed})
+    if column := MILESTONES.get(target):
+        values[column] = bindparam("at")
+    signalled = select(Signal.id).where(Signal.case_id == table.c.id).exists()
+    statement = (
+        update(table)
+        .where(table.c.id == picked, table.c.state == source)
+        .values(values)
+        .returning(
+            table.c.id,
+            table.c.track,
+            table.c.coordinator_motives,
+            signalled.label("signalled"),
+            *returning,
+        )
+    )
+    return FirstInLine(source, event, target, statement)
+
+
+# Written as the ORM writes an event row, without building an ORM object.
+_EVENT_ROW = insert(CaseEventRow.__table__)  # type: ignore[arg-type]
+
+
+def advance_first(
+    db: Session,
+    first: FirstInLine,
+    actor: Actor,
+    reason: Reason,
+    changes: dict[str, Any] | None = None,
+) -> tuple[Move, Row[Any]] | None:
+    """Move the first case in line (``first_in_line``); None when the queue is empty.
+
+    The same rules as ``advance``, checked on the facts the statement returns: a refusal
+    raises, and the caller's transaction (rolled back on error) undoes the move."""
+    _require_kind(reason)
+    now = utcnow()
+    parameters = dict(changes or {})
+    if first.target in MILESTONES:
+        parameters["at"] = now
+    picked = db.connection().execute(first.statement, parameters).first()
+    if picked is None:
+        return None
+    facts = CaseFacts(
+        track=Track(picked.track) if picked.track else None,
+        has_active_signal=bool(picked.signalled),
+        coordinator_motives=frozenset(picked.coordinator_motives),
+    )
+    target = transition(first.source, first.event, facts)
+    event = _event_values(picked.id, first.event.value, first.source, target, actor, reason, now)
+    db.connection().execute(_EVENT_ROW, _sealed(event))
+    move = Move(picked.id, first.event, first.source, target, actor, reason)
+    _notify(db, move)
+    db.expire_all()  # a copy of the case in this session is out of date
+    return move, picked
 
 
 def record(db: Session, case: Case, event: str, actor: Actor, reason: Reason) -> None:
