@@ -1,13 +1,15 @@
 """Every benchmark in bench/, then one table: each result against its same-run baseline.
 
 Usage: bench/run [--db sqlite|postgres|both] [--postgres URL] [--rounds N] [--seconds S]
-                 [--rows N] [--sample N]
+                 [--rows N] [--sample N] [--renders N]
 
 Runs, each in its own process and on databases of its own, ``bench_import.py`` (bulk
 import against COPY of the same rows, and a naive per-row ORM import),
 ``bench_http.py`` (the service against a bare ASGI app), ``bench_audit.py`` (audited
 reads against the same service with the audit trail off, 1 and 2 processes) and, on
-PostgreSQL, ``bench_claims.py`` (officers taking files against a bare SQL claim loop).
+PostgreSQL, ``bench_claims.py`` (officers taking files against a bare SQL claim loop),
+``bench_case_list.py`` (the planner's list against raw SQL) and ``bench_dossier.py`` (the
+PDF in the worker's rendering child against bare WeasyPrint, and its memory).
 Their own output goes to stderr; stdout gets one Markdown table, also saved as
 ``bench/results/run-<timestamp>.md`` (git-ignored): every row with the service's and the
 baseline's figure, the ratio, the row's own aim (issue 17's table) and whether it is met,
