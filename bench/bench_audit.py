@@ -23,7 +23,6 @@ and ``bench/results/audit-<timestamp>.json`` (git-ignored); ``rows`` there is wh
 import argparse
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -40,18 +39,18 @@ sys.path.insert(0, str(ROOT))
 from bench_http import (  # noqa: E402
     POSTGRES_ADMIN,
     RESULTS,
-    TIMEOUT_S,
     TMP,
     Scenario,
     Server,
-    censor,
-    find_wrk,
     fresh_database,
     load,
+    load_client,
+    machine,
     median,
     ms,
     postgres_reachable,
     ratio,
+    run_once,
     running,
     server_version,
     wait_healthy,
@@ -132,24 +131,9 @@ def measure(
                     for n in PROCESSES:
                         for kind in APPS:
                             server = servers[f"{kind} x{n}"]
-                            result = load(
-                                client, server.url, scenario, tokens[clients], "", seconds
+                            result = run_once(
+                                client, server, scenario, tokens[clients], "", seconds
                             )
-                            drained = wait_healthy(server.url, TIMEOUT_S)
-                            if drained is None:
-                                result["timeouts"] += result["unfinished"]
-                                server.restart()
-                            result["errors"] = sum(
-                                result[k]
-                                for k in (
-                                    "non2xx",
-                                    "connect_errors",
-                                    "read_errors",
-                                    "write_errors",
-                                    "timeouts",
-                                )
-                            )
-                            censor(result)
                             runs.append(
                                 {"round": number, "clients": clients, "processes": n}
                                 | {"kind": kind, **result}
@@ -265,10 +249,7 @@ def main() -> None:
         if args.db != "both":
             sys.exit(f"PostgreSQL is not reachable at {args.postgres}")
         backends.remove("postgres")
-    wrk = find_wrk() if args.client != "python" else None
-    client = args.client or ("wrk" if wrk else "python")
-    if client == "wrk" and not wrk:
-        sys.exit("wrk is not installed (apt-get install wrk), use --client python")
+    client = load_client(args.client)
 
     started = datetime.now(UTC)
     load_before = os.getloadavg()[0]
@@ -297,13 +278,7 @@ def main() -> None:
     print(markdown)
     report = {
         "date": started.isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "load_average_1m_before": round(load_before, 2),
-            "load_average_1m_after": round(os.getloadavg()[0], 2),
-        },
+        "machine": machine(load_before),
         "settings": {"rounds": args.rounds, "seconds": args.seconds, "client": client},
         "rows": rows,
         "results": results,

@@ -25,10 +25,8 @@ Results go to stdout and, with ``--out``, to a JSON file (``bench/run`` reads it
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
@@ -37,11 +35,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-TMP = Path(tempfile.mkdtemp(prefix="bench-case-list-"))
-os.environ.update(
+from isolation import isolate, use_database  # noqa: E402
+
+isolate(
+    "bench-case-list-",
     HEARING_ENV="test",  # cheap password hashing, Huey in immediate mode
-    HEARING_REDIS_URL="",
-    HEARING_HUEY_SQLITE_PATH=str(TMP / "huey.db"),
     HEARING_SECRET_KEY="bench-case-list-not-secret",  # noqa: S106 - a throwaway database
 )
 
@@ -67,16 +65,6 @@ SCENARIOS: dict[str, dict[str, str]] = {
         "page": "5",
     },
 }
-
-
-def use_database(url: str) -> None:
-    """Point this process's settings (and the app's cached engine) at ``url``."""
-    from service.core import db as core_db
-    from service.core import settings
-
-    os.environ["HEARING_DATABASE_URL"] = url
-    for cached in (settings.get_settings, core_db.get_engine, core_db.get_sessionmaker):
-        cached.cache_clear()  # type: ignore[attr-defined]
 
 
 def fill(url: str, cases: int) -> None:

@@ -33,7 +33,9 @@ import argparse
 import contextlib
 import html
 import io
+import json
 import multiprocessing
+import os
 import statistics
 import sys
 import time
@@ -200,6 +202,50 @@ class Span:
         self.child_peak_mb = max(self.child_peak_mb, child_peak_mb())
 
 
+def write_rows(
+    args: argparse.Namespace,
+    dossier_s: float,
+    bare_s: float,
+    mean_s: float,
+    span_bare_s: float,
+    few: Span,
+    many: Span,
+) -> None:
+    """The rows bench/run prints: this, baseline, ratio and the aim of each."""
+    ms = 1000
+    rows = [
+        {
+            "measure": f"dossier PDF / bare WeasyPrint: ms, median of {args.rounds}",
+            "this": dossier_s * ms,
+            "baseline": bare_s * ms,
+            "ratio": dossier_s / bare_s,
+            "aim": "≤ 1.5x",
+            "met": dossier_s / bare_s <= 1.5,
+        },
+        {
+            "measure": f"dossier PDF / bare WeasyPrint: ms, mean of renders {args.few + 1}.."
+            f"{args.many} (the rendering child's restarts included)",
+            "this": mean_s * ms,
+            "baseline": span_bare_s * ms,
+            "ratio": mean_s / span_bare_s,
+            "aim": "≤ 1.5x",
+            "met": mean_s / span_bare_s <= 1.5,
+        },
+        {
+            "measure": f"dossier memory (worker + children, RSS MB): renders {args.few + 1}.."
+            f"{args.many} / 1..{args.few}",
+            "this": many.rss_mb,
+            "baseline": few.rss_mb,
+            "ratio": many.rss_mb / few.rss_mb,
+            "aim": "≤ 1.2x",
+            "met": many.rss_mb / few.rss_mb <= 1.2,
+        },
+    ]
+    load = os.getloadavg()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"rows": rows, "load_average": load}, indent=2) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -207,6 +253,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--few", type=int, default=50)
     parser.add_argument("--many", type=int, default=500)
+    parser.add_argument("--out", type=Path, help="also write the rows as JSON (bench/run)")
     args = parser.parse_args()
 
     doc = document()
@@ -238,6 +285,8 @@ def main() -> None:
     mean_s, span_bare_s = many.seconds / many.renders, statistics.mean(span_bare)
 
     pages = len(PdfReader(io.BytesIO(render_pdf(doc))).pages)
+    if args.out:
+        write_rows(args, dossier_s, bare_s, mean_s, span_bare_s, few, many)
     print(
         f"dossier: {QUESTIONS} questions (Arabic and Tigrinya), {pages} pages; "
         f"a rendering child renders {RENDERS_PER_CHILD} dossiers, then a new one starts"

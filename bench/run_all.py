@@ -1,14 +1,16 @@
 """Every benchmark in bench/, then one table: each result against its same-run baseline.
 
 Usage: bench/run [--db sqlite|postgres|both] [--postgres URL] [--rounds N] [--seconds S]
-                 [--rows N] [--large-rows N] [--sample N]
+                 [--rows N] [--large-rows N] [--sample N] [--renders N]
 
 Runs, each in its own process and on databases of its own, ``bench_import.py`` (bulk
 import against COPY of the same rows and a naive per-row ORM import, for the backlog's
 15,348 rows; then 150,000 rows, judged linear and in constant memory against it),
 ``bench_http.py`` (the service against a bare ASGI app), ``bench_audit.py`` (audited
 reads against the same service with the audit trail off, 1 and 2 processes) and, on
-PostgreSQL, ``bench_claims.py`` (officers taking files against a bare SQL claim loop).
+PostgreSQL, ``bench_claims.py`` (officers taking files against a bare SQL claim loop),
+``bench_case_list.py`` (the planner's list against raw SQL) and ``bench_dossier.py`` (the
+PDF in the worker's rendering child against bare WeasyPrint, and its memory).
 Their own output goes to stderr; stdout gets one Markdown table, also saved as
 ``bench/results/run-<timestamp>.md`` (git-ignored): every row with the service's and the
 baseline's figure, the ratio, the row's own aim (issue 17's table) and whether it is met,
@@ -175,6 +177,21 @@ def http_rows(report: dict[str, Any]) -> list[str]:
             errors = f"{s['errors']:,} / {b['errors']:,}"
             censored = (s["p95_ms"] or 0) >= timeout_ms
             at_least, at_most = targets["throughput"], targets["p95"]
+            if targets.get("no_errors"):
+                rows.append(
+                    row(
+                        "http",
+                        database,
+                        f"{summary['scenario']}: req/s service / bare (failed requests: "
+                        "5xx, timeouts, dropped connections)",
+                        f"{number(s['ok_per_s'])} / {number(b['ok_per_s'])}",
+                        times(throughput),
+                        "0 failed (service)",
+                        met["no_errors"],
+                        errors,
+                    )
+                )
+                continue
             rows += [
                 row(
                     "http",
@@ -263,6 +280,22 @@ def case_list_rows(report: dict[str, Any]) -> list[str]:
     return rows
 
 
+def dossier_rows(report: dict[str, Any]) -> list[str]:
+    return [
+        row(
+            "dossier",
+            "—",
+            r["measure"],
+            f"{number(r['this'])} / {number(r['baseline'])}",
+            times(r["ratio"]),
+            r["aim"],
+            r["met"],
+            "—",
+        )
+        for r in report["rows"]
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
@@ -274,6 +307,7 @@ def main() -> None:
         "--large-rows", type=int, default=150_000, help="bench_import's large file (0: none)"
     )
     parser.add_argument("--sample", type=int, help="bench_import's naive baseline (default 1000)")
+    parser.add_argument("--renders", type=int, help="bench_dossier's --many (default 500)")
     args = parser.parse_args()
 
     started = time.time()
@@ -321,6 +355,13 @@ def main() -> None:
     case_list_args += ["--postgres", args.postgres, "--out", str(case_list_out)]
     passed = bench("bench_case_list.py", *case_list_args) and passed
 
+    # The dossier needs no database: the worker's rendering child against bare WeasyPrint.
+    dossier_out = RESULTS / f"dossier-{stamp}.json"
+    dossier_args = ["--out", str(dossier_out)]
+    if args.renders:
+        dossier_args += ["--few", str(max(1, args.renders // 10)), "--many", str(args.renders)]
+    passed = bench("bench_dossier.py", *dossier_args) and passed
+
     lines = [
         "| bench | database | measure | service / baseline | ratio | aim | met | errors |",
         "| --- | --- | --- | ---: | ---: | --- | --- | ---: |",
@@ -340,6 +381,8 @@ def main() -> None:
         lines += claims_rows(json.loads(claims_out.read_text(encoding="utf-8")))
     if case_list_out.exists():
         lines += case_list_rows(json.loads(case_list_out.read_text(encoding="utf-8")))
+    if dossier_out.exists():
+        lines += dossier_rows(json.loads(dossier_out.read_text(encoding="utf-8")))
     load_after = os.getloadavg()
     lines.append("")
     lines.append(

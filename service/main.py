@@ -26,7 +26,7 @@ from service.core.context import RequestContext
 from service.core.error_handlers import install_error_handlers
 from service.core.errors import DATABASE_RETRY_SECONDS, PROBLEM_RESPONSES, DomainError
 from service.core.middleware import BodyLimit, SecurityHeaders
-from service.core.routing import UnitOfWorkRoute
+from service.core.routing import UnitOfWorkRoute, match_by_prefix
 from service.core.settings import PROJECT_ROOT, get_settings
 from service.core.templating import templates
 from service.corrections.api import router as corrections_router
@@ -182,6 +182,7 @@ def create_app() -> FastAPI:
         for pages in DEV_PAGES:
             app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    match_by_prefix(app)
     app.add_middleware(
         BodyLimit,
         upload_paths=(f"{API_PREFIX}/cases/import", "/planner/import"),

@@ -6,7 +6,8 @@ applicant's consent, the track; never from a caller), stamps the milestone, writ
 event row and runs what the domains subscribed to that move (free the seat, close the
 invitation, ...) — all in the caller's transaction, so either everything happens or
 nothing does. ``advance_many`` does the same for thousands of cases at once (bulk
-screening), ``admit`` records new cases.
+screening), ``advance_first`` moves the first case of a queue in the statement that
+picks it ("take next"), ``admit`` records new cases.
 
 Subscribers are batch-aware: each gets all the moves of one call that share an event
 and a target state (``advance`` gives a batch of one) and writes one set-based statement
@@ -26,8 +27,19 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from service import workflow
 from service.core.actor import Actor
@@ -228,6 +240,10 @@ def describe_subscribers() -> str:
 _FACTS_BATCH = 1000
 
 
+def _track(value: str | None) -> Track | None:
+    return Track(value) if value else None
+
+
 def facts(db: Session, case: Case) -> CaseFacts:
     """What the workflow's guards know of ``case``, read from the database, never taken
     from a caller: its signals, the consultations its motives and the officers' questions
@@ -418,6 +434,85 @@ def _update_cases(
     result = db.connection().execute(stmt, rows)
     if result.rowcount not in (-1, len(rows)):
         raise Conflict("Some cases changed state meanwhile; try again.")
+
+
+@dataclass(frozen=True)
+class FirstInLine:
+    """The move of the first case a queue offers, as one statement (``first_in_line``):
+    built once per queue and reused, so a request does not build it again."""
+
+    source: CaseState
+    event: CaseEvent
+    target: CaseState
+    statement: Update
+
+
+def first_in_line(
+    source: CaseState,
+    event: CaseEvent,
+    queue: Select[uuid.UUID],
+    changed: Sequence[str] = (),
+    returning: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]] = (),
+) -> FirstInLine:
+    """One UPDATE that picks the first case of ``queue`` (ids in order) in ``source``
+    and moves it by ``event``, returning its id and track (and
+    ``returning``). PostgreSQL: the pick locks its row and skips rows other transactions
+    hold, so two callers at once never get the same case. ``changed``: other columns
+    written with the state, as bound parameters of the same names."""
+    target = next_state(source, event)
+    if target is None:
+        raise ValueError(f"no move from {source.value} by {event.value}")
+    table = Case.__table__
+    assert isinstance(table, Table)
+    picked = (
+        queue.where(Case.state == source).limit(1).with_for_update(skip_locked=True)
+    ).scalar_subquery()
+    values: dict[str, Any] = {"state": target, "version": table.c.version + 1}
+    values.update({c: bindparam(c) for c in changed})
+    if column := MILESTONES.get(target):
+        values[column] = bindparam("at")
+    statement = (
+        update(table)
+        .where(table.c.id == picked, table.c.state == source)
+        .values(values)
+        .returning(table.c.id, table.c.track, *returning)
+    )
+    return FirstInLine(source, event, target, statement)
+
+
+# Written as the ORM writes an event row, without building an ORM object.
+_EVENT_ROW = insert(CaseEventRow.__table__)  # type: ignore[arg-type]
+
+
+def advance_first(
+    db: Session,
+    first: FirstInLine,
+    actor: Actor,
+    reason: Reason,
+    changes: dict[str, Any] | None = None,
+) -> tuple[Move, Row[Any]] | None:
+    """Move the first case in line (``first_in_line``); None when the queue is empty.
+
+    The same rules as ``advance``, checked on the facts the statement returns: a refusal
+    raises, and the caller's transaction (rolled back on error) undoes the move."""
+    _require_kind(reason)
+    now = utcnow()
+    parameters = dict(changes or {})
+    if first.target in MILESTONES:
+        parameters["at"] = now
+    picked = db.connection().execute(first.statement, parameters).first()
+    if picked is None:
+        return None
+    # The guards' facts as every move reads them (``facts``), the track as moved.
+    known = _stored_facts(db, [picked.id]) if guarded(first.event) else {}
+    facts = replace(known.get(picked.id, CaseFacts()), track=_track(picked.track))
+    target = transition(first.source, first.event, facts)
+    event = _event_values(picked.id, first.event.value, first.source, target, actor, reason, now)
+    db.connection().execute(_EVENT_ROW, _sealed(event))
+    move = Move(picked.id, first.event, first.source, target, actor, reason)
+    _notify(db, [move])
+    db.expire_all()  # a copy of the case in this session is out of date
+    return move, picked
 
 
 def record(db: Session, case: Case, event: str, actor: Actor, reason: Reason) -> None:

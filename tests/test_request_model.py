@@ -1,6 +1,7 @@
 """The request model (docs/request-model.md): one worker-thread hop per request, the
 connection given back inside it, lean queries, and a fast 503 when over capacity."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -15,6 +16,7 @@ from service.core import routing
 from service.core.db import make_engine
 from service.core.errors import ServiceBusy
 from service.core.settings import Settings
+from service.main import create_app
 from service.models import Role
 from service.questionnaires.forms import QuestionType
 from service.questionnaires.service import policy_form
@@ -87,6 +89,40 @@ def test_signing_in_takes_one_query_and_a_kiosk_save_two_and_a_write(client, db,
         )
         assert saved.status_code == 200, saved.text
     assert (statements.count("SELECT"), statements.count("UPDATE")) == (2, 1), statements
+
+
+def test_take_next_signs_in_reads_the_skills_and_moves_the_file_in_one_statement(
+    client, db, factory
+):
+    officer = factory.officer("quick")
+    factory.case_in(CaseState.READY_FOR_DECISION)
+    db.commit()
+    with counting_statements(db) as statements:
+        taken = client.post(f"{API}/decision-queue/take-next", headers=officer.headers)
+        assert taken.status_code == 200, taken.text
+    # Sign-in, skills; the UPDATE picks and moves; the event row.
+    sent = [s for s in statements if s not in ("SAVEPOINT", "RELEASE", "ROLLBACK")]
+    assert sent == ["SELECT", "SELECT", "UPDATE", "INSERT"], statements
+
+
+def test_matching_by_prefix_answers_as_fastapi_for_every_route_of_the_app():
+    """Each included router may pass over a path none of its routes can match
+    (``routing.match_by_prefix``): for the path of every route of the app, and paths of
+    none, every router answers as FastAPI's own matching does."""
+    app = create_app()
+    routers = [r for r in app.router.routes if "matches" in vars(r)]
+    assert routers, "no router matches by prefix"
+    formats = {c.path_format for r in routers for c in r.effective_route_contexts()}
+    paths = {re.sub(r"\{[^}]*\}", "x", f) for f in formats if f}
+    paths |= {p.rstrip("/") + "/more" for p in paths} | {"/", "/nowhere", "/api/v1"}
+    for path in sorted(paths):
+        for method in ("GET", "POST"):
+            scope = {"type": "http", "method": method, "path": path, "root_path": ""}
+            scope |= {"headers": [], "query_string": b""}
+            for router in routers:
+                ours, _ = router.matches(dict(scope))
+                theirs, _ = type(router).matches(router, dict(scope))
+                assert ours == theirs, (method, path, router)
 
 
 def test_the_connection_goes_back_to_the_pool_when_the_unit_of_work_ends(tmp_path, monkeypatch):

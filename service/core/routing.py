@@ -22,6 +22,7 @@ permission gets 401/403 rather than the route's validation errors.
 
 import inspect
 import json
+import re
 import typing
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Coroutine
@@ -31,11 +32,13 @@ from typing import Any
 import anyio
 import anyio.to_thread
 from anyio.lowlevel import RunVar
-from fastapi import Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
+from starlette.types import Scope
 
 from service.core import context, idempotency
 from service.core import db as db_module
@@ -226,6 +229,48 @@ def status_of(exc: BaseException) -> int:
     if database_unreachable(exc):
         return 503
     return 500
+
+
+# --- matching ------------------------------------------------------------------------------
+
+
+def match_by_prefix(app: FastAPI) -> None:
+    """Let each included router pass over a path none of its routes can match.
+
+    FastAPI tries every route of every included router in turn, a regular expression and
+    some bookkeeping each: about 15 µs a route here, so a path matched late (the decision
+    queue, the officer's pages) spent 1.5-4.5 ms in matching alone, twice (once to find
+    the router, once inside it). A route's path up to its first parameter is a prefix
+    every path it matches starts with: a router whose prefixes all differ from the path
+    answers "no match" at once, as it would have after trying each route. A router whose
+    routes this cannot read (no ``path_format``) is matched as FastAPI does."""
+    for route in app.router.routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        if contexts is None:
+            continue  # a plain route or a mount: FastAPI's own matching
+        formats = [
+            getattr(c.starlette_route, "path_format", None) or getattr(c, "path_format", None)
+            for c in contexts()
+        ]
+        known = [f for f in formats if isinstance(f, str)]
+        if not known or len(known) < len(formats):
+            continue
+        prefixes = sorted({f.split("{", 1)[0] for f in known})
+        pattern = re.compile("|".join(map(re.escape, prefixes)))
+        setattr(route, "matches", _skipping(route.matches, pattern))  # noqa: B010 - this router only
+
+
+def _skipping(
+    matches: Callable[[Scope], tuple[Match, Scope]], prefixes: re.Pattern[str]
+) -> Callable[[Scope], tuple[Match, Scope]]:
+    def matches_by_prefix(scope: Scope) -> tuple[Match, Scope]:
+        # Behind a root path FastAPI strips it first: left to FastAPI.
+        plain = scope["type"] == "http" and not scope.get("root_path")
+        if plain and not prefixes.match(scope["path"]):
+            return Match.NONE, {}
+        return matches(scope)
+
+    return matches_by_prefix
 
 
 _limiter: RunVar[anyio.CapacityLimiter] = RunVar("request_limiter")

@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     # worker thread that holds one pooled connection, so threads == pool size and no
     # number of clients can deadlock the pool. Beyond that, requests wait their turn
     # (at most ``queue_timeout_seconds``) or get a fast 503 with Retry-After.
-    threads: int = Field(default=40, ge=1, le=400)
+    threads: int = Field(default=12, ge=1, le=400)
     max_waiting_requests: int = Field(default=1000, ge=0)
     queue_timeout_seconds: float = Field(default=20, gt=0)
     pool_timeout_seconds: float = Field(default=10, gt=0)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, cast, func, not_, or_, select, true
+from sqlalchemy import ColumnElement, Text, and_, bindparam, cast, func, not_, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from service.core.actor import Actor
@@ -30,6 +30,41 @@ from service.workflow import CaseEvent, CaseState
 def profile_of(db: Session, user_id: uuid.UUID | None) -> OfficerProfile | None:
     """An officer's skills and team; an officer without one is a generalist."""
     return None if user_id is None else db.get(OfficerProfile, user_id)
+
+
+@dataclass(frozen=True)
+class Skills:
+    """What an officer may take (the profile's skills), as a value: the same skills
+    give the same statements, so "take next" builds its statement once per set."""
+
+    nationalities: tuple[str, ...]
+    languages: tuple[str, ...]
+    lgbti_experience: bool
+    conversion_experience: bool
+
+
+# Built once: "take next" reads the skills on every press.
+_SKILLS = select(
+    OfficerProfile.nationalities,
+    OfficerProfile.languages,
+    OfficerProfile.lgbti_experience,
+    OfficerProfile.conversion_experience,
+).where(OfficerProfile.user_id == bindparam("user_id"))
+
+
+def skills_of(db: Session, user_id: uuid.UUID | None) -> Skills | None:
+    """The officer's skills in one plain read (no ORM object); None: a generalist."""
+    if user_id is None:
+        return None
+    row = db.connection().execute(_SKILLS, {"user_id": user_id}).first()
+    if row is None:
+        return None
+    return Skills(
+        tuple(sorted(row.nationalities or ())),
+        tuple(sorted(row.languages or ())),
+        row.lgbti_experience,
+        row.conversion_experience,
+    )
 
 
 def team_members(db: Session, team_id: uuid.UUID) -> Sequence[User]:
@@ -53,7 +88,7 @@ def _json_lists(column: Any, value: str) -> ColumnElement[bool]:
     return cast(column, Text).like(f'%"{value}"%')
 
 
-def takeable(profile: OfficerProfile | None) -> list[ColumnElement[bool]]:
+def takeable(profile: OfficerProfile | Skills | None) -> list[ColumnElement[bool]]:
     """The officer's skills as conditions on a case (no state condition)."""
     if profile is None:
         return []

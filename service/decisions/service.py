@@ -2,11 +2,13 @@
 eyes, the hand-off to the physical hearing, signals raised at the workbench and the
 officer's handling time. Every state change goes through ``service.procedure``."""
 
+import functools
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -66,30 +68,36 @@ WORKBENCH_SOURCE = "the form's answers (decision officer's workbench)"
 
 
 # --- claims ------------------------------------------------------------------------------
+# A claim is who holds the file (``claimed_by_id``) and until when (``lease_expires_at``).
+# Written one way: ``_holding`` gives the columns, ``_hold`` writes them for files already
+# moved (claim, reassign, send back, a renewed lease, a claim that ends), and "take next"
+# hands the same columns to the engine's statement that picks and moves the file.
 
 
-def _lease_end() -> datetime:
-    return utcnow() + timedelta(minutes=get_settings().claim_lease_minutes)
+def _holding(holder: uuid.UUID | None) -> dict[str, Any]:
+    """The claim's columns: the holder and the end of their lease (nobody: no lease)."""
+    lease = utcnow() + timedelta(minutes=get_settings().claim_lease_minutes)
+    return {"claimed_by_id": holder, "lease_expires_at": lease if holder else None}
 
 
-def _hold(case: Case, officer_id: uuid.UUID | None) -> None:
-    case.claimed_by_id = officer_id
-    case.lease_expires_at = _lease_end()
+def _hold(db: Session, case_ids: Collection[uuid.UUID], holder: uuid.UUID | None) -> None:
+    # The values are literals so that a case loaded in the session shows them at once.
+    db.execute(update(Case).where(Case.id.in_(case_ids)).values(**_holding(holder)))
 
 
-def _fits_skills(db: Session, case: Case, profile: OfficerProfile | None) -> bool:
-    found = db.scalar(select(Case.id).where(Case.id == case.id, *queries.takeable(profile)))
+def _fits_skills(db: Session, case: Case, skills: OfficerProfile | queries.Skills | None) -> bool:
+    found = db.scalar(select(Case.id).where(Case.id == case.id, *queries.takeable(skills)))
     return found is not None
 
 
 def claim(db: Session, case: Case, officer: Actor) -> None:
     """Claim one particular file from the queue."""
-    if not _fits_skills(db, case, queries.profile_of(db, officer.user_id)):
+    if not _fits_skills(db, case, queries.skills_of(db, officer.user_id)):
         raise OutsideYourSkills(
             "This file asks for skills (nationality, language or motive) you do not have."
         )
-    _hold(case, officer.user_id)  # written with the state: one UPDATE
     procedure.advance(db, case, CaseEvent.CLAIM, officer, Reason.step(N_("claimed for decision")))
+    _hold(db, [case.id], officer.user_id)
 
 
 @dataclass(frozen=True)
@@ -103,35 +111,37 @@ class Claimed:
     lease_expires_at: datetime
 
 
+@functools.lru_cache(maxsize=256)
+def _next_for(skills: queries.Skills | None) -> procedure.FirstInLine:
+    """The statement "take next" runs for officers with these skills, built once."""
+    queue = select(Case.id).where(*queries.takeable(skills)).order_by(*queries.queue_order())
+    return procedure.first_in_line(
+        CaseState.READY_FOR_DECISION,
+        CaseEvent.CLAIM,
+        queue,
+        changed=tuple(_holding(None)),
+        returning=(Case.v_number,),
+    )
+
+
 def claim_next(db: Session, officer: Actor) -> Claimed | None:
     """Take the most urgent file this officer may take, or None when there is none.
 
-    PostgreSQL: the row lock skips rows other officers are claiming this instant, so
-    officers pressing "take next" at once each get a different file. SQLite: writers
-    begin with BEGIN IMMEDIATE (docs/request-model.md), which serialises them.
-    The busiest write of the queue: one statement picks and locks the file, the engine's
-    statement path (``advance_many``) moves it."""
-    profile = queries.profile_of(db, officer.user_id)
-    picked = db.execute(
-        select(Case.id, Case.v_number, Case.state)
-        .where(Case.state == CaseState.READY_FOR_DECISION, *queries.takeable(profile))
-        .order_by(*queries.queue_order())
-        .limit(1)
-        .with_for_update(skip_locked=True, of=Case)
-    ).first()
-    if picked is None:
+    The busiest write of the queue: the skills read once, then ONE statement picks the
+    file and moves it (``procedure.advance_first``), built once per set of skills.
+    PostgreSQL: the pick skips rows other officers are claiming this instant, so officers
+    pressing "take next" at once each get a different file. SQLite: writers begin with
+    BEGIN IMMEDIATE (docs/request-model.md), which serialises them."""
+    held = _holding(officer.user_id)
+    why = Reason.step(N_("taken from the queue"))
+    first = _next_for(queries.skills_of(db, officer.user_id))
+    taken = procedure.advance_first(db, first, officer, why, changes=held)
+    if taken is None:
         return None
-    lease = _lease_end()
-    held = {"claimed_by_id": officer.user_id, "lease_expires_at": lease}
-    move = procedure.Planned(
-        picked.id,
-        picked.state,
-        CaseEvent.CLAIM,
-        Reason.step(N_("taken from the queue")),
-        changes=held,
+    move, picked = taken
+    return Claimed(
+        move.case_id, picked.v_number, move.target, officer.user_id, held["lease_expires_at"]
     )
-    (done,) = procedure.advance_many(db, [move], officer)
-    return Claimed(picked.id, picked.v_number, done.target, officer.user_id, lease)
 
 
 def _require_claimant(case: Case, officer: Actor) -> None:
@@ -139,9 +149,9 @@ def _require_claimant(case: Case, officer: Actor) -> None:
         raise NotYourClaim(N_("Another officer has claimed this case."))
 
 
-def renew_lease(case: Case, officer: Actor) -> None:
+def renew_lease(db: Session, case: Case, officer: Actor) -> None:
     if case.state == CaseState.CLAIMED and case.claimed_by_id == officer.user_id:
-        case.lease_expires_at = _lease_end()
+        _hold(db, [case.id], officer.user_id)
 
 
 def release(db: Session, case: Case, officer: Actor) -> None:
@@ -191,7 +201,7 @@ def reassign(db: Session, case: Case, lead: Actor, body: ReassignIn) -> None:
         raise NotInYourTeam(N_("Choose an officer of your team."), field="officer_id")
     if target.team_id != lead_profile.team_id:
         raise NotInYourTeam(N_("Choose an officer of your team."), field="officer_id")
-    if not _fits_skills(db, case, target):
+    if not _fits_skills(db, case, queries.skills_of(db, body.officer_id)):
         raise OfficerLacksSkills(
             N_("This officer lacks the experience this file needs."), field="officer_id"
         )
@@ -199,7 +209,7 @@ def reassign(db: Session, case: Case, lead: Actor, body: ReassignIn) -> None:
         N_("reassigned by the team lead to %(officer)s"), officer=user.display_name
     )
     procedure.advance(db, case, CaseEvent.REASSIGN, lead, why)
-    _hold(case, body.officer_id)
+    _hold(db, [case.id], body.officer_id)
 
 
 @procedure.on_enter(
@@ -207,14 +217,9 @@ def reassign(db: Session, case: Case, lead: Actor, body: ReassignIn) -> None:
 )
 def _end_claim(db: Session, moves: Sequence[procedure.Move]) -> None:
     """Back in the queue, out of the track or decided: no officer holds the file, so no
-    stretch of work on it stays open (a later page event of its last holder is refused).
-    The move itself counted as the case's change (its version), this is part of it."""
+    stretch of work on it stays open (a later page event of its last holder is refused)."""
     ids = procedure.case_ids(moves)
-    db.execute(
-        update(Case)
-        .where(Case.id.in_(ids), Case.claimed_by_id.is_not(None))
-        .values(claimed_by_id=None, lease_expires_at=None)
-    )
+    _hold(db, ids, None)
     db.execute(
         update(WorkInterval)
         .where(WorkInterval.case_id.in_(ids), WorkInterval.closed.is_(False))
@@ -390,7 +395,7 @@ def review(
     if verdict is ReviewVerdict.SENT_BACK:
         why = Reason.review(N_("four eyes: sent back: %(remarks)s"), remarks=remarks)
         procedure.advance(db, case, CaseEvent.SEND_BACK, reviewer, why)
-        _hold(case, pending.drafted_by_id)
+        _hold(db, [case.id], pending.drafted_by_id)
         db.flush()
         return pending
     body = DecisionIn.model_validate(pending.proposal)
@@ -475,7 +480,7 @@ def note_activity(
                 case_id=case.id, officer_id=officer.user_id, started_at=now, last_seen_at=now
             )
         )
-    renew_lease(case, officer)
+    renew_lease(db, case, officer)
     db.flush()
 
 
