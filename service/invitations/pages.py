@@ -19,6 +19,7 @@ from service.core.i18n import N_, gettext_for, language_of
 from service.core.web import page_router, render, safe_next, see_other
 from service.invitations import queries, service
 from service.invitations.access import (
+    ClientCasePage,
     InvitableCasePage,
     LawyerPage,
     PlannerPage,
@@ -58,10 +59,9 @@ def lawyer_start(request: Request, db: Session, actor: LawyerPage) -> HTMLRespon
 
 @router.get("/lawyer/cases/{case_id}", response_class=HTMLResponse)
 def client_case(
-    case_id: uuid.UUID, request: Request, db: Session, actor: LawyerPage
+    case: ClientCasePage, request: Request, db: Session, actor: LawyerPage
 ) -> HTMLResponse:
     """Every step so far and every date ahead, with whose move it is."""
-    case = readable_case(db, case_id, actor)
     invitation = service.open_invitation(db, case.id)
     context = {
         "case": CaseOut.present(case, actor),

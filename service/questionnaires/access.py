@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from service.auth import service as auth
 from service.auth.access import STAFF, Loaded, Permission, allow, gated, signed_in
-from service.cases.access import readable_case
+from service.cases.access import account_through, readable_case
 from service.core.actor import Actor
 from service.core.web import cookie_name
 from service.fields import roles_seeing
@@ -71,6 +71,8 @@ Applicant = Annotated[Actor, Depends(allow(*APPLICANT))]
 ApplicantPage = Annotated[Actor, Depends(at_kiosk())]
 FormReader = Annotated[Actor, Depends(allow(*FORM_READERS))]
 AnswerReader = Annotated[Actor, Depends(allow(*ANSWER_READERS))]
+# The case whose applicant's answers the caller may read (a coordinator: their motive's).
+AnswersAccount = Annotated[Case, Depends(account_through(allow(*ANSWER_READERS), "answers"))]
 FormManagerPage = Annotated[Actor, Depends(signed_in(*FORM_MANAGERS))]
 
 

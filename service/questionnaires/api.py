@@ -1,13 +1,11 @@
 """The kiosk (applicant) and the form definitions; staff read submitted answers."""
 
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from sqlalchemy.orm import Session
 
 from service.audit.access import audited
-from service.cases.access import readable_account
 from service.core.routing import UnitOfWorkRoute
 from service.questionnaires import access, service
 from service.questionnaires.exceptions import FormNotFound, FormNotStarted
@@ -101,12 +99,9 @@ def _saved(saved: service.SectionSaved) -> SavedAnswersOut:
 
 @router.get("/cases/{case_id}/answers", dependencies=[audited("answers.read")])
 def case_answers(
-    case_id: uuid.UUID,
-    db: Session,
-    actor: access.AnswerReader,
+    case: access.AnswersAccount, db: Session, actor: access.AnswerReader
 ) -> AnswerSetOut:
     """The applicant's original answers (never changed by corrections)."""
-    case = readable_account(db, case_id, actor, "answers")
     answer_set = service.answer_set_of(db, case)
     if answer_set is None:
         raise FormNotStarted("This case has no answers yet.")
