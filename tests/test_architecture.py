@@ -178,6 +178,14 @@ def test_pages_begin_as_writers():
     assert not readers
 
 
+def test_the_kiosk_form_read_that_may_hand_it_in_begins_as_a_writer():
+    from service.questionnaires.api import router
+
+    (route,) = [r for r in router.routes if getattr(r, "path", "") == "/kiosk/form"]
+    assert isinstance(route, UnitOfWorkRoute)
+    assert route.writes
+
+
 def test_no_merge_conflict_markers_are_committed():
     """A merge once left conflict markers in app.css, and the browser dropped the rules
     between them (the officer's answers came out italic)."""

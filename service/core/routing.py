@@ -137,6 +137,14 @@ async def _note_idempotency_key(request: Request) -> None:
     )
 
 
+class WritingReadRoute(UnitOfWorkRoute):
+    """A read that may write (an audited download, a kiosk form handed in when its time
+    is up): it begins as a writer, so SQLite never upgrades a read mid-way, which fails
+    at once under concurrent writers."""
+
+    reads_write = True
+
+
 def in_one_hop(
     endpoint: Callable[..., Any], *, write: bool, status: int = 200
 ) -> Callable[..., Any]:

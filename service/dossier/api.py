@@ -6,20 +6,14 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from service.audit.access import audited
-from service.core.routing import UnitOfWorkRoute
+from service.core.routing import WritingReadRoute
 from service.dossier import access, service, tasks
 from service.dossier.access import CopyName, DossierCase, Reader
 from service.dossier.schemas import DossierStatusOut, pdf_download
 from service.models.cases import Case
 
-
-class AuditedRoute(UnitOfWorkRoute):
-    """A download writes its audit entry: begin as a writer, like a page."""
-
-    reads_write = True
-
-
-router = APIRouter(tags=["dossier"], route_class=AuditedRoute)
+# A download writes its audit entry.
+router = APIRouter(tags=["dossier"], route_class=WritingReadRoute)
 
 
 def present(case: Case, copy: CopyName, found: service.Status, download: str) -> DossierStatusOut:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy.orm import Session
 
 from service.audit.access import audited
-from service.core.routing import UnitOfWorkRoute
+from service.core.routing import UnitOfWorkRoute, WritingReadRoute
 from service.questionnaires import access, service
 from service.questionnaires.exceptions import FormNotFound, FormNotStarted
 from service.questionnaires.forms import DEFAULT_FORM, available_forms, load_form
@@ -36,7 +36,6 @@ def get_form(
     return form.localised(language)
 
 
-@router.get("/kiosk/form")
 def kiosk_form(db: Session, actor: access.Applicant) -> KioskView:
     """What the kiosk shows: the form in the applicant's language and what they saved.
     A form whose time is up is handed in as saved when read, as the kiosk pages do
@@ -50,6 +49,12 @@ def kiosk_form(db: Session, actor: access.Applicant) -> KioskView:
         form=form.localised(language),
         answer_set=AnswerSetOut.model_validate(answer_set) if answer_set else None,
     )
+
+
+# Reading the form may hand it in (its time is up): the read begins as a writer.
+router.add_api_route(
+    "/kiosk/form", kiosk_form, methods=["GET"], route_class_override=WritingReadRoute
+)
 
 
 @router.post("/kiosk/start")
