@@ -34,6 +34,7 @@ from service.auth.schemas import TokenOut, UserIn
 from service.core.actor import Actor
 from service.core.clock import as_utc, utcnow
 from service.core.errors import InvalidInput
+from service.core.formatting import in_english
 from service.core.i18n import N_
 from service.core.settings import get_settings
 from service.models.auth import ApiToken, PasswordResetLink, Role, User, WebSession
@@ -595,7 +596,8 @@ def redeem_kiosk_code(db: Session, code: str, client: str, device: str | None = 
     kiosk_at_seat = booked_seat is not None and booked_seat.device_hash is not None
     if kiosk_at_seat and (at_seat is None or at_seat != booked_seat):
         throttle.misplaced_code(attempt, booking.id.hex)
-        raise KioskCodeInvalid(f"This kiosk code is for seat {booking.seat}. Ask the host.")
+        why = N_("This kiosk code is for seat %(seat)s. Ask the host.")
+        raise KioskCodeInvalid(in_english(why, seat=booking.seat))
     spent = db.execute(
         update(KioskCode).where(*live).values(used_at=now).returning(KioskCode.id)
     ).scalar()
