@@ -121,7 +121,7 @@ def _location_id(db: Session, data: UserIn) -> uuid.UUID:
 def get_user(db: Session, user_id: uuid.UUID) -> User:
     user = db.get(User, user_id)
     if user is None:
-        raise UnknownUser(f"No user {user_id}.")
+        raise UnknownUser(in_english(N_("No user %(user)s."), user=user_id))
     return user
 
 
@@ -629,4 +629,5 @@ def end_session_by_id(db: Session, session_id: uuid.UUID) -> None:
         .values(revoked_at=now)
     ).rowcount  # type: ignore[attr-defined]
     if not (ended or revoked):
-        raise UnknownSession(f"No live session or token {session_id}.")
+        why = N_("No live session or token %(session)s.")
+        raise UnknownSession(in_english(why, session=session_id))

@@ -140,7 +140,8 @@ def advise(db: Session, case: Case, adviser: Actor, body: AdviceIn) -> Consultat
 def consultation_by_id(db: Session, consultation_id: uuid.UUID) -> Consultation:
     found = db.get(Consultation, consultation_id)
     if found is None:
-        raise ConsultationNotFound(f"No consultation {consultation_id}.")
+        why = N_("No consultation %(consultation)s.")
+        raise ConsultationNotFound(in_english(why, consultation=consultation_id))
     return found
 
 

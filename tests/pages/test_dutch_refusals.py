@@ -1,6 +1,8 @@
 """Refusals the service writes in English (the API's problem detail) read in Dutch on a
 Dutch page: a workflow guard's refusal and the domain errors with values (issue 15)."""
 
+import uuid
+
 import pytest
 
 from service.core.formatting import in_english, in_language
@@ -18,6 +20,7 @@ from service.workflow import (
 from tests.helpers import API, csrf_of, sign_in
 
 HTML = {"accept": "text/html"}
+UNKNOWN = uuid.UUID(int=7)
 
 # Each converted refusal with sample values, as the service writes it.
 SENTENCES = [
@@ -74,6 +77,13 @@ SENTENCES = [
         {"delivered": 3},
     ),
     ("lawyer: no lawyer with username or e-mail '%(reference)s'", {"reference": "mr.x"}),
+    ("No agency %(agency)s.", {"agency": UNKNOWN}),
+    ("No consultation %(consultation)s.", {"consultation": UNKNOWN}),
+    ("No decision officer %(user)s.", {"user": UNKNOWN}),
+    ("No import %(run)s.", {"run": UNKNOWN}),
+    ("No live session or token %(session)s.", {"session": UNKNOWN}),
+    ("No seat %(seat)s at your location.", {"seat": UNKNOWN}),
+    ("No user %(user)s.", {"user": UNKNOWN}),
     (
         "%(agency)s has taken %(taken)s of its %(capacity)s forms this week; "
         "choose another agency.",
@@ -139,3 +149,11 @@ def test_a_decision_waiting_for_a_consultation_is_refused_in_dutch_on_the_page(c
         json={"outcome": "decided_on_form", "kind": "grant", "reason": "complete"},
     )
     assert api.json()["detail"].startswith("Cannot decide on form: a coordinator consultation")
+
+
+def test_an_error_page_shows_a_missing_import_in_dutch(client, factory):
+    sign_in(client, factory.person(Role.PLANNER).user.username)
+    missing = client.get(f"/planner/imports/{UNKNOWN}", headers=HTML)
+    assert missing.status_code == 404
+    assert f"Geen import {UNKNOWN}." in missing.text
+    assert f"No import {UNKNOWN}." not in missing.text
