@@ -77,6 +77,16 @@ SENTENCES = [
         {"delivered": 3},
     ),
     ("lawyer: no lawyer with username or e-mail '%(reference)s'", {"reference": "mr.x"}),
+    ("%(file)s: the file is not UTF-8 text", {"file": "backlog.csv"}),
+    (
+        "%(file)s: the JSON is nested too deeply; expected a list of flat case objects",
+        {"file": "backlog.json"},
+    ),
+    ("%(file)s: expected a JSON list of cases or {'cases': [...]}", {"file": "backlog.json"}),
+    (
+        "%(file)s: missing CSV columns: %(missing)s. Expected: %(expected)s",
+        {"file": "backlog.csv", "missing": "v_number", "expected": "v_number, applicant_name"},
+    ),
     ("No agency %(agency)s.", {"agency": UNKNOWN}),
     ("No consultation %(consultation)s.", {"consultation": UNKNOWN}),
     ("No decision officer %(user)s.", {"user": UNKNOWN}),
