@@ -287,23 +287,23 @@ class GuardFailed(WorkflowError):
 
 def _written_track_allowed(facts: CaseFacts) -> str | None:
     if facts.has_active_signal:
-        return "the case has an NV or 1F signal; it must get a physical hearing"
+        return N_("the case has an NV or 1F signal; it must get a physical hearing")
     return None
 
 
 def _needs_consultation(facts: CaseFacts) -> str | None:
     missing = facts.missing_consultations
     if missing:
-        return (
-            "a coordinator consultation must be recorded before the decision "
-            f"(motive: {', '.join(sorted(missing))})"
+        why = N_(
+            "a coordinator consultation must be recorded before the decision (motive: %(motives)s)"
         )
+        return in_english(why, motives=", ".join(sorted(missing)))
     return None
 
 
 def _may_decide_on_form(facts: CaseFacts) -> str | None:
     if facts.track is not Track.REPLACING:
-        return (
+        return N_(
             "a kansarm case (preparatory written hearing) can never be decided on the form; "
             "order a physical hearing"
         )
@@ -312,25 +312,25 @@ def _may_decide_on_form(facts: CaseFacts) -> str | None:
 
 def _is_kansarm(facts: CaseFacts) -> str | None:
     if facts.track is not Track.PREPARATORY:
-        return "only a kansarm case (preparatory written hearing) goes straight to the hearing"
+        return N_("only a kansarm case (preparatory written hearing) goes straight to the hearing")
     return None
 
 
 def _goes_to_an_officer(facts: CaseFacts) -> str | None:
     if facts.track is Track.PREPARATORY:
-        return "a kansarm file goes to the physical hearing, not to a decision officer"
+        return N_("a kansarm file goes to the physical hearing, not to a decision officer")
     return _written_track_allowed(facts)
 
 
 def _applicant_consented(facts: CaseFacts) -> str | None:
     if not facts.applicant_consent_confirmed:
-        return "the applicant's own consent must be confirmed at check-in"
+        return N_("the applicant's own consent must be confirmed at check-in")
     return None
 
 
 def _requires_track(facts: CaseFacts) -> str | None:
     if facts.track is None:
-        return "an eligible screening must set the track (replacing or preparatory)"
+        return N_("an eligible screening must set the track (replacing or preparatory)")
     return _written_track_allowed(facts)
 
 
@@ -352,6 +352,26 @@ GUARDS: dict[CaseEvent, tuple[Guard, ...]] = {
     E.DECIDE_ON_FORM: (_may_decide_on_form,),
     E.HAND_OVER_TO_HEARING: (_is_kansarm,),
     E.ORDER_PHYSICAL_HEARING: (_needs_consultation,),
+}
+
+
+# A guarded step's refusal, a sentence of its own per step so that it reads well in every
+# language; ``rule`` is the guard's reason (``in_language`` reads it back too).
+REFUSED_STEPS: dict[CaseEvent, str] = {
+    E.SCREEN_ELIGIBLE: N_("Cannot screen eligible: %(rule)s."),
+    E.INVITE: N_("Cannot invite: %(rule)s."),
+    E.CONSENT: N_("Cannot consent: %(rule)s."),
+    E.SCHEDULE: N_("Cannot schedule: %(rule)s."),
+    E.RESCHEDULE: N_("Cannot reschedule: %(rule)s."),
+    E.CHECK_IN: N_("Cannot check in: %(rule)s."),
+    E.START_FORM: N_("Cannot start form: %(rule)s."),
+    E.ROUTE_TO_DECISION: N_("Cannot route to decision: %(rule)s."),
+    E.CLAIM: N_("Cannot claim: %(rule)s."),
+    E.REASSIGN: N_("Cannot reassign: %(rule)s."),
+    E.SUBMIT_FOR_REVIEW: N_("Cannot submit for review: %(rule)s."),
+    E.DECIDE_ON_FORM: N_("Cannot decide on form: %(rule)s."),
+    E.HAND_OVER_TO_HEARING: N_("Cannot hand over to hearing: %(rule)s."),
+    E.ORDER_PHYSICAL_HEARING: N_("Cannot order physical hearing: %(rule)s."),
 }
 
 
@@ -381,7 +401,7 @@ def transition(state: CaseState, event: CaseEvent, facts: CaseFacts) -> CaseStat
     for guard in GUARDS.get(event, ()):
         reason = guard(facts)
         if reason:
-            raise GuardFailed(f"Cannot {event.value.replace('_', ' ')}: {reason}.")
+            raise GuardFailed(in_english(REFUSED_STEPS[event], rule=reason))
     return target
 
 

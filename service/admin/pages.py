@@ -14,6 +14,7 @@ from service.admin.service import AgencyIn, save_agency
 from service.auth.access import signed_in
 from service.core.actions import Refusal, attempt, parse_form
 from service.core.actor import Actor
+from service.core.formatting import in_english
 from service.core.i18n import N_, language_of
 from service.core.web import page_router, render, see_other
 from service.decisions import service as decisions
@@ -138,7 +139,7 @@ def _profile_page(
 def _officer(db: Session, user_id: uuid.UUID) -> User:
     user = db.get(User, user_id)
     if user is None or user.role != Role.OFFICER:
-        raise NotAnOfficer(f"No decision officer {user_id}.")
+        raise NotAnOfficer(in_english(N_("No decision officer %(user)s."), user=user_id))
     return user
 
 

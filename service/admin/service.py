@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.core.errors import Conflict, NotFound
+from service.core.formatting import in_english
 from service.core.i18n import N_
 from service.core.text import ShortText
 from service.models.translation import Agency
@@ -40,7 +41,7 @@ def save_agency(db: Session, data: AgencyIn, agency_id: uuid.UUID | None = None)
         return create_agency(db, data.name, data.capacity_per_week)
     agency = db.get(Agency, agency_id)
     if agency is None:
-        raise AgencyNotFound(f"No agency {agency_id}.")
+        raise AgencyNotFound(in_english(N_("No agency %(agency)s."), agency=agency_id))
     agency.name, agency.capacity_per_week, agency.active = (
         data.name.strip(),
         data.capacity_per_week,

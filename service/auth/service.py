@@ -34,6 +34,7 @@ from service.auth.schemas import TokenOut, UserIn
 from service.core.actor import Actor
 from service.core.clock import as_utc, utcnow
 from service.core.errors import InvalidInput
+from service.core.formatting import in_english
 from service.core.i18n import N_
 from service.core.settings import get_settings
 from service.models.auth import ApiToken, PasswordResetLink, Role, User, WebSession
@@ -120,7 +121,7 @@ def _location_id(db: Session, data: UserIn) -> uuid.UUID:
 def get_user(db: Session, user_id: uuid.UUID) -> User:
     user = db.get(User, user_id)
     if user is None:
-        raise UnknownUser(f"No user {user_id}.")
+        raise UnknownUser(in_english(N_("No user %(user)s."), user=user_id))
     return user
 
 
@@ -595,7 +596,8 @@ def redeem_kiosk_code(db: Session, code: str, client: str, device: str | None = 
     kiosk_at_seat = booked_seat is not None and booked_seat.device_hash is not None
     if kiosk_at_seat and (at_seat is None or at_seat != booked_seat):
         throttle.misplaced_code(attempt, booking.id.hex)
-        raise KioskCodeInvalid(f"This kiosk code is for seat {booking.seat}. Ask the host.")
+        why = N_("This kiosk code is for seat %(seat)s. Ask the host.")
+        raise KioskCodeInvalid(in_english(why, seat=booking.seat))
     spent = db.execute(
         update(KioskCode).where(*live).values(used_at=now).returning(KioskCode.id)
     ).scalar()
@@ -627,4 +629,5 @@ def end_session_by_id(db: Session, session_id: uuid.UUID) -> None:
         .values(revoked_at=now)
     ).rowcount  # type: ignore[attr-defined]
     if not (ended or revoked):
-        raise UnknownSession(f"No live session or token {session_id}.")
+        why = N_("No live session or token %(session)s.")
+        raise UnknownSession(in_english(why, session=session_id))

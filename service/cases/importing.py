@@ -29,6 +29,7 @@ from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.crypto import seal_value
 from service.core.db import insert_rows
+from service.core.formatting import in_english
 from service.core.i18n import N_
 from service.eligibility.policy import CaseProfile
 from service.eligibility.service import screen_new
@@ -80,7 +81,8 @@ def read_rows(stream: IO[bytes], filename: str) -> Iterator[dict[str, Any]]:
         else:
             yield from _parse_csv(text, filename)
     except UnicodeDecodeError as exc:
-        raise BadImportFile(f"{filename}: the file is not UTF-8 text") from exc
+        why = N_("%(file)s: the file is not UTF-8 text")
+        raise BadImportFile(in_english(why, file=filename)) from exc
     finally:
         text.detach()  # the caller's stream stays open
 
@@ -100,13 +102,13 @@ def _parse_json(text: str, filename: str) -> list[dict[str, Any]]:
     except json.JSONDecodeError as exc:
         raise BadImportFile(f"{filename}: invalid JSON ({exc})") from exc
     except RecursionError:
-        raise BadImportFile(
-            f"{filename}: the JSON is nested too deeply; expected a list of flat case objects"
-        ) from None
+        why = N_("%(file)s: the JSON is nested too deeply; expected a list of flat case objects")
+        raise BadImportFile(in_english(why, file=filename)) from None
     if isinstance(data, dict):
         data = data.get("cases")
     if not isinstance(data, list):
-        raise BadImportFile(f"{filename}: expected a JSON list of cases or {{'cases': [...]}}")
+        why = N_("%(file)s: expected a JSON list of cases or {'cases': [...]}")
+        raise BadImportFile(in_english(why, file=filename))
     return [row if isinstance(row, dict) else {"__invalid__": row} for row in data]
 
 
@@ -117,9 +119,14 @@ def _parse_csv(text: IO[str], filename: str) -> Iterator[dict[str, Any]]:
     try:
         missing = set(REQUIRED_COLUMNS) - set(reader.fieldnames or ())
         if missing:
+            why = N_("%(file)s: missing CSV columns: %(missing)s. Expected: %(expected)s")
             raise BadImportFile(
-                f"{filename}: missing CSV columns: {', '.join(sorted(missing))}. "
-                f"Expected: {', '.join(CSV_COLUMNS)}"
+                in_english(
+                    why,
+                    file=filename,
+                    missing=", ".join(sorted(missing)),
+                    expected=", ".join(CSV_COLUMNS),
+                )
             )
         for row in reader:
             yield _csv_row(row)

@@ -20,6 +20,7 @@ from service.cases.timeline import timeline
 from service.core.actions import Refusal, attempt, parse_form, parse_leniently
 from service.core.actor import Actor
 from service.core.clock import utcnow
+from service.core.formatting import in_english
 from service.core.i18n import N_, gettext_for, language_of
 from service.core.jobs import enqueue
 from service.core.settings import get_settings
@@ -318,7 +319,7 @@ def upload(
 def _run(db: Session, run_id: uuid.UUID) -> ImportRun:
     run = db.get(ImportRun, run_id)
     if run is None:
-        raise CaseNotFound(f"No import {run_id}.")
+        raise CaseNotFound(in_english(N_("No import %(run)s."), run=run_id))
     return run
 
 

@@ -37,13 +37,15 @@ def resolve_lawyer(lawyers: dict[str, uuid.UUID], reference: str | None) -> uuid
         return None
     lawyer_id = lawyers.get(reference.strip().lower())
     if lawyer_id is None:
-        raise UnknownLawyer(f"lawyer: no lawyer with username or e-mail '{reference}'")
+        why = N_("lawyer: no lawyer with username or e-mail '%(reference)s'")
+        raise UnknownLawyer(in_english(why, reference=reference))
     return lawyer_id
 
 
 def create_case(db: Session, data: CaseIn, actor: Actor) -> Case:
     if db.scalar(select(Case.id).where(Case.v_number == data.v_number)):
-        raise DuplicateCase(f"A case with V-number {data.v_number} already exists.")
+        why = N_("A case with V-number %(v_number)s already exists.")
+        raise DuplicateCase(in_english(why, v_number=data.v_number))
     case = Case(
         id=uuid.uuid4(),
         v_number=data.v_number,

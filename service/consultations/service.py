@@ -34,7 +34,8 @@ BEFORE_DECISION = (CaseState.READY_FOR_DECISION, CaseState.CLAIMED, CaseState.IN
 
 def _check_open(case: Case) -> None:
     if case.state in TERMINAL_STATES:
-        raise WorkflowError(f"The case is {case.state}; consultations are closed.")
+        why = N_("The case is %(state)s; consultations are closed.")
+        raise WorkflowError(in_english(why, state=case.state))
 
 
 def _check_topic_fits(case: Case, topic: ConsultationTopic) -> None:
@@ -55,8 +56,11 @@ def may_answer(db: Session, actor: Actor, topic: ConsultationTopic) -> bool:
 
 def _require_adviser(db: Session, actor: Actor, topic: ConsultationTopic) -> None:
     if not may_answer(db, actor, topic):
-        who = "the hard-cases team" if topic is T.HARD_CASES else f"the {topic.value} coordinator"
-        raise NotYourSpecialism(f"Only {who} answers a consultation on '{topic.value}'.")
+        if topic is T.HARD_CASES:
+            why = N_("Only the hard-cases team answers a consultation on '%(topic)s'.")
+        else:
+            why = N_("Only the %(motive)s coordinator answers a consultation on '%(topic)s'.")
+        raise NotYourSpecialism(in_english(why, motive=topic.value, topic=topic.value))
 
 
 def request(db: Session, case: Case, officer: Actor, body: ConsultationRequestIn) -> Consultation:
@@ -136,7 +140,8 @@ def advise(db: Session, case: Case, adviser: Actor, body: AdviceIn) -> Consultat
 def consultation_by_id(db: Session, consultation_id: uuid.UUID) -> Consultation:
     found = db.get(Consultation, consultation_id)
     if found is None:
-        raise ConsultationNotFound(f"No consultation {consultation_id}.")
+        why = N_("No consultation %(consultation)s.")
+        raise ConsultationNotFound(in_english(why, consultation=consultation_id))
     return found
 
 

@@ -73,6 +73,8 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Values that name a language or a country by its code.
 _LANGUAGE_VALUES = frozenset({"language", "languages"})
 _COUNTRY_VALUES = frozenset({"nationality"})
+# Values that are a sentence of the service themselves (a guard's rule in a refused step).
+_SENTENCE_VALUES = frozenset({"rule"})
 
 
 def in_english(msgid: str, **values: object) -> str:
@@ -144,4 +146,6 @@ def _shown(name: str, value: str, language: str) -> str:
         return ", ".join(language_in(code.strip(), language) for code in value.split(","))
     if name in _COUNTRY_VALUES:
         return country_in(value, language)
+    if name in _SENTENCE_VALUES:
+        return _read(value, language) or value
     return value  # as typed (a note, a name)

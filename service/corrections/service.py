@@ -20,6 +20,7 @@ from service import procedure
 from service.cases.access import require_own_client
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
+from service.core.formatting import in_english
 from service.core.i18n import N_
 from service.core.settings import get_settings
 from service.core.uploads import clean_filename
@@ -104,10 +105,11 @@ def _bump(db: Session, file: Correction, expected: int | None) -> None:
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         db.refresh(file)
-        raise VersionConflict(
-            f"Someone else changed these corrections since you loaded them (you had version "
-            f"{current}, it is now {file.version}). Reload, check their changes, and try again."
+        why = N_(
+            "Someone else changed these corrections since you loaded them (you had version "
+            "%(had)s, it is now %(now)s). Reload, check their changes, and try again."
         )
+        raise VersionConflict(in_english(why, had=current, now=file.version))
     db.refresh(file)
 
 
@@ -140,7 +142,8 @@ def _check_answer_keys(db: Session, case: Case, items: list[CorrectionItemIn]) -
     known = {item.key for item in answer_items(answer_set)} if answer_set else set()
     unknown = sorted({i.answer_key for i in items if i.answer_key and i.answer_key not in known})
     if unknown:
-        raise InvalidCorrection(f"Not answers of this form: {', '.join(unknown)}.")
+        why = N_("Not answers of this form: %(questions)s.")
+        raise InvalidCorrection(in_english(why, questions=", ".join(unknown)))
 
 
 def sniff(data: bytes) -> str:
@@ -148,10 +151,17 @@ def sniff(data: bytes) -> str:
     kind = filetype.guess(data)
     media_type = kind.mime if kind else None
     if media_type not in ALLOWED_TYPES:
-        found = f"a {kind.extension.upper()} file" if kind else "not a recognised file type"
-        raise AttachmentRefused(
-            f"Attach a PDF, JPEG or PNG file; this one is {found} (judged by its content)."
+        if kind is None:
+            raise AttachmentRefused(
+                N_(
+                    "Attach a PDF, JPEG or PNG file; this one is not a recognised file type "
+                    "(judged by its content)."
+                )
+            )
+        why = N_(
+            "Attach a PDF, JPEG or PNG file; this one is a %(kind)s file (judged by its content)."
         )
+        raise AttachmentRefused(in_english(why, kind=kind.extension.upper()))
     return str(media_type)
 
 
@@ -161,7 +171,8 @@ def _add_attachment(
     filename, data = upload
     limit = get_settings().attachment_max_bytes
     if len(data) > limit:
-        raise AttachmentRefused(f"An attachment may be at most {limit // 2**20} MB.")
+        why = N_("An attachment may be at most %(megabytes)s MB.")
+        raise AttachmentRefused(in_english(why, megabytes=limit // 2**20))
     if not data:
         raise AttachmentRefused("The file is empty.")
     media_type = sniff(data)
@@ -191,15 +202,24 @@ def _check_room(db: Session, file: Correction, size: int) -> None:
         )
     ).one()
     if count >= settings.attachments_per_case:
-        raise TooManyAttachments(
-            f"This case holds {count} attachments, the most it may hold; "
+        why = N_(
+            "This case holds %(count)s attachments, the most it may hold; "
             "combine documents into one PDF, or send the corrections as they are."
         )
+        raise TooManyAttachments(in_english(why, count=count))
     limit = settings.attachments_max_total_bytes
     if total + size > limit:
+        why = N_(
+            "The attachments of a case may be at most %(megabytes)s MB together; "
+            "%(attached)s MB are attached and this file is %(size)s MB."
+        )
         raise TooManyAttachments(
-            f"The attachments of a case may be at most {limit // 2**20} MB together; "
-            f"{total / 2**20:.1f} MB are attached and this file is {size / 2**20:.1f} MB."
+            in_english(
+                why,
+                megabytes=limit // 2**20,
+                attached=f"{total / 2**20:.1f}",
+                size=f"{size / 2**20:.1f}",
+            )
         )
 
 

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from service.auth.access import Loaded, Permission, PermissionDependency, allow, gated, signed_in
 from service.cases.access import case_through
 from service.core.actor import Actor
+from service.core.formatting import in_english
+from service.core.i18n import N_
 from service.decisions.exceptions import NotAnOfficer
 from service.fields import roles_seeing
 from service.models.auth import Role, User
@@ -33,7 +35,7 @@ def officer_user(db: Session, user_id: uuid.UUID) -> User:
     """The decision officer whose profile is kept."""
     user = db.get(User, user_id)
     if user is None or user.role != Role.OFFICER:
-        raise NotAnOfficer(f"No decision officer {user_id}.")
+        raise NotAnOfficer(in_english(N_("No decision officer %(user)s."), user=user_id))
     return user
 
 

@@ -16,6 +16,7 @@ from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
 from service.core.crypto import open_value, seal_value
 from service.core.errors import DomainError
+from service.core.formatting import in_english
 from service.core.i18n import N_
 from service.eligibility.policy import FormPurpose, load_policy
 from service.eligibility.service import active_policy
@@ -77,9 +78,8 @@ def form_language(form: FormDefinition, case: Case) -> str:
     for language in case.languages:
         if language in offered:
             return language
-    raise LanguageNotOffered(
-        f"The form is not offered in the applicant's languages ({', '.join(case.languages)})."
-    )
+    why = N_("The form is not offered in the applicant's languages (%(languages)s).")
+    raise LanguageNotOffered(in_english(why, languages=", ".join(case.languages)))
 
 
 def answer_set_of(db: Session, case: Case) -> AnswerSet | None:
@@ -109,7 +109,8 @@ def start(db: Session, case: Case, actor: Actor, language: str | None = None) ->
     if language is None:
         language = form_language(form, case)
     elif language not in form.languages:
-        raise LanguageNotOffered(f"The form is not offered in '{language}'.")
+        refused = N_("The form is not offered in '%(language)s'.")
+        raise LanguageNotOffered(in_english(refused, language=language))
     why = Reason.step(N_("form started in '%(language)s'"), language=language)
     procedure.advance(db, case, CaseEvent.START_FORM, actor, why)
     now = utcnow()

@@ -58,7 +58,8 @@ def seat_on_site(db: Session, seat_id: uuid.UUID, actor: Actor) -> Seat:
     seat = db.get(Seat, seat_id)
     room = db.get(Room, seat.room_id) if seat else None
     if seat is None or room is None or host_location(actor) not in (None, room.location_id):
-        raise SeatNotFound(f"No seat {seat_id} at your location.")
+        why = N_("No seat %(seat)s at your location.")
+        raise SeatNotFound(in_english(why, seat=seat_id))
     return seat
 
 

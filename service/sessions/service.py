@@ -84,7 +84,9 @@ from service.workflow import (
 
 def create_location(db: Session, data: LocationIn) -> Location:
     if db.scalar(select(Location.id).where(Location.name == data.name)):
-        raise DuplicateLocation(f"A location named '{data.name}' exists already.")
+        raise DuplicateLocation(
+            in_english(N_("A location named '%(name)s' exists already."), name=data.name)
+        )
     location = Location(**data.model_dump())
     db.add(location)
     db.flush()
@@ -94,7 +96,8 @@ def create_location(db: Session, data: LocationIn) -> Location:
 def create_room(db: Session, location: Location, data: RoomIn) -> Room:
     """A room with its seats numbered 1..n; the location counts their kiosks."""
     if db.scalar(select(Room.id).where(Room.location_id == location.id, Room.name == data.name)):
-        raise DuplicateRoom(f"{location.name} has a room named '{data.name}' already.")
+        why = N_("%(location)s has a room named '%(name)s' already.")
+        raise DuplicateRoom(in_english(why, location=location.name, name=data.name))
     room = Room(location_id=location.id, name=data.name)
     db.add(room)
     db.flush()
@@ -111,7 +114,7 @@ def seats_in(db: Session, room_id: uuid.UUID) -> int:
 def seat_at(db: Session, room_id: uuid.UUID, number: int) -> Seat:
     seat = db.scalar(select(Seat).where(Seat.room_id == room_id, Seat.number == number))
     if seat is None:
-        raise SeatNotFound(f"The room has no seat {number}.")
+        raise SeatNotFound(in_english(N_("The room has no seat %(seat)s."), seat=number))
     return seat
 
 
@@ -137,10 +140,13 @@ def _check_room(
         return
     room = db.get(Room, room_id)
     if room is None or room.location_id != location_id:
-        raise RoomNotFound(f"No room {room_id} at this location.")
+        raise RoomNotFound(in_english(N_("No room %(room)s at this location."), room=room_id))
     available = seats_in(db, room.id)
     if seats > available:
-        raise RoomTooSmall(f"{room.name} has {available} seats, not {seats}.", available)
+        why = N_("%(room)s has %(available)s seats, not %(seats)s.")
+        raise RoomTooSmall(
+            in_english(why, room=room.name, available=available, seats=seats), available
+        )
     clash = queries.room_clash(db, room.id, starts_at, duration_minutes, session_id)
     if clash is not None:
         other_ends = clash.starts_at + timedelta(minutes=clash.duration_minutes)
@@ -158,7 +164,9 @@ def _check_room(
 
 def create_session(db: Session, data: SessionIn) -> HearingSession:
     if db.get(Location, data.location_id) is None:
-        raise LocationNotFound(f"No location {data.location_id}.")
+        raise LocationNotFound(
+            in_english(N_("No location %(location)s."), location=data.location_id)
+        )
     if data.starts_at <= utcnow():
         raise SessionInPast("A session must start in the future.")
     _check_room(
@@ -196,7 +204,8 @@ def update_session(db: Session, session: HearingSession, data: SessionEdit) -> H
         or 0
     )
     if data.seats < booked:
-        raise FewerSeatsThanBooked(f"{booked} seats are booked; keep at least {booked}.")
+        why = N_("%(booked)s seats are booked; keep at least %(least)s.")
+        raise FewerSeatsThanBooked(in_english(why, booked=booked, least=booked))
     if booked and data.language != session.language:
         raise LanguageFixed(
             "Applicants are booked in this session's language; move them before changing it."
@@ -253,7 +262,9 @@ def interpreters_of(db: Session, session_id: uuid.UUID) -> frozenset[tuple[str, 
 
 def set_preference(db: Session, case: Case, data: PreferenceIn) -> PlanningPreference:
     if data.location_id is not None and db.get(Location, data.location_id) is None:
-        raise LocationNotFound(f"No location {data.location_id}.")
+        raise LocationNotFound(
+            in_english(N_("No location %(location)s."), location=data.location_id)
+        )
     preference = db.get(PlanningPreference, case.id) or PlanningPreference(case_id=case.id)
     preference.location_id = data.location_id
     preference.interpreter_gender = data.interpreter_gender
@@ -287,7 +298,8 @@ def _bookable(
             raise SessionFull("Every seat in this session is booked.")
         seat = slot.free_seats[0]
     if seat > session.seats:
-        raise SeatOutOfRange(f"Seat {seat} does not exist; the session has {session.seats}.")
+        why = N_("Seat %(seat)s does not exist; the session has %(seats)s.")
+        raise SeatOutOfRange(in_english(why, seat=seat, seats=session.seats))
     return seat, language
 
 
@@ -354,7 +366,8 @@ def case_to_book(db: Session, actor: Actor, v_number: str) -> Case:
         number = ""
     case_id = db.scalar(select(Case.id).where(Case.v_number == number)) if number else None
     if case_id is None:
-        raise UnknownVNumber(f"No case with V-number '{v_number}'.", field="v_number")
+        why = in_english(N_("No case with V-number '%(v_number)s'."), v_number=v_number)
+        raise UnknownVNumber(why, field="v_number")
     return readable_case(db, case_id, actor)
 
 

@@ -60,7 +60,8 @@ def agency_named(db: Session, name: str) -> Agency:
     agency = db.scalar(select(Agency).where(Agency.name == name.strip(), Agency.active.is_(True)))
     if agency is None:
         known = db.scalars(select(Agency.name).where(Agency.active.is_(True)).order_by(Agency.name))
-        raise AgencyNotFound(f"No agency named '{name}'. Agencies: {', '.join(known) or 'none'}.")
+        why = N_("No agency named '%(name)s'. Agencies: %(agencies)s.")
+        raise AgencyNotFound(in_english(why, name=name, agencies=", ".join(known) or "none"))
     return agency
 
 
@@ -94,9 +95,12 @@ def taken_this_week(db: Session, agency: Agency, now: datetime) -> int:
 def _check_capacity(db: Session, agency: Agency, now: datetime) -> None:
     taken = taken_this_week(db, agency, now)
     if taken >= agency.capacity_per_week:
+        why = N_(
+            "%(agency)s has taken %(taken)s of its %(capacity)s forms this week; "
+            "choose another agency."
+        )
         raise AgencyFull(
-            f"{agency.name} has taken {taken} of its {agency.capacity_per_week} forms this "
-            "week; choose another agency."
+            in_english(why, agency=agency.name, taken=taken, capacity=agency.capacity_per_week)
         )
 
 
@@ -154,7 +158,9 @@ def reassign(db: Session, job: Translation, agency_name: str) -> Agency:
         raise TranslationClosed("This translation was called off: the case left the track.")
     agency = agency_named(db, agency_name)
     if agency.id == job.agency_id:
-        raise TranslationClosed(f"The job is with {agency.name} already.")
+        raise TranslationClosed(
+            in_english(N_("The job is with %(agency)s already."), agency=agency.name)
+        )
     _check_capacity(db, agency, utcnow())
     job.agency_id = agency.id
     db.flush()
@@ -239,10 +245,11 @@ def _check_versions(db: Session, job: Translation) -> int:
         or 0
     )
     if delivered >= MAX_VERSIONS:
-        raise TooManyVersions(
-            f"This translation has been delivered {delivered} times, the most it may be; "
+        why = N_(
+            "This translation has been delivered %(delivered)s times, the most it may be; "
             "the lawyer works from the last one delivered."
         )
+        raise TooManyVersions(in_english(why, delivered=delivered))
     return delivered + 1
 
 
@@ -259,11 +266,11 @@ def upload_xliff(db: Session, job: Translation, actor: Actor, data: bytes | None
         raise TranslationFileRefused("The file was refused.", problems=[str(exc)]) from exc
     problems = file_problems(job, source_items(db, job), read)
     if problems:
-        raise TranslationFileRefused(
-            f"The file was refused: {len(problems)} problem(s). Download the job again, "
-            "translate every unit and upload it unchanged otherwise.",
-            problems=problems,
+        why = N_(
+            "The file was refused: %(count)s problem(s). Download the job again, "
+            "translate every unit and upload it unchanged otherwise."
         )
+        raise TranslationFileRefused(in_english(why, count=len(problems)), problems=problems)
     answers_nl = {unit.key: unit.target for unit in read.units}
     digest = hashlib.sha256(data).hexdigest()
     return deliver(db, job, actor, answers_nl, channel="xliff", file_sha256=digest)

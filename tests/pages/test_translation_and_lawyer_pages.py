@@ -95,7 +95,10 @@ def test_an_attachment_of_the_wrong_type_is_refused_on_the_page(client, db, fact
         headers=HTML,
     )
     assert refused.status_code == 422
-    assert "PDF, JPEG or PNG" in refused.text
+    # The refusal's English detail (as the API sends it) reads in Dutch on the page.
+    assert "Voeg een PDF-, JPEG- of PNG-bestand toe; dit is geen herkend bestandstype" in (
+        refused.text
+    )
 
 
 def test_planners_reassign_a_late_job_on_their_page(client, db, factory):
