@@ -6,6 +6,8 @@ signed in and the role checked inside the request's unit of work
 (``service/core/routing.py``), in one query.
 """
 
+import inspect
+import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
@@ -86,6 +88,30 @@ class Loaded(InUnitOfWork, Generic[T]):
 
     def resolve(self, db: Session) -> T:
         return self.load(db, self.permission.resolve(db))
+
+
+def through(
+    door: PermissionDependency, path_id: str, load: Callable[[Session, uuid.UUID, Actor], T]
+) -> Callable[..., Any]:
+    """A dependency giving the object of the path's ``path_id`` that the caller may see,
+    loaded by ``load(db, id, actor)`` once the caller is signed in with one of the
+    door's roles: each domain's ``access.py`` declares its aliases with it."""
+
+    async def dependency(**given: Any) -> Loaded[T]:
+        object_id: uuid.UUID = given[path_id]
+        return Loaded(given["permission"], lambda db, actor: load(db, object_id, actor))
+
+    # FastAPI reads the path parameter's name from the signature: it is the caller's.
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    dependency.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(path_id, keyword, annotation=uuid.UUID),
+            inspect.Parameter(
+                "permission", keyword, annotation=Annotated[Permission, Depends(door)]
+            ),
+        ]
+    )
+    return gated(dependency, door)
 
 
 def gated(loader: Callable[..., Any], door: PermissionDependency) -> Callable[..., Any]:

@@ -15,12 +15,10 @@ from sqlalchemy.orm import Session
 
 from service.auth.access import (
     STAFF,
-    Loaded,
-    Permission,
     PermissionDependency,
     allow,
-    gated,
     signed_in,
+    through,
 )
 from service.cases.exceptions import CaseNotFound
 from service.core.actor import Actor
@@ -118,25 +116,15 @@ def require_own_client(case: Case, actor: Actor) -> None:
 
 def case_through(door: PermissionDependency) -> Callable[..., Any]:
     """A dependency giving the case of the path's ``case_id`` that the caller may see."""
-
-    async def case(
-        case_id: uuid.UUID, permission: Annotated[Permission, Depends(door)]
-    ) -> Loaded[Case]:
-        return Loaded(permission, lambda db, actor: readable_case(db, case_id, actor))
-
-    return gated(case, door)
+    return through(door, "case_id", readable_case)
 
 
 def account_through(door: PermissionDependency, resource: str) -> Callable[..., Any]:
     """A dependency giving the case of the path's ``case_id`` whose account (the
     ``resource`` of the field table) the caller may read."""
-
-    async def case(
-        case_id: uuid.UUID, permission: Annotated[Permission, Depends(door)]
-    ) -> Loaded[Case]:
-        return Loaded(permission, lambda db, actor: readable_account(db, case_id, actor, resource))
-
-    return gated(case, door)
+    return through(
+        door, "case_id", lambda db, case_id, actor: readable_account(db, case_id, actor, resource)
+    )
 
 
 Reader = Annotated[Actor, Depends(allow(*READERS))]

@@ -9,7 +9,12 @@ from fastapi import Depends
 from sqlalchemy.orm import Session
 
 from service.audit.access import about_case
-from service.auth.access import Loaded, Permission, PermissionDependency, allow, gated, signed_in
+from service.auth.access import (
+    PermissionDependency,
+    allow,
+    signed_in,
+    through,
+)
 from service.cases.access import account_through, case_through
 from service.consultations import service
 from service.core.actor import Actor
@@ -35,13 +40,7 @@ def consultation_audited(db: Session, consultation_id: uuid.UUID) -> Consultatio
 
 def consultation_through(door: PermissionDependency) -> Callable[..., Any]:
     """A dependency giving the consultation of the path's ``consultation_id``."""
-
-    async def consultation(
-        consultation_id: uuid.UUID, permission: Annotated[Permission, Depends(door)]
-    ) -> Loaded[Consultation]:
-        return Loaded(permission, lambda db, _actor: consultation_audited(db, consultation_id))
-
-    return gated(consultation, door)
+    return through(door, "consultation_id", lambda db, ident, _: consultation_audited(db, ident))
 
 
 Adviser = Annotated[Actor, Depends(allow(*ADVISERS))]

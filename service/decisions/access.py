@@ -8,7 +8,12 @@ from typing import Annotated, Any
 from fastapi import Depends
 from sqlalchemy.orm import Session
 
-from service.auth.access import Loaded, Permission, PermissionDependency, allow, gated, signed_in
+from service.auth.access import (
+    PermissionDependency,
+    allow,
+    signed_in,
+    through,
+)
 from service.cases.access import case_through
 from service.core.actor import Actor
 from service.core.formatting import in_english
@@ -41,13 +46,7 @@ def officer_user(db: Session, user_id: uuid.UUID) -> User:
 
 def officer_through(door: PermissionDependency) -> Callable[..., Any]:
     """A dependency giving the decision officer of the path's ``user_id``."""
-
-    async def officer(
-        user_id: uuid.UUID, permission: Annotated[Permission, Depends(door)]
-    ) -> Loaded[User]:
-        return Loaded(permission, lambda db, _actor: officer_user(db, user_id))
-
-    return gated(officer, door)
+    return through(door, "user_id", lambda db, user_id, _: officer_user(db, user_id))
 
 
 Officer = Annotated[Actor, Depends(allow(*OFFICERS))]

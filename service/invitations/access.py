@@ -8,7 +8,12 @@ from fastapi import Depends
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from service.auth.access import Loaded, Permission, PermissionDependency, allow, gated, signed_in
+from service.auth.access import (
+    PermissionDependency,
+    allow,
+    signed_in,
+    through,
+)
 from service.cases.access import case_through
 from service.core.actor import Actor
 from service.core.formatting import in_english
@@ -59,13 +64,7 @@ ClientCasePage = Annotated[Case, Depends(case_through(signed_in(*REPLIERS)))]
 def invitation_through(door: PermissionDependency) -> Callable[..., Any]:
     """A dependency giving the invitation of the path's ``invitation_id`` addressed to
     the caller (``readable_invitation``)."""
-
-    async def invitation(
-        invitation_id: uuid.UUID, permission: Annotated[Permission, Depends(door)]
-    ) -> Loaded[Invitation]:
-        return Loaded(permission, lambda db, actor: readable_invitation(db, invitation_id, actor))
-
-    return gated(invitation, door)
+    return through(door, "invitation_id", readable_invitation)
 
 
 # The invitation the lawyer replies to: only one addressed to them.

@@ -8,7 +8,12 @@ from typing import Annotated, Any
 from fastapi import Depends
 from sqlalchemy.orm import Session
 
-from service.auth.access import Loaded, Permission, PermissionDependency, allow, gated, signed_in
+from service.auth.access import (
+    PermissionDependency,
+    allow,
+    signed_in,
+    through,
+)
 from service.core.actor import Actor
 from service.core.formatting import in_english
 from service.core.i18n import N_
@@ -48,13 +53,7 @@ def message_through(
     door: PermissionDependency, load: Callable[[Session, uuid.UUID, Actor], Message]
 ) -> Callable[..., Any]:
     """A dependency giving the message of the path's ``message_id``, loaded by ``load``."""
-
-    async def message(
-        message_id: uuid.UUID, permission: Annotated[Permission, Depends(door)]
-    ) -> Loaded[Message]:
-        return Loaded(permission, lambda db, actor: load(db, message_id, actor))
-
-    return gated(message, door)
+    return through(door, "message_id", load)
 
 
 Recipient = Annotated[Actor, Depends(allow(*RECIPIENTS))]

@@ -7,7 +7,6 @@ they can check the right person in), its rooms and seats, and nothing of other
 locations.
 """
 
-import inspect
 import uuid
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
@@ -16,7 +15,7 @@ from fastapi import Depends
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from service.auth.access import Loaded, Permission, PermissionDependency, allow, gated, signed_in
+from service.auth.access import allow, signed_in, through
 from service.cases.access import case_through
 from service.core.actor import Actor
 from service.core.formatting import in_english
@@ -93,28 +92,6 @@ def booking_on_site(db: Session, booking_id: uuid.UUID, actor: Actor) -> Booking
 
 
 # --- the doors' declarations: the endpoint receives the caller or the object, checked -----
-
-
-def through(
-    door: PermissionDependency, path_id: str, load: Callable[[Session, uuid.UUID, Actor], T]
-) -> Callable[..., Any]:
-    """A dependency giving the object of the path's ``path_id`` that the caller may see,
-    loaded by ``load`` once the caller is signed in with one of the door's roles."""
-
-    async def dependency(**given: Any) -> Loaded[T]:
-        object_id: uuid.UUID = given[path_id]
-        return Loaded(given["permission"], lambda db, actor: load(db, object_id, actor))
-
-    keyword = inspect.Parameter.KEYWORD_ONLY
-    dependency.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [
-            inspect.Parameter(path_id, keyword, annotation=uuid.UUID),
-            inspect.Parameter(
-                "permission", keyword, annotation=Annotated[Permission, Depends(door)]
-            ),
-        ]
-    )
-    return gated(dependency, door)
 
 
 def _api(roles: tuple[Role, ...], path_id: str, load: Callable[..., Any]) -> Any:

@@ -10,7 +10,12 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from service.audit.access import about_case
-from service.auth.access import Loaded, Permission, PermissionDependency, allow, gated, signed_in
+from service.auth.access import (
+    PermissionDependency,
+    allow,
+    signed_in,
+    through,
+)
 from service.cases.access import account_through, case_through
 from service.core.actor import Actor
 from service.core.formatting import in_english
@@ -76,13 +81,7 @@ def readable_job(db: Session, translation_id: uuid.UUID, actor: Actor) -> Transl
 
 def job_through(door: PermissionDependency) -> Callable[..., Any]:
     """A dependency giving the job of the path's ``translation_id`` the caller may see."""
-
-    async def job(
-        translation_id: uuid.UUID, permission: Annotated[Permission, Depends(door)]
-    ) -> Loaded[Translation]:
-        return Loaded(permission, lambda db, actor: readable_job(db, translation_id, actor))
-
-    return gated(job, door)
+    return through(door, "translation_id", readable_job)
 
 
 Planner = Annotated[Actor, Depends(allow(*PLANNERS))]
