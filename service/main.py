@@ -37,6 +37,8 @@ from service.dossier.api import router as dossier_router
 from service.dossier.pages import router as dossier_pages
 from service.eligibility.api import router as eligibility_router
 from service.eligibility.pages import router as eligibility_pages
+from service.forecast.api import router as forecast_router
+from service.forecast.pages import router as forecast_pages
 from service.invitations.api import router as invitations_router
 from service.invitations.pages import router as invitation_pages
 from service.messages.api import router as messages_router
@@ -74,6 +76,7 @@ PAGES = (
     kiosk_pages,
     audit_pages,
     admin_pages,
+    forecast_pages,
 )
 # Outside production only: the development mailbox.
 DEV_PAGES = (dev_mail_pages,)
@@ -94,6 +97,7 @@ ROUTERS = (
     audit_router,
     terms_router,
     messages_router,
+    forecast_router,
 )
 TAGS = [
     {"name": "auth", "description": "Signing in (bearer tokens, kiosk codes) and accounts."},
@@ -109,6 +113,7 @@ TAGS = [
     {"name": "audit", "description": "Who looked at a case: the access log."},
     {"name": "terms", "description": "Terms in working days, extensions, overdue terms."},
     {"name": "messages", "description": "E-mail sent to each party; failed messages."},
+    {"name": "forecast", "description": "The capacity forecast: when the stock is done."},
     {"name": "ops", "description": "Health for load balancers."},
 ]
 
