@@ -12,7 +12,7 @@ from service.forecast.schemas import WeekOut
 from service.forecast.simulation import Step
 
 WIDTH, HEIGHT = 720, 320
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 48
+LEFT, RIGHT, TOP, BOTTOM = 64, 40, 16, 48
 # Colours of the Rijkshuisstijl palette with contrast >= 3:1 on white; dashes tell apart too.
 LINES: dict[Step, tuple[str, str]] = {
     Step.INVITATION: ("#154273", ""),
@@ -23,14 +23,18 @@ LINES: dict[Step, tuple[str, str]] = {
 }
 
 
-def _nice_top(value: int) -> int:
-    """The axis' top: 1, 2 or 5 times a power of ten, at least ``value``."""
-    top = 1
+TICKS = 4
+
+
+def _tick_step(value: int) -> int:
+    """The step between the axis' lines: 1, 2 or 5 times a power of ten, so that
+    ``TICKS`` steps reach ``value``."""
+    power = 1
     while True:
         for factor in (1, 2, 5):
-            if top * factor >= value:
-                return top * factor
-        top *= 10
+            if power * factor * TICKS >= value:
+                return power * factor
+        power *= 10
 
 
 def stock_chart(
@@ -42,7 +46,8 @@ def stock_chart(
     axis_label: str,
 ) -> Markup:
     """A line per step: the cases at that step at the end of each week."""
-    top = _nice_top(max((max(w.stock.values()) for w in weeks), default=1) or 1)
+    step = _tick_step(max((max(w.stock.values()) for w in weeks), default=1) or 1)
+    top = step * TICKS
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     last = max(len(weeks) - 1, 1)
 
@@ -56,8 +61,8 @@ def stock_chart(
         f'<svg class="app-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="{escape(title_id)}" xmlns="http://www.w3.org/2000/svg">'
     ]
-    for tick in range(5):
-        value = top * tick // 4
+    for tick in range(TICKS + 1):
+        value = step * tick
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
             'stroke="#cccccc" stroke-width="1"/>'
@@ -74,12 +79,12 @@ def stock_chart(
         f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 8}" text-anchor="middle" '
         f'font-size="12" fill="#1a1a1a">{escape(axis_label)}</text>'
     )
-    for step, (colour, dash) in LINES.items():
-        points = " ".join(f"{x(w.week):.1f},{y(w.stock[step]):.1f}" for w in weeks)
+    for kind, (colour, dash) in LINES.items():
+        points = " ".join(f"{x(w.week):.1f},{y(w.stock[kind]):.1f}" for w in weeks)
         dashed = f' stroke-dasharray="{dash}"' if dash else ""
         parts.append(
             f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5"'
-            f"{dashed}><title>{escape(labels[step])}</title></polyline>"
+            f"{dashed}><title>{escape(labels[kind])}</title></polyline>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text in it is escaped above

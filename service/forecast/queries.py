@@ -227,10 +227,12 @@ def _teams(db: Session, since: datetime) -> list[Capacity]:
             .group_by(OfficerProfile.team_id)
         ).all()
     )
+    # An officer without a profile is a generalist without a team.
     officers = dict(
         db.execute(
             select(OfficerProfile.team_id, func.count())
-            .join(User, User.id == OfficerProfile.user_id)
+            .select_from(User)
+            .join(OfficerProfile, OfficerProfile.user_id == User.id, isouter=True)
             .where(User.role == Role.OFFICER, User.active.is_(True))
             .group_by(OfficerProfile.team_id)
         ).all()
