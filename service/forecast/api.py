@@ -8,12 +8,12 @@ from sqlalchemy.orm import Session
 from service.core.routing import UnitOfWorkRoute
 from service.forecast import service
 from service.forecast.access import ForecastReader
-from service.forecast.schemas import ForecastOut
+from service.forecast.schemas import MAX_LENGTH, ForecastOut
 
 router = APIRouter(tags=["forecast"], route_class=UnitOfWorkRoute)
 # Documented here; read (and refused with a message per parameter) by the service, so
 # the page and the API answer a bad input alike.
-Given = Annotated[str | None, Query()]
+Given = Annotated[str | None, Query(max_length=MAX_LENGTH)]
 
 
 @router.get("/forecast")

@@ -49,6 +49,8 @@ SAY = {
     "teams": N_("Enter a number of decisions from 0 to 10000, such as 12 or 12,5."),
 }
 UNKNOWN = N_("There is no location, agency or team with this id.")
+# Longer than any number the inputs take.
+MAX_LENGTH = 20
 
 
 class ForecastIn(BaseModel):
@@ -91,7 +93,7 @@ def parse(values: Mapping[str, str]) -> ForecastIn:
     given: dict[str, object] = {attribute: {} for attribute in PER_RESOURCE}
     names: dict[tuple[str, ...], str] = {}
     for name, raw in values.items():
-        text = _number(raw.strip())
+        text = _number(raw.strip())[:MAX_LENGTH]
         if not text:
             continue
         for attribute, plain in PLAIN.items():
