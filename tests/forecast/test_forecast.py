@@ -88,6 +88,10 @@ def test_the_planner_finds_it_from_the_start_page_in_dutch(client, world):
     assert "<text" in html
     caption = '<caption class="utrecht-table__caption">Zaken per stap aan het eind van elke week'
     assert caption in html
+    assert '<th class="utrecht-table__header-cell" scope="row">' in html
+    # Without JavaScript: a plain GET form, so a scenario is an address to bookmark.
+    assert '<form method="get" action="/planner/forecast"' in html
+    assert "<script" not in html.split("</head>")[1]
     assert "Capacity forecast" not in html
 
 
@@ -155,3 +159,17 @@ def test_the_backlog_of_15348_cases_is_forecast_within_a_second(db, factory):
     assert faster.finished
     print(f"forecast of 15,348 cases: {timings[0]:.3f} s (520 weeks), {timings[1]:.3f} s")
     assert max(timings) < 1.0, timings
+
+
+def test_the_coordinator_finds_it_on_their_start_page_and_a_lawyer_does_not_get_it(client, factory):
+    from service.auth.pages import START_PAGES
+
+    coordinator = factory.person(Role.COORDINATOR, "lgbti", specialism="lgbti")
+    sign_in(client, coordinator.user.username)
+    start = client.get(START_PAGES[Role.COORDINATOR], headers=HTML).text
+    assert 'href="/planner/forecast"' in start
+    assert client.get("/planner/forecast", headers=HTML).status_code == 200
+    client.cookies.clear()
+    lawyer = factory.person(Role.LAWYER)
+    sign_in(client, lawyer.user.username)
+    assert client.get("/planner/forecast", headers=HTML).status_code == 403
