@@ -3,8 +3,6 @@ libespeak-ng 1.52), the forms check on missing, damaged and wrong-length prompts
 interpreter's recording of a draft, and publishing that freezes them."""
 
 import io
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import av
@@ -12,7 +10,6 @@ import pytest
 import yaml
 
 from service.core import audio
-from service.core.settings import get_settings
 from service.questionnaires.check import check_forms, generate_prompts, publish
 from service.questionnaires.forms import FormDefinition, load_form
 from service.questionnaires.prompts import (
@@ -25,82 +22,7 @@ from service.questionnaires.prompts import (
     record_prompt,
     recorded_languages,
 )
-
-LANGUAGES = ["nl", "en", "ti"]
-
-
-def _texts(nl: str, en: str, ti: str) -> dict[str, str]:
-    return {"nl": nl, "en": en, "ti": ti}
-
-
-SMALL_FORM = {
-    "id": "voice-test",
-    "version": 1,
-    "languages": LANGUAGES,
-    "title": _texts("Proef", "Trial", "ፈተነ"),
-    "intro": _texts("Een proef.", "A trial.", "ፈተነ።"),
-    "sections": [
-        {
-            "id": "reasons",
-            "title": _texts("Redenen", "Reasons", "ምኽንያታት"),
-            "questions": [
-                {
-                    "id": "account",
-                    "type": "long_text",
-                    "answer_modes": ["text", "voice"],
-                    "max_duration_seconds": 300,
-                    "label": _texts(
-                        "Waarom bent u gevlucht?", "Why did you flee?", "ስለምንታይ ሃዲምኩም?"
-                    ),
-                    "help": _texts("Vertel het rustig.", "Take your time.", "ብህድኣት ንገሩ።"),
-                },
-                {
-                    "id": "fear",
-                    "type": "yes_no",
-                    "label": _texts(
-                        "Bent u bang om terug te gaan?",
-                        "Are you afraid to go back?",
-                        "ንምምላስ ትፈርሁ ዶ?",
-                    ),
-                },
-            ],
-        }
-    ],
-}
-
-
-def _use_forms(monkeypatch: pytest.MonkeyPatch, directory: Path) -> None:
-    monkeypatch.setattr(get_settings(), "forms_dir", directory)
-    load_form.cache_clear()
-
-
-@pytest.fixture(scope="session")
-def generated_forms(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A forms directory with one small draft and its placeholders (made once)."""
-    directory = tmp_path_factory.mktemp("voice-forms")
-    (directory / "voice-test").mkdir()
-    (directory / "voice-test" / "v1.yaml").write_text(
-        yaml.safe_dump(SMALL_FORM, allow_unicode=True), encoding="utf-8"
-    )
-    settings = get_settings()
-    before = settings.forms_dir
-    settings.forms_dir = directory
-    load_form.cache_clear()
-    try:
-        generate_prompts()
-    finally:
-        settings.forms_dir = before
-        load_form.cache_clear()
-    return directory
-
-
-@pytest.fixture
-def forms(generated_forms: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    directory = tmp_path / "forms"
-    shutil.copytree(generated_forms, directory)
-    _use_forms(monkeypatch, directory)
-    yield directory
-    load_form.cache_clear()
+from tests.questionnaires.conftest import SMALL_FORM
 
 
 def _form() -> FormDefinition:
@@ -119,14 +41,14 @@ def _as_webm(ogg: bytes) -> bytes:
     return out.getvalue()
 
 
-def test_placeholders_exist_for_every_prompt_in_every_language(forms):
+def test_placeholders_exist_for_every_prompt_in_every_language(voice_forms):
     form = _form()
     ids = [item.id for item in prompt_items(form)]
     assert ids == ["account", "account.help", "fear"]
     for status in prompt_status(form):
         assert (status.generated, status.recorded, status.missing) == (3, 0, 0), status
     path = prompt_file("voice-test", 1, "ti", "account")
-    assert path == forms / "media" / "voice-test" / "1" / "ti" / "account.ogg"
+    assert path == voice_forms / "media" / "voice-test" / "1" / "ti" / "account.ogg"
     info = audio.probe(path.read_bytes())
     assert (info.container, info.codec) == ("ogg", "opus")
     assert 0.3 < info.duration < 10
@@ -147,12 +69,12 @@ def _problems_after(change) -> list[str]:
     return _problems()
 
 
-def test_the_check_fails_on_a_missing_prompt(forms):
+def test_the_check_fails_on_a_missing_prompt(voice_forms):
     problems = _problems_after(Path.unlink)
     assert problems == ["voice-test@1 prompt nl/account: missing"]
 
 
-def test_the_check_fails_on_a_corrupt_prompt(forms):
+def test_the_check_fails_on_a_corrupt_prompt(voice_forms):
     problems = _problems_after(lambda p: p.write_bytes(p.read_bytes()[:-40]))
     assert len(problems) == 1
     assert "not a whole Ogg Opus stream" in problems[0]
@@ -161,7 +83,7 @@ def test_the_check_fails_on_a_corrupt_prompt(forms):
     assert "not a whole Ogg Opus stream" in problems[0]
 
 
-def test_the_check_fails_on_a_prompt_too_long_or_too_short_for_its_text(forms):
+def test_the_check_fails_on_a_prompt_too_long_or_too_short_for_its_text(voice_forms):
     ogg = audio.encode_ogg_opus(_wav_of_seconds(35))
     problems = _problems_after(lambda p: p.write_bytes(ogg))
     assert len(problems) == 1
@@ -205,7 +127,7 @@ def _record(form, data: bytes, *, item="account", seconds=None, sha=None, publis
     )
 
 
-def test_an_interpreters_recording_is_remuxed_and_stored_with_its_origin(forms):
+def test_an_interpreters_recording_is_remuxed_and_stored_with_its_origin(voice_forms):
     form = _form()
     spoken = prompt_file("voice-test", 1, "ti", "account").read_bytes()
     webm = _as_webm(spoken)
@@ -231,7 +153,7 @@ def _packets(data: bytes) -> list[bytes]:
         return [bytes(p) for p in container.demux(audio=0) if p.size]
 
 
-def test_non_audio_truncated_and_wrong_length_recordings_are_refused(forms):
+def test_non_audio_truncated_and_wrong_length_recordings_are_refused(voice_forms):
     form = _form()
     webm = _as_webm(prompt_file("voice-test", 1, "ti", "account").read_bytes())
     seconds = audio.probe(webm).duration
@@ -248,12 +170,12 @@ def test_non_audio_truncated_and_wrong_length_recordings_are_refused(forms):
     assert prompt_record("voice-test", 1, "ti", "account").origin is Origin.GENERATED
 
 
-def test_publishing_freezes_the_prompts(forms):
+def test_publishing_freezes_the_prompts(voice_forms):
     form = _form()
     spoken = prompt_file("voice-test", 1, "ti", "fear").read_bytes()
     _record(form, _as_webm(spoken), item="fear")
     assert publish("voice-test") == ["voice-test@1"]
-    pinned = yaml.safe_load((forms / "published.yaml").read_text())["voice-test@1"]
+    pinned = yaml.safe_load((voice_forms / "published.yaml").read_text())["voice-test@1"]
     assert set(pinned) == {"content", "prompts"}
     assert _problems() == []
     with pytest.raises(PromptFrozen):
@@ -264,7 +186,7 @@ def test_publishing_freezes_the_prompts(forms):
     problems = _problems()
     assert problems == ["voice-test@1 prompt ti/fear: the recording changed since it was recorded"]
     # Or its record was edited: the published prompts' hash no longer matches.
-    manifest = forms / "media" / "voice-test" / "1" / "prompts.yaml"
+    manifest = voice_forms / "media" / "voice-test" / "1" / "prompts.yaml"
     manifest.write_text(manifest.read_text().replace("interpreter.tesfay", "someone.else"))
     assert "voice-test@1: the published prompts changed; record a new version" in _problems()
     # Generating placeholders again leaves a published version's recordings alone.
