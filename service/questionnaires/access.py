@@ -25,7 +25,7 @@ from service.questionnaires.exceptions import KioskSignedOut, KioskSignInEnded
 ANSWER_READERS = tuple(
     sorted(roles_seeing("answers", "answers") - {Role.TRANSLATOR, Role.APPLICANT})
 )
-FORM_READERS = (*STAFF, Role.LAWYER, Role.TRANSLATOR, Role.HOST, Role.APPLICANT)
+FORM_READERS = (*STAFF, Role.LAWYER, Role.TRANSLATOR, Role.HOST, Role.APPLICANT, Role.INTERPRETER)
 APPLICANT = (Role.APPLICANT,)
 FORM_MANAGERS = (Role.PLANNER, Role.ADMIN)
 # Interpreters record the spoken prompts; form managers listen to them.

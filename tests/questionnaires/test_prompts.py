@@ -22,7 +22,7 @@ from service.questionnaires.prompts import (
     record_prompt,
     recorded_languages,
 )
-from tests.questionnaires.conftest import SMALL_FORM
+from tests.voice import SMALL_FORM
 
 
 def _form() -> FormDefinition:
