@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict
 
 from service.core import audio
 from service.core.clock import utcnow
-from service.core.errors import Conflict, NotFound
+from service.core.errors import Conflict, DomainError, NotFound
 from service.core.i18n import N_
 from service.questionnaires.forms import FormDefinition, Question, Texts, forms_dir
 
@@ -396,6 +396,11 @@ class PromptFrozen(Conflict):
     code = "prompt_frozen"
 
 
+class PromptsNotWritable(DomainError):
+    status = 503
+    code = "prompts_not_writable"
+
+
 def record_prompt(
     form: FormDefinition,
     *,
@@ -433,9 +438,14 @@ def record_prompt(
         recorded_at=utcnow().replace(microsecond=0),
         duration=round(audio.probe(ogg).duration, 2),
     )
-    with _manifest_lock(form.id, form.version) as manifest:
-        _atomic_write(prompt_path(form.id, form.version, language, item_id), ogg)
-        manifest.setdefault(language, {})[item_id] = record
+    try:
+        with _manifest_lock(form.id, form.version) as manifest:
+            _atomic_write(prompt_path(form.id, form.version, language, item_id), ogg)
+            manifest.setdefault(language, {})[item_id] = record
+    except OSError as exc:  # a read-only forms directory (see docs/operations.md)
+        raise PromptsNotWritable(
+            N_("Recordings cannot be stored on this server. Ask the administrator.")
+        ) from exc
     return record
 
 

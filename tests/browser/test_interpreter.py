@@ -62,7 +62,8 @@ def _spoken_wav(path: Path) -> Path:
     command, env = found
     command = [c for c in command if c not in ("--stdout", "--stdin")]
     text = "ስለምንታይ ሃዲምኩም? ብህድኣት ንገሩ።"
-    subprocess.run([*command, "-w", str(path), text], check=True, env={**env, "PATH": "/usr/bin"})
+    spoken = [*command, "-w", str(path), text]
+    subprocess.run(spoken, check=True, env={**env, "PATH": "/usr/bin"})  # noqa: S603 - espeak-ng
     return path
 
 

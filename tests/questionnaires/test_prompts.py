@@ -15,6 +15,7 @@ from service.questionnaires.forms import FormDefinition, load_form
 from service.questionnaires.prompts import (
     Origin,
     PromptFrozen,
+    PromptsNotWritable,
     prompt_file,
     prompt_items,
     prompt_record,
@@ -226,3 +227,17 @@ def test_answer_modes_reach_the_kiosk_and_the_content_hash():
     shorter = {**first, "questions": [{**first["questions"][0], "max_duration_seconds": 120}]}
     changed = FormDefinition.model_validate({**SMALL_FORM, "sections": [shorter]})
     assert changed.content_hash != form.content_hash
+
+
+def test_a_read_only_forms_directory_refuses_a_recording_clearly(voice_forms, monkeypatch):
+    from service.questionnaires import prompts
+
+    def read_only(path, data):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(prompts, "_atomic_write", read_only)
+    webm = _as_webm(prompt_file("voice-test", 1, "ti", "fear").read_bytes())
+    with pytest.raises(PromptsNotWritable) as refused:
+        _record(_form(), webm, item="fear")
+    assert refused.value.status == 503
+    assert prompt_record("voice-test", 1, "ti", "fear").origin is Origin.GENERATED
