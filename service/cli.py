@@ -187,9 +187,13 @@ def forms_check(no_prompts: bool) -> None:
 @click.argument("form_id")
 def forms_publish(form_id: str) -> None:
     """Pin the content hash of FORM_ID's new versions in forms/published.yaml."""
-    from service.questionnaires.check import publish
+    from service.questionnaires.check import NotPublishable, publish
 
-    added = publish(form_id)
+    try:
+        added = publish(form_id)
+    except NotPublishable as problems:
+        click.echo(f"not published, the prompts have problems: {problems}", err=True)
+        raise SystemExit(1) from problems
     click.echo("published: " + (", ".join(added) or "nothing new"))
 
 

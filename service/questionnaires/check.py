@@ -96,10 +96,14 @@ def check_forms(*, prompts: bool = True) -> Report:
     return report
 
 
+class NotPublishable(Exception):
+    """A version whose prompts are not all there, whole and of a sane length."""
+
+
 def publish(form_id: str) -> list[str]:
     """Pin the content hash and the prompts' record of every version of ``form_id`` not
     yet published; a version published before prompts existed gets its prompts pinned
-    once. Never re-pins."""
+    once. Never re-pins; refuses a version whose prompts have a problem."""
     registry = published_registry()
     added = []
     for found_id, version in available_forms():
@@ -108,6 +112,9 @@ def publish(form_id: str) -> list[str]:
         if found_id != form_id or (entry is not None and "prompts" in entry):
             continue
         form = load_form(found_id, version)
+        problems = prompt_problems(form, None)
+        if problems:
+            raise NotPublishable("; ".join(problems[:10]))
         prompts = manifest_hash(load_manifest(found_id, version))
         registry[key] = {"content": form.content_hash if entry is None else entry["content"]}
         registry[key]["prompts"] = prompts
@@ -133,4 +140,11 @@ def generate_prompts() -> dict[str, object]:
     return done
 
 
-__all__ = ["KIOSK_LANGUAGES", "Report", "check_forms", "generate_prompts", "publish"]
+__all__ = [
+    "KIOSK_LANGUAGES",
+    "NotPublishable",
+    "Report",
+    "check_forms",
+    "generate_prompts",
+    "publish",
+]

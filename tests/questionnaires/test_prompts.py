@@ -171,6 +171,18 @@ def test_non_audio_truncated_and_wrong_length_recordings_are_refused(voice_forms
     assert prompt_record("voice-test", 1, "ti", "account").origin is Origin.GENERATED
 
 
+def test_a_version_with_a_missing_prompt_is_not_published(voice_forms):
+    from click.testing import CliRunner
+
+    from service.cli import main
+
+    prompt_file("voice-test", 1, "en", "fear").unlink()
+    refused = CliRunner().invoke(main, ["forms", "publish", "voice-test"])
+    assert refused.exit_code == 1
+    assert "prompt en/fear: missing" in refused.output
+    assert not (voice_forms / "published.yaml").exists()
+
+
 def test_publishing_freezes_the_prompts(voice_forms):
     form = _form()
     spoken = prompt_file("voice-test", 1, "ti", "fear").read_bytes()
