@@ -164,15 +164,18 @@ def forms() -> None:
 
 
 @forms.command("check")
-def forms_check() -> None:
+@click.option("--no-prompts", is_flag=True, help="Leave the spoken prompts out (faster).")
+def forms_check(no_prompts: bool) -> None:
     """Fail when a form is invalid, a text is missing in a language, a published version
-    changed, or the kiosk interface lacks a translation."""
+    changed (text or spoken prompts), a prompt is missing, damaged or of a wrong length,
+    or the kiosk interface lacks a translation."""
     from service.questionnaires.check import check_forms
 
-    report = check_forms()
+    report = check_forms(prompts=not no_prompts)
     for form in report.forms:
         unreviewed = ", ".join(form.unreviewed_languages()) or "none"
-        click.echo(f"{form.key}  {form.content_hash[:12]}  unreviewed: {unreviewed}")
+        draft = "  (draft)" if form.key in report.drafts else ""
+        click.echo(f"{form.key}  {form.content_hash[:12]}  unreviewed: {unreviewed}{draft}")
     for problem in report.problems:
         click.echo(f"problem: {problem}", err=True)
     if report.problems:
@@ -184,10 +187,35 @@ def forms_check() -> None:
 @click.argument("form_id")
 def forms_publish(form_id: str) -> None:
     """Pin the content hash of FORM_ID's new versions in forms/published.yaml."""
-    from service.questionnaires.check import publish
+    from service.questionnaires.check import NotPublishable, publish
 
-    added = publish(form_id)
+    try:
+        added = publish(form_id)
+    except NotPublishable as problems:
+        click.echo(f"not published, the prompts have problems: {problems}", err=True)
+        raise SystemExit(1) from problems
     click.echo("published: " + (", ".join(added) or "nothing new"))
+
+
+@forms.command("prompts")
+@click.option("--generate", is_flag=True, help="Write espeak-ng placeholders where none is.")
+def forms_prompts(generate: bool) -> None:
+    """Per form version and language: prompts recorded, placeholders, missing. With
+    --generate, first write the missing placeholders (offline, espeak-ng)."""
+    from service.questionnaires.check import generate_prompts
+    from service.questionnaires.forms import available_forms, load_form
+    from service.questionnaires.prompts import prompt_status
+
+    if generate:
+        for key, result in generate_prompts().items():
+            click.echo(f"{key}: {result}")
+    for form_id, version in available_forms():
+        form = load_form(form_id, version)
+        for status in prompt_status(form):
+            click.echo(
+                f"{form.key} {status.language}: {status.recorded} recorded, "
+                f"{status.generated} placeholders, {status.missing} missing"
+            )
 
 
 @main.group()

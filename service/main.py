@@ -47,6 +47,7 @@ from service.messages.pages import router as message_pages
 from service.questionnaires.api import router as questionnaires_router
 from service.questionnaires.pages import autosave_router as kiosk_autosave
 from service.questionnaires.pages import router as kiosk_pages
+from service.questionnaires.prompt_pages import router as prompt_pages
 from service.sessions.api import router as sessions_router
 from service.sessions.pages import router as session_pages
 from service.terms.api import router as terms_router
@@ -74,6 +75,7 @@ PAGES = (
     term_pages,
     message_pages,
     kiosk_pages,
+    prompt_pages,
     audit_pages,
     admin_pages,
     forecast_pages,

@@ -56,6 +56,7 @@ START_PAGES: dict[str, str] = {
     Role.OFFICER: "/officer",
     Role.COORDINATOR: "/coordinator",
     Role.ADMIN: "/admin",
+    Role.INTERPRETER: "/interpreter",
 }
 ROLE_NAMES: dict[str, str] = {
     Role.PLANNER: N_("Planner"),
@@ -65,6 +66,7 @@ ROLE_NAMES: dict[str, str] = {
     Role.OFFICER: N_("Decision officer"),
     Role.COORDINATOR: N_("Coordinator"),
     Role.ADMIN: N_("Administrator"),
+    Role.INTERPRETER: N_("Interpreter"),
     Role.APPLICANT: N_("Applicant"),
     SYSTEM_ROLE: N_("The service"),
 }

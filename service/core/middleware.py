@@ -12,10 +12,11 @@ from service.core.errors import problem
 from service.core.settings import get_settings
 
 # Scripts and styles only from this service (no inline code, no CDN); data: images for
-# the design system's checkbox and select icons.
+# the design system's checkbox and select icons; blob: audio to listen back to a recording.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "font-src 'self'; media-src 'self' blob:; connect-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; "
     "base-uri 'none'; object-src 'none'"
 )
 # Swagger UI (dev and test only) sets inline styles from its scripts.
@@ -63,7 +64,8 @@ class SecurityHeaders:
             (b"x-frame-options", b"DENY"),
             (b"referrer-policy", b"no-referrer"),
             (b"cross-origin-opener-policy", b"same-origin"),
-            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+            # The microphone for this service's own pages only (spoken prompts and answers).
+            (b"permissions-policy", b"camera=(), microphone=(self), geolocation=()"),
         ]
         if not path.startswith(STATIC_PREFIX):
             # Case data must not stay in browser or proxy caches (a shared kiosk!).

@@ -133,6 +133,7 @@ STAFF: tuple[StaffMember, ...] = (
     StaffMember("admin", "Beheerder", Role.ADMIN),
     StaffMember("planner.jansen", "Eva Jansen (verkeerstoren)", Role.PLANNER),
     StaffMember("planner.devries", "Sem de Vries (verkeerstoren)", Role.PLANNER),
+    StaffMember("interpreter.tesfay", "Tesfay Gebre (tolk Tigrinya)", Role.INTERPRETER),
     StaffMember(
         "host.bakker", "Noor Bakker (gastvrouw Zevenaar)", Role.HOST, location="IND Zevenaar"
     ),

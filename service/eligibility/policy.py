@@ -1,5 +1,6 @@
 """The toetsingskader: versioned eligibility policies, as data, and how to apply one."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +24,10 @@ class LiteracyRule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     exclude_low: bool = True
     must_be_known_for: frozenset[str] = frozenset()
+    # Low literacy is no exclusion in a language in which every spoken prompt of the
+    # track's form is recorded by an interpreter (the applicant hears each question and
+    # answers by speaking); a generated placeholder never counts.
+    admit_low_by_voice: bool = False
 
 
 class Exclusions(BaseModel):
@@ -78,8 +83,24 @@ class Verdict:
         return Reason.step(self.reason)
 
 
-def screen(policy: Policy, case: CaseProfile) -> Verdict:
-    """Apply the policy: exclusions first, then kansrijk or kansarm."""
+# {form key: the languages in which all its spoken prompts are recorded}
+RecordedPrompts = Mapping[str, frozenset[str]]
+
+
+def spoken_languages(policy: Policy, case: CaseProfile, recorded: RecordedPrompts) -> list[str]:
+    """The applicant's languages in which the policy admits low literacy: all prompts of
+    the form of the case's track are recorded (never where the policy does not say so)."""
+    if not policy.literacy.admit_low_by_voice:
+        return []
+    kansrijk = case.nationality in policy.kansrijk_nationalities
+    form_key = policy.forms.get("replacing" if kansrijk else "preparatory")
+    heard = recorded.get(form_key, frozenset()) if form_key else frozenset()
+    return sorted(set(case.languages) & policy.form_languages & heard)
+
+
+def screen(policy: Policy, case: CaseProfile, recorded: RecordedPrompts | None = None) -> Verdict:
+    """Apply the policy: exclusions first, then kansrijk or kansarm. ``recorded`` says in
+    which languages each form's spoken prompts are all recorded (the low-literacy rule)."""
 
     def verdict(outcome: ScreeningOutcome, reason: str) -> Verdict:
         return Verdict(outcome, reason, policy.version)
@@ -96,7 +117,14 @@ def screen(policy: Policy, case: CaseProfile) -> Verdict:
             )
         why = N_("no questionnaire in the applicant's language (%(languages)s)")
         return verdict(excluded, in_english(why, languages=", ".join(case.languages)))
-    if case.literacy is Literacy.LOW and policy.literacy.exclude_low:
+    low = case.literacy is Literacy.LOW and policy.literacy.exclude_low
+    if low and not spoken_languages(policy, case, recorded or {}):
+        if policy.literacy.admit_low_by_voice:
+            why = N_(
+                "low literacy: the questions are not yet recorded by an interpreter in "
+                "the applicant's language (%(languages)s)"
+            )
+            return verdict(excluded, in_english(why, languages=", ".join(case.languages)))
         return verdict(excluded, N_("low literacy: the form must be filled in without help"))
     if case.literacy is Literacy.UNKNOWN and case.nationality in policy.literacy.must_be_known_for:
         why = N_("literacy must be established first for nationality %(nationality)s")

@@ -24,6 +24,8 @@ class PolicyOut(BaseModel):
     form_languages: list[str]
     literacy_must_be_known_for: list[str]
     exclude_low_literacy: bool
+    # Low literacy admitted in a language whose spoken prompts are all recorded.
+    admit_low_literacy_by_voice: bool
     excluding_signals: list[str]
 
 

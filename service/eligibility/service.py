@@ -16,10 +16,19 @@ from service.core.db import insert_rows
 from service.core.errors import DomainError
 from service.core.settings import get_settings
 from service.eligibility.exceptions import FormAlreadyTaken
-from service.eligibility.policy import CaseProfile, Policy, Verdict, load_policy, screen
+from service.eligibility.policy import (
+    CaseProfile,
+    Policy,
+    RecordedPrompts,
+    Verdict,
+    load_policy,
+    screen,
+)
 from service.models.cases import Case, Literacy, Signal, SignalKind
 from service.models.eligibility import Screening, ScreeningOutcome
 from service.models.questionnaires import AnswerSet
+from service.questionnaires.forms import load_form
+from service.questionnaires.prompts import recorded_languages
 from service.workflow import CaseEvent, CaseState, Track
 
 TRACK_FOR = {
@@ -30,6 +39,18 @@ TRACK_FOR = {
 
 def active_policy() -> Policy:
     return load_policy(get_settings().eligibility_policy)
+
+
+def recorded_prompts(policy: Policy) -> RecordedPrompts:
+    """Per form the policy names: the languages whose spoken prompts are all recorded
+    (read only where the policy's literacy rule asks for it)."""
+    if not policy.literacy.admit_low_by_voice:
+        return {}
+    found = {}
+    for form_key in set(policy.forms.values()):
+        form_id, version = form_key.split("@")
+        found[form_key] = recorded_languages(load_form(form_id, int(version)))
+    return found
 
 
 def profile(case: Case, signals: Iterable[str]) -> CaseProfile:
@@ -50,7 +71,9 @@ def _event_for(verdict: Verdict) -> CaseEvent:
 def screen_case(db: Session, case: Case, actor: Actor, policy: Policy | None = None) -> Screening:
     """Screen one case (again), record the verdict and move the case accordingly."""
     policy = policy or active_policy()
-    verdict = screen(policy, profile(case, (s.kind for s in case.signals)))
+    verdict = screen(
+        policy, profile(case, (s.kind for s in case.signals)), recorded_prompts(policy)
+    )
     track = TRACK_FOR.get(verdict.outcome)
     event = _event_for(verdict)
     # Ask the workflow (with the track this screening sets) before touching the case.
@@ -154,8 +177,9 @@ def screen_new(
     planned: list[procedure.Planned] = []
     screenings: list[dict[str, Any]] = []
     counts: dict[str, int] = {}
+    recorded = recorded_prompts(policy)
     for case_id, case_profile in profiles.items():
-        verdict = screen(policy, case_profile)
+        verdict = screen(policy, case_profile, recorded)
         track = TRACK_FOR.get(verdict.outcome)
         counts[verdict.outcome] = counts.get(verdict.outcome, 0) + 1
         planned.append(

@@ -21,6 +21,8 @@ class Role(StrEnum):
     OFFICER = "officer"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
+    # Records the questionnaires' spoken prompts in draft versions (issue 19).
+    INTERPRETER = "interpreter"
 
 
 class User(UuidPk, Timestamped, Base):

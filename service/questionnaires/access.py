@@ -25,9 +25,12 @@ from service.questionnaires.exceptions import KioskSignedOut, KioskSignInEnded
 ANSWER_READERS = tuple(
     sorted(roles_seeing("answers", "answers") - {Role.TRANSLATOR, Role.APPLICANT})
 )
-FORM_READERS = (*STAFF, Role.LAWYER, Role.TRANSLATOR, Role.HOST, Role.APPLICANT)
+FORM_READERS = (*STAFF, Role.LAWYER, Role.TRANSLATOR, Role.HOST, Role.APPLICANT, Role.INTERPRETER)
 APPLICANT = (Role.APPLICANT,)
 FORM_MANAGERS = (Role.PLANNER, Role.ADMIN)
+# Interpreters record the spoken prompts; form managers listen to them.
+PROMPT_RECORDERS = (Role.INTERPRETER,)
+PROMPT_LISTENERS = (*PROMPT_RECORDERS, *FORM_MANAGERS)
 
 
 def kiosk_cookie() -> str:
@@ -74,6 +77,8 @@ AnswerReader = Annotated[Actor, Depends(allow(*ANSWER_READERS))]
 # The case whose applicant's answers the caller may read (a coordinator: their motive's).
 AnswersAccount = Annotated[Case, Depends(account_through(allow(*ANSWER_READERS), "answers"))]
 FormManagerPage = Annotated[Actor, Depends(signed_in(*FORM_MANAGERS))]
+InterpreterPage = Annotated[Actor, Depends(signed_in(*PROMPT_RECORDERS))]
+PromptListenerPage = Annotated[Actor, Depends(signed_in(*PROMPT_LISTENERS))]
 
 
 def own_case(db: Session, actor: Actor) -> Case:

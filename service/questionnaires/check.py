@@ -1,5 +1,7 @@
 """``hearing forms check``: every form valid, every text in every language, published
-versions unchanged, each policy's forms present, the kiosk interface fully translated."""
+versions unchanged (text and spoken prompts), every prompt present, whole and of a sane
+length, each policy's forms present and published, the kiosk interface fully translated.
+A version not yet in ``forms/published.yaml`` is a draft."""
 
 from dataclasses import dataclass, field
 
@@ -16,9 +18,15 @@ from service.questionnaires.forms import (
     available_forms,
     forms_dir,
     load_form,
-    published_hashes,
+    published_registry,
 )
 from service.questionnaires.kiosk_texts import KIOSK_LANGUAGES, missing_kiosk_texts
+from service.questionnaires.prompts import (
+    generate_placeholders,
+    load_manifest,
+    manifest_hash,
+    prompt_problems,
+)
 
 KIOSK_SOURCES = [("templates/kiosk/**.html", "jinja2"), ("service/questionnaires/**.py", "python")]
 KIOSK_KEYWORDS = {"k_": None, "K_": None}
@@ -28,6 +36,7 @@ KIOSK_KEYWORDS = {"k_": None, "K_": None}
 class Report:
     forms: list[FormDefinition] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    drafts: list[str] = field(default_factory=list)  # versions not yet published
 
 
 def kiosk_texts_in_sources() -> set[str]:
@@ -37,9 +46,12 @@ def kiosk_texts_in_sources() -> set[str]:
     return {message for _, _, message, _, _ in found if isinstance(message, str)}
 
 
-def check_forms() -> Report:
+def check_forms(*, prompts: bool = True) -> Report:
+    """Every problem of the forms; ``prompts`` also decodes every spoken prompt (slow:
+    the pages leave it out and show the prompts' status instead)."""
     report = Report()
-    registry = published_hashes()
+    pinned = published_registry()
+    registry = {key: entry["content"] for key, entry in pinned.items()}
     for form_id, version in available_forms():
         key = f"{form_id}@{version}"
         try:
@@ -51,12 +63,15 @@ def check_forms() -> Report:
         if (form.id, form.version) != (form_id, version):
             report.problems.append(f"{key}: the file declares {form.key}")
         if key not in registry:
-            report.problems.append(f"{key}: not published (hearing forms publish {form_id})")
+            # A draft: interpreters record its prompts; `hearing forms publish` freezes it.
+            report.drafts.append(key)
         elif registry[key] != form.content_hash:
             report.problems.append(
                 f"{key}: a published version changed (hash {form.content_hash[:12]}, "
                 f"published {registry[key][:12]}); publish a new version instead"
             )
+        if prompts:
+            report.problems += prompt_problems(form, pinned.get(key, {}).get("prompts"))
     present = {f.key for f in report.forms}
     report.problems += [f"{k}: published but missing" for k in registry if k not in present]
     by_key = {f.key: f for f in report.forms}
@@ -67,6 +82,8 @@ def check_forms() -> Report:
             if mapped is None:
                 report.problems.append(f"policy {policy_version}: no {form_key} for {purpose}")
                 continue
+            if form_key in report.drafts:
+                report.problems.append(f"policy {policy_version}: {form_key} is a draft")
             missing = sorted(policy.form_languages - set(mapped.languages))
             if missing:
                 report.problems.append(
@@ -79,22 +96,55 @@ def check_forms() -> Report:
     return report
 
 
+class NotPublishable(Exception):
+    """A version whose prompts are not all there, whole and of a sane length."""
+
+
 def publish(form_id: str) -> list[str]:
-    """Pin the hash of every version of ``form_id`` not yet published; never re-pin."""
-    registry = published_hashes()
+    """Pin the content hash and the prompts' record of every version of ``form_id`` not
+    yet published; a version published before prompts existed gets its prompts pinned
+    once. Never re-pins; refuses a version whose prompts have a problem."""
+    registry = published_registry()
     added = []
     for found_id, version in available_forms():
         key = f"{found_id}@{version}"
-        if found_id == form_id and key not in registry:
-            registry[key] = load_form(found_id, version).content_hash
-            added.append(key)
+        entry = registry.get(key)
+        if found_id != form_id or (entry is not None and "prompts" in entry):
+            continue
+        form = load_form(found_id, version)
+        problems = prompt_problems(form, None)
+        if problems:
+            raise NotPublishable("; ".join(problems[:10]))
+        prompts = manifest_hash(load_manifest(found_id, version))
+        registry[key] = {"content": form.content_hash if entry is None else entry["content"]}
+        registry[key]["prompts"] = prompts
+        added.append(key)
     header = (
-        "# Published questionnaire versions and their content hashes (SHA-256).\n"
-        "# A published version never changes; `hearing forms check` compares each file.\n"
+        "# Published questionnaire versions: the SHA-256 of their content and of the record\n"
+        "# of their spoken prompts (forms/media/<form>/<version>/prompts.yaml). A published\n"
+        "# version never changes; `hearing forms check` compares each file.\n"
     )
     body = yaml.safe_dump(dict(sorted(registry.items())), sort_keys=False)
     (forms_dir() / PUBLISHED_REGISTRY).write_text(header + body, encoding="utf-8")
     return added
 
 
-__all__ = ["KIOSK_LANGUAGES", "Report", "check_forms", "publish"]
+def generate_prompts() -> dict[str, object]:
+    """``hearing forms prompts --generate``: placeholders for every form version."""
+    registry = published_registry()
+    done: dict[str, object] = {}
+    for form_id, version in available_forms():
+        form = load_form(form_id, version)
+        pinned = "prompts" in registry.get(form.key, {})
+        done[form.key] = generate_placeholders(form, published=pinned)
+    return done
+
+
+__all__ = [
+    "KIOSK_LANGUAGES",
+    "NotPublishable",
+    "Report",
+    "check_forms",
+    "generate_prompts",
+    "publish",
+]

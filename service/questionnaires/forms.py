@@ -53,6 +53,19 @@ TEXT_TYPES = frozenset({QuestionType.TEXT, QuestionType.LONG_TEXT})
 CHOICE_TYPES = frozenset({QuestionType.CHOICE, QuestionType.MULTI_CHOICE})
 
 
+class AnswerMode(StrEnum):
+    TEXT = "text"  # typed (or chosen) on the screen
+    VOICE = "voice"  # spoken and recorded; the agency transcribes and translates it
+
+
+# A spoken answer is a recording the agency transcribes: it fits what is written in
+# words, not a choice that is tapped or a group that is a list of items.
+VOICE_TYPES = frozenset({*TEXT_TYPES, QuestionType.DATE, QuestionType.NUMBER})
+# Answer-mode fields left at their defaults stay out of the content hash, so versions
+# published before spoken answers existed keep their pinned hashes.
+MODE_DEFAULTS: dict[str, Any] = {"answer_modes": ["text"], "max_duration_seconds": None}
+
+
 class Option(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     value: Identifier
@@ -98,9 +111,13 @@ class Question(BaseModel):
     min_items: Annotated[int, Field(ge=0)] = 0
     max_items: Annotated[int, Field(ge=1, le=50)] = 20
     item_label: Texts | None = None  # "Family member", numbered on the page
+    # How the applicant may answer; a spoken answer lasts at most max_duration_seconds.
+    answer_modes: list[AnswerMode] = [AnswerMode.TEXT]
+    max_duration_seconds: Annotated[int, Field(ge=10, le=1800)] | None = None
 
     @model_validator(mode="after")
     def _fits_type(self) -> Self:
+        self._check_answer_modes()
         if (self.type in CHOICE_TYPES) != bool(self.options):
             raise ValueError(f"question {self.id}: options go with (multi_)choice only")
         if (self.type is QuestionType.GROUP) != bool(self.questions):
@@ -112,6 +129,22 @@ class Question(BaseModel):
         if len({o.value for o in self.options}) != len(self.options):
             raise ValueError(f"question {self.id}: option values must be unique")
         return self
+
+    def _check_answer_modes(self) -> None:
+        modes = self.answer_modes
+        if not modes or len(set(modes)) != len(modes):
+            raise ValueError(f"question {self.id}: answer_modes lists text, voice or both once")
+        voice = AnswerMode.VOICE in modes
+        if voice and self.type not in VOICE_TYPES:
+            raise ValueError(f"question {self.id}: a {self.type.value} question has no voice mode")
+        if voice != (self.max_duration_seconds is not None):
+            raise ValueError(
+                f"question {self.id}: max_duration_seconds goes with (and only with) voice"
+            )
+
+    @property
+    def allows_voice(self) -> bool:
+        return AnswerMode.VOICE in self.answer_modes
 
     def texts(self) -> Iterator[Texts]:
         yield self.label
@@ -256,7 +289,7 @@ class FormDefinition(BaseModel):
     @property
     def content_hash(self) -> str:
         """SHA-256 of the content (not the review sign-offs), canonical JSON."""
-        content = self.model_dump(mode="json", exclude={"review"})
+        content = _without_default_modes(self.model_dump(mode="json", exclude={"review"}))
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -287,6 +320,8 @@ class FormDefinition(BaseModel):
                 "questions": [question(sub) for sub in q.questions],
                 "min_items": q.min_items,
                 "max_items": q.max_items,
+                "answer_modes": [m.value for m in q.answer_modes],
+                "max_duration_seconds": q.max_duration_seconds,
             }
 
         return {
@@ -367,6 +402,19 @@ class FormDefinition(BaseModel):
                     )
                 )
         return items
+
+
+def _without_default_modes(content: Any) -> Any:
+    """The dumped definition without answer-mode fields left at their defaults."""
+    if isinstance(content, list):
+        return [_without_default_modes(item) for item in content]
+    if not isinstance(content, dict):
+        return content
+    return {
+        key: _without_default_modes(value)
+        for key, value in content.items()
+        if not (key in MODE_DEFAULTS and value == MODE_DEFAULTS[key])
+    }
 
 
 @dataclass(frozen=True)
@@ -460,12 +508,23 @@ def resolve_library(raw: dict[str, Any], library: dict[str, Any]) -> dict[str, A
     return {**raw, "sections": sections}
 
 
-def published_hashes() -> dict[str, str]:
-    """``{"written-hearing@2": sha256}``: what each published version must stay."""
+def published_registry() -> dict[str, dict[str, str]]:
+    """``{"written-hearing@2": {"content": sha256, "prompts": sha256}}``: what each
+    published version must stay (its text, and the record of its spoken prompts). An
+    entry written before prompts existed is the content hash alone."""
     path = forms_dir() / PUBLISHED_REGISTRY
     if not path.exists():
         return {}
-    return {str(k): str(v) for k, v in (yaml.safe_load(path.read_text()) or {}).items()}
+    raw = yaml.safe_load(path.read_text()) or {}
+    return {
+        str(k): {"content": str(v)} if isinstance(v, str) else {a: str(b) for a, b in v.items()}
+        for k, v in raw.items()
+    }
+
+
+def published_hashes() -> dict[str, str]:
+    """``{"written-hearing@2": sha256}``: the content each published version must keep."""
+    return {key: entry["content"] for key, entry in published_registry().items()}
 
 
 # --- validating answers ---------------------------------------------------------------------

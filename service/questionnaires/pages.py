@@ -47,6 +47,7 @@ from service.questionnaires.forms import (
     Section,
 )
 from service.questionnaires.kiosk_texts import KIOSK_LANGUAGES, kiosk_gettext, kiosk_reviews
+from service.questionnaires.prompts import prompt_status
 from service.questionnaires.service import FormStatus
 from service.workflow import CaseState
 
@@ -601,12 +602,16 @@ def _parse_value(question: Question, name: str, fields: Any, raw: dict[str, str]
 
 @router.get("/planner/forms", response_class=HTMLResponse)
 def forms_overview(request: Request, actor: FormManagerPage) -> HTMLResponse:
-    """Every form version, its hash, and which translations await a sworn translator."""
-    report = check_forms()
+    """Every form version, its hash, which translations await a sworn translator, and
+    per language which spoken prompts are recorded and which are placeholders (decoding
+    every prompt is ``hearing forms check``'s work, not this page's)."""
+    report = check_forms(prompts=False)
     context = {
         "forms": report.forms,
+        "drafts": report.drafts,
         "problems": report.problems,
         "kiosk_reviews": kiosk_reviews(),
+        "prompts": {form.key: prompt_status(form) for form in report.forms},
     }
     return render(request, "planner/forms.html", context, actor=actor)
 

@@ -48,6 +48,7 @@ SKIPPED = {
     "/sessions/{session_id}/roster.csv": "a data file (column keys), not a page",
     "/agency/jobs/{translation_id}/xliff": "the translator's XLIFF file, not a page",
     "/cases/{case_id}/attachments/{attachment_id}": "the lawyer's own uploaded file",
+    "/interpreter/audio/{form_id}/{version}/{language}/{item_id}.ogg": "a spoken prompt",
 }
 # Kiosk pages are in the applicant's language; a Dutch kiosk session has its own test.
 KIOSK = "/kiosk"
@@ -214,6 +215,9 @@ def world(client, db, factory) -> World:
             "section_id": ["identity"],
             "name": ["no-such-message.eml"],
             "code": ["nl"],
+            "form_id": ["written-hearing"],
+            "version": ["2"],
+            "language": ["ti"],
         }
     )
 
