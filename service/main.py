@@ -45,6 +45,8 @@ from service.messages.pages import router as message_pages
 from service.questionnaires.api import router as questionnaires_router
 from service.questionnaires.pages import autosave_router as kiosk_autosave
 from service.questionnaires.pages import router as kiosk_pages
+from service.reports.api import router as reports_router
+from service.reports.pages import router as report_pages
 from service.sessions.api import router as sessions_router
 from service.sessions.pages import router as session_pages
 from service.terms.api import router as terms_router
@@ -74,6 +76,7 @@ PAGES = (
     kiosk_pages,
     audit_pages,
     admin_pages,
+    report_pages,
 )
 # Outside production only: the development mailbox.
 DEV_PAGES = (dev_mail_pages,)
@@ -94,6 +97,7 @@ ROUTERS = (
     audit_router,
     terms_router,
     messages_router,
+    reports_router,
 )
 TAGS = [
     {"name": "auth", "description": "Signing in (bearer tokens, kiosk codes) and accounts."},
@@ -109,6 +113,7 @@ TAGS = [
     {"name": "audit", "description": "Who looked at a case: the access log."},
     {"name": "terms", "description": "Terms in working days, extensions, overdue terms."},
     {"name": "messages", "description": "E-mail sent to each party; failed messages."},
+    {"name": "reports", "description": "Figures per nationality and period, time, time saved."},
     {"name": "ops", "description": "Health for load balancers."},
 ]
 
