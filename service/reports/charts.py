@@ -85,6 +85,7 @@ def bar_chart(
     """Bars per label, one colour per series (with a legend when there are several)."""
     import matplotlib  # heavy import: only where a chart is drawn
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
         height = max(2.6, 0.38 * len(labels) + 1.0) if horizontal else 3.2
@@ -99,6 +100,11 @@ def bar_chart(
                 axes.barh(offset, values, height=width, color=colour, label=name)
             else:
                 axes.bar(offset, values, width=width, color=colour, label=name)
+        # Counts: whole numbers from zero, also when every bar is zero.
+        values_axis = axes.xaxis if horizontal else axes.yaxis
+        values_axis.set_major_locator(MaxNLocator(integer=True))
+        highest = max((max(values, default=0) for _n, values in series), default=0)
+        (axes.set_xlim if horizontal else axes.set_ylim)(0, max(highest * 1.05, 1))
         if horizontal:
             axes.set_yticks(positions, labels)
             axes.invert_yaxis()  # the first label on top, as in the table
