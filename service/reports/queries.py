@@ -12,7 +12,7 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, case, func, select
@@ -36,7 +36,6 @@ from service.reports.schemas import (
     TimeReport,
     WhereReport,
 )
-from service.terms.policy import local_date
 from service.workflow import TERMINAL_STATES, CaseState
 
 S = CaseState
@@ -209,18 +208,22 @@ def percentile(values: Sequence[float], share: float) -> float | None:
     return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
 
 
-def _days(pairs: Iterable[Sequence[datetime]]) -> list[float]:
-    return [(end - start).total_seconds() / DAY for start, end in pairs if end >= start]
-
-
 def _rounded(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def span_days(db: Session, begin: Any, end: Any) -> Any:
+    """Days from ``begin`` to ``end`` computed by the database (no timestamps fetched)."""
+    if db.get_bind().dialect.name == "sqlite":
+        return func.julianday(end) - func.julianday(begin)
+    return func.extract("epoch", end - begin) / DAY
+
+
 def step_days(db: Session, period: Period, begin: Any, end: Any, *extra: Any) -> list[float]:
     """Days from ``begin`` to ``end`` of the cases whose ``end`` fell in the period."""
-    query = select(begin, end).where(begin.is_not(None), _in(end, period), *extra)
-    return _days(db.execute(query).all())
+    span = span_days(db, begin, end)
+    query = select(span).where(begin.is_not(None), _in(end, period), *extra)
+    return [float(days) for days in db.scalars(query) if days is not None and days >= 0]
 
 
 def step_time(step: str, days: list[float], six_weeks: bool = False) -> StepTime:
@@ -245,21 +248,15 @@ def distribution(days: list[float]) -> list[tuple[str, int]]:
 
 def handling_hours(db: Session, period: Period, *extra: Any) -> list[float]:
     """Active officer hours per case decided in the period (its workbench intervals)."""
-    if db.get_bind().dialect.name == "sqlite":
-        span = func.julianday(WorkInterval.last_seen_at) - func.julianday(WorkInterval.started_at)
-        factor = 1 / 24  # days per hour
-    else:
-        span = func.extract("epoch", WorkInterval.last_seen_at - WorkInterval.started_at)
-        factor = 3600.0  # seconds per hour
-    seconds = func.sum(span)
+    hours = func.sum(span_days(db, WorkInterval.started_at, WorkInterval.last_seen_at)) * 24
     query = (
-        select(seconds)
+        select(hours)
         .select_from(WorkInterval)
         .join(Case, Case.id == WorkInterval.case_id)
         .where(_in(Case.decided_at, period), *extra)
         .group_by(WorkInterval.case_id)
     )
-    return [float(value) / factor for (value,) in db.execute(query) if value is not None]
+    return [float(value) for value in db.scalars(query) if value is not None]
 
 
 def time_report(db: Session, period: Period) -> TimeReport:
@@ -331,6 +328,8 @@ def held_steps(db: Session, now: datetime) -> list[HeldStep]:
     brought them there), the stage holding them longest first."""
     entered = (
         select(CaseEventRow.case_id, func.max(CaseEventRow.at).label("at"))
+        .join(Case, Case.id == CaseEventRow.case_id)
+        .where(Case.state.not_in(TERMINAL_STATES))
         .group_by(CaseEventRow.case_id)
         .subquery()
     )
@@ -423,10 +422,13 @@ def weekly_flow(db: Session, period: Period) -> list[Flow]:
         weeks.setdefault(f"{year}-W{week:02d}", [0, 0])
         day += timedelta(days=1)
     for index, column in enumerate((Case.invited_at, Case.decided_at)):
-        for moment in db.scalars(select(column).where(_in(column, period))):
-            assert moment is not None
-            year, week, _ = local_date(moment).isocalendar()
-            weeks[f"{year}-W{week:02d}"][index] += 1
+        # Per day (UTC) in the database; a case near midnight may fall in the next week.
+        day_of = func.date(column)
+        per_day = select(day_of, func.count()).where(_in(column, period)).group_by(day_of)
+        for when, count in db.execute(per_day):
+            moment = when if isinstance(when, date) else date.fromisoformat(str(when))
+            year, week, _ = moment.isocalendar()
+            weeks.setdefault(f"{year}-W{week:02d}", [0, 0])[index] += int(count)
     return [Flow(week=w, inflow=i, outflow=o) for w, (i, o) in weeks.items()]
 
 
