@@ -195,3 +195,18 @@ def test_the_default_period_is_the_last_year(db, factory):
     period = service.period_of(None, None)
     assert (period.end - period.start).days == 364
     assert period_query(period).startswith("from=")
+
+
+@pytest.mark.parametrize(
+    ("role", "start"), [(Role.PLANNER, "/planner"), (Role.COORDINATOR, "/coordinator")]
+)
+def test_the_planners_and_the_coordinators_start_pages_link_to_the_reports(
+    client, db, factory, role, start
+):
+    reader = factory.person(role)
+    db.commit()
+    sign_in(client, reader.user.username)
+    page = client.get(start)
+    assert page.status_code == 200
+    assert 'href="/reports"' in page.text
+    assert "Rapportages: per nationaliteit, tijd, tijdwinst" in page.text
