@@ -10,7 +10,8 @@ import against COPY of the same rows and a naive per-row ORM import, for the bac
 reads against the same service with the audit trail off, 1 and 2 processes) and, on
 PostgreSQL, ``bench_claims.py`` (officers taking files against a bare SQL claim loop),
 ``bench_case_list.py`` (the planner's list against raw SQL) and ``bench_dossier.py`` (the
-PDF in the worker's rendering child against bare WeasyPrint, and its memory).
+PDF in the worker's rendering child against bare WeasyPrint, and its memory), and
+``bench_reports.py`` (the nationality report against the same aggregation in raw SQL).
 Their own output goes to stderr; stdout gets one Markdown table, also saved as
 ``bench/results/run-<timestamp>.md`` (git-ignored): every row with the service's and the
 baseline's figure, the ratio, the row's own aim (issue 17's table) and whether it is met,
@@ -296,6 +297,12 @@ def dossier_rows(report: dict[str, Any]) -> list[str]:
     ]
 
 
+def _ms(found: tuple[float, float, float, str, bool]) -> tuple[str, str, str, bool]:
+    """A service / baseline pair in ms, its ratio, aim and verdict, as the table shows."""
+    this, baseline, ratio, aim, met = found
+    return f"{number(this)} / {number(baseline)}", times(ratio), aim, met
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
@@ -362,6 +369,11 @@ def main() -> None:
         dossier_args += ["--few", str(max(1, args.renders // 10)), "--many", str(args.renders)]
     passed = bench("bench_dossier.py", *dossier_args) and passed
 
+    # The nationality report against raw SQL: one row, on PostgreSQL where there is one.
+    reports_out = RESULTS / f"reports-{stamp}.json"
+    reports_args = ["--db", backends[-1], "--postgres", args.postgres, "--out", str(reports_out)]
+    passed = bench("bench_reports.py", *reports_args) and passed
+
     lines = [
         "| bench | database | measure | service / baseline | ratio | aim | met | errors |",
         "| --- | --- | --- | ---: | ---: | --- | --- | ---: |",
@@ -383,6 +395,10 @@ def main() -> None:
         lines += case_list_rows(json.loads(case_list_out.read_text(encoding="utf-8")))
     if dossier_out.exists():
         lines += dossier_rows(json.loads(dossier_out.read_text(encoding="utf-8")))
+    if reports_out.exists():
+        found = json.loads(reports_out.read_text(encoding="utf-8"))["rows"][0]
+        reports = (found["this"], found["baseline"], found["ratio"], found["aim"], found["met"])
+        lines.append(row("reports", backends[-1], found["measure"], *_ms(reports), "—"))
     load_after = os.getloadavg()
     lines.append("")
     lines.append(

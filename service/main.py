@@ -48,6 +48,8 @@ from service.questionnaires.api import router as questionnaires_router
 from service.questionnaires.pages import autosave_router as kiosk_autosave
 from service.questionnaires.pages import router as kiosk_pages
 from service.questionnaires.prompt_pages import router as prompt_pages
+from service.reports.api import router as reports_router
+from service.reports.pages import router as report_pages
 from service.sessions.api import router as sessions_router
 from service.sessions.pages import router as session_pages
 from service.terms.api import router as terms_router
@@ -79,6 +81,7 @@ PAGES = (
     audit_pages,
     admin_pages,
     forecast_pages,
+    report_pages,
 )
 # Outside production only: the development mailbox.
 DEV_PAGES = (dev_mail_pages,)
@@ -100,6 +103,7 @@ ROUTERS = (
     terms_router,
     messages_router,
     forecast_router,
+    reports_router,
 )
 TAGS = [
     {"name": "auth", "description": "Signing in (bearer tokens, kiosk codes) and accounts."},
@@ -116,6 +120,7 @@ TAGS = [
     {"name": "terms", "description": "Terms in working days, extensions, overdue terms."},
     {"name": "messages", "description": "E-mail sent to each party; failed messages."},
     {"name": "forecast", "description": "The capacity forecast: when the stock is done."},
+    {"name": "reports", "description": "Figures per nationality and period, time, time saved."},
     {"name": "ops", "description": "Health for load balancers."},
 ]
 

@@ -77,6 +77,12 @@ class Settings(BaseSettings):
     handling_idle_minutes: int = Field(default=5, ge=1)
     review_share: float = Field(default=0.1, ge=0, le=1)
     review_probation_days: int = Field(default=183, ge=0)
+    # Reports: the regular procedure (AA) to compare the written hearing with, where the
+    # service has recorded no case of its own that went that way: calendar days from the
+    # invitation to the decision, and an officer's hours per case (hearing and decision).
+    # Assumptions to replace with the IND's measured figures.
+    report_regular_days: float = Field(default=180.0, gt=0)
+    report_regular_handling_hours: float = Field(default=12.0, gt=0)
 
     # Request model (docs/request-model.md): every request runs its database work in ONE
     # worker thread that holds one pooled connection, so threads == pool size and no

@@ -1,0 +1,5 @@
+from service.core.errors import InvalidInput
+
+
+class BadPeriod(InvalidInput):
+    code = "bad_period"
