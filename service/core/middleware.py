@@ -26,13 +26,21 @@ STATIC_PREFIX = "/static/"
 class SecurityHeaders:
     """CSP, no framing, no sniffing, no referrer, and no caching of anything personal."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, microphone_paths: tuple[str, ...] = ()) -> None:
         self.app = app
         self.hsts = get_settings().env == "production"
-        # Three fixed sets, built once: pages and API, static files, the API docs.
+        # Fixed sets, built once: pages and API, static files, the API docs, and the
+        # pages that may use the microphone (spoken answers at the kiosk).
         self.dynamic = self.headers_for("/")
         self.static = self.headers_for(STATIC_PREFIX)
         self.docs = self.headers_for("/docs")
+        self.microphone_paths = microphone_paths
+        self.with_microphone = [
+            (name, b"camera=(), microphone=(self), geolocation=()")
+            if name == b"permissions-policy"
+            else (name, value)
+            for name, value in self.dynamic
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -45,6 +53,8 @@ class SecurityHeaders:
             if path.startswith(STATIC_PREFIX)
             else self.docs
             if path == "/docs"
+            else self.with_microphone
+            if self.microphone_paths and path.startswith(self.microphone_paths)
             else self.dynamic
         )
 

@@ -2,15 +2,22 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Form, Path, Query, Response, UploadFile
 from sqlalchemy.orm import Session
 
 from service.audit.access import audited
 from service.core.routing import UnitOfWorkRoute, WritingReadRoute
-from service.questionnaires import access, service
+from service.questionnaires import access, service, voice
 from service.questionnaires.exceptions import FormNotFound, FormNotStarted
 from service.questionnaires.forms import DEFAULT_FORM, available_forms, load_form
-from service.questionnaires.schemas import AnswerSetOut, AnswersIn, KioskView, SavedAnswersOut
+from service.questionnaires.recordings import OGG_MEDIA_TYPE
+from service.questionnaires.schemas import (
+    AnswerSetOut,
+    AnswersIn,
+    KioskView,
+    RecordingOut,
+    SavedAnswersOut,
+)
 
 router = APIRouter(tags=["questionnaires"], route_class=UnitOfWorkRoute)
 FormId = Annotated[str, Query(max_length=60)]
@@ -95,6 +102,49 @@ def kiosk_save_section(
 def kiosk_submit(case: access.ApplicantCase, db: Session, actor: access.Applicant) -> AnswerSetOut:
     """Hand in the form; every required question must have an answer."""
     return AnswerSetOut.model_validate(service.submit(db, case, actor))
+
+
+QuestionPath = Annotated[str, Path(max_length=60)]
+Seconds = Annotated[float, Form(ge=0, le=3600, description="The kiosk's measure of its length")]
+Sha256 = Annotated[str, Form(min_length=64, max_length=64, description="SHA-256 of the file")]
+
+
+@router.put("/kiosk/questions/{question_id}/recording")
+def kiosk_save_recording(
+    question_id: QuestionPath,
+    file: UploadFile,
+    seconds: Seconds,
+    sha256: Sha256,
+    db: Session,
+    actor: access.Applicant,
+) -> RecordingOut:
+    """A spoken answer to one question (WebM or Ogg with Opus, as the browser records
+    it), with its measured length and SHA-256. Decoded in full: a file cut short (shorter
+    than measured), not audio, over 2 MB or longer than the question allows is refused
+    (422 `recording_refused`). Kept as Ogg Opus without re-encoding; the same upload
+    twice changes nothing; recording again replaces the answer."""
+    data = voice.read_recording(file)
+    case_id = service.applicant_case_id(actor)
+    return RecordingOut.model_validate(
+        voice.save_recording(db, case_id, question_id, data, seconds, sha256)
+    )
+
+
+@router.get(
+    "/kiosk/questions/{question_id}/recording",
+    response_class=Response,
+    responses={200: {"content": {OGG_MEDIA_TYPE: {}}, "description": "Ogg Opus"}},
+)
+def kiosk_recording(question_id: QuestionPath, db: Session, actor: access.Applicant) -> Response:
+    """The applicant's own spoken answer, to listen back."""
+    recording = voice.kiosk_recording(db, service.applicant_case_id(actor), question_id)
+    return Response(recording.content, media_type=OGG_MEDIA_TYPE)
+
+
+@router.delete("/kiosk/questions/{question_id}/recording", status_code=204)
+def kiosk_delete_recording(question_id: QuestionPath, db: Session, actor: access.Applicant) -> None:
+    """Take a spoken answer back (while the form is open)."""
+    voice.delete_recording(db, service.applicant_case_id(actor), question_id)
 
 
 def _saved(saved: service.SectionSaved) -> SavedAnswersOut:
