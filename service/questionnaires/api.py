@@ -163,4 +163,18 @@ def case_answers(
     return AnswerSetOut.model_validate(answer_set)
 
 
+@router.get(
+    "/cases/{case_id}/recordings/{question_id}",
+    response_class=Response,
+    responses={200: {"content": {OGG_MEDIA_TYPE: {}}, "description": "Ogg Opus"}},
+    dependencies=[audited("answers.recording")],
+)
+def case_recording(
+    case: access.AnswersAccount, question_id: QuestionPath, db: Session, _: access.AnswerReader
+) -> Response:
+    """The applicant's spoken answer to a question (the original, never changed)."""
+    recording = voice.case_recording(db, case, question_id)
+    return Response(recording.content, media_type=OGG_MEDIA_TYPE)
+
+
 __all__ = ["DEFAULT_FORM", "router"]

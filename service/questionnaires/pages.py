@@ -415,6 +415,20 @@ def prompt_audio(prompt_id: SectionId, db: Session, actor: ApplicantPage) -> Res
     return FileResponse(found, media_type=OGG_MEDIA_TYPE)
 
 
+@router.get(
+    "/cases/{case_id}/recordings/{question_id}.ogg", dependencies=[audited("answers.recording")]
+)
+def case_recording(
+    case: access.AnswersAccountPage,
+    question_id: Annotated[str, Path(max_length=120)],
+    db: Session,
+    _: access.AnswerReaderPage,
+) -> Response:
+    """The applicant's spoken answer, for the lawyer's and the officer's pages."""
+    recording = voice.case_recording(db, case, question_id)
+    return Response(recording.content, media_type=OGG_MEDIA_TYPE)
+
+
 # --- review and submit --------------------------------------------------------------------
 
 

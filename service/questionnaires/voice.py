@@ -16,6 +16,7 @@ from service.core.clock import utcnow
 from service.core.errors import InvalidInput, NotFound
 from service.core.settings import PROJECT_ROOT
 from service.core.uploads import read_limited
+from service.models.cases import Case
 from service.models.questionnaires import AnswerSet, VoiceRecording
 from service.models.sessions import Booking
 from service.questionnaires import service
@@ -140,6 +141,17 @@ def kiosk_recording(db: Session, case_id: uuid.UUID, question_id: str) -> VoiceR
     recording = recording_of(db, answer_set.id, question_id) if answer_set else None
     if recording is None:
         raise RecordingNotFound(K_("There is no recording for this question."))
+    return recording
+
+
+def case_recording(db: Session, case: Case, question_id: str) -> VoiceRecording:
+    """A case's spoken answer (``question`` or ``question.voice``), for staff who may
+    read its answers (the doors load the case through the answers' access rules)."""
+    answer_set = service.answer_set_of(db, case)
+    question = question_id.removesuffix(".voice")
+    recording = recording_of(db, answer_set.id, question) if answer_set else None
+    if recording is None:
+        raise RecordingNotFound("There is no recording for this question.")
     return recording
 
 
