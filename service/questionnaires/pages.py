@@ -473,6 +473,7 @@ def _render_review(
         "titles": titles,
         "missing": missing,
         "deadline": answer_set.deadline_at,
+        "spoken": voice.recordings_of(_session_of(answer_set), answer_set),
     }
     return render_kiosk(request, "kiosk/review.html", language, context, status_code=status_code)
 
@@ -591,8 +592,7 @@ def _render_section(
 def _voice_context(form: FormDefinition, answer_set: AnswerSet) -> dict[str, Any]:
     """Low-literacy mode: which prompts can be heard, which questions can be answered by
     speaking (and their limit), and the recordings already made (also on another kiosk)."""
-    db = Session.object_session(answer_set)
-    assert db is not None
+    db = _session_of(answer_set)
     spoken_mode = voice.low_literacy(db, answer_set.case_id)
     return {
         "spoken_mode": spoken_mode,
@@ -600,6 +600,12 @@ def _voice_context(form: FormDefinition, answer_set: AnswerSet) -> dict[str, Any
         "voice_limit": lambda q: voice.max_seconds(q) if q.type in voice.VOICE_TYPES else None,
         "recordings": voice.recordings_of(db, answer_set) if spoken_mode else {},
     }
+
+
+def _session_of(answer_set: AnswerSet) -> Session:
+    db = Session.object_session(answer_set)
+    assert db is not None
+    return db
 
 
 def _prompt_url(form: FormDefinition, language: str, prompt_id: str) -> str | None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from service.core.clock import utcnow
 from service.core.errors import InvalidInput, NotFound
-from service.core.settings import PROJECT_ROOT
+from service.core.settings import get_settings
 from service.core.uploads import read_limited
 from service.models.cases import Case
 from service.models.questionnaires import AnswerSet, VoiceRecording
@@ -171,6 +171,6 @@ def prompt_file(form: FormDefinition, language: str, prompt_id: str) -> Path | N
     (``forms/media/<form>/<version>/<lang>/<id>.ogg``), None while there is none."""
     if not prompt_id.replace("_", "").replace("-", "").replace(".", "").isalnum():
         return None
-    path = PROJECT_ROOT / "forms" / "media" / form.id / str(form.version) / language
+    path = get_settings().forms_dir / "media" / form.id / str(form.version) / language
     found = path / f"{prompt_id}.ogg"
     return found if found.is_file() else None

@@ -147,6 +147,8 @@ def test_checked_in_in_low_literacy_mode_a_recording_survives_a_closed_kiosk(
     assert played.status_code == 200
     assert played.content[:4] == b"OggS"
     assert hashlib.sha256(played.content).hexdigest() == saved.json()["sha256"]
+    review = other.get("/kiosk/review", headers=HTML).text
+    assert kiosk_gettext("ar")("Your spoken answer is saved.") in review
     # A required question answered by speaking counts as answered at hand-in.
     answer_set = questionnaires.answer_set_of(db, case)
     assert answer_set is not None
