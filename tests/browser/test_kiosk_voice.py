@@ -86,18 +86,19 @@ def check_in_low_literacy(page: Page, server: LiveServer, booking_id: str) -> st
     return str(response.json()["kiosk_code"])
 
 
-def recording_of(server: LiveServer, case_id: str) -> VoiceRecording | None:
+def recordings_of(server: LiveServer, case_id: str) -> list[VoiceRecording]:
     engine = make_engine(server.database_url)
     try:
         with Session(engine) as db:
-            found = db.scalar(
+            found = db.scalars(
                 select(VoiceRecording)
                 .join(AnswerSet, AnswerSet.id == VoiceRecording.answer_set_id)
                 .where(AnswerSet.case_id == uuid.UUID(case_id))
-            )
-            if found is not None:
-                db.expunge(found)
-            return found
+                .order_by(VoiceRecording.question_id)
+            ).all()
+            for recording in found:
+                db.expunge(recording)
+            return list(found)
     finally:
         engine.dispose()
 
@@ -160,11 +161,23 @@ def test_tigrinya_applicant_hears_records_and_finds_the_answer_on_another_kiosk(
         expect(box.locator(control)).to_be_visible()
     expect(box.locator("[data-voice-record]")).to_be_hidden()
     snap(applicant, "ti-recorded")
-    saved = recording_of(live_server, case_id)
-    assert saved is not None
+    [saved] = recordings_of(live_server, case_id)
     assert 2.5 <= saved.duration_ms / 1000 <= 8, saved.duration_ms
     assert abs(saved.duration_ms - saved.reported_ms) < 1000
     assert_accessible(applicant)
+
+    # The next question's limit (2 s here) stops the recording by itself; then Delete.
+    second = applicant.locator(box_selector("reasons_trigger"))
+    second.evaluate("box => box.setAttribute('data-max-seconds', '2')")
+    press(applicant, f"{box_selector('reasons_trigger')} [data-voice-record]")
+    expect(second.locator("[data-voice-status]")).to_have_text(
+        "✔ " + k_("Your spoken answer is saved."), timeout=15_000
+    )
+    assert len(recordings_of(live_server, case_id)) == 2
+    press(applicant, f"{box_selector('reasons_trigger')} [data-voice-delete]")
+    expect(second.locator("[data-voice-status]")).to_have_text(k_("Your spoken answer is deleted."))
+    expect(second.locator("[data-voice-record]")).to_be_focused()
+    assert [r.question_id for r in recordings_of(live_server, case_id)] == [QUESTION]
     kiosk.close()  # the kiosk is closed
 
     # Another kiosk: the applicant resumes where they were, the recording is there.
@@ -188,5 +201,5 @@ def test_tigrinya_applicant_hears_records_and_finds_the_answer_on_another_kiosk(
     other.close()
 
 
-def box_selector() -> str:
-    return f"[data-upload='/kiosk/questions/{QUESTION}/recording']"
+def box_selector(question: str = QUESTION) -> str:
+    return f"[data-upload='/kiosk/questions/{question}/recording']"

@@ -16,11 +16,12 @@ from service.models import Role
 from service.models.cases import CaseEventRow
 from service.models.questionnaires import VoiceRecording
 from service.questionnaires import service as questionnaires
+from service.questionnaires import voice
 from service.questionnaires.kiosk_texts import kiosk_gettext
 from service.questionnaires.recordings import decode
 from service.workflow import CaseState
 from tests.factories import Factory
-from tests.helpers import API, assert_problem, csrf_of, ok
+from tests.helpers import API, assert_problem, csrf_of, ok, sign_in
 from tests.questionnaires.audio import spoken_wav, webm_opus
 from tests.questionnaires.test_kiosk_pages import HTML, POLICY, post, sign_in_at_kiosk
 
@@ -153,3 +154,25 @@ def test_checked_in_in_low_literacy_mode_a_recording_survives_a_closed_kiosk(
     answer_set = questionnaires.answer_set_of(db, case)
     assert answer_set is not None
     assert questionnaires.with_spoken(db, answer_set)[QUESTION] == questionnaires.SPOKEN
+
+
+def test_the_host_switches_low_literacy_mode_on_the_check_in_page(
+    client: TestClient, db: Session, factory: Factory
+) -> None:
+    host = factory.person(Role.HOST)
+    case = factory.case_in(CaseState.SCHEDULED)
+    plain = factory.case_in(CaseState.SCHEDULED)
+    db.commit()
+    sign_in(client, host.user.username)
+    for each, ticked in ((case, {"low_literacy": "yes"}), (plain, {})):
+        desk = f"/host/bookings/{factory.booking(each).id}/check-in"
+        form = client.get(desk, headers=HTML)
+        assert 'name="low_literacy"' in form.text
+        data = {"csrf_token": csrf_of(form.text), "consent": "yes", **ticked}
+        checked = client.post(desk, data=data | factory.identity(each), headers=HTML)
+        assert checked.status_code == 200, checked.text
+    assert factory.booking(case).low_literacy is True
+    assert factory.booking(plain).low_literacy is False
+    assert voice.low_literacy(db, case.id) is True
+    events = db.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case.id)).all()
+    assert any("low-literacy mode" in str(e.reason) for e in events if e.event == "check_in")

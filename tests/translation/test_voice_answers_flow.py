@@ -173,3 +173,43 @@ def test_a_spoken_answer_through_the_agency_the_lawyer_the_officer_and_the_pdf(
     transcribed = [w for w in TRANSCRIPTION.rstrip(".").split() if len(w) > 2]
     found = [w for w in transcribed if w in text]
     assert len(found) >= len(transcribed) // 2, (found, text[:3000])
+
+
+def test_the_agency_page_plays_the_recording_beside_transcription_and_dutch(
+    client, db: Session, factory: Factory, speech: bytes
+) -> None:
+    case = spoken_case(client, factory, speech)
+    job = translation.request(db, case, factory.person(Role.PLANNER).actor, factory.agency().name)
+    translator = factory.person(Role.TRANSLATOR)
+    db.commit()
+    sign_in(client, translator.user.username)
+    assert (
+        f'href="/agency/jobs/{job.id}/package"'
+        in client.get(f"/agency/jobs/{job.id}", headers=HTML).text
+    )
+    url = f"/agency/jobs/{job.id}/translate"
+    form = client.get(url, headers=HTML)
+    assert f'src="/agency/jobs/{job.id}/recordings/{KEY}.ogg"' in form.text
+    assert f'name="tr-{KEY}"' in form.text
+    assert f'name="nl-{KEY}"' in form.text
+    played = client.get(f"/agency/jobs/{job.id}/recordings/{KEY}.ogg")
+    assert played.status_code == 200
+    assert played.content[:4] == b"OggS"
+
+    dutch = {f"nl-{item.key}": f"[NL] {item.key}" for item in translation.source_items(db, job)}
+    dutch[f"nl-{KEY}"] = DUTCH
+    token = {"csrf_token": csrf_of(form.text)}
+    # Without the transcription: refused, the message beside its box, nothing kept.
+    refused = client.post(url, data=token | dutch, headers=HTML)
+    assert refused.status_code == 422
+    assert "Schrijf op wat de aanvrager in de opname zegt" in refused.text
+    assert DUTCH in refused.text  # what was typed stays
+    db.refresh(job)
+    assert job.delivered_at is None
+    done = client.post(
+        url, data=token | dutch | {f"tr-{KEY}": TRANSCRIPTION}, headers=HTML, follow_redirects=False
+    )
+    assert done.status_code == 303, done.text
+    db.refresh(job)
+    assert job.transcriptions == {KEY: TRANSCRIPTION}
+    assert job.answers_nl[KEY] == DUTCH

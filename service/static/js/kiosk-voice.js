@@ -70,7 +70,6 @@
 
   function setUp(box) {
     box.hidden = false; // recording needs this script: without it the box stays hidden
-    var limit = parseInt(box.getAttribute("data-max-seconds"), 10) || 120;
     var elapsed = box.querySelector("[data-voice-elapsed]");
     var recorder = null;
     var started = 0;
@@ -139,6 +138,7 @@
         ticking = window.setInterval(function () {
           elapsed.textContent = clock((performance.now() - started) / 1000);
         }, 250);
+        var limit = parseInt(box.getAttribute("data-max-seconds"), 10) || 120;
         stopAt = window.setTimeout(stop, limit * 1000); // the question's limit
       }).catch(function () { say(box, "data-no-microphone"); });
     }
