@@ -55,6 +55,9 @@ def kiosk_form(db: Session, actor: access.Applicant) -> KioskView:
         case_state=case.state,
         form=form.localised(language),
         answer_set=AnswerSetOut.model_validate(answer_set) if answer_set else None,
+        recordings=[
+            RecordingOut.model_validate(r) for r in voice.recordings_of(db, answer_set).values()
+        ],
     )
 
 

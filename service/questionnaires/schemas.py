@@ -58,10 +58,6 @@ class SavedAnswersOut(AnswerSetOut):
     )
 
 
-class KioskView(BaseModel):
-    case_state: str
-    form: dict[str, Any] = Field(description="The form in the applicant's language")
-    answer_set: AnswerSetOut | None
 
 
 class RecordingOut(BaseModel):
@@ -75,3 +71,14 @@ class RecordingOut(BaseModel):
     reported_ms: int = Field(description="The kiosk's own measure")
     size: int
     recorded_at: datetime
+
+
+class KioskView(BaseModel):
+    case_state: str
+    form: dict[str, Any] = Field(description="The form in the applicant's language")
+    answer_set: AnswerSetOut | None
+    recordings: list[RecordingOut] = Field(
+        default_factory=list,
+        description="Spoken answers kept so far (low-literacy mode), also those recorded "
+        "on another kiosk",
+    )

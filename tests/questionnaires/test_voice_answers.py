@@ -55,6 +55,8 @@ def test_a_spoken_answer_is_kept_as_ogg_opus_sealed_and_idempotent(
     assert abs(first["duration_ms"] / 1000 - seconds) < 0.05
     again = ok(upload(client, headers, speech, seconds))
     assert again == first  # the same upload twice: nothing changes
+    kiosk = ok(client.get(f"{API}/kiosk/form", headers=headers))
+    assert kiosk["recordings"] == [first]
     assert len(db.scalars(select(VoiceRecording)).all()) == 1
 
     played = client.get(URL, headers=headers)
