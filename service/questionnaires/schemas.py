@@ -58,8 +58,6 @@ class SavedAnswersOut(AnswerSetOut):
     )
 
 
-
-
 class RecordingOut(BaseModel):
     """A spoken answer as kept: decoded length, the kept Ogg file's hash and size."""
 
