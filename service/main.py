@@ -136,6 +136,9 @@ Each operation lists the roles allowed to call it (`x-roles`). Errors are
 """
 
 
+RECORDING_PAGES = ("/kiosk/sections/", "/interpreter/forms/")
+
+
 def allowed_roles(route: APIRoute) -> list[str]:
     """The roles a route declares through its `allow(...)` dependency."""
     extra = route.openapi_extra or {}
@@ -200,9 +203,19 @@ def create_app() -> FastAPI:
         upload_paths=(f"{API_PREFIX}/cases/import", "/planner/import"),
         # Translations, lawyers' attachments; the lawyer's page sends its typed corrections
         # and a chosen file together with whichever button is pressed.
-        upload_suffixes=("/xliff", "/attachments", "/corrections", "/send", "/no-corrections"),
+        upload_suffixes=(
+            "/xliff",
+            "/attachments",
+            "/corrections",
+            "/send",
+            "/no-corrections",
+            "/recording",  # a spoken answer (it has its own, smaller cap)
+            "/package",  # the agency's return with transcriptions
+        ),
     )
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        SecurityHeaders, microphone_paths=("/kiosk/sections/", "/interpreter/forms/")
+    )
     app.add_middleware(RequestContext)  # outermost: every response carries the id
     return app
 

@@ -87,6 +87,14 @@ PAGE_FOR: dict[tuple[str, str], tuple[str, str]] = {
     ),
     ("POST", "/api/v1/cases/{case_id}/signals"): ("POST", "/planner/cases/{case_id}/signals"),
     ("PUT", "/api/v1/kiosk/sections/{section_id}"): ("POST", "/kiosk/sections/{section_id}"),
+    ("PUT", "/api/v1/kiosk/questions/{question_id}/recording"): (
+        "POST",
+        "/kiosk/questions/{question_id}/recording",
+    ),
+    ("DELETE", "/api/v1/kiosk/questions/{question_id}/recording"): (
+        "POST",
+        "/kiosk/questions/{question_id}/recording/delete",
+    ),
     ("PUT", "/api/v1/cases/{case_id}/handoff/actual-days"): (
         "POST",
         "/planner/cases/{case_id}/handoff/actual-days",

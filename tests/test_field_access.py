@@ -202,6 +202,7 @@ def urls(case: Case, db: Session) -> list[str]:
         "v_number": case.v_number,
         "translation_id": translation_id,
         "attachment_id": attachment_id,
+        "question_id": "reasons_account.voice",  # a spoken answer (none here: 404 alike)
     }
     return [
         "/api/v1"

@@ -21,6 +21,7 @@ from service.core.errors import DomainError
 from service.core.i18n import N_
 
 OPUS = "opus"
+OGG_MEDIA_TYPE = "audio/ogg"
 OPUS_RATE = 48000  # Opus always runs at 48 kHz inside
 # Above this an upload is refused before it is parsed (a long answer is ~1 MB per 10 min).
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -129,7 +130,12 @@ def check_sha256(data: bytes, claimed: str) -> None:
 def remux_to_ogg(data: bytes) -> bytes:
     """The Opus packets of ``data`` (WebM from a browser, or Ogg) in an Ogg container,
     not re-encoded: the recording stays as it was heard. Checked with :func:`probe`."""
-    probe(data)
+    return opus_in_ogg(data)[1]
+
+
+def opus_in_ogg(data: bytes, *, expected_seconds: float | None = None) -> tuple[AudioInfo, bytes]:
+    """:func:`probe` and :func:`remux_to_ogg` in one: what was checked, and the Ogg file."""
+    info = probe(data, expected_seconds=expected_seconds)
     out = io.BytesIO()
     with _open(data) as source, av.open(out, mode="w", format="ogg") as target:
         target.flags |= BITEXACT  # a fixed stream serial number
@@ -140,7 +146,7 @@ def remux_to_ogg(data: bytes) -> bytes:
                 continue
             packet.stream = copied
             target.mux(packet)
-    return out.getvalue()
+    return info, out.getvalue()
 
 
 def encode_ogg_opus(data: bytes, *, bitrate: int = 16000) -> bytes:

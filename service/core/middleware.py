@@ -27,13 +27,21 @@ STATIC_PREFIX = "/static/"
 class SecurityHeaders:
     """CSP, no framing, no sniffing, no referrer, and no caching of anything personal."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, microphone_paths: tuple[str, ...] = ()) -> None:
         self.app = app
         self.hsts = get_settings().env == "production"
-        # Three fixed sets, built once: pages and API, static files, the API docs.
+        # Fixed sets, built once: pages and API, static files, the API docs, and the
+        # pages that may use the microphone (spoken answers at the kiosk).
         self.dynamic = self.headers_for("/")
         self.static = self.headers_for(STATIC_PREFIX)
         self.docs = self.headers_for("/docs")
+        self.microphone_paths = microphone_paths
+        self.with_microphone = [
+            (name, b"camera=(), microphone=(self), geolocation=()")
+            if name == b"permissions-policy"
+            else (name, value)
+            for name, value in self.dynamic
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,6 +54,8 @@ class SecurityHeaders:
             if path.startswith(STATIC_PREFIX)
             else self.docs
             if path == "/docs"
+            else self.with_microphone
+            if self.microphone_paths and path.startswith(self.microphone_paths)
             else self.dynamic
         )
 
@@ -64,8 +74,8 @@ class SecurityHeaders:
             (b"x-frame-options", b"DENY"),
             (b"referrer-policy", b"no-referrer"),
             (b"cross-origin-opener-policy", b"same-origin"),
-            # The microphone for this service's own pages only (spoken prompts and answers).
-            (b"permissions-policy", b"camera=(), microphone=(self), geolocation=()"),
+            # No microphone, except on the recording pages (``microphone_paths``).
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
         ]
         if not path.startswith(STATIC_PREFIX):
             # Case data must not stay in browser or proxy caches (a shared kiosk!).

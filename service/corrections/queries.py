@@ -38,6 +38,12 @@ class AnswerLayers:
     answer: str  # the applicant's own answer, in their script
     translation: str | None  # the Dutch, once delivered
     corrections: list[Remark] = field(default_factory=list)
+    # A spoken answer: ``answer`` names its recording; the agency's transcription (in
+    # the applicant's language) stands beside the translation, and the lawyer's
+    # correction of the content corrects the transcription.
+    spoken: bool = False
+    transcription: str | None = None
+    recording_ms: int = 0
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ def layers(db: Session, case: Case) -> Layers:
     answer_set = answer_set_of(db, case)
     translation = db.scalar(select(Translation).where(Translation.case_id == case.id))
     dutch = (translation.answers_nl or {}) if translation else {}
+    transcribed = (translation.transcriptions or {}) if translation else {}
     file = service.corrections_of(db, case)
     items: Sequence[CorrectionItem] = service.items_of(db, file) if file else ()
     attachments: Sequence[Attachment] = service.attachments_of(db, file) if file else ()
@@ -76,6 +83,9 @@ def layers(db: Session, case: Case) -> Layers:
             answer=a.text,
             translation=dutch.get(a.key),
             corrections=[remark(i) for i in items if i.answer_key == a.key],
+            spoken=a.spoken,
+            transcription=transcribed.get(a.key),
+            recording_ms=a.recording_ms,
         )
         for a in (answer_items(answer_set) if answer_set else [])
     ]

@@ -176,6 +176,10 @@ class LayeredAnswer:
     original: str
     translation: str | None = None
     corrections: list[dict[str, str]] = field(default_factory=list)
+    # A spoken answer: the recording (GET /cases/{id}/recordings/{question_id}) and
+    # the agency's transcription in the applicant's language.
+    spoken: bool = False
+    transcription: str | None = None
 
 
 @dataclass
@@ -220,6 +224,8 @@ def layers_of(db: Session, case_id: uuid.UUID, reader_language: str = "nl") -> L
             a.answer,
             a.translation,
             [_entry(remark) for remark in a.corrections],
+            a.spoken,
+            a.transcription,
         )
         for a in file.answers
     ]

@@ -181,8 +181,13 @@ class Driver:
         job = translation.translation_of(self.db, case)
         assert job is not None
         # One Dutch text per answer the agency is sent (groups: per item and question).
-        dutch = {item.key: f"[NL] {item.text}" for item in translation.source_items(self.db, job)}
-        translation.deliver(self.db, job, self.cast.translator(job.agency_id), dutch)
+        items = translation.source_items(self.db, job)
+        dutch = {item.key: f"[NL] {item.text}" for item in items}
+        # A spoken answer is written down in the applicant's language too.
+        heard = {item.key: f"[{job.source_language}] {item.key}" for item in items if item.spoken}
+        translation.deliver(
+            self.db, job, self.cast.translator(job.agency_id), dutch, transcriptions=heard
+        )
 
     def _lawyer_responds(self, case: Case) -> None:
         items = self.corrections(case)

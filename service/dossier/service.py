@@ -32,6 +32,8 @@ from service.models.dossier import Dossier
 from service.models.questionnaires import AnswerSet
 from service.models.translation import Translation, TranslationVersion
 from service.questionnaires.forms import forms_dir
+from service.questionnaires.voice import recording_of
+from service.translation.items import question_of
 from service.workflow import STATE_LABELS
 
 
@@ -94,7 +96,10 @@ def content(db: Session, case: Case, copy: str) -> dict[str, Any]:
                 "question_nl": a.question_nl,
                 "answer": a.answer,
                 "translation": a.translation or "",
-                "corrections": [_remark(r, gettext) for r in a.corrections],
+                "corrections": [_remark(r, gettext, spoken=a.spoken) for r in a.corrections],
+                "spoken": a.spoken,
+                "transcription": a.transcription or "",
+                "recording": _recording_note(db, answer_set, a, gettext) if a.spoken else "",
             }
             for a in found.answers
         ],
@@ -109,10 +114,29 @@ def content(db: Session, case: Case, copy: str) -> dict[str, Any]:
     return document
 
 
-def _remark(remark: Any, gettext: Any) -> dict[str, str]:
+def _recording_note(db: Session, answer_set: Any, answer: Any, gettext: Any) -> str:
+    """What the paper says of a spoken answer: that it was spoken, how long, its hash."""
+    recording = recording_of(db, answer_set.id, question_of(answer.key)) if answer_set else None
+    if recording is None:
+        return str(gettext("Spoken answer"))
+    seconds = recording.duration_ms // 1000
+    return str(
+        gettext("Spoken answer, recording of %(length)s, SHA-256 %(sha256)s")
+        % {
+            "length": f"{seconds // 60}:{seconds % 60:02d}",
+            "sha256": recording.sha256,
+        }
+    )
+
+
+def _remark(remark: Any, gettext: Any, *, spoken: bool = False) -> dict[str, str]:
     kinds = {
         "translation": gettext("Correction of the translation"),
-        "content": gettext("Correction of the content"),
+        "content": (
+            gettext("Correction of the transcription")
+            if spoken
+            else gettext("Correction of the content")
+        ),
         "addition": gettext("Addition"),
     }
     return {

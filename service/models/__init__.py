@@ -31,7 +31,7 @@ from service.models.idempotency import IdempotentAnswer
 from service.models.invitations import Invitation, InvitationStatus
 from service.models.jobs import OutboxJob
 from service.models.messages import Message, MessageKind, MessageStatus
-from service.models.questionnaires import AnswerSet
+from service.models.questionnaires import AnswerSet, VoiceRecording
 from service.models.sessions import (
     Booking,
     Gender,
@@ -100,5 +100,6 @@ __all__ = [
     "Translation",
     "TranslationVersion",
     "User",
+    "VoiceRecording",
     "WorkInterval",
 ]

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.clock import utcnow
@@ -31,3 +31,28 @@ class AnswerSet(UuidPk, Base):
     saved_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]
     auto_submitted: Mapped[bool] = mapped_column(default=False)
+
+
+class VoiceRecording(UuidPk, Base):
+    """A spoken answer to one question (low-literacy mode): the Opus packets the kiosk
+    recorded, in Ogg, sealed at rest like the text answers. Recording again replaces it;
+    the applicant may delete it until the form is handed in."""
+
+    __tablename__ = "voice_recordings"
+    __table_args__ = (
+        UniqueConstraint("answer_set_id", "question_id"),
+        CheckConstraint("duration_ms > 0", name="duration_positive"),
+    )
+
+    answer_set_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("answer_sets.id"), index=True)
+    question_id: Mapped[str] = mapped_column(String(60))
+    # SHA-256 of the upload as the kiosk sent it (a second upload of it changes nothing)
+    # and of the Ogg file kept (the agency's manifest names it).
+    upload_sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    # Counted by decoding every packet; the kiosk's own measure is kept beside it.
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    reported_ms: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(Encrypted("bytes"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,7 +6,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.clock import utcnow
@@ -164,6 +173,9 @@ class Booking(UuidPk, Base):
     checked_in_at: Mapped[datetime | None]
     checked_in_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     applicant_consent_confirmed: Mapped[bool] = mapped_column(default=False)
+    # Low-literacy mode, switched on by the host at check-in: the kiosk reads every
+    # question aloud and takes spoken answers.
+    low_literacy: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def reference(self) -> str:

@@ -39,6 +39,8 @@ class Translation(UuidPk, Base):
     translator_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     # Dutch text per answer key: the current version (earlier ones in translation_versions).
     answers_nl: Mapped[dict[str, Any] | None] = mapped_column(Encrypted("json"))
+    # A spoken answer's transcription in the applicant's language, per answer key.
+    transcriptions: Mapped[dict[str, Any] | None] = mapped_column(Encrypted("json"))
 
 
 class TranslationVersion(UuidPk, Base):
@@ -54,6 +56,7 @@ class TranslationVersion(UuidPk, Base):
     translation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("translations.id"), index=True)
     number: Mapped[int]
     answers_nl: Mapped[dict[str, Any]] = mapped_column(Encrypted("json"))
+    transcriptions: Mapped[dict[str, Any] | None] = mapped_column(Encrypted("json"))
     # How it came in: the JSON API, an XLIFF upload, or the side-by-side page.
     channel: Mapped[str] = mapped_column(String(10))
     # SHA-256 of the uploaded file (XLIFF), to recognise the same file sent twice.

@@ -76,6 +76,10 @@ FormReader = Annotated[Actor, Depends(allow(*FORM_READERS))]
 AnswerReader = Annotated[Actor, Depends(allow(*ANSWER_READERS))]
 # The case whose applicant's answers the caller may read (a coordinator: their motive's).
 AnswersAccount = Annotated[Case, Depends(account_through(allow(*ANSWER_READERS), "answers"))]
+AnswersAccountPage = Annotated[
+    Case, Depends(account_through(signed_in(*ANSWER_READERS), "answers"))
+]
+AnswerReaderPage = Annotated[Actor, Depends(signed_in(*ANSWER_READERS))]
 FormManagerPage = Annotated[Actor, Depends(signed_in(*FORM_MANAGERS))]
 InterpreterPage = Annotated[Actor, Depends(signed_in(*PROMPT_RECORDERS))]
 PromptListenerPage = Annotated[Actor, Depends(signed_in(*PROMPT_LISTENERS))]

@@ -2,15 +2,22 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Form, Path, Query, Response, UploadFile
 from sqlalchemy.orm import Session
 
 from service.audit.access import audited
+from service.core.audio import OGG_MEDIA_TYPE
 from service.core.routing import UnitOfWorkRoute, WritingReadRoute
-from service.questionnaires import access, service
+from service.questionnaires import access, service, voice
 from service.questionnaires.exceptions import FormNotFound, FormNotStarted
 from service.questionnaires.forms import DEFAULT_FORM, available_forms, load_form
-from service.questionnaires.schemas import AnswerSetOut, AnswersIn, KioskView, SavedAnswersOut
+from service.questionnaires.schemas import (
+    AnswerSetOut,
+    AnswersIn,
+    KioskView,
+    RecordingOut,
+    SavedAnswersOut,
+)
 
 router = APIRouter(tags=["questionnaires"], route_class=UnitOfWorkRoute)
 FormId = Annotated[str, Query(max_length=60)]
@@ -48,6 +55,9 @@ def kiosk_form(db: Session, actor: access.Applicant) -> KioskView:
         case_state=case.state,
         form=form.localised(language),
         answer_set=AnswerSetOut.model_validate(answer_set) if answer_set else None,
+        recordings=[
+            RecordingOut.model_validate(r) for r in voice.recordings_of(db, answer_set).values()
+        ],
     )
 
 
@@ -97,6 +107,49 @@ def kiosk_submit(case: access.ApplicantCase, db: Session, actor: access.Applican
     return AnswerSetOut.model_validate(service.submit(db, case, actor))
 
 
+QuestionPath = Annotated[str, Path(max_length=60)]
+Seconds = Annotated[float, Form(ge=0, le=3600, description="The kiosk's measure of its length")]
+Sha256 = Annotated[str, Form(min_length=64, max_length=64, description="SHA-256 of the file")]
+
+
+@router.put("/kiosk/questions/{question_id}/recording")
+def kiosk_save_recording(
+    question_id: QuestionPath,
+    file: UploadFile,
+    seconds: Seconds,
+    sha256: Sha256,
+    db: Session,
+    actor: access.Applicant,
+) -> RecordingOut:
+    """A spoken answer to one question (WebM or Ogg with Opus, as the browser records
+    it), with its measured length and SHA-256. Decoded in full: a file cut short (shorter
+    than measured), not audio, over 2 MB or longer than the question allows is refused
+    (422 `recording_refused`). Kept as Ogg Opus without re-encoding; the same upload
+    twice changes nothing; recording again replaces the answer."""
+    data = voice.read_recording(file)
+    case_id = service.applicant_case_id(actor)
+    return RecordingOut.model_validate(
+        voice.save_recording(db, case_id, question_id, data, seconds, sha256)
+    )
+
+
+@router.get(
+    "/kiosk/questions/{question_id}/recording",
+    response_class=Response,
+    responses={200: {"content": {OGG_MEDIA_TYPE: {}}, "description": "Ogg Opus"}},
+)
+def kiosk_recording(question_id: QuestionPath, db: Session, actor: access.Applicant) -> Response:
+    """The applicant's own spoken answer, to listen back."""
+    recording = voice.kiosk_recording(db, service.applicant_case_id(actor), question_id)
+    return Response(recording.content, media_type=OGG_MEDIA_TYPE)
+
+
+@router.delete("/kiosk/questions/{question_id}/recording", status_code=204)
+def kiosk_delete_recording(question_id: QuestionPath, db: Session, actor: access.Applicant) -> None:
+    """Take a spoken answer back (while the form is open)."""
+    voice.delete_recording(db, service.applicant_case_id(actor), question_id)
+
+
 def _saved(saved: service.SectionSaved) -> SavedAnswersOut:
     report = {"problems": saved.problems, "missing": saved.missing}
     return SavedAnswersOut.model_validate({**saved.answer_set, **report})
@@ -111,6 +164,20 @@ def case_answers(
     if answer_set is None:
         raise FormNotStarted("This case has no answers yet.")
     return AnswerSetOut.model_validate(answer_set)
+
+
+@router.get(
+    "/cases/{case_id}/recordings/{question_id}",
+    response_class=Response,
+    responses={200: {"content": {OGG_MEDIA_TYPE: {}}, "description": "Ogg Opus"}},
+    dependencies=[audited("answers.recording")],
+)
+def case_recording(
+    case: access.AnswersAccount, question_id: QuestionPath, db: Session, _: access.AnswerReader
+) -> Response:
+    """The applicant's spoken answer to a question (the original, never changed)."""
+    recording = voice.case_recording(db, case, question_id)
+    return Response(recording.content, media_type=OGG_MEDIA_TYPE)
 
 
 __all__ = ["DEFAULT_FORM", "router"]

@@ -13,8 +13,8 @@ import uuid
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Path, Query, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import Depends, Form, Path, Query, Request, Response, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -23,6 +23,7 @@ from service.auth import service as auth
 from service.auth.exceptions import KioskCodeInvalid
 from service.core.actions import Refusal, attempt
 from service.core.actor import Actor
+from service.core.audio import OGG_MEDIA_TYPE
 from service.core.errors import TooManyRequests
 from service.core.formatting import LOCAL_TIME
 from service.core.i18n import direction, language_name
@@ -36,7 +37,7 @@ from service.core.web import (
 )
 from service.models.cases import Case
 from service.models.questionnaires import AnswerSet
-from service.questionnaires import access, service
+from service.questionnaires import access, service, voice
 from service.questionnaires.access import ApplicantPage, FormManagerPage
 from service.questionnaires.check import check_forms
 from service.questionnaires.forms import (
@@ -354,6 +355,81 @@ def autosave(section_id: SectionId, db: Session, actor: ApplicantPage, fields: P
     return JSONResponse({"saved": True, "problems": saved.problems})
 
 
+# --- spoken answers and recorded prompts (low-literacy mode) --------------------------------
+
+
+@router.post("/kiosk/questions/{question_id}/recording", dependencies=[audited("kiosk.record")])
+def save_recording(
+    question_id: SectionId,
+    db: Session,
+    actor: ApplicantPage,
+    file: UploadFile | None = None,
+    seconds: Annotated[float, Form(ge=0, le=3600)] = 0,
+    sha256: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """What the record control sends when the applicant stops: the API's action, its
+    answer for the page's script; a refusal in the applicant's language."""
+    kiosk = service.kiosk_form(db, service.applicant_case_id(actor))
+    language = kiosk_language(kiosk.answer_set.language if kiosk.answer_set else None)
+
+    def save() -> Any:
+        data = voice.read_recording(file)
+        return voice.save_recording(db, kiosk.case.id, question_id, data, seconds, sha256)
+
+    saved = attempt(db, save)
+    if isinstance(saved, Refusal):
+        error = kiosk_gettext(language)(saved.message)
+        return JSONResponse({"saved": False, "error": error}, status_code=saved.status)
+    return JSONResponse({"saved": True, "duration_ms": saved.duration_ms, "sha256": saved.sha256})
+
+
+@router.get("/kiosk/questions/{question_id}/recording.ogg")
+def recording_audio(question_id: SectionId, db: Session, actor: ApplicantPage) -> Response:
+    """The applicant's own spoken answer, to listen back."""
+    recording = voice.kiosk_recording(db, service.applicant_case_id(actor), question_id)
+    return Response(recording.content, media_type=OGG_MEDIA_TYPE)
+
+
+@router.post("/kiosk/questions/{question_id}/recording/delete")
+def delete_recording(
+    question_id: SectionId,
+    db: Session,
+    actor: ApplicantPage,
+    section: Annotated[str, Query(max_length=60)] = "",
+) -> Response:
+    """Delete the spoken answer; the script stays on the page, a plain post goes back."""
+    voice.delete_recording(db, service.applicant_case_id(actor), question_id)
+    if section:
+        return see_other(f"/kiosk/sections/{section}#q-{question_id}")
+    return JSONResponse({"deleted": True})
+
+
+@router.get("/kiosk/prompts/{prompt_id}.ogg")
+def prompt_audio(prompt_id: SectionId, db: Session, actor: ApplicantPage) -> Response:
+    """A question's, choice's or help text's recorded prompt in the applicant's language."""
+    _case, answer_set = service.case_with_answers(db, service.applicant_case_id(actor))
+    found = None
+    if answer_set is not None:
+        found = voice.prompt_file(service.form_of(answer_set), answer_set.language, prompt_id)
+    if found is None:
+        raise voice.RecordingNotFound("There is no recording for this question.")
+    return FileResponse(found, media_type=OGG_MEDIA_TYPE)
+
+
+@router.get(
+    "/cases/{case_id}/recordings/{question_id}.ogg", dependencies=[audited("answers.recording")]
+)
+def case_recording(
+    case: access.AnswersAccountPage,
+    question_id: Annotated[str, Path(max_length=120)],
+    db: Session,
+    _: access.AnswerReaderPage,
+) -> Response:
+    """The applicant's spoken answer, for the lawyer's and the officer's pages."""
+    recording = voice.case_recording(db, case, question_id)
+    return Response(recording.content, media_type=OGG_MEDIA_TYPE)
+
+
 # --- review and submit --------------------------------------------------------------------
 
 
@@ -398,6 +474,7 @@ def _render_review(
         "titles": titles,
         "missing": missing,
         "deadline": answer_set.deadline_at,
+        "spoken": voice.recordings_of(_session_of(answer_set), answer_set),
     }
     return render_kiosk(request, "kiosk/review.html", language, context, status_code=status_code)
 
@@ -509,7 +586,32 @@ def _render_section(
         "group_items": group_items,
     }
     language = kiosk_language(answer_set.language)
+    context |= _voice_context(form, answer_set)
     return render_kiosk(request, "kiosk/section.html", language, context, status_code=status_code)
+
+
+def _voice_context(form: FormDefinition, answer_set: AnswerSet) -> dict[str, Any]:
+    """Low-literacy mode: which prompts can be heard, which questions can be answered by
+    speaking (and their limit), and the recordings already made (also on another kiosk)."""
+    db = _session_of(answer_set)
+    spoken_mode = voice.low_literacy(db, answer_set.case_id)
+    return {
+        "spoken_mode": spoken_mode,
+        "prompt": lambda prompt_id: _prompt_url(form, answer_set.language, prompt_id),
+        "voice_limit": lambda q: voice.max_seconds(q) if voice.speakable(q) else None,
+        "recordings": voice.recordings_of(db, answer_set) if spoken_mode else {},
+    }
+
+
+def _session_of(answer_set: AnswerSet) -> Session:
+    db = Session.object_session(answer_set)
+    assert db is not None
+    return db
+
+
+def _prompt_url(form: FormDefinition, language: str, prompt_id: str) -> str | None:
+    found = voice.prompt_file(form, language, prompt_id)
+    return None if found is None else f"/kiosk/prompts/{prompt_id}.ogg"
 
 
 def field_value(question: Question, value: Any) -> str:

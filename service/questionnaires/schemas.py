@@ -58,7 +58,25 @@ class SavedAnswersOut(AnswerSetOut):
     )
 
 
+class RecordingOut(BaseModel):
+    """A spoken answer as kept: decoded length, the kept Ogg file's hash and size."""
+
+    model_config = ConfigDict(from_attributes=True)
+    question_id: str
+    sha256: str = Field(description="SHA-256 of the Ogg Opus file kept")
+    upload_sha256: str = Field(description="SHA-256 of the upload (the same upload twice: 200)")
+    duration_ms: int = Field(description="Counted by decoding every packet")
+    reported_ms: int = Field(description="The kiosk's own measure")
+    size: int
+    recorded_at: datetime
+
+
 class KioskView(BaseModel):
     case_state: str
     form: dict[str, Any] = Field(description="The form in the applicant's language")
     answer_set: AnswerSetOut | None
+    recordings: list[RecordingOut] = Field(
+        default_factory=list,
+        description="Spoken answers kept so far (low-literacy mode), also those recorded "
+        "on another kiosk",
+    )

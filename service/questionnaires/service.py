@@ -21,7 +21,7 @@ from service.core.i18n import N_
 from service.eligibility.policy import FormPurpose, load_policy
 from service.eligibility.service import active_policy
 from service.models.cases import Case
-from service.models.questionnaires import AnswerSet
+from service.models.questionnaires import AnswerSet, VoiceRecording
 from service.models.sessions import Booking, HearingSession
 from service.questionnaires.exceptions import (
     FormClosed,
@@ -388,13 +388,29 @@ def submit(db: Session, case: Case, actor: Actor) -> AnswerSet:
     """Hand in the form; every required question shown must have an answer."""
     answer_set = kiosk_form(db, case.id).open()
     validate_answers(
-        form_of(answer_set), answer_set.answers, complete=True, language=answer_set.language
+        form_of(answer_set),
+        with_spoken(db, answer_set),
+        complete=True,
+        language=answer_set.language,
     )
     why = Reason.step(N_("form handed in by the applicant"))
     procedure.advance(db, case, CaseEvent.SUBMIT, actor, why)
     answer_set.submitted_at = utcnow()
     db.flush()
     return answer_set
+
+
+# What a spoken answer counts as when the form checks that required questions are
+# answered: the recording is the answer (low-literacy mode).
+SPOKEN = "[spoken answer]"
+
+
+def with_spoken(db: Session, answer_set: AnswerSet) -> Answers:
+    """The typed answers, with the questions answered by speaking counted as answered."""
+    spoken = db.scalars(
+        select(VoiceRecording.question_id).where(VoiceRecording.answer_set_id == answer_set.id)
+    ).all()
+    return {**dict.fromkeys(spoken, SPOKEN), **answer_set.answers}
 
 
 def overdue_forms(db: Session) -> Sequence[uuid.UUID]:

@@ -36,6 +36,7 @@ from service.models import (
     Signal,
     Translation,
     TranslationVersion,
+    VoiceRecording,
 )
 from service.workflow import TERMINAL_STATES
 
@@ -79,8 +80,11 @@ def anonymise(db: Session, case_id: uuid.UUID) -> bool:
         signal.source, signal.reason = "", ""
     for answer_set in db.scalars(select(AnswerSet).where(AnswerSet.case_id == case.id)):
         answer_set.answers = {}
+        # A spoken answer is the applicant's voice: nothing of it stays.
+        db.execute(delete(VoiceRecording).where(VoiceRecording.answer_set_id == answer_set.id))
     for translation in db.scalars(select(Translation).where(Translation.case_id == case.id)):
         translation.answers_nl = None
+        translation.transcriptions = None
     _forget_documents(db, case.id)
     for consultation in db.scalars(select(Consultation).where(Consultation.case_id == case.id)):
         consultation.question = ""
@@ -108,6 +112,7 @@ def _forget_documents(db: Session, case_id: uuid.UUID) -> None:
     )
     for version in db.scalars(versions.where(Translation.case_id == case_id)):
         version.answers_nl = {}
+        version.transcriptions = None
     files = select(Correction.id).where(Correction.case_id == case_id).scalar_subquery()
     for item in db.scalars(select(CorrectionItem).where(CorrectionItem.correction_id.in_(files))):
         item.text = ""

@@ -204,7 +204,9 @@ def move_booking(booking: PlannedBooking, body: MoveIn, db: Session, actor: Plan
 def check_in(booking: BookingAtDesk, body: CheckInIn, db: Session, actor: CheckerIn) -> CheckInOut:
     """Check the applicant in (on the session's day, in its window) and hand out a
     one-time kiosk code."""
-    code = service.check_in(db, booking, actor, body, body.applicant_consent_confirmed)
+    code = service.check_in(
+        db, booking, actor, body, body.applicant_consent_confirmed, body.low_literacy
+    )
     return CheckInOut(booking=_present(db, booking), kiosk_code=code)
 
 

@@ -283,6 +283,7 @@ def check_in(
     date_of_birth: Annotated[str, Form(max_length=20)] = "",
     v_number: Annotated[str, Form(max_length=20)] = "",
     consent: Annotated[str, Form(max_length=10)] = "",
+    low_literacy: Annotated[str, Form(max_length=10)] = "",
 ) -> HTMLResponse:
     """The same service as ``POST /bookings/{id}/check-in``: identity checked and the
     applicant's own consent confirmed, the kiosk code; a refusal beside the field."""
@@ -291,15 +292,22 @@ def check_in(
         "date_of_birth": date_of_birth,
         "v_number": v_number,
         "consent": consent,
+        "low_literacy": low_literacy,
     }
     identity = {name: typed[name] for name in ("applicant_name", "date_of_birth", "v_number")}
-    values = identity | {"applicant_consent_confirmed": consent == "yes"}
+    values = identity | {
+        "applicant_consent_confirmed": consent == "yes",
+        "low_literacy": low_literacy == "yes",
+    }
     data = attempt(db, lambda: parse_form(CheckInIn, values, say=CHECK_IN_SAY))
     if isinstance(data, Refusal):
         errors = _errors(request, data, "applicant_name")
         return _check_in_form(request, db, actor, booking, errors, typed, data.status)
     code = attempt(
-        db, lambda: service.check_in(db, booking, actor, data, data.applicant_consent_confirmed)
+        db,
+        lambda: service.check_in(
+            db, booking, actor, data, data.applicant_consent_confirmed, data.low_literacy
+        ),
     )
     if isinstance(code, Refusal):
         errors = _check_in_refused(request, db, booking, data, code)

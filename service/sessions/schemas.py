@@ -273,6 +273,11 @@ class CheckInIn(Identity):
     applicant_consent_confirmed: bool = Field(
         description="The host confirmed with the applicant in person that they take part"
     )
+    low_literacy: bool = Field(
+        default=False,
+        description="Low-literacy mode: the kiosk reads the questions aloud and takes "
+        "spoken answers (recorded in the check-in's event)",
+    )
 
 
 class CheckInOut(BaseModel):

@@ -535,7 +535,12 @@ def verify_identity(case: Case, identity: Identity) -> None:
 
 
 def check_in(
-    db: Session, booking: Booking, actor: Actor, identity: Identity, consent_confirmed: bool
+    db: Session,
+    booking: Booking,
+    actor: Actor,
+    identity: Identity,
+    consent_confirmed: bool,
+    low_literacy: bool = False,
 ) -> str:
     """The host checks the applicant's identity and checks them in; returns a one-time
     kiosk code for their seat."""
@@ -544,14 +549,17 @@ def check_in(
     verify_identity(case, identity)
     # Recorded first: the engine's check-in rule reads the confirmation from the booking.
     booking.applicant_consent_confirmed = consent_confirmed
+    booking.low_literacy = low_literacy
     db.flush()
-    procedure.advance(
-        db,
-        case,
-        CaseEvent.CHECK_IN,
-        actor,
-        Reason.step(N_("applicant checked in, identity checked, own consent confirmed")),
+    why = (
+        N_(
+            "applicant checked in, identity checked, own consent confirmed; "
+            "low-literacy mode (questions read aloud, spoken answers)"
+        )
+        if low_literacy
+        else N_("applicant checked in, identity checked, own consent confirmed")
     )
+    procedure.advance(db, case, CaseEvent.CHECK_IN, actor, Reason.step(why))
     booking.checked_in_at = utcnow()
     booking.checked_in_by_id = actor.user_id
     return new_kiosk_code(db, booking, actor.user_id)

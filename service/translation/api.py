@@ -1,7 +1,8 @@
 import uuid
 from collections.abc import Sequence
+from typing import Annotated
 
-from fastapi import APIRouter, Request, UploadFile, status
+from fastapi import APIRouter, Path, Request, UploadFile, status
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -10,6 +11,7 @@ from service.core.paging import DEFAULT_LIMIT, Limit, Offset, page_of
 from service.core.routing import UnitOfWorkRoute
 from service.core.settings import get_settings
 from service.core.uploads import read_limited
+from service.models.questionnaires import VoiceRecording
 from service.models.translation import Agency
 from service.translation import access, queries, service, xliff
 from service.translation.exceptions import TranslationFileRefused, TranslationNotFound
@@ -105,7 +107,7 @@ def deliver(
     job: access.AgencysJob, body: TranslationIn, db: Session, actor: access.Translator
 ) -> TranslationOut:
     """Deliver the Dutch translation; the form then goes to the lawyer."""
-    service.deliver(db, job, actor, body.answers_nl)
+    service.deliver(db, job, actor, body.answers_nl, transcriptions=body.transcriptions)
     return TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor)
 
 
@@ -129,6 +131,43 @@ def download_xliff(job: access.XliffJob, db: Session) -> Response:
     """The job as XLIFF 1.2: one unit per answer, the question as context, notes for
     dates and choices. Translate the targets and upload the file unchanged otherwise."""
     return xliff_response(job.id, service.xliff_of(db, job))
+
+
+@router.get(
+    "/translations/{translation_id}/package",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}, "description": "A ZIP file"}},
+    dependencies=[audited("translation.package_download")],
+)
+def download_package(job: access.XliffJob, db: Session) -> Response:
+    """The job with its spoken answers: the XLIFF file, each recording as Ogg Opus under
+    `recordings/`, and `manifest.json` with every file's SHA-256. Return a spoken unit's
+    Dutch as its target and its transcription as `<note from="transcription">`."""
+    return package_response(job.id, service.package_of(db, job))
+
+
+@router.get(
+    "/translations/{translation_id}/recordings/{question_id}",
+    response_class=Response,
+    responses={200: {"content": {"audio/ogg": {}}, "description": "Ogg Opus"}},
+    dependencies=[audited("translation.recording")],
+)
+def job_recording(
+    job: access.XliffJob, question_id: Annotated[str, Path(max_length=120)], db: Session
+) -> Response:
+    """A spoken answer of the job (`<question>.voice`), as Ogg Opus."""
+    return recording_response(service.job_recording(db, job, question_id))
+
+
+def recording_response(recording: VoiceRecording) -> Response:
+    return Response(recording.content, media_type="audio/ogg")
+
+
+def package_response(job_id: uuid.UUID, data: bytes) -> Response:
+    disposition = f'attachment; filename="{xliff.file_name(job_id)}.zip"'
+    return Response(
+        data, media_type="application/zip", headers={"Content-Disposition": disposition}
+    )
 
 
 def xliff_response(job_id: uuid.UUID, data: bytes) -> Response:

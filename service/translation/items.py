@@ -10,9 +10,12 @@ richer forms (``FormDefinition.answer_items``, issue 8), only this module change
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from service.core.formatting import in_english
 from service.core.i18n import N_
-from service.models.questionnaires import AnswerSet
+from service.models.questionnaires import AnswerSet, VoiceRecording
 from service.questionnaires.forms import AnswerItem as FormItem
 from service.questionnaires.forms import FormDefinition, QuestionType, load_form
 
@@ -29,6 +32,28 @@ class AnswerItem:
     kind: str  # the question type: text, long_text, date, number, yes_no, choice, ...
     note: str  # what a translator must know (format of a date, the choice's value)
     known_nl: str = ""  # the Dutch where the form knows it (yes/no, a choice): a prefill
+    # A spoken answer: the SHA-256 of its Ogg Opus recording and its length.
+    recording_sha256: str = ""
+    recording_ms: int = 0
+
+    @property
+    def spoken(self) -> bool:
+        return self.kind == VOICE
+
+
+# A spoken answer is an item of its own, keyed "<question>.voice", beside any typed
+# answer to the question; its text names the recording in the agency's package.
+VOICE = "voice"
+VOICE_SUFFIX = ".voice"
+
+
+def recording_path(key: str) -> str:
+    """Where a spoken answer's recording lies in the agency's package."""
+    return f"recordings/{key}.ogg"
+
+
+def question_of(key: str) -> str:
+    return key.split(".")[0]
 
 
 def form_of(answer_set: AnswerSet) -> FormDefinition:
@@ -41,7 +66,52 @@ def answer_items(answer_set: AnswerSet) -> list[AnswerItem]:
     form = form_of(answer_set)
     own = form.answer_items(answer_set.answers, answer_set.language)
     dutch = {item.key: item for item in form.answer_items(answer_set.answers, STAFF_LANGUAGE)}
-    return [_item(item, dutch[item.key]) for item in own]
+    items = [_item(item, dutch[item.key]) for item in own] + _spoken(form, answer_set)
+    order = {q.id: i for i, q in enumerate(form.questions)}
+    # In the form's order; a question's spoken answer after its typed one.
+    return sorted(items, key=lambda i: (order.get(question_of(i.key), len(order)), i.spoken))
+
+
+def recordings_of(answer_set: AnswerSet) -> list[VoiceRecording]:
+    db = Session.object_session(answer_set)
+    if db is None:
+        return []
+    return list(
+        db.scalars(
+            select(VoiceRecording)
+            .where(VoiceRecording.answer_set_id == answer_set.id)
+            .order_by(VoiceRecording.question_id)
+        )
+    )
+
+
+def _spoken(form: FormDefinition, answer_set: AnswerSet) -> list[AnswerItem]:
+    items = []
+    for recording in recordings_of(answer_set):
+        question = form.question(recording.question_id)
+        if question is None:
+            continue
+        key = recording.question_id + VOICE_SUFFIX
+        items.append(
+            AnswerItem(
+                key=key,
+                question=question.label.get(answer_set.language, question.id),
+                question_nl=question.label.get(STAFF_LANGUAGE, question.id),
+                text=f"[audio: {recording_path(key)}]",
+                value=None,
+                kind=VOICE,
+                note=in_english(
+                    N_(
+                        "spoken answer: listen to %(file)s; write down what is said in the "
+                        "applicant's language (the transcription) and translate it into Dutch"
+                    ),
+                    file=recording_path(key),
+                ),
+                recording_sha256=recording.sha256,
+                recording_ms=recording.duration_ms,
+            )
+        )
+    return items
 
 
 # Answers the form defines itself: their Dutch is the form's Dutch label.

@@ -8,7 +8,7 @@ all of it and comes back with the message beside the field and what was typed ke
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, UploadFile
+from fastapi import Depends, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,12 @@ from service.core.text import LONG_TEXT_MAX
 from service.core.web import page_router, render, see_other
 from service.models.translation import Agency, Translation
 from service.translation import access, queries, service
-from service.translation.api import read_upload, xliff_response
+from service.translation.api import (
+    package_response,
+    read_upload,
+    recording_response,
+    xliff_response,
+)
 from service.translation.schemas import (
     ReassignIn,
     TranslationIn,
@@ -68,7 +73,8 @@ def _job_page(
     context = {
         "job": TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor),
         "v_number": queries.case_numbers(db, [job])[job.case_id],
-        "count": len(service.source_items(db, job)),
+        "count": len(items := service.source_items(db, job)),
+        "spoken": sum(1 for item in items if item.spoken),
         "versions": queries.versions(db, job),
         "refusal": refusal,
         "errors": _in_words(request, refusal, "file") if refusal else {},
@@ -96,6 +102,25 @@ def agency_download(job: access.AgencysJobPage, db: Session) -> Response:
     return xliff_response(job.id, service.xliff_of(db, job))
 
 
+@router.get(
+    "/agency/jobs/{translation_id}/package",
+    dependencies=[audited("translation.package_download")],
+)
+def agency_package(job: access.AgencysJobPage, db: Session) -> Response:
+    return package_response(job.id, service.package_of(db, job))
+
+
+@router.get(
+    "/agency/jobs/{translation_id}/recordings/{question_id}.ogg",
+    dependencies=[audited("translation.recording")],
+)
+def agency_recording(
+    job: access.AgencysJobPage, question_id: Annotated[str, Path(max_length=120)], db: Session
+) -> Response:
+    """A spoken answer, played beside its transcription and translation."""
+    return recording_response(service.job_recording(db, job, question_id))
+
+
 @router.post(
     "/agency/jobs/{translation_id}/xliff",
     response_class=HTMLResponse,
@@ -121,13 +146,16 @@ def _translate_page(
     actor: Actor,
     job: Translation,
     values: dict[str, str],
+    transcribed: dict[str, str],
     refusal: Refusal | None = None,
 ) -> HTMLResponse:
+    """``values``: the Dutch by answer key; ``transcribed``: by field (``tr-<key>``)."""
     context = {
         "job": TranslationOut.present(job, db.get_one(Agency, job.agency_id), actor),
         "v_number": queries.case_numbers(db, [job])[job.case_id],
         "items": service.source_items(db, job),
         "values": values,
+        "transcribed": transcribed,
         "refusal": refusal,
         "errors": _translation_errors(request, values, refusal) if refusal else {},
     }
@@ -160,17 +188,24 @@ def translate_form(
     """Question, the applicant's answer and a field for the Dutch, side by side."""
     # What the form already says in Dutch (yes/no, a choice) need not be typed again.
     known = {item.key: item.known_nl for item in service.source_items(db, job) if item.known_nl}
-    return _translate_page(request, db, actor, job, known | dict(job.answers_nl or {}))
+    dutch = known | dict(job.answers_nl or {})
+    transcribed = {f"tr-{k}": v for k, v in (job.transcriptions or {}).items()}
+    return _translate_page(request, db, actor, job, dutch, transcribed)
 
 
 async def dutch_fields(request: Request) -> dict[str, str]:
-    """The page's fields ``nl-<answer key>``: the Dutch text per answer."""
+    """The page's fields ``nl-<answer key>`` (the Dutch text per answer) and
+    ``tr-<answer key>`` (a spoken answer's transcription), by field name."""
     form = await request.form(max_fields=MAX_FORM_FIELDS)
     return {
-        key.removeprefix("nl-"): value
+        key: value
         for key, value in form.multi_items()
-        if key.startswith("nl-") and isinstance(value, str)
+        if key.startswith(("nl-", "tr-")) and isinstance(value, str)
     }
+
+
+def _typed(fields: dict[str, str], prefix: str) -> dict[str, str]:
+    return {k.removeprefix(prefix): v for k, v in fields.items() if k.startswith(prefix)}
 
 
 @router.post(
@@ -183,17 +218,22 @@ def translate(
     request: Request,
     db: Session,
     actor: access.TranslatorPage,
-    values: Annotated[dict[str, str], Depends(dutch_fields)],
+    fields: Annotated[dict[str, str], Depends(dutch_fields)],
 ) -> Response:
     """The API's delivery, typed on the page (the same input model, the same checks)."""
+    values, transcriptions = _typed(fields, "nl-"), _typed(fields, "tr-")
 
     def deliver() -> None:
-        typed = parse_form(TranslationIn, {"answers_nl": values})
-        service.deliver(db, job, actor, typed.answers_nl, channel="page")
+        form = {"answers_nl": values, "transcriptions": transcriptions}
+        typed = parse_form(TranslationIn, form)
+        service.deliver(
+            db, job, actor, typed.answers_nl, transcriptions=typed.transcriptions, channel="page"
+        )
 
     delivered = attempt(db, deliver)
     if isinstance(delivered, Refusal):
-        return _translate_page(request, db, actor, job, values, delivered)
+        transcribed = {f"tr-{k}": v for k, v in transcriptions.items()}
+        return _translate_page(request, db, actor, job, values, transcribed, delivered)
     return see_other(f"/agency?delivered={job.id}")
 
 

@@ -48,6 +48,11 @@ class TranslationIn(BaseModel):
     answers_nl: Annotated[dict[QuestionId, LongText], Field(max_length=200)] = Field(
         description="Dutch translation per answered question id"
     )
+    transcriptions: Annotated[dict[QuestionId, LongText], Field(max_length=200)] = Field(
+        default_factory=dict,
+        description="Per spoken answer (`<question>.voice`): what is said in the recording, "
+        "written in the applicant's language",
+    )
 
 
 class AgencyOut(BaseModel):
@@ -79,6 +84,9 @@ class SourceAnswer(BaseModel):
     answer: Any = Field(description="The applicant's answer as stored (text, choice value, ...)")
     text: str = Field("", description="The answer as the applicant saw it, in their script")
     note: str = Field("", description="How to treat it (a date's format, a choice's value)")
+    recording: str | None = Field(
+        None, description="A spoken answer: GET /translations/{id}/recordings/{question_id}"
+    )
 
 
 class TranslationOut(BaseModel):
@@ -92,6 +100,9 @@ class TranslationOut(BaseModel):
     cancelled_at: datetime | None = Field(description="Called off: the case left the written track")
     answers_nl: dict[str, Any] | None = Field(
         description="The translation: null until delivered, and for planners (the job only)"
+    )
+    transcriptions: dict[str, Any] | None = Field(
+        None, description="Spoken answers written down in the applicant's language"
     )
     at_risk: bool = Field(False, description="Open and due within a day")
     overdue: bool = Field(False, description="Open and past its due time")
@@ -112,6 +123,7 @@ class TranslationOut(BaseModel):
             delivered_at=job.delivered_at,
             cancelled_at=job.cancelled_at,
             answers_nl=job.answers_nl if sees_dutch(actor) else None,
+            transcriptions=job.transcriptions if sees_dutch(actor) else None,
             overdue=open_ and job.due_at <= now,
             at_risk=open_ and now < job.due_at <= now + AT_RISK,
         )

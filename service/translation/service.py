@@ -9,6 +9,9 @@ deliveries per job.
 """
 
 import hashlib
+import io
+import json
+import zipfile
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
@@ -25,7 +28,7 @@ from service.core.formatting import in_english
 from service.core.i18n import N_
 from service.core.text import LONG_TEXT_MAX, valid_text
 from service.models.cases import Case
-from service.models.questionnaires import AnswerSet
+from service.models.questionnaires import AnswerSet, VoiceRecording
 from service.models.terms import TermStep
 from service.models.translation import Agency, Translation, TranslationVersion
 from service.questionnaires.exceptions import FormNotStarted
@@ -40,8 +43,15 @@ from service.translation.exceptions import (
     TooManyVersions,
     TranslationClosed,
     TranslationFileRefused,
+    TranslationNotFound,
 )
-from service.translation.items import AnswerItem, answer_items
+from service.translation.items import (
+    VOICE_SUFFIX,
+    AnswerItem,
+    answer_items,
+    question_of,
+    recording_path,
+)
 from service.translation.schemas import SourceAnswer, TranslationSelectionIn
 from service.workflow import HOLDING_STATES, LEFT_TRACK, CaseEvent, CaseState, Reason
 
@@ -49,6 +59,7 @@ from service.workflow import HOLDING_STATES, LEFT_TRACK, CaseEvent, CaseState, R
 TRANSLATE_THIS = N_("Translate this answer.")
 CHECK_TARGET = N_("This translation is too long or holds characters a text may not hold.")
 NOT_TO_TRANSLATE = N_("Translate only the answered questions shown here.")
+TRANSCRIBE_THIS = N_("Write down what the applicant says in the recording, in their language.")
 
 # The first delivery and corrected re-deliveries while the lawyer has the form: each
 # version is kept, and every one of them goes into the dossier's history.
@@ -182,6 +193,7 @@ def source_answers(db: Session, job: Translation) -> list[SourceAnswer]:
             answer=item.value,
             text=item.text,
             note=item.note,
+            recording=item.key if item.spoken else None,
         )
         for item in source_items(db, job)
     ]
@@ -189,6 +201,59 @@ def source_answers(db: Session, job: Translation) -> list[SourceAnswer]:
 
 def xliff_of(db: Session, job: Translation) -> bytes:
     return xliff.make(job.id, job.source_language, source_items(db, job))
+
+
+def job_recording(db: Session, job: Translation, key: str) -> VoiceRecording:
+    """A spoken answer of the job's form (``<question>.voice``), to play or package."""
+    answer_set = db.scalar(select(AnswerSet).where(AnswerSet.case_id == job.case_id))
+    found = None
+    if answer_set is not None and key.endswith(VOICE_SUFFIX):
+        found = db.scalar(
+            select(VoiceRecording).where(
+                VoiceRecording.answer_set_id == answer_set.id,
+                VoiceRecording.question_id == question_of(key),
+            )
+        )
+    if found is None:
+        raise TranslationNotFound(N_("This answer has no recording."))
+    return found
+
+
+def package_of(db: Session, job: Translation) -> bytes:
+    """The agency's package: the XLIFF file, every spoken answer's recording (Ogg Opus)
+    and a manifest with each file's SHA-256, so the agency can check what it got."""
+    items = source_items(db, job)
+    document = xliff.make(job.id, job.source_language, items)
+    name = f"{xliff.file_name(job.id)}.xlf"
+    files = [{"path": name, "sha256": hashlib.sha256(document).hexdigest(), "size": len(document)}]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as package:
+        package.writestr(name, document)
+        for item in items:
+            if not item.spoken:
+                continue
+            recording = job_recording(db, job, item.key)
+            package.writestr(recording_path(item.key), recording.content)
+            files.append(
+                {
+                    "path": recording_path(item.key),
+                    "unit": item.key,
+                    "sha256": recording.sha256,
+                    "size": recording.size,
+                    "duration_ms": recording.duration_ms,
+                    "media_type": "audio/ogg; codecs=opus",
+                }
+            )
+        manifest = {
+            "job": str(job.id),
+            "source_language": job.source_language,
+            "target_language": "nl",
+            "files": files,
+            "return": "per spoken unit: the Dutch translation as the target and the "
+            "transcription in the source language as <note from='transcription'>",
+        }
+        package.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+    return buffer.getvalue()
 
 
 def file_problems(job: Translation, items: list[AnswerItem], read: xliff.ReadFile) -> list[str]:
@@ -272,8 +337,17 @@ def upload_xliff(db: Session, job: Translation, actor: Actor, data: bytes | None
         )
         raise TranslationFileRefused(in_english(why, count=len(problems)), problems=problems)
     answers_nl = {unit.key: unit.target for unit in read.units}
+    transcriptions = {unit.key: unit.transcription for unit in read.units if unit.transcription}
     digest = hashlib.sha256(data).hexdigest()
-    return deliver(db, job, actor, answers_nl, channel="xliff", file_sha256=digest)
+    return deliver(
+        db,
+        job,
+        actor,
+        answers_nl,
+        transcriptions=transcriptions,
+        channel="xliff",
+        file_sha256=digest,
+    )
 
 
 def _require_deliverable(db: Session, job: Translation) -> Case:
@@ -294,32 +368,37 @@ def deliver(
     actor: Actor,
     answers_nl: dict[str, str],
     *,
+    transcriptions: dict[str, str] | None = None,
     channel: str = "api",
     file_sha256: str | None = None,
 ) -> Case:
     """Store the Dutch text as a new version; the first delivery sends the form to the
-    lawyer, a later one replaces the text the lawyer reads (the earlier one is kept)."""
+    lawyer, a later one replaces the text the lawyer reads (the earlier one is kept).
+    A spoken answer needs its transcription (in the applicant's language) too."""
     case = _require_deliverable(db, translation)
     number = _check_versions(db, translation)
-    sent = [item.key for item in source_items(db, translation)]
+    items = source_items(db, translation)
+    sent = [item.key for item in items]
     _check_complete(sent, answers_nl)
-    too_long = target_problems(answers_nl)
+    transcriptions = _check_transcriptions(items, transcriptions or {})
+    too_long = target_problems(answers_nl) + target_problems(transcriptions)
     if too_long:
-        fields = {
-            key: CHECK_TARGET for key in answers_nl if target_problems({key: answers_nl[key]})
-        }
+        texts = answers_nl | transcriptions
+        fields = {key: CHECK_TARGET for key in texts if target_problems({key: texts[key]})}
         raise IncompleteTranslation(" ".join(too_long), fields, problems=too_long)
     db.add(
         TranslationVersion(
             translation_id=translation.id,
             number=number,
             answers_nl=answers_nl,
+            transcriptions=transcriptions or None,
             channel=channel,
             file_sha256=file_sha256,
             delivered_by_id=actor.user_id,
         )
     )
     translation.answers_nl = answers_nl
+    translation.transcriptions = transcriptions or None
     translation.translator_id = actor.user_id
     if translation.delivered_at is not None:
         db.flush()
@@ -345,6 +424,23 @@ def deliver(
         ),
     )
     return case
+
+
+def _check_transcriptions(items: list[AnswerItem], given: dict[str, str]) -> dict[str, str]:
+    """Every spoken answer transcribed, and nothing else: the transcriptions to keep."""
+    spoken = [item.key for item in items if item.spoken]
+    missing = [key for key in spoken if not str(given.get(key, "")).strip()]
+    extra = sorted(set(given) - set(spoken))
+    if missing or extra:
+        sentences = [N_("Transcribe exactly the spoken answers.")]
+        if missing:
+            sentences.append(in_english(N_("Missing: %(keys)s."), keys=", ".join(missing)))
+        if extra:
+            why = N_("Not spoken, so not to transcribe: %(keys)s.")
+            sentences.append(in_english(why, keys=", ".join(extra)))
+        fields = {f"tr-{key}": TRANSCRIBE_THIS for key in missing} or {"": NOT_TO_TRANSLATE}
+        raise IncompleteTranslation(" ".join(sentences), fields)
+    return {key: given[key] for key in spoken}
 
 
 def _check_complete(sent: list[str], answers_nl: dict[str, str]) -> None:

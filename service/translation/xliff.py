@@ -14,7 +14,7 @@ from typing import Any
 from lxml import etree
 from translate.storage import xliff
 
-from service.translation.items import AnswerItem
+from service.translation.items import AnswerItem, recording_path
 
 MEDIA_TYPE = "application/xliff+xml"
 NAMESPACE = "urn:oasis:names:tc:xliff:document:1.2"
@@ -60,6 +60,12 @@ def make(job_id: Any, source_language: str, items: list[AnswerItem]) -> bytes:
         unit.addnote(f"Question: {item.question_nl}", origin="developer")
         if item.note:
             unit.addnote(item.note, origin="developer")
+        if item.recording_sha256:  # a spoken answer: its recording in the package
+            unit.createcontextgroup(
+                "recording",
+                [("x-recording", recording_path(item.key)), ("x-sha256", item.recording_sha256)],
+                purpose="information",
+            )
     return bytes(store)
 
 
@@ -68,12 +74,21 @@ class ReadUnit:
     key: str
     source: str
     target: str
+    # A spoken answer's transcription: the unit's <note from="transcription">.
+    transcription: str = ""
 
 
 @dataclass(frozen=True)
 class ReadFile:
     files: list[str]
     units: list[ReadUnit]
+
+
+def _transcription(element: Any) -> str:
+    notes = element.findall(f"{{{NAMESPACE}}}note") + element.findall("note")
+    return "".join(
+        "".join(note.itertext()) for note in notes if note.get("from") == "transcription"
+    )
 
 
 class UnreadableFile(ValueError):
@@ -98,7 +113,10 @@ def read(data: bytes) -> ReadFile:
     units = [
         # getid() prefixes the file name when there are several: the raw id is wanted.
         ReadUnit(
-            str(unit.xmlelement.get("id") or ""), str(unit.source or ""), str(unit.target or "")
+            str(unit.xmlelement.get("id") or ""),
+            str(unit.source or ""),
+            str(unit.target or ""),
+            _transcription(unit.xmlelement),
         )
         for unit in store.getunits()
     ]

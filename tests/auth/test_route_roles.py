@@ -94,6 +94,9 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/cases/{case_id}/answers"): frozenset(
         {Role.OFFICER, Role.COORDINATOR, Role.LAWYER, Role.ADMIN}
     ),
+    ("GET", "/api/v1/cases/{case_id}/recordings/{question_id}"): frozenset(
+        {Role.OFFICER, Role.COORDINATOR, Role.LAWYER, Role.ADMIN}
+    ),
     ("GET", "/api/v1/cases/{case_id}/access-log"): READERS,
     ("GET", "/api/v1/agencies"): PLANNERS,
     ("POST", "/api/v1/cases/{case_id}/translation"): PLANNERS,
@@ -129,6 +132,16 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
         {Role.TRANSLATOR, Role.ADMIN}
     ),
     ("PUT", "/api/v1/translations/{translation_id}/xliff"): frozenset({Role.TRANSLATOR}),
+    # Spoken answers: the package and a recording go where the XLIFF goes.
+    ("GET", "/api/v1/translations/{translation_id}/package"): frozenset(
+        {Role.TRANSLATOR, Role.ADMIN}
+    ),
+    ("GET", "/api/v1/translations/{translation_id}/recordings/{question_id}"): frozenset(
+        {Role.TRANSLATOR, Role.ADMIN}
+    ),
+    ("PUT", "/api/v1/kiosk/questions/{question_id}/recording"): frozenset({Role.APPLICANT}),
+    ("GET", "/api/v1/kiosk/questions/{question_id}/recording"): frozenset({Role.APPLICANT}),
+    ("DELETE", "/api/v1/kiosk/questions/{question_id}/recording"): frozenset({Role.APPLICANT}),
     ("GET", "/api/v1/decision-queue"): frozenset({Role.OFFICER, Role.ADMIN}),
     ("POST", "/api/v1/cases/{case_id}/claim"): frozenset({Role.OFFICER}),
     ("POST", "/api/v1/cases/{case_id}/release"): frozenset({Role.OFFICER}),

@@ -49,6 +49,9 @@ SKIPPED = {
     "/agency/jobs/{translation_id}/xliff": "the translator's XLIFF file, not a page",
     "/cases/{case_id}/attachments/{attachment_id}": "the lawyer's own uploaded file",
     "/interpreter/audio/{form_id}/{version}/{language}/{item_id}.ogg": "a spoken prompt",
+    "/agency/jobs/{translation_id}/package": "the translator's ZIP file, not a page",
+    "/agency/jobs/{translation_id}/recordings/{question_id}.ogg": "a spoken answer (audio)",
+    "/cases/{case_id}/recordings/{question_id}.ogg": "a spoken answer (audio)",
 }
 # Kiosk pages are in the applicant's language; a Dutch kiosk session has its own test.
 KIOSK = "/kiosk"

@@ -26,7 +26,10 @@ from service.models import (
     Signal,
     Translation,
 )
+from service.models.questionnaires import VoiceRecording
+from service.questionnaires.service import answer_set_of
 from service.retention import service, tasks
+from service.translation.service import translation_of
 from service.workflow import CaseState
 from tests.factories import Factory
 
@@ -147,3 +150,30 @@ def test_answers_kept_for_idempotent_retries_expire(db: Session) -> None:
     db.flush()
     assert service.forget_idempotent_answers(db) == 1
     assert set(db.scalars(select(IdempotentAnswer.key))) == {"fresh"}
+
+
+def test_spoken_answers_and_transcriptions_are_forgotten(db: Session, factory: Factory) -> None:
+    case = decided_case(factory)
+    answer_set = answer_set_of(db, case)
+    assert answer_set is not None
+    db.add(
+        VoiceRecording(
+            answer_set_id=answer_set.id,
+            question_id="reasons_account",
+            upload_sha256="0" * 64,
+            sha256="1" * 64,
+            duration_ms=3000,
+            reported_ms=3000,
+            size=4,
+            content=b"OggS",
+        )
+    )
+    job = translation_of(db, case)
+    assert job is not None
+    job.transcriptions = {"reasons_account.voice": "words"}
+    db.flush()
+    with later():
+        assert service.anonymise(db, case.id)
+    db.expire_all()
+    assert db.scalars(select(VoiceRecording)).all() == []
+    assert translation_of(db, case).transcriptions is None  # type: ignore[union-attr]
