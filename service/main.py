@@ -37,6 +37,8 @@ from service.dossier.api import router as dossier_router
 from service.dossier.pages import router as dossier_pages
 from service.eligibility.api import router as eligibility_router
 from service.eligibility.pages import router as eligibility_pages
+from service.exports.api import router as exports_router
+from service.exports.pages import router as export_pages
 from service.invitations.api import router as invitations_router
 from service.invitations.pages import router as invitation_pages
 from service.messages.api import router as messages_router
@@ -73,6 +75,7 @@ PAGES = (
     message_pages,
     kiosk_pages,
     audit_pages,
+    export_pages,
     admin_pages,
 )
 # Outside production only: the development mailbox.
@@ -94,6 +97,7 @@ ROUTERS = (
     audit_router,
     terms_router,
     messages_router,
+    exports_router,
 )
 TAGS = [
     {"name": "auth", "description": "Signing in (bearer tokens, kiosk codes) and accounts."},
@@ -109,6 +113,7 @@ TAGS = [
     {"name": "audit", "description": "Who looked at a case: the access log."},
     {"name": "terms", "description": "Terms in working days, extensions, overdue terms."},
     {"name": "messages", "description": "E-mail sent to each party; failed messages."},
+    {"name": "exports", "description": "The event log for process mining (XES, CSV)."},
     {"name": "ops", "description": "Health for load balancers."},
 ]
 
