@@ -16,7 +16,7 @@ Time runs on the simulated clock from March 2020: each step happens at its own m
 and every simulated morning the periodic sweeps run as the worker would run them
 (expired invitations and corrections terms, reminders, overdue flags, forms past their
 time, abandoned claims). Background jobs the actions queue (mail, PDFs) stay in the
-outbox for a worker; the replay does not hand them over.
+outbox for a worker's requeue sweep; the replay does not hand them over itself.
 
 What happens to whom is drawn by exact quotas (``figures``), shuffled with the seed:
 at scale 1 the table reproduces Tabel 4 exactly.
@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from service.cases.importing import import_all
 from service.core.actor import Actor
 from service.core.clock import SimulatedClock, simulated
+from service.core.db import AFTER_COMMIT
 from service.core.settings import get_settings
 from service.corrections import service as corrections
 from service.corrections.schemas import CorrectionItemIn
@@ -253,7 +254,7 @@ class Replay:
         self.rng.shuffle(not_granted)
         split = not_granted_split(len(not_granted))
         labels = [outcome for outcome, n in split.items() for _ in range(n)]
-        for v_number, outcome in zip(sorted(not_granted), labels, strict=True):
+        for v_number, outcome in zip(not_granted, labels, strict=True):
             plan = self.plans[v_number]
             self.plans[v_number] = Plan(
                 consents=True, outcome=outcome, on_form=plan.on_form, responds=plan.responds
@@ -466,6 +467,9 @@ def replay(db: Session, seed: int = 1, scale: float = 1.0) -> Result:
         run.run()
         db.flush()
         ended = clock.now
+    # The jobs the actions queued (mail, PDFs) stay in the outbox: not handed to the queue
+    # at commit, they wait for a worker's requeue sweep (``core.jobs.requeue_jobs``).
+    db.info.pop(AFTER_COMMIT, None)
     table = nationality_table(db)
     seconds = time.perf_counter() - started
     sweeps = dict(sorted(run.sweeps.items()))
