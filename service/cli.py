@@ -109,7 +109,8 @@ def simulate_taskforce(seed: int, scale: float) -> None:
     click.echo(render(result.table))
     click.echo(
         f"{result.imported:,} cases imported; {result.actions:,} actions in "
-        f"{result.seconds:.1f} s wall time ({result.per_second:,.0f} actions/s); "
+        f"{result.seconds:.1f} s wall time ({result.per_second:,.0f} actions/s), "
+        f"{result.cpu_seconds:.1f} s CPU ({result.actions / result.cpu_seconds:,.0f} actions/s); "
         f"simulated clock ended {result.ended:%Y-%m-%d}"
     )
     for name, count in result.sweeps.items():
