@@ -87,6 +87,10 @@ PAGE_FOR: dict[tuple[str, str], tuple[str, str]] = {
     ),
     ("POST", "/api/v1/cases/{case_id}/signals"): ("POST", "/planner/cases/{case_id}/signals"),
     ("PUT", "/api/v1/kiosk/sections/{section_id}"): ("POST", "/kiosk/sections/{section_id}"),
+    ("PUT", "/api/v1/cases/{case_id}/final-decision"): (
+        "POST",
+        "/planner/cases/{case_id}/final-decision",
+    ),
     ("PUT", "/api/v1/cases/{case_id}/handoff/actual-days"): (
         "POST",
         "/planner/cases/{case_id}/handoff/actual-days",

@@ -203,6 +203,13 @@ class OfficerProfileIn(BaseModel):
     started_on: date
 
 
+class FinalDecisionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    case_id: uuid.UUID
+    outcome: FinalOutcome
+    decided_at: datetime
+
+
 class FinalDecisionIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"outcome": "grant"}]}
