@@ -82,6 +82,41 @@ def demo_data(cases: int) -> None:
     click.echo(json.dumps(summary, indent=2, default=str))
 
 
+@main.group()
+def simulate() -> None:
+    """Replays through the service's own actions on a simulated clock."""
+
+
+@simulate.command("taskforce")
+@click.option("--seed", default=1, show_default=True, help="The same seed gives the same run.")
+@click.option("--scale", default=1.0, show_default=True, help="0.1: a tenth of the backlog.")
+def simulate_taskforce(seed: int, scale: float) -> None:
+    """Replay the 2020 pilot (15,348 cases, DOMAIN.md Tabel 4) into an empty database
+    and print the table per nationality. Uses the Taskforce's eligibility policy."""
+    import os
+
+    from service.core.db import unit_of_work
+    from service.simulate.summary import render
+    from service.simulate.taskforce import POLICY, replay
+
+    os.environ["HEARING_ELIGIBILITY_POLICY"] = POLICY
+    get_settings.cache_clear()
+    try:
+        with unit_of_work() as db:
+            result = replay(db, seed=seed, scale=scale)
+    except (RuntimeError, ValueError) as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(render(result.table))
+    click.echo(
+        f"{result.imported:,} cases imported; {result.actions:,} actions in "
+        f"{result.seconds:.1f} s wall time ({result.per_second:,.0f} actions/s), "
+        f"{result.cpu_seconds:.1f} s CPU ({result.actions / result.cpu_seconds:,.0f} actions/s); "
+        f"simulated clock ended {result.ended:%Y-%m-%d}"
+    )
+    for name, count in result.sweeps.items():
+        click.echo(f"  sweep {name}: {count:,}")
+
+
 @main.command("demo-code")
 @click.argument("username")
 def demo_code(username: str) -> None:

@@ -37,6 +37,8 @@ from service.dossier.api import router as dossier_router
 from service.dossier.pages import router as dossier_pages
 from service.eligibility.api import router as eligibility_router
 from service.eligibility.pages import router as eligibility_pages
+from service.exports.api import router as exports_router
+from service.exports.pages import router as export_pages
 from service.forecast.api import router as forecast_router
 from service.forecast.pages import router as forecast_pages
 from service.invitations.api import router as invitations_router
@@ -79,6 +81,7 @@ PAGES = (
     kiosk_pages,
     prompt_pages,
     audit_pages,
+    export_pages,
     admin_pages,
     forecast_pages,
     report_pages,
@@ -104,6 +107,7 @@ ROUTERS = (
     messages_router,
     forecast_router,
     reports_router,
+    exports_router,
 )
 TAGS = [
     {"name": "auth", "description": "Signing in (bearer tokens, kiosk codes) and accounts."},
@@ -121,6 +125,7 @@ TAGS = [
     {"name": "messages", "description": "E-mail sent to each party; failed messages."},
     {"name": "forecast", "description": "The capacity forecast: when the stock is done."},
     {"name": "reports", "description": "Figures per nationality and period, time, time saved."},
+    {"name": "exports", "description": "The event log for process mining (XES, CSV)."},
     {"name": "ops", "description": "Health for load balancers."},
 ]
 

@@ -95,6 +95,10 @@ PAGE_FOR: dict[tuple[str, str], tuple[str, str]] = {
         "POST",
         "/kiosk/questions/{question_id}/recording/delete",
     ),
+    ("PUT", "/api/v1/cases/{case_id}/final-decision"): (
+        "POST",
+        "/planner/cases/{case_id}/final-decision",
+    ),
     ("PUT", "/api/v1/cases/{case_id}/handoff/actual-days"): (
         "POST",
         "/planner/cases/{case_id}/handoff/actual-days",

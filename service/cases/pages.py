@@ -30,7 +30,7 @@ from service.eligibility import service as eligibility
 from service.invitations import service as invitations
 from service.models.auth import User
 from service.models.cases import Case, ImportRun, ImportStatus
-from service.models.decisions import HearingHandoff
+from service.models.decisions import FinalDecision, HearingHandoff
 from service.models.invitations import Invitation, InvitationStatus
 from service.models.messages import Message, MessageStatus
 from service.models.sessions import Location, PlanningPreference
@@ -39,7 +39,14 @@ from service.sessions import queries as session_queries
 from service.terms.policy import local_date
 from service.translation import queries as translation_queries
 from service.translation.schemas import TranslationOut
-from service.workflow import SCREENABLE_STATES, STATE_LABELS, CaseEvent, CaseState, allowed_events
+from service.workflow import (
+    DECIDED_STATES,
+    SCREENABLE_STATES,
+    STATE_LABELS,
+    CaseEvent,
+    CaseState,
+    allowed_events,
+)
 
 router = page_router()
 templates.env.globals["STATE_LABELS"] = STATE_LABELS
@@ -185,6 +192,8 @@ def case_context(db: Session, case: Case, actor: Actor) -> dict[str, Any]:
         "job": job,
         "claimed_by": claimed_by,
         "handoff": db.scalar(select(HearingHandoff).where(HearingHandoff.case_id == case.id)),
+        "final_decision": db.scalar(select(FinalDecision).where(FinalDecision.case_id == case.id)),
+        "decided": case.state in DECIDED_STATES,
         "messages": db.scalars(
             select(Message).where(Message.case_id == case.id).order_by(Message.created_at)
         ).all(),

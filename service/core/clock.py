@@ -1,10 +1,48 @@
-"""UTC time in one place, so tests and jobs agree on 'now'."""
+"""UTC time in one place, so tests and jobs agree on 'now'.
 
-from datetime import UTC, datetime
+A replay (``service/simulate``) may put a :class:`SimulatedClock` in charge for a while
+(``simulated``): every ``utcnow()`` of the service then reads it, so terms, reminders and
+sweeps run as they would over months, in seconds."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+
+class SimulatedClock:
+    """A clock that stands still until moved; it never goes back."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = as_utc(start)
+
+    def advance(self, delta: timedelta) -> datetime:
+        return self.move_to(self.now + delta)
+
+    def move_to(self, moment: datetime) -> datetime:
+        self.now = max(self.now, as_utc(moment))
+        return self.now
+
+
+_simulated: SimulatedClock | None = None
 
 
 def utcnow() -> datetime:
+    if _simulated is not None:
+        return _simulated.now
     return datetime.now(UTC)
+
+
+@contextmanager
+def simulated(clock: SimulatedClock) -> Iterator[SimulatedClock]:
+    """Let ``clock`` tell the time inside the block (one process, one clock at a time)."""
+    global _simulated
+    if _simulated is not None:
+        raise RuntimeError("a simulated clock already runs")
+    _simulated = clock
+    try:
+        yield clock
+    finally:
+        _simulated = None
 
 
 def as_utc(moment: datetime) -> datetime:

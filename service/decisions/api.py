@@ -17,6 +17,8 @@ from service.decisions.schemas import (
     ClaimOut,
     DecisionIn,
     DecisionOut,
+    FinalDecisionIn,
+    FinalDecisionOut,
     HandlingTimeOut,
     HandoffOut,
     OfficerProfileIn,
@@ -169,6 +171,15 @@ def actual_days(
     """After the nader gehoor: how many days it took."""
     service.record_actual_days(db, case.id, body.days)
     return handoff_record(db, case, actor)
+
+
+@router.put("/cases/{case_id}/final-decision", dependencies=[audited("final_decision.record")])
+def final_decision(
+    case: access.RecordedCase, body: FinalDecisionIn, db: Session, actor: access.HearingRecorder
+) -> FinalDecisionOut:
+    """The application's final outcome (grant, unfounded, manifestly unfounded,
+    inadmissible), once: after a grant on the form, or when the regular procedure ended."""
+    return FinalDecisionOut.model_validate(service.record_final_decision(db, case, actor, body))
 
 
 @router.put("/officers/{user_id}/profile", status_code=status.HTTP_204_NO_CONTENT)

@@ -49,3 +49,15 @@ class OfficerLacksSkills(Conflict):
     """Reassigning to an officer without the file's skills: choose another officer."""
 
     code = "officer_lacks_skills"
+
+
+class NotDecidedYet(Conflict):
+    code = "not_decided_yet"
+
+
+class FinalDecisionRecorded(Conflict):
+    code = "final_decision_recorded"
+
+
+class GrantOnTheForm(Conflict):
+    code = "grant_on_the_form"

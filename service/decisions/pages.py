@@ -29,6 +29,7 @@ from service.decisions.schemas import (
     OUTCOME_FIELDS,
     ActualDaysIn,
     DecisionIn,
+    FinalDecisionIn,
     ReassignIn,
     ReviewIn,
     SignalRaiseIn,
@@ -449,3 +450,25 @@ def actual_days(
         form = {"days": days}
         return render_case(request, db, case, actor, form=form, errors=errors, status_code=422)
     return see_other(f"/planner/cases/{case.id}?done=handoff")
+
+
+@router.post(
+    "/planner/cases/{case_id}/final-decision",
+    response_class=HTMLResponse,
+    dependencies=[audited("final_decision.record")],
+)
+def final_decision(
+    request: Request,
+    db: Session,
+    case: access.RecordedCasePage,
+    actor: access.HearingRecorderPage,
+    outcome: Annotated[str, Form(max_length=30)] = "",
+) -> Response:
+    """The final outcome: ``PUT /cases/{id}/final-decision``."""
+    body = partial(parse_form, FinalDecisionIn, {"outcome": outcome})
+    done = attempt(db, lambda: service.record_final_decision(db, case, actor, body()))
+    if isinstance(done, Refusal):
+        errors = done.errors(language_of(request), "outcome")
+        form = {"outcome": outcome}
+        return render_case(request, db, case, actor, form=form, errors=errors, status_code=422)
+    return see_other(f"/planner/cases/{case.id}?done=final")

@@ -10,6 +10,7 @@ from service.core.text import Motivation, Note, ShortText
 from service.models.cases import SignalKind
 from service.models.decisions import (
     DecisionKind,
+    FinalOutcome,
     HearingReason,
     ReviewVerdict,
 )
@@ -200,3 +201,17 @@ class OfficerProfileIn(BaseModel):
     hard_cases_team: bool = False
     external: bool = False
     started_on: date
+
+
+class FinalDecisionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    case_id: uuid.UUID
+    outcome: FinalOutcome
+    decided_at: datetime
+
+
+class FinalDecisionIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"outcome": "grant"}]}
+    )
+    outcome: FinalOutcome

@@ -22,11 +22,14 @@ from service.core.i18n import N_
 from service.core.settings import get_settings
 from service.decisions import queries
 from service.decisions.exceptions import (
+    FinalDecisionRecorded,
+    GrantOnTheForm,
     NoHandoff,
     NoOpenReview,
     NotAnOfficer,
     NotASenior,
     NotATeamLead,
+    NotDecidedYet,
     NotInYourTeam,
     NotYourClaim,
     OfficerLacksSkills,
@@ -36,6 +39,7 @@ from service.decisions.exceptions import (
 )
 from service.decisions.schemas import (
     DecisionIn,
+    FinalDecisionIn,
     OfficerProfileIn,
     Outcome,
     ReassignIn,
@@ -45,7 +49,10 @@ from service.models.auth import Role, User
 from service.models.cases import Case, CaseEventRow
 from service.models.decisions import (
     Decision,
+    DecisionKind,
     DecisionReview,
+    FinalDecision,
+    FinalOutcome,
     HearingHandoff,
     HearingReason,
     OfficerProfile,
@@ -422,6 +429,32 @@ def record_actual_days(db: Session, case_id: uuid.UUID, days: int) -> HearingHan
     handoff.actual_recorded_at = utcnow()
     db.flush()
     return handoff
+
+
+# --- the final outcome --------------------------------------------------------------------
+
+
+def record_final_decision(
+    db: Session, case: Case, officer: Actor, body: FinalDecisionIn
+) -> FinalDecision:
+    """The application's final outcome, once: after a grant on the form, or when the
+    regular procedure that followed (an intended rejection, the nader gehoor) ended."""
+    if case.state not in DECIDED_STATES:
+        raise NotDecidedYet("Only a case decided on the form or handed to a nader gehoor.")
+    if db.scalar(select(FinalDecision.id).where(FinalDecision.case_id == case.id)):
+        raise FinalDecisionRecorded("This case's final outcome is recorded already.")
+    kind = db.scalar(select(Decision.kind).where(Decision.case_id == case.id))
+    if kind == DecisionKind.GRANT and body.outcome is not FinalOutcome.GRANT:
+        raise GrantOnTheForm("The decision on the form granted the application.")
+    final = FinalDecision(
+        case_id=case.id,
+        outcome=body.outcome.value,
+        recorded_by_id=officer.user_id,
+        decided_at=utcnow(),
+    )
+    db.add(final)
+    db.flush()
+    return final
 
 
 # --- signals from the answers ------------------------------------------------------------

@@ -23,7 +23,7 @@ from service.invitations import service as invitations
 from service.invitations.schemas import ReplyIn
 from service.models.auth import Role
 from service.models.cases import Case, SignalKind
-from service.models.decisions import ReviewVerdict
+from service.models.decisions import DecisionKind, ReviewVerdict
 from service.models.sessions import HearingSession
 from service.questionnaires import service as questionnaires
 from service.questionnaires.forms import FormDefinition, Question, QuestionType
@@ -110,6 +110,9 @@ class Driver:
     # The lawyer's corrections and additions (None: "no corrections").
     corrections: Callable[[Case], list[CorrectionItemIn] | None] = lambda case: None
     kiosk_codes: dict[str, str] = field(default_factory=dict)  # by V-number
+    # A decision on the form: its kind; a physical hearing: the officer's 1-or-2-day estimate.
+    kind: Callable[[Case], DecisionKind] = lambda case: DecisionKind.GRANT
+    estimated_days: Callable[[Case], int] = lambda case: 1
 
     def drive(self, case: Case, target: CaseState) -> None:
         """Move ``case`` from where it is now to ``target``."""
@@ -211,14 +214,14 @@ class Driver:
             {
                 Outcome.DECIDED_ON_FORM: {
                     "outcome": outcome,
-                    "kind": "grant",
+                    "kind": self.kind(case),
                     "reason": "Account consistent and complete; decided on the form.",
                 },
                 Outcome.PHYSICAL_HEARING_REQUIRED: {
                     "outcome": outcome,
                     "reason": "A nader gehoor is needed.",
                     "reason_codes": ["insufficient_information"],
-                    "estimated_days": 1,
+                    "estimated_days": self.estimated_days(case),
                 },
             }[outcome]
         )

@@ -202,3 +202,26 @@ class WorkInterval(UuidPk, Base):
     started_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     closed: Mapped[bool] = mapped_column(default=False)
+
+
+class FinalOutcome(StrEnum):
+    """How the asylum application ended, after the form or the nader gehoor (DOMAIN.md)."""
+
+    GRANT = "grant"  # inwilliging
+    UNFOUNDED = "unfounded"  # ongegrond
+    MANIFESTLY_UNFOUNDED = "manifestly_unfounded"  # kennelijk ongegrond
+    INADMISSIBLE = "inadmissible"  # niet ontvankelijk
+
+
+class FinalDecision(UuidPk, Base):
+    """The final outcome of a case that had a written hearing: recorded when the decision
+    on the form was a grant, or when the regular procedure that followed (an intended
+    rejection, the nader gehoor) ended. What the evaluation's grant rates count."""
+
+    __tablename__ = "final_decisions"
+    __table_args__ = (CheckConstraint(enum_check("outcome", FinalOutcome), name="outcome"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), unique=True)
+    outcome: Mapped[str] = mapped_column(String(30))
+    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -46,6 +46,8 @@ SKIPPED = {
     "/sign-in/oidc/callback": "answers the external OpenID provider",
     "/planner/imports/{run_id}/results.csv": "a data file (column keys), not a page",
     "/sessions/{session_id}/roster.csv": "a data file (column keys), not a page",
+    "/planner/exports/events.csv": "a data file for analysts (event codes), not a page",
+    "/planner/exports/events.xes": "a data file for analysts (event codes), not a page",
     "/agency/jobs/{translation_id}/xliff": "the translator's XLIFF file, not a page",
     "/cases/{case_id}/attachments/{attachment_id}": "the lawyer's own uploaded file",
     "/interpreter/audio/{form_id}/{version}/{language}/{item_id}.ogg": "a spoken prompt",
