@@ -100,10 +100,10 @@ def test_take_next_signs_in_reads_the_skills_and_moves_the_file_in_one_statement
     with counting_statements(db) as statements:
         taken = client.post(f"{API}/decision-queue/take-next", headers=officer.headers)
         assert taken.status_code == 200, taken.text
-    # Sign-in, skills; the UPDATE picks and moves; the guard's facts, read as for every
-    # move (the case's signals and consent, its consultations); the event row.
+    # Sign-in, skills; the UPDATE picks and moves and returns the guard's facts (read as
+    # for every move: tests/test_procedure_batches.py); the event row.
     sent = [s for s in statements if s not in ("SAVEPOINT", "RELEASE", "ROLLBACK")]
-    assert sent == ["SELECT", "SELECT", "UPDATE", "SELECT", "SELECT", "INSERT"], statements
+    assert sent == ["SELECT", "SELECT", "UPDATE", "INSERT"], statements
 
 
 def test_matching_by_prefix_answers_as_fastapi_for_every_route_of_the_app():
