@@ -183,3 +183,24 @@ def test_a_busy_service_answers_503_with_retry_after(client, factory, monkeypatc
     assert response.status_code == 503
     assert response.json()["code"] == "service_busy"
     assert response.headers["retry-after"] == "2"
+
+
+def test_generated_request_ids_are_plain_and_unique_in_a_process_and_its_forks():
+    import os
+
+    from service.core import context
+
+    ours = {context.new_request_id() for _ in range(1000)}
+    assert len(ours) == 1000
+    assert all(context.REQUEST_ID.match(i) and len(i) == 32 for i in ours)
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: its ids, then out at once
+        os.write(write, context.new_request_id().encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    theirs = os.read(read, 64).decode()
+    os.close(read)
+    assert theirs[:20] != next(iter(ours))[:20]
+    assert theirs not in ours
