@@ -36,6 +36,7 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
+    literal_column,
     select,
     update,
 )
@@ -268,39 +269,72 @@ def _stored_facts(db: Session, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID,
     return found
 
 
-def _stored_facts_batch(db: Session, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CaseFacts]:
-    signalled = select(Signal.id).where(Signal.case_id == Case.id).exists()
+# The case a fact column's subquery belongs to, always named with its table: SQLite's
+# RETURNING drops table names from every column below it, and an unqualified ``id``
+# inside ``SELECT ... FROM signals`` would be the signal's own.
+_THE_CASE = literal_column("cases.id", Case.id.type)
+
+
+def _fact_columns() -> list[Any]:
+    """What a case's own row and its signals and bookings say of its guards' facts, as
+    columns correlated to the case: read by a SELECT of cases (``_stored_facts``) or
+    returned by the UPDATE that moves one (``first_in_line``), the same either way.
+    ``asked``: whether any consultation exists, so that a case without one (nearly every
+    case) needs no further read."""
+    signalled = select(Signal.id).where(Signal.case_id == _THE_CASE).exists()
     consented = (
         select(Booking.id)
         .where(
-            Booking.case_id == Case.id,
+            Booking.case_id == _THE_CASE,
             Booking.cancelled_at.is_(None),
             Booking.applicant_consent_confirmed,
         )
         .exists()
     )
-    cases = db.execute(
-        select(Case.id, Case.track, Case.coordinator_motives)
-        .add_columns(signalled.label("signalled"), consented.label("consented"))
-        .where(Case.id.in_(case_ids))
-    ).all()
+    asked = select(Consultation.id).where(Consultation.case_id == _THE_CASE).exists()
+    return [
+        Case.coordinator_motives.label("fact_motives"),
+        signalled.label("fact_signalled"),
+        consented.label("fact_consented"),
+        asked.label("fact_asked"),
+    ]
+
+
+def _asked(
+    db: Session, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[str, bool]]]:
+    """The consultations of these cases: (motive, answered) each."""
     asked: dict[uuid.UUID, list[tuple[str, bool]]] = {}
+    if not case_ids:
+        return asked
     consultations = select(
         Consultation.case_id, Consultation.motive, Consultation.advice.is_not(None)
     ).where(Consultation.case_id.in_(case_ids))
-    for case_id, motive, done in db.execute(consultations):
+    with db.no_autoflush:
+        found = db.execute(consultations).all()
+    for case_id, motive, done in found:
         asked.setdefault(case_id, []).append((motive, done))
-    found = {}
-    for row in cases:
-        required, answered = _consultations(row.coordinator_motives, asked.get(row.id, []))
-        found[row.id] = CaseFacts(
-            track=Track(row.track) if row.track else None,
-            has_active_signal=bool(row.signalled),
-            coordinator_motives=required,
-            consulted_motives=answered,
-            applicant_consent_confirmed=bool(row.consented),
-        )
-    return found
+    return asked
+
+
+def _facts_of(row: Row[Any], asked: Sequence[tuple[str, bool]]) -> CaseFacts:
+    """A row with the ``_fact_columns`` (and its track) as the guards' facts."""
+    required, answered = _consultations(row.fact_motives or (), asked)
+    return CaseFacts(
+        track=_track(row.track),
+        has_active_signal=bool(row.fact_signalled),
+        coordinator_motives=required,
+        consulted_motives=answered,
+        applicant_consent_confirmed=bool(row.fact_consented),
+    )
+
+
+def _stored_facts_batch(db: Session, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CaseFacts]:
+    cases = db.execute(
+        select(Case.id, Case.track, *_fact_columns()).where(Case.id.in_(case_ids))
+    ).all()
+    asked = _asked(db, [row.id for row in cases if row.fact_asked])
+    return {row.id: _facts_of(row, asked.get(row.id, [])) for row in cases}
 
 
 def _consultations(
@@ -455,8 +489,9 @@ def first_in_line(
     returning: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]] = (),
 ) -> FirstInLine:
     """One UPDATE that picks the first case of ``queue`` (ids in order) in ``source``
-    and moves it by ``event``, returning its id and track (and
-    ``returning``). PostgreSQL: the pick locks its row and skips rows other transactions
+    and moves it by ``event``, returning its id, its track, the guards' facts as
+    ``_stored_facts`` reads them (in the same statement: no read after it) and
+    ``returning``. PostgreSQL: the pick locks its row and skips rows other transactions
     hold, so two callers at once never get the same case. ``changed``: other columns
     written with the state, as bound parameters of the same names."""
     target = next_state(source, event)
@@ -475,7 +510,7 @@ def first_in_line(
         update(table)
         .where(table.c.id == picked, table.c.state == source)
         .values(values)
-        .returning(table.c.id, table.c.track, *returning)
+        .returning(table.c.id, table.c.track, *_fact_columns(), *returning)
     )
     return FirstInLine(source, event, target, statement)
 
@@ -503,9 +538,10 @@ def advance_first(
     picked = db.connection().execute(first.statement, parameters).first()
     if picked is None:
         return None
-    # The guards' facts as every move reads them (``facts``), the track as moved.
-    known = _stored_facts(db, [picked.id]) if guarded(first.event) else {}
-    facts = replace(known.get(picked.id, CaseFacts()), track=_track(picked.track))
+    # The guards' facts as every move reads them (``facts``), returned by the statement
+    # itself; the consultations read only for a case that has any.
+    asked = _asked(db, [picked.id]) if picked.fact_asked and guarded(first.event) else {}
+    facts = _facts_of(picked, asked.get(picked.id, []))
     target = transition(first.source, first.event, facts)
     event = _event_values(picked.id, first.event.value, first.source, target, actor, reason, now)
     db.connection().execute(_EVENT_ROW, _sealed(event))

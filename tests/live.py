@@ -182,6 +182,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# How long a test waits for the app to answer /health: a loaded machine (load 10+ on
+# two cores) has taken 27 s to start it (``Settings.worker_startup_seconds`` is 60).
+STARTUP_PATIENCE_SECONDS = 60
+
+
 def start_app(database_url: str, tmp: Path, **env: str) -> App:
     """Start uvicorn on a free port and wait for /health; retry if the port was taken."""
     log = tmp / "app.log"
@@ -195,7 +200,7 @@ def start_app(database_url: str, tmp: Path, **env: str) -> App:
         command += ["--host", "127.0.0.1", "--port", str(port)]
         logged_before = log.stat().st_size
         process = spawn(command, process_env(database_url, tmp, **env), log)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + STARTUP_PATIENCE_SECONDS
         while time.monotonic() < deadline and process.popen.poll() is None:
             try:
                 with _DIRECT.open(f"{url}/health", timeout=2) as response:

@@ -5,7 +5,7 @@ to do for the moves at hand are not called; and the outcome per case is that of
 ``advance``, one case at a time (the batch of one)."""
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlalchemy import event, select
@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from service import procedure
 from service.core.actor import SYSTEM
-from service.models import Case, CaseEventRow
+from service.core.clock import utcnow
+from service.models import Case, CaseEventRow, Role
 from service.models.decisions import WorkInterval
 from service.models.invitations import Invitation
 from service.models.messages import Message
@@ -127,3 +128,63 @@ def test_subscribers_with_nothing_to_release_are_not_called(db, factory):
     with statements(db) as sent:
         procedure.advance_many(db, planned, SYSTEM)
     assert [s.split()[0] for s in sent] == ["UPDATE", "INSERT"], sent
+
+
+# --- the first in line: the guards' facts in the statement that moves it ---------------------
+
+
+def test_the_first_in_line_is_judged_on_the_facts_every_move_reads(db, factory, monkeypatch):
+    """``advance_first`` takes the guards' facts from the UPDATE that picks the case
+    (no read after it): for cases with and without signals, the applicant's consent,
+    motives and consultations (answered and waiting), the workflow sees exactly the facts
+    ``procedure.facts`` reads for a single move."""
+    from service.models.cases import Signal, SignalKind
+    from service.models.decisions import Consultation
+    from service.workflow import CaseFacts
+
+    plain = factory.case_in(CaseState.READY_FOR_DECISION)
+    signalled = factory.case_in(CaseState.READY_FOR_DECISION)
+    db.add(Signal(case_id=signalled.id, kind=SignalKind.NV, source="IND: test"))
+    asked = factory.case_in(CaseState.READY_FOR_DECISION)
+    asked.coordinator_motives = ["lgbti"]
+    coordinator = factory.person(Role.COORDINATOR, "lgbti").user
+    db.add_all(
+        [
+            Consultation(case_id=asked.id, motive="lgbti", question="q"),
+            Consultation(
+                case_id=asked.id,
+                motive="conversion",
+                question="q",
+                coordinator_id=coordinator.id,
+                advice="a",
+                recorded_at=utcnow(),
+            ),
+        ]
+    )
+    db.flush()
+    seen: dict[Any, CaseFacts] = {}
+    real = procedure.transition
+
+    def judged(source: CaseState, event_: CaseEvent, facts: CaseFacts) -> CaseState:
+        seen[event_] = facts
+        return real(source, event_, facts)
+
+    monkeypatch.setattr(procedure, "transition", judged)
+    officer = factory.person(Role.OFFICER).actor
+    found = []
+    for case in (plain, signalled, asked):
+        expected = procedure.facts(db, case)
+        first = procedure.first_in_line(
+            CaseState.READY_FOR_DECISION, CaseEvent.CLAIM, select(Case.id).where(Case.id == case.id)
+        )
+        seen.clear()
+        with db.begin_nested() as attempt:
+            with suppress(procedure.workflow.GuardFailed):
+                procedure.advance_first(db, first, officer, Reason.step("taken"))
+            attempt.rollback()
+        assert seen[CaseEvent.CLAIM] == expected, case
+        found.append(expected)
+    assert [f.has_active_signal for f in found] == [False, True, False]
+    assert found[2].coordinator_motives == {"lgbti", "conversion"}
+    assert found[2].consulted_motives == {"conversion"}
+    assert all(f.applicant_consent_confirmed for f in found)

@@ -100,10 +100,10 @@ def test_take_next_signs_in_reads_the_skills_and_moves_the_file_in_one_statement
     with counting_statements(db) as statements:
         taken = client.post(f"{API}/decision-queue/take-next", headers=officer.headers)
         assert taken.status_code == 200, taken.text
-    # Sign-in, skills; the UPDATE picks and moves; the guard's facts, read as for every
-    # move (the case's signals and consent, its consultations); the event row.
+    # Sign-in, skills; the UPDATE picks and moves and returns the guard's facts (read as
+    # for every move: tests/test_procedure_batches.py); the event row.
     sent = [s for s in statements if s not in ("SAVEPOINT", "RELEASE", "ROLLBACK")]
-    assert sent == ["SELECT", "SELECT", "UPDATE", "SELECT", "SELECT", "INSERT"], statements
+    assert sent == ["SELECT", "SELECT", "UPDATE", "INSERT"], statements
 
 
 def test_matching_by_prefix_answers_as_fastapi_for_every_route_of_the_app():
@@ -183,3 +183,24 @@ def test_a_busy_service_answers_503_with_retry_after(client, factory, monkeypatc
     assert response.status_code == 503
     assert response.json()["code"] == "service_busy"
     assert response.headers["retry-after"] == "2"
+
+
+def test_generated_request_ids_are_plain_and_unique_in_a_process_and_its_forks():
+    import os
+
+    from service.core import context
+
+    ours = {context.new_request_id() for _ in range(1000)}
+    assert len(ours) == 1000
+    assert all(context.REQUEST_ID.match(i) and len(i) == 32 for i in ours)
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: its ids, then out at once
+        os.write(write, context.new_request_id().encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    theirs = os.read(read, 64).decode()
+    os.close(read)
+    assert theirs[:20] != next(iter(ours))[:20]
+    assert theirs not in ours

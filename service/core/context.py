@@ -6,10 +6,11 @@ request's unit of work sees the same object (anyio copies the context into it), 
 actor signed in there is visible afterwards on the event loop.
 """
 
+import itertools
 import logging
+import os
 import re
 import time
-import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -21,6 +22,26 @@ from service.core.actor import Actor
 # A caller's own request id is kept if it is short and plain (it goes into logs).
 access_log = logging.getLogger("service.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+
+
+# A new request id: this process's random prefix and a counter, unique without a
+# system call per request (a uuid4 each was 2 % of the request floor's CPU). A forked
+# child draws its own prefix.
+_prefix = ""
+_counter = itertools.count()
+
+
+def _new_prefix() -> None:
+    global _prefix, _counter
+    _prefix, _counter = os.urandom(10).hex(), itertools.count()
+
+
+_new_prefix()
+os.register_at_fork(after_in_child=_new_prefix)
+
+
+def new_request_id() -> str:
+    return f"{_prefix}{next(_counter):012x}"
 
 
 class Witness(Protocol):
@@ -85,7 +106,7 @@ class RequestContext:
             return
         raw: bytes = next((v for k, v in scope["headers"] if k == b"x-request-id"), b"")
         given = raw.decode("latin-1")
-        request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        request_id = given if REQUEST_ID.match(given) else new_request_id()
         token = _current.set(RequestScope(request_id, scope["method"], scope["path"]))
 
         started = time.perf_counter()

@@ -173,3 +173,27 @@ def test_dossiers_are_rendered_in_a_child_process_that_is_recycled(db, factory, 
     assert third - first
     assert fifth - third - first
     assert len(set().union(*seen)) >= 3
+
+
+def test_a_retiring_childs_replacement_starts_and_warms_up_ahead(db, factory, monkeypatch):
+    """The child that takes over is started ``SPARE_AHEAD`` dossiers before it is needed
+    (its WeasyPrint and fonts loaded beside the old child's last renders): the dossier
+    after the switch starts no new process."""
+    case = translated_case(db, factory, "ar", "SY")
+    document = dossier.content(db, case, "lawyer")
+    rendering.shut_down_renderer()
+    monkeypatch.setattr(rendering, "RENDERS_PER_CHILD", 3)
+    monkeypatch.setattr(rendering, "SPARE_AHEAD", 1)
+    before = {child.pid for child in multiprocessing.active_children()}
+    alive: list[set[int]] = []
+    try:
+        for _ in range(4):
+            assert dossier.render_pdf(document).startswith(b"%PDF")
+            alive.append({c.pid for c in multiprocessing.active_children()} - before)
+    finally:
+        rendering.shut_down_renderer()
+    assert len(alive[0]) == len(alive[1]) == 1  # the first child alone
+    spare = alive[2] - alive[0]
+    assert len(spare) == 1  # started with the first child's last dossier
+    assert spare <= alive[3]
+    assert not alive[3] - alive[2]  # the fourth dossier: no new process, the spare took it
