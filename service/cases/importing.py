@@ -26,9 +26,9 @@ from service.cases.names import index_names
 from service.cases.schemas import CaseIn, ImportReport, RowError, SignalIn, error_messages
 from service.cases.service import lawyer_index, resolve_lawyer
 from service.core.actor import Actor
+from service.core.bulk import among, insert_rows
 from service.core.clock import utcnow
 from service.core.crypto import seal_value
-from service.core.db import insert_rows
 from service.core.formatting import in_english
 from service.core.i18n import N_
 from service.eligibility.policy import CaseProfile
@@ -209,7 +209,7 @@ def existing_v_numbers(db: Session, v_numbers: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(v_numbers), 900):  # under SQLite's bound-parameter limit
         chunk = v_numbers[start : start + 900]
-        found.update(db.scalars(select(Case.v_number).where(Case.v_number.in_(chunk))))
+        found.update(db.scalars(select(Case.v_number).where(among(db, Case.v_number, chunk))))
     return found
 
 
