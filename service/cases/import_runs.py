@@ -155,7 +155,7 @@ def _import_chunk(
     known = [n for n in numbers if n]
     existing = importing.existing_v_numbers(db, known)
     report = importing.import_rows(
-        db, chunk, actor, run.screen, seen, first_row=start_row + 1, lawyers=lawyers
+        db, chunk, actor, run.screen, seen, start_row + 1, lawyers, existing
     )
     refused = {e.row: "; ".join(e.errors) for e in report.errors}
     outcome = _outcomes(db, [n for n in known if n not in existing])

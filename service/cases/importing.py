@@ -259,12 +259,15 @@ def import_rows(
     seen: set[str] | None = None,
     first_row: int = 1,
     lawyers: dict[str, uuid.UUID] | None = None,
+    existing: set[str] | None = None,
 ) -> ImportReport:
     """Import one batch of rows (numbered from ``first_row``); see ``validate_rows``.
-    ``lawyers``: the ``lawyer_index``, when the caller has read it for the whole file."""
+    ``lawyers``: the ``lawyer_index``, when the caller has read it for the whole file;
+    ``existing``: the batch's V-numbers already stored, when the caller has looked."""
     lawyers = lawyer_index(db) if lawyers is None else lawyers
     valid, errors = validate_rows(rows, lawyers, seen, first_row)
-    existing = existing_v_numbers(db, [c.v_number for c, _ in valid])
+    if existing is None:
+        existing = existing_v_numbers(db, [c.v_number for c, _ in valid])
     new = [(c, lawyer) for c, lawyer in valid if c.v_number not in existing]
     new_ids = _insert_cases(db, new, actor)
     screened = screen_new(db, actor, _profiles(new_ids, new)) if screen and new_ids else {}
