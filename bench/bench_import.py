@@ -7,8 +7,8 @@ Each backend gets fresh databases built by the migrations. The bulk run writes a
 seeded CSV with the backlog's nationality mix (``service.dev.demo.backlog_rows``) to a file
 and imports it as ``hearing import-cases`` does (``import_runs.import_file``: the file
 streamed, validated, inserted and screened batch by batch, recorded as an import run with
-its result per row, one commit), in a process of its own, so its peak resident memory (RSS) is the import's alone. The
-baselines:
+its result per row, one commit), in a process of its own, so its peak resident memory
+(RSS) is the import's alone. The baselines:
 
 - COPY: the same CSV file loaded by the database into a table of text columns (one per
   CSV column) — PostgreSQL's ``COPY ... FROM STDIN``; SQLite has no COPY, so one
