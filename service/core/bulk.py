@@ -50,7 +50,7 @@ def insert_rows(db: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -
 
 
 def _copy(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    keys = tuple(rows[0])
+    keys = tuple(k for k in rows[0] if k in table.c)  # as an INSERT, other keys are ignored
     columns, defaults = _copy_plan(table, connection.dialect, keys)
     names = ", ".join(connection.dialect.identifier_preparer.quote(c) for c, _ in columns)
     statement = (
