@@ -1,10 +1,11 @@
 """Bulk intake of cases from CSV or JSON: idempotent on V-number, per-row errors.
 
 A bad row is reported and skipped; it never aborts or corrupts the other rows.
-Writes use executemany so the whole Taskforce backlog (15,348 cases) imports in
-seconds (see ``bench/bench_import.py``). A CSV file is read as it streams
-(``read_rows``) and imported in batches (``batches``), so a file of any length takes
-time in proportion to its rows and memory for one batch.
+Each batch of rows is validated and sealed row by row, then written table by table in
+one statement each (``service.core.bulk``: COPY on PostgreSQL) and screened in one
+``procedure.advance_many`` (see ``bench/bench_import.py``). A CSV or JSON file is read
+as it streams (``read_rows``) and imported in batches (``batches``), so a file of any
+length takes time in proportion to its rows and memory for one batch.
 """
 
 import codecs
