@@ -147,7 +147,7 @@ def import_rows(result: dict[str, Any], backlog: dict[str, Any] | None = None) -
             row(
                 "import",
                 database,
-                f"rows/s: bulk `import_all` ({bulk['rows']:,} rows) / per-row ORM "
+                f"rows/s: bulk `import_file` ({bulk['rows']:,} rows) / per-row ORM "
                 f"({naive['rows']:,}-row sample)",
                 f"{bulk['rows_per_s']:,} / {naive['rows_per_s']:,}",
                 times(result["speedup_per_row"]),

@@ -39,8 +39,9 @@ def migrate() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
 def import_cases(file: Path, no_screen: bool, as_json: bool) -> None:
     """Import cases from a CSV or JSON FILE (idempotent on V-number), any number of rows:
-    a CSV file is read as it streams, in batches; progress goes to stderr."""
-    from service.cases.importing import import_all, read_rows
+    the file is read as it streams, in batches; progress goes to stderr. The import is
+    recorded as a run, as the import page records an upload, so planners see it."""
+    from service.cases import import_runs
     from service.cases.schemas import ImportReport
     from service.core.actor import SYSTEM
     from service.core.db import unit_of_work
@@ -51,10 +52,15 @@ def import_cases(file: Path, no_screen: bool, as_json: bool) -> None:
 
     try:
         with unit_of_work() as db, file.open("rb") as stream:
-            rows = read_rows(stream, file.name)
-            report = import_all(db, rows, SYSTEM, screen=not no_screen, progress=progress)
+            run, report = import_runs.import_file(
+                db, stream, file.name, SYSTEM, screen=not no_screen, progress=progress
+            )
+            run_id = run.id
     except DomainError as exc:
+        with unit_of_work() as db:
+            import_runs.record_failure(db, file.name, SYSTEM, exc.detail)
         raise click.ClickException(exc.detail) from exc
+    click.echo(f"import run {run_id}", err=True)
     if as_json:
         click.echo(report.model_dump_json(indent=2))
         return

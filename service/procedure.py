@@ -44,9 +44,9 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from service import workflow
 from service.core.actor import Actor
+from service.core.bulk import among, insert_rows, update_rows
 from service.core.clock import utcnow
 from service.core.crypto import Sealed, bound_place, seal_value
-from service.core.db import insert_rows
 from service.core.discovery import import_domain_modules
 from service.core.errors import Conflict
 from service.models.cases import Case, CaseEventRow, Signal
@@ -300,16 +300,14 @@ def _fact_columns() -> list[Any]:
     ]
 
 
-def _asked(
-    db: Session, case_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[tuple[str, bool]]]:
+def _asked(db: Session, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[tuple[str, bool]]]:
     """The consultations of these cases: (motive, answered) each."""
     asked: dict[uuid.UUID, list[tuple[str, bool]]] = {}
     if not case_ids:
         return asked
     consultations = select(
         Consultation.case_id, Consultation.motive, Consultation.advice.is_not(None)
-    ).where(Consultation.case_id.in_(case_ids))
+    ).where(among(db, Consultation.case_id, case_ids))
     with db.no_autoflush:
         found = db.execute(consultations).all()
     for case_id, motive, done in found:
@@ -331,7 +329,7 @@ def _facts_of(row: Row[Any], asked: Sequence[tuple[str, bool]]) -> CaseFacts:
 
 def _stored_facts_batch(db: Session, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CaseFacts]:
     cases = db.execute(
-        select(Case.id, Case.track, *_fact_columns()).where(Case.id.in_(case_ids))
+        select(Case.id, Case.track, *_fact_columns()).where(among(db, Case.id, case_ids))
     ).all()
     asked = _asked(db, [row.id for row in cases if row.fact_asked])
     return {row.id: _facts_of(row, asked.get(row.id, [])) for row in cases}
@@ -460,13 +458,9 @@ def _update_cases(
     values.update({c: bindparam(c) for c in changed})
     # A move without a milestone keeps the column as it was.
     values.update({c: func.coalesce(bindparam(c), table.c[c]) for c in stamped})
-    stmt = (
-        update(table)
-        .where(table.c.id == bindparam("b_id"), table.c.state == bindparam("b_source"))
-        .values(values)
-    )
-    result = db.connection().execute(stmt, rows)
-    if result.rowcount not in (-1, len(rows)):
+    # The source state in the match: a case that moved meanwhile is not updated.
+    updated = update_rows(db, table, rows, {"id": "b_id", "state": "b_source"}, values)
+    if updated not in (-1, len(rows)):
         raise Conflict("Some cases changed state meanwhile; try again.")
 
 

@@ -1,30 +1,40 @@
-"""The import page's runs: the file is kept (sealed) until a background job has read and
-screened it in chunks through ``importing.import_rows`` (the API's import), so the page
-can show progress; then the result per row, downloadable as CSV.
+"""Import runs: a file read in batches through ``importing.import_rows``, its progress and
+its result per row (``ImportResult``, downloadable as CSV), for the planner's import page.
+
+Two ways in. The page keeps the uploaded file (sealed) until a background job has read
+and screened it chunk by chunk, each chunk its own transaction (``start`` and
+``process_chunk``), so the page shows progress and a crash resumes after the last chunk
+that committed. ``hearing import-cases`` reads its file from disk in one transaction
+(``import_file``) and records the same run, so the planner sees it beside the uploads.
 
 Idempotent: a chunk that committed is skipped on a retry (its V-numbers exist), and a
-file imported again creates nothing.
+file imported again creates nothing. The results of a run grow by appending one row
+per row of the file: recording a chunk costs the same however far into the file it is.
 """
 
 import csv
 import io
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from typing import Any
+from typing import IO, Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.cases import importing
 from service.cases.exceptions import BadImportFile
-from service.cases.schemas import normalise_v_number
+from service.cases.schemas import ImportReport, normalise_v_number
+from service.cases.service import lawyer_index
 from service.core.actor import Actor
+from service.core.bulk import among, insert_rows
 from service.core.clock import utcnow
-from service.models.cases import Case, ImportRun, ImportStatus
+from service.core.crypto import Sealed, open_value
+from service.models.cases import Case, ImportResult, ImportRun, ImportStatus
 
-CHUNK_ROWS = 1000
+CHUNK_ROWS = importing.BATCH_ROWS
 RESULT_COLUMNS = ("row", "v_number", "result", "detail")
+SHOWN_ON_THE_PAGE = 500  # rows per list on the run's page; the CSV has them all
 
 
 def start(db: Session, content: bytes, filename: str, actor: Actor, screen: bool) -> ImportRun:
@@ -39,7 +49,6 @@ def start(db: Session, content: bytes, filename: str, actor: Actor, screen: bool
         status=ImportStatus.QUEUED,
         content=content,
         rows_total=rows,
-        results=[],
     )
     db.add(run)
     db.flush()
@@ -68,48 +77,155 @@ def process_chunk(
     run = db.get(ImportRun, run_id, with_for_update=True)
     if run is None or run.status in (ImportStatus.DONE, ImportStatus.FAILED):
         return False
-    start_row = run.rows_done
     try:
         chunk = list(islice(rows if rows is not None else unread_rows(run), CHUNK_ROWS))
     except BadImportFile as exc:
-        run.status, run.error, run.finished_at = ImportStatus.FAILED, exc.detail, utcnow()
-        run.content = None
+        _failed(run, exc.detail)
         return False
     run.status = ImportStatus.RUNNING
-    numbers = [_v_number(r) for r in chunk]
-    existing = importing.existing_v_numbers(db, [n for n in numbers if n])
-    report = importing.import_rows(db, chunk, actor, screen=run.screen)
-    refused = {e.row: "; ".join(e.errors) for e in report.errors}
-    cases = {
-        c.v_number: c
-        for c in db.scalars(select(Case).where(Case.v_number.in_([n for n in numbers if n])))
-    }
-    results = list(run.results)
-    for offset, number in enumerate(numbers, start=1):
-        row = start_row + offset
-        if offset in refused:
-            results.append([row, number, "refused", refused[offset]])
-        elif number in existing:
-            results.append([row, number, "existing", ""])
-        else:
-            case = cases.get(number)
-            state = str(case.state) if case else ""
-            detail = (case.exclusion_reason or case.track or "") if case else ""
-            results.append([row, number, f"imported:{state}", detail])
-    run.results = results
-    run.rows_done = start_row + len(chunk)
-    run.created += report.created
-    run.skipped_existing += report.skipped_existing
-    run.failed += report.failed
+    _import_chunk(db, run, chunk, actor, seen=None, lawyers=None)
     if run.rows_done >= run.rows_total or not chunk:
         run.status, run.finished_at, run.content = ImportStatus.DONE, utcnow(), None
     db.flush()
     return run.status != ImportStatus.DONE
 
 
-def results_csv(run: ImportRun) -> str:
+def import_file(
+    db: Session,
+    stream: IO[bytes],
+    filename: str,
+    actor: Actor,
+    screen: bool = True,
+    progress: Callable[[ImportReport], None] | None = None,
+) -> tuple[ImportRun, ImportReport]:
+    """A whole file read as it streams, batch by batch, in the caller's transaction, and
+    recorded as a run (``hearing import-cases``); ``progress`` hears the totals so far
+    after each batch."""
+    run = ImportRun(
+        id=uuid.uuid4(),
+        created_by_id=actor.user_id,
+        filename=filename[:200],
+        screen=screen,
+        status=ImportStatus.RUNNING,
+        content=None,  # read from disk, not kept
+    )
+    db.add(run)
+    db.flush()
+    total = importing.empty_report()
+    seen: set[str] = set()
+    lawyers = lawyer_index(db)
+    for batch in importing.batches(importing.read_rows(stream, filename)):
+        done = _import_chunk(db, run, batch, actor, seen, lawyers)
+        importing.add_up(total, done)
+        run.rows_total = run.rows_done
+        if progress is not None:
+            progress(total)
+    run.status, run.finished_at = ImportStatus.DONE, utcnow()
+    db.flush()
+    return run, total
+
+
+def record_failure(db: Session, filename: str, actor: Actor, error: str) -> ImportRun:
+    """A file ``import_file`` could not read (its transaction rolled back): the run
+    says why, so the planner sees that too."""
+    run = ImportRun(id=uuid.uuid4(), created_by_id=actor.user_id, filename=filename[:200])
+    run.rows_total = run.rows_done = 0
+    _failed(run, error)
+    db.add(run)
+    db.flush()
+    return run
+
+
+def _failed(run: ImportRun, error: str) -> None:
+    run.status, run.error, run.finished_at = ImportStatus.FAILED, error, utcnow()
+    run.content = None
+
+
+def _import_chunk(
+    db: Session,
+    run: ImportRun,
+    chunk: list[dict[str, Any]],
+    actor: Actor,
+    seen: set[str] | None,
+    lawyers: dict[str, uuid.UUID] | None,
+) -> ImportReport:
+    """Import one chunk of the run's rows and append their results."""
+    start_row = run.rows_done
+    numbers = [_v_number(r) for r in chunk]
+    known = [n for n in numbers if n]
+    existing = importing.existing_v_numbers(db, known)
+    report = importing.import_rows(
+        db, chunk, actor, run.screen, seen, start_row + 1, lawyers, existing
+    )
+    refused = {e.row: "; ".join(e.errors) for e in report.errors}
+    outcome = _outcomes(db, [n for n in known if n not in existing])
+    results = []
+    for row, number in enumerate(numbers, start=start_row + 1):
+        if row in refused:
+            result, detail = "refused", refused[row]
+        elif number in existing:
+            result, detail = "existing", ""
+        else:
+            state, detail = outcome.get(number, ("", ""))
+            result = f"imported:{state}"
+        results.append(
+            {"run_id": run.id, "row": row, "v_number": number, "result": result, "detail": detail}
+        )
+    insert_rows(db, ImportResult, results)
+    run.rows_done = start_row + len(chunk)
+    run.created += report.created
+    run.skipped_existing += report.skipped_existing
+    run.failed += report.failed
+    return report
+
+
+def _outcomes(db: Session, v_numbers: list[str]) -> dict[str, tuple[str, str]]:
+    """The state and what it rests on (track or why excluded) of the cases just imported."""
+    found: dict[str, tuple[str, str]] = {}
+    if not v_numbers:
+        return found
+    columns = (Case.id, Case.v_number, Case.state, Case.track, Case.exclusion_reason)
+    for case_id, number, state, track, sealed in db.execute(
+        select(*columns).where(among(db, Case.v_number, v_numbers))
+    ):
+        why = open_value(Case.exclusion_reason, case_id, cast(Sealed, sealed)) if sealed else None
+        found[number] = (str(state), why or track or "")
+    return found
+
+
+def summary(db: Session, run: ImportRun) -> dict[str, Any]:
+    """What the run's page lists: the first excluded and the first refused rows (the CSV
+    has every row)."""
+
+    def first(result: str) -> list[ImportResult]:
+        picked = (
+            select(ImportResult)
+            .where(ImportResult.run_id == run.id, ImportResult.result == result)
+            .order_by(ImportResult.row)
+            .limit(SHOWN_ON_THE_PAGE)
+        )
+        return list(db.scalars(picked))
+
+    return {
+        "excluded": first("imported:excluded"),
+        "refused": first("refused"),
+    }
+
+
+def results_rows(db: Session, run: ImportRun) -> Iterable[tuple[Any, ...]]:
+    """Every row's result, in the file's order, read as they are written out."""
+    ordered = (
+        select(ImportResult.row, ImportResult.v_number, ImportResult.result, ImportResult.detail)
+        .where(ImportResult.run_id == run.id)
+        .order_by(ImportResult.row)
+        .execution_options(yield_per=CHUNK_ROWS)
+    )
+    return (tuple(r) for r in db.execute(ordered))
+
+
+def results_csv(db: Session, run: ImportRun) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(RESULT_COLUMNS)
-    writer.writerows(run.results)
+    writer.writerows(results_rows(db, run))
     return out.getvalue()

@@ -1,21 +1,23 @@
 """Bulk intake of cases from CSV or JSON: idempotent on V-number, per-row errors.
 
 A bad row is reported and skipped; it never aborts or corrupts the other rows.
-Writes use executemany so the whole Taskforce backlog (15,348 cases) imports in
-seconds (see ``bench/bench_import.py``). A CSV file is read as it streams
-(``read_rows``) and imported in batches (``batches``), so a file of any length takes
-time in proportion to its rows and memory for one batch.
+Each batch of rows is validated and sealed row by row, then written table by table in
+one statement each (``service.core.bulk``: COPY on PostgreSQL) and screened in one
+``procedure.advance_many`` (see ``bench/bench_import.py``). A CSV or JSON file is read
+as it streams (``read_rows``) and imported in batches (``batches``), so a file of any
+length takes time in proportion to its rows and memory for one batch.
 """
 
+import codecs
 import csv
 import io
-import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import islice
 from typing import IO, Any
 
+import ijson
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,9 +28,9 @@ from service.cases.names import index_names
 from service.cases.schemas import CaseIn, ImportReport, RowError, SignalIn, error_messages
 from service.cases.service import lawyer_index, resolve_lawyer
 from service.core.actor import Actor
+from service.core.bulk import among, insert_rows
 from service.core.clock import utcnow
 from service.core.crypto import seal_value
-from service.core.db import insert_rows
 from service.core.formatting import in_english
 from service.core.i18n import N_
 from service.eligibility.policy import CaseProfile
@@ -67,24 +69,24 @@ def parse_file(content: bytes, filename: str) -> list[dict[str, Any]]:
 
 
 def read_rows(stream: IO[bytes], filename: str) -> Iterator[dict[str, Any]]:
-    """Raw rows of a seekable CSV or JSON file, one at a time. CSV is read as it streams;
-    JSON (no streaming reader in the standard library) is read whole."""
+    """Raw rows of a seekable CSV or JSON file, one at a time, read as the file streams
+    (a JSON file's cases one object at a time: ``ijson``)."""
+    head = stream.read(4096).removeprefix(codecs.BOM_UTF8)
+    stream.seek(0)
+    if filename.lower().endswith(".json") or head.lstrip()[:1] in (b"[", b"{"):
+        yield from _parse_json(stream, filename)
+        return
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
-        looks_json = filename.lower().endswith(".json") or text.read(4096).lstrip()[:1] in (
-            "[",
-            "{",
-        )
-        text.seek(0)
-        if looks_json:
-            yield from _parse_json(text.read(), filename)
-        else:
-            yield from _parse_csv(text, filename)
+        yield from _parse_csv(text, filename)
     except UnicodeDecodeError as exc:
-        why = N_("%(file)s: the file is not UTF-8 text")
-        raise BadImportFile(in_english(why, file=filename)) from exc
+        raise _not_utf8(filename) from exc
     finally:
         text.detach()  # the caller's stream stays open
+
+
+def _not_utf8(filename: str) -> BadImportFile:
+    return BadImportFile(in_english(N_("%(file)s: the file is not UTF-8 text"), file=filename))
 
 
 def batches(
@@ -96,20 +98,57 @@ def batches(
         yield batch
 
 
-def _parse_json(text: str, filename: str) -> list[dict[str, Any]]:
+# A case is a flat object (lists of texts, signals as objects): deeper is not a case file,
+# and must not cost memory or time in proportion to its depth.
+MAX_JSON_DEPTH = 16
+_STARTS, _ENDS = ("start_map", "start_array"), ("end_map", "end_array")
+# Where the list of cases starts: (depth, the envelope's key) of a list at the top or of
+# the envelope's "cases".
+CASES_AT = ((1, None), (2, "cases"))
+
+
+def _parse_json(stream: IO[bytes], filename: str) -> Iterator[dict[str, Any]]:
+    """The cases of a JSON file (a list, or the list under "cases" of an object), each
+    built as its object ends: memory for one case, however long the file."""
+    if stream.read(3) != codecs.BOM_UTF8:
+        stream.seek(0)
+    depth = 0
+    cases_at = 0  # the depth of the list of cases: 0 before it, -1 after it
+    key = None  # the last key of the envelope
+    builder: Any = None  # the case being read
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadImportFile(f"{filename}: invalid JSON ({exc})") from exc
-    except RecursionError:
-        why = N_("%(file)s: the JSON is nested too deeply; expected a list of flat case objects")
+        for event, value in ijson.basic_parse(stream, use_float=True):
+            depth += (event in _STARTS) - (event in _ENDS)
+            if depth > MAX_JSON_DEPTH:
+                why = N_(
+                    "%(file)s: the JSON is nested too deeply; expected a list of flat case objects"
+                )
+                raise BadImportFile(in_english(why, file=filename))
+            if builder is None and cases_at > 0 and depth == cases_at + 1 and event in _STARTS:
+                builder = ijson.ObjectBuilder()  # a case begins
+            if builder is not None:
+                builder.event(event, value)
+                if depth == cases_at:  # and ends
+                    row = builder.value
+                    yield row if isinstance(row, dict) else {"__invalid__": row}
+                    builder = None
+            elif cases_at > 0 and depth == cases_at and event not in _ENDS:
+                yield {"__invalid__": value}  # a number, a text, null: not a case
+            elif cases_at > 0 and depth < cases_at:
+                cases_at = -1  # the list has ended
+            elif event == "map_key" and depth == 1:
+                key = value
+            elif cases_at == 0 and event == "start_array" and (depth, key) in CASES_AT:
+                cases_at = depth
+    except ijson.JSONError:
+        # Without the parser's text: it quotes the file (names) around the fault.
+        why = N_("%(file)s: invalid JSON; check that the file is whole and each value well-formed")
         raise BadImportFile(in_english(why, file=filename)) from None
-    if isinstance(data, dict):
-        data = data.get("cases")
-    if not isinstance(data, list):
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(filename) from exc
+    if cases_at == 0:
         why = N_("%(file)s: expected a JSON list of cases or {'cases': [...]}")
         raise BadImportFile(in_english(why, file=filename))
-    return [row if isinstance(row, dict) else {"__invalid__": row} for row in data]
 
 
 def _parse_csv(text: IO[str], filename: str) -> Iterator[dict[str, Any]]:
@@ -209,7 +248,7 @@ def existing_v_numbers(db: Session, v_numbers: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(v_numbers), 900):  # under SQLite's bound-parameter limit
         chunk = v_numbers[start : start + 900]
-        found.update(db.scalars(select(Case.v_number).where(Case.v_number.in_(chunk))))
+        found.update(db.scalars(select(Case.v_number).where(among(db, Case.v_number, chunk))))
     return found
 
 
@@ -220,10 +259,16 @@ def import_rows(
     screen: bool = True,
     seen: set[str] | None = None,
     first_row: int = 1,
+    lawyers: dict[str, uuid.UUID] | None = None,
+    existing: set[str] | None = None,
 ) -> ImportReport:
-    """Import one batch of rows (numbered from ``first_row``); see ``validate_rows``."""
-    valid, errors = validate_rows(rows, lawyer_index(db), seen, first_row)
-    existing = existing_v_numbers(db, [c.v_number for c, _ in valid])
+    """Import one batch of rows (numbered from ``first_row``); see ``validate_rows``.
+    ``lawyers``: the ``lawyer_index``, when the caller has read it for the whole file;
+    ``existing``: the batch's V-numbers already stored, when the caller has looked."""
+    lawyers = lawyer_index(db) if lawyers is None else lawyers
+    valid, errors = validate_rows(rows, lawyers, seen, first_row)
+    if existing is None:
+        existing = existing_v_numbers(db, [c.v_number for c, _ in valid])
     new = [(c, lawyer) for c, lawyer in valid if c.v_number not in existing]
     new_ids = _insert_cases(db, new, actor)
     screened = screen_new(db, actor, _profiles(new_ids, new)) if screen and new_ids else {}
@@ -237,6 +282,21 @@ def import_rows(
     )
 
 
+def empty_report() -> ImportReport:
+    return ImportReport(rows=0, created=0, skipped_existing=0, failed=0, screened={}, errors=[])
+
+
+def add_up(total: ImportReport, done: ImportReport) -> None:
+    """Add one batch's report to the file's totals."""
+    total.rows += done.rows
+    total.created += done.created
+    total.skipped_existing += done.skipped_existing
+    total.failed += done.failed
+    for outcome, count in done.screened.items():
+        total.screened[outcome] = total.screened.get(outcome, 0) + count
+    total.errors += done.errors
+
+
 def import_all(
     db: Session,
     rows: Iterable[dict[str, Any]],
@@ -246,17 +306,12 @@ def import_all(
 ) -> ImportReport:
     """Import a whole file batch by batch in the caller's transaction, as its rows are
     read; ``progress`` hears the totals so far after each batch."""
-    total = ImportReport(rows=0, created=0, skipped_existing=0, failed=0, screened={}, errors=[])
+    total = empty_report()
     seen: set[str] = set()
+    lawyers = lawyer_index(db)
     for batch in batches(rows):
-        done = import_rows(db, batch, actor, screen, seen, first_row=total.rows + 1)
-        total.rows += done.rows
-        total.created += done.created
-        total.skipped_existing += done.skipped_existing
-        total.failed += done.failed
-        for outcome, count in done.screened.items():
-            total.screened[outcome] = total.screened.get(outcome, 0) + count
-        total.errors += done.errors
+        done = import_rows(db, batch, actor, screen, seen, total.rows + 1, lawyers)
+        add_up(total, done)
         if progress is not None:
             progress(total)
     return total

@@ -18,7 +18,7 @@ from functools import lru_cache
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from service.core.db import insert_rows
+from service.core.bulk import insert_rows
 from service.core.settings import get_settings
 from service.models.cases import CaseNameKey
 

@@ -339,14 +339,12 @@ def import_progress(
     """Progress while the file is read (the page refreshes itself, no script needed);
     then the result per row."""
     run = _run(db, run_id)
-    results = run.results
+    finished = run.status in (ImportStatus.DONE, ImportStatus.FAILED)
     context = {
         "run": run,
-        "finished": run.status in (ImportStatus.DONE, ImportStatus.FAILED),
-        "imported": sum(1 for r in results if str(r[2]).startswith("imported")),
-        "excluded": [r for r in results if r[2] == "imported:excluded"],
-        "refused": [r for r in results if r[2] == "refused"],
+        "finished": finished,
         "percent": (100 * run.rows_done // run.rows_total) if run.rows_total else 100,
+        **(import_runs.summary(db, run) if finished else {}),
     }
     return render(request, "planner/import_run.html", context, actor=actor)
 
@@ -355,7 +353,7 @@ def import_progress(
 def import_results(run_id: uuid.UUID, db: Session, actor: Planner) -> Response:
     run = _run(db, run_id)
     return Response(
-        import_runs.results_csv(run),
+        import_runs.results_csv(db, run),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="import-{run.id}.csv"'},
     )

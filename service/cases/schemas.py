@@ -27,6 +27,8 @@ def ascii_digits(value: str) -> str:
     """NFKC (fullwidth forms, no-break spaces), every decimal digit of any script as its
     ASCII digit (Arabic-Indic, Persian, ...), and invisible format characters (the
     direction marks a copy from right-to-left text brings along) dropped."""
+    if value.isascii():
+        return value  # already so (NFKC keeps ASCII, which has no other digits or Cf)
     text = unicodedata.normalize("NFKC", value)
     return "".join(
         str(unicodedata.decimal(ch)) if ch.isdecimal() else ch

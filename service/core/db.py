@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, event, insert
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.core.errors import DomainError
@@ -145,13 +145,3 @@ def unit_of_work(write: bool = True) -> Iterator[Session]:
 
 # The unit of work a request opens; tests swap it for one inside their transaction.
 request_unit_of_work: Callable[[bool], AbstractContextManager[Session]] = unit_of_work
-
-
-def insert_rows(db: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
-    """One executemany INSERT of ``rows`` (every row with the same keys; encrypted values
-    sealed by the caller) on the model's table, without the ORM's work per row: the
-    bulk writes of an import."""
-    table = model.__table__
-    assert isinstance(table, Table)
-    if rows:
-        db.execute(insert(table), rows)

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from service import procedure
 from service.core.actor import Actor
+from service.core.bulk import insert_rows
 from service.core.clock import utcnow
 from service.core.crypto import seal_value
-from service.core.db import insert_rows
 from service.core.errors import DomainError
 from service.core.settings import get_settings
 from service.eligibility.exceptions import FormAlreadyTaken

@@ -189,8 +189,9 @@ class ImportStatus(StrEnum):
 
 
 class ImportRun(UuidPk, Timestamped, Base):
-    """One backlog file read on the import page: the file until it is read, the progress
-    the page polls, and the result per row once done."""
+    """One backlog file read, on the import page or by ``hearing import-cases``: the
+    file until it is read (page uploads only), the progress the page polls, and the
+    result per row (``ImportResult``)."""
 
     __tablename__ = "import_runs"
     __table_args__ = (CheckConstraint(enum_check("status", ImportStatus), name="status_known"),)
@@ -206,7 +207,20 @@ class ImportRun(UuidPk, Timestamped, Base):
     created: Mapped[int] = mapped_column(default=0)
     skipped_existing: Mapped[int] = mapped_column(default=0)
     failed: Mapped[int] = mapped_column(default=0)
-    # Per row: [row, v_number, result, detail] (no names: it is downloadable).
-    results: Mapped[list[Any]] = mapped_column(JSON, default=list)
     error: Mapped[str] = mapped_column(Text, default="")
     finished_at: Mapped[datetime | None]
+
+
+class ImportResult(Base):
+    """The result of one row of an import run (no names: it is downloadable). One row
+    each, written with its batch, so a run's results grow by appending, never by
+    rewriting what earlier batches wrote."""
+
+    __tablename__ = "import_results"
+
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("import_runs.id"), primary_key=True)
+    row: Mapped[int] = mapped_column(primary_key=True)
+    v_number: Mapped[str] = mapped_column(Text, default="")
+    # "imported:<state>", "existing" or "refused"
+    result: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")

@@ -17,12 +17,13 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service import cli
+from service.cases import import_runs
 from service.cases.importing import import_rows, parse_file
 from service.core import db as db_module
 from service.core.actor import SYSTEM
 from service.core.db import make_engine
 from service.dev import demo
-from service.models import Case, CaseEventRow, Role, Screening, Signal
+from service.models import Case, CaseEventRow, ImportRun, Role, Screening, Signal
 from service.workflow import CaseState
 from tests.conftest import unique_v_number
 from tests.factories import Factory, Person
@@ -379,6 +380,44 @@ def test_cli_imports_screens_commits_and_is_idempotent(cli_engine, tmp_path):
     report = json.loads(again.stdout)
     assert (report["created"], report["skipped_existing"], report["failed"]) == (0, 2, 1)
 
+    # Both recorded as import runs, as the import page records an upload.
+    first_run, second_run = recorded_runs(cli_engine)
+    assert (first_run["status"], first_run["filename"], first_run["counts"]) == (
+        "done",
+        "backlog.csv",
+        (3, 3, 2, 0, 1),
+    )
+    assert [r[:3] for r in first_run["results"]] == [
+        (1, v[0], "imported:screened"),
+        (2, v[1], "imported:excluded"),
+        (3, v[2], "refused"),
+    ]
+    assert "literacy" in first_run["results"][2][3]
+    assert second_run["counts"] == (3, 3, 0, 2, 1)
+    assert [r[2] for r in second_run["results"]] == ["existing", "existing", "refused"]
+
+
+def recorded_runs(engine: Engine) -> list[dict[str, Any]]:
+    """The import runs in the order they were made, with their results per row."""
+    with Session(engine) as session:
+        runs = session.scalars(select(ImportRun).order_by(ImportRun.created_at)).all()
+        return [
+            {
+                "status": run.status,
+                "filename": run.filename,
+                "error": run.error,
+                "counts": (
+                    run.rows_total,
+                    run.rows_done,
+                    run.created,
+                    run.skipped_existing,
+                    run.failed,
+                ),
+                "results": list(import_runs.results_rows(session, run)),
+            }
+            for run in runs
+        ]
+
 
 def test_cli_no_screen_and_bad_file(cli_engine, tmp_path):
     good = tmp_path / "cases.json"
@@ -395,6 +434,10 @@ def test_cli_no_screen_and_bad_file(cli_engine, tmp_path):
     assert result.exit_code == 1
     assert "bad.csv: the file is not UTF-8 text" in result.stderr
     assert "Traceback" not in result.output
+    *_, failed = recorded_runs(cli_engine)  # the planner sees why, nothing was imported
+    assert (failed["status"], failed["filename"]) == ("failed", "bad.csv")
+    assert "not UTF-8" in failed["error"]
+    assert failed["results"] == []
 
 
 def test_the_generated_backlog_csv_imports_cleanly(db):

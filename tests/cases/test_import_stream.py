@@ -1,12 +1,14 @@
 """A large file through ``hearing import-cases``: read as it streams, in batches, past the
 old 100,000-row ceiling's reach, with the same outcome per case as the single-case path
-(``create_case`` + ``screen_case``, one ``procedure.advance`` each).
+(``create_case`` + ``screen_case``, one ``procedure.advance`` each), as CSV and as JSON,
+and recorded as an import run.
 
 CI runs it with 20,000 rows (``HEARING_TEST_IMPORT_ROWS``; the 150,000-row run is in
 ``bench/bench_import.py``), on SQLite and, with ``HEARING_TEST_DATABASE_URL`` set to
 PostgreSQL, on a fresh PostgreSQL database of its own.
 """
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -27,7 +29,9 @@ from service.core.actor import SYSTEM
 from service.core.db import make_engine
 from service.dev import demo
 from service.eligibility.service import screen_case
-from service.models import Case, CaseEventRow, Screening, Signal
+from service.models import Case, CaseEventRow, ImportResult, ImportRun, Screening, Signal
+from service.models.auth import User
+from service.models.cases import CaseNameKey
 from service.models.messages import Message
 from service.models.terms import Term
 from tests.conftest import TEST_DATABASE_URL
@@ -70,6 +74,23 @@ def outcome(db: Session, v_numbers: list[str]) -> dict[str, dict[str, Any]]:
         )
         found[v_number] = {
             "state": case.state,
+            "version": case.version,
+            "milestones": {m: getattr(case, m) is not None for m in MILESTONES},
+            "data": (
+                case.applicant_name,
+                case.date_of_birth,
+                case.nationality,
+                case.languages,
+                case.date_of_application,
+                # The two databases have their own users: the lawyer by name.
+                db.scalar(select(User.username).where(User.id == case.lawyer_id)),
+                case.literacy,
+                case.coordinator_motives,
+                case.vulnerability_notes,
+            ),
+            "name_keys": sorted(
+                db.scalars(select(CaseNameKey.key).where(CaseNameKey.case_id == case.id))
+            ),
             "track": case.track,
             "policy_version": case.policy_version,
             "exclusion_reason": case.exclusion_reason,
@@ -99,10 +120,16 @@ def outcome(db: Session, v_numbers: list[str]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def test_a_large_file_streams_through_the_cli_like_single_cases(cli_engine, db, tmp_path):
+MILESTONES = ("screened_at", "invited_at", "consented_at", "scheduled_at", "decided_at")
+
+
+@pytest.mark.parametrize("kind", ["csv", "json"])
+def test_a_large_file_streams_through_the_cli_like_single_cases(cli_engine, db, tmp_path, kind):
     rows = demo.backlog_rows(ROWS, seed=11)
-    path = tmp_path / "backlog.csv"
-    path.write_text(demo.as_csv(rows), encoding="utf-8")
+    path = tmp_path / f"backlog.{kind}"
+    # JSON in its envelope, {"cases": [...]}: read one case at a time all the same.
+    content = demo.as_csv(rows) if kind == "csv" else json.dumps({"cases": rows})
+    path.write_text(content, encoding="utf-8")
     with Session(cli_engine) as session:
         demo.ensure_staff(session)  # the rows name the demo lawyers
         session.commit()
@@ -116,6 +143,12 @@ def test_a_large_file_streams_through_the_cli_like_single_cases(cli_engine, db, 
     with Session(cli_engine) as session:
         assert session.scalar(select(func.count()).select_from(Case)) == ROWS
         assert session.scalar(select(func.count()).where(Case.state == "imported")) == 0
+        run = session.scalars(select(ImportRun)).one()  # the planner sees the import
+        assert (run.status, run.rows_total, run.created, run.failed) == ("done", ROWS, ROWS, 0)
+        results = select(ImportResult.result, func.count()).group_by(ImportResult.result)
+        counts = dict(session.execute(results.where(ImportResult.run_id == run.id)).all())
+        assert sum(counts.values()) == ROWS
+        assert set(counts) == {"imported:screened", "imported:excluded"}
 
     # The same rows, one case at a time through the single-case path (rolled back).
     demo.ensure_staff(db)

@@ -1,0 +1,180 @@
+"""Set-based writes of many rows: the bulk path of an import and of bulk screening.
+
+``insert_rows`` writes a list of rows into one table, ``update_rows`` changes many rows
+of one table, each row its own values, in one statement. On PostgreSQL an executemany
+is one statement per row (psycopg pipelines them; the server still parses, plans and
+runs each), so the rows go in one COPY and one ``UPDATE ... FROM unnest(arrays)``;
+SQLite runs in-process, where an executemany has no round trips to save.
+
+The values are those a Core statement would take: each column's type turns them into
+what the driver sends (``Encrypted`` refuses plaintext, as in any other write), and a
+column left out gets its Python-side default.
+"""
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    any_,
+    bindparam,
+    func,
+    insert,
+    literal,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.visitors import iterate, replacement_traverse
+
+Processor = Callable[[Any], Any] | None
+
+
+def insert_rows(db: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` (every row with the same keys; encrypted values sealed by the
+    caller) into the model's table, without the ORM's work per row."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    if not rows:
+        return
+    connection = db.connection()
+    if connection.dialect.name == "postgresql":
+        _copy(connection, table, rows)
+    else:
+        connection.execute(insert(table), list(rows))
+
+
+def _copy(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    keys = tuple(k for k in rows[0] if k in table.c)  # as an INSERT, other keys are ignored
+    columns, defaults = _copy_plan(table, connection.dialect, keys)
+    names = ", ".join(connection.dialect.identifier_preparer.quote(c) for c, _ in columns)
+    statement = (
+        f"COPY {connection.dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN"
+    )
+    # Seen by the engine's statement listeners like any other statement.
+    connection.dispatch.before_cursor_execute(connection, None, statement, {}, None, True)
+    cursor = connection.connection.cursor()
+    try:
+        with cursor.copy(statement) as copy:
+            write = copy.write_row
+            plain = all(p is None for _, p in columns) and not defaults
+            for row in rows:
+                if plain:
+                    write([row[k] for k in keys])
+                    continue
+                values = [row[k] if p is None else p(row[k]) for k, p in columns[: len(keys)]]
+                values += [make() for make in defaults]
+                write(values)
+    finally:
+        cursor.close()
+
+
+@lru_cache(maxsize=256)
+def _copy_plan(
+    table: Table, dialect: Dialect, keys: tuple[str, ...]
+) -> tuple[list[tuple[str, Processor]], list[Callable[[], Any]]]:
+    """The columns a COPY writes (the rows' keys, then the columns left out that have a
+    Python-side default) with each one's bind processor, and how to make those defaults."""
+    columns: list[tuple[str, Processor]] = [(k, _processor(table, dialect, k)) for k in keys]
+    defaults: list[Callable[[], Any]] = []
+    for column in table.columns:
+        default = column.default
+        if column.name in keys or default is None:
+            continue
+        process = _processor(table, dialect, column.name)
+        columns.append((column.name, process))
+        defaults.append(_default_maker(default.arg, default.is_callable, process))  # type: ignore[attr-defined]
+    return columns, defaults
+
+
+def _default_maker(arg: Any, is_callable: bool, process: Processor) -> Callable[[], Any]:
+    def make() -> Any:
+        value = arg(None) if is_callable else arg  # SQLAlchemy wraps a callable to take a context
+        return value if process is None else process(value)
+
+    return make
+
+
+def _processor(table: Table, dialect: Dialect, key: str) -> Processor:
+    return table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def update_rows(
+    db: Session,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    match: dict[str, str],
+    values: dict[str, Any],
+) -> int:
+    """Update many rows of ``table`` in one statement; the number of rows it changed.
+
+    ``match``: the columns that pick each row, as {column: key of the row's value}
+    (e.g. ``{"id": "b_id"}``); ``values``: {column: what it is set to}, each an SQL
+    expression in which ``bindparam(key)`` stands for the row's own value of ``key``
+    (every row has the same keys). PostgreSQL: the rows as arrays, one
+    ``UPDATE ... FROM unnest(...)``; SQLite: one executemany."""
+    if not rows:
+        return 0
+    connection = db.connection()
+    if connection.dialect.name != "postgresql":
+        where = [table.c[column] == bindparam(key) for column, key in match.items()]
+        result = connection.execute(update(table).where(*where).values(values), list(rows))
+        return result.rowcount
+    keys = tuple(rows[0])
+    types = {key: _key_type(table, key, match, values) for key in keys}
+    # The psycopg dialect casts each array to its type: unnest knows what it returns.
+    arrays = (
+        func.unnest(*(bindparam(f"{key}_all", type_=ARRAY(types[key])) for key in keys))
+        .table_valued(*keys)
+        .render_derived()
+    )
+    statement = (
+        update(table)
+        .where(*(table.c[column] == arrays.c[key] for column, key in match.items()))
+        .values({column: _from(arrays, value) for column, value in values.items()})
+    )
+    parameters = {f"{key}_all": [row[key] for row in rows] for key in keys}
+    return connection.execute(statement, parameters).rowcount
+
+
+def _key_type(table: Table, key: str, match: dict[str, str], values: dict[str, Any]) -> Any:
+    """The SQL type of a row key: that of the column it matches or is written to."""
+    for column, matched in match.items():
+        if matched == key:
+            return table.c[column].type
+    for column, value in values.items():
+        if key in {p.key for p in _bindparams(value)}:
+            return table.c[column].type
+    raise ValueError(f"{key!r} is neither matched on nor written")
+
+
+def _bindparams(value: Any) -> list[Any]:
+    return [e for e in iterate(value) if getattr(e, "__visit_name__", "") == "bindparam"]
+
+
+def _from(arrays: Any, value: Any) -> Any:
+    """``value`` with each ``bindparam(key)`` replaced by the unnested column ``key``."""
+
+    def swap(element: Any, **_: Any) -> Any:
+        if getattr(element, "__visit_name__", "") == "bindparam" and element.key in arrays.c:
+            return arrays.c[element.key]
+        return None
+
+    if not isinstance(value, ClauseElement):
+        return value
+    return replacement_traverse(value, {}, swap)
+
+
+def among(db: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """``column IN (values)`` for the many ids of a batch. PostgreSQL: one array
+    parameter (``= ANY``), so the statement's text is the same whatever the count
+    (an IN list of a thousand parameters is a new statement for the driver to parse
+    each time); elsewhere an IN list."""
+    if db.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(list(values), ARRAY(column.type)))  # type: ignore[no-any-return]
+    return column.in_(values)  # type: ignore[no-any-return]

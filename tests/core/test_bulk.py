@@ -1,0 +1,67 @@
+"""The bulk writes (``service.core.bulk``) take what a Core statement takes: each
+column's type, its Python-side default, the refusal of plaintext in an encrypted column;
+and a set-based update changes only the rows its match still finds. On SQLite and, with
+``HEARING_TEST_DATABASE_URL``, on PostgreSQL (COPY and ``UPDATE ... FROM unnest``)."""
+
+import uuid
+
+import pytest
+from sqlalchemy import Table, bindparam, select
+from sqlalchemy.exc import StatementError
+
+from service.core.bulk import among, insert_rows, update_rows
+from service.core.crypto import PlaintextRefused, seal_value
+from service.models import Case, Screening, Signal
+from service.workflow import CaseState
+
+
+def test_inserted_rows_get_their_defaults_and_their_types(db, factory):
+    case = factory.case()
+    db.flush()
+    outcomes = ["eligible_preparatory", "eligible_replacing", "excluded"]
+    rows = [
+        {"case_id": case.id, "policy_version": "p1", "outcome": outcome, "reason": "r"}
+        for outcome in outcomes
+    ]
+    insert_rows(db, Screening, rows)  # no id, screened_at or screened_by_id given
+    stored = db.scalars(select(Screening).where(Screening.case_id == case.id)).all()
+    assert sorted(s.outcome for s in stored) == outcomes
+    assert len({s.id for s in stored}) == 3  # each its own uuid4
+    assert all(s.screened_at is not None and s.screened_by_id is None for s in stored)
+
+
+def test_plaintext_in_an_encrypted_column_is_refused(db, factory):
+    case = factory.case()
+    db.flush()
+    signal_id = uuid.uuid4()
+    reason = seal_value(Signal.reason, signal_id, "")
+    row = {"id": signal_id, "case_id": case.id, "kind": "nv", "reason": reason}
+    with pytest.raises((PlaintextRefused, StatementError)) as refused, db.begin_nested():
+        insert_rows(db, Signal, [{**row, "source": "AIVD"}])
+    cause = refused.value if isinstance(refused.value, PlaintextRefused) else refused.value.orig
+    assert isinstance(cause, PlaintextRefused)
+    sealed = {**row, "source": seal_value(Signal.source, signal_id, "AIVD")}
+    insert_rows(db, Signal, [sealed])
+    assert db.get(Signal, signal_id).source == "AIVD"
+
+
+def test_a_set_based_update_changes_only_the_rows_it_still_matches(db, factory):
+    cases = [factory.case() for _ in range(3)]
+    db.flush()
+    table = Case.__table__
+    assert isinstance(table, Table)
+    rows = [
+        {"b_id": c.id, "b_source": CaseState.IMPORTED.value, "state": "excluded", "track": None}
+        for c in cases
+    ]
+    rows[2]["b_source"] = CaseState.SCREENED.value  # this one "moved meanwhile"
+    values = {"state": bindparam("state"), "track": bindparam("track")}
+    updated = update_rows(db, table, rows, {"id": "b_id", "state": "b_source"}, values)
+    assert updated == 2
+    db.expire_all()
+    states = dict(
+        db.execute(
+            select(Case.id, Case.state).where(among(db, Case.id, [c.id for c in cases]))
+        ).all()
+    )
+    assert [states[c.id] for c in cases] == ["excluded", "excluded", "imported"]
