@@ -91,6 +91,13 @@ class Signalled:
             "message_id": self.message_ids or [uuid.uuid4()],
             # An import run names no case's signal; any value will do.
             "run_id": [uuid.uuid4()],
+            # A spoken answer to a question of the form (none of these cases has one).
+            "question_id": ["reasons_account"],
+            # A spoken prompt of the form: the same for every case.
+            "version": ["1"],
+            "language": ["ar"],
+            "item_id": ["reasons_account"],
+            "prompt_id": ["reasons_account"],
         }
         found = values.get(name)
         return None if found is None else [str(v) for v in found]
