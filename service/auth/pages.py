@@ -55,6 +55,7 @@ START_PAGES: dict[str, str] = {
     Role.TRANSLATOR: "/agency",
     Role.OFFICER: "/officer",
     Role.COORDINATOR: "/coordinator",
+    Role.UNIT_1F: "/unit-1f",
     Role.ADMIN: "/admin",
 }
 ROLE_NAMES: dict[str, str] = {
@@ -64,6 +65,7 @@ ROLE_NAMES: dict[str, str] = {
     Role.TRANSLATOR: N_("Translator"),
     Role.OFFICER: N_("Decision officer"),
     Role.COORDINATOR: N_("Coordinator"),
+    Role.UNIT_1F: N_("Unit 1F"),
     Role.ADMIN: N_("Administrator"),
     Role.APPLICANT: N_("Applicant"),
     SYSTEM_ROLE: N_("The service"),

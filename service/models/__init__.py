@@ -1,5 +1,13 @@
 """All ORM models, imported here so Alembic sees one metadata."""
 
+from service.models.attention import (
+    AttentionPoint,
+    Indicator,
+    IndicatorKind,
+    IndicatorList,
+    IndicatorListVersion,
+    PointStatus,
+)
 from service.models.audit import AuditEntry, AuditSeal
 from service.models.auth import ApiToken, PasswordResetLink, RecoveryCode, Role, User
 from service.models.base import Base
@@ -51,6 +59,7 @@ __all__ = [
     "AnswerSet",
     "ApiToken",
     "Attachment",
+    "AttentionPoint",
     "AuditEntry",
     "AuditSeal",
     "Base",
@@ -71,6 +80,10 @@ __all__ = [
     "IdempotentAnswer",
     "ImportRun",
     "ImportStatus",
+    "Indicator",
+    "IndicatorKind",
+    "IndicatorList",
+    "IndicatorListVersion",
     "Interpreter",
     "Invitation",
     "InvitationStatus",
@@ -85,6 +98,7 @@ __all__ = [
     "OutboxJob",
     "PasswordResetLink",
     "PlanningPreference",
+    "PointStatus",
     "RecoveryCode",
     "Role",
     "Room",
