@@ -25,7 +25,8 @@ from service.questionnaires.exceptions import KioskSignedOut, KioskSignInEnded
 ANSWER_READERS = tuple(
     sorted(roles_seeing("answers", "answers") - {Role.TRANSLATOR, Role.APPLICANT})
 )
-FORM_READERS = (*STAFF, Role.LAWYER, Role.TRANSLATOR, Role.HOST, Role.APPLICANT)
+# Everyone: unit 1F reads the questions its indicators are matched in.
+FORM_READERS = (*STAFF, Role.UNIT_1F, Role.LAWYER, Role.TRANSLATOR, Role.HOST, Role.APPLICANT)
 APPLICANT = (Role.APPLICANT,)
 FORM_MANAGERS = (Role.PLANNER, Role.ADMIN)
 

@@ -29,6 +29,8 @@ from tests.attention.conftest import (
     translated,
 )
 
+COLONELS = "سرهنگ\u200cها"  # noqa: RUF001 - Farsi "colonels", the plural after a ZWNJ
+
 
 def points(db, case):
     db.expire_all()
@@ -76,7 +78,7 @@ def test_word_boundaries_and_periods(db, factory, unit):
     # "Saydnayaweg" is not the prison; a date inside the siege of Homs is a hit.
     case, _ = translated(
         factory,
-        "سرهنگ\u200cها",
+        COLONELS,
         "Ik woonde aan de Saydnayaweg; ik vluchtte op 12-03-2013.",
     )
     kinds = sorted((p.text_kind, p.excerpt) for p in points(db, case))
