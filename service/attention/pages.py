@@ -31,12 +31,12 @@ from service.models.cases import SignalKind
 router = page_router()
 
 KIND_NAMES = {
-    IndicatorKind.TERM: N_("Term"),
-    IndicatorKind.PLACE: N_("Place"),
-    IndicatorKind.PERIOD: N_("Period"),
-    IndicatorKind.ORGANISATION: N_("Organisation"),
-    IndicatorKind.RANK: N_("Rank"),
-    IndicatorKind.ROLE: N_("Role"),
+    IndicatorKind.TERM: N_("term"),
+    IndicatorKind.PLACE: N_("place"),
+    IndicatorKind.PERIOD: N_("period"),
+    IndicatorKind.ORGANISATION: N_("organisation"),
+    IndicatorKind.RANK: N_("rank"),
+    IndicatorKind.ROLE: N_("role"),
 }
 TEXT_NAMES = {
     "original": N_("the applicant's own words"),
