@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import ahocorasick
@@ -38,6 +39,7 @@ def _ethiopic(char: str) -> bool:
     return "\u1200" <= char <= "\u139f" or "\u2d80" <= char <= "\u2ddf"
 
 
+@lru_cache(maxsize=65536)
 def _fold(char: str) -> str:
     """One original character as its normalised characters ("" when it is dropped)."""
     if _ethiopic(char):
@@ -72,15 +74,17 @@ class Normalised:
 
 
 def normalise(text: str) -> Normalised:
-    chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        for folded in _fold(char):
-            if folded == " " and (not chars or chars[-1] == " "):
-                continue  # one space for any run of spacing
-            chars.append(folded)
-            origin.append(index)
-    return Normalised("".join(chars), tuple(origin), len(text))
+    parts = [_fold(char) for char in text]
+    joined = "".join(parts)
+    origin = [index for index, part in enumerate(parts) for _ in part]
+    if joined.startswith(" ") or "  " in joined:
+        # One space for any run of spacing, none at the start.
+        keep = [
+            k for k, char in enumerate(joined) if char != " " or (k > 0 and joined[k - 1] != " ")
+        ]
+        joined = "".join(joined[k] for k in keep)
+        origin = [origin[k] for k in keep]
+    return Normalised(joined, tuple(origin), len(text))
 
 
 def key(text: str) -> str:

@@ -27,7 +27,7 @@ _POINTS = (
 
 
 def _present(
-    rows: Sequence[Row[tuple[AttentionPoint, Indicator, IndicatorListVersion, str]]],
+    rows: Sequence[Row[AttentionPoint, Indicator, IndicatorListVersion, str]],
 ) -> list[PointOut]:
     return [PointOut.present(p, i, v, n) for p, i, v, n in rows]
 

@@ -168,7 +168,7 @@ class FrozenVersion(Exception):
 def _was_published(version: "IndicatorListVersion") -> bool:
     """Published before the flush at hand (publishing it is the flush's own change)."""
     history = inspect(version).attrs.published_at.history
-    before = history.deleted or history.unchanged
+    before = list(history.deleted or history.unchanged or ())
     return bool(before) and before[0] is not None
 
 
