@@ -23,7 +23,7 @@ from service.attention.schemas import DismissIn, IndicatorIn, ListIn, PointSigna
 from service.audit.access import audited
 from service.core.actions import Refusal, attempt, parse_form
 from service.core.actor import Actor
-from service.core.i18n import N_, language_of
+from service.core.i18n import N_, gettext_for, language_of
 from service.core.web import page_router, render, see_other
 from service.models.attention import AttentionPoint, IndicatorKind, IndicatorList
 from service.models.cases import SignalKind
@@ -107,6 +107,7 @@ def _list_page(
     refusal: Refusal | None = None,
     default_field: str = "text",
 ) -> HTMLResponse:
+    gettext = gettext_for(language_of(request))
     versions = service.versions_of(db, indicator_list)
     draft = service.draft_of(db, indicator_list)
     published = service.published_of(db, indicator_list)
@@ -117,7 +118,7 @@ def _list_page(
         "draft_indicators": service.indicators_of(db, draft) if draft else [],
         "published": published,
         "published_indicators": service.indicators_of(db, published) if published else [],
-        "kinds": [("", "—")] + [(k.value, k.value) for k in IndicatorKind],
+        "kinds": [("", "—")] + [(k.value, gettext(KIND_NAMES[k])) for k in IndicatorKind],
         "values": values or {},
         "errors": refusal.errors(language_of(request), default_field) if refusal else {},
         **NAMES,

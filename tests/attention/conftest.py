@@ -33,7 +33,7 @@ def indicators() -> list[IndicatorIn]:
             text=PRISON_AR,
             text_nl=PRISON_NL,
             variants=[PRISON_LATIN, "Saidnaya"],
-            reason="Military prison; staff there may fall under Article 1F.",
+            reason="Militaire gevangenis; personeel kan onder artikel 1F vallen.",
         ),
         IndicatorIn(
             kind="organisation",
@@ -41,14 +41,14 @@ def indicators() -> list[IndicatorIn]:
             text=ORGANISATION_AR,
             text_nl=ORGANISATION_NL,
             variants=["Jabhat al-Nusra"],
-            reason="Listed armed group.",
+            reason="Gewapende groep op de lijst.",
         ),
         IndicatorIn(
             kind="rank",
             language="fa",
             text="سرهنگ",
             text_nl="kolonel",
-            reason="A colonel commands; command responsibility.",
+            reason="Een kolonel voert bevel: bevelsverantwoordelijkheid.",
         ),
         IndicatorIn(
             kind="period",
@@ -56,7 +56,7 @@ def indicators() -> list[IndicatorIn]:
             text="Beleg van Homs",
             valid_from="2011-05-06",
             valid_to="2014-05-09",
-            reason="Siege of Homs.",
+            reason="Beleg van Homs.",
         ),
     ]
 
