@@ -176,8 +176,10 @@ def _was_published(version: "IndicatorListVersion") -> bool:
 def _frozen(session: Session, _context: Any, _instances: Any) -> None:
     """A published list version and its indicators never change, whoever writes."""
     for obj in (*session.dirty, *session.deleted):
+        if not isinstance(obj, IndicatorListVersion):
+            continue
         changed = obj in session.deleted or session.is_modified(obj)
-        if isinstance(obj, IndicatorListVersion) and changed and _was_published(obj):
+        if changed and _was_published(obj):
             raise FrozenVersion(f"list version {obj.id} is published and never changes")
     for obj in (*session.new, *session.dirty, *session.deleted):
         if not isinstance(obj, Indicator):
