@@ -51,7 +51,7 @@ STATUS_NAMES = {
 NAMES = {"kind_names": KIND_NAMES, "text_names": TEXT_NAMES, "status_names": STATUS_NAMES}
 
 
-@router.get("/unit-1f", response_class=HTMLResponse, dependencies=[audited("attention.review")])
+@router.get("/unit1f", response_class=HTMLResponse, dependencies=[audited("attention.review")])
 def review(request: Request, db: Session, actor: ReviewerPage) -> HTMLResponse:
     """Unit 1F's review task: every open attention point (where the setting gives unit
     1F the review), oldest first."""
@@ -76,13 +76,13 @@ def _lists_page(
     return render(request, "unit_1f/lists.html", context, actor=actor, status_code=status)
 
 
-@router.get("/unit-1f/lists", response_class=HTMLResponse)
+@router.get("/unit1f/lists", response_class=HTMLResponse)
 def lists_page(request: Request, db: Session, actor: KeeperPage) -> HTMLResponse:
     """The indicator lists, and a form for a new one."""
     return _lists_page(request, db, actor)
 
 
-@router.post("/unit-1f/lists", response_class=HTMLResponse)
+@router.post("/unit1f/lists", response_class=HTMLResponse)
 def create_list(
     request: Request,
     db: Session,
@@ -95,7 +95,7 @@ def create_list(
     done = attempt(db, lambda: service.create_list(db, actor, parse_form(ListIn, values)))
     if isinstance(done, Refusal):
         return _lists_page(request, db, actor, values, done)
-    return see_other(f"/unit-1f/lists/{done.id}")
+    return see_other(f"/unit1f/lists/{done.id}")
 
 
 def _list_page(
@@ -127,7 +127,7 @@ def _list_page(
     return render(request, "unit_1f/list.html", context, actor=actor, status_code=status)
 
 
-@router.get("/unit-1f/lists/{list_id}", response_class=HTMLResponse)
+@router.get("/unit1f/lists/{list_id}", response_class=HTMLResponse)
 def list_page(
     request: Request, db: Session, indicator_list: KeepersListPage, actor: KeeperPage
 ) -> HTMLResponse:
@@ -135,7 +135,7 @@ def list_page(
     return _list_page(request, db, indicator_list, actor)
 
 
-@router.post("/unit-1f/lists/{list_id}/indicators", response_class=HTMLResponse)
+@router.post("/unit1f/lists/{list_id}/indicators", response_class=HTMLResponse)
 def add_indicator(
     request: Request,
     db: Session,
@@ -171,19 +171,19 @@ def add_indicator(
     done = attempt(db, lambda: service.add_indicator(db, actor, indicator_list, body()))
     if isinstance(done, Refusal):
         return _list_page(request, db, indicator_list, actor, values, done)
-    return see_other(f"/unit-1f/lists/{indicator_list.id}#draft")
+    return see_other(f"/unit1f/lists/{indicator_list.id}#draft")
 
 
-@router.post("/unit-1f/indicators/{indicator_id}/remove", response_class=HTMLResponse)
+@router.post("/unit1f/indicators/{indicator_id}/remove", response_class=HTMLResponse)
 def remove_indicator(db: Session, indicator: KeepersIndicatorPage, actor: KeeperPage) -> Response:
     """The API's ``DELETE /attention/indicators/{id}``: ``service.remove_indicator``."""
     version = indicator.version_id
     service.remove_indicator(db, actor, indicator)
     list_id = service.list_of_version(db, version)
-    return see_other(f"/unit-1f/lists/{list_id}#draft")
+    return see_other(f"/unit1f/lists/{list_id}#draft")
 
 
-@router.post("/unit-1f/lists/{list_id}/publish", response_class=HTMLResponse)
+@router.post("/unit1f/lists/{list_id}/publish", response_class=HTMLResponse)
 def publish(
     request: Request,
     db: Session,
@@ -197,7 +197,7 @@ def publish(
     done = attempt(db, lambda: service.publish(db, actor, indicator_list, body()))
     if isinstance(done, Refusal):
         return _list_page(request, db, indicator_list, actor, values, done, "note")
-    return see_other(f"/unit-1f/lists/{indicator_list.id}")
+    return see_other(f"/unit1f/lists/{indicator_list.id}")
 
 
 # --- one point ---------------------------------------------------------------------------
@@ -215,7 +215,7 @@ def _point_page(
     context = {
         "point": queries.point_out(db, point.id),
         "v_number": service.v_number_of(db, point),
-        "back": "/unit-1f" if actor.is_("unit_1f") else f"/officer/cases/{point.case_id}",
+        "back": "/unit1f" if actor.is_("unit_1f") else f"/officer/cases/{point.case_id}",
         "signal_kinds": [("", "—")] + [(k.value, k.value.upper()) for k in SignalKind],
         "values": values or {},
         "errors": refusal.errors(language_of(request), default_field) if refusal else {},

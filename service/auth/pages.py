@@ -55,7 +55,7 @@ START_PAGES: dict[str, str] = {
     Role.TRANSLATOR: "/agency",
     Role.OFFICER: "/officer",
     Role.COORDINATOR: "/coordinator",
-    Role.UNIT_1F: "/unit-1f",
+    Role.UNIT_1F: "/unit1f",
     Role.ADMIN: "/admin",
 }
 ROLE_NAMES: dict[str, str] = {

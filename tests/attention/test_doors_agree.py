@@ -57,9 +57,7 @@ def test_lists_are_kept_alike_and_refused_alike(client, db, factory):
     assert api_refusal(again) == (409, "list_version_empty", set())
 
     sign_in(client, unit.user.username)
-    shown = page_post(
-        client, "/unit-1f/lists", {"name": "B", "keeper": "Unit 1F"}, "/unit-1f/lists"
-    )
+    shown = page_post(client, "/unit1f/lists", {"name": "B", "keeper": "Unit 1F"}, "/unit1f/lists")
     assert shown.status_code == 303
     page = shown.headers["location"]
     form = {k: v for k, v in body.items() if k != "variants"} | {"variants": "Sednaya\nSaidnaya"}
@@ -114,7 +112,7 @@ def test_points_are_handled_alike_and_refused_alike(client, db, factory):
         == 303
     )
     # Handled: the page offers no form any more; a post from elsewhere is refused.
-    shown = page_post(client, f"{page}/dismissal", {"dismiss_reason": "Again."}, "/unit-1f/lists")
+    shown = page_post(client, f"{page}/dismissal", {"dismiss_reason": "Again."}, "/unit1f/lists")
     assert page_refusal(shown) == (409, {"dismiss_reason"})
     page = f"/attention/points/{ids[3]}"
     form = {"signal_kind": "1f", "signal_reason": "Guard."}
@@ -149,7 +147,7 @@ def test_review_task_and_report(client, db, factory, monkeypatch):
     point = points_of(db, case)[0]
     db.commit()
     sign_in(client, unit.user.username)
-    review = client.get("/unit-1f", headers={"accept": "text/html"})
+    review = client.get("/unit1f", headers={"accept": "text/html"})
     assert review.status_code == 200
     assert case.v_number in review.text
     assert f"/attention/points/{point.id}" in review.text
@@ -159,7 +157,7 @@ def test_review_task_and_report(client, db, factory, monkeypatch):
 
     monkeypatch.setattr(get_settings(), "attention_review_by_unit_1f", False)
     assert ok(client.get(f"{API}/attention/points/open", headers=unit.headers)) == []
-    assert case.v_number not in client.get("/unit-1f", headers={"accept": "text/html"}).text
+    assert case.v_number not in client.get("/unit1f", headers={"accept": "text/html"}).text
 
     ok(
         client.post(
@@ -178,4 +176,4 @@ def test_review_task_and_report(client, db, factory, monkeypatch):
     page = client.get("/attention/report", headers={"accept": "text/html"})
     assert page.status_code == 200
     assert "Syrië-lijst" in page.text
-    assert made.name in client.get("/unit-1f/lists", headers={"accept": "text/html"}).text
+    assert made.name in client.get("/unit1f/lists", headers={"accept": "text/html"}).text

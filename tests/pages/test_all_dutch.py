@@ -306,10 +306,10 @@ def test_the_api_keeps_the_english_the_page_shows_dutch(client, factory):
 
 # Forms sent as they come (nothing filled in), each refused: the page that answers is Dutch.
 REFUSED_POSTS = [
-    (Role.UNIT_1F, "/unit-1f/lists", "/unit-1f/lists"),
-    (Role.UNIT_1F, "/unit-1f/lists", "/unit-1f/lists/{list}/indicators"),
-    (Role.UNIT_1F, "/unit-1f/lists", "/attention/points/{point}/dismissal"),
-    (Role.UNIT_1F, "/unit-1f/lists", "/attention/points/{point}/signal"),
+    (Role.UNIT_1F, "/unit1f/lists", "/unit1f/lists"),
+    (Role.UNIT_1F, "/unit1f/lists", "/unit1f/lists/{list}/indicators"),
+    (Role.UNIT_1F, "/unit1f/lists", "/attention/points/{point}/dismissal"),
+    (Role.UNIT_1F, "/unit1f/lists", "/attention/points/{point}/signal"),
     (Role.LAWYER, "/lawyer", "/lawyer/cases/{with_lawyer}/send"),
     (Role.LAWYER, "/lawyer", "/lawyer/cases/{with_lawyer}/corrections"),
     (Role.LAWYER, "/lawyer", "/lawyer/cases/{decided}/no-corrections"),
