@@ -11,6 +11,7 @@ the original text it came from, so a hit's span is a span of the text the reader
 """
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ def _fold(char: str) -> str:
 class Normalised:
     text: str
     # For each character of ``text``, the index of the original character it came from.
-    origin: tuple[int, ...]
+    origin: Sequence[int]
     length: int  # of the original
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -73,10 +74,34 @@ class Normalised:
         return self.origin[start], last
 
 
+# Every character met so far, folded: ``str.translate`` applies them in C, and where each
+# folds to exactly one character the span of a hit is the span in the text as written.
+_TABLE: dict[int, str] = {}
+_ONE_TO_ONE: set[str] = set()
+_KNOWN: set[str] = set()
+_table_lock = threading.Lock()
+
+
+def _learn(chars: set[str]) -> None:
+    with _table_lock:
+        for char in chars:
+            folded = _fold(char)
+            _TABLE[ord(char)] = folded
+            if len(folded) == 1:
+                _ONE_TO_ONE.add(char)
+
+
 def normalise(text: str) -> Normalised:
-    parts = [_fold(char) for char in text]
-    joined = "".join(parts)
-    origin = [index for index, part in enumerate(parts) for _ in part]
+    chars = set(text)
+    if not chars <= _KNOWN:
+        _learn(chars - _KNOWN)
+        _KNOWN.update(chars)
+    joined = text.translate(_TABLE)
+    origin: Sequence[int]
+    if chars <= _ONE_TO_ONE:
+        origin = range(len(text))
+    else:
+        origin = [index for index, char in enumerate(text) for _ in _TABLE[ord(char)]]
     if joined.startswith(" ") or "  " in joined:
         # One space for any run of spacing, none at the start.
         keep = [
@@ -84,7 +109,7 @@ def normalise(text: str) -> Normalised:
         ]
         joined = "".join(joined[k] for k in keep)
         origin = [origin[k] for k in keep]
-    return Normalised(joined, tuple(origin), len(text))
+    return Normalised(joined, origin, len(text))
 
 
 def key(text: str) -> str:
