@@ -52,6 +52,11 @@ ACCOUNT_READERS = {
 # The coordinator's advice and the question asked: who decides, and the adviser.
 ADVICE_READERS = {Role.OFFICER: When.ANY, Role.COORDINATOR: When.THEIR_MOTIVE, **ADMIN}
 
+# Unit 1F's indicators and what they found: those who decide, unit 1F, the administrator.
+ATTENTION_READERS = {Role.OFFICER: When.ANY, Role.UNIT_1F: When.ANY, **ADMIN}
+ATTENTION_POINTS = "attention points (answer, span, excerpt, indicator, list version, handling)"
+ATTENTION_EVENTS = "attention point events (dismissed, signal raised) and reads of them"
+
 # Fields that event reasons are read as (``REASONS`` below).
 EXCLUSION_REASONS = "exclusion_reason and the timeline's reason of an exclusion"
 STEP_REASONS = "reason of a step (the service's words, a withdrawal, a term extended, a seat moved)"
@@ -177,6 +182,30 @@ TABLE: tuple[Visibility, ...] = (
         "lawyer's copy (account with every layer)",
         dict(ACCOUNT_READERS),
         "the lawyer's copy leaves out the staff-only parts",
+    ),
+    Visibility(
+        "case",
+        ATTENTION_POINTS,
+        dict(ATTENTION_READERS),
+        "unit 1F's hits in the answers: never an exclusion by themselves, never outside the IND",
+    ),
+    Visibility(
+        "indicator list",
+        "indicators (text, Dutch, variants, periods, who added them and why), versions",
+        {Role.UNIT_1F: When.ANY, **ADMIN},
+        "unit 1F and the security partners keep them; the officer sees a point's indicator",
+    ),
+    Visibility(
+        "attention report",
+        "hits per list version, dismissed, signalled, per nationality and month",
+        {Role.UNIT_1F: When.ANY, Role.COORDINATOR: When.ANY, **ADMIN},
+        "the trade-off the security partners asked to see",
+    ),
+    Visibility(
+        "timeline",
+        ATTENTION_EVENTS,
+        {**STAFF, Role.UNIT_1F: When.ANY, **ADMIN},
+        "that a case was looked at for 1F stays inside the IND",
     ),
     Visibility(
         "access log",

@@ -13,6 +13,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from service.admin.pages import router as admin_pages
+from service.attention.api import router as attention_router
+from service.attention.pages import router as attention_pages
 from service.audit.api import router as audit_router
 from service.audit.pages import router as audit_pages
 from service.auth.access import PUBLIC
@@ -76,6 +78,7 @@ PAGES = (
     dossier_pages,
     decision_pages,
     consultation_pages,
+    attention_pages,
     term_pages,
     message_pages,
     kiosk_pages,
@@ -102,6 +105,7 @@ ROUTERS = (
     dossier_router,
     decisions_router,
     consultations_router,
+    attention_router,
     audit_router,
     terms_router,
     messages_router,
@@ -120,6 +124,10 @@ TAGS = [
     {"name": "corrections", "description": "The lawyer's corrections and additions."},
     {"name": "dossier", "description": "The PDF dossier: status and audited download."},
     {"name": "decisions", "description": "The decision queue, consultations, the outcome."},
+    {
+        "name": "attention",
+        "description": "Unit 1F's indicator lists and the attention points found in answers.",
+    },
     {"name": "audit", "description": "Who looked at a case: the access log."},
     {"name": "terms", "description": "Terms in working days, extensions, overdue terms."},
     {"name": "messages", "description": "E-mail sent to each party; failed messages."},

@@ -138,6 +138,7 @@ def test_summary_lists_the_logins_that_work(client, summary):
         "translator": 2,
         "officer": 4,
         "coordinator": 2,
+        "unit_1f": 1,
     }
     lawyers = [login for login in logins if login["role"] == "lawyer"]
     assert all(login["email"] for login in lawyers)

@@ -14,6 +14,27 @@ PAGE_FOR: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/api/v1/auth/token"): ("POST", "/sign-in"),
     ("POST", "/api/v1/auth/sign-out"): ("POST", "/sign-out"),
     ("POST", "/api/v1/users"): ("POST", "/admin/users/new"),
+    ("POST", "/api/v1/attention/lists"): ("POST", "/unit1f/lists"),
+    ("POST", "/api/v1/attention/lists/{list_id}/indicators"): (
+        "POST",
+        "/unit1f/lists/{list_id}/indicators",
+    ),
+    ("DELETE", "/api/v1/attention/indicators/{indicator_id}"): (
+        "POST",
+        "/unit1f/indicators/{indicator_id}/remove",
+    ),
+    ("POST", "/api/v1/attention/lists/{list_id}/publish"): (
+        "POST",
+        "/unit1f/lists/{list_id}/publish",
+    ),
+    ("POST", "/api/v1/attention/points/{point_id}/dismissal"): (
+        "POST",
+        "/attention/points/{point_id}/dismissal",
+    ),
+    ("POST", "/api/v1/attention/points/{point_id}/signal"): (
+        "POST",
+        "/attention/points/{point_id}/signal",
+    ),
     ("POST", "/api/v1/users/{user_id}/deactivate"): ("POST", "/admin/users/{user_id}/deactivate"),
     ("POST", "/api/v1/users/{user_id}/reactivate"): ("POST", "/admin/users/{user_id}/reactivate"),
     ("POST", "/api/v1/users/{user_id}/second-factor/reset"): (

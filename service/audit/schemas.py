@@ -7,6 +7,8 @@ from typing import Self
 from pydantic import BaseModel
 
 from service.core.actor import Actor
+from service.fields import ATTENTION_EVENTS, visibility
+from service.models.attention import ATTENTION_ACTIONS
 from service.models.audit import AuditEntry
 from service.models.auth import Role
 
@@ -46,5 +48,12 @@ class AccessLogPage:
     @classmethod
     def present(cls, found: list[tuple[AuditEntry, str | None]], limit: int, actor: Actor) -> Self:
         """``found``: up to ``limit + 1`` entries, the extra one telling that more follow."""
-        entries = [AccessLogEntry.present(e, who, actor) for e, who in found[:limit]]
+        # Reads of attention points are not for those who may not see them (the field
+        # table): that a case was looked at for 1F stays inside the IND.
+        hidden = not visibility("timeline", ATTENTION_EVENTS).sees(actor.role)
+        entries = [
+            AccessLogEntry.present(e, who, actor)
+            for e, who in found[:limit]
+            if not (hidden and e.action.startswith(ATTENTION_ACTIONS))
+        ]
         return cls(entries, found[limit - 1][0].seq if len(found) > limit else None)

@@ -55,6 +55,7 @@ START_PAGES: dict[str, str] = {
     Role.TRANSLATOR: "/agency",
     Role.OFFICER: "/officer",
     Role.COORDINATOR: "/coordinator",
+    Role.UNIT_1F: "/unit1f",
     Role.ADMIN: "/admin",
     Role.INTERPRETER: "/interpreter",
 }
@@ -65,6 +66,7 @@ ROLE_NAMES: dict[str, str] = {
     Role.TRANSLATOR: N_("Translator"),
     Role.OFFICER: N_("Decision officer"),
     Role.COORDINATOR: N_("Coordinator"),
+    Role.UNIT_1F: N_("Unit 1F"),
     Role.ADMIN: N_("Administrator"),
     Role.INTERPRETER: N_("Interpreter"),
     Role.APPLICANT: N_("Applicant"),

@@ -95,7 +95,7 @@ def get_timeline(
     case: access.ReadableCase, db: Session, actor: access.Reader
 ) -> Sequence[EventOut]:
     """Every state change of the case, oldest first: who, in what role, when and why."""
-    return [EventOut.present(e, actor) for e in queries.timeline(db, case.id)]
+    return [EventOut.present(e, actor) for e in queries.timeline(db, case.id, actor.role)]
 
 
 @router.get("/cases/{case_id}/measurements")

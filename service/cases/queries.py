@@ -15,6 +15,8 @@ from service.cases import names
 from service.cases.access import visible_cases
 from service.core.actor import Actor
 from service.core.clock import utcnow
+from service.fields import ATTENTION_EVENTS, visibility
+from service.models import attention
 from service.models.auth import Role, User
 from service.models.cases import Case, CaseEventRow, CaseNameKey, Signal
 from service.terms.policy import local_date
@@ -32,8 +34,12 @@ def list_cases(
     ).all()
 
 
-def timeline(db: Session, case_id: uuid.UUID) -> Sequence[CaseEventRow]:
+def timeline(db: Session, case_id: uuid.UUID, role: str | None = None) -> Sequence[CaseEventRow]:
+    """The case's events; read as ``role``, without those the field table keeps from it
+    (the handling of attention points)."""
     query = select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.id)
+    if role is not None and not visibility("timeline", ATTENTION_EVENTS).sees(role):
+        query = query.where(CaseEventRow.event.not_in(attention.ATTENTION_EVENTS))
     return db.scalars(query).all()
 
 

@@ -54,7 +54,7 @@ class Timeline:
 
 
 def timeline(db: Session, case: Case, actor: Actor) -> Timeline:
-    events = [EventOut.present(row, actor) for row in queries.timeline(db, case.id)]
+    events = [EventOut.present(row, actor) for row in queries.timeline(db, case.id, actor.role)]
     steps = [Step(STATE_LABELS[CaseState(e.to_state)], e.at, e.reason) for e in events]
     moved_on = next((e.at for e in events if e.event == "expire_corrections_term"), None)
     return Timeline(steps, terms(db, case, moved_on), moved_on)

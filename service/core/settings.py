@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # Terms in working days (service/terms/policies/): new steps use this version.
     term_policy: str = "ind-2021"
     form_time_limit_minutes: int = 240
+    # Attention points (service/attention): unit 1F reviews every open point on its own
+    # page as well as the decision officer at the workbench. Off: the officer alone.
+    attention_review_by_unit_1f: bool = True
 
     # E-mail, delivered from the outbox by the worker. The defaults reach the development
     # sink that `hearing serve` starts (read what was sent at /dev/mail).
@@ -189,7 +192,16 @@ class Settings(BaseSettings):
     @field_validator("oidc_roles")
     @classmethod
     def _known_roles(cls, roles: dict[str, str]) -> dict[str, str]:
-        allowed = {"lawyer", "planner", "host", "translator", "officer", "coordinator", "admin"}
+        allowed = {
+            "lawyer",
+            "planner",
+            "host",
+            "translator",
+            "officer",
+            "coordinator",
+            "unit_1f",
+            "admin",
+        }
         unknown = sorted(set(roles.values()) - allowed)
         if unknown:
             raise ValueError(f"oidc_roles maps to unknown roles: {', '.join(unknown)}")

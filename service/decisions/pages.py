@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import procedure
+from service.attention import queries as attention_queries
+from service.attention.schemas import PointOut
 from service.audit.access import audited
 from service.cases.pages import render_case
 from service.cases.schemas import CaseDetail, CaseOut, EventOut
@@ -44,6 +46,15 @@ from service.models.decisions import (
 )
 from service.terms.policy import local_date
 from service.workflow import CaseState
+
+
+def attention_by_answer(db: Session, case_id: uuid.UUID) -> dict[str, list[PointOut]]:
+    """The case's attention points by answer, shown beside it (never an exclusion)."""
+    found: dict[str, list[PointOut]] = {}
+    for point in attention_queries.points_of(db, case_id):
+        found.setdefault(point.answer_key, []).append(point)
+    return found
+
 
 router = page_router()
 
@@ -139,6 +150,7 @@ def _workbench(
         "mine": case.claimed_by_id == actor.user_id,
         "claimant": names.get(case.claimed_by_id) if case.claimed_by_id else None,
         "layers": queries.layers_of(db, case.id),
+        "attention": attention_by_answer(db, case.id),
         "timeline": [(EventOut.present(e, actor), names.get(e.actor_id)) for e in events],
         "consultations": [(c, names.get(c.coordinator_id)) for c in rows],
         "missing": sorted(procedure.facts(db, case).missing_consultations),

@@ -161,6 +161,7 @@ STAFF: tuple[StaffMember, ...] = (
         Role.COORDINATOR,
         specialism="conversion",
     ),
+    StaffMember("unit1f.dijkstra", "Eva Dijkstra (Unit 1F)", Role.UNIT_1F),
 )
 # How a row names its lawyer: username or e-mail, both accepted by the import.
 LAWYER_REFS = tuple(

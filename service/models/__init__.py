@@ -1,5 +1,13 @@
 """All ORM models, imported here so Alembic sees one metadata."""
 
+from service.models.attention import (
+    AttentionPoint,
+    Indicator,
+    IndicatorKind,
+    IndicatorList,
+    IndicatorListVersion,
+    PointStatus,
+)
 from service.models.audit import AuditEntry, AuditSeal
 from service.models.auth import ApiToken, PasswordResetLink, RecoveryCode, Role, User
 from service.models.base import Base
@@ -54,6 +62,7 @@ __all__ = [
     "AnswerSet",
     "ApiToken",
     "Attachment",
+    "AttentionPoint",
     "AuditEntry",
     "AuditSeal",
     "Base",
@@ -77,6 +86,10 @@ __all__ = [
     "ImportResult",
     "ImportRun",
     "ImportStatus",
+    "Indicator",
+    "IndicatorKind",
+    "IndicatorList",
+    "IndicatorListVersion",
     "Interpreter",
     "Invitation",
     "InvitationStatus",
@@ -91,6 +104,7 @@ __all__ = [
     "OutboxJob",
     "PasswordResetLink",
     "PlanningPreference",
+    "PointStatus",
     "RecoveryCode",
     "Role",
     "Room",

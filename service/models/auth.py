@@ -20,6 +20,8 @@ class Role(StrEnum):
     TRANSLATOR = "translator"
     OFFICER = "officer"
     COORDINATOR = "coordinator"
+    # Unit 1F and the security partners: keep the indicator lists, review attention points.
+    UNIT_1F = "unit_1f"
     ADMIN = "admin"
     # Records the questionnaires' spoken prompts in draft versions (issue 19).
     INTERPRETER = "interpreter"

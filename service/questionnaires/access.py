@@ -25,7 +25,17 @@ from service.questionnaires.exceptions import KioskSignedOut, KioskSignInEnded
 ANSWER_READERS = tuple(
     sorted(roles_seeing("answers", "answers") - {Role.TRANSLATOR, Role.APPLICANT})
 )
-FORM_READERS = (*STAFF, Role.LAWYER, Role.TRANSLATOR, Role.HOST, Role.APPLICANT, Role.INTERPRETER)
+# Everyone: unit 1F reads the questions its indicators are matched in; interpreters
+# record the questions.
+FORM_READERS = (
+    *STAFF,
+    Role.UNIT_1F,
+    Role.INTERPRETER,
+    Role.LAWYER,
+    Role.TRANSLATOR,
+    Role.HOST,
+    Role.APPLICANT,
+)
 APPLICANT = (Role.APPLICANT,)
 FORM_MANAGERS = (Role.PLANNER, Role.ADMIN)
 # Interpreters record the spoken prompts; form managers listen to them.

@@ -174,6 +174,22 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/messages"): ALL - {Role.APPLICANT},
     ("GET", "/api/v1/messages/failed"): PLANNERS,
     ("POST", "/api/v1/messages/{message_id}/retry"): PLANNERS,
+    # Unit 1F's lists and the points they find: never a lawyer, agency, host or applicant.
+    ("GET", "/api/v1/attention/lists"): frozenset({Role.UNIT_1F, Role.ADMIN}),
+    ("POST", "/api/v1/attention/lists"): frozenset({Role.UNIT_1F}),
+    ("GET", "/api/v1/attention/lists/{list_id}/versions"): frozenset({Role.UNIT_1F, Role.ADMIN}),
+    ("POST", "/api/v1/attention/lists/{list_id}/indicators"): frozenset({Role.UNIT_1F}),
+    ("DELETE", "/api/v1/attention/indicators/{indicator_id}"): frozenset({Role.UNIT_1F}),
+    ("POST", "/api/v1/attention/lists/{list_id}/publish"): frozenset({Role.UNIT_1F}),
+    ("GET", "/api/v1/cases/{case_id}/attention-points"): frozenset(
+        {Role.OFFICER, Role.UNIT_1F, Role.ADMIN}
+    ),
+    ("GET", "/api/v1/attention/points/open"): frozenset({Role.UNIT_1F}),
+    ("POST", "/api/v1/attention/points/{point_id}/dismissal"): frozenset(
+        {Role.OFFICER, Role.UNIT_1F}
+    ),
+    ("POST", "/api/v1/attention/points/{point_id}/signal"): frozenset({Role.OFFICER, Role.UNIT_1F}),
+    ("GET", "/api/v1/attention/report"): frozenset({Role.UNIT_1F, Role.COORDINATOR, Role.ADMIN}),
 }
 
 

@@ -70,6 +70,9 @@ class Signalled:
     location_ids: list[uuid.UUID] = field(default_factory=list)
     invitation_ids: list[uuid.UUID] = field(default_factory=list)
     message_ids: list[uuid.UUID] = field(default_factory=list)
+    # Unit 1F's attention points on the case, and its lists (tests/attention).
+    point_ids: list[uuid.UUID] = field(default_factory=list)
+    list_ids: list[uuid.UUID] = field(default_factory=list)
 
     def path_values(self, name: str) -> list[str] | None:
         values: dict[str, list[Any]] = {
@@ -98,6 +101,9 @@ class Signalled:
             "language": ["ar"],
             "item_id": ["reasons_account"],
             "prompt_id": ["reasons_account"],
+            "point_id": self.point_ids or [uuid.uuid4()],
+            "list_id": self.list_ids or [uuid.uuid4()],
+            "indicator_id": [uuid.uuid4()],
         }
         found = values.get(name)
         return None if found is None else [str(v) for v in found]

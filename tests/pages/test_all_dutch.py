@@ -29,12 +29,14 @@ from service.core.formatting import in_english, in_language
 from service.core.i18n import LOCALE_DIR, N_
 from service.main import DEV_PAGES, FIRST_PAGES, PAGES
 from service.models import Role
+from service.models.attention import AttentionPoint
 from service.models.cases import Case
 from service.models.invitations import Invitation
 from service.models.messages import Message
 from service.models.sessions import Booking
 from service.models.translation import Translation
 from service.workflow import CaseState
+from tests.attention.conftest import PRISON_AR, PRISON_NL, publish_list, translated
 from tests.conftest import unique_v_number
 from tests.factories import Factory
 from tests.helpers import API, csrf_of, ok, sign_in
@@ -199,6 +201,9 @@ def world(client, db, factory) -> World:
         factory.case_in(CaseState.CLAIMED),
         imported_and_excluded(client, factory),
     ]
+    # Unit 1F's published list, and a case with an attention point from it.
+    made = publish_list(db, factory.person(Role.UNIT_1F).actor)
+    cases.append(translated(factory, f"في {PRISON_AR}", f"In {PRISON_NL}.")[0])
     case_ids = [c.id for c in cases]
 
     def of(column: Any, where: Any) -> list[str]:
@@ -223,6 +228,8 @@ def world(client, db, factory) -> World:
             "form_id": ["written-hearing"],
             "version": ["2"],
             "language": ["ti"],
+            "list_id": [str(made.id)],
+            "point_id": of(AttentionPoint.id, AttentionPoint.case_id),
         }
     )
 
@@ -308,6 +315,10 @@ def test_the_api_keeps_the_english_the_page_shows_dutch(client, factory):
 
 # Forms sent as they come (nothing filled in), each refused: the page that answers is Dutch.
 REFUSED_POSTS = [
+    (Role.UNIT_1F, "/unit1f/lists", "/unit1f/lists"),
+    (Role.UNIT_1F, "/unit1f/lists", "/unit1f/lists/{list}/indicators"),
+    (Role.UNIT_1F, "/unit1f/lists", "/attention/points/{point}/dismissal"),
+    (Role.UNIT_1F, "/unit1f/lists", "/attention/points/{point}/signal"),
     (Role.LAWYER, "/lawyer", "/lawyer/cases/{with_lawyer}/send"),
     (Role.LAWYER, "/lawyer", "/lawyer/cases/{with_lawyer}/corrections"),
     (Role.LAWYER, "/lawyer", "/lawyer/cases/{decided}/no-corrections"),
@@ -323,7 +334,7 @@ REFUSED_POSTS = [
 
 
 def test_pages_after_a_refused_form_are_dutch(client, factory, world):
-    decided, with_lawyer, _, claimed, excluded = world.ids["case_id"]
+    decided, with_lawyer, _, claimed, excluded, *_ = world.ids["case_id"]
     ids = {
         "decided": decided,
         "with_lawyer": with_lawyer,
@@ -331,6 +342,8 @@ def test_pages_after_a_refused_form_are_dutch(client, factory, world):
         "excluded": excluded,
         "booking": world.ids["booking_id"][0],
         "job": world.ids["translation_id"][0],
+        "list": world.ids["list_id"][0],
+        "point": world.ids["point_id"][0],
     }
     found: dict[str, list[str]] = {}
     statuses = set()

@@ -64,6 +64,7 @@ START_PAGE_ROLES = {
     "/agency": {Role.TRANSLATOR},
     "/officer": {Role.OFFICER},
     "/coordinator": {Role.COORDINATOR},
+    "/unit1f": {Role.UNIT_1F},
     "/admin": {Role.ADMIN},
 }
 
