@@ -47,6 +47,8 @@ from service.messages.pages import router as message_pages
 from service.questionnaires.api import router as questionnaires_router
 from service.questionnaires.pages import autosave_router as kiosk_autosave
 from service.questionnaires.pages import router as kiosk_pages
+from service.registration.api import router as registration_router
+from service.registration.pages import router as registration_pages
 from service.sessions.api import router as sessions_router
 from service.sessions.pages import router as session_pages
 from service.terms.api import router as terms_router
@@ -77,6 +79,7 @@ PAGES = (
     audit_pages,
     admin_pages,
     forecast_pages,
+    registration_pages,
 )
 # Outside production only: the development mailbox.
 DEV_PAGES = (dev_mail_pages,)
@@ -98,6 +101,7 @@ ROUTERS = (
     terms_router,
     messages_router,
     forecast_router,
+    registration_router,
 )
 TAGS = [
     {"name": "auth", "description": "Signing in (bearer tokens, kiosk codes) and accounts."},
@@ -114,6 +118,11 @@ TAGS = [
     {"name": "terms", "description": "Terms in working days, extensions, overdue terms."},
     {"name": "messages", "description": "E-mail sent to each party; failed messages."},
     {"name": "forecast", "description": "The capacity forecast: when the stock is done."},
+    {
+        "name": "registration",
+        "description": "The written registration interview (aanmeldgehoor): selection, "
+        "prepared files, figures.",
+    },
     {"name": "ops", "description": "Health for load balancers."},
 ]
 

@@ -32,6 +32,7 @@ from service.models.invitations import Invitation, InvitationStatus
 from service.models.jobs import OutboxJob
 from service.models.messages import Message, MessageKind, MessageStatus
 from service.models.questionnaires import AnswerSet
+from service.models.registration import RegistrationFile
 from service.models.sessions import (
     Booking,
     Gender,
@@ -86,6 +87,7 @@ __all__ = [
     "PasswordResetLink",
     "PlanningPreference",
     "RecoveryCode",
+    "RegistrationFile",
     "Role",
     "Room",
     "Screening",
