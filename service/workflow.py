@@ -502,6 +502,12 @@ def describe() -> str:
         f"{', '.join(f'`{s}`' for s in CaseState if s in SCREENABLE_STATES)} to `screened` / "
         "`excluded`: a case re-enters the written track only through a new screening.",
         "- `decided_on_form` and `physical_hearing_required` are final.",
+        "- The written registration interview (aanmeldgehoor) is the track `registration`: "
+        "`select_for_registration` clears a newly registered case for planning, it takes the "
+        "kiosk and the translation like a hearing, and `prepare_registration_file` hands the "
+        "translated answers to the registration officer (no decision, no lawyer's "
+        "corrections). From `registration_prepared` the case is screened for the hearing like "
+        "a new case; its registration answers go with it (`service/registration`).",
         "",
         "## Rules (guards)",
         "",

@@ -11,12 +11,16 @@ from fastapi import Depends
 from service.auth.access import allow, signed_in
 from service.cases.access import case_through
 from service.core.actor import Actor
+from service.fields import roles_seeing
 from service.models.auth import Role
 from service.models.cases import Case
 
 PLANNERS = (Role.PLANNER, Role.ADMIN)
-# Who reads the prepared files: the registration officer (an officer), the administrator.
-REGISTRATION_OFFICERS = (Role.OFFICER, Role.ADMIN)
+# Who reads the prepared files: the registration officer (an officer), the administrator;
+# the lawyer reads the answers only in the client's dossier (service/fields.py).
+REGISTRATION_OFFICERS = tuple(
+    sorted(roles_seeing("registration file", "answers, answers_nl") - {Role.LAWYER})
+)
 
 Planner = Annotated[Actor, Depends(allow(*PLANNERS))]
 PlannerPage = Annotated[Actor, Depends(signed_in(*PLANNERS))]

@@ -5,9 +5,7 @@ and the answers go with the case into the later written hearing (officer, PDF do
 
 import io
 import uuid
-from datetime import timedelta
 
-from service.core.clock import utcnow
 from service.dossier import service as dossier
 from service.models import Role
 from service.models.cases import Case
@@ -16,7 +14,7 @@ from tests.conftest import unique_v_number
 from tests.dossier.test_dossier import pdf_text
 from tests.factories import AGENCY, complete_answers
 from tests.helpers import API, assert_problem, csrf_of, if_match, ok, sign_in
-from tests.test_end_to_end import host_at
+from tests.test_end_to_end import at_the_kiosk
 
 
 def register(client, planner, lawyer, nationality="SY", language="ar", literacy="known"):
@@ -37,61 +35,6 @@ def register(client, planner, lawyer, nationality="SY", language="ar", literacy=
     )
     assert report["created"] == 1, report
     return ok(client.get(f"{API}/cases/by-v-number/{v_number}", headers=planner.headers))
-
-
-def at_the_kiosk(client, planner, admin, case_id, language, answers) -> dict:
-    """Plan the case in a session, check it in, answer and hand in at the kiosk; returns
-    the kiosk's view of the form."""
-    location = ok(
-        client.post(
-            f"{API}/locations",
-            headers=planner.headers,
-            json={"name": f"Ter Apel {unique_v_number()}", "kiosks": 10},
-        ),
-        201,
-    )
-    session = ok(
-        client.post(
-            f"{API}/sessions",
-            headers=planner.headers,
-            json={
-                "location_id": location["id"],
-                "seats": 8,
-                "language": language,
-                "interpreters": [{"language": language, "gender": "female"}],
-                "starts_at": (utcnow() + timedelta(minutes=30)).isoformat(),
-            },
-        ),
-        201,
-    )
-    host = host_at(client, admin, location["name"])
-    booking = ok(
-        client.post(
-            f"{API}/sessions/{session['id']}/bookings",
-            headers=planner.headers,
-            json={"case_id": case_id},
-        ),
-        201,
-    )
-    checked_in = ok(
-        client.post(
-            f"{API}/bookings/{booking['id']}/check-in",
-            headers=host,
-            json={
-                "applicant_name": booking["applicant_name"],
-                "date_of_birth": booking["date_of_birth"],
-                "v_number": booking["v_number"],
-                "applicant_consent_confirmed": True,
-            },
-        )
-    )
-    token = ok(client.post(f"{API}/kiosk/login", json={"code": checked_in["kiosk_code"]}))
-    applicant = {"Authorization": f"Bearer {token['access_token']}"}
-    view = ok(client.get(f"{API}/kiosk/form", headers=applicant))
-    ok(client.post(f"{API}/kiosk/start", headers=applicant))
-    ok(client.put(f"{API}/kiosk/answers", json={"answers": answers}, headers=applicant))
-    ok(client.post(f"{API}/kiosk/submit", headers=applicant))
-    return view
 
 
 def translate(client, planner, translator, case_id, prefix) -> list[str]:
