@@ -5,11 +5,20 @@ and the answers go with the case into the later written hearing (officer, PDF do
 
 import io
 import uuid
+from datetime import timedelta
 
+import time_machine
+from sqlalchemy import select
+
+from service.core.clock import utcnow
+from service.core.settings import get_settings
 from service.dossier import service as dossier
 from service.models import Role
 from service.models.cases import Case
+from service.models.registration import RegistrationFile
 from service.questionnaires.service import policy_form
+from service.retention import service as retention
+from service.workflow import CaseState
 from tests.conftest import unique_v_number
 from tests.dossier.test_dossier import pdf_text
 from tests.factories import AGENCY, complete_answers
@@ -102,6 +111,10 @@ def test_registration_interview_to_prepared_file_and_on_into_the_hearing(client,
     assert "Voorbereid dossier voor het aanmeldgehoor" in page.text
     assert f"AANMELDING {first['key']}" in page.text
     client.cookies.clear()
+    # Reported separately: counted and timed.
+    counted = ok(client.get(f"{API}/registration-interviews/figures", headers=planner.headers))
+    assert counted["prepared"] >= 1
+    assert counted["mean_days_to_prepared"] is not None
     # No decision is taken on it: the decision queue does not hold it.
     queue = ok(client.get(f"{API}/decision-queue", headers=officer.headers))
     assert case_id not in [c["id"] for c in queue]
@@ -200,3 +213,24 @@ def test_figures_count_and_time_the_registration_interviews(client, factory):
     sign_in(client, planner.user.username)
     page = client.get("/planner/registration-interview")
     assert "Hoeveel, hoe lang" in page.text
+
+
+def test_retention_empties_the_registration_answers(db, factory):
+    """A closed case that took the registration interview loses its answers there too."""
+    case = factory.case_in(CaseState.EXCLUDED)
+    db.add(
+        RegistrationFile(
+            case_id=case.id,
+            form_id="registration-interview",
+            form_version=1,
+            language="ar",
+            answers={"full_name": "أمل حداد"},
+            answers_nl={"full_name": "Amal Haddad"},
+        )
+    )
+    db.flush()
+    with time_machine.travel(utcnow() + timedelta(days=get_settings().retention_days + 1)):
+        assert retention.anonymise(db, case.id) is True
+    db.expire_all()
+    kept = db.scalars(select(RegistrationFile).where(RegistrationFile.case_id == case.id)).one()
+    assert (kept.answers, kept.answers_nl) == ({}, {})
