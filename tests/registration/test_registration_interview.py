@@ -111,6 +111,11 @@ def test_registration_interview_to_prepared_file_and_on_into_the_hearing(client,
     assert "Voorbereid dossier voor het aanmeldgehoor" in page.text
     assert f"AANMELDING {first['key']}" in page.text
     client.cookies.clear()
+    sign_in(client, planner.user.username)
+    planner_view = client.get(f"/planner/cases/{case_id}")
+    assert planner_view.status_code == 200
+    assert "Aanmeldgehoor voorbereid voor de medewerker" in planner_view.text
+    client.cookies.clear()
     # Reported separately: counted and timed.
     counted = ok(client.get(f"{API}/registration-interviews/figures", headers=planner.headers))
     assert counted["prepared"] >= 1
