@@ -118,6 +118,13 @@ TABLE: tuple[Visibility, ...] = (
         "the asylum account (the applicant at the kiosk); never the host",
     ),
     Visibility(
+        "registration file",
+        "answers, answers_nl",
+        {Role.OFFICER: When.ANY, Role.ADMIN: When.ANY, **LAWYER},
+        "the written registration interview: the registration officer (an officer) prepares "
+        "the aanmeldgehoor with it; it travels with the case into the dossier",
+    ),
+    Visibility(
         "translation job",
         "v_number of the job's case",
         {**STAFF, **ADMIN, Role.TRANSLATOR: When.OPEN_JOB},

@@ -52,6 +52,8 @@ from service.questionnaires.api import router as questionnaires_router
 from service.questionnaires.pages import autosave_router as kiosk_autosave
 from service.questionnaires.pages import router as kiosk_pages
 from service.questionnaires.prompt_pages import router as prompt_pages
+from service.registration.api import router as registration_router
+from service.registration.pages import router as registration_pages
 from service.reports.api import router as reports_router
 from service.reports.pages import router as report_pages
 from service.sessions.api import router as sessions_router
@@ -88,6 +90,7 @@ PAGES = (
     admin_pages,
     forecast_pages,
     report_pages,
+    registration_pages,
 )
 # Outside production only: the development mailbox.
 DEV_PAGES = (dev_mail_pages,)
@@ -112,6 +115,7 @@ ROUTERS = (
     forecast_router,
     reports_router,
     exports_router,
+    registration_router,
 )
 TAGS = [
     {"name": "auth", "description": "Signing in (bearer tokens, kiosk codes) and accounts."},
@@ -134,6 +138,11 @@ TAGS = [
     {"name": "forecast", "description": "The capacity forecast: when the stock is done."},
     {"name": "reports", "description": "Figures per nationality and period, time, time saved."},
     {"name": "exports", "description": "The event log for process mining (XES, CSV)."},
+    {
+        "name": "registration",
+        "description": "The written registration interview (aanmeldgehoor): selection, "
+        "prepared files, figures.",
+    },
     {"name": "ops", "description": "Health for load balancers."},
 ]
 

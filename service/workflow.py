@@ -33,6 +33,9 @@ class CaseState(StrEnum):
     READY_FOR_DECISION = "ready_for_decision"
     CLAIMED = "claimed"
     IN_REVIEW = "in_review"
+    # The written registration interview (track ``registration``): translated, the answers
+    # wait for the registration officer as a prepared file for the aanmeldgehoor.
+    REGISTRATION_PREPARED = "registration_prepared"
     DECIDED_ON_FORM = "decided_on_form"
     PHYSICAL_HEARING_REQUIRED = "physical_hearing_required"
     WITHDRAWN = "withdrawn"
@@ -60,6 +63,7 @@ STATE_LABELS: dict[CaseState, str] = {
     CaseState.READY_FOR_DECISION: N_("Ready for decision"),
     CaseState.CLAIMED: N_("With a decision officer"),
     CaseState.IN_REVIEW: N_("With a senior for review (four eyes)"),
+    CaseState.REGISTRATION_PREPARED: N_("Registration interview prepared for the officer"),
     CaseState.DECIDED_ON_FORM: N_("Decided on the form"),
     CaseState.PHYSICAL_HEARING_REQUIRED: N_("Physical hearing required"),
     CaseState.WITHDRAWN: N_("Withdrawn"),
@@ -70,6 +74,8 @@ STATE_LABELS: dict[CaseState, str] = {
 class CaseEvent(StrEnum):
     SCREEN_ELIGIBLE = "screen_eligible"
     SCREEN_EXCLUDED = "screen_excluded"
+    # A planner selects a newly registered applicant for the written registration interview.
+    SELECT_FOR_REGISTRATION = "select_for_registration"
     INVITE = "invite"
     CONSENT = "consent"
     DECLINE = "decline"
@@ -84,6 +90,7 @@ class CaseEvent(StrEnum):
     SEND_TO_TRANSLATION = "send_to_translation"
     DELIVER_TRANSLATION = "deliver_translation"
     SEND_TO_LAWYER = "send_to_lawyer"
+    PREPARE_REGISTRATION_FILE = "prepare_registration_file"
     RECEIVE_CORRECTIONS = "receive_corrections"
     NO_CORRECTIONS = "no_corrections"
     EXPIRE_CORRECTIONS_TERM = "expire_corrections_term"
@@ -149,6 +156,9 @@ class Track(StrEnum):
 
     REPLACING = "replacing"  # kansrijk: the form may replace the physical hearing
     PREPARATORY = "preparatory"  # kansarm: the form only prepares the physical hearing
+    # The written registration interview (aanmeldgehoor): factual questions, no decision;
+    # the answers go to the registration officer and with the case into the later hearing.
+    REGISTRATION = "registration"
 
 
 S, E = CaseState, CaseEvent
@@ -167,7 +177,8 @@ TERMINAL_STATES = frozenset(
 )
 OPEN_STATES = frozenset(S) - TERMINAL_STATES
 # A case may only (re-)enter the written track through a new screening.
-SCREENABLE_STATES = frozenset({S.IMPORTED, S.SCREENED}) | (
+# A prepared registration interview is screened for the hearing like a new case.
+SCREENABLE_STATES = frozenset({S.IMPORTED, S.SCREENED, S.REGISTRATION_PREPARED}) | (
     TERMINAL_STATES
     - {
         S.DECIDED_ON_FORM,
@@ -214,6 +225,11 @@ HAPPY_PATH: tuple[CaseState, ...] = (
 # The procedure, in order: (from, event) -> to.
 _LINEAR: dict[tuple[CaseState, CaseEvent], CaseState] = {
     (S.SCREENED, E.INVITE): S.INVITED,
+    # The written registration interview: the planner's selection clears a newly registered
+    # case for planning (no lawyer's invitation); it then goes the way of every planned case,
+    # through the kiosk and the translation, to a prepared file instead of the lawyer.
+    (S.IMPORTED, E.SELECT_FOR_REGISTRATION): S.CONSENTED,
+    (S.TRANSLATED, E.PREPARE_REGISTRATION_FILE): S.REGISTRATION_PREPARED,
     (S.INVITED, E.CONSENT): S.CONSENTED,
     (S.INVITED, E.DECLINE): S.DECLINED,
     (S.INVITED, E.EXPIRE_INVITATION): S.INVITATION_EXPIRED,
@@ -316,6 +332,18 @@ def _is_kansarm(facts: CaseFacts) -> str | None:
     return None
 
 
+def _is_registration(facts: CaseFacts) -> str | None:
+    if facts.track is not Track.REGISTRATION:
+        return N_("only a registration interview is prepared for the registration officer")
+    return None
+
+
+def _goes_to_the_lawyer(facts: CaseFacts) -> str | None:
+    if facts.track is Track.REGISTRATION:
+        return N_("a registration interview goes to the registration officer, not to the lawyer")
+    return None
+
+
 def _goes_to_an_officer(facts: CaseFacts) -> str | None:
     if facts.track is Track.PREPARATORY:
         return N_("a kansarm file goes to the physical hearing, not to a decision officer")
@@ -339,12 +367,15 @@ Guard = Callable[[CaseFacts], str | None]
 # Rules that hold whatever the source state. Guards return a reason or None.
 GUARDS: dict[CaseEvent, tuple[Guard, ...]] = {
     E.SCREEN_ELIGIBLE: (_requires_track,),
+    E.SELECT_FOR_REGISTRATION: (_written_track_allowed,),
     E.INVITE: (_written_track_allowed,),
     E.CONSENT: (_written_track_allowed,),
     E.SCHEDULE: (_written_track_allowed,),
     E.RESCHEDULE: (_written_track_allowed,),
     E.CHECK_IN: (_written_track_allowed, _applicant_consented),
     E.START_FORM: (_written_track_allowed,),
+    E.SEND_TO_LAWYER: (_goes_to_the_lawyer,),
+    E.PREPARE_REGISTRATION_FILE: (_is_registration,),
     E.ROUTE_TO_DECISION: (_goes_to_an_officer,),
     E.CLAIM: (_written_track_allowed,),
     E.REASSIGN: (_written_track_allowed,),
@@ -359,6 +390,9 @@ GUARDS: dict[CaseEvent, tuple[Guard, ...]] = {
 # language; ``rule`` is the guard's reason (``in_language`` reads it back too).
 REFUSED_STEPS: dict[CaseEvent, str] = {
     E.SCREEN_ELIGIBLE: N_("Cannot screen eligible: %(rule)s."),
+    E.SELECT_FOR_REGISTRATION: N_("Cannot select for the registration interview: %(rule)s."),
+    E.SEND_TO_LAWYER: N_("Cannot send to the lawyer: %(rule)s."),
+    E.PREPARE_REGISTRATION_FILE: N_("Cannot prepare the registration file: %(rule)s."),
     E.INVITE: N_("Cannot invite: %(rule)s."),
     E.CONSENT: N_("Cannot consent: %(rule)s."),
     E.SCHEDULE: N_("Cannot schedule: %(rule)s."),
@@ -381,6 +415,19 @@ def complete_file_event(track: Track | None) -> CaseEvent:
     if track is Track.PREPARATORY:
         return E.HAND_OVER_TO_HEARING
     return E.ROUTE_TO_DECISION
+
+
+def track_of(value: str | None) -> Track | None:
+    """A case's stored track as the workflow reads it."""
+    return Track(value) if value else None
+
+
+def after_translation_event(track: Track | None) -> CaseEvent:
+    """Where a translated form goes: a registration interview to the registration officer
+    as a prepared file, every hearing form to the lawyer for corrections."""
+    if track is Track.REGISTRATION:
+        return E.PREPARE_REGISTRATION_FILE
+    return E.SEND_TO_LAWYER
 
 
 def guarded(event: CaseEvent) -> bool:
@@ -455,6 +502,12 @@ def describe() -> str:
         f"{', '.join(f'`{s}`' for s in CaseState if s in SCREENABLE_STATES)} to `screened` / "
         "`excluded`: a case re-enters the written track only through a new screening.",
         "- `decided_on_form` and `physical_hearing_required` are final.",
+        "- The written registration interview (aanmeldgehoor) is the track `registration`: "
+        "`select_for_registration` clears a newly registered case for planning, it takes the "
+        "kiosk and the translation like a hearing, and `prepare_registration_file` hands the "
+        "translated answers to the registration officer (no decision, no lawyer's "
+        "corrections). From `registration_prepared` the case is screened for the hearing like "
+        "a new case; its registration answers go with it (`service/registration`).",
         "",
         "## Rules (guards)",
         "",
@@ -469,6 +522,8 @@ def describe() -> str:
         _requires_track: "the screening set a track; no signal",
         _is_kansarm: "track `preparatory` (kansarm)",
         _goes_to_an_officer: "track `replacing` (kansrijk); no signal",
+        _is_registration: "track `registration` (written registration interview)",
+        _goes_to_the_lawyer: "not track `registration` (that goes to the registration officer)",
     }
     for event, guards in GUARDS.items():
         lines.append(f"| `{event}` | {'; '.join(explained[g] for g in guards)} |")

@@ -49,34 +49,14 @@ def host_at(client, admin, location: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token['access_token']}"}
 
 
-def drive_to_decision(client, factory, nationality, language):
-    """Import → invitation → consent → session → kiosk → translation → corrections → claim."""
-    planner = factory.person(Role.PLANNER)
-    lawyer = factory.person(Role.LAWYER)
-    translator = factory.person(Role.TRANSLATOR)
-    officer = factory.person(Role.OFFICER)
-    admin = factory.person(Role.ADMIN)
-
-    case = import_one(client, planner, lawyer, nationality, language)
-    assert case["state"] == "screened"
-    case_id = case["id"]
-
-    ok(client.post(f"{API}/cases/{case_id}/invitation", json={}, headers=planner.headers), 201)
-    invitations = ok(client.get(f"{API}/invitations?status=open", headers=lawyer.headers))
-    invitation = next(i for i in invitations if i["case_id"] == case_id)
-    ok(
-        client.post(
-            f"{API}/invitations/{invitation['id']}/reply",
-            json={"consent": True, "note": "client agrees"},
-            headers=lawyer.headers,
-        )
-    )
-
+def at_the_kiosk(client, planner, admin, case_id, language, answers) -> dict:
+    """Plan the case in a session soon, check it in, answer and hand in at the kiosk;
+    returns the kiosk's view of the form."""
     location = ok(
         client.post(
             f"{API}/locations",
             headers=planner.headers,
-            json={"name": f"Zevenaar {case_id[:6]}", "kiosks": 10},
+            json={"name": f"Zevenaar {unique_v_number()}", "kiosks": 10},
         ),
         201,
     )
@@ -121,11 +101,38 @@ def drive_to_decision(client, factory, nationality, language):
     token = ok(client.post(f"{API}/kiosk/login", json={"code": checked_in["kiosk_code"]}))
     applicant = {"Authorization": f"Bearer {token['access_token']}"}
     view = ok(client.get(f"{API}/kiosk/form", headers=applicant))
-    assert view["form"]["language"] == language
     ok(client.post(f"{API}/kiosk/start", headers=applicant))
-    answers = factory.full_answers()
     ok(client.put(f"{API}/kiosk/answers", json={"answers": answers}, headers=applicant))
     ok(client.post(f"{API}/kiosk/submit", headers=applicant))
+    return view
+
+
+def drive_to_decision(client, factory, nationality, language):
+    """Import → invitation → consent → session → kiosk → translation → corrections → claim."""
+    planner = factory.person(Role.PLANNER)
+    lawyer = factory.person(Role.LAWYER)
+    translator = factory.person(Role.TRANSLATOR)
+    officer = factory.person(Role.OFFICER)
+    admin = factory.person(Role.ADMIN)
+
+    case = import_one(client, planner, lawyer, nationality, language)
+    assert case["state"] == "screened"
+    case_id = case["id"]
+
+    ok(client.post(f"{API}/cases/{case_id}/invitation", json={}, headers=planner.headers), 201)
+    invitations = ok(client.get(f"{API}/invitations?status=open", headers=lawyer.headers))
+    invitation = next(i for i in invitations if i["case_id"] == case_id)
+    ok(
+        client.post(
+            f"{API}/invitations/{invitation['id']}/reply",
+            json={"consent": True, "note": "client agrees"},
+            headers=lawyer.headers,
+        )
+    )
+
+    answers = factory.full_answers()
+    view = at_the_kiosk(client, planner, admin, case_id, language, answers)
+    assert view["form"]["language"] == language
 
     ok(
         client.post(

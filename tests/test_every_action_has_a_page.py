@@ -107,6 +107,10 @@ PAGE_FOR: dict[tuple[str, str], tuple[str, str]] = {
         "/planner/cases/{case_id}/translation",
     ),
     ("POST", "/api/v1/cases/{case_id}/signals"): ("POST", "/planner/cases/{case_id}/signals"),
+    ("POST", "/api/v1/cases/{case_id}/registration-interview"): (
+        "POST",
+        "/planner/registration-interview/{case_id}",
+    ),
     ("PUT", "/api/v1/kiosk/sections/{section_id}"): ("POST", "/kiosk/sections/{section_id}"),
     ("PUT", "/api/v1/kiosk/questions/{question_id}/recording"): (
         "POST",

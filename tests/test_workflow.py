@@ -59,6 +59,8 @@ PROCEDURE = """
     claimed                   submit_for_review         in_review
     in_review                 send_back                 claimed
     in_review                 decide_on_form            decided_on_form
+    imported                  select_for_registration   consented
+    translated                prepare_registration_file registration_prepared
 """
 
 # Withdrawal (consent withdrawn) and exclusion (NV/1F signal) reach every open state.
@@ -80,11 +82,13 @@ OPEN = {
     S.READY_FOR_DECISION,
     S.CLAIMED,
     S.IN_REVIEW,
+    S.REGISTRATION_PREPARED,
 }
 # A case (re-)enters the written track only through a screening, and only from here.
 SCREENABLE = {
     S.IMPORTED,
     S.SCREENED,
+    S.REGISTRATION_PREPARED,
     S.EXCLUDED,
     S.WITHDRAWN,
     S.DECLINED,
@@ -115,6 +119,7 @@ ILLEGAL = [pair for pair in ALL_PAIRS if pair not in EXPECTED]
 # Facts under which no guard objects: kansrijk, no signal, consent given, nothing to consult.
 CLEAR = CaseFacts(track=Track.REPLACING, applicant_consent_confirmed=True)
 KANSARM = CaseFacts(track=Track.PREPARATORY, applicant_consent_confirmed=True)
+REGISTRATION = CaseFacts(track=Track.REGISTRATION, applicant_consent_confirmed=True)
 SIGNAL = CaseFacts(track=Track.REPLACING, applicant_consent_confirmed=True, has_active_signal=True)
 
 
@@ -124,8 +129,8 @@ def _source_of(event: CaseEvent) -> CaseState:
 
 
 def test_expected_table_is_complete_and_consistent():
-    # Guards the hand-written table itself: 32 procedure lines + 17x2 exits + 6x2 screenings.
-    assert len(EXPECTED) == 32 + 2 * 17 + 2 * 6
+    # Guards the hand-written table itself: 34 procedure lines + 18x2 exits + 7x2 screenings.
+    assert len(EXPECTED) == 34 + 2 * 18 + 2 * 7
     assert len(ALL_PAIRS) == len(S) * len(E)
     assert OPEN | {S.DECLINED, S.INVITATION_EXPIRED, S.WITHDRAWN, S.EXCLUDED} | DECIDED == set(S)
 
@@ -137,9 +142,28 @@ def test_next_state_matches_the_procedure_for_every_state_and_event(state, event
 
 @pytest.mark.parametrize(("state", "event"), LEGAL, ids=lambda v: v.value)
 def test_every_legal_move_succeeds_when_no_guard_objects(state, event):
-    # The hand-over to the hearing is the kansarm track's move; every other, kansrijk's.
-    facts = KANSARM if event is E.HAND_OVER_TO_HEARING else CLEAR
+    # The hand-over to the hearing is the kansarm track's move, the prepared file the
+    # registration interview's; every other, kansrijk's.
+    facts = {E.HAND_OVER_TO_HEARING: KANSARM, E.PREPARE_REGISTRATION_FILE: REGISTRATION}.get(
+        event, CLEAR
+    )
     assert transition(state, event, facts) is EXPECTED[state, event]
+
+
+def test_a_registration_interview_goes_to_the_registration_officer_not_the_lawyer():
+    assert transition(S.TRANSLATED, E.PREPARE_REGISTRATION_FILE, REGISTRATION) is (
+        S.REGISTRATION_PREPARED
+    )
+    with pytest.raises(GuardFailed, match="registration officer"):
+        transition(S.TRANSLATED, E.SEND_TO_LAWYER, REGISTRATION)
+    with pytest.raises(GuardFailed, match="only a registration interview"):
+        transition(S.TRANSLATED, E.PREPARE_REGISTRATION_FILE, CLEAR)
+    with pytest.raises(GuardFailed, match="NV or 1F"):
+        transition(
+            S.IMPORTED,
+            E.SELECT_FOR_REGISTRATION,
+            CaseFacts(track=Track.REGISTRATION, has_active_signal=True),
+        )
 
 
 def test_only_kansarm_goes_straight_to_the_hearing_and_never_to_an_officer():

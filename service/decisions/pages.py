@@ -44,6 +44,7 @@ from service.models.decisions import (
     HearingReason,
     ReviewGround,
 )
+from service.registration.schemas import RegistrationFileOut
 from service.terms.policy import local_date
 from service.workflow import CaseState
 
@@ -151,6 +152,8 @@ def _workbench(
         "claimant": names.get(case.claimed_by_id) if case.claimed_by_id else None,
         "layers": queries.layers_of(db, case.id),
         "attention": attention_by_answer(db, case.id),
+        # The written registration interview's answers travel with the case.
+        "registration": RegistrationFileOut.of_case(db, case),
         "timeline": [(EventOut.present(e, actor), names.get(e.actor_id)) for e in events],
         "consultations": [(c, names.get(c.coordinator_id)) for c in rows],
         "missing": sorted(procedure.facts(db, case).missing_consultations),

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from service.cases.timeline import timeline
 from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
-from service.core.formatting import country_in, local_date, local_moment
+from service.core.formatting import country_in, language_in, local_date, local_moment
 from service.core.i18n import direction, gettext_for
 from service.corrections.queries import layers
 from service.dossier.access import LAWYER_COPY, STAFF_COPY
@@ -33,6 +33,7 @@ from service.models.questionnaires import AnswerSet
 from service.models.translation import Translation, TranslationVersion
 from service.questionnaires.forms import forms_dir
 from service.questionnaires.voice import recording_of
+from service.registration import service as registration
 from service.translation.items import question_of
 from service.workflow import STATE_LABELS
 
@@ -109,6 +110,7 @@ def content(db: Session, case: Case, copy: str) -> dict[str, Any]:
             for a in found.attachments
         ],
     }
+    document["registration"] = _registration(db, case)
     if copy == STAFF_COPY:
         document["staff"] = _staff_only(db, case)
     return document
@@ -127,6 +129,25 @@ def _recording_note(db: Session, answer_set: Any, answer: Any, gettext: Any) -> 
             "sha256": recording.sha256,
         }
     )
+
+
+def _registration(db: Session, case: Case) -> dict[str, Any] | None:
+    """The written registration interview's answers, when the case took one: they travel
+    with the case into the hearing (service/registration)."""
+    found = registration.file_of(db, case.id)
+    if found is None:
+        return None
+    return {
+        "form": f"{found.form_id}@{found.form_version}",
+        "language": found.language,
+        "language_name": language_in(found.language, LANGUAGE),
+        "dir": direction(found.language),
+        "submitted_at": _moment(found.submitted_at) if found.submitted_at else "",
+        "answers": [
+            {"question_nl": a.question_nl, "answer": a.answer, "answer_nl": a.answer_nl}
+            for a in registration.answers_of(found)
+        ],
+    }
 
 
 def _remark(remark: Any, gettext: Any, *, spoken: bool = False) -> dict[str, str]:

@@ -43,6 +43,7 @@ from service.models.invitations import Invitation, InvitationStatus
 from service.models.jobs import OutboxJob
 from service.models.messages import Message, MessageKind, MessageStatus
 from service.models.questionnaires import AnswerSet, VoiceRecording
+from service.models.registration import RegistrationFile
 from service.models.sessions import (
     Booking,
     Gender,
@@ -106,6 +107,7 @@ __all__ = [
     "PlanningPreference",
     "PointStatus",
     "RecoveryCode",
+    "RegistrationFile",
     "Role",
     "Room",
     "Screening",

@@ -33,6 +33,7 @@ from service.models import (
     HearingHandoff,
     IdempotentAnswer,
     Invitation,
+    RegistrationFile,
     Signal,
     Translation,
     TranslationVersion,
@@ -85,6 +86,9 @@ def anonymise(db: Session, case_id: uuid.UUID) -> bool:
     for translation in db.scalars(select(Translation).where(Translation.case_id == case.id)):
         translation.answers_nl = None
         translation.transcriptions = None
+    registrations = select(RegistrationFile).where(RegistrationFile.case_id == case.id)
+    for registration in db.scalars(registrations):
+        registration.answers, registration.answers_nl = {}, {}
     _forget_documents(db, case.id)
     for consultation in db.scalars(select(Consultation).where(Consultation.case_id == case.id)):
         consultation.question = ""

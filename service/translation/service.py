@@ -53,7 +53,15 @@ from service.translation.items import (
     recording_path,
 )
 from service.translation.schemas import SourceAnswer, TranslationSelectionIn
-from service.workflow import HOLDING_STATES, LEFT_TRACK, CaseEvent, CaseState, Reason
+from service.workflow import (
+    HOLDING_STATES,
+    LEFT_TRACK,
+    CaseEvent,
+    CaseState,
+    Reason,
+    after_translation_event,
+    track_of,
+)
 
 # Beside an answer whose translation was refused (the page's words; the API lists them).
 TRANSLATE_THIS = N_("Translate this answer.")
@@ -412,6 +420,17 @@ def deliver(
         Reason.step(N_("translated by %(agency)s"), agency=agency.name),
     )
     translation.delivered_at = utcnow()
+    if after_translation_event(track_of(case.track)) is CaseEvent.PREPARE_REGISTRATION_FILE:
+        # A registration interview: no lawyer's corrections, the file goes to the
+        # registration officer (service/registration takes the answers over).
+        procedure.advance(
+            db,
+            case,
+            CaseEvent.PREPARE_REGISTRATION_FILE,
+            SYSTEM,
+            Reason.step(N_("registration interview prepared for the registration officer")),
+        )
+        return case
     term = terms.start(db, case, TermStep.CORRECTIONS)
     procedure.advance(
         db,
