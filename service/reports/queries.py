@@ -237,6 +237,22 @@ def _row(nationality: str, f: list[int]) -> NationalityRow:
     )
 
 
+RATES = ("consent_rate", "grant_rate")
+COUNTS = tuple(f for f in NationalityRow.model_fields if f not in ("nationality", *RATES))
+
+
+def combined(nationality: str, rows: Sequence[NationalityRow]) -> NationalityRow:
+    """Several nationalities' rows as one (a group, e.g. the evaluation's "other"): the
+    counts added, the rates computed again from them."""
+    sums = {name: sum(getattr(row, name) for row in rows) for name in COUNTS}
+    return NationalityRow(
+        nationality=nationality,
+        consent_rate=_rate(sums["consented"], sums["replied"]),
+        grant_rate=_rate(sums["grant"], sums["final_outcomes"]),
+        **sums,
+    )
+
+
 def by_nationality(db: Session, period: Period) -> list[NationalityRow]:
     """The evaluation's table per nationality for the period, the total last."""
     # Core statements on the unit of work's connection: counts, no entities to load.
