@@ -11,7 +11,9 @@ reads against the same service with the audit trail off, 1 and 2 processes) and,
 PostgreSQL, ``bench_claims.py`` (officers taking files against a bare SQL claim loop),
 ``bench_case_list.py`` (the planner's list against raw SQL) and ``bench_dossier.py`` (the
 PDF in the worker's rendering child against bare WeasyPrint, and its memory), and
-``bench_reports.py`` (the nationality report against the same aggregation in raw SQL).
+``bench_reports.py`` (the nationality report against the same aggregation in raw SQL) and,
+on PostgreSQL, ``bench_replay.py`` (the 2020 pilot's replay at scale 0.1: actions/s, no
+baseline).
 Their own output goes to stderr; stdout gets one Markdown table, also saved as
 ``bench/results/run-<timestamp>.md`` (git-ignored): every row with the service's and the
 baseline's figure, the ratio, the row's own aim (issue 17's table) and whether it is met,
@@ -374,6 +376,12 @@ def main() -> None:
     reports_args = ["--db", backends[-1], "--postgres", args.postgres, "--out", str(reports_out)]
     passed = bench("bench_reports.py", *reports_args) and passed
 
+    # The replay's throughput: one row to report, no baseline and no aim.
+    replay_out = RESULTS / f"replay-{stamp}.json"
+    if "postgres" in backends:
+        replay_args = ["--postgres", args.postgres, "--scale", "0.1", "--out", str(replay_out)]
+        passed = bench("bench_replay.py", *replay_args) and passed
+
     lines = [
         "| bench | database | measure | service / baseline | ratio | aim | met | errors |",
         "| --- | --- | --- | ---: | ---: | --- | --- | ---: |",
@@ -399,6 +407,11 @@ def main() -> None:
         found = json.loads(reports_out.read_text(encoding="utf-8"))["rows"][0]
         reports = (found["this"], found["baseline"], found["ratio"], found["aim"], found["met"])
         lines.append(row("reports", backends[-1], found["measure"], *_ms(reports), "—"))
+    if replay_out.exists():
+        replay = json.loads(replay_out.read_text(encoding="utf-8"))
+        found, database = replay["rows"][0], short(replay["database"])
+        wall_cpu = f"{found['this']:,.1f} / {found['baseline']:,.1f}"
+        lines.append(row("replay", database, found["measure"], wall_cpu, "n/a", None, None, "—"))
     load_after = os.getloadavg()
     lines.append("")
     lines.append(

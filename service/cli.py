@@ -98,7 +98,8 @@ def simulate() -> None:
 @click.option("--scale", default=1.0, show_default=True, help="0.1: a tenth of the backlog.")
 def simulate_taskforce(seed: int, scale: float) -> None:
     """Replay the 2020 pilot (15,348 cases, DOMAIN.md Tabel 4) into an empty database
-    and print the table per nationality. Uses the Taskforce's eligibility policy."""
+    and print the report per nationality over the replay's period (the figures of
+    GET /api/v1/reports/nationalities). Uses the Taskforce's eligibility policy."""
     import os
 
     from service.core.db import unit_of_work
@@ -112,6 +113,8 @@ def simulate_taskforce(seed: int, scale: float) -> None:
             result = replay(db, seed=seed, scale=scale)
     except (RuntimeError, ValueError) as refused:
         raise click.ClickException(str(refused)) from None
+    period = result.period
+    click.echo(f"Report per nationality, {period.start:%Y-%m-%d} to {period.end:%Y-%m-%d}:")
     click.echo(render(result.table))
     click.echo(
         f"{result.imported:,} cases imported; {result.actions:,} actions in "

@@ -23,8 +23,10 @@ def nationalities(
 ) -> list[NationalityRow]:
     """The evaluation's table per nationality for the period (each figure counts the cases
     whose milestone fell in it), the total as the last row (``nationality`` "total").
-    Final outcomes other than a grant on the form are decided in the regular procedure and
-    not recorded here: ``unfounded``, ``manifestly_unfounded`` and ``inadmissible`` are null."""
+    The final outcomes (``grant``, ``unfounded``, ``manifestly_unfounded``,
+    ``inadmissible``) and ``grant_rate`` count the outcomes recorded in the period
+    (``PUT /cases/{id}/final-decision``); ``low_literacy`` and ``spoken_answers`` count
+    the applicants checked in in low-literacy mode and their spoken answers."""
     return queries.by_nationality(db, service.period_of(start, end))
 
 

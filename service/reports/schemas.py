@@ -37,21 +37,33 @@ class NationalityRow(BaseModel):
     held: Count = Field(description="Written hearings held: forms handed in")
     decided_on_form: Count
     physical_hearing: Count = Field(description="Physical hearing (nader gehoor) ordered")
-    grant: Count = Field(description="Granted on the form (inwilliging)")
+    granted_on_form: Count = Field(description="Decided on the form: granted (inwilliging)")
     intended_rejection: Count = Field(
-        description="Intended rejection (voornemen) on the form: the regular route follows"
+        description="Decided on the form: intended rejection (voornemen), the regular route follows"
     )
-    unfounded: Count | None = Field(
-        None, description="Not recorded by the service (decided in the regular route)"
+    final_outcomes: Count = Field(
+        description="Final outcomes recorded: after a grant on the form, or when the regular "
+        "procedure that followed (intended rejection, physical hearing) ended"
     )
-    manifestly_unfounded: Count | None = None
-    inadmissible: Count | None = None
-    grant_rate: float | None = Field(description="grant / decided on the form (0..1)")
+    grant: Count = Field(description="Final outcome: granted (inwilliging)")
+    unfounded: Count = Field(description="Final outcome: unfounded (ongegrond)")
+    manifestly_unfounded: Count = Field(
+        description="Final outcome: manifestly unfounded (kennelijk ongegrond)"
+    )
+    inadmissible: Count = Field(description="Final outcome: inadmissible (niet-ontvankelijk)")
+    grant_rate: float | None = Field(description="grant / final outcomes recorded (0..1)")
     estimated_one_day: Count = Field(description="Physical hearings estimated at one day")
     estimated_two_days: Count
     actual_recorded: Count = Field(description="Physical hearings whose actual days are recorded")
     actual_one_day: Count
     actual_two_days_or_more: Count
+    low_literacy: Count = Field(
+        description="Applicants checked in in low-literacy mode (questions read aloud)"
+    )
+    spoken_answers: Count = Field(
+        description="Answers given by speaking: the voice recordings kept (the retention job "
+        "deletes an anonymised case's recordings, so they no longer count)"
+    )
 
 
 class StepTime(BaseModel):

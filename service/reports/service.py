@@ -32,8 +32,10 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("held", N_("Written hearings held"), "count"),
     ("decided_on_form", N_("Decided on the form"), "count"),
     ("physical_hearing", N_("Physical hearing"), "count"),
-    ("grant", N_("Granted"), "count"),
+    ("granted_on_form", N_("Granted on the form"), "count"),
     ("intended_rejection", N_("Intended rejection"), "count"),
+    ("final_outcomes", N_("Final outcomes recorded"), "count"),
+    ("grant", N_("Granted"), "count"),
     ("unfounded", N_("Unfounded"), "count"),
     ("manifestly_unfounded", N_("Manifestly unfounded"), "count"),
     ("inadmissible", N_("Inadmissible"), "count"),
@@ -43,6 +45,8 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("actual_recorded", N_("Hearing days recorded"), "count"),
     ("actual_one_day", N_("Hearing took one day"), "count"),
     ("actual_two_days_or_more", N_("Hearing took two days or more"), "count"),
+    ("low_literacy", N_("Low-literacy mode (applicants)"), "count"),
+    ("spoken_answers", N_("Spoken answers"), "count"),
 )
 STEP_LABELS = {
     "reply": N_("Lawyer's reply (invitation to consent)"),

@@ -1,22 +1,23 @@
-"""The evaluation's table per nationality, read back from the database (not from what
-the replay meant to do). ``nationality_table`` is the one function the replay prints;
-it is meant to be replaced by the reports domain's query once that exists."""
+"""What the replay prints and what it is held against.
+
+The table is the reports' own (``reports.queries.by_nationality`` over the replay's
+period, the figures the page, the exports and ``GET /api/v1/reports/nationalities``
+show), arranged as Tabel 4: its nationalities, "other" folded from the rest
+(``reports.queries.combined``), the total. ``GroupRow`` is what the replay's quotas
+decided per group, which the tests hold the report against."""
 
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import distinct, func, select
-from sqlalchemy.orm import Session
-
-from service.models.cases import Case, CaseEventRow
-from service.models.decisions import Decision, FinalDecision, FinalOutcome, HearingHandoff
-from service.models.invitations import Invitation
-from service.simulate.figures import ALL_GROUPS, group_of, percent
-from service.workflow import CaseEvent, CaseState
+from service.reports import queries
+from service.reports.schemas import NationalityRow
+from service.simulate.figures import GROUPS, OTHER, percent
 
 
 @dataclass
 class GroupRow:
+    """What the replay meant to do for one Tabel-4 group."""
+
     group: str
     invited: int = 0
     consented: int = 0
@@ -24,69 +25,16 @@ class GroupRow:
     on_form: int = 0
     physical: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
-    estimated_days: Counter[int] = field(default_factory=Counter)
-    actual_days: Counter[int] = field(default_factory=Counter)
-
-    @property
-    def consent_percent(self) -> int:
-        return percent(self.consented, self.invited)
-
-    @property
-    def grant_percent(self) -> int:
-        return percent(self.outcomes[FinalOutcome.GRANT], self.held)
-
-    def add(self, other: "GroupRow") -> None:
-        for name in ("invited", "consented", "held", "on_form", "physical"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.outcomes.update(other.outcomes)
-        self.estimated_days.update(other.estimated_days)
-        self.actual_days.update(other.actual_days)
 
 
-def nationality_table(db: Session) -> list[GroupRow]:
-    """Per Tabel-4 group, then the total: invited, consent, written hearings held,
-    decided on the form vs physical hearing (with the one/two-day estimate and actual),
-    final outcomes and the grant rate."""
-    rows = {group: GroupRow(group) for group in ALL_GROUPS}
-
-    def count_cases(column_name: str, *where: object, join: object = None) -> None:
-        query = select(Case.nationality, func.count(distinct(Case.id))).group_by(Case.nationality)
-        if join is not None:
-            query = query.join(join)  # type: ignore[arg-type]
-        for nationality, n in db.execute(query.where(*where)):  # type: ignore[arg-type]
-            row = rows[group_of(nationality)]
-            setattr(row, column_name, getattr(row, column_name) + n)
-
-    count_cases("invited", join=Invitation)
-    count_cases("consented", CaseEventRow.event == CaseEvent.CONSENT.value, join=CaseEventRow)
-    handed_in = (CaseEvent.SUBMIT.value, CaseEvent.AUTO_SUBMIT.value)
-    count_cases("held", CaseEventRow.event.in_(handed_in), join=CaseEventRow)
-    on_form = Decision.outcome == CaseState.DECIDED_ON_FORM.value
-    count_cases("on_form", on_form, join=Decision)
-    count_cases("physical", join=HearingHandoff)
-    outcomes = (
-        select(Case.nationality, FinalDecision.outcome, func.count())
-        .join(FinalDecision)
-        .group_by(Case.nationality, FinalDecision.outcome)
-    )
-    for nationality, outcome, n in db.execute(outcomes):
-        rows[group_of(nationality)].outcomes[outcome] += n
-    for column, attribute in (
-        (HearingHandoff.estimated_days, "estimated_days"),
-        (HearingHandoff.actual_days, "actual_days"),
-    ):
-        days = (
-            select(Case.nationality, column, func.count())
-            .join(HearingHandoff)
-            .where(column.is_not(None))
-            .group_by(Case.nationality, column)
-        )
-        for nationality, value, n in db.execute(days):
-            getattr(rows[group_of(nationality)], attribute)[value] += n
-    total = GroupRow("total")
-    for row in rows.values():
-        total.add(row)
-    return [*rows.values(), total]
+def tabel_4(rows: list[NationalityRow]) -> list[NationalityRow]:
+    """The report's rows as Tabel 4 has them: its nationalities in its order, "other" for
+    every other nationality, then the report's total."""
+    found = {row.nationality: row for row in rows}
+    total = found.pop(queries.TOTAL)
+    others = [row for nationality, row in found.items() if nationality not in GROUPS]
+    named = [found[g] for g in GROUPS if g in found]
+    return [*named, queries.combined(OTHER, others), total]
 
 
 COLUMNS = (
@@ -103,27 +51,32 @@ COLUMNS = (
     ("grant", 6),
     ("est 1d/2d", 10),
     ("act 1d/2d", 10),
+    ("low-lit.", 9),
+    ("spoken", 7),
 )
 
 
-def render(table: list[GroupRow]) -> str:
-    """The table as text, one line per group."""
+def render(rows: list[NationalityRow]) -> str:
+    """The report's table (``tabel_4``) as text, one line per row; percentages rounded
+    half up from the counts, as the evaluation's tables round."""
     lines = ["".join(name.rjust(width) for name, width in COLUMNS)]
-    for row in table:
+    for row in tabel_4(rows):
         cells = (
-            row.group,
+            row.nationality,
             f"{row.invited:,}",
-            f"{row.consent_percent}%",
+            f"{percent(row.consented, row.replied)}%",
             f"{row.held:,}",
-            f"{row.on_form:,}",
-            f"{row.physical:,}",
-            f"{row.outcomes[FinalOutcome.GRANT]:,}",
-            f"{row.outcomes[FinalOutcome.UNFOUNDED]:,}",
-            f"{row.outcomes[FinalOutcome.MANIFESTLY_UNFOUNDED]:,}",
-            f"{row.outcomes[FinalOutcome.INADMISSIBLE]:,}",
-            f"{row.grant_percent}%",
-            f"{row.estimated_days[1]}/{row.estimated_days[2]}",
-            f"{row.actual_days[1]}/{row.actual_days[2]}",
+            f"{row.decided_on_form:,}",
+            f"{row.physical_hearing:,}",
+            f"{row.grant:,}",
+            f"{row.unfounded:,}",
+            f"{row.manifestly_unfounded:,}",
+            f"{row.inadmissible:,}",
+            f"{percent(row.grant, row.final_outcomes)}%",
+            f"{row.estimated_one_day}/{row.estimated_two_days}",
+            f"{row.actual_one_day}/{row.actual_two_days_or_more}",
+            f"{row.low_literacy:,}",
+            f"{row.spoken_answers:,}",
         )
         lines.append("".join(c.rjust(w) for c, (_, w) in zip(cells, COLUMNS, strict=True)))
     return "\n".join(lines)

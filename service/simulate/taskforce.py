@@ -63,6 +63,8 @@ from service.models.corrections import ItemKind
 from service.models.decisions import DecisionKind, FinalOutcome
 from service.questionnaires import service as questionnaires
 from service.questionnaires.forms import FormDefinition
+from service.reports.queries import by_nationality
+from service.reports.schemas import NationalityRow, Period
 from service.sessions import service as sessions
 from service.sessions.schemas import InterpreterIn, SessionIn
 from service.simulate.figures import (
@@ -74,7 +76,7 @@ from service.simulate.figures import (
     not_granted_split,
     quotas,
 )
-from service.simulate.summary import GroupRow, nationality_table
+from service.simulate.summary import GroupRow
 from service.terms import service as terms
 from service.terms.policy import add_working_days, is_working_day
 from service.translation.exceptions import AgencyFull
@@ -110,7 +112,8 @@ class Plan:
 
 @dataclass
 class Result:
-    table: list[GroupRow]  # read back from the database
+    table: list[NationalityRow]  # the report over the replay's period, read back
+    period: Period  # the replay's days: import to the last step (local dates)
     intended: dict[str, GroupRow]  # what the replay's quotas decided, per group
     imported: int
     actions: int
@@ -472,7 +475,9 @@ def replay(db: Session, seed: int = 1, scale: float = 1.0) -> Result:
     # The jobs the actions queued (mail, PDFs) stay in the outbox: not handed to the queue
     # at commit, they wait for a worker's requeue sweep (``core.jobs.requeue_jobs``).
     db.info.pop(AFTER_COMMIT, None)
-    table = nationality_table(db)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    # What the replay prints is the report itself, over the replay's days.
+    period = Period(start=IMPORTED_ON, end=local_day(ended))
+    table = by_nationality(db, period)
     sweeps = dict(sorted(run.sweeps.items()))
-    return Result(table, run.intended(), imported, run.actions, seconds, cpu, sweeps, ended)
+    return Result(table, period, run.intended(), imported, run.actions, seconds, cpu, sweeps, ended)

@@ -9,10 +9,15 @@ from sqlalchemy.orm import Session
 
 from service.core.clock import utcnow
 from service.decisions import service as decisions
-from service.models import Role
+from service.decisions.schemas import FinalDecisionIn
+from service.models import HearingSession, Role
 from service.models.cases import Case
-from service.models.decisions import Decision
+from service.models.decisions import Decision, FinalOutcome
+from service.models.questionnaires import VoiceRecording
+from service.questionnaires import service as questionnaires
 from service.reports.schemas import Period
+from service.sessions import service as sessions
+from service.sessions.schemas import Identity
 from service.terms.policy import local_date
 from service.workflow import CaseState
 from tests.factories import Factory
@@ -29,9 +34,10 @@ class Dataset:
 
 def build(db: Session, factory: Factory) -> Dataset:
     """Syria: two granted on the form (20 and 50 days), one physical hearing (estimated
-    one day, took two), one declined; Iran (kansarm): one to the physical hearing; Turkey:
-    one consented, waiting for a seat. The Syrian grants have 30 and 90 minutes of
-    officer time."""
+    one day, took two; unfounded in the end), one declined; Iran (kansarm): one to the
+    physical hearing (inadmissible in the end); Turkey: one consented, waiting for a
+    seat; Yemen: one checked in in low-literacy mode, answering two questions by
+    speaking. The Syrian grants have 30 and 90 minutes of officer time."""
     start = utcnow() - timedelta(days=60)
     cases = {
         "sy_form_fast": factory.case_in(S.CLAIMED, nationality="SY"),
@@ -42,6 +48,7 @@ def build(db: Session, factory: Factory) -> Dataset:
             S.PHYSICAL_HEARING_REQUIRED, nationality="IR", languages=["fa"]
         ),
         "tr_consented": factory.case_in(S.CONSENTED, nationality="TR", languages=["tr"]),
+        "ye_spoken": factory.case_in(S.SCHEDULED, nationality="YE", languages=["ar"]),
     }
     officer = factory.person(Role.OFFICER).actor
     for name, minutes in (("sy_form_fast", 30), ("sy_form_slow", 90)):
@@ -55,6 +62,15 @@ def build(db: Session, factory: Factory) -> Dataset:
         )
         factory.driver().drive(case, S.DECIDED_ON_FORM)
     decisions.record_actual_days(db, cases["sy_hearing"].id, 2)
+    finals = (
+        ("sy_form_fast", FinalOutcome.GRANT),
+        ("sy_form_slow", FinalOutcome.GRANT),
+        ("sy_hearing", FinalOutcome.UNFOUNDED),
+        ("ir_hearing", FinalOutcome.INADMISSIBLE),
+    )
+    for name, outcome in finals:
+        decisions.record_final_decision(db, cases[name], officer, FinalDecisionIn(outcome=outcome))
+    spoken(db, factory, cases["ye_spoken"])
     # Known moments: invited at the start, decided 20 / 50 days later.
     for name, days in (("sy_form_fast", 20), ("sy_form_slow", 50)):
         case = cases[name]
@@ -65,6 +81,33 @@ def build(db: Session, factory: Factory) -> Dataset:
     db.flush()
     today = local_date(utcnow())
     return Dataset(cases, Period(start=today - timedelta(days=90), end=today), start)
+
+
+def spoken(db: Session, factory: Factory, case: Case) -> None:
+    """The host checks the applicant in in low-literacy mode (the real action); two spoken
+    answers are stored as the upload would store them (the audio itself is tested in
+    tests/questionnaires/test_voice_answers.py)."""
+    booking = factory.booking(case)
+    hearing = db.get_one(HearingSession, booking.session_id)
+    host = factory.driver().cast.host(hearing.location_id)
+    sessions.check_in(db, booking, host, Identity.on_file(case), True, low_literacy=True)
+    factory.driver().drive(case, S.IN_PROGRESS)
+    answer_set = questionnaires.answer_set_of(db, case)
+    assert answer_set is not None
+    for question in ("reasons_account", "travel_route"):
+        db.add(
+            VoiceRecording(
+                answer_set_id=answer_set.id,
+                question_id=question,
+                upload_sha256="0" * 64,
+                sha256="1" * 64,
+                duration_ms=4000,
+                reported_ms=4000,
+                size=5,
+                content=b"OggS\x00",
+            )
+        )
+    db.flush()
 
 
 def period_query(period: Period) -> str:

@@ -34,8 +34,10 @@ NATIONALITY_FIELDS = (
     "held",
     "decided_on_form",
     "physical_hearing",
-    "grant",
+    "granted_on_form",
     "intended_rejection",
+    "final_outcomes",
+    "grant",
     "unfounded",
     "manifestly_unfounded",
     "inadmissible",
@@ -45,8 +47,10 @@ NATIONALITY_FIELDS = (
     "actual_recorded",
     "actual_one_day",
     "actual_two_days_or_more",
+    "low_literacy",
+    "spoken_answers",
 )
-NAMES = {"SY": "Syrië", "IR": "Iran", "TR": "Turkije", "total": "Totaal"}
+NAMES = {"SY": "Syrië", "IR": "Iran", "TR": "Turkije", "YE": "Jemen", "total": "Totaal"}
 
 
 def test_the_api_and_the_page_show_the_same_figures(client, db, factory):

@@ -38,7 +38,7 @@ def test_no_cell_of_an_xlsx_is_a_formula_and_numbers_stay_numbers():
 
 
 def report_with_nationality(code: str) -> Report:
-    row = queries.nationality_rows([[(code, 1, 1, 1)], [], [], []])
+    row = queries.nationality_rows([[(code, 1, 1, 1)], [], [], [], [], [], []])
     return Report(
         period=Period(start=date(2026, 1, 1), end=date(2026, 1, 31)),
         generated_at=utcnow(),
@@ -96,7 +96,7 @@ def test_the_downloads_hold_the_apis_figures_in_dutch(client, db, factory):
     assert "attachment" in got.headers["content-disposition"]
     table = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
     assert table[0][:3] == ["Nationaliteit", "Geselecteerd", "Uitgenodigd"]
-    assert [r[0] for r in table[1:]] == ["Syrië", "Iran", "Turkije", "Totaal"]
+    assert [r[0] for r in table[1:]] == ["Syrië", "Iran", "Turkije", "Jemen", "Totaal"]
     assert [int(r[1]) for r in table[1:]] == [r["selected"] for r in rows]
     assert table[-1][4] == str(round(rows[-1]["consent_rate"] * 100, 1))
 

@@ -7,15 +7,20 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.core.clock import utcnow
 from service.core.settings import get_settings
 from service.models import Role
+from service.models.cases import Case
+from service.models.decisions import FinalDecision
+from service.models.questionnaires import VoiceRecording
 from service.reports import queries, service
 from service.reports.schemas import Period
 from service.retention import service as retention
 from service.retention import tasks as retention_tasks
+from service.terms.policy import local_date
 from service.workflow import TERMINAL_STATES
 from tests.factories import Factory
 from tests.helpers import API, assert_problem, ok, sign_in
@@ -30,14 +35,21 @@ FIGURES = (
     "held",
     "decided_on_form",
     "physical_hearing",
-    "grant",
+    "granted_on_form",
     "intended_rejection",
+    "final_outcomes",
+    "grant",
+    "unfounded",
+    "manifestly_unfounded",
+    "inadmissible",
     "grant_rate",
     "estimated_one_day",
     "estimated_two_days",
     "actual_recorded",
     "actual_one_day",
     "actual_two_days_or_more",
+    "low_literacy",
+    "spoken_answers",
 )
 
 
@@ -51,22 +63,46 @@ def table(db: Session, period: Period) -> dict[str, tuple[object, ...]]:
 def test_the_nationality_table_counts_each_step_of_the_built_cases(db, factory):
     data = build(db, factory)
     assert table(db, data.period) == {
-        # selected invited replied consented rate held form hearing grant rejection
-        # grant-rate est1 est2 recorded act1 act2+
-        "SY": (4, 4, 4, 3, 0.75, 3, 2, 1, 2, 0, 1.0, 1, 0, 1, 0, 1),
+        # selected invited replied consented rate held form hearing | on the form: grant
+        # rejection | final: recorded grant unfounded manifestly inadmissible grant-rate |
+        # est1 est2 recorded act1 act2+ | low-literacy spoken
+        "SY": (4, 4, 4, 3, 0.75, 3, 2, 1, 2, 0, 3, 2, 1, 0, 0, 0.6667, 1, 0, 1, 0, 1, 0, 0),
         # kansarm: handed to the physical hearing without an estimate
-        "IR": (1, 1, 1, 1, 1.0, 1, 0, 1, 0, 0, None, 0, 0, 0, 0, 0),
-        "TR": (1, 1, 1, 1, 1.0, 0, 0, 0, 0, 0, None, 0, 0, 0, 0, 0),
-        "total": (6, 6, 6, 5, 0.8333, 4, 2, 2, 2, 0, 1.0, 1, 0, 1, 0, 1),
+        "IR": (1, 1, 1, 1, 1.0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0.0, 0, 0, 0, 0, 0, 0, 0),
+        "TR": (1, 1, 1, 1, 1.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, None, 0, 0, 0, 0, 0, 0, 0),
+        "YE": (1, 1, 1, 1, 1.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, None, 0, 0, 0, 0, 0, 1, 2),
+        "total": (7, 7, 7, 6, 0.8571, 4, 2, 2, 2, 0, 4, 2, 1, 0, 1, 0.5, 1, 0, 1, 0, 1, 1, 2),
     }
+
+
+def test_final_outcomes_and_spoken_answers_count_on_their_own_day(db, factory):
+    """A final outcome counts in the period in which it was recorded, not in the one of
+    the decision on the form; a spoken answer on the day it was recorded."""
+    data = build(db, factory)
+    final = db.scalars(select(FinalDecision).join(Case).where(Case.nationality == "IR")).one()
+    final.decided_at = data.start - timedelta(days=200)
+    recording = db.scalars(select(VoiceRecording)).first()
+    assert recording is not None
+    recording.recorded_at = data.start - timedelta(days=200)
+    db.flush()
     total = queries.by_nationality(db, data.period)[-1]
-    assert (total.unfounded, total.manifestly_unfounded, total.inadmissible) == (None,) * 3
+    assert (total.final_outcomes, total.inadmissible, total.grant_rate) == (3, 0, 0.6667)
+    assert (total.low_literacy, total.spoken_answers) == (1, 1)
+    earlier = Period(start=local_date(final.decided_at), end=local_date(final.decided_at))
+    ir = queries.by_nationality(db, earlier)[0]
+    assert (ir.nationality, ir.inadmissible, ir.final_outcomes, ir.spoken_answers) == (
+        "IR",
+        1,
+        1,
+        0,
+    )
 
 
 def test_a_period_counts_only_the_steps_inside_it(db, factory):
     data = build(db, factory)
     before = Period(start=data.period.start - timedelta(days=400), end=data.period.start)
-    assert table(db, before) == {"total": (0, 0, 0, 0, None, 0, 0, 0, 0, 0, None, 0, 0, 0, 0, 0)}
+    nothing = (0, 0, 0, 0, None, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, None, 0, 0, 0, 0, 0, 0, 0)
+    assert table(db, before) == {"total": nothing}
     # The two grants were invited 60 days ago: a period of the last 30 days leaves
     # their invitation out and keeps their decision (20 and 50 days after).
     recent = Period(start=data.period.end - timedelta(days=30), end=data.period.end)
@@ -106,8 +142,9 @@ def test_throughput_handling_time_and_time_saved(db, factory):
 def test_where_the_time_goes(db, factory):
     data = build(db, factory)
     where = queries.where_report(db, data.period, utcnow() + timedelta(days=3))
-    assert [(h.state, h.cases) for h in where.held] == [("consented", 1)]
-    assert where.held[0].median_days == pytest.approx(3.0, abs=0.1)
+    held = {h.state: h for h in where.held}
+    assert {state: h.cases for state, h in held.items()} == {"consented": 1, "in_progress": 1}
+    assert held["consented"].median_days == pytest.approx(3.0, abs=0.1)
     declines = {d.reason: d.invitations for d in where.declines}
     assert declines == {"declined": 1, "expired": 0, "cancelled": 0, "withdrawn": 0}
     assert {o.party for o in where.overdue} == {
@@ -125,10 +162,10 @@ def test_where_the_time_goes(db, factory):
 def test_the_funnel_the_weekly_flow_and_the_stock(db, factory):
     data = build(db, factory)
     funnel = dict(queries.funnel(db, data.period))
-    assert (funnel["selected"], funnel["consented"], funnel["held"]) == (6, 5, 4)
+    assert (funnel["selected"], funnel["consented"], funnel["held"]) == (7, 6, 4)
     flow = queries.weekly_flow(db, data.period)
-    assert (sum(f.inflow for f in flow), sum(f.outflow for f in flow)) == (6, 4)
-    assert dict(queries.stock(db)) == {"consented": 1}
+    assert (sum(f.inflow for f in flow), sum(f.outflow for f in flow)) == (7, 4)
+    assert dict(queries.stock(db)) == {"consented": 1, "in_progress": 1}
 
 
 def test_anonymised_cases_still_count(db: Session, factory: Factory, monkeypatch):
