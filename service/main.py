@@ -44,6 +44,8 @@ from service.invitations.pages import router as invitation_pages
 from service.messages.api import router as messages_router
 from service.messages.pages import dev_router as dev_mail_pages
 from service.messages.pages import router as message_pages
+from service.proposals.api import router as proposals_router
+from service.proposals.pages import router as proposal_pages
 from service.questionnaires.api import router as questionnaires_router
 from service.questionnaires.pages import autosave_router as kiosk_autosave
 from service.questionnaires.pages import router as kiosk_pages
@@ -77,6 +79,7 @@ PAGES = (
     audit_pages,
     admin_pages,
     forecast_pages,
+    proposal_pages,
 )
 # Outside production only: the development mailbox.
 DEV_PAGES = (dev_mail_pages,)
@@ -98,6 +101,7 @@ ROUTERS = (
     terms_router,
     messages_router,
     forecast_router,
+    proposals_router,
 )
 TAGS = [
     {"name": "auth", "description": "Signing in (bearer tokens, kiosk codes) and accounts."},
@@ -114,6 +118,7 @@ TAGS = [
     {"name": "terms", "description": "Terms in working days, extensions, overdue terms."},
     {"name": "messages", "description": "E-mail sent to each party; failed messages."},
     {"name": "forecast", "description": "The capacity forecast: when the stock is done."},
+    {"name": "proposals", "description": "Partners' proposals for the form; its versions."},
     {"name": "ops", "description": "Health for load balancers."},
 ]
 

@@ -56,6 +56,8 @@ START_PAGES: dict[str, str] = {
     Role.OFFICER: "/officer",
     Role.COORDINATOR: "/coordinator",
     Role.ADMIN: "/admin",
+    Role.PARTNER: "/partner",
+    Role.FORM_OWNER: "/form-owner",
 }
 ROLE_NAMES: dict[str, str] = {
     Role.PLANNER: N_("Planner"),
@@ -65,6 +67,8 @@ ROLE_NAMES: dict[str, str] = {
     Role.OFFICER: N_("Decision officer"),
     Role.COORDINATOR: N_("Coordinator"),
     Role.ADMIN: N_("Administrator"),
+    Role.PARTNER: N_("Chain partner"),
+    Role.FORM_OWNER: N_("Form owner"),
     Role.APPLICANT: N_("Applicant"),
     SYSTEM_ROLE: N_("The service"),
 }

@@ -31,6 +31,7 @@ from service.models.idempotency import IdempotentAnswer
 from service.models.invitations import Invitation, InvitationStatus
 from service.models.jobs import OutboxJob
 from service.models.messages import Message, MessageKind, MessageStatus
+from service.models.proposals import FormDraft, Proposal, ProposalEvent
 from service.models.questionnaires import AnswerSet
 from service.models.sessions import (
     Booking,
@@ -65,6 +66,7 @@ __all__ = [
     "Decision",
     "DecisionReview",
     "Dossier",
+    "FormDraft",
     "Gender",
     "HearingHandoff",
     "HearingSession",
@@ -85,6 +87,8 @@ __all__ = [
     "OutboxJob",
     "PasswordResetLink",
     "PlanningPreference",
+    "Proposal",
+    "ProposalEvent",
     "RecoveryCode",
     "Role",
     "Room",

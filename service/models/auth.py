@@ -21,6 +21,11 @@ class Role(StrEnum):
     OFFICER = "officer"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
+    # A chain partner (COA, unit 1F, a lawyers' organisation): proposes questions for the
+    # form; the account's organisation says which partner.
+    PARTNER = "partner"
+    # Reviews the partners' proposals and publishes versions of the form.
+    FORM_OWNER = "form_owner"
 
 
 class User(UuidPk, Timestamped, Base):

@@ -29,6 +29,9 @@ READERS = frozenset({Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN, R
 STAFF = frozenset({Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN})
 PLANNERS = frozenset({Role.PLANNER, Role.ADMIN})
 ON_SITE = frozenset({Role.PLANNER, Role.HOST, Role.ADMIN})
+# The form's questions: chain partners propose, the form owner decides and publishes.
+FORM_OWNERS = frozenset({Role.FORM_OWNER, Role.ADMIN})
+PROPOSAL_READERS = FORM_OWNERS | {Role.PARTNER}
 
 EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/auth/token"): frozenset({PUBLIC}),
@@ -161,6 +164,13 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/messages"): ALL - {Role.APPLICANT},
     ("GET", "/api/v1/messages/failed"): PLANNERS,
     ("POST", "/api/v1/messages/{message_id}/retry"): PLANNERS,
+    ("POST", "/api/v1/proposals"): frozenset({Role.PARTNER}),
+    ("GET", "/api/v1/proposals"): PROPOSAL_READERS,
+    ("GET", "/api/v1/proposals/{proposal_id}"): PROPOSAL_READERS,
+    ("POST", "/api/v1/proposals/{proposal_id}/accept"): FORM_OWNERS,
+    ("POST", "/api/v1/proposals/{proposal_id}/reject"): FORM_OWNERS,
+    ("GET", "/api/v1/form-versions"): FORM_OWNERS,
+    ("POST", "/api/v1/form-versions/{draft_id}/publish"): FORM_OWNERS,
 }
 
 

@@ -65,6 +65,8 @@ START_PAGE_ROLES = {
     "/officer": {Role.OFFICER},
     "/coordinator": {Role.COORDINATOR},
     "/admin": {Role.ADMIN},
+    "/partner": {Role.PARTNER},
+    "/form-owner": {Role.FORM_OWNER, Role.ADMIN},
 }
 
 

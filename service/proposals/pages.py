@@ -1,0 +1,210 @@
+"""The partners' and the form owner's pages: propose a question, follow a proposal's
+steps, review (accept into the draft, reject with a reason), publish a version."""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from service.core.actions import Refusal, attempt, parse_form
+from service.core.actor import Actor
+from service.core.i18n import N_, gettext_for, language_of
+from service.core.web import page_router, render, see_other
+from service.models.proposals import FormDraft, Proposal, ProposalKind
+from service.proposals import access, queries, service
+from service.proposals.schemas import DecisionIn, ProposalIn
+from service.questionnaires.forms import DEFAULT_FORM, SOURCE_LANGUAGE
+
+router = page_router()
+
+KIND_LABELS = {
+    ProposalKind.ADD: N_("New question"),
+    ProposalKind.CHANGE: N_("New wording"),
+    ProposalKind.REMOVE: N_("Remove the question"),
+}
+STATUS_LABELS = {
+    "proposed": N_("Awaiting review"),
+    "accepted": N_("Accepted into a draft"),
+    "rejected": N_("Rejected"),
+    "published": N_("Published"),
+    "draft": N_("Draft"),
+}
+FIELD_WORDS = {
+    "kind": N_("Choose what you propose."),
+    "section_id": N_("Choose the section."),
+    "question_id": N_("Enter the question's id: lower-case letters, digits and _."),
+    "label": N_("Give the question's wording in Dutch."),
+    "reason": N_("Give the reason (at least 3 characters)."),
+}
+REJECT_WORDS = {"reason": N_("Give the reason for rejecting (at least 3 characters).")}
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {name: str(value) for name, value in form.items() if isinstance(value, str)}
+
+
+Form = Annotated[dict[str, str], Depends(_form)]
+
+
+def _common(request: Request) -> dict[str, Any]:
+    return {"KIND_LABELS": KIND_LABELS, "STATUS_LABELS": STATUS_LABELS}
+
+
+def _errors(request: Request, refusal: Refusal | None, field: str) -> dict[str, str]:
+    return refusal.errors(language_of(request), field) if refusal else {}
+
+
+# --- the partner ---------------------------------------------------------------------------
+
+
+@router.get("/partner", response_class=HTMLResponse)
+def partner_start(request: Request, db: Session, actor: access.ProposerPage) -> HTMLResponse:
+    return _partner_page(request, db, actor)
+
+
+def _partner_page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    form: dict[str, str] | None = None,
+    refusal: Refusal | None = None,
+) -> HTMLResponse:
+    gettext = gettext_for(language_of(request))
+    definition = service.latest_published(db, DEFAULT_FORM)
+    draft = service.open_draft(db, DEFAULT_FORM)
+    sections = (draft.content["sections"] if draft else None) or [
+        s.model_dump(mode="json") for s in definition.sections
+    ]
+    context = {
+        **_common(request),
+        "proposals": queries.visible_proposals(db, actor),
+        "sections": sections,
+        "source": SOURCE_LANGUAGE,
+        "section_options": [("", gettext("Choose a section"))]
+        + [(s["id"], s["title"].get(SOURCE_LANGUAGE, s["id"])) for s in sections],
+        "kind_options": [(k.value, gettext(label)) for k, label in KIND_LABELS.items()],
+        "form": form or {},
+        "refusal": refusal,
+        "errors": _errors(request, refusal, "question_id"),
+        "proposed": request.query_params.get("proposed") == "true",
+    }
+    status = refusal.status if refusal else 200
+    return render(request, "proposals/partner.html", context, actor=actor, status_code=status)
+
+
+@router.post("/partner/proposals", response_class=HTMLResponse)
+def propose(request: Request, db: Session, actor: access.ProposerPage, form: Form) -> Response:
+    """The API's proposal, from the page's form."""
+
+    def act() -> Proposal:
+        data = parse_form(ProposalIn, {**form, "form_id": DEFAULT_FORM}, say=FIELD_WORDS)
+        return service.propose(db, actor, data)
+
+    done = attempt(db, act)
+    if isinstance(done, Refusal):
+        return _partner_page(request, db, actor, form, done)
+    return see_other(f"/proposals/{done.id}?proposed=true")
+
+
+# --- one proposal, for its proposer and the owner ------------------------------------------
+
+
+@router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
+def proposal_page(
+    proposal: access.ReadableProposalPage,
+    request: Request,
+    db: Session,
+    actor: access.ReaderPage,
+) -> HTMLResponse:
+    return _proposal_page(request, db, actor, proposal)
+
+
+def _proposal_page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    proposal: Proposal,
+    form: dict[str, str] | None = None,
+    refusal: Refusal | None = None,
+) -> HTMLResponse:
+    context = {
+        **_common(request),
+        "proposal": queries.present(db, proposal),
+        "reviewer": actor.role in access.OWNERS,
+        "names": queries.names_of(db, queries.events_of(db, proposal)),
+        "form": form or {},
+        "refusal": refusal,
+        "errors": _errors(request, refusal, "reason"),
+        "proposed": request.query_params.get("proposed") == "true",
+    }
+    status = refusal.status if refusal else 200
+    return render(request, "proposals/proposal.html", context, actor=actor, status_code=status)
+
+
+@router.post("/form-owner/proposals/{proposal_id}/accept", response_class=HTMLResponse)
+def accept(
+    proposal: access.OwnersProposalPage, request: Request, db: Session, actor: access.OwnerPage
+) -> Response:
+    done = attempt(db, lambda: service.accept(db, actor, proposal))
+    if isinstance(done, Refusal):
+        return _proposal_page(request, db, actor, proposal, None, done)
+    return see_other(f"/proposals/{proposal.id}")
+
+
+@router.post("/form-owner/proposals/{proposal_id}/reject", response_class=HTMLResponse)
+def reject(
+    proposal: access.OwnersProposalPage,
+    request: Request,
+    db: Session,
+    actor: access.OwnerPage,
+    form: Form,
+) -> Response:
+    def act() -> Proposal:
+        return service.reject(db, actor, proposal, parse_form(DecisionIn, form, say=REJECT_WORDS))
+
+    done = attempt(db, act)
+    if isinstance(done, Refusal):
+        return _proposal_page(request, db, actor, proposal, form, done)
+    return see_other(f"/proposals/{proposal.id}")
+
+
+# --- the form owner ------------------------------------------------------------------------
+
+
+@router.get("/form-owner", response_class=HTMLResponse)
+def owner_start(request: Request, db: Session, actor: access.OwnerPage) -> HTMLResponse:
+    return _owner_page(request, db, actor)
+
+
+def _owner_page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    refused: tuple[uuid.UUID, Refusal] | None = None,
+) -> HTMLResponse:
+    versions: list[tuple[FormDraft, list[str]]] = [
+        (d, service.missing_texts(d) if d.status == "draft" else []) for d in queries.drafts(db)
+    ]
+    context = {
+        **_common(request),
+        "proposals": queries.visible_proposals(db, actor),
+        "versions": versions,
+        "refused": refused,
+        "errors": refused[1].errors(language_of(request), "publish") if refused else {},
+        "published": request.query_params.get("published") == "true",
+    }
+    status = refused[1].status if refused else 200
+    return render(request, "proposals/owner.html", context, actor=actor, status_code=status)
+
+
+@router.post("/form-owner/versions/{draft_id}/publish", response_class=HTMLResponse)
+def publish(
+    draft: access.OwnersDraftPage, request: Request, db: Session, actor: access.OwnerPage
+) -> Response:
+    done = attempt(db, lambda: service.publish(db, actor, draft))
+    if isinstance(done, Refusal):
+        return _owner_page(request, db, actor, (draft.id, done))
+    return see_other("/form-owner?published=true")

@@ -1,0 +1,98 @@
+import uuid
+from datetime import datetime
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.core.text import Motivation, Note
+from service.models.proposals import FormDraft, Proposal, ProposalEvent, ProposalKind
+from service.questionnaires.forms import DEFAULT_FORM, Identifier
+
+FormId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=60)]
+
+
+class ProposalIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "add",
+                    "section_id": "journey",
+                    "question_id": "border_crossing",
+                    "label": "Hoe bent u de grens overgestoken?",
+                    "reason": "COA: helps the officer place the journey.",
+                }
+            ]
+        },
+    )
+    form_id: FormId = DEFAULT_FORM
+    kind: ProposalKind = Field(description="add a question, change its wording, or remove it")
+    section_id: Identifier = Field(description="The section the question is (or goes) in")
+    question_id: Identifier = Field(description="The question's id (a new one for 'add')")
+    label: Note | None = Field(None, description="The wording in Dutch (not for 'remove')")
+    reason: Motivation = Field(description="Why the form should change")
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Motivation = Field(description="Why the proposal is rejected; the proposer reads it")
+
+
+class EventOut(BaseModel):
+    action: str
+    role: str
+    actor_id: uuid.UUID
+    note: str | None
+    at: datetime
+
+    @classmethod
+    def present(cls, event: ProposalEvent) -> Self:
+        return cls.model_validate(event, from_attributes=True)
+
+
+class ProposalOut(BaseModel):
+    id: uuid.UUID
+    form_id: str
+    kind: ProposalKind
+    section_id: str
+    question_id: str
+    label: str | None
+    reason: str
+    organisation: str
+    status: str
+    decision_reason: str | None
+    draft_version: int | None
+    created_at: datetime
+    events: list[EventOut]
+
+    @classmethod
+    def present(
+        cls, proposal: Proposal, events: list[ProposalEvent], draft: FormDraft | None
+    ) -> Self:
+        return cls(
+            id=proposal.id,
+            form_id=proposal.form_id,
+            kind=ProposalKind(proposal.kind),
+            section_id=proposal.section_id,
+            question_id=proposal.question_id,
+            label=proposal.label,
+            reason=proposal.reason,
+            organisation=proposal.organisation,
+            status=proposal.status,
+            decision_reason=proposal.decision_reason,
+            draft_version=draft.version if draft else None,
+            created_at=proposal.created_at,
+            events=[EventOut.present(e) for e in events],
+        )
+
+
+class DraftOut(BaseModel):
+    id: uuid.UUID
+    form_id: str
+    version: int
+    base_version: int
+    status: str
+    content_hash: str | None
+    published_at: datetime | None
+    missing_texts: list[str] = Field(description="What blocks publishing")

@@ -1,0 +1,249 @@
+"""The actions on the form's questions: a partner proposes, the form owner accepts the
+proposal into the form's draft version or rejects it, and publishes the draft, which
+freezes it. Each step of a proposal is an event (who, role, when, note)."""
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.core.actor import Actor
+from service.core.clock import utcnow
+from service.core.errors import Forbidden
+from service.core.i18n import N_
+from service.models.proposals import (
+    DraftStatus,
+    FormDraft,
+    Proposal,
+    ProposalEvent,
+    ProposalKind,
+    ProposalStatus,
+)
+from service.proposals.exceptions import (
+    DraftFrozen,
+    DraftIncomplete,
+    NoSuchForm,
+    ProposalDecided,
+    QuestionExists,
+    UnknownQuestion,
+    WordingMissing,
+)
+from service.proposals.schemas import DecisionIn, ProposalIn
+from service.questionnaires.exceptions import FormNotFound
+from service.questionnaires.forms import SOURCE_LANGUAGE, FormDefinition, load_form
+
+
+class Action:
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    PUBLISHED = "published"
+
+
+# --- the form's versions: files, and drafts published in the database --------------------
+
+
+def latest_published(db: Session, form_id: str) -> FormDefinition:
+    """The newest published version: a file in forms/ or a draft published here."""
+    try:
+        newest_file: FormDefinition | None = load_form(form_id)
+    except FormNotFound:
+        newest_file = None
+    published = db.scalar(
+        select(FormDraft)
+        .where(FormDraft.form_id == form_id, FormDraft.status == DraftStatus.PUBLISHED)
+        .order_by(FormDraft.version.desc())
+        .limit(1)
+    )
+    if published is not None and (newest_file is None or published.version > newest_file.version):
+        return FormDefinition.model_validate(published.content)
+    if newest_file is None:
+        raise NoSuchForm(f"No form '{form_id}'.")
+    return newest_file
+
+
+def open_draft(db: Session, form_id: str) -> FormDraft | None:
+    return db.scalar(
+        select(FormDraft).where(FormDraft.form_id == form_id, FormDraft.status == DraftStatus.DRAFT)
+    )
+
+
+def _draft_for(db: Session, actor: Actor, form_id: str) -> FormDraft:
+    """The form's open draft, or a new one copied from the newest published version."""
+    draft = open_draft(db, form_id)
+    if draft is not None:
+        return draft
+    base = latest_published(db, form_id)
+    content = base.model_dump(mode="json", exclude={"review"})
+    content["version"] = base.version + 1
+    draft = FormDraft(
+        form_id=form_id,
+        version=base.version + 1,
+        base_version=base.version,
+        status=DraftStatus.DRAFT,
+        content=content,
+        created_by_id=actor.user_id,
+    )
+    db.add(draft)
+    db.flush()
+    return draft
+
+
+def _current_content(db: Session, form_id: str) -> dict[str, Any]:
+    draft = open_draft(db, form_id)
+    if draft is not None:
+        return draft.content
+    return latest_published(db, form_id).model_dump(mode="json")
+
+
+def _find(content: dict[str, Any], question_id: str) -> tuple[dict[str, Any], int] | None:
+    for section in content["sections"]:
+        for index, question in enumerate(section["questions"]):
+            if question["id"] == question_id:
+                return section, index
+    return None
+
+
+def _section(content: dict[str, Any], section_id: str) -> dict[str, Any] | None:
+    return next((s for s in content["sections"] if s["id"] == section_id), None)
+
+
+def _check_applies(content: dict[str, Any], data: ProposalIn | Proposal) -> None:
+    """Refuse a proposal the form (as it stands, draft included) cannot take."""
+    found = _find(content, data.question_id)
+    if data.kind == ProposalKind.ADD:
+        if _section(content, data.section_id) is None:
+            raise UnknownQuestion(N_("The form has no such section."), field="section_id")
+        if found is not None:
+            raise QuestionExists(
+                N_("The form already has a question with this id."), field="question_id"
+            )
+    elif found is None:
+        raise UnknownQuestion(N_("The form has no question with this id."), field="question_id")
+
+
+# --- the actions ---------------------------------------------------------------------------
+
+
+def _event(db: Session, actor: Actor, proposal: Proposal, action: str, note: str | None) -> None:
+    assert actor.user_id is not None
+    db.add(
+        ProposalEvent(
+            proposal_id=proposal.id,
+            actor_id=actor.user_id,
+            role=actor.role,
+            action=action,
+            note=note,
+            at=utcnow(),
+        )
+    )
+
+
+def propose(db: Session, actor: Actor, data: ProposalIn) -> Proposal:
+    """A partner proposes a new question, new wording, or a removal, with a reason."""
+    if not actor.organisation:
+        raise Forbidden("A partner's account names the partner organisation.")
+    if data.kind is not ProposalKind.REMOVE and not (data.label or "").strip():
+        raise WordingMissing(N_("Give the question's wording in Dutch."), field="label")
+    _check_applies(_current_content(db, data.form_id), data)
+    assert actor.user_id is not None
+    proposal = Proposal(
+        form_id=data.form_id,
+        kind=data.kind,
+        section_id=data.section_id,
+        question_id=data.question_id,
+        label=None if data.kind is ProposalKind.REMOVE else data.label,
+        reason=data.reason,
+        proposer_id=actor.user_id,
+        organisation=actor.organisation,
+        status=ProposalStatus.PROPOSED,
+    )
+    db.add(proposal)
+    db.flush()
+    _event(db, actor, proposal, Action.PROPOSED, data.reason)
+    return proposal
+
+
+def _undecided(proposal: Proposal) -> None:
+    if proposal.status != ProposalStatus.PROPOSED:
+        raise ProposalDecided(N_("This proposal was already decided."))
+
+
+def accept(db: Session, actor: Actor, proposal: Proposal) -> FormDraft:
+    """Take the proposal into the form's draft version (made if there is none)."""
+    _undecided(proposal)
+    draft = _draft_for(db, actor, proposal.form_id)
+    content = json.loads(json.dumps(draft.content))  # a new object: the JSON column sees it
+    _check_applies(content, proposal)
+    _apply(content, proposal)
+    draft.content = content
+    proposal.status = ProposalStatus.ACCEPTED
+    proposal.draft_id = draft.id
+    _event(db, actor, proposal, Action.ACCEPTED, f"v{draft.version}")
+    db.flush()
+    return draft
+
+
+def _apply(content: dict[str, Any], proposal: Proposal) -> None:
+    """The proposal's change to the form: the Dutch wording only; the other languages
+    of a new or reworded question are missing until translated."""
+    if proposal.kind == ProposalKind.ADD:
+        section = _section(content, proposal.section_id)
+        assert section is not None
+        section["questions"].append(
+            {
+                "id": proposal.question_id,
+                "type": "long_text",
+                "label": {SOURCE_LANGUAGE: proposal.label},
+            }
+        )
+        return
+    found = _find(content, proposal.question_id)
+    assert found is not None
+    section, index = found
+    if proposal.kind == ProposalKind.REMOVE:
+        del section["questions"][index]
+    else:
+        section["questions"][index]["label"] = {SOURCE_LANGUAGE: proposal.label}
+
+
+def reject(db: Session, actor: Actor, proposal: Proposal, decision: DecisionIn) -> Proposal:
+    _undecided(proposal)
+    proposal.status = ProposalStatus.REJECTED
+    proposal.decision_reason = decision.reason
+    _event(db, actor, proposal, Action.REJECTED, decision.reason)
+    db.flush()
+    return proposal
+
+
+def missing_texts(draft: FormDraft) -> list[str]:
+    """What stops the draft from being published (texts absent in a language, an
+    invalid definition)."""
+    try:
+        FormDefinition.model_validate(draft.content)
+    except ValidationError as exc:
+        return [str(error["msg"]) for error in exc.errors()]
+    return []
+
+
+def publish(db: Session, actor: Actor, draft: FormDraft) -> FormDraft:
+    """Freeze the draft as the form's next published version."""
+    if draft.status != DraftStatus.DRAFT:
+        raise DraftFrozen(N_("This version is published and can no longer change."))
+    problems = missing_texts(draft)
+    if problems:
+        raise DraftIncomplete(
+            N_("This version cannot be published yet: texts are missing or invalid."),
+            problems=problems,
+        )
+    definition = FormDefinition.model_validate(draft.content)
+    draft.content_hash = definition.content_hash
+    draft.status = DraftStatus.PUBLISHED
+    draft.published_at = utcnow()
+    draft.published_by_id = actor.user_id
+    for proposal in db.scalars(select(Proposal).where(Proposal.draft_id == draft.id)):
+        _event(db, actor, proposal, Action.PUBLISHED, f"v{draft.version}")
+    db.flush()
+    return draft
