@@ -39,4 +39,5 @@ def names_of(db: Session, events: Iterable[ProposalEvent]) -> dict[uuid.UUID, st
     ids = {e.actor_id for e in events}
     if not ids:
         return {}
-    return dict(db.execute(select(User.id, User.display_name).where(User.id.in_(ids))).tuples())
+    rows = db.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+    return {user_id: name for user_id, name in rows}
