@@ -1,14 +1,23 @@
 """Proposals for the form's questions and its draft versions, for machines."""
 
 from collections.abc import Sequence
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
 from service.core.routing import UnitOfWorkRoute
 from service.models.proposals import FormDraft
 from service.proposals import access, queries, service
-from service.proposals.schemas import DecisionIn, DraftOut, ProposalIn, ProposalOut
+from service.proposals.schemas import (
+    DecisionIn,
+    DraftOut,
+    FormId,
+    ProposalIn,
+    ProposalOut,
+    VersionDiffOut,
+)
+from service.questionnaires.forms import DEFAULT_FORM, SOURCE_LANGUAGE
 
 router = APIRouter(tags=["proposals"], route_class=UnitOfWorkRoute)
 
@@ -58,6 +67,20 @@ def reject(
 def list_versions(db: Session, _: access.Owner) -> Sequence[DraftOut]:
     """The form versions made here: drafts and those published from them."""
     return [_draft_out(d) for d in queries.drafts(db)]
+
+
+@router.get("/form-versions/compare")
+def compare(
+    db: Session,
+    _: access.Reader,
+    old: Annotated[int, Query(ge=1, description="The earlier version")],
+    new: Annotated[int, Query(ge=1, description="The later version")],
+    form_id: Annotated[FormId, Query()] = DEFAULT_FORM,
+    language: Annotated[str, Query(pattern=r"^[a-z]{2,3}$")] = SOURCE_LANGUAGE,
+) -> VersionDiffOut:
+    """What changed between two versions, question by question, in ``language``, with
+    who proposed each change."""
+    return service.compare(db, form_id, old, new, language)
 
 
 @router.post("/form-versions/{draft_id}/publish")

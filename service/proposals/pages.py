@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.core.actions import Refusal, attempt, parse_form
 from service.core.actor import Actor
+from service.core.formatting import language_in
 from service.core.i18n import N_, gettext_for, language_of
 from service.core.web import page_router, render, see_other
 from service.models.proposals import FormDraft, Proposal, ProposalKind
@@ -169,6 +170,45 @@ def reject(
     if isinstance(done, Refusal):
         return _proposal_page(request, db, actor, proposal, form, done)
     return see_other(f"/proposals/{proposal.id}")
+
+
+# --- what changed between two versions ------------------------------------------------------
+
+CHANGE_LABELS = {
+    "added": N_("Added"),
+    "removed": N_("Removed"),
+    "changed": N_("Changed"),
+}
+
+
+@router.get("/form-versions/compare", response_class=HTMLResponse)
+def compare_page(request: Request, db: Session, actor: access.ReaderPage) -> HTMLResponse:
+    """Two versions side by side, question by question, in a language the form has."""
+    gettext = gettext_for(language_of(request))
+    versions = service.known_versions(db, DEFAULT_FORM)
+    latest = service.latest_published(db, DEFAULT_FORM)
+    query = request.query_params
+
+    def chosen(name: str, default: int) -> int:
+        value = query.get(name, "")
+        return int(value) if value.isdigit() and int(value) in versions else default
+
+    new = chosen("new", versions[-1])
+    old = chosen("old", versions[-2] if len(versions) > 1 else new)
+    language = query.get("language", SOURCE_LANGUAGE)
+    if language not in latest.languages:
+        language = SOURCE_LANGUAGE
+    version_options = [(str(v), gettext("version %(version)s") % {"version": v}) for v in versions]
+    context = {
+        "diff": service.compare(db, DEFAULT_FORM, old, new, language),
+        "version_options": version_options,
+        "language_pairs": [
+            (lang, language_in(lang, language_of(request))) for lang in latest.languages
+        ],
+        "rtl": language in latest.rtl_languages,
+        "CHANGE_LABELS": CHANGE_LABELS,
+    }
+    return render(request, "proposals/compare.html", context, actor=actor)
 
 
 # --- the form owner ------------------------------------------------------------------------

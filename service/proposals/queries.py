@@ -41,3 +41,23 @@ def names_of(db: Session, events: Iterable[ProposalEvent]) -> dict[uuid.UUID, st
         return {}
     rows = db.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
     return {user_id: name for user_id, name in rows}
+
+
+def proposers_between(db: Session, form_id: str, old: int, new: int) -> dict[str, list[str]]:
+    """Question id -> who proposed the accepted changes of the versions after ``old``
+    up to ``new``: "organisation (name)"."""
+    rows = db.execute(
+        select(Proposal.question_id, Proposal.organisation, User.display_name)
+        .join(FormDraft, FormDraft.id == Proposal.draft_id)
+        .join(User, User.id == Proposal.proposer_id)
+        .where(
+            Proposal.form_id == form_id,
+            FormDraft.version > old,
+            FormDraft.version <= new,
+        )
+        .order_by(Proposal.created_at)
+    )
+    found: dict[str, list[str]] = {}
+    for question_id, organisation, name in rows:
+        found.setdefault(question_id, []).append(f"{organisation} ({name})")
+    return found

@@ -96,3 +96,20 @@ class DraftOut(BaseModel):
     content_hash: str | None
     published_at: datetime | None
     missing_texts: list[str] = Field(description="What blocks publishing")
+
+
+class QuestionChange(BaseModel):
+    question_id: str
+    section_id: str
+    change: str = Field(description="added, removed or changed")
+    before: str | None = Field(description="The question's wording in the language asked")
+    after: str | None
+    proposed_by: list[str] = Field(description="Organisation (and name) of each proposer")
+
+
+class VersionDiffOut(BaseModel):
+    form_id: str
+    old_version: int
+    new_version: int
+    language: str
+    changes: list[QuestionChange]

@@ -21,6 +21,7 @@ from service.models.proposals import (
     ProposalKind,
     ProposalStatus,
 )
+from service.proposals import queries
 from service.proposals.exceptions import (
     DraftFrozen,
     DraftIncomplete,
@@ -30,9 +31,14 @@ from service.proposals.exceptions import (
     UnknownQuestion,
     WordingMissing,
 )
-from service.proposals.schemas import DecisionIn, ProposalIn
+from service.proposals.schemas import DecisionIn, ProposalIn, QuestionChange, VersionDiffOut
 from service.questionnaires.exceptions import FormNotFound
-from service.questionnaires.forms import SOURCE_LANGUAGE, FormDefinition, load_form
+from service.questionnaires.forms import (
+    SOURCE_LANGUAGE,
+    FormDefinition,
+    available_forms,
+    load_form,
+)
 
 
 class Action:
@@ -62,6 +68,58 @@ def latest_published(db: Session, form_id: str) -> FormDefinition:
     if newest_file is None:
         raise NoSuchForm(f"No form '{form_id}'.")
     return newest_file
+
+
+def version_content(db: Session, form_id: str, version: int) -> dict[str, Any]:
+    """One version of the form as JSON: a file in forms/, or a version made here (the
+    open draft included, so the owner sees what publishing it would change)."""
+    made = db.scalar(
+        select(FormDraft).where(FormDraft.form_id == form_id, FormDraft.version == version)
+    )
+    if made is not None:
+        return made.content
+    try:
+        return load_form(form_id, version).model_dump(mode="json", exclude={"review"})
+    except FormNotFound as exc:
+        raise NoSuchForm(f"No version {version} of form '{form_id}'.") from exc
+
+
+def known_versions(db: Session, form_id: str) -> list[int]:
+    files = {v for f, v in available_forms() if f == form_id}
+    made = db.scalars(select(FormDraft.version).where(FormDraft.form_id == form_id))
+    return sorted(files | set(made))
+
+
+def compare(db: Session, form_id: str, old: int, new: int, language: str) -> VersionDiffOut:
+    """What changed from version ``old`` to ``new``, question by question, with the
+    wording in ``language`` and who proposed each change."""
+    before, after = version_content(db, form_id, old), version_content(db, form_id, new)
+    proposers = queries.proposers_between(db, form_id, min(old, new), max(old, new))
+
+    def questions(content: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+        return {q["id"]: (s["id"], q) for s in content["sections"] for q in s["questions"]}
+
+    was, now = questions(before), questions(after)
+    changes: list[QuestionChange] = []
+    for question_id in [*now, *(q for q in was if q not in now)]:
+        old_q, new_q = was.get(question_id), now.get(question_id)
+        if old_q is not None and new_q is not None and old_q[1] == new_q[1]:
+            continue
+        change = "added" if old_q is None else "removed" if new_q is None else "changed"
+        section_id = (new_q or old_q or ("", {}))[0]
+        changes.append(
+            QuestionChange(
+                question_id=question_id,
+                section_id=section_id,
+                change=change,
+                before=old_q[1]["label"].get(language) if old_q else None,
+                after=new_q[1]["label"].get(language) if new_q else None,
+                proposed_by=proposers.get(question_id, []),
+            )
+        )
+    return VersionDiffOut(
+        form_id=form_id, old_version=old, new_version=new, language=language, changes=changes
+    )
 
 
 def open_draft(db: Session, form_id: str) -> FormDraft | None:

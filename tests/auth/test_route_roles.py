@@ -170,6 +170,7 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/proposals/{proposal_id}/accept"): FORM_OWNERS,
     ("POST", "/api/v1/proposals/{proposal_id}/reject"): FORM_OWNERS,
     ("GET", "/api/v1/form-versions"): FORM_OWNERS,
+    ("GET", "/api/v1/form-versions/compare"): PROPOSAL_READERS,
     ("POST", "/api/v1/form-versions/{draft_id}/publish"): FORM_OWNERS,
 }
 
