@@ -2,7 +2,8 @@
 
 Chain partners propose questions, the form owner accepts them into a draft version of
 the form (stored in the database until it is published, then frozen with its hash) or
-rejects them; every step is an event. Two roles: ``partner`` and ``form_owner``.
+rejects them; every step is an event. Two roles: ``partner`` and ``form_owner``. A draft's
+translations record the hash of the source text they translated (stale when it changes).
 
 Revision ID: 7c3f0a9e2b61
 Revises: 5a7e2c91d4b8
@@ -123,9 +124,42 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_form_proposal_events_proposal_id"), "form_proposal_events", ["proposal_id"]
     )
+    op.create_table(
+        "form_draft_translations",
+        sa.Column("draft_id", sa.Uuid(), nullable=False),
+        sa.Column("language", sa.String(length=10), nullable=False),
+        sa.Column("key", sa.String(length=300), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("source_hash", sa.String(length=64), nullable=False),
+        sa.Column("translated_by_id", sa.Uuid(), nullable=False),
+        sa.Column("translated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["draft_id"],
+            ["form_drafts.id"],
+            name=op.f("fk_form_draft_translations_draft_id_form_drafts"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["translated_by_id"],
+            ["users.id"],
+            name=op.f("fk_form_draft_translations_translated_by_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_form_draft_translations")),
+        sa.UniqueConstraint(
+            "draft_id",
+            "language",
+            "key",
+            name=op.f("uq_form_draft_translations_draft_id_language_key"),
+        ),
+    )
+    op.create_index(
+        op.f("ix_form_draft_translations_draft_id"), "form_draft_translations", ["draft_id"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_form_draft_translations_draft_id"), table_name="form_draft_translations")
+    op.drop_table("form_draft_translations")
     op.drop_index(op.f("ix_form_proposal_events_proposal_id"), table_name="form_proposal_events")
     op.drop_table("form_proposal_events")
     op.drop_index(op.f("ix_form_proposals_proposer_id"), table_name="form_proposals")

@@ -31,7 +31,7 @@ from service.models.idempotency import IdempotentAnswer
 from service.models.invitations import Invitation, InvitationStatus
 from service.models.jobs import OutboxJob
 from service.models.messages import Message, MessageKind, MessageStatus
-from service.models.proposals import FormDraft, Proposal, ProposalEvent
+from service.models.proposals import DraftTranslation, FormDraft, Proposal, ProposalEvent
 from service.models.questionnaires import AnswerSet
 from service.models.sessions import (
     Booking,
@@ -66,6 +66,7 @@ __all__ = [
     "Decision",
     "DecisionReview",
     "Dossier",
+    "DraftTranslation",
     "FormDraft",
     "Gender",
     "HearingHandoff",

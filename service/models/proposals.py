@@ -115,3 +115,20 @@ def _published_never_changes(mapper: Any, connection: Any, draft: FormDraft) -> 
     was = status.deleted[0] if status.deleted else draft.status
     if was == DraftStatus.PUBLISHED:
         raise Conflict("A published form version never changes.", code="draft_frozen")
+
+
+class DraftTranslation(UuidPk, Base):
+    """One text of a draft translated into one language: which source (Dutch) text it
+    translated, by its hash. When the source changes the hash no longer matches, and the
+    translation is stale until translated again."""
+
+    __tablename__ = "form_draft_translations"
+    __table_args__ = (UniqueConstraint("draft_id", "language", "key"),)
+
+    draft_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("form_drafts.id"), index=True)
+    language: Mapped[str] = mapped_column(String(10))
+    key: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    source_hash: Mapped[str] = mapped_column(String(64))
+    translated_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    translated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -18,6 +18,8 @@ from service.models.proposals import FormDraft, Proposal
 PROPOSERS = (Role.PARTNER,)
 OWNERS = (Role.FORM_OWNER, Role.ADMIN)
 READERS = (Role.PARTNER, Role.FORM_OWNER, Role.ADMIN)
+# A draft's texts go to the agencies, as answers do.
+TRANSLATORS = (Role.TRANSLATOR, Role.FORM_OWNER, Role.ADMIN)
 
 Proposer = Annotated[Actor, Depends(allow(*PROPOSERS))]
 ProposerPage = Annotated[Actor, Depends(signed_in(*PROPOSERS))]
@@ -25,6 +27,8 @@ Owner = Annotated[Actor, Depends(allow(*OWNERS))]
 OwnerPage = Annotated[Actor, Depends(signed_in(*OWNERS))]
 Reader = Annotated[Actor, Depends(allow(*READERS))]
 ReaderPage = Annotated[Actor, Depends(signed_in(*READERS))]
+Translator = Annotated[Actor, Depends(allow(*TRANSLATORS))]
+TranslatorPage = Annotated[Actor, Depends(signed_in(*TRANSLATORS))]
 
 
 def readable_proposal(db: Session, actor: Actor, proposal_id: uuid.UUID) -> Proposal:
@@ -59,3 +63,5 @@ OwnersProposal = Annotated[Proposal, Depends(_proposal_through(allow(*OWNERS)))]
 OwnersProposalPage = Annotated[Proposal, Depends(_proposal_through(signed_in(*OWNERS)))]
 OwnersDraft = Annotated[FormDraft, Depends(_draft_through(allow(*OWNERS)))]
 OwnersDraftPage = Annotated[FormDraft, Depends(_draft_through(signed_in(*OWNERS)))]
+TranslatorsDraft = Annotated[FormDraft, Depends(_draft_through(allow(*TRANSLATORS)))]
+TranslatorsDraftPage = Annotated[FormDraft, Depends(_draft_through(signed_in(*TRANSLATORS)))]

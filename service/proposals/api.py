@@ -3,7 +3,8 @@
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, UploadFile, status
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from service.core.routing import UnitOfWorkRoute
@@ -15,9 +16,12 @@ from service.proposals.schemas import (
     FormId,
     ProposalIn,
     ProposalOut,
+    SourceTextIn,
     VersionDiffOut,
 )
 from service.questionnaires.forms import DEFAULT_FORM, SOURCE_LANGUAGE
+from service.translation import xliff
+from service.translation.api import read_upload
 
 router = APIRouter(tags=["proposals"], route_class=UnitOfWorkRoute)
 
@@ -87,3 +91,48 @@ def compare(
 def publish(draft: access.OwnersDraft, db: Session, actor: access.Owner) -> DraftOut:
     """Freeze the draft as the next published version (refused while texts are missing)."""
     return _draft_out(service.publish(db, actor, draft))
+
+
+Language = Annotated[str, Path(pattern=r"^[a-z]{2,3}$")]
+
+
+@router.get("/form-versions/{draft_id}/translations")
+def translation_states(draft: access.TranslatorsDraft, db: Session) -> dict[str, dict[str, str]]:
+    """Per language, each text still to translate: ``missing`` or ``stale`` (its Dutch
+    source changed since it was translated). Publishing waits until all are empty."""
+    return service.text_states(db, draft)
+
+
+@router.get(
+    "/form-versions/{draft_id}/translations/{language}/xliff",
+    responses={200: {"content": {xliff.MEDIA_TYPE: {}}, "description": "An XLIFF 1.2 file"}},
+)
+def translation_package(
+    draft: access.TranslatorsDraft, language: Language, db: Session
+) -> Response:
+    """The texts ``language`` still needs, as XLIFF 1.2 from Dutch."""
+    data = service.translation_package(db, draft, language)
+    name = f"form-{draft.form_id}-v{draft.version}-{language}.xlf"
+    disposition = f'attachment; filename="{name}"'
+    return Response(data, media_type=xliff.MEDIA_TYPE, headers={"Content-Disposition": disposition})
+
+
+@router.put("/form-versions/{draft_id}/translations/{language}/xliff")
+def deliver_translation(
+    draft: access.TranslatorsDraft,
+    language: Language,
+    file: UploadFile,
+    db: Session,
+    actor: access.Translator,
+) -> dict[str, int]:
+    """The translated XLIFF: each translated unit records the source it translated."""
+    data = read_upload(file) or b""
+    return {"translated": service.receive_translation(db, actor, draft, language, data)}
+
+
+@router.post("/form-versions/{draft_id}/texts")
+def edit_source(
+    draft: access.OwnersDraft, body: SourceTextIn, db: Session, actor: access.Owner
+) -> DraftOut:
+    """Reword a Dutch text of the draft; its translations become stale."""
+    return _draft_out(service.edit_source(db, actor, draft, body))

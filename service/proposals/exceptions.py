@@ -27,3 +27,7 @@ class NoSuchForm(NotFound):
 
 class WordingMissing(InvalidInput):
     code = "wording_missing"
+
+
+class TranslationRefused(InvalidInput):
+    code = "translation_refused"

@@ -113,3 +113,11 @@ class VersionDiffOut(BaseModel):
     new_version: int
     language: str
     changes: list[QuestionChange]
+
+
+class SourceTextIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: Annotated[str, Field(min_length=1, max_length=300)] = Field(
+        description="The text's key, e.g. sections.journey.questions.border_crossing.label"
+    )
+    text: Note = Field(min_length=1, description="The new Dutch text")

@@ -15,6 +15,7 @@ from service.core.errors import Forbidden
 from service.core.i18n import N_
 from service.models.proposals import (
     DraftStatus,
+    DraftTranslation,
     FormDraft,
     Proposal,
     ProposalEvent,
@@ -28,10 +29,18 @@ from service.proposals.exceptions import (
     NoSuchForm,
     ProposalDecided,
     QuestionExists,
+    TranslationRefused,
     UnknownQuestion,
     WordingMissing,
 )
-from service.proposals.schemas import DecisionIn, ProposalIn, QuestionChange, VersionDiffOut
+from service.proposals.schemas import (
+    DecisionIn,
+    ProposalIn,
+    QuestionChange,
+    SourceTextIn,
+    VersionDiffOut,
+)
+from service.proposals.texts import source_hash, texts_at, texts_of
 from service.questionnaires.exceptions import FormNotFound
 from service.questionnaires.forms import (
     SOURCE_LANGUAGE,
@@ -39,6 +48,7 @@ from service.questionnaires.forms import (
     available_forms,
     load_form,
 )
+from service.translation import xliff
 
 
 class Action:
@@ -290,7 +300,12 @@ def publish(db: Session, actor: Actor, draft: FormDraft) -> FormDraft:
     """Freeze the draft as the form's next published version."""
     if draft.status != DraftStatus.DRAFT:
         raise DraftFrozen(N_("This version is published and can no longer change."))
-    problems = missing_texts(draft)
+    problems = missing_texts(draft) + [
+        f"{language}: {key} is {state}"
+        for language, wanted in text_states(db, draft).items()
+        for key, state in wanted.items()
+        if state == TextState.STALE
+    ]
     if problems:
         raise DraftIncomplete(
             N_("This version cannot be published yet: texts are missing or invalid."),
@@ -305,3 +320,127 @@ def publish(db: Session, actor: Actor, draft: FormDraft) -> FormDraft:
         _event(db, actor, proposal, Action.PUBLISHED, f"v{draft.version}")
     db.flush()
     return draft
+
+
+# --- translating a draft's texts (XLIFF, as answers are) ------------------------------------
+
+
+class TextState:
+    CURRENT = "current"
+    MISSING = "missing"
+    STALE = "stale"
+
+
+def text_states(db: Session, draft: FormDraft) -> dict[str, dict[str, str]]:
+    """Language -> key -> missing or stale, for every text a language still needs. A
+    text carried over from the published version is current until its source changes."""
+    recorded = {
+        (t.language, t.key): t.source_hash
+        for t in db.scalars(select(DraftTranslation).where(DraftTranslation.draft_id == draft.id))
+    }
+    states: dict[str, dict[str, str]] = {}
+    for language in draft.content["languages"]:
+        if language == SOURCE_LANGUAGE:
+            continue
+        wanted: dict[str, str] = {}
+        for key, texts in texts_of(draft.content):
+            if not (texts.get(language) or "").strip():
+                wanted[key] = TextState.MISSING
+            elif recorded.get((language, key), source_hash(texts[SOURCE_LANGUAGE])) != (
+                source_hash(texts[SOURCE_LANGUAGE])
+            ):
+                wanted[key] = TextState.STALE
+        states[language] = wanted
+    return states
+
+
+def _editable(draft: FormDraft) -> None:
+    if draft.status != DraftStatus.DRAFT:
+        raise DraftFrozen(N_("This version is published and can no longer change."))
+
+
+def edit_source(db: Session, actor: Actor, draft: FormDraft, edit: SourceTextIn) -> FormDraft:
+    """The form owner rewords a Dutch text of the draft; its translations go stale."""
+    _editable(draft)
+    content = json.loads(json.dumps(draft.content))
+    texts = texts_at(content, edit.key)
+    if texts is None:
+        raise UnknownQuestion(N_("The draft has no text with this key."), field="key")
+    old = texts[SOURCE_LANGUAGE]
+    # Translations carried over from the published version translated the old source.
+    for language in texts:
+        if language != SOURCE_LANGUAGE and _recorded(db, draft, language, edit.key) is None:
+            db.add(
+                DraftTranslation(
+                    draft_id=draft.id,
+                    language=language,
+                    key=edit.key,
+                    text=texts[language],
+                    source_hash=source_hash(old),
+                    translated_by_id=actor.user_id,
+                )
+            )
+    texts[SOURCE_LANGUAGE] = edit.text
+    draft.content = content
+    db.flush()
+    return draft
+
+
+def _recorded(db: Session, draft: FormDraft, language: str, key: str) -> DraftTranslation | None:
+    return db.scalar(
+        select(DraftTranslation).where(
+            DraftTranslation.draft_id == draft.id,
+            DraftTranslation.language == language,
+            DraftTranslation.key == key,
+        )
+    )
+
+
+def translation_package(db: Session, draft: FormDraft, language: str) -> bytes:
+    """The texts ``language`` still needs (missing or stale), as XLIFF 1.2 from Dutch."""
+    _editable(draft)
+    if language not in draft.content["languages"] or language == SOURCE_LANGUAGE:
+        raise NoSuchForm(f"The form is not translated into '{language}'.")
+    needed = text_states(db, draft)[language]
+    sources = dict(texts_of(draft.content))
+    return xliff.make_texts(
+        f"form-{draft.form_id}-v{draft.version}-{language}",
+        SOURCE_LANGUAGE,
+        language,
+        [(key, sources[key][SOURCE_LANGUAGE], state) for key, state in needed.items()],
+    )
+
+
+def receive_translation(
+    db: Session, actor: Actor, draft: FormDraft, language: str, data: bytes
+) -> int:
+    """The agency's XLIFF for one language: each translated unit goes into the draft and
+    records the hash of the source it translated (the source in the file: a source
+    changed since the package was made leaves the translation stale)."""
+    _editable(draft)
+    if language not in draft.content["languages"] or language == SOURCE_LANGUAGE:
+        raise NoSuchForm(f"The form is not translated into '{language}'.")
+    try:
+        read = xliff.read(data)
+    except xliff.UnreadableFile as exc:
+        raise TranslationRefused(str(exc), field="file") from exc
+    assert actor.user_id is not None
+    content = json.loads(json.dumps(draft.content))
+    known = dict(texts_of(content))
+    taken = 0
+    for unit in read.units:
+        if unit.key not in known or not unit.target.strip():
+            continue
+        known[unit.key][language] = unit.target
+        record = _recorded(db, draft, language, unit.key) or DraftTranslation(
+            draft_id=draft.id, language=language, key=unit.key
+        )
+        record.text, record.source_hash = unit.target, source_hash(unit.source)
+        record.translated_by_id, record.translated_at = actor.user_id, utcnow()
+        db.add(record)
+        taken += 1
+    if not taken:
+        raise TranslationRefused(N_("The file holds no translation of this draft."), field="file")
+    draft.content = content
+    db.flush()
+    return taken

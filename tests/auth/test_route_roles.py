@@ -32,6 +32,7 @@ ON_SITE = frozenset({Role.PLANNER, Role.HOST, Role.ADMIN})
 # The form's questions: chain partners propose, the form owner decides and publishes.
 FORM_OWNERS = frozenset({Role.FORM_OWNER, Role.ADMIN})
 PROPOSAL_READERS = FORM_OWNERS | {Role.PARTNER}
+FORM_TRANSLATORS = FORM_OWNERS | {Role.TRANSLATOR}
 
 EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/auth/token"): frozenset({PUBLIC}),
@@ -171,6 +172,10 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/proposals/{proposal_id}/reject"): FORM_OWNERS,
     ("GET", "/api/v1/form-versions"): FORM_OWNERS,
     ("GET", "/api/v1/form-versions/compare"): PROPOSAL_READERS,
+    ("GET", "/api/v1/form-versions/{draft_id}/translations"): FORM_TRANSLATORS,
+    ("GET", "/api/v1/form-versions/{draft_id}/translations/{language}/xliff"): FORM_TRANSLATORS,
+    ("PUT", "/api/v1/form-versions/{draft_id}/translations/{language}/xliff"): FORM_TRANSLATORS,
+    ("POST", "/api/v1/form-versions/{draft_id}/texts"): FORM_OWNERS,
     ("POST", "/api/v1/form-versions/{draft_id}/publish"): FORM_OWNERS,
 }
 
