@@ -4,7 +4,7 @@ steps, review (accept into the draft, reject with a reason), publish a version."
 import uuid
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -15,8 +15,11 @@ from service.core.i18n import N_, gettext_for, language_of
 from service.core.web import page_router, render, see_other
 from service.models.proposals import FormDraft, Proposal, ProposalKind
 from service.proposals import access, queries, service
-from service.proposals.schemas import DecisionIn, ProposalIn
+from service.proposals.schemas import DecisionIn, ProposalIn, SourceTextIn
+from service.proposals.texts import texts_of
 from service.questionnaires.forms import DEFAULT_FORM, SOURCE_LANGUAGE
+from service.translation import xliff
+from service.translation.api import read_upload
 
 router = page_router()
 
@@ -248,3 +251,101 @@ def publish(
     if isinstance(done, Refusal):
         return _owner_page(request, db, actor, (draft.id, done))
     return see_other("/form-owner?published=true")
+
+
+# --- a draft's texts in translation -------------------------------------------------------
+
+STATE_LABELS = {"missing": N_("Not translated"), "stale": N_("Stale: the Dutch text changed")}
+TEXT_WORDS = {"key": N_("Choose the text."), "text": N_("Enter the new Dutch text.")}
+
+
+@router.get("/agency/form-texts", response_class=HTMLResponse)
+def drafts_to_translate(
+    request: Request, db: Session, actor: access.TranslatorPage
+) -> HTMLResponse:
+    """The drafts of the form whose texts wait for translation."""
+    open_drafts = [d for d in queries.drafts(db) if d.status == "draft"]
+    rows = [(d, service.text_states(db, d)) for d in open_drafts]
+    return render(request, "proposals/drafts_to_translate.html", {"rows": rows}, actor=actor)
+
+
+@router.get("/form-versions/{draft_id}/translations", response_class=HTMLResponse)
+def translations_page(
+    draft: access.TranslatorsDraftPage, request: Request, db: Session, actor: access.TranslatorPage
+) -> HTMLResponse:
+    return _translations_page(request, db, actor, draft)
+
+
+def _translations_page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    draft: FormDraft,
+    refusal: Refusal | None = None,
+    form: dict[str, str] | None = None,
+    language: str = "",
+) -> HTMLResponse:
+    states = service.text_states(db, draft) if draft.status == "draft" else {}
+    sources = dict(texts_of(draft.content))
+    context = {
+        "draft": draft,
+        "states": states,
+        "sources": {key: texts[SOURCE_LANGUAGE] for key, texts in sources.items()},
+        "STATE_LABELS": STATE_LABELS,
+        "owner": actor.role in access.OWNERS,
+        "key_options": [(key, key) for key in sources],
+        "form": form or {},
+        "refusal": refusal,
+        "refused_language": language,
+        "errors": _errors(request, refusal, "file" if language else "text"),
+        "done": request.query_params.get("done") == "true",
+    }
+    status = refusal.status if refusal else 200
+    return render(request, "proposals/translations.html", context, actor=actor, status_code=status)
+
+
+@router.get("/form-versions/{draft_id}/translations/{language}.xlf")
+def download_package(draft: access.TranslatorsDraftPage, language: str, db: Session) -> Response:
+    data = service.translation_package(db, draft, language)
+    name = f"form-{draft.form_id}-v{draft.version}-{language}.xlf"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(data, media_type=xliff.MEDIA_TYPE, headers=headers)
+
+
+@router.post("/form-versions/{draft_id}/translations/{language}", response_class=HTMLResponse)
+def upload_translation(
+    draft: access.TranslatorsDraftPage,
+    language: str,
+    request: Request,
+    db: Session,
+    actor: access.TranslatorPage,
+    file: UploadFile | None = None,
+) -> Response:
+    """The API's delivery of a translated XLIFF, from the page's upload."""
+
+    def act() -> int:
+        return service.receive_translation(db, actor, draft, language, read_upload(file) or b"")
+
+    done = attempt(db, act)
+    if isinstance(done, Refusal):
+        return _translations_page(request, db, actor, draft, done, language=language)
+    return see_other(f"/form-versions/{draft.id}/translations?done=true")
+
+
+@router.post("/form-owner/versions/{draft_id}/texts", response_class=HTMLResponse)
+def edit_text(
+    draft: access.OwnersDraftPage,
+    request: Request,
+    db: Session,
+    actor: access.OwnerPage,
+    form: Form,
+) -> Response:
+    """The API's rewording of a Dutch text, from the page's form."""
+
+    def act() -> FormDraft:
+        return service.edit_source(db, actor, draft, parse_form(SourceTextIn, form, say=TEXT_WORDS))
+
+    done = attempt(db, act)
+    if isinstance(done, Refusal):
+        return _translations_page(request, db, actor, draft, done, form)
+    return see_other(f"/form-versions/{draft.id}/translations?done=true")
