@@ -10,9 +10,11 @@ from fastapi import Depends
 from sqlalchemy.orm import Session
 
 from service.auth.access import PermissionDependency, allow, signed_in, through
+from service.cases.access import case_through
 from service.core.actor import Actor
 from service.core.errors import NotFound
 from service.models.auth import Role
+from service.models.cases import Case
 from service.models.proposals import FormDraft, Proposal
 
 PROPOSERS = (Role.PARTNER,)
@@ -65,3 +67,8 @@ OwnersDraft = Annotated[FormDraft, Depends(_draft_through(allow(*OWNERS)))]
 OwnersDraftPage = Annotated[FormDraft, Depends(_draft_through(signed_in(*OWNERS)))]
 TranslatorsDraft = Annotated[FormDraft, Depends(_draft_through(allow(*TRANSLATORS)))]
 TranslatorsDraftPage = Annotated[FormDraft, Depends(_draft_through(signed_in(*TRANSLATORS)))]
+# The lawyer reads the form's topics before the session, for their own clients only.
+PREPARERS = (Role.LAWYER,)
+PreparerPage = Annotated[Actor, Depends(signed_in(*PREPARERS))]
+PreparersCase = Annotated[Case, Depends(case_through(allow(*PREPARERS)))]
+PreparersCasePage = Annotated[Case, Depends(case_through(signed_in(*PREPARERS)))]

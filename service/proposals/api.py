@@ -14,6 +14,7 @@ from service.proposals.schemas import (
     DecisionIn,
     DraftOut,
     FormId,
+    FormPreviewOut,
     ProposalIn,
     ProposalOut,
     SourceTextIn,
@@ -136,3 +137,14 @@ def edit_source(
 ) -> DraftOut:
     """Reword a Dutch text of the draft; its translations become stale."""
     return _draft_out(service.edit_source(db, actor, draft, body))
+
+
+@router.get("/cases/{case_id}/form-preview")
+def form_preview(
+    case: access.PreparersCase,
+    db: Session,
+    language: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$")] = None,
+) -> FormPreviewOut:
+    """The current form's topics in the client's language, to prepare the session (its
+    questions too where the policy ``form_preview`` is ``questions``)."""
+    return service.preview(db, case, language)

@@ -349,3 +349,23 @@ def edit_text(
     if isinstance(done, Refusal):
         return _translations_page(request, db, actor, draft, done, form)
     return see_other(f"/form-versions/{draft.id}/translations?done=true")
+
+
+# --- the lawyer prepares the client -------------------------------------------------------
+
+
+@router.get("/lawyer/cases/{case_id}/form-preview", response_class=HTMLResponse)
+def form_preview(
+    case: access.PreparersCasePage, request: Request, db: Session, actor: access.PreparerPage
+) -> HTMLResponse:
+    """The current form's topics in the client's language, before the session."""
+    asked = request.query_params.get("language")
+    shown = service.preview(db, case, asked)
+    context = {
+        "case": case,
+        "preview": shown,
+        "language_options": [
+            (lang, language_in(lang, language_of(request))) for lang in shown.languages
+        ],
+    }
+    return render(request, "proposals/form_preview.html", context, actor=actor)

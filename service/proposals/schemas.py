@@ -121,3 +121,21 @@ class SourceTextIn(BaseModel):
         description="The text's key, e.g. sections.journey.questions.border_crossing.label"
     )
     text: Note = Field(min_length=1, description="The new Dutch text")
+
+
+class PreviewSection(BaseModel):
+    title: str
+    intro: str | None
+    questions: list[str] = Field(description="Only where the policy shows the questions")
+
+
+class FormPreviewOut(BaseModel):
+    form_id: str
+    version: int
+    language: str
+    direction: str
+    languages: list[str] = Field(description="The languages the form can be read in")
+    questions_shown: bool = Field(description="The policy: topics only, or the questions")
+    title: str
+    intro: str
+    sections: list[PreviewSection]

@@ -13,6 +13,8 @@ from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.core.errors import Forbidden
 from service.core.i18n import N_
+from service.core.settings import get_settings
+from service.models.cases import Case
 from service.models.proposals import (
     DraftStatus,
     DraftTranslation,
@@ -35,6 +37,8 @@ from service.proposals.exceptions import (
 )
 from service.proposals.schemas import (
     DecisionIn,
+    FormPreviewOut,
+    PreviewSection,
     ProposalIn,
     QuestionChange,
     SourceTextIn,
@@ -43,6 +47,7 @@ from service.proposals.schemas import (
 from service.proposals.texts import source_hash, texts_at, texts_of
 from service.questionnaires.exceptions import FormNotFound
 from service.questionnaires.forms import (
+    DEFAULT_FORM,
     SOURCE_LANGUAGE,
     FormDefinition,
     available_forms,
@@ -444,3 +449,39 @@ def receive_translation(
     draft.content = content
     db.flush()
     return taken
+
+
+# --- the lawyer's preview ------------------------------------------------------------------
+
+
+def preview(db: Session, case: Case, language: str | None = None) -> FormPreviewOut:
+    """The current form as the lawyer may read it before the session, in the client's
+    language (the first of theirs the form has; Dutch otherwise, or ``language``): its
+    topics, and its questions only where the policy (``form_preview``) says so."""
+    form = latest_published(db, DEFAULT_FORM)
+    if language not in form.languages:
+        language = next((lang for lang in case.languages if lang in form.languages), None)
+    chosen = language or SOURCE_LANGUAGE
+    questions = get_settings().form_preview == "questions"
+
+    def text(texts: dict[str, str] | None) -> str | None:
+        return None if texts is None else texts.get(chosen) or texts.get(SOURCE_LANGUAGE)
+
+    return FormPreviewOut(
+        form_id=form.id,
+        version=form.version,
+        language=chosen,
+        direction=form.direction(chosen),
+        languages=form.languages,
+        questions_shown=questions,
+        title=text(form.title) or "",
+        intro=text(form.intro) or "",
+        sections=[
+            PreviewSection(
+                title=text(s.title) or s.id,
+                intro=text(s.intro),
+                questions=[text(q.label) or q.id for q in s.questions] if questions else [],
+            )
+            for s in form.sections
+        ],
+    )

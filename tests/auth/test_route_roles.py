@@ -176,6 +176,7 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/form-versions/{draft_id}/translations/{language}/xliff"): FORM_TRANSLATORS,
     ("PUT", "/api/v1/form-versions/{draft_id}/translations/{language}/xliff"): FORM_TRANSLATORS,
     ("POST", "/api/v1/form-versions/{draft_id}/texts"): FORM_OWNERS,
+    ("GET", "/api/v1/cases/{case_id}/form-preview"): frozenset({Role.LAWYER}),
     ("POST", "/api/v1/form-versions/{draft_id}/publish"): FORM_OWNERS,
 }
 
