@@ -48,6 +48,7 @@ SKIPPED = {
     "/sessions/{session_id}/roster.csv": "a data file (column keys), not a page",
     "/agency/jobs/{translation_id}/xliff": "the translator's XLIFF file, not a page",
     "/cases/{case_id}/attachments/{attachment_id}": "the lawyer's own uploaded file",
+    "/form-versions/{draft_id}/translations/{language}.xlf": "the agency's XLIFF file",
 }
 # Kiosk pages are in the applicant's language; a Dutch kiosk session has its own test.
 KIOSK = "/kiosk"
@@ -184,6 +185,25 @@ def imported_and_excluded(client: Any, factory: Factory) -> Case:
     return factory.db.scalars(select(Case).where(Case.v_number == row["v_number"])).one()
 
 
+def _proposal_in_a_draft(factory: Factory) -> tuple[uuid.UUID, uuid.UUID]:
+    """A partner's new question accepted into a draft (texts to translate, publishing
+    refused), for the proposal, owner's and agency's pages."""
+    from service.proposals import service as proposals
+    from service.proposals.schemas import ProposalIn
+
+    data = ProposalIn(
+        kind="add",
+        section_id="journey",
+        question_id="border_crossing",
+        label="Hoe bent u de grens overgestoken?",
+        reason="Helpt de reis te plaatsen.",
+    )
+    partner, owner = factory.person(Role.PARTNER).actor, factory.person(Role.FORM_OWNER).actor
+    proposal = proposals.propose(factory.db, partner, data)
+    draft = proposals.accept(factory.db, owner, proposal)
+    return proposal.id, draft.id
+
+
 @pytest.fixture
 def world(client, db, factory) -> World:
     cases = [
@@ -194,6 +214,7 @@ def world(client, db, factory) -> World:
         imported_and_excluded(client, factory),
     ]
     case_ids = [c.id for c in cases]
+    proposal, draft = _proposal_in_a_draft(factory)
 
     def of(column: Any, where: Any) -> list[str]:
         return [str(v) for v in db.scalars(select(column).where(where.in_(case_ids)))]
@@ -214,6 +235,8 @@ def world(client, db, factory) -> World:
             "section_id": ["identity"],
             "name": ["no-such-message.eml"],
             "code": ["nl"],
+            "proposal_id": [str(proposal)],
+            "draft_id": [str(draft)],
         }
     )
 
