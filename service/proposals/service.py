@@ -5,6 +5,7 @@ freezes it. Each step of a proposal is an event (who, role, when, note)."""
 import json
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,12 +46,14 @@ from service.proposals.schemas import (
     VersionDiffOut,
 )
 from service.proposals.texts import source_hash, texts_at, texts_of
+from service.questionnaires.check import publish as publish_files
 from service.questionnaires.exceptions import FormNotFound
 from service.questionnaires.forms import (
     DEFAULT_FORM,
     SOURCE_LANGUAGE,
     FormDefinition,
     available_forms,
+    form_path,
     load_form,
 )
 from service.translation import xliff
@@ -485,3 +488,35 @@ def preview(db: Session, case: Case, language: str | None = None) -> FormPreview
             for s in form.sections
         ],
     )
+
+
+# --- a published version into forms/, where the kiosk reads its versions --------------------
+
+
+def export_published(db: Session, form_id: str) -> list[str]:
+    """Write each version published here and not yet in ``forms/`` as its YAML file and
+    pin its hash in ``forms/published.yaml`` (``hearing forms publish``). The file's
+    hash must be the one frozen at publishing; a mismatch stops before pinning."""
+    written = []
+    on_disk = {v for f, v in available_forms() if f == form_id}
+    published = db.scalars(
+        select(FormDraft)
+        .where(FormDraft.form_id == form_id, FormDraft.status == DraftStatus.PUBLISHED)
+        .order_by(FormDraft.version)
+    )
+    for draft in published:
+        if draft.version in on_disk:
+            continue
+        path = form_path(form_id, draft.version)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        header = f"# Published in the service (v{draft.version}); never edit.\n"
+        body = yaml.safe_dump(draft.content, allow_unicode=True, sort_keys=False, width=100)
+        path.write_text(header + body, encoding="utf-8")
+        load_form.cache_clear()
+        if load_form(form_id, draft.version).content_hash != draft.content_hash:
+            path.unlink()
+            raise DraftIncomplete(f"{path.name}: the file's hash is not the frozen one.")
+        written.append(f"{form_id}@{draft.version}")
+    if written:
+        publish_files(form_id)
+    return written
