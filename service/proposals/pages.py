@@ -228,9 +228,7 @@ def _owner_page(
     actor: Actor,
     refused: tuple[uuid.UUID, Refusal] | None = None,
 ) -> HTMLResponse:
-    versions: list[tuple[FormDraft, list[str]]] = [
-        (d, service.missing_texts(d) if d.status == "draft" else []) for d in queries.drafts(db)
-    ]
+    versions = [(d, _readiness(db, d)) for d in queries.drafts(db)]
     context = {
         **_common(request),
         "proposals": queries.visible_proposals(db, actor),
@@ -241,6 +239,18 @@ def _owner_page(
     }
     status = refused[1].status if refused else 200
     return render(request, "proposals/owner.html", context, actor=actor, status_code=status)
+
+
+def _readiness(db: Session, draft: FormDraft) -> list[tuple[str, int, int]]:
+    """Per language of a draft: texts not translated, translations stale."""
+    if draft.status != "draft":
+        return []
+    states = service.text_states(db, draft)
+    counted = [
+        (lang, list(wanted.values()).count("missing"), list(wanted.values()).count("stale"))
+        for lang, wanted in states.items()
+    ]
+    return [row for row in counted if row[1] or row[2]]
 
 
 @router.post("/form-owner/versions/{draft_id}/publish", response_class=HTMLResponse)

@@ -90,6 +90,9 @@ def test_the_owner_reviews_on_the_page_and_the_proposer_reads_every_step(client,
     page_post(
         client, f"/form-owner/proposals/{second['id']}/reject", url2, {"reason": "Al gevraagd."}
     )
+    # The owner's page counts what each language still needs, in Dutch.
+    owner_page = client.get("/form-owner", headers=HTML).text
+    assert "Engels: 1 niet vertaald, 0 verouderd" in owner_page
     # Publishing a draft with untranslated texts is refused on the page, as by the API.
     versions = client.get(f"{API}/form-versions", headers=owner.headers).json()
     publish = page_post(
