@@ -262,6 +262,19 @@ def forms_prompts(generate: bool) -> None:
             )
 
 
+@forms.command("export")
+@click.argument("form_id")
+def forms_export(form_id: str) -> None:
+    """Write the versions of FORM_ID published in the service (proposals, drafts) to
+    forms/ as YAML and pin their hashes, so the kiosk can serve them."""
+    from service.core.db import unit_of_work
+    from service.proposals.service import export_published
+
+    with unit_of_work(write=False) as db:
+        written = export_published(db, form_id)
+    click.echo("exported: " + (", ".join(written) or "nothing new"))
+
+
 @main.group()
 def keys() -> None:
     """Data keys that encrypt special-category data (docs/security.md)."""

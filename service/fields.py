@@ -24,6 +24,8 @@ class When(StrEnum):
     THEIR_MOTIVE = "cases with the coordinator's motive"
     OPEN_JOB = "own agency's job, while open"
     OWN_LOCATION = "own location's sessions"
+    OWN_ORGANISATION = "own organisation's proposals"
+    EVERY = "every proposal"
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,12 @@ TABLE: tuple[Visibility, ...] = (
         "role, action, outcome, when",
         {**STAFF, **ADMIN, **LAWYER},
         "the right of access",
+    ),
+    Visibility(
+        "proposal",
+        "wording, reason, decision and every step (who, role, when)",
+        {Role.PARTNER: When.OWN_ORGANISATION, Role.FORM_OWNER: When.EVERY, Role.ADMIN: When.EVERY},
+        "chain partners follow their proposals; other partners' stay theirs",
     ),
 )
 

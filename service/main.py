@@ -48,6 +48,8 @@ from service.invitations.pages import router as invitation_pages
 from service.messages.api import router as messages_router
 from service.messages.pages import dev_router as dev_mail_pages
 from service.messages.pages import router as message_pages
+from service.proposals.api import router as proposals_router
+from service.proposals.pages import router as proposal_pages
 from service.questionnaires.api import router as questionnaires_router
 from service.questionnaires.pages import autosave_router as kiosk_autosave
 from service.questionnaires.pages import router as kiosk_pages
@@ -91,6 +93,7 @@ PAGES = (
     forecast_pages,
     report_pages,
     registration_pages,
+    proposal_pages,
 )
 # Outside production only: the development mailbox.
 DEV_PAGES = (dev_mail_pages,)
@@ -116,6 +119,7 @@ ROUTERS = (
     reports_router,
     exports_router,
     registration_router,
+    proposals_router,
 )
 TAGS = [
     {"name": "auth", "description": "Signing in (bearer tokens, kiosk codes) and accounts."},
@@ -143,6 +147,7 @@ TAGS = [
         "description": "The written registration interview (aanmeldgehoor): selection, "
         "prepared files, figures.",
     },
+    {"name": "proposals", "description": "Partners' proposals for the form; its versions."},
     {"name": "ops", "description": "Health for load balancers."},
 ]
 

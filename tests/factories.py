@@ -90,6 +90,8 @@ class Factory:
                 fields["agency"] = self.agency(extra.pop("agency", AGENCY)).name
             if role is Role.HOST:
                 fields["location"] = self.location().name
+            if role is Role.PARTNER:
+                fields["organisation"] = name or "COA"
             if role is Role.COORDINATOR:
                 fields["specialism"] = "conversion" if name == "conversion" else "lgbti"
             user = create_user(self.db, UserIn(**fields | extra))

@@ -139,6 +139,8 @@ def test_summary_lists_the_logins_that_work(client, summary):
         "officer": 4,
         "coordinator": 2,
         "unit_1f": 1,
+        "partner": 2,
+        "form_owner": 1,
     }
     lawyers = [login for login in logins if login["role"] == "lawyer"]
     assert all(login["email"] for login in lawyers)

@@ -128,6 +128,27 @@ PAGE_FOR: dict[tuple[str, str], tuple[str, str]] = {
         "POST",
         "/planner/cases/{case_id}/handoff/actual-days",
     ),
+    ("POST", "/api/v1/proposals"): ("POST", "/partner/proposals"),
+    ("POST", "/api/v1/proposals/{proposal_id}/accept"): (
+        "POST",
+        "/form-owner/proposals/{proposal_id}/accept",
+    ),
+    ("POST", "/api/v1/proposals/{proposal_id}/reject"): (
+        "POST",
+        "/form-owner/proposals/{proposal_id}/reject",
+    ),
+    ("POST", "/api/v1/form-versions/{draft_id}/publish"): (
+        "POST",
+        "/form-owner/versions/{draft_id}/publish",
+    ),
+    ("POST", "/api/v1/form-versions/{draft_id}/texts"): (
+        "POST",
+        "/form-owner/versions/{draft_id}/texts",
+    ),
+    ("PUT", "/api/v1/form-versions/{draft_id}/translations/{language}/xliff"): (
+        "POST",
+        "/form-versions/{draft_id}/translations/{language}",
+    ),
 }
 
 # Machine-to-machine only, with the reason.

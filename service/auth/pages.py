@@ -58,6 +58,8 @@ START_PAGES: dict[str, str] = {
     Role.UNIT_1F: "/unit1f",
     Role.ADMIN: "/admin",
     Role.INTERPRETER: "/interpreter",
+    Role.PARTNER: "/partner",
+    Role.FORM_OWNER: "/form-owner",
 }
 ROLE_NAMES: dict[str, str] = {
     Role.PLANNER: N_("Planner"),
@@ -69,6 +71,8 @@ ROLE_NAMES: dict[str, str] = {
     Role.UNIT_1F: N_("Unit 1F"),
     Role.ADMIN: N_("Administrator"),
     Role.INTERPRETER: N_("Interpreter"),
+    Role.PARTNER: N_("Chain partner"),
+    Role.FORM_OWNER: N_("Form owner"),
     Role.APPLICANT: N_("Applicant"),
     SYSTEM_ROLE: N_("The service"),
 }

@@ -55,7 +55,9 @@ class UserIn(BaseModel):
     display_name: Name
     email: Annotated[str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
     role: Role = Field(description="Applicants sign in with kiosk codes, not accounts")
-    organisation: ShortText | None = Field(None, description="A lawyer's firm")
+    organisation: ShortText | None = Field(
+        None, description="A lawyer's firm; the chain partner of a partner account"
+    )
     agency: ShortText | None = Field(None, description="A translator's agency (by name)")
     location: ShortText | None = Field(None, description="A host's location (by name)")
     specialism: CoordinatorMotive | None = Field(

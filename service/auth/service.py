@@ -73,6 +73,12 @@ def create_user(db: Session, data: UserIn, password_hash: str | None = None) -> 
             code="specialism_missing",
             field="specialism",
         )
+    if data.role is Role.PARTNER and not (data.organisation or "").strip():
+        raise InvalidInput(
+            N_("Enter the chain partner this account proposes for (COA, unit 1F, ...)."),
+            code="organisation_missing",
+            field="organisation",
+        )
     user = User(
         username=data.username,
         display_name=data.display_name,

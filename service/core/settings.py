@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     idempotency_hours: int = Field(default=24, ge=1)
     eligibility_policy: str = "ind-2026"
     forms_dir: Path = PROJECT_ROOT / "forms"
+    # What a lawyer may read of the current form before the session, to prepare the
+    # client: its topics (section titles and introductions) or its exact questions too.
+    form_preview: Literal["topics", "questions"] = "topics"
     token_hours: int = 12
     kiosk_code_hours: int = 6
     # A kiosk code is typed in at the seat right after the host hands it over.

@@ -121,7 +121,7 @@ class StaffMember:
     display_name: str
     role: Role
     email: str | None = None
-    organisation: str | None = None  # a lawyer's firm
+    organisation: str | None = None  # a lawyer's firm, a partner's organisation
     agency: str | None = None  # a translator's agency
     location: str | None = None  # a host's location
     specialism: str | None = None  # a coordinator's motive
@@ -162,6 +162,10 @@ STAFF: tuple[StaffMember, ...] = (
         specialism="conversion",
     ),
     StaffMember("unit1f.dijkstra", "Eva Dijkstra (Unit 1F)", Role.UNIT_1F),
+    # Chain partners propose questions for the form; the form owner decides (issue 20).
+    StaffMember("partner.coa", "Iris Hendriks (COA)", Role.PARTNER, organisation="COA"),
+    StaffMember("partner.1f", "Tom Kok (unit 1F)", Role.PARTNER, organisation="Unit 1F"),
+    StaffMember("formowner", "Sanne Dijkstra (formuliereigenaar)", Role.FORM_OWNER),
 )
 # How a row names its lawyer: username or e-mail, both accepted by the import.
 LAWYER_REFS = tuple(

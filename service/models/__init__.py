@@ -42,6 +42,7 @@ from service.models.idempotency import IdempotentAnswer
 from service.models.invitations import Invitation, InvitationStatus
 from service.models.jobs import OutboxJob
 from service.models.messages import Message, MessageKind, MessageStatus
+from service.models.proposals import DraftTranslation, FormDraft, Proposal, ProposalEvent
 from service.models.questionnaires import AnswerSet, VoiceRecording
 from service.models.registration import RegistrationFile
 from service.models.sessions import (
@@ -78,8 +79,10 @@ __all__ = [
     "Decision",
     "DecisionReview",
     "Dossier",
+    "DraftTranslation",
     "FinalDecision",
     "FinalOutcome",
+    "FormDraft",
     "Gender",
     "HearingHandoff",
     "HearingSession",
@@ -106,6 +109,8 @@ __all__ = [
     "PasswordResetLink",
     "PlanningPreference",
     "PointStatus",
+    "Proposal",
+    "ProposalEvent",
     "RecoveryCode",
     "RegistrationFile",
     "Role",

@@ -25,6 +25,11 @@ class Role(StrEnum):
     ADMIN = "admin"
     # Records the questionnaires' spoken prompts in draft versions (issue 19).
     INTERPRETER = "interpreter"
+    # A chain partner (COA, unit 1F, a lawyers' organisation): proposes questions for the
+    # form; the account's organisation says which partner.
+    PARTNER = "partner"
+    # Reviews the partners' proposals and publishes versions of the form.
+    FORM_OWNER = "form_owner"
 
 
 class User(UuidPk, Timestamped, Base):

@@ -121,3 +121,19 @@ def read(data: bytes) -> ReadFile:
         for unit in store.getunits()
     ]
     return ReadFile(files=list(store.getfilenames()), units=units)
+
+
+def make_texts(
+    name: str, source_language: str, target_language: str, texts: list[tuple[str, str, str]]
+) -> bytes:
+    """A form draft's texts (key, source, why: missing or stale) as XLIFF 1.2."""
+    store = Xliff12File(sourcelanguage=source_language, targetlanguage=target_language)
+    store.switchfile(name, createifmissing=True)
+    store.setsourcelanguage(source_language)
+    store.settargetlanguage(target_language)
+    for key, source, why in texts:
+        unit = store.UnitClass(source)
+        store.addunit(unit)
+        unit.setid(key)
+        unit.addnote(f"Text of the questionnaire ({why})", origin="developer")
+    return bytes(store)

@@ -29,6 +29,10 @@ READERS = frozenset({Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN, R
 STAFF = frozenset({Role.PLANNER, Role.OFFICER, Role.COORDINATOR, Role.ADMIN})
 PLANNERS = frozenset({Role.PLANNER, Role.ADMIN})
 ON_SITE = frozenset({Role.PLANNER, Role.HOST, Role.ADMIN})
+# The form's questions: chain partners propose, the form owner decides and publishes.
+FORM_OWNERS = frozenset({Role.FORM_OWNER, Role.ADMIN})
+PROPOSAL_READERS = FORM_OWNERS | {Role.PARTNER}
+FORM_TRANSLATORS = FORM_OWNERS | {Role.TRANSLATOR}
 
 EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/auth/token"): frozenset({PUBLIC}),
@@ -190,6 +194,19 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ),
     ("POST", "/api/v1/attention/points/{point_id}/signal"): frozenset({Role.OFFICER, Role.UNIT_1F}),
     ("GET", "/api/v1/attention/report"): frozenset({Role.UNIT_1F, Role.COORDINATOR, Role.ADMIN}),
+    ("POST", "/api/v1/proposals"): frozenset({Role.PARTNER}),
+    ("GET", "/api/v1/proposals"): PROPOSAL_READERS,
+    ("GET", "/api/v1/proposals/{proposal_id}"): PROPOSAL_READERS,
+    ("POST", "/api/v1/proposals/{proposal_id}/accept"): FORM_OWNERS,
+    ("POST", "/api/v1/proposals/{proposal_id}/reject"): FORM_OWNERS,
+    ("GET", "/api/v1/form-versions"): FORM_OWNERS,
+    ("GET", "/api/v1/form-versions/compare"): PROPOSAL_READERS,
+    ("GET", "/api/v1/form-versions/{draft_id}/translations"): FORM_TRANSLATORS,
+    ("GET", "/api/v1/form-versions/{draft_id}/translations/{language}/xliff"): FORM_TRANSLATORS,
+    ("PUT", "/api/v1/form-versions/{draft_id}/translations/{language}/xliff"): FORM_TRANSLATORS,
+    ("POST", "/api/v1/form-versions/{draft_id}/texts"): FORM_OWNERS,
+    ("GET", "/api/v1/cases/{case_id}/form-preview"): frozenset({Role.LAWYER}),
+    ("POST", "/api/v1/form-versions/{draft_id}/publish"): FORM_OWNERS,
 }
 
 

@@ -68,6 +68,8 @@ SIGN_IN_ROLES = (
     Role.OFFICER,
     Role.COORDINATOR,
     Role.ADMIN,
+    Role.PARTNER,
+    Role.FORM_OWNER,
 )
 
 
@@ -94,6 +96,7 @@ def user_for(role: Role) -> UserIn:
         agency=AGENCY if role is Role.TRANSLATOR else None,
         location=LOCATION if role is Role.HOST else None,
         specialism="lgbti" if role is Role.COORDINATOR else None,
+        organisation="COA" if role is Role.PARTNER else None,
     )
 
 

@@ -18,6 +18,8 @@ HEADINGS = {
     "officer": "Beslisvoorraad",
     "coordinator": "Consultaties",
     "admin": "Accounts",
+    "partner": "Voorstellen voor het formulier",
+    "form_owner": "Versies en voorstellen van het formulier",
 }
 
 

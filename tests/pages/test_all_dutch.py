@@ -56,6 +56,7 @@ SKIPPED = {
     "/agency/jobs/{translation_id}/package": "the translator's ZIP file, not a page",
     "/agency/jobs/{translation_id}/recordings/{question_id}.ogg": "a spoken answer (audio)",
     "/cases/{case_id}/recordings/{question_id}.ogg": "a spoken answer (audio)",
+    "/form-versions/{draft_id}/translations/{language}.xlf": "the agency's XLIFF file",
 }
 # Kiosk pages are in the applicant's language; a Dutch kiosk session has its own test.
 KIOSK = "/kiosk"
@@ -192,6 +193,25 @@ def imported_and_excluded(client: Any, factory: Factory) -> Case:
     return factory.db.scalars(select(Case).where(Case.v_number == row["v_number"])).one()
 
 
+def _proposal_in_a_draft(factory: Factory) -> tuple[uuid.UUID, uuid.UUID]:
+    """A partner's new question accepted into a draft (texts to translate, publishing
+    refused), for the proposal, owner's and agency's pages."""
+    from service.proposals import service as proposals
+    from service.proposals.schemas import ProposalIn
+
+    data = ProposalIn(
+        kind="add",
+        section_id="journey",
+        question_id="border_crossing",
+        label="Hoe bent u de grens overgestoken?",
+        reason="Helpt de reis te plaatsen.",
+    )
+    partner, owner = factory.person(Role.PARTNER).actor, factory.person(Role.FORM_OWNER).actor
+    proposal = proposals.propose(factory.db, partner, data)
+    draft = proposals.accept(factory.db, owner, proposal)
+    return proposal.id, draft.id
+
+
 @pytest.fixture
 def world(client, db, factory) -> World:
     cases = [
@@ -205,6 +225,7 @@ def world(client, db, factory) -> World:
     made = publish_list(db, factory.person(Role.UNIT_1F).actor)
     cases.append(translated(factory, f"في {PRISON_AR}", f"In {PRISON_NL}.")[0])
     case_ids = [c.id for c in cases]
+    proposal, draft = _proposal_in_a_draft(factory)
 
     def of(column: Any, where: Any) -> list[str]:
         return [str(v) for v in db.scalars(select(column).where(where.in_(case_ids)))]
@@ -230,6 +251,8 @@ def world(client, db, factory) -> World:
             "language": ["ti"],
             "list_id": [str(made.id)],
             "point_id": of(AttentionPoint.id, AttentionPoint.case_id),
+            "proposal_id": [str(proposal)],
+            "draft_id": [str(draft)],
         }
     )
 

@@ -66,6 +66,8 @@ START_PAGE_ROLES = {
     "/coordinator": {Role.COORDINATOR},
     "/unit1f": {Role.UNIT_1F},
     "/admin": {Role.ADMIN},
+    "/partner": {Role.PARTNER},
+    "/form-owner": {Role.FORM_OWNER, Role.ADMIN},
 }
 
 

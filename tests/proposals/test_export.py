@@ -1,0 +1,42 @@
+"""A version published in the service goes to forms/ (``hearing forms export``), where
+the kiosk reads its versions: the file's hash is the frozen one, pinned in
+published.yaml, and the versions cases were answered in stay as they were."""
+
+import shutil
+
+import pytest
+import yaml
+
+from service.core.settings import get_settings
+from service.models import Role
+from service.proposals import service
+from service.questionnaires.check import check_forms
+from service.questionnaires.forms import load_form, published_hashes
+from tests.proposals.test_proposals import _complete_draft
+
+
+@pytest.fixture
+def forms_copy(tmp_path, monkeypatch):
+    target = tmp_path / "forms"
+    shutil.copytree(get_settings().forms_dir, target)
+    monkeypatch.setattr(get_settings(), "forms_dir", target)
+    load_form.cache_clear()
+    yield target
+    load_form.cache_clear()
+
+
+def test_export_writes_the_frozen_version_and_pins_its_hash(db, factory, forms_copy):
+    before = published_hashes()
+    owner = factory.person(Role.FORM_OWNER).actor
+    draft = _complete_draft(db, factory)
+    assert service.export_published(db, "written-hearing") == []  # a draft stays here
+    service.publish(db, owner, draft)
+    assert service.export_published(db, "written-hearing") == ["written-hearing@3"]
+    assert load_form("written-hearing").version == 3
+    assert load_form("written-hearing", 3).content_hash == draft.content_hash
+    pinned = yaml.safe_load((forms_copy / "published.yaml").read_text())
+    assert pinned["written-hearing@3"] == draft.content_hash
+    # Earlier versions (and the answer sets pinned to them) are untouched.
+    assert {k: v for k, v in pinned.items() if k in before} == before
+    assert not check_forms().problems
+    assert service.export_published(db, "written-hearing") == []  # once
