@@ -26,11 +26,13 @@ ANSWER_READERS = tuple(
     sorted(roles_seeing("answers", "answers") - {Role.TRANSLATOR, Role.APPLICANT})
 )
 # Everyone: unit 1F reads the questions its indicators are matched in; interpreters
-# record the questions.
+# record the questions; partners propose changes to them, the form owner publishes them.
 FORM_READERS = (
     *STAFF,
     Role.UNIT_1F,
     Role.INTERPRETER,
+    Role.PARTNER,
+    Role.FORM_OWNER,
     Role.LAWYER,
     Role.TRANSLATOR,
     Role.HOST,

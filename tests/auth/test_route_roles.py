@@ -207,6 +207,23 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/form-versions/{draft_id}/texts"): FORM_OWNERS,
     ("GET", "/api/v1/cases/{case_id}/form-preview"): frozenset({Role.LAWYER}),
     ("POST", "/api/v1/form-versions/{draft_id}/publish"): FORM_OWNERS,
+    # Reports, the forecast and the event log: planners and management; no personal data.
+    ("PUT", "/api/v1/cases/{case_id}/final-decision"): frozenset({Role.OFFICER, Role.PLANNER}),
+    ("GET", "/api/v1/forecast"): frozenset({Role.ADMIN, Role.COORDINATOR, Role.PLANNER}),
+    ("GET", "/api/v1/reports/nationalities"): frozenset(
+        {Role.ADMIN, Role.COORDINATOR, Role.PLANNER}
+    ),
+    ("GET", "/api/v1/reports/time"): frozenset({Role.ADMIN, Role.COORDINATOR, Role.PLANNER}),
+    ("GET", "/api/v1/reports/where"): frozenset({Role.ADMIN, Role.COORDINATOR, Role.PLANNER}),
+    ("GET", "/api/v1/reports"): frozenset({Role.ADMIN, Role.COORDINATOR, Role.PLANNER}),
+    ("GET", "/api/v1/exports/events.xes"): frozenset({Role.ADMIN, Role.COORDINATOR, Role.PLANNER}),
+    ("GET", "/api/v1/exports/events.csv"): frozenset({Role.ADMIN, Role.COORDINATOR, Role.PLANNER}),
+    ("POST", "/api/v1/cases/{case_id}/registration-interview"): frozenset(
+        {Role.ADMIN, Role.PLANNER}
+    ),
+    ("GET", "/api/v1/registration-files"): frozenset({Role.ADMIN, Role.OFFICER}),
+    ("GET", "/api/v1/cases/{case_id}/registration-file"): frozenset({Role.ADMIN, Role.OFFICER}),
+    ("GET", "/api/v1/registration-interviews/figures"): frozenset({Role.ADMIN, Role.PLANNER}),
 }
 
 
