@@ -139,6 +139,7 @@ def test_summary_lists_the_logins_that_work(client, summary):
         "officer": 4,
         "coordinator": 2,
         "unit_1f": 1,
+        "interpreter": 1,
         "partner": 2,
         "form_owner": 1,
     }

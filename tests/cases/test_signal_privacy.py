@@ -104,6 +104,9 @@ class Signalled:
             "point_id": self.point_ids or [uuid.uuid4()],
             "list_id": self.list_ids or [uuid.uuid4()],
             "indicator_id": [uuid.uuid4()],
+            # The partners' proposals and the form's drafts name no case.
+            "proposal_id": [uuid.uuid4()],
+            "draft_id": [uuid.uuid4()],
         }
         found = values.get(name)
         return None if found is None else [str(v) for v in found]

@@ -65,6 +65,7 @@ START_PAGE_ROLES = {
     "/officer": {Role.OFFICER},
     "/coordinator": {Role.COORDINATOR},
     "/unit1f": {Role.UNIT_1F},
+    "/interpreter": {Role.INTERPRETER, Role.PLANNER, Role.ADMIN},  # planners listen
     "/admin": {Role.ADMIN},
     "/partner": {Role.PARTNER},
     "/form-owner": {Role.FORM_OWNER, Role.ADMIN},
