@@ -104,6 +104,9 @@ BOUNDED_LISTS = {
     "/api/v1/auth/sessions": "one account's live sessions and tokens",
     "/api/v1/decision-queue": "the officer's next cases (limit, at most 500)",
     "/api/v1/consultations/waiting": "an adviser's work queue, the oldest 200",
+    "/api/v1/attention/lists": "unit 1F's indicator lists, a handful",
+    "/api/v1/cases/{case_id}/attention-points": "one case's hits in its own answers",
+    "/api/v1/reports/nationalities": "an aggregate, one row per nationality",
 }
 
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, Response, status
 from sqlalchemy.orm import Session
 
 from service.attention import queries, service
@@ -31,6 +31,7 @@ from service.attention.schemas import (
     VersionOut,
 )
 from service.audit.access import audited
+from service.core.paging import DEFAULT_LIMIT, Limit, Offset, page_of
 from service.core.routing import UnitOfWorkRoute
 from service.models.attention import IndicatorListVersion
 
@@ -54,9 +55,17 @@ def create_list(body: ListIn, db: Session, actor: Keeper) -> ListOut:
 
 
 @router.get("/attention/lists/{list_id}/versions")
-def versions(indicator_list: ReadableList, db: Session) -> Sequence[VersionOut]:
-    """Every version of a list, newest first, each with its indicators."""
-    return [_version(db, v) for v in service.versions_of(db, indicator_list)]
+def versions(
+    indicator_list: ReadableList,
+    db: Session,
+    request: Request,
+    response: Response,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> Sequence[VersionOut]:
+    """The versions of a list, newest first, each with its indicators; a page at a time."""
+    found = service.versions_of(db, indicator_list, limit + 1, offset)
+    return [_version(db, v) for v in page_of(found, limit, offset, request, response)]
 
 
 @router.post("/attention/lists/{list_id}/indicators", status_code=status.HTTP_201_CREATED)
@@ -86,9 +95,19 @@ def points(case: CaseOfPoints, db: Session) -> Sequence[PointOut]:
 
 
 @router.get("/attention/points/open", dependencies=[audited("attention.review.read")])
-def open_points(db: Session, actor: Reviewer) -> Sequence[PointOut]:
-    """Unit 1F's review task: every open point."""
-    return [point for point, _ in queries.open_points(db)] if service.review_by_unit_1f() else []
+def open_points(
+    db: Session,
+    actor: Reviewer,
+    request: Request,
+    response: Response,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> Sequence[PointOut]:
+    """Unit 1F's review task: the open points, oldest first, a page at a time."""
+    if not service.review_by_unit_1f():
+        return []
+    found = queries.open_points(db, limit + 1, offset)
+    return [point for point, _ in page_of(found, limit, offset, request, response)]
 
 
 @router.post(
@@ -112,6 +131,15 @@ def raise_signal(
 
 
 @router.get("/attention/report")
-def report(db: Session, actor: ReportReader) -> Sequence[ReportRow]:
-    """Hits per list version, dismissed and signalled, per nationality and month."""
-    return queries.report(db)
+def report(
+    db: Session,
+    actor: ReportReader,
+    request: Request,
+    response: Response,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> Sequence[ReportRow]:
+    """Hits per list version, dismissed and signalled, per nationality and month; the
+    rows grow by the month, so a page at a time."""
+    rows = queries.report(db)[offset : offset + limit + 1]
+    return page_of(rows, limit, offset, request, response)

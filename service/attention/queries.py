@@ -43,7 +43,7 @@ def point_out(db: Session, point_id: uuid.UUID) -> PointOut:
     return _present(db.execute(_POINTS.where(AttentionPoint.id == point_id)).all())[0]
 
 
-def open_points(db: Session, limit: int = 500) -> list[tuple[PointOut, str]]:
+def open_points(db: Session, limit: int = 500, offset: int = 0) -> list[tuple[PointOut, str]]:
     """The open points of every case, oldest first, with the case's V-number."""
     query = (
         _POINTS.add_columns(Case.v_number)
@@ -51,6 +51,7 @@ def open_points(db: Session, limit: int = 500) -> list[tuple[PointOut, str]]:
         .where(AttentionPoint.status == PointStatus.OPEN)
         .order_by(AttentionPoint.found_at, AttentionPoint.id)
         .limit(limit)
+        .offset(offset)
     )
     return [(PointOut.present(p, i, v, n), number) for p, i, v, n, number in db.execute(query)]
 

@@ -74,11 +74,15 @@ def indicator_by_id(db: Session, indicator_id: uuid.UUID) -> Indicator:
     return found
 
 
-def versions_of(db: Session, indicator_list: IndicatorList) -> Sequence[IndicatorListVersion]:
+def versions_of(
+    db: Session, indicator_list: IndicatorList, limit: int | None = None, offset: int = 0
+) -> Sequence[IndicatorListVersion]:
     return db.scalars(
         select(IndicatorListVersion)
         .where(IndicatorListVersion.list_id == indicator_list.id)
         .order_by(IndicatorListVersion.number.desc())
+        .limit(limit)
+        .offset(offset)
     ).all()
 
 

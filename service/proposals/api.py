@@ -3,10 +3,11 @@
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, UploadFile, status
+from fastapi import APIRouter, Path, Query, Request, UploadFile, status
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from service.core.paging import DEFAULT_LIMIT, Limit, Offset, page_of
 from service.core.routing import UnitOfWorkRoute
 from service.models.proposals import FormDraft
 from service.proposals import access, queries, service
@@ -43,9 +44,18 @@ def propose(body: ProposalIn, db: Session, actor: access.Proposer) -> ProposalOu
 
 
 @router.get("/proposals")
-def list_proposals(db: Session, actor: access.Reader) -> Sequence[ProposalOut]:
-    """A partner sees their organisation's proposals; the form owner sees all."""
-    return [queries.present(db, p) for p in queries.visible_proposals(db, actor)]
+def list_proposals(
+    db: Session,
+    actor: access.Reader,
+    request: Request,
+    response: Response,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> Sequence[ProposalOut]:
+    """A partner sees their organisation's proposals; the form owner sees all. Newest
+    first, a page at a time."""
+    found = queries.visible_proposals(db, actor, limit + 1, offset)
+    return [queries.present(db, p) for p in page_of(found, limit, offset, request, response)]
 
 
 @router.get("/proposals/{proposal_id}")
@@ -69,9 +79,18 @@ def reject(
 
 
 @router.get("/form-versions")
-def list_versions(db: Session, _: access.Owner) -> Sequence[DraftOut]:
-    """The form versions made here: drafts and those published from them."""
-    return [_draft_out(d) for d in queries.drafts(db)]
+def list_versions(
+    db: Session,
+    _: access.Owner,
+    request: Request,
+    response: Response,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> Sequence[DraftOut]:
+    """The form versions made here: drafts and those published from them; a page at a
+    time."""
+    found = queries.drafts(db, limit + 1, offset)
+    return [_draft_out(d) for d in page_of(found, limit, offset, request, response)]
 
 
 @router.get("/form-versions/compare")
@@ -81,7 +100,7 @@ def compare(
     old: Annotated[int, Query(ge=1, description="The earlier version")],
     new: Annotated[int, Query(ge=1, description="The later version")],
     form_id: Annotated[FormId, Query()] = DEFAULT_FORM,
-    language: Annotated[str, Query(pattern=r"^[a-z]{2,3}$")] = SOURCE_LANGUAGE,
+    language: Annotated[str, Query(max_length=3, pattern=r"^[a-z]{2,3}$")] = SOURCE_LANGUAGE,
 ) -> VersionDiffOut:
     """What changed between two versions, question by question, in ``language``, with
     who proposed each change."""
@@ -94,7 +113,7 @@ def publish(draft: access.OwnersDraft, db: Session, actor: access.Owner) -> Draf
     return _draft_out(service.publish(db, actor, draft))
 
 
-Language = Annotated[str, Path(pattern=r"^[a-z]{2,3}$")]
+Language = Annotated[str, Path(max_length=3, pattern=r"^[a-z]{2,3}$")]
 
 
 @router.get("/form-versions/{draft_id}/translations")
@@ -143,7 +162,7 @@ def edit_source(
 def form_preview(
     case: access.PreparersCase,
     db: Session,
-    language: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$")] = None,
+    language: Annotated[str | None, Query(max_length=3, pattern=r"^[a-z]{2,3}$")] = None,
 ) -> FormPreviewOut:
     """The current form's topics in the client's language, to prepare the session (its
     questions too where the policy ``form_preview`` is ``questions``)."""

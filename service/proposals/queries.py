@@ -12,9 +12,12 @@ from service.models.proposals import FormDraft, Proposal, ProposalEvent
 from service.proposals.schemas import ProposalOut
 
 
-def visible_proposals(db: Session, actor: Actor) -> Sequence[Proposal]:
+def visible_proposals(
+    db: Session, actor: Actor, limit: int | None = None, offset: int = 0
+) -> Sequence[Proposal]:
     """A partner's organisation's proposals, or (for the owner) every one; newest first."""
     query = select(Proposal).order_by(Proposal.created_at.desc(), Proposal.id)
+    query = query.limit(limit).offset(offset)
     if actor.role == Role.PARTNER:
         query = query.where(Proposal.organisation == actor.organisation)
     return db.scalars(query).all()
@@ -30,8 +33,9 @@ def present(db: Session, proposal: Proposal) -> ProposalOut:
     return ProposalOut.present(proposal, events_of(db, proposal), draft)
 
 
-def drafts(db: Session) -> Sequence[FormDraft]:
-    return db.scalars(select(FormDraft).order_by(FormDraft.form_id, FormDraft.version)).all()
+def drafts(db: Session, limit: int | None = None, offset: int = 0) -> Sequence[FormDraft]:
+    query = select(FormDraft).order_by(FormDraft.form_id, FormDraft.version, FormDraft.id)
+    return db.scalars(query.limit(limit).offset(offset)).all()
 
 
 def names_of(db: Session, events: Iterable[ProposalEvent]) -> dict[uuid.UUID, str]:

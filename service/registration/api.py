@@ -3,10 +3,11 @@ files, the figures."""
 
 from collections.abc import Sequence
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
 from service.audit.access import audited
+from service.core.paging import DEFAULT_LIMIT, Limit, Offset, page_of
 from service.core.routing import UnitOfWorkRoute
 from service.registration import queries, service
 from service.registration.access import OfficersCase, Planner, PlannersCase, RegistrationOfficer
@@ -28,9 +29,20 @@ def select_case(case: PlannersCase, db: Session, actor: Planner) -> SelectedOut:
 
 
 @router.get("/registration-files")
-def prepared_files(db: Session, actor: RegistrationOfficer) -> Sequence[RegistrationFileOut]:
-    """The prepared files for the aanmeldgehoor, newest first."""
-    return [RegistrationFileOut.present(f, c) for f, c in queries.prepared_files(db)]
+def prepared_files(
+    db: Session,
+    actor: RegistrationOfficer,
+    request: Request,
+    response: Response,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> Sequence[RegistrationFileOut]:
+    """The prepared files for the aanmeldgehoor, newest first, a page at a time."""
+    found = queries.prepared_files(db, limit + 1, offset)
+    return [
+        RegistrationFileOut.present(f, c)
+        for f, c in page_of(found, limit, offset, request, response)
+    ]
 
 
 @router.get(

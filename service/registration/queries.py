@@ -29,13 +29,16 @@ def selectable(db: Session, limit: int = PAGE_SIZE) -> list[Case]:
     )
 
 
-def prepared_files(db: Session, limit: int = PAGE_SIZE) -> list[tuple[RegistrationFile, Case]]:
+def prepared_files(
+    db: Session, limit: int = PAGE_SIZE, offset: int = 0
+) -> list[tuple[RegistrationFile, Case]]:
     """The prepared files, newest first, with their case."""
     rows = db.execute(
         select(RegistrationFile, Case)
         .join(Case, Case.id == RegistrationFile.case_id)
-        .order_by(RegistrationFile.prepared_at.desc())
+        .order_by(RegistrationFile.prepared_at.desc(), RegistrationFile.id)
         .limit(limit)
+        .offset(offset)
     ).all()
     return [(row[0], row[1]) for row in rows]
 

@@ -248,7 +248,10 @@ def call(client, method: str, path: str, operation: dict, headers: dict | None =
 
 
 def problem_code(response) -> str | None:
-    if not response.content:
+    """The problem's ``code``; None for an empty or non-JSON answer (a CSV or XES export
+    that lets the role in)."""
+    kind = response.headers.get("content-type", "")
+    if not response.content or "json" not in kind:
         return None
     body = response.json()
     return body.get("code") if isinstance(body, dict) else None
