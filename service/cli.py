@@ -269,9 +269,14 @@ def forms_export(form_id: str) -> None:
     forms/ as YAML and pin their hashes, so the kiosk can serve them."""
     from service.core.db import unit_of_work
     from service.proposals.service import export_published
+    from service.questionnaires.check import NotPublishable
 
-    with unit_of_work(write=False) as db:
-        written = export_published(db, form_id)
+    try:
+        with unit_of_work(write=False) as db:
+            written = export_published(db, form_id)
+    except NotPublishable as problems:
+        click.echo(f"not exported, the prompts have problems: {problems}", err=True)
+        raise SystemExit(1) from problems
     click.echo("exported: " + (", ".join(written) or "nothing new"))
 
 

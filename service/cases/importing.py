@@ -11,6 +11,7 @@ length takes time in proportion to its rows and memory for one batch.
 import codecs
 import csv
 import io
+import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
@@ -105,6 +106,25 @@ _STARTS, _ENDS = ("start_map", "start_array"), ("end_map", "end_array")
 # Where the list of cases starts: (depth, the envelope's key) of a list at the top or of
 # the envelope's "cases".
 CASES_AT = ((1, None), (2, "cases"))
+# A JSON escape of a UTF-16 surrogate (half of a pair, or a lone one). The C parser turns
+# a lone surrogate into "?", silently; the pure-Python one keeps it for the row's
+# validation to refuse (test_import_file_with_a_lone_surrogate_is_reported_per_row).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SCAN_CHUNK = 1 << 20
+
+
+def _json_parser(stream: IO[bytes]) -> Any:
+    """The fast C parser, or the exact Python one for a file with surrogate escapes
+    (rare: such files are usually written as UTF-8). Leaves the stream where it was."""
+    start, tail = stream.tell(), b""
+    try:
+        while chunk := stream.read(_SCAN_CHUNK):
+            if _SURROGATE_ESCAPE.search(tail + chunk):
+                return ijson.get_backend("python")
+            tail = chunk[-5:]
+    finally:
+        stream.seek(start)
+    return ijson
 
 
 def _parse_json(stream: IO[bytes], filename: str) -> Iterator[dict[str, Any]]:
@@ -117,7 +137,7 @@ def _parse_json(stream: IO[bytes], filename: str) -> Iterator[dict[str, Any]]:
     key = None  # the last key of the envelope
     builder: Any = None  # the case being read
     try:
-        for event, value in ijson.basic_parse(stream, use_float=True):
+        for event, value in _json_parser(stream).basic_parse(stream, use_float=True):
             depth += (event in _STARTS) - (event in _ENDS)
             if depth > MAX_JSON_DEPTH:
                 why = N_(

@@ -46,6 +46,7 @@ from service.proposals.schemas import (
     VersionDiffOut,
 )
 from service.proposals.texts import source_hash, texts_at, texts_of
+from service.questionnaires.check import NotPublishable
 from service.questionnaires.check import publish as publish_files
 from service.questionnaires.exceptions import FormNotFound
 from service.questionnaires.forms import (
@@ -56,6 +57,7 @@ from service.questionnaires.forms import (
     form_path,
     load_form,
 )
+from service.questionnaires.prompts import generate_placeholders
 from service.translation import xliff
 
 
@@ -496,8 +498,12 @@ def preview(db: Session, case: Case, language: str | None = None) -> FormPreview
 def export_published(db: Session, form_id: str) -> list[str]:
     """Write each version published here and not yet in ``forms/`` as its YAML file and
     pin its hash in ``forms/published.yaml`` (``hearing forms publish``). The file's
-    hash must be the one frozen at publishing; a mismatch stops before pinning."""
+    hash must be the one frozen at publishing; a mismatch stops before pinning. A pinned
+    version needs its spoken prompts: the missing ones get placeholders here (offline,
+    as ``hearing forms prompts --generate``); a version still without them is not left
+    in ``forms/`` unpinned."""
     written = []
+    paths = []
     on_disk = {v for f, v in available_forms() if f == form_id}
     published = db.scalars(
         select(FormDraft)
@@ -516,7 +522,15 @@ def export_published(db: Session, form_id: str) -> list[str]:
         if load_form(form_id, draft.version).content_hash != draft.content_hash:
             path.unlink()
             raise DraftIncomplete(f"{path.name}: the file's hash is not the frozen one.")
+        generate_placeholders(load_form(form_id, draft.version), published=False)
         written.append(f"{form_id}@{draft.version}")
+        paths.append(path)
     if written:
-        publish_files(form_id)
+        try:
+            publish_files(form_id)
+        except NotPublishable:
+            for path in paths:
+                path.unlink()
+            load_form.cache_clear()
+            raise
     return written

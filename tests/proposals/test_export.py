@@ -5,13 +5,13 @@ published.yaml, and the versions cases were answered in stay as they were."""
 import shutil
 
 import pytest
-import yaml
 
 from service.core.settings import get_settings
 from service.models import Role
 from service.proposals import service
 from service.questionnaires.check import check_forms
-from service.questionnaires.forms import load_form, published_hashes
+from service.questionnaires.forms import load_form, published_hashes, published_registry
+from service.questionnaires.prompts import prompt_problems
 from tests.proposals.test_proposals import _complete_draft
 
 
@@ -34,9 +34,13 @@ def test_export_writes_the_frozen_version_and_pins_its_hash(db, factory, forms_c
     assert service.export_published(db, "written-hearing") == ["written-hearing@3"]
     assert load_form("written-hearing").version == 3
     assert load_form("written-hearing", 3).content_hash == draft.content_hash
-    pinned = yaml.safe_load((forms_copy / "published.yaml").read_text())
-    assert pinned["written-hearing@3"] == draft.content_hash
+    pinned = published_registry()
+    assert pinned["written-hearing@3"]["content"] == draft.content_hash
+    # Its spoken prompts were generated (placeholders) and their record pinned with it.
+    prompts = pinned["written-hearing@3"]["prompts"]
+    assert prompts
+    assert not prompt_problems(load_form("written-hearing", 3), prompts)
     # Earlier versions (and the answer sets pinned to them) are untouched.
-    assert {k: v for k, v in pinned.items() if k in before} == before
-    assert not check_forms().problems
+    assert {k: v for k, v in published_hashes().items() if k in before} == before
+    assert not check_forms(prompts=False).problems  # the shipped prompts are set-up's
     assert service.export_published(db, "written-hearing") == []  # once
