@@ -215,7 +215,8 @@ def settled_high(db: Session, wait_seconds: float = 5.0) -> int | None:
     transaction may take seq 7, another seq 8 and commit first: read the highest
     committed number and, in the same statement, which appends are in flight (holders of
     the WRITING lock, taken before their number); once those ended, nothing at or below
-    that number can still appear."""
+    that number can still appear. ``pg_locks`` shows the whole cluster, and advisory locks
+    belong to one database: only this database's writers count."""
     if db.get_bind().dialect.name != "postgresql":
         return int(db.scalar(select(func.coalesce(func.max(AuditEntry.seq), 0))) or 0)
     high, in_flight = db.execute(
@@ -224,6 +225,7 @@ def settled_high(db: Session, wait_seconds: float = 5.0) -> int | None:
             " coalesce(array_agg(virtualtransaction), '{}') FROM pg_locks"
             " WHERE locktype = 'advisory' AND classid = 0 AND objid = :key AND objsubid = 1"
             " AND pid <> pg_backend_pid()"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
         ),
         {"key": WRITING},
     ).one()

@@ -255,6 +255,22 @@ def test_postgres_refuses_to_change_or_delete_entries_and_seals(
     assert audit.verify(db, now=later()).intact
 
 
+@pytest.mark.skipif(not IS_POSTGRES, reason="advisory locks and pg_locks are PostgreSQL's")
+def test_a_writer_in_another_database_does_not_hold_up_the_sealer(db: Session) -> None:
+    """pg_locks lists the whole cluster; an append in flight in another database (another
+    deployment, another test worker) has nothing to do with this trail."""
+    from sqlalchemy import create_engine
+
+    from tests.conftest import POSTGRES_URL
+
+    chain(db, 2)
+    other = create_engine(POSTGRES_URL.rsplit("/", 1)[0] + "/postgres")
+    with other.connect() as conn, conn.begin():
+        conn.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": audit.WRITING})
+        assert audit.settled_high(db, wait_seconds=0.2) is not None
+    other.dispose()
+
+
 def test_the_lawyer_gets_their_clients_access_log_without_staff_names(
     client: TestClient, db: Session, factory: Factory
 ) -> None:
