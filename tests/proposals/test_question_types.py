@@ -104,7 +104,21 @@ def test_the_owner_sees_the_type_and_the_options(client, factory):
     made = client.post("/partner/proposals", data=form, headers=HTML, follow_redirects=False)
     assert made.status_code == 303, made.text
     sign_in(client, owner.user.username)
+    assert "Nieuwe vraag: Keuze uit één optie" in client.get("/form-owner", headers=HTML).text
     shown = client.get(made.headers["location"], headers=HTML).text
     assert 'data-question-type="choice"' in shown
     assert "Keuze uit één optie" in shown
     assert "Over het water" in shown
+
+
+def test_both_doors_store_the_same_type_and_options(client, db, factory):
+    partner = factory.person(Role.PARTNER, "coa")
+    ok(client.post(f"{API}/proposals", json=CHOICE, headers=partner.headers), 201)
+    sign_in(client, partner.user.username)
+    token = csrf_of(client.get("/partner", headers=HTML).text)
+    typed = "\n".join(CHOICE["options"]) + "\n\n"  # a blank last line is no option
+    form = {**CHOICE, "question_id": "by_page", "options": typed, "csrf_token": token}
+    page = client.post("/partner/proposals", data=form, headers=HTML, follow_redirects=False)
+    assert page.status_code == 303, page.text
+    stored = db.execute(select(Proposal.question_type, Proposal.options)).all()
+    assert [tuple(row) for row in stored] == [("choice", CHOICE["options"])] * 2
