@@ -389,7 +389,7 @@ def assist(
     """The same service as ``POST /bookings/{id}/assisted-filling``; a refusal beside
     the field, then back to the seat list."""
     typed = {"assisted": assisted, "assist_consent": assist_consent}
-    values = {"helper": assisted, "applicant_consent": assist_consent == "yes"}
+    values = {"assisted": assisted, "applicant_consent": assist_consent == "yes"}
 
     def switch_on() -> Booking:
         data = parse_form(AssistIn, values, names=ASSIST_NAMES, say=ASSIST_SAY)
