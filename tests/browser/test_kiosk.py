@@ -61,9 +61,13 @@ def kiosk_location(db: Session) -> Location:
 
 
 def seed_scheduled_case(
-    server: LiveServer, name: str, language: str, window_left: timedelta | None = None
+    server: LiveServer,
+    name: str,
+    language: str,
+    window_left: timedelta | None = None,
+    policy: str = POLICY,
 ) -> tuple[str, str]:
-    """A kansrijk case under ind-2026 booked at the browser host's location:
+    """A kansrijk case under ``policy`` booked at the browser host's location:
     (case id, booking id). ``window_left``: the session's window ends that soon."""
     engine = make_engine(server.database_url)
     try:
@@ -72,7 +76,7 @@ def seed_scheduled_case(
             factory._location = kiosk_location(db)
             case = factory.case(nationality="SY", languages=[language], applicant_name=name)
             planner = factory.person(Role.PLANNER).actor
-            screen_case(db, case, planner, load_policy(POLICY))
+            screen_case(db, case, planner, load_policy(policy))
             if window_left is None:
                 factory.driver().drive(case, CaseState.SCHEDULED)
             else:
