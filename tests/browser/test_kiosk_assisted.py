@@ -44,7 +44,7 @@ def test_the_interpreter_types_for_the_applicant_and_the_answer_says_so(
             "assisted_filling": {"helper": "interpreter", "applicant_consent": True},
             **identity_on_document(live_server, booking_id),
         },
-        headers={"Authorization": f"Bearer {host_token(page)}"},
+        headers={"Authorization": f"Bearer {host_token(page, live_server)}"},
     )
     assert checked_in.ok, checked_in.text()
 
