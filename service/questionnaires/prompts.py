@@ -3,13 +3,15 @@ as Ogg Opus at ``forms/media/<form>/<version>/<lang>/<id>.ogg``.
 
 Each prompt has an origin, kept in the version's manifest
 (``forms/media/<form>/<version>/prompts.yaml``): ``recorded`` by an interpreter (who,
-when, and the SHA-256 of the recording) or a ``generated`` placeholder (espeak-ng,
-offline, by ``hearing forms prompts --generate``; the SHA-256 of the text it speaks).
-Publishing a version pins the manifest's hash beside the content hash in
-``forms/published.yaml``: a published version's recordings never change, like its text.
-A placeholder's bytes depend on the local espeak-ng and libopus, so only the text it
-speaks is pinned; a placeholder is never fit for use (the eligibility policy admits a
-low-literacy applicant only in a language whose prompts are all recorded).
+when) or a ``generated`` placeholder (espeak-ng, offline, by ``hearing forms prompts
+--generate``), with the SHA-256 of its audio and of the text it speaks. Publishing a
+version pins the manifest's hash beside the content hash in ``forms/published.yaml``:
+a published version's audio never changes, like its text. Placeholders are not kept in
+git but made again where missing; the encoding is reproducible (``audio.encode_ogg_opus``),
+so a placeholder made again with the same espeak-ng is the pinned one, and the check
+names one that is not. (Versions published before placeholders' audio was pinned keep
+only their text hash.) A placeholder is never fit for use: the eligibility policy admits
+a low-literacy applicant only in a language whose prompts are all recorded.
 """
 
 import fcntl
@@ -60,7 +62,7 @@ class PromptRecord(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     origin: Origin
-    sha256: str | None = None  # of the recording (recorded prompts)
+    sha256: str | None = None  # of the audio (None: a placeholder made before it was kept)
     text_sha256: str  # of the text the prompt speaks
     recorded_by: str | None = None  # username of the interpreter
     recorded_at: datetime | None = None
@@ -293,6 +295,8 @@ def _problems(
         problems.append("speaks an earlier text")
     if record.origin is Origin.RECORDED and record.sha256 != audio.sha256(data):
         problems.append("the recording changed since it was recorded")
+    elif record.sha256 is not None and record.sha256 != audio.sha256(data):
+        problems.append("the placeholder's audio changed since it was made")
     return problems
 
 
@@ -355,7 +359,7 @@ class Generated:
 def generate_placeholders(form: FormDefinition, *, published: bool) -> Generated:
     """Write a placeholder for every prompt that has neither a recording nor a current
     placeholder; a recording is never replaced. A published version only gets its
-    missing files back (its origins are pinned)."""
+    missing files back and keeps its records (pinned: the check compares the audio)."""
     result = Generated()
     no_voice = []
     with _manifest_lock(form.id, form.version) as manifest:
@@ -381,9 +385,12 @@ def generate_placeholders(form: FormDefinition, *, published: bool) -> Generated
                 if data is None:  # pragma: no cover - the voice vanished mid-run
                     continue
                 _atomic_write(path, data)
-                records[item.id] = PromptRecord(
-                    origin=Origin.GENERATED, text_sha256=text_sha256(text)
-                )
+                if not published:
+                    records[item.id] = PromptRecord(
+                        origin=Origin.GENERATED,
+                        sha256=audio.sha256(data),
+                        text_sha256=text_sha256(text),
+                    )
                 result.written += 1
     result.no_voice = tuple(no_voice)
     return result
