@@ -36,7 +36,7 @@ def prompt(tmp_path: Path) -> Iterator[Path]:
     """A placeholder prompt for the question in Tigrinya (espeak-ng's Amharic voice reads
     the Ge'ez script), where the kiosk looks for it; removed afterwards."""
     wav = spoken_wav("ስለምንታይ ዓድኹም ገዲፍኩም?", tmp_path / "prompt.wav", voice="am")
-    folder = get_settings().forms_dir / "media" / "written-hearing" / "2" / LANGUAGE
+    folder = get_settings().forms_dir / "media" / "written-hearing" / "3" / LANGUAGE
     path = folder / f"{QUESTION}.ogg"
     kept = path.read_bytes() if path.exists() else None  # a placeholder made by serve
     folder.mkdir(parents=True, exist_ok=True)
