@@ -300,6 +300,78 @@ def _problems(
     return problems
 
 
+# --- a new version's recordings --------------------------------------------------------------
+
+
+class RecordingState(StrEnum):
+    MISSING = "missing"  # never recorded by an interpreter
+    STALE = "stale"  # recorded for an earlier text: the text changed since
+
+
+def _current(
+    form: FormDefinition, language: str, item_id: str, record: PromptRecord | None, text: str
+) -> bool:
+    return (
+        record is not None
+        and record.text_sha256 == text_sha256(text)
+        and prompt_file(form.id, form.version, language, item_id) is not None
+    )
+
+
+def recording_states(
+    form: FormDefinition, base: FormDefinition, languages: frozenset[str]
+) -> dict[str, dict[str, RecordingState]]:
+    """Per language of ``languages``: the prompts of ``form`` (a draft) that lack an
+    interpreter's recording of their current text. A recording keeps the hash of the
+    text it speaks, so one made for an earlier text is stale. The draft's own
+    recordings count, and those of ``base`` (the version it was drafted from) whose text
+    is unchanged: :func:`carry_over` takes them into the new version."""
+    own, inherited = load_manifest(form.id, form.version), load_manifest(base.id, base.version)
+    states: dict[str, dict[str, RecordingState]] = {}
+    for language in sorted(languages):
+        wanted: dict[str, RecordingState] = {}
+        for item in prompt_items(form):
+            text = item.text(language)
+            found = [
+                (where, record)
+                for where, records in ((form, own), (base, inherited))
+                if (record := records.get(language, {}).get(item.id)) is not None
+                and record.origin is Origin.RECORDED
+            ]
+            if any(_current(where, language, item.id, r, text) for where, r in found):
+                continue
+            wanted[item.id] = RecordingState.STALE if found else RecordingState.MISSING
+        states[language] = wanted
+    return states
+
+
+def carry_over(base: FormDefinition, form: FormDefinition) -> int:
+    """Copy into ``form``'s folder the prompts of ``base`` (recordings and placeholders)
+    whose text did not change and that ``form`` has none of: a new version keeps what
+    the interpreters recorded, and its placeholders need not be spoken again."""
+    inherited = load_manifest(base.id, base.version)
+    copied = 0
+    with _manifest_lock(form.id, form.version) as manifest:
+        for language in prompt_languages(form):
+            records = manifest.setdefault(language, {})
+            for item in prompt_items(form):
+                record = inherited.get(language, {}).get(item.id)
+                source = prompt_file(base.id, base.version, language, item.id)
+                if (
+                    item.id in records
+                    or source is None
+                    or not _current(base, language, item.id, record, item.text(language))
+                ):
+                    continue
+                assert record is not None
+                _atomic_write(
+                    prompt_path(form.id, form.version, language, item.id), source.read_bytes()
+                )
+                records[item.id] = record
+                copied += 1
+    return copied
+
+
 # --- generating placeholders ----------------------------------------------------------------
 
 
@@ -462,6 +534,8 @@ __all__ = [
     "Origin",
     "PromptItem",
     "PromptRecord",
+    "RecordingState",
+    "carry_over",
     "generate_placeholders",
     "load_manifest",
     "manifest_hash",
@@ -472,4 +546,5 @@ __all__ = [
     "prompt_status",
     "record_prompt",
     "recorded_languages",
+    "recording_states",
 ]
