@@ -100,6 +100,7 @@ def prompts_page(
             item,
             manifest.get(item.id),
             prompts.prompt_file(form_id, version, language, item.id) is not None,
+            prompts.intact_prompt_file(form_id, version, language, item.id) is not None,
         )
         for item in prompts.prompt_items(form)
     ]

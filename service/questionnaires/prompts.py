@@ -155,6 +155,21 @@ def prompt_file(form_id: str, version: int, language: str, item_id: str) -> Path
     return path if path.is_file() else None
 
 
+def intact_prompt_file(form_id: str, version: int, language: str, item_id: str) -> Path | None:
+    """The prompt's file while its audio is the one its record holds (for a published
+    version, the pinned one), None otherwise: an applicant never hears a prompt that
+    changed behind the record's back (``hearing forms check`` names it)."""
+    path = prompt_file(form_id, version, language, item_id)
+    record = prompt_record(form_id, version, language, item_id)
+    if path is None or record is None or not _intact(record, path):
+        return None
+    return path
+
+
+def _intact(record: PromptRecord, path: Path) -> bool:
+    return record.sha256 is None or record.sha256 == audio.sha256(path.read_bytes())
+
+
 def prompt_record(form_id: str, version: int, language: str, item_id: str) -> PromptRecord | None:
     """The prompt's origin: recorded (who, when) or generated; None where unknown."""
     return load_manifest(form_id, version).get(language, {}).get(item_id)
@@ -165,9 +180,21 @@ def prompt_record(form_id: str, version: int, language: str, item_id: str) -> Pr
 
 def load_manifest(form_id: str, version: int) -> Manifest:
     path = version_dir(form_id, version) / MANIFEST
-    if not path.exists():
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
         return {}
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    # A copy per call: the lock's caller changes it; the records themselves are frozen.
+    # Each write is a new file (``_atomic_write``): its inode, time and size tell.
+    read = _read_manifest(str(path), (stat.st_ino, stat.st_mtime_ns, stat.st_size))
+    return {language: dict(items) for language, items in read.items()}
+
+
+@lru_cache(maxsize=32)
+def _read_manifest(path: str, _version: tuple[int, int, int]) -> Manifest:
+    """The manifest as it is on disk (read again when it changes: the kiosk asks for
+    every prompt of a page, the file holds hundreds)."""
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     return {
         str(language): {str(k): PromptRecord.model_validate(v) for k, v in items.items()}
         for language, items in raw.items()
@@ -201,6 +228,7 @@ def _write_manifest(form_id: str, version: int, manifest: Manifest) -> None:
         directory / MANIFEST,
         (header + yaml.safe_dump(content, sort_keys=False, allow_unicode=True)).encode(),
     )
+    _read_manifest.cache_clear()  # this process need not trust the file's times
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -537,6 +565,7 @@ __all__ = [
     "RecordingState",
     "carry_over",
     "generate_placeholders",
+    "intact_prompt_file",
     "load_manifest",
     "manifest_hash",
     "prompt_file",

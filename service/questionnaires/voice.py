@@ -175,5 +175,6 @@ def low_literacy(db: Session, case_id: uuid.UUID) -> bool:
 
 
 def prompt_file(form: FormDefinition, language: str, prompt_id: str) -> Path | None:
-    """The prompt of a question, choice or help text in ``language``, None while there is none."""
-    return prompts.prompt_file(form.id, form.version, language, prompt_id)
+    """The prompt of a question, choice or help text in ``language``; None while there is
+    none, or while its audio is not the one recorded (pinned, once published)."""
+    return prompts.intact_prompt_file(form.id, form.version, language, prompt_id)

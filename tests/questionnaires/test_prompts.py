@@ -16,6 +16,7 @@ from service.questionnaires.prompts import (
     Origin,
     PromptFrozen,
     PromptsNotWritable,
+    intact_prompt_file,
     prompt_file,
     prompt_items,
     prompt_record,
@@ -223,6 +224,8 @@ def test_a_published_placeholders_audio_is_pinned(voice_forms):
     path.write_bytes(bytes(changed))
     [problem] = _problems()
     assert problem.startswith("voice-test@1 prompt nl/account: ")
+    assert intact_prompt_file("voice-test", 1, "nl", "account") is None  # the kiosk won't play it
+    assert intact_prompt_file("voice-test", 1, "nl", "fear") is not None
     # Other whole audio of a sane length: the hash names it.
     path.write_bytes(audio.encode_ogg_opus(_wav_of_seconds(1)))
     assert _problems() == [
