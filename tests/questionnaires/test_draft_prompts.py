@@ -91,6 +91,7 @@ def test_a_stale_or_missing_prompt_recording_blocks_publishing_until_recorded(
     assert refused["problems"] == ["ti: account is stale", "ti: home is missing"]
     browser = browser_of(factory, Role.FORM_OWNER)
     start = browser.get("/form-owner", headers=HTML)
+    assert "Tigrinya: 1 niet opgenomen, 1 opgenomen voor een eerdere tekst" in start.text
     url = f"/form-owner/versions/{draft_id}/publish"
     page = browser.post(url, data={"csrf_token": csrf_of(start.text)}, headers=HTML)
     assert page.status_code == 409
