@@ -67,6 +67,8 @@ def _draft(client, factory) -> tuple[str, object]:
 def _record_for_draft(factory, item: str) -> None:
     """The interpreter records a prompt of the draft (version 2) on the recording page."""
     interpreter = browser_of(factory, Role.INTERPRETER)
+    listed = interpreter.get("/interpreter", headers=HTML).text
+    assert 'href="/interpreter/forms/voice-test/2/ti"' in listed  # the service's draft
     page = interpreter.get("/interpreter/forms/voice-test/2/ti", headers=HTML)
     assert page.status_code == 200, page.text
     webm = _as_webm(prompt_file("voice-test", 1, "ti", "fear").read_bytes())
