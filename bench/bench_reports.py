@@ -192,6 +192,11 @@ RAW = (
        FROM voice_recordings v JOIN answer_sets a ON a.id = v.answer_set_id
        JOIN cases c ON c.id = a.case_id
        WHERE v.recorded_at >= :s AND v.recorded_at < :u GROUP BY c.nationality""",
+    """SELECT c.nationality, COUNT(DISTINCT b.case_id)
+       FROM bookings b JOIN cases c ON c.id = b.case_id
+       WHERE b.assisted_by IS NOT NULL
+         AND b.assist_consent_at >= :s AND b.assist_consent_at < :u
+       GROUP BY c.nationality""",
 )
 
 

@@ -120,6 +120,13 @@ TABLE: tuple[Visibility, ...] = (
         "the asylum account (the applicant at the kiosk); never the host",
     ),
     Visibility(
+        "answers",
+        "typed_by (assisted filling: the helper's role per answer, and that the form was "
+        "filled in with help)",
+        dict(ACCOUNT_READERS),
+        "who typed the account weighs with it; the role only, staff names stay inside the IND",
+    ),
+    Visibility(
         "registration file",
         "answers, answers_nl",
         {Role.OFFICER: When.ANY, Role.ADMIN: When.ANY, **LAWYER},

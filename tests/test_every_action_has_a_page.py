@@ -12,6 +12,10 @@ WRITE = {"POST", "PUT", "PATCH", "DELETE"}
 # API route -> the page route (method, path) doing the same through the same service.
 PAGE_FOR: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/api/v1/auth/token"): ("POST", "/sign-in"),
+    ("POST", "/api/v1/bookings/{booking_id}/assisted-filling"): (
+        "POST",
+        "/host/bookings/{booking_id}/assisted-filling",
+    ),
     ("POST", "/api/v1/auth/sign-out"): ("POST", "/sign-out"),
     ("POST", "/api/v1/users"): ("POST", "/admin/users/new"),
     ("POST", "/api/v1/attention/lists"): ("POST", "/unit1f/lists"),

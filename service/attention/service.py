@@ -4,8 +4,9 @@ against the lists in force, and a person's handling of each hit.
 A point is never an exclusion. A person either raises a signal from it (which pulls the
 case out through the engine, as every NV/1F signal does: ``cases.service.add_signal``)
 or dismisses it with a reason; both are events on the case, which only staff read
-(``service/fields.py``). The answers are matched after the translation is delivered and
-again after the lawyer's corrections (the subscriber at the end).
+(``service/fields.py``). The answers are matched whenever their texts change: each
+delivery of the translation, first or corrected, and each correction of the lawyer (the
+subscriber to ``translation.texts_changed`` below).
 """
 
 import hashlib
@@ -48,7 +49,8 @@ from service.models.attention import (
     PointStatus,
 )
 from service.models.cases import Case
-from service.workflow import CaseEvent, Reason
+from service.translation import service as translation
+from service.workflow import Reason
 
 # The source a signal raised from a point names (signals are staff-only).
 POINT_SOURCE = "attention point (unit 1F indicator list)"
@@ -276,11 +278,13 @@ def matcher_in_force(db: Session) -> Matcher | None:
 
 
 def texts_of(db: Session, case: Case) -> Iterator[tuple[str, AnswerText, str]]:
-    """Every text of the file to match: each answer in the applicant's script, its
-    Dutch translation, and the lawyer's corrections and additions."""
+    """Every text of the file to match: each answer in the applicant's script (a spoken
+    one as transcribed), its Dutch translation, and the lawyer's corrections and additions."""
     file = layers(db, case)
     for answer in file.answers:
         yield answer.key, AnswerText.ORIGINAL, answer.answer
+        if answer.transcription:  # a spoken answer, written down in the applicant's script
+            yield answer.key, AnswerText.ORIGINAL, answer.transcription
         if answer.translation:
             yield answer.key, AnswerText.TRANSLATION, answer.translation
         for remark in answer.corrections:
@@ -331,13 +335,12 @@ def match_case(db: Session, case_id: uuid.UUID) -> list[AttentionPoint]:
     return found
 
 
-@procedure.on_event(CaseEvent.DELIVER_TRANSLATION, CaseEvent.RECEIVE_CORRECTIONS)
-def _match_answers(db: Session, moves: Sequence[procedure.Move]) -> None:
-    """Match the answers (original and Dutch, and the lawyer's corrections) against unit
-    1F's indicator lists in force: each new hit an open attention point, never an
-    exclusion."""
-    for move in moves:
-        match_case(db, move.case_id)
+@translation.on_texts_changed
+def _match_answers(db: Session, case_id: uuid.UUID) -> None:
+    """Match the case's texts (each delivery of the translation, first or corrected, and
+    each correction of the lawyer) against unit 1F's indicator lists in force: each new
+    hit an open attention point, never an exclusion."""
+    match_case(db, case_id)
 
 
 def v_number_of(db: Session, point: AttentionPoint) -> str:

@@ -16,7 +16,7 @@ from service.models.auth import User
 from service.models.cases import Case
 from service.models.corrections import Attachment, Correction, CorrectionItem, ItemKind
 from service.models.translation import Translation
-from service.questionnaires.service import answer_set_of
+from service.questionnaires.service import answer_set_of, helper_role
 from service.translation.items import answer_items
 
 
@@ -44,6 +44,8 @@ class AnswerLayers:
     spoken: bool = False
     transcription: str | None = None
     recording_ms: int = 0
+    # Assisted filling: the role of the helper who typed it; blank: the applicant.
+    typed_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class Layers:
     additions: list[Remark]
     attachments: Sequence[Attachment]
     file: Correction | None
+    # Assisted filling: the role of the helper who could type for the applicant.
+    assisted_by: str | None = None
 
 
 def _authors(db: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -86,12 +90,14 @@ def layers(db: Session, case: Case) -> Layers:
             spoken=a.spoken,
             transcription=transcribed.get(a.key),
             recording_ms=a.recording_ms,
+            typed_by=a.typed_by,
         )
         for a in (answer_items(answer_set) if answer_set else [])
     ]
     additions = [remark(i) for i in items if i.kind == ItemKind.ADDITION]
     language = answer_set.language if answer_set else ""
-    return Layers(language, answers, additions, attachments, file)
+    helper = helper_role(db, case.id)
+    return Layers(language, answers, additions, attachments, file, helper)
 
 
 def attachment(db: Session, case: Case, attachment_id: uuid.UUID) -> Attachment | None:

@@ -36,6 +36,7 @@ from service.corrections.schemas import CorrectionItemIn, CorrectionsIn, Typed, 
 from service.models.cases import Case
 from service.models.corrections import Attachment, Correction, CorrectionItem
 from service.questionnaires.service import answer_set_of
+from service.translation import service as translation
 from service.translation.items import answer_items
 from service.workflow import CaseEvent, CaseState, Reason, Track, complete_file_event
 
@@ -135,6 +136,7 @@ def _add_items(
         for index, item in enumerate(typed.items)
     )
     db.flush()
+    translation.texts_changed(db, case.id)  # the lawyer's words are matched too
 
 
 def _check_answer_keys(db: Session, case: Case, items: list[CorrectionItemIn]) -> None:

@@ -180,6 +180,8 @@ class LayeredAnswer:
     # the agency's transcription in the applicant's language.
     spoken: bool = False
     transcription: str | None = None
+    # Assisted filling: the role of the helper who typed it; blank: the applicant.
+    typed_by: str = ""
 
 
 @dataclass
@@ -193,6 +195,8 @@ class Layers:
     items: list[LayeredAnswer]
     # Additions that belong to no single question.
     general_additions: list[dict[str, str]]
+    # Assisted filling: the role of the helper who could type for the applicant.
+    assisted_by: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -204,6 +208,7 @@ class Layers:
             "corrected_at": self.corrected_at,
             "items": [vars(i) for i in self.items],
             "general_additions": self.general_additions,
+            "assisted_by": self.assisted_by,
         }
 
 
@@ -226,6 +231,7 @@ def layers_of(db: Session, case_id: uuid.UUID, reader_language: str = "nl") -> L
             [_entry(remark) for remark in a.corrections],
             a.spoken,
             a.transcription,
+            a.typed_by,
         )
         for a in file.answers
     ]
@@ -240,6 +246,7 @@ def layers_of(db: Session, case_id: uuid.UUID, reader_language: str = "nl") -> L
         corrected_at=latest.at if latest else None,
         items=items,
         general_additions=[_entry(remark) for remark in file.additions],
+        assisted_by=file.assisted_by,
     )
 
 

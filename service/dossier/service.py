@@ -30,10 +30,12 @@ from service.models.audit import AuditEntry
 from service.models.cases import Case, Signal
 from service.models.dossier import Dossier
 from service.models.questionnaires import AnswerSet
+from service.models.sessions import Helper
 from service.models.translation import Translation, TranslationVersion
 from service.questionnaires.forms import forms_dir
 from service.questionnaires.voice import recording_of
 from service.registration import service as registration
+from service.sessions.service import HELPER_NAMES
 from service.translation.items import question_of
 from service.workflow import STATE_LABELS
 
@@ -78,6 +80,7 @@ def content(db: Session, case: Case, copy: str) -> dict[str, Any]:
             "sha256": form_hash(answer_set) if answer_set else "",
             "language": found.language,
             "dir": direction(found.language) if found.language else "ltr",
+            "assisted": _assisted_note(found.assisted_by, gettext),
         },
         "steps": [{"label": gettext(s.label), "at": _moment(s.at)} for s in line.steps],
         "terms": [
@@ -101,6 +104,7 @@ def content(db: Session, case: Case, copy: str) -> dict[str, Any]:
                 "spoken": a.spoken,
                 "transcription": a.transcription or "",
                 "recording": _recording_note(db, answer_set, a, gettext) if a.spoken else "",
+                "typed_by": _typed_by_note(a.typed_by, gettext),
             }
             for a in found.answers
         ],
@@ -114,6 +118,26 @@ def content(db: Session, case: Case, copy: str) -> dict[str, Any]:
     if copy == STAFF_COPY:
         document["staff"] = _staff_only(db, case)
     return document
+
+
+def _assisted_note(role: str | None, gettext: Any) -> str:
+    """That the form was filled in with a helper who could type for the applicant."""
+    if not role:
+        return ""
+    why = gettext(
+        "Filled in with assistance: with the applicant's consent, %(helper)s could type "
+        "the answers for them at the kiosk."
+    )
+    return str(why % {"helper": gettext(HELPER_NAMES[Helper(role)])})
+
+
+def _typed_by_note(role: str, gettext: Any) -> str:
+    if not role:
+        return ""
+    return str(
+        gettext("Typed by %(helper)s on the applicant's behalf")
+        % {"helper": gettext(HELPER_NAMES[Helper(role)])}
+    )
 
 
 def _recording_note(db: Session, answer_set: Any, answer: Any, gettext: Any) -> str:

@@ -33,6 +33,7 @@ def list_policies(_: Staff) -> Sequence[PolicyOut]:
                 literacy_must_be_known_for=sorted(p.literacy.must_be_known_for),
                 exclude_low_literacy=p.literacy.exclude_low,
                 admit_low_literacy_by_voice=p.literacy.admit_low_by_voice,
+                assisted_filling=p.assisted_filling,
                 excluding_signals=sorted(s.value for s in p.exclusions.signals),
             )
         )

@@ -55,6 +55,9 @@ class Policy(BaseModel):
     # "registration" form is the written registration interview (aanmeldgehoor).
     forms: dict[FormPurpose, Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*@[1-9][0-9]*$")]] = {}
     literacy: LiteracyRule = LiteracyRule()
+    # Whether a host or the session's interpreter may type the answers for an applicant
+    # who consents (assisted filling); never where a version does not say so.
+    assisted_filling: bool = False
     exclusions: Exclusions = Exclusions()
 
 

@@ -26,6 +26,8 @@ class PolicyOut(BaseModel):
     exclude_low_literacy: bool
     # Low literacy admitted in a language whose spoken prompts are all recorded.
     admit_low_literacy_by_voice: bool
+    # A host or the session's interpreter may type for an applicant who consents.
+    assisted_filling: bool
     excluding_signals: list[str]
 
 

@@ -30,6 +30,22 @@ class ProposalKind(StrEnum):
     REMOVE = "remove"
 
 
+class ProposedType(StrEnum):
+    """The question types a partner may propose (``questionnaires.forms.QuestionType``
+    but a repeatable group, which the form owner builds in the form itself)."""
+
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    DATE = "date"
+    NUMBER = "number"
+    YES_NO = "yes_no"
+    CHOICE = "choice"
+    MULTI_CHOICE = "multi_choice"
+
+
+CHOICE_PROPOSALS = frozenset({ProposedType.CHOICE, ProposedType.MULTI_CHOICE})
+
+
 class ProposalStatus(StrEnum):
     PROPOSED = "proposed"
     ACCEPTED = "accepted"
@@ -73,6 +89,11 @@ class Proposal(UuidPk, Timestamped, Base):
     __tablename__ = "form_proposals"
     __table_args__ = (
         CheckConstraint(enum_check("kind", ProposalKind), name="kind_known"),
+        CheckConstraint(
+            f"question_type IS NULL OR {enum_check('question_type', ProposedType)}",
+            name="question_type_known",
+        ),
+        CheckConstraint("(kind = 'add') = (question_type IS NOT NULL)", name="type_for_new"),
         CheckConstraint(enum_check("status", ProposalStatus), name="status_known"),
         CheckConstraint("status <> 'accepted' OR draft_id IS NOT NULL", name="accepted_in_draft"),
         CheckConstraint(
@@ -86,6 +107,9 @@ class Proposal(UuidPk, Timestamped, Base):
     question_id: Mapped[str] = mapped_column(String(60))
     # The proposed wording in the source language (Dutch); none for a removal.
     label: Mapped[str | None] = mapped_column(Text)
+    # A new question's type and, for a choice, its options' Dutch wording in order.
+    question_type: Mapped[str | None] = mapped_column(String(20))
+    options: Mapped[list[str] | None] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text)
     proposer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
     organisation: Mapped[str] = mapped_column(String(200))

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.clock import utcnow
@@ -31,6 +31,10 @@ class AnswerSet(UuidPk, Base):
     saved_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]
     auto_submitted: Mapped[bool] = mapped_column(default=False)
+    # Assisted filling: who typed each answer another than the applicant, by question id
+    # ({"role": "host" | "interpreter", "id": the host's user or the interpreter's id});
+    # an answer not listed was typed by the applicant. Set by the one save rule.
+    typists: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class VoiceRecording(UuidPk, Base):

@@ -31,6 +31,13 @@ class Gender(StrEnum):
     MALE = "male"
 
 
+class Helper(StrEnum):
+    """Who may type answers for the applicant at the kiosk (assisted filling)."""
+
+    HOST = "host"
+    INTERPRETER = "interpreter"
+
+
 class Location(UuidPk, Timestamped, Base):
     __tablename__ = "locations"
 
@@ -140,6 +147,15 @@ class Booking(UuidPk, Base):
         CheckConstraint(
             "no_show_at IS NULL OR checked_in_at IS NULL", name="no_show_not_checked_in"
         ),
+        CheckConstraint(
+            f"assisted_by IS NULL OR {enum_check('assisted_by', Helper)}", name="helper_known"
+        ),
+        # Nobody types for the applicant without their consent on record.
+        CheckConstraint(
+            "assisted_by IS NULL OR (assist_consent_at IS NOT NULL "
+            "AND assist_consent_by_id IS NOT NULL)",
+            name="assisted_with_consent",
+        ),
         Index(
             "uq_bookings_active_seat",
             "session_id",
@@ -176,6 +192,17 @@ class Booking(UuidPk, Base):
     # Low-literacy mode, switched on by the host at check-in: the kiosk reads every
     # question aloud and takes spoken answers.
     low_literacy: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Assisted filling, switched on by the host where the case's policy allows it, with
+    # the applicant's consent: who may type answers on their behalf at the kiosk (the
+    # host, a user, or the session's interpreter for their language), and who recorded
+    # the consent when.
+    assisted_by: Mapped[str | None] = mapped_column(String(20))
+    assisted_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    assisted_by_interpreter_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("session_interpreters.id")
+    )
+    assist_consent_at: Mapped[datetime | None]
+    assist_consent_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
 
     @property
     def reference(self) -> str:

@@ -31,3 +31,7 @@ class WordingMissing(InvalidInput):
 
 class TranslationRefused(InvalidInput):
     code = "translation_refused"
+
+
+class TypeRefused(InvalidInput):
+    code = "question_type_refused"

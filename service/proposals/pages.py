@@ -13,7 +13,7 @@ from service.core.actor import Actor
 from service.core.formatting import language_in
 from service.core.i18n import N_, gettext_for, language_of
 from service.core.web import page_router, render, see_other
-from service.models.proposals import FormDraft, Proposal, ProposalKind
+from service.models.proposals import FormDraft, Proposal, ProposalKind, ProposedType
 from service.proposals import access, queries, service
 from service.proposals.schemas import DecisionIn, ProposalIn, SourceTextIn
 from service.proposals.texts import texts_of
@@ -29,6 +29,15 @@ KIND_LABELS = {
     ProposalKind.CHANGE: N_("New wording"),
     ProposalKind.REMOVE: N_("Remove the question"),
 }
+TYPE_LABELS = {
+    ProposedType.LONG_TEXT: N_("Open answer, several lines"),
+    ProposedType.TEXT: N_("Open answer, one line"),
+    ProposedType.DATE: N_("Date (the year is enough)"),
+    ProposedType.NUMBER: N_("Number"),
+    ProposedType.YES_NO: N_("Yes or no"),
+    ProposedType.CHOICE: N_("Choice of one option"),
+    ProposedType.MULTI_CHOICE: N_("Choice of several options"),
+}
 STATUS_LABELS = {
     "proposed": N_("Awaiting review"),
     "accepted": N_("Accepted into a draft"),
@@ -41,6 +50,8 @@ FIELD_WORDS = {
     "section_id": N_("Choose the section."),
     "question_id": N_("Enter the question's id: lower-case letters, digits and _."),
     "label": N_("Give the question's wording in Dutch."),
+    "question_type": N_("Choose the kind of answer."),
+    "options": N_("Give each option in at most 200 characters, at most 20 options."),
     "reason": N_("Give the reason (at least 3 characters)."),
 }
 REJECT_WORDS = {"reason": N_("Give the reason for rejecting (at least 3 characters).")}
@@ -55,7 +66,7 @@ Form = Annotated[dict[str, str], Depends(_form)]
 
 
 def _common(request: Request) -> dict[str, Any]:
-    return {"KIND_LABELS": KIND_LABELS, "STATUS_LABELS": STATUS_LABELS}
+    return {"KIND_LABELS": KIND_LABELS, "STATUS_LABELS": STATUS_LABELS, "TYPE_LABELS": TYPE_LABELS}
 
 
 def _errors(request: Request, refusal: Refusal | None, field: str) -> dict[str, str]:
@@ -91,6 +102,7 @@ def _partner_page(
         "section_options": [("", gettext("Choose a section"))]
         + [(s["id"], s["title"].get(SOURCE_LANGUAGE, s["id"])) for s in sections],
         "kind_options": [(k.value, gettext(label)) for k, label in KIND_LABELS.items()],
+        "type_options": [(t.value, gettext(label)) for t, label in TYPE_LABELS.items()],
         "form": form or {},
         "refusal": refusal,
         "errors": _errors(request, refusal, "question_id"),
@@ -105,8 +117,10 @@ def propose(request: Request, db: Session, actor: access.ProposerPage, form: For
     """The API's proposal, from the page's form."""
 
     def act() -> Proposal:
-        data = parse_form(ProposalIn, {**form, "form_id": DEFAULT_FORM}, say=FIELD_WORDS)
-        return service.propose(db, actor, data)
+        # The options are typed one per line; a refused form shows them as typed.
+        options = form.get("options", "").splitlines()
+        values = {**form, "form_id": DEFAULT_FORM, "options": options}
+        return service.propose(db, actor, parse_form(ProposalIn, values, say=FIELD_WORDS))
 
     done = attempt(db, act)
     if isinstance(done, Refusal):

@@ -4,9 +4,18 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.core.text import Motivation, Note
-from service.models.proposals import FormDraft, Proposal, ProposalEvent, ProposalKind
+from service.core.text import Motivation, Note, ShortText
+from service.models.proposals import (
+    FormDraft,
+    Proposal,
+    ProposalEvent,
+    ProposalKind,
+    ProposedType,
+)
 from service.questionnaires.forms import DEFAULT_FORM, Identifier
+
+# A choice question offers a handful of options; more is a list to type, not to tap.
+MAX_OPTIONS = 20
 
 FormId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=60)]
 
@@ -21,6 +30,8 @@ class ProposalIn(BaseModel):
                     "section_id": "journey",
                     "question_id": "border_crossing",
                     "label": "Hoe bent u de grens overgestoken?",
+                    "question_type": "choice",
+                    "options": ["Te voet", "Met een auto of bus", "Over het water", "Anders"],
                     "reason": "COA: helps the officer place the journey.",
                 }
             ]
@@ -31,6 +42,12 @@ class ProposalIn(BaseModel):
     section_id: Identifier = Field(description="The section the question is (or goes) in")
     question_id: Identifier = Field(description="The question's id (a new one for 'add')")
     label: Note | None = Field(None, description="The wording in Dutch (not for 'remove')")
+    question_type: ProposedType | None = Field(
+        None, description="A new question's type ('add' only; open text when not given)"
+    )
+    options: Annotated[list[ShortText], Field(max_length=MAX_OPTIONS)] = Field(
+        [], description="A choice question's options, in Dutch, in order (choice only)"
+    )
     reason: Motivation = Field(description="Why the form should change")
 
 
@@ -58,6 +75,8 @@ class ProposalOut(BaseModel):
     section_id: str
     question_id: str
     label: str | None
+    question_type: ProposedType | None = Field(description="A new question's type")
+    options: list[str] = Field(description="A choice question's options, in Dutch")
     reason: str
     organisation: str
     status: str
@@ -77,6 +96,8 @@ class ProposalOut(BaseModel):
             section_id=proposal.section_id,
             question_id=proposal.question_id,
             label=proposal.label,
+            question_type=ProposedType(proposal.question_type) if proposal.question_type else None,
+            options=list(proposal.options or []),
             reason=proposal.reason,
             organisation=proposal.organisation,
             status=proposal.status,

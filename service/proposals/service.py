@@ -3,6 +3,8 @@ proposal into the form's draft version or rejects it, and publishes the draft, w
 freezes it. Each step of a proposal is an event (who, role, when, note)."""
 
 import json
+import re
+import unicodedata
 from typing import Any
 
 import yaml
@@ -18,6 +20,7 @@ from service.core.settings import get_settings
 from service.eligibility.service import active_policy
 from service.models.cases import Case
 from service.models.proposals import (
+    CHOICE_PROPOSALS,
     DraftStatus,
     DraftTranslation,
     FormDraft,
@@ -25,6 +28,7 @@ from service.models.proposals import (
     ProposalEvent,
     ProposalKind,
     ProposalStatus,
+    ProposedType,
 )
 from service.proposals import queries
 from service.proposals.exceptions import (
@@ -34,6 +38,7 @@ from service.proposals.exceptions import (
     ProposalDecided,
     QuestionExists,
     TranslationRefused,
+    TypeRefused,
     UnknownQuestion,
     WordingMissing,
 )
@@ -226,12 +231,40 @@ def _event(db: Session, actor: Actor, proposal: Proposal, action: str, note: str
     )
 
 
+def _question_type(data: ProposalIn) -> tuple[ProposedType | None, list[str] | None]:
+    """A new question's type (open text unless chosen) and a choice's options; a change
+    or a removal keeps the question's own type, so it names none."""
+    options = [option.strip() for option in data.options if option.strip()]
+    if data.kind is not ProposalKind.ADD:
+        if data.question_type is not None or options:
+            raise TypeRefused(
+                N_("Only a new question gets a type and options; leave them empty."),
+                field="question_type",
+            )
+        return None, None
+    chosen = data.question_type or ProposedType.LONG_TEXT
+    if chosen not in CHOICE_PROPOSALS:
+        if options:
+            raise TypeRefused(
+                N_("Only a choice question has options; choose a choice or leave them empty."),
+                field="options",
+            )
+        return chosen, None
+    if len(options) < 2:
+        raise TypeRefused(N_("Give at least two options, one per line."), field="options")
+    if len({option.casefold() for option in options}) != len(options):
+        raise TypeRefused(N_("Give each option once."), field="options")
+    return chosen, options
+
+
 def propose(db: Session, actor: Actor, data: ProposalIn) -> Proposal:
-    """A partner proposes a new question, new wording, or a removal, with a reason."""
+    """A partner proposes a new question (of a type they choose), new wording, or a
+    removal, with a reason."""
     if not actor.organisation:
         raise Forbidden("A partner's account names the partner organisation.")
     if data.kind is not ProposalKind.REMOVE and not (data.label or "").strip():
         raise WordingMissing(N_("Give the question's wording in Dutch."), field="label")
+    question_type, options = _question_type(data)
     _check_applies(_current_content(db, data.form_id), data)
     assert actor.user_id is not None
     proposal = Proposal(
@@ -240,6 +273,8 @@ def propose(db: Session, actor: Actor, data: ProposalIn) -> Proposal:
         section_id=data.section_id,
         question_id=data.question_id,
         label=None if data.kind is ProposalKind.REMOVE else data.label,
+        question_type=question_type,
+        options=options,
         reason=data.reason,
         proposer_id=actor.user_id,
         organisation=actor.organisation,
@@ -277,13 +312,7 @@ def _apply(content: dict[str, Any], proposal: Proposal) -> None:
     if proposal.kind == ProposalKind.ADD:
         section = _section(content, proposal.section_id)
         assert section is not None
-        section["questions"].append(
-            {
-                "id": proposal.question_id,
-                "type": "long_text",
-                "label": {SOURCE_LANGUAGE: proposal.label},
-            }
-        )
+        section["questions"].append(new_question(proposal))
         return
     found = _find(content, proposal.question_id)
     assert found is not None
@@ -292,6 +321,38 @@ def _apply(content: dict[str, Any], proposal: Proposal) -> None:
         del section["questions"][index]
     else:
         section["questions"][index]["label"] = {SOURCE_LANGUAGE: proposal.label}
+
+
+def new_question(proposal: Proposal) -> dict[str, Any]:
+    """The proposed question as the form defines one: its type, its Dutch wording and,
+    for a choice, its options (each a value made from its wording)."""
+    question: dict[str, Any] = {
+        "id": proposal.question_id,
+        "type": proposal.question_type or ProposedType.LONG_TEXT.value,
+        "label": {SOURCE_LANGUAGE: proposal.label},
+    }
+    values: list[str] = []
+    for text in proposal.options or []:
+        values.append(option_value(text, values))
+    if values:
+        question["options"] = [
+            {"value": value, "label": {SOURCE_LANGUAGE: text}}
+            for value, text in zip(values, proposal.options or [], strict=True)
+        ]
+    return question
+
+
+def option_value(text: str, taken: list[str]) -> str:
+    """An option's value (an identifier the answers store) from its Dutch wording:
+    ``Met een auto of bus`` -> ``met_een_auto_of_bus``; unique among ``taken``."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    value = re.sub(r"[^a-z0-9]+", "_", plain).strip("_")[:50]
+    if not value or not value[0].isalpha():
+        value = f"option_{value}".rstrip("_")
+    found, number = value, 2
+    while found in taken:
+        found, number = f"{value}_{number}", number + 1
+    return found
 
 
 def reject(db: Session, actor: Actor, proposal: Proposal, decision: DecisionIn) -> Proposal:

@@ -81,7 +81,8 @@ def kiosk_save(body: AnswersIn, db: Session, actor: access.Applicant) -> SavedAn
     nothing typed is lost for one mistake. The answers refused are left out (their old
     value stays) and listed in `problems` with the reason, and the response is still 200.
     A form whose time is up answers 409 `form_closed`, having handed in what was saved."""
-    return _saved(service.save_section(db, service.applicant_case_id(actor), None, body.answers))
+    case_id = service.applicant_case_id(actor)
+    return _saved(service.save_section(db, case_id, None, body.answers, body.typed_by))
 
 
 @router.put("/kiosk/sections/{section_id}")
@@ -98,7 +99,7 @@ def kiosk_save_section(
     refused as a whole (422 `invalid_answers`); an unknown section is 404. A form whose
     time is up answers 409 `form_closed`, having handed in what was saved."""
     case_id = service.applicant_case_id(actor)
-    return _saved(service.save_section(db, case_id, section_id, body.answers))
+    return _saved(service.save_section(db, case_id, section_id, body.answers, body.typed_by))
 
 
 @router.post("/kiosk/submit")

@@ -33,6 +33,13 @@ class FormTimeUp(FormClosed):
     keep_changes = True
 
 
+class NotAssisted(Conflict):
+    """Answers sent as typed by a helper where the host did not switch assisted filling
+    on with the applicant's consent."""
+
+    code = "not_assisted"
+
+
 class LanguageNotOffered(Conflict):
     code = "language_not_offered"
 

@@ -40,6 +40,7 @@ from service.models.questionnaires import AnswerSet
 from service.questionnaires import access, service, voice
 from service.questionnaires.access import ApplicantPage, FormManagerPage
 from service.questionnaires.check import check_forms
+from service.questionnaires.exceptions import NotAssisted
 from service.questionnaires.forms import (
     Answers,
     FormDefinition,
@@ -47,8 +48,14 @@ from service.questionnaires.forms import (
     QuestionType,
     Section,
 )
-from service.questionnaires.kiosk_texts import KIOSK_LANGUAGES, kiosk_gettext, kiosk_reviews
+from service.questionnaires.kiosk_texts import (
+    K_,
+    KIOSK_LANGUAGES,
+    kiosk_gettext,
+    kiosk_reviews,
+)
 from service.questionnaires.prompts import prompt_status
+from service.questionnaires.schemas import TypedBy
 from service.questionnaires.service import FormStatus
 from service.workflow import CaseState
 
@@ -286,14 +293,28 @@ def save_section(
     to_review = _to_review(return_to)
     shown_before = {q.id for q in section.questions if form.visible(q, answer_set.answers)}
     answers, raw = parse_section(section, fields)
-    saved = service.save_section(db, case.id, section.id, answers)
-    db.refresh(answer_set)
     again = partial(_render_section, request, form, answer_set, section, raw, to_review=to_review)
+    try:
+        saved = service.save_section(db, case.id, section.id, answers, typed_by(fields))
+    except NotAssisted as refused:  # nothing was saved: the answers are shown as sent
+        k_ = kiosk_gettext(kiosk_language(answer_set.language))
+        return again({TYPED_BY: k_(refused.detail)}, status_code=refused.status)
+    db.refresh(answer_set)
     if saved.problems:
         errors = {**saved.missing, **saved.problems}
         return again(errors, status_code=422, missing=list(saved.missing))
     action = fields.get("action") or "next"
-    moved = _within(db, case.id, form, section, shown_before, answer_set.answers, action, to_review)
+    moved = _within(
+        db,
+        case.id,
+        form,
+        section,
+        shown_before,
+        answer_set.answers,
+        action,
+        to_review,
+        typed_by(fields),
+    )
     if moved is not None:
         return moved
     if saved.missing and not set(saved.missing) <= set(fields.getlist("missing_shown")):
@@ -314,6 +335,7 @@ def _within(
     answers: Answers,
     action: str,
     to_review: bool,
+    typist: TypedBy = TypedBy.APPLICANT,
 ) -> Response | None:
     """Where adding or removing a group's item, going back, or a follow-up question that
     an answer revealed takes the applicant; None: on to the next part."""
@@ -326,7 +348,7 @@ def _within(
     if kind == "remove":
         group_id, _, item = target.partition(":")
         if item.isdigit():
-            service.remove_item(db, case_id, group_id, int(item))
+            service.remove_item(db, case_id, group_id, int(item), typist)
         return see_other(f"{here}{back_to}")
     revealed = [
         q.id for q in section.questions if q.id not in shown_before and form.visible(q, answers)
@@ -351,8 +373,22 @@ def autosave(section_id: SectionId, db: Session, actor: ApplicantPage, fields: P
     kiosk = service.kiosk_form(db, service.applicant_case_id(actor))
     section = service.section_of(service.form_of(kiosk.open()), section_id)
     answers, _raw = parse_section(section, fields)
-    saved = service.save_section(db, kiosk.case.id, section.id, answers)
+    try:
+        saved = service.save_section(db, kiosk.case.id, section.id, answers, typed_by(fields))
+    except NotAssisted as refused:  # not 409: the script would leave the page
+        error = kiosk_gettext(kiosk_language(kiosk.open().language))(refused.detail)
+        return JSONResponse({"saved": False, "error": error}, status_code=422)
     return JSONResponse({"saved": True, "problems": saved.problems})
+
+
+# The section form's choice of who is typing (assisted filling).
+TYPED_BY = "typed_by"
+
+
+def typed_by(fields: PostedFields) -> TypedBy:
+    """Who typed what the section form sends (the applicant unless the helper is chosen)."""
+    chosen = fields.get(TYPED_BY)
+    return TypedBy(chosen) if chosen in set(TypedBy) else TypedBy.APPLICANT
 
 
 # --- spoken answers and recorded prompts (low-literacy mode) --------------------------------
@@ -565,6 +601,7 @@ def _render_section(
     is saved; the applicant may go on and answer them later)."""
     index = form.sections.index(section)
     answers = answer_set.answers
+    language = kiosk_language(answer_set.language)
     context = {
         "form": form,
         "section": section,
@@ -576,7 +613,8 @@ def _render_section(
         "answers": answers,
         "raw": raw,
         "errors": errors,
-        "error_labels": {key: form.label_for(key, answer_set.language) for key in errors},
+        "error_labels": {key: form.label_for(key, answer_set.language) for key in errors}
+        | {TYPED_BY: kiosk_gettext(language)(K_("Who is typing?"))},
         "extra_item": extra_item,
         "to_review": to_review,
         "missing": missing or [],
@@ -584,8 +622,9 @@ def _render_section(
         "visible": form.visible,
         "field_value": field_value,
         "group_items": group_items,
+        # Assisted filling: the helper's role; the form asks who is typing.
+        "helper": service.helper_role(_session_of(answer_set), answer_set.case_id),
     }
-    language = kiosk_language(answer_set.language)
     context |= _voice_context(form, answer_set)
     return render_kiosk(request, "kiosk/section.html", language, context, status_code=status_code)
 

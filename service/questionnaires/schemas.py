@@ -1,10 +1,19 @@
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 QuestionId = Annotated[str, Field(max_length=60)]
+
+
+class TypedBy(StrEnum):
+    """Who typed the answers a door sends: the applicant, or (assisted filling) the
+    helper the host named with the applicant's consent."""
+
+    APPLICANT = "applicant"
+    HELPER = "helper"
 
 
 class AnswersIn(BaseModel):
@@ -25,6 +34,12 @@ class AnswersIn(BaseModel):
         description="Answers by question id (see GET /kiosk/form); saved answers are merged, "
         "null clears one. Each form question sets its own maximum length."
     )
+    typed_by: TypedBy = Field(
+        default=TypedBy.APPLICANT,
+        description="`helper`: the host or interpreter typed these answers for the "
+        "applicant (assisted filling; refused with 409 `not_assisted` unless the host "
+        "switched it on with the applicant's consent). The answers changed record it.",
+    )
 
 
 class AnswerSetOut(BaseModel):
@@ -40,6 +55,18 @@ class AnswerSetOut(BaseModel):
     saved_at: datetime | None
     submitted_at: datetime | None
     auto_submitted: bool
+    typed_by: dict[str, str] = Field(
+        default_factory=dict,
+        validation_alias="typists",
+        description="Assisted filling: the answers a helper typed, by question id, with the "
+        "helper's role (`host`, `interpreter`); the others the applicant typed",
+    )
+
+    @field_validator("typed_by", mode="before")
+    @classmethod
+    def _roles(cls, typists: dict[str, Any] | None) -> dict[str, str]:
+        # The role only: staff names stay inside the IND (service/fields.py).
+        return {key: typist["role"] for key, typist in (typists or {}).items()}
 
 
 class SavedAnswersOut(AnswerSetOut):

@@ -30,6 +30,7 @@ from service.questionnaires.exceptions import (
     FormTimeUp,
     InvalidAnswers,
     LanguageNotOffered,
+    NotAssisted,
 )
 from service.questionnaires.forms import (
     Answers,
@@ -39,7 +40,8 @@ from service.questionnaires.forms import (
     load_form,
     validate_answers,
 )
-from service.questionnaires.kiosk_texts import KIOSK_LANGUAGES
+from service.questionnaires.kiosk_texts import K_, KIOSK_LANGUAGES
+from service.questionnaires.schemas import TypedBy
 from service.workflow import AT_THE_KIOSK, TERMINAL_STATES, CaseEvent, CaseState, Reason
 
 
@@ -239,8 +241,58 @@ _ANSWER_SETS = cast(Table, AnswerSet.__table__)
 _SAVE = (
     update(_ANSWER_SETS)
     .where(_ANSWER_SETS.c.id == bindparam("answer_set_id"))
-    .values(answers=bindparam("answers"), saved_at=bindparam("saved_at"))
+    .values(
+        answers=bindparam("answers"), saved_at=bindparam("saved_at"), typists=bindparam("typists")
+    )
 )
+
+
+# Who typed an answer other than the applicant: {"role": "host" | "interpreter", "id": ...}.
+Typist = dict[str, str]
+
+
+def typist_for(db: Session, case_id: uuid.UUID, typed_by: TypedBy) -> Typist | None:
+    """The helper who types for the applicant (None: the applicant themself), refused
+    where the host did not switch assisted filling on with the applicant's consent."""
+    if typed_by is TypedBy.APPLICANT:
+        return None
+    row = db.execute(
+        select(
+            Booking.assisted_by, Booking.assisted_by_user_id, Booking.assisted_by_interpreter_id
+        ).where(
+            Booking.case_id == case_id,
+            Booking.cancelled_at.is_(None),
+            Booking.assist_consent_at.is_not(None),
+        )
+    ).first()
+    if row is None or row.assisted_by is None:
+        raise NotAssisted(K_("Nobody may type for you here. Ask the host."))
+    helper_id = row.assisted_by_user_id or row.assisted_by_interpreter_id
+    return {"role": row.assisted_by, "id": str(helper_id)}
+
+
+def helper_role(db: Session, case_id: uuid.UUID) -> str | None:
+    """Who may type (or could, once the form is handed in) for the applicant (assisted
+    filling): ``host``, ``interpreter``, or None where the host did not switch it on.
+    A seat is given back when the case leaves the written track; the help stays known."""
+    return db.scalar(
+        select(Booking.assisted_by)
+        .where(Booking.case_id == case_id, Booking.assisted_by.is_not(None))
+        .order_by(Booking.assist_consent_at.desc())
+        .limit(1)
+    )
+
+
+def typed(
+    stored: Answers, after: Answers, typists: dict[str, Any], typist: Typist | None
+) -> dict[str, Any]:
+    """Who typed each answer once this save is kept: the answers it changed are the
+    typist's (the applicant's are not listed); the others keep theirs."""
+    changed = {k for k in set(stored) | set(after) if stored.get(k) != after.get(k)}
+    kept = {k: v for k, v in typists.items() if k not in changed and k in after}
+    if typist is not None:
+        kept |= {k: typist for k in changed if k in after}
+    return kept
 
 
 def save(db: Session, case_id: uuid.UUID, answers: dict[str, Any]) -> dict[str, Any]:
@@ -260,10 +312,16 @@ def merged(saved: Answers, answers: Answers) -> Answers:
 
 
 def save_with(
-    db: Session, case_id: uuid.UUID, merge: Merge, *, strict: bool = False
+    db: Session,
+    case_id: uuid.UUID,
+    merge: Merge,
+    *,
+    strict: bool = False,
+    typist: Typist | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Save what ``merge`` makes of the form in one read and one write, without ORM
-    objects; returns the saved answer set and the problems ``merge`` reported."""
+    objects; returns the saved answer set and the problems ``merge`` reported. The
+    answers it changes are recorded as typed by ``typist`` (None: the applicant)."""
     connection = db.connection()  # plain Core: no ORM objects on this path
     row = connection.execute(_FORM_TO_SAVE, {"case_id": case_id}).first()
     if row is None:  # not started: say why (one more query, only on this error path)
@@ -279,13 +337,15 @@ def save_with(
     after = merged(stored, answers)
     if strict:
         validate_answers(form, after, complete=False, language=row.language)
-    saved = {**row._mapping, "answers": after, "saved_at": utcnow()}
+    typists = typed(stored, after, row.typists or {}, typist)
+    saved = {**row._mapping, "answers": after, "saved_at": utcnow(), "typists": typists}
     connection.execute(
         _SAVE,
         {
             "answer_set_id": row.id,
             "answers": seal_value(AnswerSet.answers, row.id, saved["answers"]),
             "saved_at": saved["saved_at"],
+            "typists": typists,
         },
     )
     if (loaded := db.identity_map.get(db.identity_key(AnswerSet, row.id))) is not None:
@@ -313,7 +373,11 @@ def section_of(form: FormDefinition, section_id: str) -> Section:
 
 
 def save_section(
-    db: Session, case_id: uuid.UUID, section_id: str | None, answers: Answers
+    db: Session,
+    case_id: uuid.UUID,
+    section_id: str | None,
+    answers: Answers,
+    typed_by: TypedBy = TypedBy.APPLICANT,
 ) -> SectionSaved:
     """The one rule for saving the applicant's answers, whichever door sends them (the
     kiosk's section page and its autosave, the API): every valid answer is kept; an
@@ -322,8 +386,10 @@ def save_section(
 
     Given a section (``section_id``), the answers must be its questions' and ``missing``
     lists its required answers still blank; without one, answers may be to any question.
-    One read and one write (the kiosks autosave often)."""
+    One read and one write (the kiosks autosave often); a helper's answers (assisted
+    filling, ``typed_by``) one read more, and each records who typed it."""
     missing: dict[str, str] = {}
+    typist = typist_for(db, case_id, typed_by)
 
     def merge(
         form: FormDefinition, language: str, saved: Answers
@@ -342,7 +408,7 @@ def save_section(
             missing.update({k: v for k, v in blank.items() if k not in problems})
         return kept, problems
 
-    saved, problems = save_with(db, case_id, merge)
+    saved, problems = save_with(db, case_id, merge, typist=typist)
     return SectionSaved(saved, problems, missing)
 
 
@@ -354,8 +420,15 @@ def _section_keys(form: FormDefinition, section_id: str, answers: Answers) -> se
     return keys
 
 
-def remove_item(db: Session, case_id: uuid.UUID, group_id: str, index: int) -> None:
+def remove_item(
+    db: Session,
+    case_id: uuid.UUID,
+    group_id: str,
+    index: int,
+    typed_by: TypedBy = TypedBy.APPLICANT,
+) -> None:
     """Take one item out of a repeatable group's answer (an index past the end: nothing)."""
+    typist = typist_for(db, case_id, typed_by)
 
     def merge(
         form: FormDefinition, language: str, saved: Answers
@@ -366,7 +439,7 @@ def remove_item(db: Session, case_id: uuid.UUID, group_id: str, index: int) -> N
         items = items[:index] + items[index + 1 :]
         return {group_id: items or None}, {}
 
-    save_with(db, case_id, merge)
+    save_with(db, case_id, merge, typist=typist)
 
 
 def keep_valid(answers: Answers, problems: dict[str, str]) -> Answers:

@@ -26,7 +26,8 @@ def nationalities(
     The final outcomes (``grant``, ``unfounded``, ``manifestly_unfounded``,
     ``inadmissible``) and ``grant_rate`` count the outcomes recorded in the period
     (``PUT /cases/{id}/final-decision``); ``low_literacy`` and ``spoken_answers`` count
-    the applicants checked in in low-literacy mode and their spoken answers."""
+    the applicants checked in in low-literacy mode and their spoken answers;
+    ``assisted_filling`` the applicants a host or interpreter could type for, apart."""
     return queries.by_nationality(db, service.period_of(start, end))
 
 

@@ -167,6 +167,17 @@ def nationality_spoken_answers() -> Any:
     )
 
 
+def nationality_assisted() -> Any:
+    """Applicants whose answers a host or interpreter could type for them (assisted
+    filling, switched on with their consent in the period), apart from low literacy."""
+    return (
+        select(Case.nationality, func.count(func.distinct(Booking.case_id)))
+        .join(Case, Case.id == Booking.case_id)
+        .where(Booking.assisted_by.is_not(None), _in(Booking.assist_consent_at))
+        .group_by(Case.nationality)
+    )
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -182,9 +193,10 @@ NATIONALITY_STATEMENTS = (
     nationality_outcomes(),
     nationality_low_literacy(),
     nationality_spoken_answers(),
+    nationality_assisted(),
 )
-OFFSETS = (0, 3, 5, 8, 14, 18, 19)
-FIGURES = 20
+OFFSETS = (0, 3, 5, 8, 14, 18, 19, 20)
+FIGURES = 21
 
 
 def bounds(period: Period) -> dict[str, datetime]:
@@ -234,6 +246,7 @@ def _row(nationality: str, f: list[int]) -> NationalityRow:
         actual_two_days_or_more=f[13],
         low_literacy=f[18],
         spoken_answers=f[19],
+        assisted_filling=f[20],
     )
 
 

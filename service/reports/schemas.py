@@ -64,6 +64,10 @@ class NationalityRow(BaseModel):
         description="Answers given by speaking: the voice recordings kept (the retention job "
         "deletes an anonymised case's recordings, so they no longer count)"
     )
+    assisted_filling: Count = Field(
+        description="Applicants for whom a host or interpreter could type the answers "
+        "(assisted filling, with their consent), counted when it was switched on",
+    )
 
 
 class StepTime(BaseModel):

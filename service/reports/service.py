@@ -47,6 +47,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("actual_two_days_or_more", N_("Hearing took two days or more"), "count"),
     ("low_literacy", N_("Low-literacy mode (applicants)"), "count"),
     ("spoken_answers", N_("Spoken answers"), "count"),
+    ("assisted_filling", N_("Assisted filling (applicants)"), "count"),
 )
 STEP_LABELS = {
     "reply": N_("Lawyer's reply (invitation to consent)"),

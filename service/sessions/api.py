@@ -27,6 +27,7 @@ from service.sessions.access import (
     SessionOnSite,
 )
 from service.sessions.schemas import (
+    AssistIn,
     BookingCancelIn,
     BookingIn,
     BookingOut,
@@ -205,9 +206,25 @@ def check_in(booking: BookingAtDesk, body: CheckInIn, db: Session, actor: Checke
     """Check the applicant in (on the session's day, in its window) and hand out a
     one-time kiosk code."""
     code = service.check_in(
-        db, booking, actor, body, body.applicant_consent_confirmed, body.low_literacy
+        db,
+        booking,
+        actor,
+        body,
+        body.applicant_consent_confirmed,
+        body.low_literacy,
+        body.assisted_filling,
     )
     return CheckInOut(booking=_present(db, booking), kiosk_code=code)
+
+
+@router.post("/bookings/{booking_id}/assisted-filling")
+def assist(booking: BookingAtDesk, body: AssistIn, db: Session, actor: CheckerIn) -> BookingOut:
+    """Assisted filling for an applicant already checked in, where the case's eligibility
+    policy allows it (else 409 `assisted_filling_not_allowed`): the host or the
+    session's interpreter for the applicant's language may type the answers for them at
+    the kiosk. The applicant's consent is required (422 `assist_consent_missing`) and
+    recorded with who recorded it and when, in the case's timeline too."""
+    return _present(db, service.assist(db, booking, actor, body))
 
 
 @router.post("/bookings/{booking_id}/kiosk-code")

@@ -134,3 +134,19 @@ class UnknownVNumber(InvalidInput):
     """The planner typed a V-number of no case they may see."""
 
     code = "unknown_v_number"
+
+
+class AssistedFillingNotAllowed(Conflict):
+    """The case's eligibility policy does not let anyone type for the applicant."""
+
+    code = "assisted_filling_not_allowed"
+
+
+class AssistConsentMissing(InvalidInput):
+    """Nobody types for the applicant without their consent on record."""
+
+    code = "assist_consent_missing"
+
+
+class NoInterpreterToAssist(Conflict):
+    code = "no_interpreter_to_assist"

@@ -42,6 +42,7 @@ from service.sessions.access import (
 )
 from service.sessions.grouping import by_language, propose
 from service.sessions.schemas import (
+    AssistIn,
     BookingCancelIn,
     BookingIn,
     BookingOut,
@@ -122,6 +123,18 @@ REFUSALS: dict[str, tuple[str | None, str]] = {
             "Confirm that the applicant takes part of their own free will, or do not check them in."
         ),
     ),
+    "assisted_filling_not_allowed": (
+        "assisted",
+        N_("The case's eligibility policy does not allow assisted filling."),
+    ),
+    "assist_consent_missing": (
+        "assist_consent",
+        N_("Ask the applicant first: assisted filling needs their consent on record."),
+    ),
+    "no_interpreter_to_assist": (
+        "assisted",
+        N_("This session has no interpreter for the applicant's language."),
+    ),
 }
 REFUSALS["stale_version"] = REFUSALS["concurrent_change"]
 
@@ -172,6 +185,8 @@ MISMATCH = {
     "date_of_birth": N_("The date of birth does not match this booking. Check the document."),
     "v_number": N_("The V-number does not match this booking. Check the document."),
 }
+ASSIST_SAY = {"helper": N_("Choose who types the answers for the applicant.")}
+ASSIST_NAMES = {"helper": "assisted"}
 CANCEL_SAY = {"reason": N_("Say why the booking is cancelled.")}
 
 
@@ -284,20 +299,26 @@ def check_in(
     v_number: Annotated[str, Form(max_length=20)] = "",
     consent: Annotated[str, Form(max_length=10)] = "",
     low_literacy: Annotated[str, Form(max_length=10)] = "",
+    assisted: Annotated[str, Form(max_length=20)] = "",
+    assist_consent: Annotated[str, Form(max_length=10)] = "",
 ) -> HTMLResponse:
     """The same service as ``POST /bookings/{id}/check-in``: identity checked and the
-    applicant's own consent confirmed, the kiosk code; a refusal beside the field."""
+    applicant's own consent confirmed, the kiosk code; a refusal beside the field.
+    ``assisted``: who types for the applicant (assisted filling), with their consent."""
     typed = {
         "applicant_name": applicant_name,
         "date_of_birth": date_of_birth,
         "v_number": v_number,
         "consent": consent,
         "low_literacy": low_literacy,
+        "assisted": assisted,
+        "assist_consent": assist_consent,
     }
     identity = {name: typed[name] for name in ("applicant_name", "date_of_birth", "v_number")}
     values = identity | {
         "applicant_consent_confirmed": consent == "yes",
         "low_literacy": low_literacy == "yes",
+        "assisted_filling": _assist_values(assisted, assist_consent),
     }
     data = attempt(db, lambda: parse_form(CheckInIn, values, say=CHECK_IN_SAY))
     if isinstance(data, Refusal):
@@ -306,13 +327,79 @@ def check_in(
     code = attempt(
         db,
         lambda: service.check_in(
-            db, booking, actor, data, data.applicant_consent_confirmed, data.low_literacy
+            db,
+            booking,
+            actor,
+            data,
+            data.applicant_consent_confirmed,
+            data.low_literacy,
+            data.assisted_filling,
         ),
     )
     if isinstance(code, Refusal):
         errors = _check_in_refused(request, db, booking, data, code)
         return _check_in_form(request, db, actor, booking, errors, typed, code.status)
     return _code_page(request, db, actor, booking, code)
+
+
+def _assist_values(assisted: str, consent: str) -> dict[str, Any] | None:
+    """The check-in form's assisted filling fields as the API's ``AssistIn`` (none chosen:
+    no assisted filling)."""
+    if not assisted:
+        return None
+    return {"helper": assisted, "applicant_consent": consent == "yes"}
+
+
+def _assist_form(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    booking: Booking,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    context = {
+        "booking": booking,
+        "session": db.get_one(HearingSession, booking.session_id),
+        "errors": errors or {},
+        "typed": typed or {},
+        "HELPER_NAMES": service.HELPER_NAMES,
+    }
+    return render(request, "host/assist.html", context, actor=actor, status_code=status_code)
+
+
+@router.get("/host/bookings/{booking_id}/assisted-filling", response_class=HTMLResponse)
+def assist_form(
+    booking: BookingAtDeskPage, request: Request, db: Session, actor: CheckerInPage
+) -> HTMLResponse:
+    """Assisted filling for an applicant already checked in: who types, their consent."""
+    return _assist_form(request, db, actor, booking)
+
+
+@router.post("/host/bookings/{booking_id}/assisted-filling", response_class=HTMLResponse)
+def assist(
+    booking: BookingAtDeskPage,
+    request: Request,
+    db: Session,
+    actor: CheckerInPage,
+    assisted: Annotated[str, Form(max_length=20)] = "",
+    assist_consent: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """The same service as ``POST /bookings/{id}/assisted-filling``; a refusal beside
+    the field, then back to the seat list."""
+    typed = {"assisted": assisted, "assist_consent": assist_consent}
+    values = {"assisted": assisted, "applicant_consent": assist_consent == "yes"}
+
+    def switch_on() -> Booking:
+        data = parse_form(AssistIn, values, names=ASSIST_NAMES, say=ASSIST_SAY)
+        return service.assist(db, booking, actor, data)
+
+    done = attempt(db, switch_on)
+    if isinstance(done, Refusal):
+        errors = _errors(request, done, "assisted")
+        return _assist_form(request, db, actor, booking, errors, typed, done.status)
+    return see_other(f"/host/sessions/{booking.session_id}")
 
 
 def _check_in_refused(

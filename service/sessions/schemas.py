@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from service.cases.schemas import normalise_language, normalise_v_number
 from service.core.text import VALID_TEXT, Moment
 from service.models.cases import Case
-from service.models.sessions import Booking, Gender
+from service.models.sessions import Booking, Gender, Helper
 
 
 class LocationIn(BaseModel):
@@ -213,6 +213,13 @@ class BookingOut(BaseModel):
     no_show_at: datetime | None
     checked_in_at: datetime | None
     applicant_consent_confirmed: bool
+    low_literacy: bool
+    assisted_by: Helper | None = Field(
+        description="Assisted filling: who may type for the applicant at the kiosk"
+    )
+    assist_consent_at: datetime | None = Field(
+        description="When the applicant's consent to assisted filling was recorded"
+    )
 
     @classmethod
     def present(cls, booking: Booking, case: Case) -> "BookingOut":
@@ -256,6 +263,23 @@ class Identity(BaseModel):
         )
 
 
+class AssistIn(BaseModel):
+    """Assisted filling: who may type the answers for the applicant at the kiosk, and
+    that the applicant agreed to it (recorded with who recorded it, and when)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"helper": "interpreter", "applicant_consent": True}]},
+    )
+    helper: Helper = Field(
+        description="`host`: the host recording this; `interpreter`: the session's "
+        "interpreter for the applicant's language"
+    )
+    applicant_consent: bool = Field(
+        description="The applicant agreed in person that the helper types for them"
+    )
+
+
 class CheckInIn(Identity):
     model_config = ConfigDict(
         extra="forbid",
@@ -277,6 +301,11 @@ class CheckInIn(Identity):
         default=False,
         description="Low-literacy mode: the kiosk reads the questions aloud and takes "
         "spoken answers (recorded in the check-in's event)",
+    )
+    assisted_filling: AssistIn | None = Field(
+        default=None,
+        description="Assisted filling, where the case's eligibility policy allows it: a "
+        "helper types the answers on the applicant's behalf, with their consent",
     )
 
 

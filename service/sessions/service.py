@@ -4,6 +4,7 @@ their history), check-in and kiosk codes. The database forbids double booking.""
 import unicodedata
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -19,10 +20,13 @@ from service.core.clock import utcnow
 from service.core.formatting import in_english
 from service.core.i18n import N_
 from service.core.settings import get_settings
+from service.eligibility.policy import load_policy
+from service.eligibility.service import active_policy
 from service.models.cases import Case
 from service.models.sessions import (
     Booking,
     HearingSession,
+    Helper,
     Interpreter,
     Location,
     PlanningPreference,
@@ -32,6 +36,8 @@ from service.models.sessions import (
 from service.sessions import queries
 from service.sessions.access import readable_session
 from service.sessions.exceptions import (
+    AssistConsentMissing,
+    AssistedFillingNotAllowed,
     BookingCheckedIn,
     BookingClosed,
     CaseAlreadyBooked,
@@ -41,6 +47,7 @@ from service.sessions.exceptions import (
     IdentityMismatch,
     LanguageFixed,
     LocationNotFound,
+    NoInterpreterToAssist,
     NotAtTheKiosk,
     NotCheckedIn,
     OutsideCheckInWindow,
@@ -60,6 +67,7 @@ from service.sessions.exceptions import (
 )
 from service.sessions.grouping import Candidate, Slot, language_for
 from service.sessions.schemas import (
+    AssistIn,
     BookingIn,
     Identity,
     InterpreterIn,
@@ -541,12 +549,15 @@ def check_in(
     identity: Identity,
     consent_confirmed: bool,
     low_literacy: bool = False,
+    assisted: AssistIn | None = None,
 ) -> str:
     """The host checks the applicant's identity and checks them in; returns a one-time
-    kiosk code for their seat."""
+    kiosk code for their seat. ``assisted``: assisted filling, switched on with it."""
     _open_for_check_in(db, booking)
     case = db.get_one(Case, booking.case_id)
     verify_identity(case, identity)
+    # Refused before anything changes.
+    helper = None if assisted is None else _helper(db, booking, case, actor, assisted)
     # Recorded first: the engine's check-in rule reads the confirmation from the booking.
     booking.applicant_consent_confirmed = consent_confirmed
     booking.low_literacy = low_literacy
@@ -562,7 +573,85 @@ def check_in(
     procedure.advance(db, case, CaseEvent.CHECK_IN, actor, Reason.step(why))
     booking.checked_in_at = utcnow()
     booking.checked_in_by_id = actor.user_id
+    if helper is not None:
+        _record_assist(db, booking, case, actor, helper)
     return new_kiosk_code(db, booking, actor.user_id)
+
+
+ASSISTED_EVENT = "assisted_filling"
+HELPER_NAMES = {
+    Helper.HOST: N_("the host"),
+    Helper.INTERPRETER: N_("the interpreter"),
+}
+
+
+# The timeline's reason: the consent, and who may type (a role, never a name).
+ASSISTED_REASONS = {
+    Helper.HOST: N_("assisted filling by the host, with the applicant's consent"),
+    Helper.INTERPRETER: N_("assisted filling by the interpreter, with the applicant's consent"),
+}
+
+
+@dataclass(frozen=True)
+class _Helper:
+    role: Helper
+    user_id: uuid.UUID | None = None
+    interpreter_id: uuid.UUID | None = None
+
+
+def _helper(db: Session, booking: Booking, case: Case, actor: Actor, body: AssistIn) -> _Helper:
+    """Who may type for the applicant, once the rules allow it: the case's eligibility
+    policy (the version that screened it), the applicant's consent, and for the
+    interpreter one present at the session for the applicant's language."""
+    policy = load_policy(case.policy_version) if case.policy_version else active_policy()
+    if not policy.assisted_filling:
+        why = N_("The eligibility policy %(version)s does not allow assisted filling.")
+        raise AssistedFillingNotAllowed(in_english(why, version=policy.version))
+    if not body.applicant_consent:
+        raise AssistConsentMissing(
+            "Ask the applicant first: assisted filling needs their consent on record."
+        )
+    if body.helper is Helper.HOST:
+        return _Helper(Helper.HOST, user_id=actor.user_id)
+    session = db.get_one(HearingSession, booking.session_id)
+    interpreter = db.scalar(
+        select(Interpreter.id)
+        .where(
+            Interpreter.session_id == session.id,
+            Interpreter.language == (booking.language or session.language),
+        )
+        .limit(1)
+    )
+    if interpreter is None:
+        raise NoInterpreterToAssist("This session has no interpreter for the applicant's language.")
+    return _Helper(Helper.INTERPRETER, interpreter_id=interpreter)
+
+
+def _record_assist(
+    db: Session, booking: Booking, case: Case, actor: Actor, helper: _Helper
+) -> None:
+    """The helper on the booking, the consent with who recorded it and when, and an
+    event in the case's timeline."""
+    booking.assisted_by = helper.role
+    booking.assisted_by_user_id = helper.user_id
+    booking.assisted_by_interpreter_id = helper.interpreter_id
+    booking.assist_consent_at = utcnow()
+    booking.assist_consent_by_id = actor.user_id
+    procedure.record(db, case, ASSISTED_EVENT, actor, Reason.step(ASSISTED_REASONS[helper.role]))
+
+
+def assist(db: Session, booking: Booking, actor: Actor, body: AssistIn) -> Booking:
+    """Assisted filling for an applicant already checked in (they found at the kiosk that
+    they need help): the same rules as at check-in, while the form is at the kiosk."""
+    _open_for_check_in(db, booking)
+    if booking.checked_in_at is None:
+        raise NotCheckedIn("Check the applicant in first.")
+    case = db.get_one(Case, booking.case_id)
+    if case.state not in AT_THE_KIOSK:
+        raise NotAtTheKiosk("The form has left the kiosk (handed in, withdrawn or excluded).")
+    _record_assist(db, booking, case, actor, _helper(db, booking, case, actor, body))
+    db.flush()
+    return booking
 
 
 def reissue_code(db: Session, booking: Booking, actor: Actor) -> str:

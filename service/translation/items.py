@@ -35,6 +35,9 @@ class AnswerItem:
     # A spoken answer: the SHA-256 of its Ogg Opus recording and its length.
     recording_sha256: str = ""
     recording_ms: int = 0
+    # Assisted filling: the role of the helper who typed the answer ("host",
+    # "interpreter"); blank: the applicant gave it themself.
+    typed_by: str = ""
 
     @property
     def spoken(self) -> bool:
@@ -66,7 +69,11 @@ def answer_items(answer_set: AnswerSet) -> list[AnswerItem]:
     form = form_of(answer_set)
     own = form.answer_items(answer_set.answers, answer_set.language)
     dutch = {item.key: item for item in form.answer_items(answer_set.answers, STAFF_LANGUAGE)}
-    items = [_item(item, dutch[item.key]) for item in own] + _spoken(form, answer_set)
+    typists = answer_set.typists or {}
+    items = [
+        _item(item, dutch[item.key], typists.get(question_of(item.key), {}).get("role", ""))
+        for item in own
+    ] + _spoken(form, answer_set)
     order = {q.id: i for i, q in enumerate(form.questions)}
     # In the form's order; a question's spoken answer after its typed one.
     return sorted(items, key=lambda i: (order.get(question_of(i.key), len(order)), i.spoken))
@@ -122,7 +129,7 @@ def _question(item: FormItem) -> str:
     return f"{item.group_label}: {item.label}" if item.group_label else item.label
 
 
-def _item(item: FormItem, dutch: FormItem) -> AnswerItem:
+def _item(item: FormItem, dutch: FormItem, typed_by: str) -> AnswerItem:
     return AnswerItem(
         key=item.key,
         question=_question(item),
@@ -132,6 +139,7 @@ def _item(item: FormItem, dutch: FormItem) -> AnswerItem:
         kind=item.kind.value,
         note=_note(item, dutch),
         known_nl=dutch.text if item.kind in KNOWN_IN_DUTCH else "",
+        typed_by=typed_by,
     )
 
 

@@ -11,8 +11,9 @@ deliveries per job.
 import hashlib
 import io
 import json
+import uuid
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -72,6 +73,27 @@ TRANSCRIBE_THIS = N_("Write down what the applicant says in the recording, in th
 # The first delivery and corrected re-deliveries while the lawyer has the form: each
 # version is kept, and every one of them goes into the dossier's history.
 MAX_VERSIONS = 10
+
+
+# --- the answers' texts changed --------------------------------------------------------
+# Whatever is derived from a case's texts (unit 1F's attention points) subscribes here
+# once, and every writer of a text (a delivery, first or corrected; a lawyer's correction)
+# calls ``texts_changed``: no path that changes the texts can miss the subscribers.
+TextsChanged = Callable[[Session, uuid.UUID], None]
+_on_texts_changed: list[TextsChanged] = []
+
+
+def on_texts_changed(handler: TextsChanged) -> TextsChanged:
+    """Subscribe ``handler(db, case_id)`` to every change of a case's answer texts."""
+    _on_texts_changed.append(handler)
+    return handler
+
+
+def texts_changed(db: Session, case_id: uuid.UUID) -> None:
+    """The case's texts changed (in this transaction): tell every subscriber."""
+    procedure.subscriptions()  # imports every domain's service, so all have subscribed
+    for handler in _on_texts_changed:
+        handler(db, case_id)
 
 
 def agency_named(db: Session, name: str) -> Agency:
@@ -409,7 +431,9 @@ def deliver(
     translation.transcriptions = transcriptions or None
     translation.translator_id = actor.user_id
     if translation.delivered_at is not None:
+        # A corrected re-delivery: the lawyer reads the new text, matched again.
         db.flush()
+        texts_changed(db, case.id)
         return case
     agency = db.get_one(Agency, translation.agency_id)
     procedure.advance(
@@ -420,6 +444,7 @@ def deliver(
         Reason.step(N_("translated by %(agency)s"), agency=agency.name),
     )
     translation.delivered_at = utcnow()
+    texts_changed(db, case.id)
     if after_translation_event(track_of(case.track)) is CaseEvent.PREPARE_REGISTRATION_FILE:
         # A registration interview: no lawyer's corrections, the file goes to the
         # registration officer (service/registration takes the answers over).

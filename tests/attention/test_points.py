@@ -19,6 +19,7 @@ from service.models.attention import (
     PointStatus,
 )
 from service.models.cases import CaseEventRow, Signal
+from service.translation import service as translation
 from service.workflow import CaseState
 from tests.attention.conftest import (
     ORGANISATION_NL,
@@ -185,3 +186,35 @@ def test_a_published_version_never_changes(db, factory, unit):
     assert draft.number == 2
     old = attention.published_of(db, made)
     assert len(attention.indicators_of(db, draft)) == len(attention.indicators_of(db, old)) + 1
+
+
+def redeliver(factory, case, key, dutch):
+    """The agency delivers a corrected translation while the lawyer has the form."""
+    db = factory.db
+    job = translation.translation_of(db, case)
+    texts = {**job.answers_nl, key: dutch}
+    translation.deliver(db, job, factory.person(Role.TRANSLATOR).actor, texts)
+
+
+def test_a_corrected_translation_is_matched_again(db, factory, unit):
+    publish_list(db, unit.actor)
+    case, key = translated(factory, "لا شيء", f"Ik zat in {PRISON_NL}.")
+    dismissed = points(db, case)[0]
+    attention.dismiss(db, unit.actor, dismissed, DismissIn(reason="Geboorteplaats."))
+    # The same text re-delivered: nothing new, the dismissed point stays dismissed.
+    redeliver(factory, case, key, f"Ik zat in {PRISON_NL}.")
+    assert [(p.excerpt, p.status) for p in points(db, case)] == [(PRISON_NL, PointStatus.DISMISSED)]
+    # The corrected text names the organisation too: a new, open point.
+    redeliver(factory, case, key, f"Ik zat in {PRISON_NL}; ik vocht bij het {ORGANISATION_NL}.")
+    opened = [p.excerpt for p in points(db, case) if p.status == PointStatus.OPEN]
+    assert ORGANISATION_NL in opened
+    assert db.get_one(AttentionPoint, dismissed.id).status == PointStatus.DISMISSED
+    assert case.state is CaseState.WITH_LAWYER
+
+
+def test_a_saved_correction_is_matched_before_it_is_sent(db, factory, unit):
+    publish_list(db, unit.actor)
+    case, key = translated(factory, "لا شيء", "Niets.")
+    item = CorrectionItemIn(kind="translation", answer_key=key, text="Hij was kolonel.")
+    corrections.save(db, lawyer_of(case), case, Typed(None, CorrectionsIn(items=[item])))
+    assert found(db, case) == [("correction", "kolonel")]

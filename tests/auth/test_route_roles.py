@@ -78,6 +78,7 @@ EXPECTED_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("DELETE", "/api/v1/bookings/{booking_id}"): PLANNERS,
     ("POST", "/api/v1/bookings/{booking_id}/check-in"): frozenset({Role.HOST, Role.ADMIN}),
     ("POST", "/api/v1/bookings/{booking_id}/kiosk-code"): frozenset({Role.HOST, Role.ADMIN}),
+    ("POST", "/api/v1/bookings/{booking_id}/assisted-filling"): frozenset({Role.HOST, Role.ADMIN}),
     ("POST", "/api/v1/bookings/{booking_id}/no-show"): frozenset({Role.HOST, Role.ADMIN}),
     ("POST", "/api/v1/bookings/{booking_id}/move"): PLANNERS,
     ("POST", "/api/v1/locations/{location_id}/rooms"): PLANNERS,

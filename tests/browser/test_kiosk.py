@@ -61,9 +61,13 @@ def kiosk_location(db: Session) -> Location:
 
 
 def seed_scheduled_case(
-    server: LiveServer, name: str, language: str, window_left: timedelta | None = None
+    server: LiveServer,
+    name: str,
+    language: str,
+    window_left: timedelta | None = None,
+    policy: str = POLICY,
 ) -> tuple[str, str]:
-    """A kansrijk case under ind-2026 booked at the browser host's location:
+    """A kansrijk case under ``policy`` booked at the browser host's location:
     (case id, booking id). ``window_left``: the session's window ends that soon."""
     engine = make_engine(server.database_url)
     try:
@@ -72,7 +76,7 @@ def seed_scheduled_case(
             factory._location = kiosk_location(db)
             case = factory.case(nationality="SY", languages=[language], applicant_name=name)
             planner = factory.person(Role.PLANNER).actor
-            screen_case(db, case, planner, load_policy(POLICY))
+            screen_case(db, case, planner, load_policy(policy))
             if window_left is None:
                 factory.driver().drive(case, CaseState.SCHEDULED)
             else:
@@ -107,19 +111,27 @@ def identity_on_document(server: LiveServer, booking_id: str) -> dict[str, str |
         engine.dispose()
 
 
-def host_token(page: Page) -> str:
-    """The host signs in to the API (password and second factor)."""
-    return str(
-        page.request.post(
-            "/api/v1/auth/token",
-            data={"username": KIOSK_HOST, "password": PASSWORD, "code": totp_code(KIOSK_HOST)},
-        ).json()["access_token"]
+def host_token(page: Page, server: LiveServer) -> str:
+    """The host signs in to the API (password and second factor). The host is made with
+    this file's location: on a fresh test worker that may not have happened yet."""
+    engine = make_engine(server.database_url)
+    try:
+        with Session(engine) as db:
+            kiosk_location(db)
+            db.commit()
+    finally:
+        engine.dispose()
+    answer = page.request.post(
+        "/api/v1/auth/token",
+        data={"username": KIOSK_HOST, "password": PASSWORD, "code": totp_code(KIOSK_HOST)},
     )
+    assert answer.ok, answer.text()
+    return str(answer.json()["access_token"])
 
 
 def host_checks_in(page: Page, server: LiveServer, booking_id: str, token: str = "") -> str:
     """The host (at this location) checks the applicant in over the API: the kiosk code."""
-    token = token or host_token(page)
+    token = token or host_token(page, server)
     response = page.request.post(
         f"/api/v1/bookings/{booking_id}/check-in",
         data={"applicant_consent_confirmed": True, **identity_on_document(server, booking_id)},
@@ -371,7 +383,7 @@ def test_the_kiosk_works_without_javascript(browser: Browser, live_server: LiveS
 def test_at_the_end_of_the_window_the_countdown_hands_the_form_in(
     browser: Browser, live_server: LiveServer, page: Page
 ) -> None:
-    token = host_token(page)  # first: a second-factor code may wait for its time step
+    token = host_token(page, live_server)  # first: a second-factor code may wait for its time step
     case_id, booking_id = seed_scheduled_case(
         live_server, "ሰላም ተስፋይ", "ti", window_left=timedelta(seconds=25)
     )

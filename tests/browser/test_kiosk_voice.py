@@ -104,7 +104,7 @@ def check_in_low_literacy(page: Page, server: LiveServer, booking_id: str) -> st
             "low_literacy": True,
             **identity_on_document(server, booking_id),
         },
-        headers={"Authorization": f"Bearer {host_token(page)}"},
+        headers={"Authorization": f"Bearer {host_token(page, server)}"},
     )
     assert response.ok, response.text()
     return str(response.json()["kiosk_code"])

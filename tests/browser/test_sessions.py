@@ -135,6 +135,19 @@ def test_the_host_checks_an_applicant_in_and_hands_out_a_kiosk_code(
     assert_accessible(page)
     snap(page, "checked-in")
 
+    # Assisted filling for the checked-in applicant: the case's policy (ind-2026) does
+    # not allow it; the refusal stands beside the choice.
+    row.get_by_role("link", name=f"Invullen met hulp voor plaats {booking.seat}").click()
+    expect(page.locator("h1")).to_contain_text(f"Invullen met hulp voor plaats {booking.seat}")
+    assert_accessible(page)
+    page.get_by_label("Ik, de gastvrouw/gastheer").check()
+    page.get_by_label("persoonlijk toestemming gegeven").check()
+    page.get_by_role("button", name="Invullen met hulp aanzetten").click()
+    expect(page.locator("#assisted-error")).to_contain_text("toetsingskader")
+    assert_accessible(page)
+    snap(page, "assisted-filling-refused")
+    page.goto(f"/host/sessions/{hearing.id}")
+
     # Registering this browser as the kiosk of a seat.
     page.get_by_role("link", name="Kiosken").click()
     expect(page.locator("h1")).to_have_text("Kiosken")

@@ -352,6 +352,7 @@ REFUSED_POSTS = [
     (Role.OFFICER, "/officer", "/officer/cases/{claimed}/decision"),
     (Role.OFFICER, "/officer", "/officer/cases/{decided}/release"),
     (Role.HOST, "/host", "/host/bookings/{booking}/check-in"),
+    (Role.HOST, "/host", "/host/bookings/{booking}/assisted-filling"),
     (Role.TRANSLATOR, "/agency", "/agency/jobs/{job}/translate"),
 ]
 

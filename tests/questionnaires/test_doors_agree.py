@@ -162,7 +162,7 @@ def test_the_rule_for_what_is_kept_is_the_services_not_the_pages():
     # The service takes answers, not a function of the page's to call back.
     parameters = inspect.signature(questionnaires.save_section).parameters
     assert "read" not in parameters
-    assert list(parameters) == ["db", "case_id", "section_id", "answers"]
+    assert list(parameters) == ["db", "case_id", "section_id", "answers", "typed_by"]
 
 
 def hand_in_by_page(client):

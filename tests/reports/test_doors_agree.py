@@ -49,6 +49,7 @@ NATIONALITY_FIELDS = (
     "actual_two_days_or_more",
     "low_literacy",
     "spoken_answers",
+    "assisted_filling",
 )
 NAMES = {"SY": "Syrië", "IR": "Iran", "TR": "Turkije", "YE": "Jemen", "total": "Totaal"}
 

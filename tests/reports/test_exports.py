@@ -38,7 +38,8 @@ def test_no_cell_of_an_xlsx_is_a_formula_and_numbers_stay_numbers():
 
 
 def report_with_nationality(code: str) -> Report:
-    row = queries.nationality_rows([[(code, 1, 1, 1)], [], [], [], [], [], []])
+    others: list[list[tuple[str, int]]] = [[] for _ in queries.NATIONALITY_STATEMENTS[1:]]
+    row = queries.nationality_rows([[(code, 1, 1, 1)], *others])
     return Report(
         period=Period(start=date(2026, 1, 1), end=date(2026, 1, 31)),
         generated_at=utcnow(),
