@@ -18,6 +18,7 @@ from service.proposals import access, queries, service
 from service.proposals.schemas import DecisionIn, ProposalIn, SourceTextIn
 from service.proposals.texts import texts_of
 from service.questionnaires.forms import DEFAULT_FORM, SOURCE_LANGUAGE
+from service.questionnaires.prompts import RecordingState
 from service.translation import xliff
 from service.translation.api import read_upload
 
@@ -242,7 +243,7 @@ def _owner_page(
     actor: Actor,
     refused: tuple[uuid.UUID, Refusal] | None = None,
 ) -> HTMLResponse:
-    versions = [(d, _readiness(db, d)) for d in queries.drafts(db)]
+    versions = [(d, _readiness(db, d), _recordings(db, d)) for d in queries.drafts(db)]
     context = {
         **_common(request),
         "proposals": queries.visible_proposals(db, actor),
@@ -265,6 +266,19 @@ def _readiness(db: Session, draft: FormDraft) -> list[tuple[str, int, int]]:
         for lang, wanted in states.items()
     ]
     return [row for row in counted if row[1] or row[2]]
+
+
+def _recordings(db: Session, draft: FormDraft) -> list[tuple[str, int, int]]:
+    """Per language in low-literacy mode: prompts not recorded, recorded for an earlier text."""
+    if draft.status != "draft":
+        return []
+    counted = []
+    for lang, wanted in service.prompt_states(db, draft).items():
+        states = list(wanted.values())
+        counted.append(
+            (lang, states.count(RecordingState.MISSING), states.count(RecordingState.STALE))
+        )
+    return counted
 
 
 @router.post("/form-owner/versions/{draft_id}/publish", response_class=HTMLResponse)

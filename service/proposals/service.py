@@ -17,6 +17,7 @@ from service.core.clock import utcnow
 from service.core.errors import Forbidden
 from service.core.i18n import N_
 from service.core.settings import get_settings
+from service.eligibility.service import active_policy
 from service.models.cases import Case
 from service.models.proposals import (
     CHOICE_PROPOSALS,
@@ -62,7 +63,13 @@ from service.questionnaires.forms import (
     form_path,
     load_form,
 )
-from service.questionnaires.prompts import generate_placeholders
+from service.questionnaires.prompts import (
+    RecordingState,
+    carry_over,
+    generate_placeholders,
+    recorded_languages,
+    recording_states,
+)
 from service.translation import xliff
 
 
@@ -382,6 +389,19 @@ def publish(db: Session, actor: Actor, draft: FormDraft) -> FormDraft:
             N_("This version cannot be published yet: texts are missing or invalid."),
             problems=problems,
         )
+    spoken = [
+        f"{language}: {item} is {state}"
+        for language, wanted in prompt_states(db, draft).items()
+        for item, state in wanted.items()
+    ]
+    if spoken:
+        raise DraftIncomplete(
+            N_(
+                "This version cannot be published yet: spoken prompts of changed texts "
+                "are missing or were recorded for an earlier text. An interpreter records them."
+            ),
+            problems=spoken,
+        )
     definition = FormDefinition.model_validate(draft.content)
     draft.content_hash = definition.content_hash
     draft.status = DraftStatus.PUBLISHED
@@ -391,6 +411,26 @@ def publish(db: Session, actor: Actor, draft: FormDraft) -> FormDraft:
         _event(db, actor, proposal, Action.PUBLISHED, f"v{draft.version}")
     db.flush()
     return draft
+
+
+def prompt_states(db: Session, draft: FormDraft) -> dict[str, dict[str, RecordingState]]:
+    """Low-literacy mode (the active policy admits low literacy by voice): per language
+    in which every prompt of the version the draft came from is recorded, the draft's
+    prompts whose recording is missing or made for an earlier text. Publishing waits
+    for them, so the mode is not lost in a language by a new version."""
+    if not active_policy().literacy.admit_low_by_voice:
+        return {}
+    try:
+        form = FormDefinition.model_validate(draft.content)
+    except ValidationError:
+        return {}  # texts missing: publishing reports those first
+    base = _version_form(db, draft.form_id, draft.base_version)
+    states = recording_states(form, base, recorded_languages(base))
+    return {language: wanted for language, wanted in states.items() if wanted}
+
+
+def _version_form(db: Session, form_id: str, version: int) -> FormDefinition:
+    return FormDefinition.model_validate(version_content(db, form_id, version))
 
 
 # --- translating a draft's texts (XLIFF, as answers are) ------------------------------------
@@ -560,9 +600,10 @@ def export_published(db: Session, form_id: str) -> list[str]:
     """Write each version published here and not yet in ``forms/`` as its YAML file and
     pin its hash in ``forms/published.yaml`` (``hearing forms publish``). The file's
     hash must be the one frozen at publishing; a mismatch stops before pinning. A pinned
-    version needs its spoken prompts: the missing ones get placeholders here (offline,
-    as ``hearing forms prompts --generate``); a version still without them is not left
-    in ``forms/`` unpinned."""
+    version needs its spoken prompts: those of unchanged texts come from the version it
+    was drafted from (recordings included), the missing ones get placeholders here
+    (offline, as ``hearing forms prompts --generate``); a version still without them is
+    not left in ``forms/`` unpinned."""
     written = []
     paths = []
     on_disk = {v for f, v in available_forms() if f == form_id}
@@ -583,7 +624,9 @@ def export_published(db: Session, form_id: str) -> list[str]:
         if load_form(form_id, draft.version).content_hash != draft.content_hash:
             path.unlink()
             raise DraftIncomplete(f"{path.name}: the file's hash is not the frozen one.")
-        generate_placeholders(load_form(form_id, draft.version), published=False)
+        exported = load_form(form_id, draft.version)
+        carry_over(_version_form(db, form_id, draft.base_version), exported)
+        generate_placeholders(exported, published=False)
         written.append(f"{form_id}@{draft.version}")
         paths.append(path)
     if written:

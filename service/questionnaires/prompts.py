@@ -3,13 +3,15 @@ as Ogg Opus at ``forms/media/<form>/<version>/<lang>/<id>.ogg``.
 
 Each prompt has an origin, kept in the version's manifest
 (``forms/media/<form>/<version>/prompts.yaml``): ``recorded`` by an interpreter (who,
-when, and the SHA-256 of the recording) or a ``generated`` placeholder (espeak-ng,
-offline, by ``hearing forms prompts --generate``; the SHA-256 of the text it speaks).
-Publishing a version pins the manifest's hash beside the content hash in
-``forms/published.yaml``: a published version's recordings never change, like its text.
-A placeholder's bytes depend on the local espeak-ng and libopus, so only the text it
-speaks is pinned; a placeholder is never fit for use (the eligibility policy admits a
-low-literacy applicant only in a language whose prompts are all recorded).
+when) or a ``generated`` placeholder (espeak-ng, offline, by ``hearing forms prompts
+--generate``), with the SHA-256 of its audio and of the text it speaks. Publishing a
+version pins the manifest's hash beside the content hash in ``forms/published.yaml``:
+a published version's audio never changes, like its text. Placeholders are not kept in
+git but made again where missing; the encoding is reproducible (``audio.encode_ogg_opus``),
+so a placeholder made again with the same espeak-ng is the pinned one, and the check
+names one that is not. (Versions published before placeholders' audio was pinned keep
+only their text hash.) A placeholder is never fit for use: the eligibility policy admits
+a low-literacy applicant only in a language whose prompts are all recorded.
 """
 
 import fcntl
@@ -60,7 +62,7 @@ class PromptRecord(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     origin: Origin
-    sha256: str | None = None  # of the recording (recorded prompts)
+    sha256: str | None = None  # of the audio (None: a placeholder made before it was kept)
     text_sha256: str  # of the text the prompt speaks
     recorded_by: str | None = None  # username of the interpreter
     recorded_at: datetime | None = None
@@ -153,6 +155,21 @@ def prompt_file(form_id: str, version: int, language: str, item_id: str) -> Path
     return path if path.is_file() else None
 
 
+def intact_prompt_file(form_id: str, version: int, language: str, item_id: str) -> Path | None:
+    """The prompt's file while its audio is the one its record holds (for a published
+    version, the pinned one), None otherwise: an applicant never hears a prompt that
+    changed behind the record's back (``hearing forms check`` names it)."""
+    path = prompt_file(form_id, version, language, item_id)
+    record = prompt_record(form_id, version, language, item_id)
+    if path is None or record is None or not _intact(record, path):
+        return None
+    return path
+
+
+def _intact(record: PromptRecord, path: Path) -> bool:
+    return record.sha256 is None or record.sha256 == audio.sha256(path.read_bytes())
+
+
 def prompt_record(form_id: str, version: int, language: str, item_id: str) -> PromptRecord | None:
     """The prompt's origin: recorded (who, when) or generated; None where unknown."""
     return load_manifest(form_id, version).get(language, {}).get(item_id)
@@ -163,9 +180,21 @@ def prompt_record(form_id: str, version: int, language: str, item_id: str) -> Pr
 
 def load_manifest(form_id: str, version: int) -> Manifest:
     path = version_dir(form_id, version) / MANIFEST
-    if not path.exists():
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
         return {}
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    # A copy per call: the lock's caller changes it; the records themselves are frozen.
+    # Each write is a new file (``_atomic_write``): its inode, time and size tell.
+    read = _read_manifest(str(path), (stat.st_ino, stat.st_mtime_ns, stat.st_size))
+    return {language: dict(items) for language, items in read.items()}
+
+
+@lru_cache(maxsize=32)
+def _read_manifest(path: str, _version: tuple[int, int, int]) -> Manifest:
+    """The manifest as it is on disk (read again when it changes: the kiosk asks for
+    every prompt of a page, the file holds hundreds)."""
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     return {
         str(language): {str(k): PromptRecord.model_validate(v) for k, v in items.items()}
         for language, items in raw.items()
@@ -199,6 +228,7 @@ def _write_manifest(form_id: str, version: int, manifest: Manifest) -> None:
         directory / MANIFEST,
         (header + yaml.safe_dump(content, sort_keys=False, allow_unicode=True)).encode(),
     )
+    _read_manifest.cache_clear()  # this process need not trust the file's times
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -293,7 +323,81 @@ def _problems(
         problems.append("speaks an earlier text")
     if record.origin is Origin.RECORDED and record.sha256 != audio.sha256(data):
         problems.append("the recording changed since it was recorded")
+    elif record.sha256 is not None and record.sha256 != audio.sha256(data):
+        problems.append("the placeholder's audio changed since it was made")
     return problems
+
+
+# --- a new version's recordings --------------------------------------------------------------
+
+
+class RecordingState(StrEnum):
+    MISSING = "missing"  # never recorded by an interpreter
+    STALE = "stale"  # recorded for an earlier text: the text changed since
+
+
+def _current(
+    form: FormDefinition, language: str, item_id: str, record: PromptRecord | None, text: str
+) -> bool:
+    return (
+        record is not None
+        and record.text_sha256 == text_sha256(text)
+        and prompt_file(form.id, form.version, language, item_id) is not None
+    )
+
+
+def recording_states(
+    form: FormDefinition, base: FormDefinition, languages: frozenset[str]
+) -> dict[str, dict[str, RecordingState]]:
+    """Per language of ``languages``: the prompts of ``form`` (a draft) that lack an
+    interpreter's recording of their current text. A recording keeps the hash of the
+    text it speaks, so one made for an earlier text is stale. The draft's own
+    recordings count, and those of ``base`` (the version it was drafted from) whose text
+    is unchanged: :func:`carry_over` takes them into the new version."""
+    own, inherited = load_manifest(form.id, form.version), load_manifest(base.id, base.version)
+    states: dict[str, dict[str, RecordingState]] = {}
+    for language in sorted(languages):
+        wanted: dict[str, RecordingState] = {}
+        for item in prompt_items(form):
+            text = item.text(language)
+            found = [
+                (where, record)
+                for where, records in ((form, own), (base, inherited))
+                if (record := records.get(language, {}).get(item.id)) is not None
+                and record.origin is Origin.RECORDED
+            ]
+            if any(_current(where, language, item.id, r, text) for where, r in found):
+                continue
+            wanted[item.id] = RecordingState.STALE if found else RecordingState.MISSING
+        states[language] = wanted
+    return states
+
+
+def carry_over(base: FormDefinition, form: FormDefinition) -> int:
+    """Copy into ``form``'s folder the prompts of ``base`` (recordings and placeholders)
+    whose text did not change and that ``form`` has none of: a new version keeps what
+    the interpreters recorded, and its placeholders need not be spoken again."""
+    inherited = load_manifest(base.id, base.version)
+    copied = 0
+    with _manifest_lock(form.id, form.version) as manifest:
+        for language in prompt_languages(form):
+            records = manifest.setdefault(language, {})
+            for item in prompt_items(form):
+                record = inherited.get(language, {}).get(item.id)
+                source = prompt_file(base.id, base.version, language, item.id)
+                if (
+                    item.id in records
+                    or source is None
+                    or not _current(base, language, item.id, record, item.text(language))
+                ):
+                    continue
+                assert record is not None
+                _atomic_write(
+                    prompt_path(form.id, form.version, language, item.id), source.read_bytes()
+                )
+                records[item.id] = record
+                copied += 1
+    return copied
 
 
 # --- generating placeholders ----------------------------------------------------------------
@@ -355,7 +459,7 @@ class Generated:
 def generate_placeholders(form: FormDefinition, *, published: bool) -> Generated:
     """Write a placeholder for every prompt that has neither a recording nor a current
     placeholder; a recording is never replaced. A published version only gets its
-    missing files back (its origins are pinned)."""
+    missing files back and keeps its records (pinned: the check compares the audio)."""
     result = Generated()
     no_voice = []
     with _manifest_lock(form.id, form.version) as manifest:
@@ -381,9 +485,12 @@ def generate_placeholders(form: FormDefinition, *, published: bool) -> Generated
                 if data is None:  # pragma: no cover - the voice vanished mid-run
                     continue
                 _atomic_write(path, data)
-                records[item.id] = PromptRecord(
-                    origin=Origin.GENERATED, text_sha256=text_sha256(text)
-                )
+                if not published:
+                    records[item.id] = PromptRecord(
+                        origin=Origin.GENERATED,
+                        sha256=audio.sha256(data),
+                        text_sha256=text_sha256(text),
+                    )
                 result.written += 1
     result.no_voice = tuple(no_voice)
     return result
@@ -455,7 +562,10 @@ __all__ = [
     "Origin",
     "PromptItem",
     "PromptRecord",
+    "RecordingState",
+    "carry_over",
     "generate_placeholders",
+    "intact_prompt_file",
     "load_manifest",
     "manifest_hash",
     "prompt_file",
@@ -465,4 +575,5 @@ __all__ = [
     "prompt_status",
     "record_prompt",
     "recorded_languages",
+    "recording_states",
 ]

@@ -20,16 +20,15 @@ from service.models.cases import Case
 from service.models.questionnaires import AnswerSet, VoiceRecording
 from service.models.sessions import Booking
 from service.questionnaires import prompts, service
-from service.questionnaires.forms import AnswerMode, FormDefinition, Question, QuestionType
+from service.questionnaires.forms import FormDefinition, Question
 from service.questionnaires.kiosk_texts import K_
 
-# A question's limit when its form sets none.
+# A spoken answer's limit where a form sets none (a form that allows voice sets one).
 DEFAULT_MAX_SECONDS = 120
 # Opus at the kiosk's 32 kbit/s is 4 kB a second: twice that for the longest answer.
 MAX_BYTES = 2 * 1024 * 1024
 # The kiosk measures from its start button; the packets may be a little shorter.
 TOLERANCE_SECONDS = 1.0
-VOICE_TYPES = frozenset({QuestionType.TEXT, QuestionType.LONG_TEXT})
 
 
 class RecordingRefused(InvalidInput):
@@ -47,15 +46,19 @@ def max_seconds(question: Question) -> int:
 
 
 def speakable(question: Question) -> bool:
-    """Whether a spoken answer is taken: the form allows it, or (in low-literacy mode,
-    where the kiosk offers it) the question asks for text."""
-    return AnswerMode.VOICE in question.answer_modes or question.type in VOICE_TYPES
+    """Whether a spoken answer is taken: only where the form version's ``answer_modes``
+    allow ``voice`` (low-literacy mode offers the record control there, nowhere else)."""
+    return question.allows_voice
 
 
 def voice_question(form: FormDefinition, question_id: str) -> Question:
+    """The question a spoken answer is for; refused (422) where its form version allows
+    only typed answers, whichever door the recording came through."""
     question = form.question(question_id)
-    if question is None or not speakable(question):
+    if question is None:
         raise RecordingNotFound(K_("This question cannot be answered by speaking."))
+    if not speakable(question):
+        raise RecordingRefused(K_("This question cannot be answered by speaking."))
     return question
 
 
@@ -172,5 +175,6 @@ def low_literacy(db: Session, case_id: uuid.UUID) -> bool:
 
 
 def prompt_file(form: FormDefinition, language: str, prompt_id: str) -> Path | None:
-    """The prompt of a question, choice or help text in ``language``, None while there is none."""
-    return prompts.prompt_file(form.id, form.version, language, prompt_id)
+    """The prompt of a question, choice or help text in ``language``; None while there is
+    none, or while its audio is not the one recorded (pinned, once published)."""
+    return prompts.intact_prompt_file(form.id, form.version, language, prompt_id)

@@ -117,8 +117,8 @@ def test_propose_accept_translate_stale_publish_and_compare(
 
     # The diff page shows the new question and who proposed it.
     owner.get_by_role("link", name="Wat is er veranderd tussen twee versies").click()
-    owner.get_by_label("Eerdere versie").select_option("2")
-    owner.get_by_label("Latere versie").select_option("3")
+    owner.get_by_label("Eerdere versie").select_option("3")
+    owner.get_by_label("Latere versie").select_option("4")
     owner.get_by_role("button", name="Vergelijken").click()
     row = owner.locator(f"tr[data-question='{QUESTION}']")
     expect(row).to_contain_text("Toegevoegd")

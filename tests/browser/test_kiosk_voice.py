@@ -3,11 +3,13 @@ that espeak-ng made for the test: a Tigrinya applicant hears a question's prompt
 a spoken answer (keyboard only), the kiosk is closed, and on another kiosk the recording
 is there and plays. The section page passes axe with the controls shown."""
 
+import hashlib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,16 +36,29 @@ LANGUAGE = "ti"
 @pytest.fixture
 def prompt(tmp_path: Path) -> Iterator[Path]:
     """A placeholder prompt for the question in Tigrinya (espeak-ng's Amharic voice reads
-    the Ge'ez script), where the kiosk looks for it; removed afterwards."""
+    the Ge'ez script), where the kiosk looks for it, its hash in the version's record (the
+    kiosk plays only the audio its record holds); both put back afterwards."""
     wav = spoken_wav("ስለምንታይ ዓድኹም ገዲፍኩም?", tmp_path / "prompt.wav", voice="am")
-    folder = get_settings().forms_dir / "media" / "written-hearing" / "2" / LANGUAGE
+    folder = get_settings().forms_dir / "media" / "written-hearing" / "3" / LANGUAGE
     path = folder / f"{QUESTION}.ogg"
     kept = path.read_bytes() if path.exists() else None  # a placeholder made by serve
+    help_text = folder / f"{QUESTION}.help.ogg"  # the test expects it not there
+    help_kept = help_text.read_bytes() if help_text.exists() else None
+    help_text.unlink(missing_ok=True)
+    manifest = folder.parent / "prompts.yaml"
+    record = manifest.read_text(encoding="utf-8")
     folder.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(remux_to_ogg(webm_opus(wav)))
+    data = remux_to_ogg(webm_opus(wav))
+    path.write_bytes(data)
+    changed = yaml.safe_load(record)
+    changed[LANGUAGE][QUESTION]["sha256"] = hashlib.sha256(data).hexdigest()
+    manifest.write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
     try:
         yield path
     finally:
+        manifest.write_text(record, encoding="utf-8")
+        if help_kept is not None:
+            help_text.write_bytes(help_kept)
         if kept is not None:
             path.write_bytes(kept)
         else:

@@ -46,13 +46,13 @@ def test_the_rule_is_part_of_the_policy_version():
         # The kansrijk form is recorded, but a kansarm case fills in the other form.
         (
             low("ER", "ti"),
-            {"written-hearing@2": frozenset({"ti"})},
+            {"written-hearing@3": frozenset({"ti"})},
             EXCLUDED,
             "not yet recorded",
         ),
         (
             low("SY", "ar", "nl"),
-            {"written-hearing@2": frozenset({"ar"})},
+            {"written-hearing@3": frozenset({"ar"})},
             ScreeningOutcome.ELIGIBLE_REPLACING,
             "kansrijk nationality SY",
         ),
@@ -69,7 +69,7 @@ def test_low_literacy_is_admitted_only_where_every_prompt_is_recorded(
 
 
 def test_a_version_without_the_rule_excludes_low_literacy_whatever_is_recorded():
-    everything = {"preparatory-hearing@1": frozenset({"ti"}), "written-hearing@2": {"ar"}}
+    everything = {"preparatory-hearing@1": frozenset({"ti"}), "written-hearing@3": {"ar"}}
     verdict = screen(load_policy(WITHOUT), low("ER", "ti"), everything)
     assert verdict.outcome is EXCLUDED
     assert verdict.reason == "low literacy: the form must be filled in without help"
@@ -80,7 +80,7 @@ def test_the_shipped_placeholders_admit_nobody(db, factory):
     low-literacy Eritrean is still excluded, and the screening says why."""
     policy = load_policy(SPOKEN)
     assert recorded_prompts(policy) == {
-        "written-hearing@2": frozenset(),
+        "written-hearing@3": frozenset(),
         "preparatory-hearing@1": frozenset(),
         "registration-interview@1": frozenset(),
     }

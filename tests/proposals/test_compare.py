@@ -31,7 +31,7 @@ def _accepted(client, factory, *bodies):
 
 def test_the_changes_question_by_question_with_their_proposers(client, factory):
     partner, owner = _accepted(client, factory, CHANGE, ADD)
-    url = f"{API}/form-versions/compare?old=2&new=3"
+    url = f"{API}/form-versions/compare?old=3&new=4"
     diff = ok(client.get(url, headers=partner.headers))
     changes = {c["question_id"]: c for c in diff["changes"]}
     assert set(changes) == {"full_name", "border_crossing"}
@@ -61,7 +61,7 @@ def test_two_published_files_compare_too(client, factory):
 def test_the_compare_page_is_dutch_and_names_the_proposer(client, factory):
     partner, _owner = _accepted(client, factory, ADD)
     sign_in(client, partner.user.username)
-    page = client.get("/form-versions/compare?old=2&new=3&language=ar", headers=HTML)
+    page = client.get("/form-versions/compare?old=3&new=4&language=ar", headers=HTML)
     assert page.status_code == 200
     text = page.text
     assert "Wat is er veranderd tussen twee versies van het formulier" in text

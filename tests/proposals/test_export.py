@@ -31,15 +31,15 @@ def test_export_writes_the_frozen_version_and_pins_its_hash(db, factory, forms_c
     draft = _complete_draft(db, factory)
     assert service.export_published(db, "written-hearing") == []  # a draft stays here
     service.publish(db, owner, draft)
-    assert service.export_published(db, "written-hearing") == ["written-hearing@3"]
-    assert load_form("written-hearing").version == 3
-    assert load_form("written-hearing", 3).content_hash == draft.content_hash
+    assert service.export_published(db, "written-hearing") == ["written-hearing@4"]
+    assert load_form("written-hearing").version == 4
+    assert load_form("written-hearing", 4).content_hash == draft.content_hash
     pinned = published_registry()
-    assert pinned["written-hearing@3"]["content"] == draft.content_hash
+    assert pinned["written-hearing@4"]["content"] == draft.content_hash
     # Its spoken prompts were generated (placeholders) and their record pinned with it.
-    prompts = pinned["written-hearing@3"]["prompts"]
+    prompts = pinned["written-hearing@4"]["prompts"]
     assert prompts
-    assert not prompt_problems(load_form("written-hearing", 3), prompts)
+    assert not prompt_problems(load_form("written-hearing", 4), prompts)
     # Earlier versions (and the answer sets pinned to them) are untouched.
     assert {k: v for k, v in published_hashes().items() if k in before} == before
     assert not check_forms(prompts=False).problems  # the shipped prompts are set-up's

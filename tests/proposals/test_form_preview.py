@@ -12,7 +12,7 @@ def test_topics_only_by_default_in_the_clients_language(client, factory):
     case = factory.case(languages=["fa"])
     lawyer = factory.person(Role.LAWYER)
     shown = ok(client.get(f"{API}/cases/{case.id}/form-preview", headers=lawyer.headers))
-    assert (shown["language"], shown["direction"], shown["version"]) == ("fa", "rtl", 2)
+    assert (shown["language"], shown["direction"], shown["version"]) == ("fa", "rtl", 3)
     assert shown["questions_shown"] is False
     assert shown["sections"]
     assert all(section["questions"] == [] for section in shown["sections"])

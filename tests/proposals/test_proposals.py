@@ -28,14 +28,14 @@ def test_partner_proposes_and_owner_accepts_into_a_draft(client, factory):
     made = ok(client.post(f"{API}/proposals", json=ADD, headers=partner.headers), 201)
     assert (made["organisation"], made["status"]) == ("coa", "proposed")
     accepted = ok(client.post(f"{API}/proposals/{made['id']}/accept", headers=owner.headers))
-    assert (accepted["status"], accepted["draft_version"]) == ("accepted", 3)
+    assert (accepted["status"], accepted["draft_version"]) == ("accepted", 4)
     # The proposer sees both steps, with who took them and when.
     seen = ok(client.get(f"{API}/proposals/{made['id']}", headers=partner.headers))
     steps = [(e["action"], e["role"]) for e in seen["events"]]
     assert steps == [("proposed", "partner"), ("accepted", "form_owner")]
     assert seen["events"][1]["actor_id"] == str(owner.user.id)
     versions = ok(client.get(f"{API}/form-versions", headers=owner.headers))
-    assert [(v["version"], v["status"]) for v in versions] == [(3, "draft")]
+    assert [(v["version"], v["status"]) for v in versions] == [(4, "draft")]
     # The new question is in Dutch only: every other language is missing.
     assert any("border_crossing" in m for m in versions[0]["missing_texts"])
 
@@ -121,9 +121,9 @@ def test_a_published_version_becomes_the_base_of_the_next_draft(db, factory):
     owner, partner = factory.person(Role.FORM_OWNER).actor, factory.person(Role.PARTNER).actor
     draft = _complete_draft(db, factory)
     service.publish(db, owner, draft)
-    assert service.latest_published(db, "written-hearing").version == 3
+    assert service.latest_published(db, "written-hearing").version == 4
     next_draft = service.accept(db, owner, service.propose(db, partner, ProposalIn(**ADD)))
-    assert (next_draft.version, next_draft.base_version) == (4, 3)
+    assert (next_draft.version, next_draft.base_version) == (5, 4)
     # The published version's proposals stay decided.
     decided = db.scalars(select(Proposal).where(Proposal.draft_id == draft.id)).one()
     with pytest.raises(ProposalDecided):

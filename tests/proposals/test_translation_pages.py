@@ -16,7 +16,7 @@ def test_agency_translates_on_the_page_and_the_owner_rewords(client, factory):
     assert "Teksten van het formulier om te vertalen" in listing.text
     url = f"/form-versions/{draft_id}/translations"
     page = client.get(url, headers=HTML).text
-    assert "Vertalingen van versie 3" in page
+    assert "Vertalingen van versie 4" in page
     assert "Niet vertaald" in page
     package = client.get(f"{url}/en.xlf")
     assert package.status_code == 200

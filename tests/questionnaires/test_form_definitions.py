@@ -73,7 +73,7 @@ def test_a_review_sign_off_does_not_change_the_content_hash():
 
 def test_the_track_and_policy_version_choose_the_form():
     policy = load_policy("ind-2026")
-    assert policy.forms["replacing"] == "written-hearing@2"
+    assert policy.forms["replacing"] == "written-hearing@3"
     assert policy.forms["preparatory"] == "preparatory-hearing@1"
     assert policy.forms["registration"] == "registration-interview@1"
     assert load_policy("taskforce-2020").forms["replacing"] == "written-hearing@1"

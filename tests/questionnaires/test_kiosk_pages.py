@@ -62,7 +62,7 @@ def test_the_whole_kiosk_without_javascript(client, db, checked_in):
     assert first.url.path == "/kiosk/sections/identity"
     answer_set = questionnaires.answer_set_of(db, case)
     assert answer_set.form_id == "written-hearing"
-    assert answer_set.form_version == 2
+    assert answer_set.form_version == 3
     assert answer_set.form_hash == questionnaires.form_of(answer_set).content_hash
     assert answer_set.consented_at is not None
 

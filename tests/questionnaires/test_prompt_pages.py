@@ -101,6 +101,15 @@ def test_a_published_version_is_listened_to_not_recorded(voice_forms, factory):
     assert refused.json()["code"] == "prompt_frozen"
 
 
+def test_a_prompt_whose_audio_changed_is_flagged_and_not_played(voice_forms, factory):
+    publish("voice-test")
+    path = prompt_file("voice-test", 1, "ti", "fear")
+    path.write_bytes(path.read_bytes()[:-1] + b"\0")
+    page = browser_of(factory, Role.INTERPRETER).get(PAGE, headers=HTML).text
+    assert page.count("Het geluidsbestand is veranderd") == 1
+    assert 'id="fear-changed"' in page
+
+
 def test_who_may_record_and_who_may_listen(voice_forms, factory):
     planner = browser_of(factory, Role.PLANNER)
     assert planner.get(PAGE, headers=HTML).status_code == 200

@@ -16,6 +16,7 @@ from service.questionnaires.prompts import (
     Origin,
     PromptFrozen,
     PromptsNotWritable,
+    intact_prompt_file,
     prompt_file,
     prompt_items,
     prompt_record,
@@ -86,12 +87,14 @@ def test_the_check_fails_on_a_corrupt_prompt(voice_forms):
 
 def test_the_check_fails_on_a_prompt_too_long_or_too_short_for_its_text(voice_forms):
     ogg = audio.encode_ogg_opus(_wav_of_seconds(35))
+    changed = "voice-test@1 prompt nl/account: the placeholder's audio changed since it was made"
     problems = _problems_after(lambda p: p.write_bytes(ogg))
-    assert len(problems) == 1
+    assert len(problems) == 2
     assert "lasts 35.0 s, not between 0.3 and" in problems[0]
+    assert problems[1] == changed
     short = audio.encode_ogg_opus(_wav_of_seconds(0.1))
     problems = _problems_after(lambda p: p.write_bytes(short))
-    assert len(problems) == 1
+    assert len(problems) == 2
     assert "lasts 0.1 s" in problems[0]
 
 
@@ -205,6 +208,35 @@ def test_publishing_freezes_the_prompts(voice_forms):
     # Generating placeholders again leaves a published version's recordings alone.
     generate_prompts()
     assert prompt_record("voice-test", 1, "ti", "fear").origin is Origin.RECORDED
+
+
+def test_a_published_placeholders_audio_is_pinned(voice_forms):
+    """Every prompt's SHA-256 and origin is in the published record, placeholders too:
+    one byte changed is named by the check; a placeholder made again is the same one."""
+    record = prompt_record("voice-test", 1, "nl", "account")
+    path = prompt_file("voice-test", 1, "nl", "account")
+    pinned_bytes = path.read_bytes()
+    assert record.origin is Origin.GENERATED
+    assert record.sha256 == audio.sha256(pinned_bytes)
+    assert publish("voice-test") == ["voice-test@1"]
+    changed = bytearray(pinned_bytes)
+    changed[len(changed) // 2] ^= 1
+    path.write_bytes(bytes(changed))
+    [problem] = _problems()
+    assert problem.startswith("voice-test@1 prompt nl/account: ")
+    assert intact_prompt_file("voice-test", 1, "nl", "account") is None  # the kiosk won't play it
+    assert intact_prompt_file("voice-test", 1, "nl", "fear") is not None
+    # Other whole audio of a sane length: the hash names it.
+    path.write_bytes(audio.encode_ogg_opus(_wav_of_seconds(1)))
+    assert _problems() == [
+        "voice-test@1 prompt nl/account: the placeholder's audio changed since it was made"
+    ]
+    # Lost and made again (the encoding is reproducible): the pinned audio, same record.
+    path.unlink()
+    generate_prompts()
+    assert path.read_bytes() == pinned_bytes
+    assert prompt_record("voice-test", 1, "nl", "account") == record
+    assert _problems() == []
 
 
 @pytest.mark.parametrize(

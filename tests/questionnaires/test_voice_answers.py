@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from service.core.audio import probe
+from service.core.settings import get_settings
 from service.eligibility.policy import load_policy
 from service.eligibility.service import screen_case
 from service.models import Role
@@ -27,6 +28,13 @@ from tests.questionnaires.test_kiosk_pages import HTML, POLICY, post, sign_in_at
 
 QUESTION = "reasons_account"
 URL = f"/api/v1/kiosk/questions/{QUESTION}/recording"
+
+
+@pytest.fixture(autouse=True)
+def spoken_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A policy whose form version allows spoken answers to its open questions
+    (written-hearing@3); the tests' default policy names the first version, typed only."""
+    monkeypatch.setattr(get_settings(), "eligibility_policy", "ind-2026")
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +135,7 @@ def test_checked_in_in_low_literacy_mode_a_recording_survives_a_closed_kiosk(
     post(client, "/kiosk/consent", consent.text, {"lang": "ar", "choice": "yes"})
     section = client.get("/kiosk/sections/reasons", headers=HTML)
     assert 'data-upload="/kiosk/questions/reasons_account/recording"' in section.text
-    assert 'data-max-seconds="120"' in section.text
+    assert 'data-max-seconds="600"' in section.text  # the form version's limit
     assert 'data-recorded="0"' in section.text
 
     seconds = probe(speech).duration
@@ -156,6 +164,48 @@ def test_checked_in_in_low_literacy_mode_a_recording_survives_a_closed_kiosk(
     answer_set = questionnaires.answer_set_of(db, case)
     assert answer_set is not None
     assert questionnaires.with_spoken(db, answer_set)[QUESTION] == questionnaires.SPOKEN
+
+
+def test_only_a_question_whose_answer_modes_allow_voice_takes_a_spoken_answer(
+    client: TestClient, db: Session, factory: Factory, speech: bytes
+) -> None:
+    """The form version's ``answer_modes`` decide, through both doors: the place of birth
+    is typed only (refused, the kiosk shows no record control), the account of reasons
+    may be spoken (kept)."""
+    form = questionnaires.policy_form()
+    assert not form.question("place_of_birth").allows_voice
+    assert form.question(QUESTION).allows_voice
+    case = factory.case_in(CaseState.IN_PROGRESS)
+    headers = factory.applicant_headers(case)
+    seconds = probe(speech).duration
+    typed_only = f"{API}/kiosk/questions/place_of_birth/recording"
+    fields = {"seconds": str(seconds), "sha256": hashlib.sha256(speech).hexdigest()}
+    files = {"file": ("answer.webm", speech, "audio/webm")}
+    refused = client.put(typed_only, headers=headers, data=fields, files=files)
+    assert_problem(refused, 422, "recording_refused")
+    assert ok(upload(client, headers, speech, seconds))["question_id"] == QUESTION
+
+    booking = factory.booking(case)
+    booking.low_literacy = True
+    code = ok(
+        client.post(
+            f"{API}/bookings/{booking.id}/kiosk-code", headers=factory.person(Role.HOST).headers
+        )
+    )
+    sign_in_at_kiosk(client, code["kiosk_code"])
+    identity = client.get("/kiosk/sections/identity", headers=HTML)
+    assert "/kiosk/questions/place_of_birth/recording" not in identity.text
+    page_refused = client.post(
+        "/kiosk/questions/place_of_birth/recording",
+        data=fields | {"csrf_token": csrf_of(identity.text)},
+        files=files,
+    )
+    assert page_refused.status_code == 422
+    assert page_refused.json()["saved"] is False
+    reasons = client.get("/kiosk/sections/reasons", headers=HTML)
+    assert f'data-upload="/kiosk/questions/{QUESTION}/recording"' in reasons.text
+    assert page_upload(client, reasons.text, speech, seconds).json()["saved"] is True
+    assert set(voice.recordings_of(db, questionnaires.answer_set_of(db, case))) == {QUESTION}
 
 
 def test_the_host_switches_low_literacy_mode_on_the_check_in_page(

@@ -13,6 +13,7 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from service.core.audio import probe
+from service.core.settings import get_settings
 from service.dossier import service as dossier
 from service.models import Role
 from service.models.cases import Case
@@ -29,6 +30,13 @@ TRANSCRIPTION = "غادرت قريتي في عام ألفين وخمسة عشر 
 DUTCH = "Ik verliet mijn dorp in 2015 vanwege de oorlog."
 CORRECTION = "Mijn cliënt zei 'mijn stad', niet 'mijn dorp'."
 HTML = {"accept": "text/html", "accept-language": "nl"}
+
+
+@pytest.fixture(autouse=True)
+def spoken_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A policy whose form version allows spoken answers to its open questions
+    (written-hearing@3); the tests' default policy names the first version, typed only."""
+    monkeypatch.setattr(get_settings(), "eligibility_policy", "ind-2026")
 
 
 @pytest.fixture(scope="module")
