@@ -7,7 +7,8 @@ event row and runs what the domains subscribed to that move (free the seat, clos
 invitation, ...) — all in the caller's transaction, so either everything happens or
 nothing does. ``advance_many`` does the same for thousands of cases at once (bulk
 screening), ``advance_first`` moves the first case of a queue in the statement that
-picks it ("take next"), ``admit`` records new cases.
+picks it ("take next"), ``admit`` records new cases, ``admit_rows`` writes new cases
+already moved by their first move (the import's screening: each case written once).
 
 Subscribers are batch-aware: each gets all the moves of one call that share an event
 and a target state (``advance`` gives a batch of one) and writes one set-based statement

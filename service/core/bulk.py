@@ -64,12 +64,13 @@ def _copy(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     try:
         with cursor.copy(statement) as copy:
             write = copy.write_row
+            given = columns[: len(keys)]
             plain = all(p is None for _, p in columns) and not defaults
             for row in rows:
                 if plain:
                     write([row[k] for k in keys])
                     continue
-                values = [row[k] if p is None else p(row[k]) for k, p in columns[: len(keys)]]
+                values = [row[k] if p is None else p(row[k]) for k, p in given]
                 values += [make() for make in defaults]
                 write(values)
     finally:
