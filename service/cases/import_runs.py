@@ -1,4 +1,4 @@
-"""Import runs: a file read in batches through ``importing.import_rows``, its progress and
+"""Import runs: a file read in batches through ``importing.import_batch``, its progress and
 its result per row (``ImportResult``, downloadable as CSV), for the planner's import page.
 
 Two ways in. The page keeps the uploaded file (sealed) until a background job has read
