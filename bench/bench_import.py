@@ -162,13 +162,20 @@ def import_file(url: str, path: Path) -> dict[str, Any]:
     procedure.subscriptions()
     rss_before = peak_rss_mb()  # the service's modules loaded, nothing read yet
 
-    def work(db: Session) -> Any:
-        with path.open("rb") as stream:
-            return import_runs.import_file(db, stream, path.name, SYSTEM)[1]  # a run, as the CLI
+    server: dict[str, float | None] = {}
 
-    started = time.perf_counter()
+    def work(db: Session) -> Any:
+        backend = backend_of(db)
+        before = backend_cpu_s(backend)
+        with path.open("rb") as stream:
+            report = import_runs.import_file(db, stream, path.name, SYSTEM)[1]  # a run, as the CLI
+        after = backend_cpu_s(backend)
+        server["cpu_s"] = None if before is None or after is None else after - before
+        return report
+
+    started, cpu_started = time.perf_counter(), time.process_time()
     report = with_session(url, work)
-    total = time.perf_counter() - started
+    total, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     stored = with_session(url, lambda db: db.scalar(select(func.count()).select_from(Case)))
     assert report.created == stored == report.rows, (report.created, stored, report.rows)
     return {
@@ -177,10 +184,31 @@ def import_file(url: str, path: Path) -> dict[str, Any]:
         "failed": report.failed,
         "screened": dict(sorted(report.screened.items())),
         "total_s": round(total, 3),  # read + validate + insert + screen + commit
+        # CPU seconds, less skewed by the machine's load than the wall time: the importing
+        # process's, and its database server process's (before the commit; PostgreSQL on
+        # this machine only, else None).
+        "client_cpu_s": round(cpu, 2),
+        "server_cpu_s": None if server["cpu_s"] is None else round(server["cpu_s"], 2),
         "rows_per_s": round(report.rows / total),
         "rss_before_mb": round(rss_before, 1),
         "peak_rss_mb": round(peak_rss_mb(), 1),
     }
+
+
+def backend_of(db: Session) -> int | None:
+    """The process id of the PostgreSQL server process serving ``db`` (None on SQLite)."""
+    if db.get_bind().dialect.name != "postgresql":
+        return None
+    return int(db.scalar(text("SELECT pg_backend_pid()")) or 0)
+
+
+def backend_cpu_s(pid: int | None) -> float | None:
+    """CPU seconds a local server process has used (user + system), if it can be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def bulk(url: str, path: Path) -> dict[str, Any]:
@@ -273,6 +301,8 @@ def report(result: dict[str, Any]) -> None:
         f"peak RSS {b['peak_rss_mb']:.0f} MB ({b['rss_before_mb']:.0f} MB before reading)"
     )
     print(f"      screened: {b['screened']}")
+    server_cpu = "n/a" if b["server_cpu_s"] is None else f"{b['server_cpu_s']:.2f} s"
+    print(f"      CPU: importing process {b['client_cpu_s']:.2f} s, database server {server_cpu}")
     if n:
         print(
             f"naive per row:    {n['rows']} rows in {n['total_s']:.2f} s = "

@@ -7,7 +7,8 @@ event row and runs what the domains subscribed to that move (free the seat, clos
 invitation, ...) — all in the caller's transaction, so either everything happens or
 nothing does. ``advance_many`` does the same for thousands of cases at once (bulk
 screening), ``advance_first`` moves the first case of a queue in the statement that
-picks it ("take next"), ``admit`` records new cases.
+picks it ("take next"), ``admit`` records new cases, ``admit_rows`` writes new cases
+already moved by their first move (the import's screening: each case written once).
 
 Subscribers are batch-aware: each gets all the moves of one call that share an event
 and a target state (``advance`` gives a batch of one) and writes one set-based statement
@@ -46,7 +47,7 @@ from service import workflow
 from service.core.actor import Actor
 from service.core.bulk import among, insert_rows, update_rows
 from service.core.clock import utcnow
-from service.core.crypto import Sealed, bound_place, seal_value
+from service.core.crypto import Sealed, bound_place, seal_many, seal_value
 from service.core.discovery import import_domain_modules
 from service.core.errors import Conflict
 from service.models.cases import Case, CaseEventRow, Signal
@@ -432,11 +433,9 @@ def advance_many(db: Session, planned: Sequence[Planned], actor: Actor) -> list[
         row: dict[str, Any] = {"b_id": p.case_id, "b_source": p.source.value, "state": target}
         row.update({c: now if MILESTONES.get(target) == c else None for c in stamped})
         rows.append({**row, **p.changes})
-        events.append(
-            _sealed(_event_values(p.case_id, p.event.value, p.source, target, actor, p.reason, now))
-        )
+        events.append(_move_values(moves[-1], now))
     _update_cases(db, rows, stamped, changed=set(planned[0].changes))
-    insert_rows(db, CaseEventRow, events)
+    insert_rows(db, CaseEventRow, _all_sealed(events))
     db.expire_all()  # the subscribers read the cases as these statements left them
     _notify(db, moves)
     db.flush()
@@ -558,11 +557,85 @@ def admit(db: Session, case_ids: Iterable[uuid.UUID], actor: Actor, reason: Reas
     _require_kind(reason)
     now = utcnow()
     rows = [
-        _sealed(_event_values(case_id, ADMITTED, None, CaseState.IMPORTED, actor, reason, now))
+        _event_values(case_id, ADMITTED, None, CaseState.IMPORTED, actor, reason, now)
         for case_id in case_ids
     ]
     if rows:
-        insert_rows(db, CaseEventRow, rows)
+        insert_rows(db, CaseEventRow, _all_sealed(rows))
+
+
+def admit_rows(
+    db: Session,
+    cases: Sequence[dict[str, Any]],
+    actor: Actor,
+    reason: Reason,
+    signals: Sequence[dict[str, Any]] = (),
+    moves: Sequence[Planned] = (),
+) -> dict[uuid.UUID, CaseState]:
+    """Write new cases and their signals (rows for ``insert_rows``: the same keys in every
+    row, encrypted values sealed, no state) and record that they entered the service, as
+    ``admit`` does; the state each case is written in.
+
+    ``moves``: a first move from ``imported`` for some of them (the import's screening).
+    Such a case is written once, in the state the move leads to, with the move's columns,
+    milestone, version and event: as ``admit`` and then ``advance_many`` would leave it,
+    without inserting the case and then updating it (each write goes into every index
+    of ``cases``). The workflow judges each move on the facts of the rows written (their
+    signals and motives, the move's track), which are the facts ``advance_many`` would
+    read: no booking or consultation can name a case before it is written."""
+    _require_kind(reason)
+    first = {p.case_id: p for p in moves}
+    if len(first) != len(moves) or first.keys() - {c["id"] for c in cases}:
+        raise ValueError("one first move per new case, and only for cases written here")
+    changed = set(moves[0].changes) if moves else set()
+    stamped = {MILESTONES[t] for t in _targets(moves) if t in MILESTONES}
+    signalled = {s["case_id"] for s in signals}
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []  # the admissions
+    later: list[dict[str, Any]] = []  # the first moves' events
+    moved: list[Move] = []
+    for case in cases:
+        case_id = case["id"]
+        row = {**case, **dict.fromkeys(changed | stamped), "state": CaseState.IMPORTED}
+        row["version"] = 1
+        events.append(_event_values(case_id, ADMITTED, None, row["state"], actor, reason, now))
+        if (planned := first.get(case_id)) is not None:
+            move = _first_move(planned, _new_case_facts(case, case_id in signalled), actor, changed)
+            row.update(planned.changes, state=move.target, version=2)
+            if column := MILESTONES.get(move.target):
+                row[column] = now
+            later.append(_move_values(move, now))
+            moved.append(move)
+        rows.append(row)
+    insert_rows(db, Case, rows)
+    insert_rows(db, Signal, signals)
+    # Every admission before the moves: the log's increasing ids keep each case's order.
+    insert_rows(db, CaseEventRow, _all_sealed(events + later))
+    _notify(db, moved)
+    db.flush()
+    return {row["id"]: row["state"] for row in rows}
+
+
+def _new_case_facts(case: Mapping[str, Any], signalled: bool) -> CaseFacts:
+    """The guards' facts of a case about to be written (``_facts_of`` for its row)."""
+    required, _ = _consultations(case.get("coordinator_motives") or (), ())
+    return CaseFacts(
+        track=_track(case.get("track")),
+        has_active_signal=signalled,
+        coordinator_motives=required,
+    )
+
+
+def _first_move(planned: Planned, facts: CaseFacts, actor: Actor, changed: set[str]) -> Move:
+    """A new case's first move, checked by the workflow as ``advance_many`` checks it."""
+    _require_kind(planned.reason)
+    if planned.source is not CaseState.IMPORTED:
+        raise ValueError("a new case moves from 'imported'")
+    if set(planned.changes) != changed:
+        raise ValueError("every move of a batch changes the same columns")
+    target = transition(planned.source, planned.event, _as_moved(facts, planned.changes))
+    return Move(planned.case_id, planned.event, planned.source, target, actor, planned.reason)
 
 
 def forget_reasons(db: Session, case_id: uuid.UUID) -> None:
@@ -589,6 +662,19 @@ def _sealed(values: dict[str, Any]) -> dict[str, Any]:
     """An event row for a Core insert: its reason sealed (the ORM seals its own)."""
     reason = _seal_reason(values["case_id"], values["reason_kind"], values["reason"])
     return values | {"reason": reason}
+
+
+def _all_sealed(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``_sealed`` for the event rows of a batch, sealed together (``seal_many``)."""
+    places = [(bound_place(r["case_id"], r["reason_kind"]), r["reason"]) for r in rows]
+    reasons = seal_many(CaseEventRow.reason, places)
+    return [r | {"reason": reason} for r, reason in zip(rows, reasons, strict=True)]
+
+
+def _move_values(move: Move, at: datetime) -> dict[str, Any]:
+    return _event_values(
+        move.case_id, move.event.value, move.source, move.target, move.actor, move.reason, at
+    )
 
 
 def _event_values(

@@ -128,6 +128,26 @@ def test_two_ciphertexts_swapped_between_rows_fail_to_decrypt(
         db.get(AnswerSet, first.id)
 
 
+def test_values_sealed_together_open_in_their_own_place_only() -> None:
+    """``seal_many`` (bulk writes) seals as ``seal_value`` does: each value its own nonce,
+    bound to its row and column; an empty value stays empty."""
+    ids = [uuid.uuid4() for _ in range(3)]
+    values = [(ids[0], "Amal Haddad"), (ids[1], None), (ids[2], "Amal Haddad")]
+    first, nothing, last = crypto.seal_many(Case.applicant_name, values)
+    assert nothing is None
+    assert first is not None
+    assert last is not None
+    assert first.token != last.token  # the same name, each its own nonce
+    assert crypto.open_value(Case.applicant_name, ids[0], first) == "Amal Haddad"
+    assert crypto.open_value(Case.applicant_name, ids[2], last) == "Amal Haddad"
+    with pytest.raises(UnreadableValue):
+        crypto.open_value(Case.applicant_name, ids[2], first)  # another row's
+    with pytest.raises(UnreadableValue):
+        crypto.open_value(Case.vulnerability_notes, ids[0], first)  # another column's
+    with pytest.raises(TypeError):
+        crypto.seal_many(Case.date_of_birth, [(ids[0], "1990-01-01")])  # a date column
+
+
 def test_a_ciphertext_moved_to_another_column_of_its_row_fails_to_decrypt(
     db: Session, factory: Factory
 ) -> None:

@@ -4,23 +4,29 @@ batch takes the same number of statements whatever its size; subscribers with no
 to do for the moves at hand are not called; and the outcome per case is that of
 ``advance``, one case at a time (the batch of one)."""
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import date
 from typing import Any
 
+import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from service import procedure
+from service.cases.importing import import_rows
 from service.core.actor import SYSTEM
 from service.core.clock import utcnow
-from service.models import Case, CaseEventRow, Role
+from service.core.crypto import seal_value
+from service.dev import demo
+from service.models import Case, CaseEventRow, Role, Signal
 from service.models.decisions import WorkInterval
 from service.models.invitations import Invitation
 from service.models.messages import Message
 from service.models.sessions import Booking
 from service.models.terms import Term
-from service.workflow import CaseEvent, CaseState, Reason
+from service.workflow import CaseEvent, CaseState, Reason, WorkflowError
 from tests.factories import Factory
 
 # States in which a case holds something that leaving the track must release.
@@ -129,6 +135,77 @@ def test_subscribers_with_nothing_to_release_are_not_called(db, factory):
         procedure.advance_many(db, planned, SYSTEM)
     # The events' rows: one INSERT (SQLite's executemany) or one COPY (PostgreSQL).
     assert [s.split()[0] for s in sent] in (["UPDATE", "INSERT"], ["UPDATE", "COPY"]), sent
+
+
+# --- new cases: written once, in the state their first move leads to ----------------------
+
+
+def test_an_imported_case_is_written_once_screened(db):
+    """The import screens its new cases before writing them: each case is inserted in the
+    state its screening leads to (one statement for the batch), never updated after."""
+    demo.ensure_staff(db)  # the rows name the demo lawyers
+    rows = demo.backlog_rows(40, seed=5)
+    with statements(db) as sent:
+        report = import_rows(db, rows, SYSTEM)
+    assert report.created == sum(report.screened.values()) == 40
+    writes = [s.split()[:3] for s in sent if s.split()[0] in ("INSERT", "COPY", "UPDATE")]
+    to_cases = [w for w in writes if "cases" in (w[1], w[2])]
+    assert to_cases in ([["INSERT", "INTO", "cases"]], [["COPY", "cases", "(id,"]]), to_cases
+
+
+def _new_case(**values: Any) -> dict[str, Any]:
+    case_id = uuid.uuid4()
+    return {
+        "id": case_id,
+        "v_number": f"{uuid.uuid4().int % 10**10:010d}",
+        "applicant_name": seal_value(Case.applicant_name, case_id, "Amal Haddad"),
+        "nationality": "SY",
+        "languages": ["ar"],
+        "date_of_application": date(2024, 3, 1),
+        "coordinator_motives": [],
+        "vulnerability_notes": seal_value(Case.vulnerability_notes, case_id, ""),
+    } | values
+
+
+def _eligible(case: dict[str, Any]) -> procedure.Planned:
+    why = Reason.step("eligible")
+    changes = {"track": "replacing"}
+    return procedure.Planned(
+        case["id"], CaseState.IMPORTED, CaseEvent.SCREEN_ELIGIBLE, why, changes
+    )
+
+
+def test_a_new_cases_first_move_is_judged_on_the_rows_written(db):
+    """The workflow judges a new case's first move on the facts of its own rows, as it
+    judges a stored case's: a case with a signal is not screened eligible."""
+    signalled, plain = _new_case(), _new_case()
+    signal_id = uuid.uuid4()
+    signal = {
+        "id": signal_id,
+        "case_id": signalled["id"],
+        "kind": "nv",
+        "source": seal_value(Signal.source, signal_id, "AIVD"),
+        "reason": seal_value(Signal.reason, signal_id, ""),
+    }
+    admitted = Reason.step("imported from file")
+    cases, moves = [signalled, plain], [_eligible(signalled), _eligible(plain)]
+    with pytest.raises(WorkflowError), db.begin_nested():
+        procedure.admit_rows(db, cases, SYSTEM, admitted, [signal], moves)
+    assert db.scalar(select(Case.id).where(Case.id.in_([c["id"] for c in cases]))) is None
+
+    states = procedure.admit_rows(db, [plain], SYSTEM, admitted, moves=[_eligible(plain)])
+
+    assert states == {plain["id"]: CaseState.SCREENED}
+    stored = db.get(Case, plain["id"])
+    assert (stored.state, stored.track, stored.version) == ("screened", "replacing", 2)
+    assert stored.screened_at is not None
+    events = db.scalars(
+        select(CaseEventRow).where(CaseEventRow.case_id == plain["id"]).order_by(CaseEventRow.id)
+    )
+    assert [(e.event, e.to_state) for e in events] == [
+        ("import", "imported"),
+        ("screen_eligible", "screened"),
+    ]
 
 
 # --- the first in line: the guards' facts in the statement that moves it ---------------------

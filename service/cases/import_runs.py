@@ -1,4 +1,4 @@
-"""Import runs: a file read in batches through ``importing.import_rows``, its progress and
+"""Import runs: a file read in batches through ``importing.import_batch``, its progress and
 its result per row (``ImportResult``, downloadable as CSV), for the planner's import page.
 
 Two ways in. The page keeps the uploaded file (sealed) until a background job has read
@@ -17,7 +17,7 @@ import io
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from typing import IO, Any, cast
+from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,10 +27,9 @@ from service.cases.exceptions import BadImportFile
 from service.cases.schemas import ImportReport, normalise_v_number
 from service.cases.service import lawyer_index
 from service.core.actor import Actor
-from service.core.bulk import among, insert_rows
+from service.core.bulk import insert_rows
 from service.core.clock import utcnow
-from service.core.crypto import Sealed, open_value
-from service.models.cases import Case, ImportResult, ImportRun, ImportStatus
+from service.models.cases import ImportResult, ImportRun, ImportStatus
 
 CHUNK_ROWS = importing.BATCH_ROWS
 RESULT_COLUMNS = ("row", "v_number", "result", "detail")
@@ -154,11 +153,11 @@ def _import_chunk(
     numbers = [_v_number(r) for r in chunk]
     known = [n for n in numbers if n]
     existing = importing.existing_v_numbers(db, known)
-    report = importing.import_rows(
+    done = importing.import_batch(
         db, chunk, actor, run.screen, seen, start_row + 1, lawyers, existing
     )
+    report, outcome = done.report, done.outcomes
     refused = {e.row: "; ".join(e.errors) for e in report.errors}
-    outcome = _outcomes(db, [n for n in known if n not in existing])
     results = []
     for row, number in enumerate(numbers, start=start_row + 1):
         if row in refused:
@@ -177,20 +176,6 @@ def _import_chunk(
     run.skipped_existing += report.skipped_existing
     run.failed += report.failed
     return report
-
-
-def _outcomes(db: Session, v_numbers: list[str]) -> dict[str, tuple[str, str]]:
-    """The state and what it rests on (track or why excluded) of the cases just imported."""
-    found: dict[str, tuple[str, str]] = {}
-    if not v_numbers:
-        return found
-    columns = (Case.id, Case.v_number, Case.state, Case.track, Case.exclusion_reason)
-    for case_id, number, state, track, sealed in db.execute(
-        select(*columns).where(among(db, Case.v_number, v_numbers))
-    ):
-        why = open_value(Case.exclusion_reason, case_id, cast(Sealed, sealed)) if sealed else None
-        found[number] = (str(state), why or track or "")
-    return found
 
 
 def summary(db: Session, run: ImportRun) -> dict[str, Any]:

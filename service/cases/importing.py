@@ -14,6 +14,7 @@ import io
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from typing import IO, Any
@@ -26,18 +27,18 @@ from sqlalchemy.orm import Session
 from service import procedure
 from service.cases.exceptions import BadImportFile, UnknownLawyer
 from service.cases.names import index_names
-from service.cases.schemas import CaseIn, ImportReport, RowError, SignalIn, error_messages
+from service.cases.schemas import CaseIn, ImportReport, RowError, error_messages
 from service.cases.service import lawyer_index, resolve_lawyer
 from service.core.actor import Actor
-from service.core.bulk import among, insert_rows
+from service.core.bulk import among, older_objects_left_alone
 from service.core.clock import utcnow
-from service.core.crypto import seal_value
+from service.core.crypto import seal_many
 from service.core.formatting import in_english
 from service.core.i18n import N_
 from service.eligibility.policy import CaseProfile
-from service.eligibility.service import screen_new
+from service.eligibility.service import TRACK_FOR, plan_screening, record_screenings
 from service.models.cases import Case, Signal
-from service.workflow import CaseState, Reason
+from service.workflow import Reason
 
 CSV_LIST_SEPARATOR = ";"
 CSV_COLUMNS = (
@@ -273,6 +274,22 @@ def existing_v_numbers(db: Session, v_numbers: list[str]) -> set[str]:
 
 
 def import_rows(
+    db: Session, rows: list[dict[str, Any]], actor: Actor, screen: bool = True
+) -> ImportReport:
+    """Import one batch of rows on its own (numbered from 1); see ``import_batch``."""
+    return import_batch(db, rows, actor, screen).report
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A batch imported: its report, and per V-number of a case it created the state the
+    case was written in and what that rests on (its track, or why it was excluded)."""
+
+    report: ImportReport
+    outcomes: dict[str, tuple[str, str]]
+
+
+def import_batch(
     db: Session,
     rows: list[dict[str, Any]],
     actor: Actor,
@@ -281,25 +298,27 @@ def import_rows(
     first_row: int = 1,
     lawyers: dict[str, uuid.UUID] | None = None,
     existing: set[str] | None = None,
-) -> ImportReport:
+) -> Imported:
     """Import one batch of rows (numbered from ``first_row``); see ``validate_rows``.
     ``lawyers``: the ``lawyer_index``, when the caller has read it for the whole file;
-    ``existing``: the batch's V-numbers already stored, when the caller has looked."""
+    ``existing``: the batch's V-numbers already stored, when the caller has looked.
+    The new cases are screened before they are written, and written once, screened."""
     lawyers = lawyer_index(db) if lawyers is None else lawyers
-    valid, errors = validate_rows(rows, lawyers, seen, first_row)
-    if existing is None:
-        existing = existing_v_numbers(db, [c.v_number for c, _ in valid])
-    new = [(c, lawyer) for c, lawyer in valid if c.v_number not in existing]
-    new_ids = _insert_cases(db, new, actor)
-    screened = screen_new(db, actor, _profiles(new_ids, new)) if screen and new_ids else {}
-    return ImportReport(
+    with older_objects_left_alone():
+        valid, errors = validate_rows(rows, lawyers, seen, first_row)
+        if existing is None:
+            existing = existing_v_numbers(db, [c.v_number for c, _ in valid])
+        new = [(c, lawyer) for c, lawyer in valid if c.v_number not in existing]
+        screened, outcomes = _insert_cases(db, new, actor, screen)
+    report = ImportReport(
         rows=len(rows),
-        created=len(new_ids),
+        created=len(new),
         skipped_existing=len(valid) - len(new),
         failed=len(errors),
         screened=screened,
         errors=errors,
     )
+    return Imported(report, outcomes)
 
 
 def empty_report() -> ImportReport:
@@ -330,7 +349,7 @@ def import_all(
     seen: set[str] = set()
     lawyers = lawyer_index(db)
     for batch in batches(rows):
-        done = import_rows(db, batch, actor, screen, seen, total.rows + 1, lawyers)
+        done = import_batch(db, batch, actor, screen, seen, total.rows + 1, lawyers).report
         add_up(total, done)
         if progress is not None:
             progress(total)
@@ -340,7 +359,7 @@ def import_all(
 def _profiles(
     case_ids: list[uuid.UUID], new: list[tuple[CaseIn, uuid.UUID | None]]
 ) -> dict[uuid.UUID, CaseProfile]:
-    """What screening looks at, from the rows just inserted (not read back)."""
+    """What screening looks at, from the rows about to be written."""
     return {
         case_id: CaseProfile(
             data.nationality,
@@ -352,59 +371,89 @@ def _profiles(
     }
 
 
-def _signal_row(
-    case_id: uuid.UUID, signal: SignalIn, actor: Actor, now: datetime
-) -> dict[str, Any]:
-    signal_id = uuid.uuid4()
-    return {
-        "id": signal_id,
-        "case_id": case_id,
-        "kind": signal.kind.value,
-        "source": seal_value(Signal.source, signal_id, signal.source),
-        "reason": seal_value(Signal.reason, signal_id, signal.reason),
-        "noted_at": signal.noted_at or now,
-        "recorded_by_id": actor.user_id,
-        "recorded_at": now,
-    }
-
-
 def _insert_cases(
-    db: Session, new: list[tuple[CaseIn, uuid.UUID | None]], actor: Actor
-) -> list[uuid.UUID]:
+    db: Session, new: list[tuple[CaseIn, uuid.UUID | None]], actor: Actor, screen: bool
+) -> tuple[dict[str, int], dict[str, tuple[str, str]]]:
+    """Write the new cases, screened first when ``screen``: the count per outcome, and
+    each case's state and what it rests on (``Imported.outcomes``)."""
+    if not new:
+        return {}, {}
     now = utcnow()
-    cases: list[dict[str, Any]] = []
-    signals: list[dict[str, Any]] = []
-    for data, lawyer_id in new:
-        case_id = uuid.uuid4()
-        cases.append(
-            {
-                "id": case_id,
-                "v_number": data.v_number,
-                "applicant_name": seal_value(Case.applicant_name, case_id, data.applicant_name),
-                "date_of_birth": seal_value(Case.date_of_birth, case_id, data.date_of_birth),
-                "nationality": data.nationality,
-                "languages": data.languages,
-                "date_of_application": data.date_of_application,
-                "lawyer_id": lawyer_id,
-                "literacy": data.literacy.value,
-                "coordinator_motives": [m.value for m in data.coordinator_motives],
-                "vulnerability_notes": seal_value(
-                    Case.vulnerability_notes, case_id, data.vulnerability_notes
-                ),
-                "state": CaseState.IMPORTED.value,
-                "created_at": now,
-                "updated_at": now,
-                "version": 1,
-            }
+    ids = [uuid.uuid4() for _ in new]
+    plan = plan_screening(actor, _profiles(ids, new)) if screen else None
+    states = procedure.admit_rows(
+        db,
+        _case_rows(ids, new, now),
+        actor,
+        Reason.step(N_("imported from file")),
+        signals=_signal_rows(ids, new, actor, now),
+        moves=plan.moves if plan else (),
+    )
+    cases = [(case_id, data) for case_id, (data, _) in zip(ids, new, strict=True)]
+    index_names(db, [(case_id, data.applicant_name) for case_id, data in cases])
+    if plan is None:
+        return {}, {data.v_number: (str(states[case_id]), "") for case_id, data in cases}
+    record_screenings(db, plan)
+    outcomes = {}
+    for case_id, data in cases:
+        verdict = plan.verdicts[case_id]
+        track = TRACK_FOR.get(verdict.outcome)
+        outcomes[data.v_number] = (str(states[case_id]), track.value if track else verdict.reason)
+    return plan.counts, outcomes
+
+
+def _case_rows(
+    ids: list[uuid.UUID], new: list[tuple[CaseIn, uuid.UUID | None]], now: datetime
+) -> list[dict[str, Any]]:
+    """The rows of the new cases (their state is the engine's to write)."""
+    cases = [(case_id, data) for case_id, (data, _) in zip(ids, new, strict=True)]
+    names = seal_many(Case.applicant_name, [(i, d.applicant_name) for i, d in cases])
+    births = seal_many(Case.date_of_birth, [(i, d.date_of_birth) for i, d in cases])
+    notes = seal_many(Case.vulnerability_notes, [(i, d.vulnerability_notes) for i, d in cases])
+    return [
+        {
+            "id": case_id,
+            "v_number": d.v_number,
+            "applicant_name": name,
+            "date_of_birth": birth,
+            "nationality": d.nationality,
+            "languages": d.languages,
+            "date_of_application": d.date_of_application,
+            "lawyer_id": lawyer_id,
+            "literacy": d.literacy.value,
+            "coordinator_motives": [m.value for m in d.coordinator_motives],
+            "vulnerability_notes": note,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for case_id, (d, lawyer_id), name, birth, note in zip(
+            ids, new, names, births, notes, strict=True
         )
-        signals.extend(_signal_row(case_id, s, actor, now) for s in data.signals)
-    # One executemany per table: every row has the same keys (None where empty).
-    if cases:
-        insert_rows(db, Case, cases)
-        procedure.admit(db, [c["id"] for c in cases], actor, Reason.step(N_("imported from file")))
-        index_names(
-            db, [(c["id"], data.applicant_name) for c, (data, _) in zip(cases, new, strict=True)]
+    ]
+
+
+def _signal_rows(
+    ids: list[uuid.UUID], new: list[tuple[CaseIn, uuid.UUID | None]], actor: Actor, now: datetime
+) -> list[dict[str, Any]]:
+    signals = [
+        (uuid.uuid4(), case_id, signal)
+        for case_id, (data, _) in zip(ids, new, strict=True)
+        for signal in data.signals
+    ]
+    sources = seal_many(Signal.source, [(i, s.source) for i, _, s in signals])
+    reasons = seal_many(Signal.reason, [(i, s.reason) for i, _, s in signals])
+    return [
+        {
+            "id": signal_id,
+            "case_id": case_id,
+            "kind": signal.kind.value,
+            "source": source,
+            "reason": reason,
+            "noted_at": signal.noted_at or now,
+            "recorded_by_id": actor.user_id,
+            "recorded_at": now,
+        }
+        for (signal_id, case_id, signal), source, reason in zip(
+            signals, sources, reasons, strict=True
         )
-    if signals:
-        insert_rows(db, Signal, signals)
-    return [c["id"] for c in cases]
+    ]

@@ -4,6 +4,7 @@ import re
 import unicodedata
 import uuid
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Annotated, Any, Self
 
 import pycountry
@@ -45,6 +46,9 @@ def normalise_v_number(value: str) -> str:
     return digits
 
 
+# An import looks up the same few codes for every row: pycountry's lookups are cached
+# (a refused code raises, and is not cached).
+@lru_cache(maxsize=1024)
 def normalise_nationality(value: str) -> str:
     text = value.strip()
     if text.lower() in NATIONALITY_WORDS:
@@ -57,6 +61,7 @@ def normalise_nationality(value: str) -> str:
     return str(country.alpha_2)
 
 
+@lru_cache(maxsize=1024)
 def normalise_language(value: str) -> str:
     code = value.strip().lower()
     known = pycountry.languages.get(alpha_2=code) if len(code) == 2 else None

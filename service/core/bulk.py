@@ -11,10 +11,13 @@ what the driver sends (``Encrypted`` refuses plaintext, as in any other write), 
 column left out gets its Python-side default.
 """
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -60,14 +63,17 @@ def _copy(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     connection.dispatch.before_cursor_execute(connection, None, statement, {}, None, True)
     cursor = connection.connection.cursor()
     try:
-        with cursor.copy(statement) as copy:
+        # A thread of the driver's sends what is formatted: formatting the next rows goes
+        # on while the server takes the last ones (about a third less time on 2 cores).
+        with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:  # type: ignore[arg-type]
             write = copy.write_row
+            given = columns[: len(keys)]
             plain = all(p is None for _, p in columns) and not defaults
             for row in rows:
                 if plain:
                     write([row[k] for k in keys])
                     continue
-                values = [row[k] if p is None else p(row[k]) for k, p in columns[: len(keys)]]
+                values = [row[k] if p is None else p(row[k]) for k, p in given]
                 values += [make() for make in defaults]
                 write(values)
     finally:
@@ -178,3 +184,20 @@ def among(db: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool
     if db.get_bind().dialect.name == "postgresql":
         return column == any_(literal(list(values), ARRAY(column.type)))  # type: ignore[no-any-return]
     return column.in_(values)  # type: ignore[no-any-return]
+
+
+@contextmanager
+def older_objects_left_alone() -> Iterator[None]:
+    """Bulk work keeps a batch's rows (hundreds of thousands of objects) alive at once,
+    and each time so many survive, Python's cycle collector walks the whole heap: every
+    module, the ORM's mappings, ... (a fifth of an import's time). Meanwhile the objects
+    that were there before are left out of its walks (``gc.freeze``), and put back after
+    (unless they were frozen already: then they stay so)."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

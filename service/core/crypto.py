@@ -23,7 +23,7 @@ import binascii
 import json
 import os
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -248,6 +248,28 @@ def seal_value(column: Any, row_id: object, value: Any) -> Sealed | None:
     (for a column bound to other columns than the id: their ``bound_place``)."""
     col, kind = _encrypted(column)
     return seal_at(kind.kind, col.table.name, col.name, row_id, value)
+
+
+def seal_many(column: Any, values: Sequence[tuple[object, Any]]) -> list[Sealed | None]:
+    """``seal_value`` for many rows of one column, each (row id or bound place, value):
+    the same sealing without the work per value that is the same for all (the column's
+    place and the key looked up once, the random nonces drawn at once): a bulk write
+    seals tens of thousands of values."""
+    col, encrypted = _encrypted(column)
+    ring = get_keyring()
+    key, prefix = ring.active_key, f"{ring.active}:"
+    table, name = col.table.name, col.name
+    nonces = os.urandom(NONCE_BYTES * len(values))
+    sealed: list[Sealed | None] = []
+    for at, (row_id, value) in enumerate(values):
+        if value is None:
+            sealed.append(None)
+            continue
+        nonce = nonces[at * NONCE_BYTES : (at + 1) * NONCE_BYTES]
+        plain = _serialise(encrypted.kind, value)
+        blob = nonce + key.encrypt(nonce, plain, associated_data(table, row_id, name))
+        sealed.append(Sealed(prefix + base64.urlsafe_b64encode(blob).decode()))
+    return sealed
 
 
 def open_value(column: Any, row_id: object, value: Sealed | None) -> Any:

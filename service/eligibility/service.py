@@ -12,7 +12,7 @@ from service import procedure
 from service.core.actor import Actor
 from service.core.bulk import insert_rows
 from service.core.clock import utcnow
-from service.core.crypto import seal_value
+from service.core.crypto import seal_many
 from service.core.errors import DomainError
 from service.core.settings import get_settings
 from service.eligibility.exceptions import FormAlreadyTaken
@@ -166,37 +166,54 @@ def screen_new(
     profiles: Mapping[uuid.UUID, CaseProfile],
     policy: Policy | None = None,
 ) -> dict[str, int]:
-    """Screen cases still in 'imported' in bulk, from their profiles (an import has them
-    at hand, ``screen_imported`` reads them); the count per outcome.
+    """Screen cases still in 'imported' in bulk, from their profiles (``screen_imported``
+    reads them); the count per outcome.
 
     Same rules as :func:`screen_case` (the policy decides, the procedure engine moves
-    the cases), written with executemany so the whole backlog screens in seconds.
+    the cases), written set-based so the whole backlog screens in seconds.
     """
+    plan = plan_screening(actor, profiles, policy)
+    procedure.advance_many(db, plan.moves, actor)
+    record_screenings(db, plan)
+    return plan.counts
+
+
+@dataclass(frozen=True)
+class ScreeningPlan:
+    """A bulk screening decided and not yet written: each case's verdict, its move for
+    the engine (from 'imported'), the screenings' rows and the count per outcome."""
+
+    verdicts: dict[uuid.UUID, Verdict]
+    moves: list[procedure.Planned]
+    screenings: list[dict[str, Any]]
+    counts: dict[str, int]
+
+
+def plan_screening(
+    actor: Actor, profiles: Mapping[uuid.UUID, CaseProfile], policy: Policy | None = None
+) -> ScreeningPlan:
+    """The verdicts for cases in 'imported' and what they write (``screen_new``), before
+    anything is written: an import decides the screening of its new cases first and
+    writes each case once, screened (``procedure.admit_rows``)."""
     policy = policy or active_policy()
     now = utcnow()
+    recorded = recorded_prompts(policy)
+    verdicts = {case_id: screen(policy, p, recorded) for case_id, p in profiles.items()}
+    excluded = [(c, v.reason) for c, v in verdicts.items() if v.outcome not in TRACK_FOR]
+    sealed = seal_many(Case.exclusion_reason, excluded)
+    reasons = dict(zip((case_id for case_id, _ in excluded), sealed, strict=True))
     planned: list[procedure.Planned] = []
     screenings: list[dict[str, Any]] = []
     counts: dict[str, int] = {}
-    recorded = recorded_prompts(policy)
-    for case_id, case_profile in profiles.items():
-        verdict = screen(policy, case_profile, recorded)
-        track = TRACK_FOR.get(verdict.outcome)
+    for case_id, verdict in verdicts.items():
         counts[verdict.outcome] = counts.get(verdict.outcome, 0) + 1
-        planned.append(
-            procedure.Planned(
-                case_id=case_id,
-                source=CaseState.IMPORTED,
-                event=_event_for(verdict),
-                reason=verdict.event_reason,
-                changes={
-                    "track": track,
-                    "policy_version": policy.version,
-                    "exclusion_reason": None
-                    if track
-                    else seal_value(Case.exclusion_reason, case_id, verdict.reason),
-                },
-            )
-        )
+        changes = {
+            "track": TRACK_FOR.get(verdict.outcome),
+            "policy_version": policy.version,
+            "exclusion_reason": reasons.get(case_id),
+        }
+        event, why = _event_for(verdict), verdict.event_reason
+        planned.append(procedure.Planned(case_id, CaseState.IMPORTED, event, why, changes))
         screenings.append(
             {
                 "id": uuid.uuid4(),
@@ -208,10 +225,12 @@ def screen_new(
                 "screened_by_id": actor.user_id,
             }
         )
-    procedure.advance_many(db, planned, actor)
-    if screenings:
-        insert_rows(db, Screening, screenings)
-    return counts
+    return ScreeningPlan(verdicts, planned, screenings, counts)
+
+
+def record_screenings(db: Session, plan: ScreeningPlan) -> None:
+    """Write the screenings of a plan whose cases the engine has moved."""
+    insert_rows(db, Screening, plan.screenings)
 
 
 def screenings_of(db: Session, case_id: uuid.UUID) -> Sequence[Screening]:

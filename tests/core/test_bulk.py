@@ -3,13 +3,14 @@ column's type, its Python-side default, the refusal of plaintext in an encrypted
 and a set-based update changes only the rows its match still finds. On SQLite and, with
 ``HEARING_TEST_DATABASE_URL``, on PostgreSQL (COPY and ``UPDATE ... FROM unnest``)."""
 
+import gc
 import uuid
 
 import pytest
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.exc import StatementError
 
-from service.core.bulk import among, insert_rows, update_rows
+from service.core.bulk import among, insert_rows, older_objects_left_alone, update_rows
 from service.core.crypto import PlaintextRefused, seal_value
 from service.models import Case, Screening, Signal
 from service.workflow import CaseState
@@ -65,3 +66,24 @@ def test_a_set_based_update_changes_only_the_rows_it_still_matches(db, factory):
         ).all()
     )
     assert [states[c.id] for c in cases] == ["excluded", "excluded", "imported"]
+
+
+def test_bulk_work_leaves_the_collector_as_it_found_it():
+    """While a batch is written the older objects are left out of the collector's walks;
+    afterwards they are collected again, unless someone else had frozen them (the app
+    does at start-up)."""
+    frozen_before = gc.get_freeze_count()  # an app started by an earlier test
+    gc.unfreeze()
+    try:
+        with older_objects_left_alone():
+            assert gc.get_freeze_count() > 0
+        assert gc.get_freeze_count() == 0
+        gc.freeze()
+        frozen = gc.get_freeze_count()
+        with older_objects_left_alone():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+        if frozen_before:
+            gc.freeze()
