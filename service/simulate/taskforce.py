@@ -1,16 +1,19 @@
 """Replay the Taskforce's 2020 pilot through the service: ``hearing simulate taskforce``.
 
-The replay calls the same actions the API calls (each domain's ``service.py``, through
-``service.dev.driver``), each taken by the role that takes it in reality (planner,
-lawyer, host, applicant, translator, officer, senior, coordinator), not the HTTP API:
+By default the replay calls the same actions the API calls (each domain's
+``service.py``, through ``service.dev.driver``), each taken by the role that takes it in
+reality (planner, lawyer, host, applicant, translator, officer, senior, coordinator):
 
 - speed: fifteen thousand cases and some thirty thousand actions in about four minutes
   of one core's time (measured 2026-12-06 on SQLite), where the HTTP door adds sign-in,
-  a request, a response and a transaction per action; that door is measured on its own
-  by the load tests (``tests/test_load.py``, ``bench/``);
+  a request, a response and a transaction per action;
 - determinism: one process, one transaction, one simulated clock
   (``core.clock.simulated``); no scheduler, no second process that could interleave,
   so ``--seed`` gives the same table every time.
+
+With ``--http URL`` or ``--processes N`` (the load test) the same steps go to app
+processes through the JSON API instead (``simulate.http``), one request at a time with
+the simulated time in a header; the table is the same for the same seed.
 
 Time runs on the simulated clock from March 2020: each step happens at its own moment
 (a consent days after the invitation, a session at nine, a translation a week later),
