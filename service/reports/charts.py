@@ -123,6 +123,16 @@ def _margins(
     return counts + TICK + 2 * PAD + titled, slanted + TICK + 2 * PAD, PAD, top
 
 
+def _rectangle(
+    start: float, width: float, value: float, horizontal: bool
+) -> list[tuple[float, float]]:
+    """A bar's corners: across the category from ``start``, along the values to ``value``."""
+    across, along = (start, start + width), (0.0, value)
+    corners = [(across[0], along[0]), (across[1], along[0]), (across[1], along[1])]
+    corners.append((across[0], along[1]))
+    return [(y, x) for x, y in corners] if horizontal else corners
+
+
 @lru_cache(maxsize=64)
 def _bar_chart(
     prefix: str,
@@ -134,6 +144,7 @@ def _bar_chart(
     axis_label: str,
 ) -> str:
     import matplotlib  # heavy import: only where a chart is drawn
+    from matplotlib.collections import PolyCollection
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
@@ -144,12 +155,18 @@ def _bar_chart(
         positions = list(range(len(labels)))
         width = 0.8 / max(len(series), 1)
         for index, (name, values) in enumerate(series):
-            offset = [p - 0.4 + width * (index + 0.5) for p in positions]
+            # One collection of rectangles per series, not an artist per bar: a year's
+            # weekly flow has a hundred bars.
+            bars = [
+                _rectangle(p - 0.4 + width * index, width, value, horizontal)
+                for p, value in zip(positions, values, strict=True)
+            ]
             colour = COLOURS[index % len(COLOURS)]
-            if horizontal:
-                axes.barh(offset, values, height=width, color=colour, label=name)
-            else:
-                axes.bar(offset, values, width=width, color=colour, label=name)
+            axes.add_collection(
+                PolyCollection(bars, facecolors=colour, edgecolors="none", label=name)
+            )
+        categories = axes.set_ylim if horizontal else axes.set_xlim
+        categories(-0.5, len(labels) - 0.5)
         # Counts: whole numbers from zero, also when every bar is zero.
         values_axis = axes.xaxis if horizontal else axes.yaxis
         values_axis.set_major_locator(MaxNLocator(integer=True))
