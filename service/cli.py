@@ -96,21 +96,44 @@ def simulate() -> None:
 @simulate.command("taskforce")
 @click.option("--seed", default=1, show_default=True, help="The same seed gives the same run.")
 @click.option("--scale", default=1.0, show_default=True, help="0.1: a tenth of the backlog.")
-def simulate_taskforce(seed: int, scale: float) -> None:
+@click.option(
+    "--http",
+    "urls",
+    multiple=True,
+    help="Drive the app process at this URL over HTTP (repeat: round-robin); it must run "
+    "on this database with HEARING_SIMULATED_CLOCK=true.",
+)
+@click.option(
+    "--processes",
+    default=0,
+    show_default=True,
+    help="Start this many app processes on this database and drive them over HTTP.",
+)
+def simulate_taskforce(seed: int, scale: float, urls: tuple[str, ...], processes: int) -> None:
     """Replay the 2020 pilot (15,348 cases, DOMAIN.md Tabel 4) into an empty database
     and print the report per nationality over the replay's period (the figures of
-    GET /api/v1/reports/nationalities). Uses the Taskforce's eligibility policy."""
+    GET /api/v1/reports/nationalities). Uses the Taskforce's eligibility policy. In this
+    process by default; over the JSON API with --http or --processes (the load test)."""
     import os
+    import tempfile
+    from contextlib import nullcontext
 
     from service.core.db import unit_of_work
+    from service.simulate.http import app_processes
     from service.simulate.summary import render
     from service.simulate.taskforce import POLICY, replay
 
     os.environ["HEARING_ELIGIBILITY_POLICY"] = POLICY
     get_settings.cache_clear()
+    workdir = tempfile.mkdtemp(prefix="hearing-replay-")
+    started = (
+        app_processes(processes, get_settings().database_url, workdir)
+        if processes
+        else nullcontext(list(urls))
+    )
     try:
-        with unit_of_work() as db:
-            result = replay(db, seed=seed, scale=scale)
+        with started as doors, unit_of_work() as db:
+            result = replay(db, seed=seed, scale=scale, urls=doors)
     except (RuntimeError, ValueError) as refused:
         raise click.ClickException(str(refused)) from None
     period = result.period
@@ -122,6 +145,12 @@ def simulate_taskforce(seed: int, scale: float) -> None:
         f"{result.cpu_seconds:.1f} s CPU ({result.actions / result.cpu_seconds:,.0f} actions/s); "
         f"simulated clock ended {result.ended:%Y-%m-%d}"
     )
+    if result.requests:
+        click.echo(
+            f"over HTTP ({processes or len(urls)} app process(es)): {result.requests:,} "
+            f"requests in {result.seconds:.1f} s wall time "
+            f"({result.requests_per_second:,.1f} requests/s)"
+        )
     for name, count in result.sweeps.items():
         click.echo(f"  sweep {name}: {count:,}")
 

@@ -27,7 +27,7 @@ from service.consultations.pages import router as consultation_pages
 from service.core.context import RequestContext
 from service.core.error_handlers import install_error_handlers
 from service.core.errors import DATABASE_RETRY_SECONDS, PROBLEM_RESPONSES, DomainError
-from service.core.middleware import BodyLimit, SecurityHeaders
+from service.core.middleware import BodyLimit, SecurityHeaders, SimulatedNow
 from service.core.routing import UnitOfWorkRoute, match_by_prefix
 from service.core.settings import PROJECT_ROOT, get_settings
 from service.core.templating import templates
@@ -243,6 +243,8 @@ def create_app() -> FastAPI:
     app.add_middleware(
         SecurityHeaders, microphone_paths=("/kiosk/sections/", "/interpreter/forms/")
     )
+    if get_settings().simulated_clock:  # a replay's app process (refused in production)
+        app.add_middleware(SimulatedNow)
     app.add_middleware(RequestContext)  # outermost: every response carries the id
     return app
 

@@ -2,10 +2,13 @@
 
 A replay (``service/simulate``) may put a :class:`SimulatedClock` in charge for a while
 (``simulated``): every ``utcnow()`` of the service then reads it, so terms, reminders and
-sweeps run as they would over months, in seconds."""
+sweeps run as they would over months, in seconds. Over HTTP (``hearing simulate
+taskforce --http``) each request tells its moment instead (``told``, set by the
+``SimulatedNow`` middleware, which only an app with ``simulated_clock`` installs)."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 
 
@@ -24,12 +27,24 @@ class SimulatedClock:
 
 
 _simulated: SimulatedClock | None = None
+# The moment a replay's request said it is (one request, one moment; per task and thread).
+_told: ContextVar[datetime | None] = ContextVar("told", default=None)
 
 
 def utcnow() -> datetime:
     if _simulated is not None:
         return _simulated.now
-    return datetime.now(UTC)
+    return _told.get() or datetime.now(UTC)
+
+
+@contextmanager
+def told(moment: datetime) -> Iterator[datetime]:
+    """Let ``moment`` be 'now' for the code inside the block (a replay's request)."""
+    token = _told.set(as_utc(moment))
+    try:
+        yield moment
+    finally:
+        _told.reset(token)
 
 
 @contextmanager

@@ -4,10 +4,13 @@ Written as plain ASGI (not Starlette's BaseHTTPMiddleware) so they add no task o
 thread per request.
 """
 
+from datetime import datetime
+
 import anyio
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.core.clock import told
 from service.core.errors import problem
 from service.core.settings import get_settings
 
@@ -168,3 +171,26 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> Non
 
 
 __all__ = ["BodyLimit", "SecurityHeaders"]
+
+
+SIMULATED_NOW = b"x-simulated-now"
+
+
+class SimulatedNow:
+    """A replay's request says what time it is (``X-Simulated-Now``, ISO 8601): the
+    replay's simulated clock, shared with the app processes it drives over HTTP
+    (``service/simulate``). Only an app with ``simulated_clock`` on installs it, and the
+    settings refuse that in production: there nobody may set the service's clock."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        said = (
+            dict(scope.get("headers", ())).get(SIMULATED_NOW) if scope["type"] == "http" else None
+        )
+        if said is None:
+            await self.app(scope, receive, send)
+            return
+        with told(datetime.fromisoformat(said.decode())):
+            await self.app(scope, receive, send)

@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     # timeout (60 s on common ones), so the balancer, not the app, closes them, and a
     # client never sends a request on a connection the app is closing (a reset).
     keep_alive_seconds: int = Field(default=75, ge=1)
+    # A replay over HTTP (hearing simulate taskforce --processes) tells the app processes
+    # its simulated time per request (core.middleware.SimulatedNow). Never in production.
+    simulated_clock: bool = False
     # Slow clients (core/server.py): a request's headers must be complete this long after
     # it began, and its body within the second limit, or the connection is closed (408).
     header_timeout_seconds: float = Field(default=10, gt=0)
@@ -227,6 +230,10 @@ class Settings(BaseSettings):
     def _refuse_weak_secret_in_production(self) -> "Settings":
         if self.env != "production":
             return self
+        if self.simulated_clock:
+            raise ValueError(
+                "HEARING_SIMULATED_CLOCK lets a request set the time: not in production"
+            )
         key = self.secret_key
         if key == DEV_SECRET or len(key) < MIN_SECRET_LENGTH or len(set(key)) < MIN_SECRET_SYMBOLS:
             raise ValueError(

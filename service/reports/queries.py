@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, func, select
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from service.core.settings import get_settings
@@ -311,9 +311,27 @@ def span_days(db: Session, begin: Any, end: Any) -> Any:
 
 def step_days(db: Session, period: Period, begin: Any, end: Any, *extra: Any) -> list[float]:
     """Days from ``begin`` to ``end`` of the cases whose ``end`` fell in the period."""
-    span = span_days(db, begin, end)
-    query = select(span).where(begin.is_not(None), _in(end, period), *extra)
-    return [float(days) for days in db.scalars(query) if days is not None and days >= 0]
+    return _spans(db, period, {"days": (begin, end, and_(true(), *extra))})["days"]
+
+
+def _spans(
+    db: Session, period: Period, wanted: dict[str, tuple[Any, Any, ColumnElement[bool]]]
+) -> dict[str, list[float]]:
+    """Several ``step_days`` in one pass over the cases: per name, the days from ``begin``
+    to ``end`` of the cases (matching the condition) whose ``end`` fell in the period."""
+    columns = [
+        case((and_(begin.is_not(None), _in(end, period), condition), span_days(db, begin, end)))
+        for begin, end, condition in wanted.values()
+    ]
+    ends = {str(end): end for _begin, end, _condition in wanted.values()}
+    anywhere = or_(*[_in(end, period) for end in ends.values()])
+    found: dict[str, list[float]] = {name: [] for name in wanted}
+    names = list(wanted)
+    for row in db.execute(select(*columns).where(anywhere)):
+        for name, days in zip(names, row, strict=True):
+            if days is not None and days >= 0:
+                found[name].append(float(days))
+    return found
 
 
 def step_time(step: str, days: list[float], six_weeks: bool = False) -> StepTime:
@@ -336,49 +354,59 @@ def distribution(days: list[float]) -> list[tuple[str, int]]:
     return list(zip([*labels, f"> {BINS[-1]}"], counts, strict=True))
 
 
-def handling_hours(db: Session, period: Period, *extra: Any) -> list[float]:
-    """Active officer hours per case decided in the period (its workbench intervals)."""
+def handling_hours(db: Session, period: Period) -> tuple[list[float], list[float]]:
+    """Active officer hours per case decided in the period (its workbench intervals): of
+    every such case, and of those decided on the form."""
     hours = func.sum(span_days(db, WorkInterval.started_at, WorkInterval.last_seen_at)) * 24
+    on_form = func.max(case((Case.state == S.DECIDED_ON_FORM, 1), else_=0))
     query = (
-        select(hours)
+        select(hours, on_form)
         .select_from(WorkInterval)
         .join(Case, Case.id == WorkInterval.case_id)
-        .where(_in(Case.decided_at, period), *extra)
+        .where(_in(Case.decided_at, period))
         .group_by(WorkInterval.case_id)
     )
-    return [float(value) for value in db.scalars(query) if value is not None]
+    every, written = [], []
+    for value, decided_on_form in db.execute(query):
+        if value is not None:
+            every.append(float(value))
+            if decided_on_form:
+                written.append(float(value))
+    return every, written
+
+
+# The figures of the time report, each the days of ``_spans`` (the steps by their names).
+_WHOLE = (Case.invited_at, Case.decided_at)
+TIME_SPANS: dict[str, tuple[Any, Any, ColumnElement[bool]]] = {
+    **{name: (begin, end, true()) for name, begin, end in STEPS},
+    "written": (*_WHOLE, Case.state == S.DECIDED_ON_FORM),
+    "regular": (*_WHOLE, Case.state.in_(REGULAR_STATES)),
+}
 
 
 def time_report(db: Session, period: Period) -> TimeReport:
-    steps = [
-        step_time(name, step_days(db, period, begin, end), six_weeks=name == "whole")
-        for name, begin, end in STEPS
-    ]
-    on_form = Case.state == S.DECIDED_ON_FORM
-    hours = handling_hours(db, period)
-    written_days = step_days(db, period, Case.invited_at, Case.decided_at, on_form)
-    whole = step_days(db, period, Case.invited_at, Case.decided_at)
+    """Every step's days in one pass over the cases, the handling hours in another."""
+    days = _spans(db, period, TIME_SPANS)
+    steps = [step_time(name, days[name], six_weeks=name == "whole") for name, _b, _e in STEPS]
+    hours, written_hours = handling_hours(db, period)
     return TimeReport(
         steps=steps,
         handling_cases=len(hours),
         handling_median_hours=_rounded(statistics.median(hours) if hours else None, 2),
         handling_p90_hours=_rounded(percentile(hours, 0.9), 2),
         handling_mean_hours=_rounded(statistics.fmean(hours) if hours else None, 2),
-        comparison=comparison(db, period, written_days, handling_hours(db, period, on_form)),
-        distribution=distribution(whole),
+        comparison=comparison(days["written"], written_hours, days["regular"]),
+        distribution=distribution(days["whole"]),
     )
 
 
 def comparison(
-    db: Session, period: Period, written_days: list[float], written_hours: list[float]
+    written_days: list[float], written_hours: list[float], regular: list[float]
 ) -> Comparison:
     """The written track's cases decided on the form against the regular procedure: the
-    recorded times of cases that went the regular way where there are any, otherwise the
-    configured baseline (settings ``report_regular_*``)."""
+    recorded times of cases that went the regular way (``regular``, their days) where
+    there are any, otherwise the configured baseline (settings ``report_regular_*``)."""
     settings = get_settings()
-    regular = step_days(
-        db, period, Case.invited_at, Case.decided_at, Case.state.in_(REGULAR_STATES)
-    )
     recorded = bool(regular)
     regular_days = statistics.median(regular) if recorded else settings.report_regular_days
     regular_hours = settings.report_regular_handling_hours
@@ -416,21 +444,20 @@ PARTY = {
 def held_steps(db: Session, now: datetime) -> list[HeldStep]:
     """Open cases per stage with how long they have been in it (since the event that
     brought them there), the stage holding them longest first."""
+    # The latest event of each open case, found through the (case, at) index, and the
+    # days since counted by the database: no timestamp fetched and parsed per case.
     entered = (
-        select(CaseEventRow.case_id, func.max(CaseEventRow.at).label("at"))
-        .join(Case, Case.id == CaseEventRow.case_id)
-        .where(Case.state.not_in(TERMINAL_STATES))
-        .group_by(CaseEventRow.case_id)
-        .subquery()
+        select(func.max(CaseEventRow.at))
+        .where(CaseEventRow.case_id == Case.id)
+        .correlate(Case)
+        .scalar_subquery()
     )
-    rows = db.execute(
-        select(Case.state, entered.c.at)
-        .join(entered, entered.c.case_id == Case.id)
-        .where(Case.state.not_in(TERMINAL_STATES))
-    ).all()
+    since = span_days(db, entered, bindparam("now", now, type_=UtcDateTime()))
+    rows = db.execute(select(Case.state, since).where(Case.state.not_in(TERMINAL_STATES))).all()
     waits: dict[str, list[float]] = defaultdict(list)
-    for state, at in rows:
-        waits[str(state)].append((now - at).total_seconds() / DAY)
+    for state, days in rows:
+        if days is not None:  # a case without events (none yet) has no stage time
+            waits[str(state)].append(float(days))
     held = [
         HeldStep(
             state=state,

@@ -1,16 +1,19 @@
 """Replay the Taskforce's 2020 pilot through the service: ``hearing simulate taskforce``.
 
-The replay calls the same actions the API calls (each domain's ``service.py``, through
-``service.dev.driver``), each taken by the role that takes it in reality (planner,
-lawyer, host, applicant, translator, officer, senior, coordinator), not the HTTP API:
+By default the replay calls the same actions the API calls (each domain's
+``service.py``, through ``service.dev.driver``), each taken by the role that takes it in
+reality (planner, lawyer, host, applicant, translator, officer, senior, coordinator):
 
 - speed: fifteen thousand cases and some thirty thousand actions in about four minutes
   of one core's time (measured 2026-12-06 on SQLite), where the HTTP door adds sign-in,
-  a request, a response and a transaction per action; that door is measured on its own
-  by the load tests (``tests/test_load.py``, ``bench/``);
+  a request, a response and a transaction per action;
 - determinism: one process, one transaction, one simulated clock
   (``core.clock.simulated``); no scheduler, no second process that could interleave,
   so ``--seed`` gives the same table every time.
+
+With ``--http URL`` or ``--processes N`` (the load test) the same steps go to app
+processes through the JSON API instead (``simulate.http``), one request at a time with
+the simulated time in a header; the table is the same for the same seed.
 
 Time runs on the simulated clock from March 2020: each step happens at its own moment
 (a consent days after the invitation, a session at nine, a translation a week later),
@@ -29,7 +32,7 @@ import heapq
 import itertools
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
@@ -47,7 +50,6 @@ from service.core.settings import get_settings
 from service.corrections import service as corrections
 from service.corrections.schemas import CorrectionItemIn
 from service.decisions import service as decisions
-from service.decisions.schemas import FinalDecisionIn
 from service.dev.demo import (
     AGENCY_A,
     AGENCY_B,
@@ -56,9 +58,8 @@ from service.dev.demo import (
     ensure_agencies,
     ensure_staff,
 )
-from service.dev.driver import Driver
 from service.invitations import service as invitations
-from service.models import Case, Gender, HearingSession, Location, Role, Room
+from service.models import Case, Gender, HearingSession, Location, Room
 from service.models.corrections import ItemKind
 from service.models.decisions import DecisionKind, FinalOutcome
 from service.questionnaires import service as questionnaires
@@ -76,6 +77,8 @@ from service.simulate.figures import (
     not_granted_split,
     quotas,
 )
+from service.simulate.http import Doors, HttpDriver
+from service.simulate.steps import Steps
 from service.simulate.summary import GroupRow
 from service.terms import service as terms
 from service.terms.policy import add_working_days, is_working_day
@@ -121,10 +124,15 @@ class Result:
     cpu_seconds: float  # this process's CPU time (a shared machine's wall time varies)
     sweeps: dict[str, int]
     ended: datetime
+    requests: int = 0  # over HTTP: the requests to the app processes
 
     @property
     def per_second(self) -> float:
         return self.actions / self.seconds if self.seconds else 0.0
+
+    @property
+    def requests_per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
 
 
 @dataclass
@@ -186,6 +194,7 @@ class Replay:
     actions: int = 0
     sweeps: dict[str, int] = field(default_factory=dict)
     next_sweep: datetime = field(init=False)
+    doors: Doors | None = None  # over HTTP: the app processes (``simulate.http``)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
@@ -202,7 +211,8 @@ class Replay:
         planner = staff["planner.jansen"]
         self.planner = Actor(role=planner.role, user_id=planner.id)
         self.form: FormDefinition = questionnaires.policy_form()
-        self.driver = Driver(
+        steps = Steps if self.doors is None else HttpDriver
+        self.driver = steps(
             db,
             self.cast,
             self.form,
@@ -212,6 +222,8 @@ class Replay:
             kind=self._kind,
             estimated_days=self._estimate,
         )
+        if isinstance(self.driver, HttpDriver):
+            self.driver.doors = self.doors
         rooms = db.execute(select(Location, Room).join(Room, Room.location_id == Location.id))
         self.seats = SeatPlanner(db, sorted(rooms.all(), key=lambda lr: (lr[0].name, lr[1].name)))
         for hearing in db.scalars(select(HearingSession)):
@@ -358,7 +370,7 @@ class Replay:
         for name in agencies[first:] + agencies[:first]:
             self.agency_name = name
             try:
-                with self.db.begin_nested():
+                with self.driver.attempt():
                     self.act(case, S.IN_TRANSLATION)
             except AgencyFull:
                 continue
@@ -416,14 +428,13 @@ class Replay:
         handoff = decisions.handoff_of(self.db, case.id)
         estimate = handoff.estimated_days or self.rng.choice((1, 2))
         days = estimate if self.rng.random() < 0.7 else 3 - estimate
-        decisions.record_actual_days(self.db, case.id, days)
+        self.driver.record_actual_days(case, days)
         self.later(self.after_working_days(self.rng.randint(5, 20), 10), case, "final")
 
     def _final(self, case: Case) -> None:
         outcome = self.plans[case.v_number].outcome
         assert outcome is not None
-        officer = self.cast.actor(Role.OFFICER, case)
-        decisions.record_final_decision(self.db, case, officer, FinalDecisionIn(outcome=outcome))
+        self.driver.record_final_decision(case, outcome)
 
     # --- the worker's periodic sweeps, once a simulated morning ----------------------
 
@@ -454,9 +465,13 @@ class Replay:
                 self.routed(db.get_one(Case, case_id))
 
 
-def replay(db: Session, seed: int = 1, scale: float = 1.0) -> Result:
+def replay(db: Session, seed: int = 1, scale: float = 1.0, urls: Sequence[str] = ()) -> Result:
     """Replay the pilot in ``db`` (the caller commits). Refused on a database that holds
-    cases already, or with another eligibility policy than the Taskforce's."""
+    cases already, or with another eligibility policy than the Taskforce's.
+
+    With ``urls`` the steps go to those app processes over HTTP, round-robin
+    (``simulate.http``); they must run on ``db``'s database with the simulated clock on,
+    and the replay commits as it goes (each request must see what came before)."""
     settings = get_settings()
     if settings.env == "production":
         raise RuntimeError("the replay makes demo staff with well-known passwords")
@@ -464,14 +479,19 @@ def replay(db: Session, seed: int = 1, scale: float = 1.0) -> Result:
         raise RuntimeError(f"the replay screens by the Taskforce's policy: set {POLICY}")
     if db.scalar(select(func.count()).select_from(Case)):
         raise RuntimeError("the replay needs a database without cases")
+    doors = Doors(db, list(urls)) if urls else None
     started, cpu_started = time.perf_counter(), time.process_time()
-    with simulated(SimulatedClock(at(IMPORTED_ON, 8))) as clock:
-        run = Replay(db, seed, scale, clock)
-        imported = run.prepare()
-        run.draw()
-        run.run()
-        db.flush()
-        ended = clock.now
+    try:
+        with simulated(SimulatedClock(at(IMPORTED_ON, 8))) as clock:
+            run = Replay(db, seed, scale, clock, doors=doors)
+            imported = run.prepare()
+            run.draw()
+            run.run()
+            db.flush()
+            ended = clock.now
+    finally:
+        if doors is not None:
+            doors.close()
     # The jobs the actions queued (mail, PDFs) stay in the outbox: not handed to the queue
     # at commit, they wait for a worker's requeue sweep (``core.jobs.requeue_jobs``).
     db.info.pop(AFTER_COMMIT, None)
@@ -480,4 +500,8 @@ def replay(db: Session, seed: int = 1, scale: float = 1.0) -> Result:
     period = Period(start=IMPORTED_ON, end=local_day(ended))
     table = by_nationality(db, period)
     sweeps = dict(sorted(run.sweeps.items()))
-    return Result(table, period, run.intended(), imported, run.actions, seconds, cpu, sweeps, ended)
+    requests = doors.requests if doors else 0
+    intended = run.intended()
+    return Result(
+        table, period, intended, imported, run.actions, seconds, cpu, sweeps, ended, requests
+    )
