@@ -405,8 +405,11 @@ def carry_over(base: FormDefinition, form: FormDefinition) -> int:
 
 def espeak_command(language: str) -> tuple[list[str], dict[str, str]] | None:
     """How to run espeak-ng for ``language`` as a separate process, or None without a
-    voice. Debian's espeak-ng 1.51 has no Tigrinya; the PyPI package espeakng-loader
-    ships libespeak-ng 1.52 with its data, which the same program then loads."""
+    voice. The PyPI package espeakng-loader ships libespeak-ng 1.52 with its data, which
+    Debian's program then loads: 1.52 speaks Tigrinya, and it says the same text the
+    same way every time (1.51 varies some Arabic texts from run to run, so a published
+    placeholder made again would not match its pinned hash). Without it, Debian's 1.51
+    speaks every language but Tigrinya."""
     program = shutil.which("espeak-ng")
     if program is None:
         return None
@@ -414,11 +417,9 @@ def espeak_command(language: str) -> tuple[list[str], dict[str, str]] | None:
     if voice is None:
         return None
     command = [program, "-v", voice, "--stdout", "--stdin"]
-    if language != "ti":
-        return command, {}
     library = _espeak_152()
     if library is None:
-        return None
+        return None if language == "ti" else (command, {})
     env = {"LD_LIBRARY_PATH": str(library)}
     return [program, f"--path={library}", *command[1:]], env
 

@@ -166,7 +166,7 @@ def _bar_chart(
                 PolyCollection(bars, facecolors=colour, edgecolors="none", label=name)
             )
         categories = axes.set_ylim if horizontal else axes.set_xlim
-        categories(-0.5, len(labels) - 0.5)
+        categories(-0.5, max(len(labels), 1) - 0.5)  # no labels: an empty chart, not a warning
         # Counts: whole numbers from zero, also when every bar is zero.
         values_axis = axes.xaxis if horizontal else axes.yaxis
         values_axis.set_major_locator(MaxNLocator(integer=True))
