@@ -46,7 +46,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 def browsers(live: Live) -> Iterator[list[httpx.Client]]:
     """Six planners, each signed in in their own browser (cookies, CSRF)."""
     with seeded(live.engine) as factory:
-        people = [factory.person(Role.PLANNER) for _ in range(PLANNERS)]
+        # Six planners, not one six times: the same planner's third sign-in would wait
+        # for the next authenticator code (a code is good once), 30 s each.
+        people = [factory.person(Role.PLANNER, f"p{n}") for n in range(PLANNERS)]
     clients = []
     for person in people:
         client = httpx.Client(base_url=live.app.url, timeout=60, trust_env=False)
