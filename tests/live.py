@@ -7,17 +7,20 @@ on a plain session and commits), then talk to the process over HTTP or watch the
 database. ``server_error_excerpt`` finds tracebacks and 500s in a process's log.
 """
 
+import atexit
 import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,23 +45,51 @@ _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never 
 
 def fresh_database(tmp: Path, tag: str) -> str:
     """A migrated database for one process: a SQLite file in ``tmp``, or on PostgreSQL a
-    new database named after the suite's one (so that ``.ci/run`` cleans up leftovers)."""
-    requested = os.environ.get("HEARING_TEST_DATABASE_URL", "")
-    if requested.startswith("postgres"):
-        base = make_url(requested)
-        name = f"{base.database}_{WORKER}_{os.getpid()}_{tag}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-        finally:
-            admin.dispose()
-        url = base.set(database=name).render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{tmp / f'{tag}.db'}"
-    run_migrations(url)
+    new database named after the suite's one (so that ``.ci/run`` cleans up leftovers).
+    Each is a copy of one database per test process that the migrations built once: they
+    take seconds, and a dozen modules start processes (tests/test_migrations.py runs the
+    migrations themselves)."""
+    template = _migrated_template()
+    url = _new_database(tmp, tag, template=template)
+    if url.startswith("sqlite"):
+        with (
+            closing(sqlite3.connect(str(make_url(template).database))) as source,
+            closing(sqlite3.connect(str(make_url(url).database))) as target,
+        ):
+            source.backup(target)
     return url
+
+
+_template: str | None = None  # this process's migrated database, never used itself
+
+
+def _migrated_template() -> str:
+    global _template
+    if _template is None:
+        url = _new_database(Path(tempfile.mkdtemp(prefix="hearing-template-")), "template")
+        run_migrations(url)
+        if url.startswith("postgres"):
+            atexit.register(drop_database, url)
+        _template = url
+    return _template
+
+
+def _new_database(tmp: Path, tag: str, template: str | None = None) -> str:
+    """An empty database (on PostgreSQL a copy of ``template`` when given)."""
+    requested = os.environ.get("HEARING_TEST_DATABASE_URL", "")
+    if not requested.startswith("postgres"):
+        return f"sqlite:///{tmp / f'{tag}.db'}"
+    base = make_url(requested)
+    name = f"{base.database}_{WORKER}_{os.getpid()}_{tag}"
+    copy = f' TEMPLATE "{make_url(template).database}"' if template else ""
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def drop_database(url: str) -> None:
