@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -26,11 +25,13 @@ def test_the_app_starts_without_importing_the_pdf_library():
     assert result.stdout.strip() == "False"
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> Iterator[App]:
-    url = fresh_database(tmp_path, "serve")
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    """One app with short limits for both slow clients (each on its own connection)."""
+    tmp = tmp_path_factory.mktemp("serve")
+    url = fresh_database(tmp, "serve")
     started = start_app(
-        url, tmp_path, HEARING_HEADER_TIMEOUT_SECONDS="1", HEARING_BODY_TIMEOUT_SECONDS="1"
+        url, tmp, HEARING_HEADER_TIMEOUT_SECONDS="1", HEARING_BODY_TIMEOUT_SECONDS="1"
     )
     try:
         yield started
@@ -75,6 +76,7 @@ def trickle(sock: socket.socket, data: bytes) -> bytes | None:
 
 def test_a_client_trickling_its_headers_is_cut_off(app: App):
     headers = b"GET /health HTTP/1.1\r\nHost: localhost\r\n" + b"X-Slow: " + b"a" * 1000
+    app.new_errors()  # the other test's output is its own
     with connect(app) as sock:
         answer = trickle(sock, headers)
     assert answer is not None, "the server held a connection whose headers never ended"
@@ -88,6 +90,7 @@ def test_a_client_trickling_its_body_gets_408(app: App):
         b"POST /api/v1/auth/token HTTP/1.1\r\nHost: localhost\r\n"
         b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
     )
+    app.new_errors()
     with connect(app) as sock:
         sock.sendall(head)
         answer = trickle(sock, body)
