@@ -67,6 +67,17 @@ from tests.factories import Factory  # noqa: E402
 IS_POSTGRES = TEST_DATABASE_URL.startswith("postgres")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test marked ``own_database`` does the same whatever the suite's database: the
+    SQLite run (``make test``, .ci/run's first) runs it, the PostgreSQL run not again."""
+    if not IS_POSTGRES:
+        return
+    again = pytest.mark.skip(reason="the same on any suite database: the SQLite run has it")
+    for item in items:
+        if item.get_closest_marker("own_database"):
+            item.add_marker(again)
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if IS_POSTGRES:
         from sqlalchemy import create_engine, text

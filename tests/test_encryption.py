@@ -259,6 +259,7 @@ def test_keys_are_never_in_the_settings_repr(use_keys: Callable[[str, str], None
     assert os.environ["HEARING_DATA_KEYS"].endswith(secret)
 
 
+@pytest.mark.own_database
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_the_migration_seals_existing_rows_and_opens_them_on_the_way_down(
     backend: str, request: pytest.FixtureRequest
@@ -451,6 +452,7 @@ def test_an_event_reason_moved_to_another_case_or_kind_fails_to_decrypt(
         timeline(db, other.id)
 
 
+@pytest.mark.own_database
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_the_migration_gives_events_their_kind_and_seals_reasons_and_stored_answers(
     backend: str, request: pytest.FixtureRequest

@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import IS_POSTGRES
-
 ROOT = Path(__file__).resolve().parents[1]
 LOCKS = ("requirements.lock", "requirements-build.lock")
 
@@ -38,9 +36,7 @@ def test_every_locked_requirement_is_pinned_with_a_hash() -> None:
             assert re.match(r"^[A-Za-z0-9_.\-]+==\S+ \\$", line), f"{lock}: not pinned: {line}"
 
 
-# Three minutes of pip that no database takes part in: .ci/run checks it in its SQLite run
-# (as `make test` does), not once more in its PostgreSQL run.
-@pytest.mark.skipif(IS_POSTGRES, reason="no database takes part: the SQLite run checks it")
+@pytest.mark.own_database  # three minutes of pip, no database
 def test_a_fresh_virtualenv_from_the_lock_installs_exactly_the_lock(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     environment = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}

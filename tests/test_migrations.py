@@ -111,15 +111,18 @@ def test_there_is_one_head():
     assert len(heads) == 1
 
 
+@pytest.mark.own_database
 def test_migrations_round_trip_on_a_fresh_sqlite_file(sqlite_url):
     assert_round_trip_and_no_drift(sqlite_url)
 
 
 @pytest.mark.postgres
+@pytest.mark.own_database
 def test_migrations_round_trip_on_a_fresh_postgres_database(postgres_url):
     assert_round_trip_and_no_drift(postgres_url)
 
 
+@pytest.mark.own_database
 def test_a_sqlite_file_with_data_goes_through_the_table_rebuilding_migrations(sqlite_url):
     """A dev database full of demo data: SQLite batch migrations copy a table and drop
     the original (`cases`), which other rows point at. Down past the data-protection

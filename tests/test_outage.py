@@ -36,15 +36,11 @@ from service.models.dossier import Dossier
 from service.models.jobs import OutboxJob
 from service.models.translation import Translation
 from service.workflow import CaseState
-from tests.conftest import IS_POSTGRES, require_server
+from tests.conftest import require_server
 from tests.helpers import API, login_body
 from tests.live import App, _free_port, engine_for, seeded, start_app, start_worker
 
-# The test brings its own PostgreSQL and Redis, whatever the suite's database: .ci/run
-# checks it in its SQLite run (as `make test` does), not once more in its PostgreSQL run.
-pytestmark = pytest.mark.skipif(
-    IS_POSTGRES, reason="its own PostgreSQL cluster, whatever the suite's: the SQLite run checks it"
-)
+pytestmark = pytest.mark.own_database  # its own PostgreSQL cluster and Redis
 
 PG_BIN = Path(os.environ.get("HEARING_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 REDIS_SERVER = shutil.which("redis-server")
