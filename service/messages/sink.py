@@ -2,6 +2,7 @@
 the worker's e-mail lands in ``var/mail/`` as .eml files, readable at ``/dev/mail``."""
 
 import logging
+import socket
 import uuid
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,9 @@ class MailDirectory:
 
 def start_sink(directory: Path, host: str, port: int) -> Controller:
     """Start the sink in a thread of this process; raises OSError if the port is taken."""
+    # At once: aiosmtpd's controller only says so after its 5 s ready timeout.
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, port))
     controller = Controller(MailDirectory(directory), hostname=host, port=port)
     controller.start()
     return controller
