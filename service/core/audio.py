@@ -149,20 +149,16 @@ def opus_in_ogg(data: bytes, *, expected_seconds: float | None = None) -> tuple[
     return info, out.getvalue()
 
 
-def encode_ogg_opus(data: bytes, *, bitrate: int = 16000, complexity: int = 10) -> bytes:
+def encode_ogg_opus(data: bytes, *, bitrate: int = 16000) -> bytes:
     """Encode speech (a WAV from espeak-ng, say) to mono Ogg Opus, reproducibly: the same
-    input and the same FFmpeg give the same bytes (no random serial, no version tag).
-    ``complexity`` is libopus's 0 (fastest, about 4 times) to 10 (best, the default)."""
+    input and the same FFmpeg give the same bytes (no random serial, no version tag)."""
     out = io.BytesIO()
     with _open(data) as source, av.open(out, mode="w", format="ogg") as target:
         target.flags |= BITEXACT
         encoder = target.add_stream("libopus", rate=OPUS_RATE, layout="mono")
         encoder.bit_rate = bitrate
         encoder.codec_context.flags |= av.codec.context.Flags.bitexact  # no version tag
-        encoder.codec_context.options = {
-            "application": "voip",
-            "compression_level": str(complexity),
-        }
+        encoder.codec_context.options = {"application": "voip"}
         resampler = av.AudioResampler(format="s16", layout="mono", rate=OPUS_RATE)
         encoder.codec_context.time_base = Fraction(1, OPUS_RATE)
         for frame in source.decode(audio=0):

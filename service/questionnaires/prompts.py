@@ -447,9 +447,7 @@ def speak(text: str, language: str) -> bytes | None:
         env={**os.environ, **env},
         timeout=60,
     ).stdout
-    # A robot voice, never fit for use: the fastest encoding (a few minutes less for all
-    # forms' placeholders) loses nothing that matters.
-    return audio.encode_ogg_opus(wav, complexity=0)
+    return audio.encode_ogg_opus(wav)
 
 
 @dataclass
