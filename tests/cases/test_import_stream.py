@@ -3,7 +3,7 @@ old 100,000-row ceiling's reach, with the same outcome per case as the single-ca
 (``create_case`` + ``screen_case``, one ``procedure.advance`` each), as CSV and as JSON,
 and recorded as an import run.
 
-CI runs the CSV with 10,500 rows (``HEARING_TEST_IMPORT_ROWS``: ten batches, the progress
+CI runs the CSV with 20,500 rows (``HEARING_TEST_IMPORT_ROWS``: 21 batches, the progress
 line, and a last batch not full) and the JSON with 2,500 (the envelope read case by case
 over several batches; the progress is the command's, whatever the file's kind); the
 150,000-row run is in ``bench/bench_import.py``. On SQLite and, with
@@ -38,7 +38,9 @@ from service.models.messages import Message
 from service.models.terms import Term
 from tests.conftest import TEST_DATABASE_URL
 
-ROWS = int(os.environ.get("HEARING_TEST_IMPORT_ROWS", "10500"))
+# The CSV file has more than the 20,000 rows issue 17 names for CI (the 150,000 are in bench/);
+# the JSON file, read by the same batches, needs only several of them.
+ROWS = int(os.environ.get("HEARING_TEST_IMPORT_ROWS", "20500"))
 JSON_ROWS = min(ROWS, 2_500)
 SAMPLE = 150  # rows also imported one by one and compared
 pytestmark = pytest.mark.usefixtures("taskforce_policy")
