@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from service.core.settings import Settings
 from service.dev import demo
 from service.dev.demo import BACKLOG, DEMO_PASSWORD, STAFF, V_PREFIX, load_demo_data
+from service.dev.driver import STORY
 from service.models import (
     Booking,
     Case,
@@ -24,6 +25,7 @@ from service.models import (
     Signal,
     User,
 )
+from service.models.attention import AttentionPoint, PointStatus
 from service.workflow import TRANSITIONS, CaseEvent, CaseState, Track
 
 CASES = 150
@@ -90,8 +92,12 @@ def test_every_case_got_where_it_is_through_the_workflow(db, summary):
     logs: dict[Any, list[CaseEventRow]] = {}
     for event in events:
         logs.setdefault(event.case_id, []).append(event)
+    moves = {e.value for e in CaseEvent}
     for case_id, log in logs.items():
         assert (log[0].event, log[0].to_state) == ("import", CaseState.IMPORTED)
+        # Things recorded without a move (a point set aside) stand where the case was.
+        assert all(e.from_state == e.to_state for e in log[1:] if e.event not in moves)
+        log = [log[0], *(e for e in log[1:] if e.event in moves)]
         for before, step in pairwise(log):
             assert step.from_state == before.to_state
             assert TRANSITIONS[(CaseState(step.from_state), CaseEvent(step.event))] == step.to_state
@@ -276,3 +282,14 @@ def test_a_larger_demo_scales_its_agencies_and_sessions(db):
         assert states[target.state] >= target.count(LARGE), (target.state, states)
     ready = sum(t.count(LARGE) for t in demo.SPREAD if t.state == CaseState.READY_FOR_DECISION)
     assert states[CaseState.READY_FOR_DECISION] == ready
+
+
+def test_unit_1f_finds_points_on_the_demo_list_and_one_set_aside(db, summary):
+    """The demo's list is published before any translation, so the stories that name a
+    place or organisation on it are points; one is dismissed, with its reason."""
+    points = db.scalars(select(AttentionPoint)).all()
+    statuses = Counter(p.status for p in points)
+    assert statuses[PointStatus.DISMISSED] == 1
+    assert statuses[PointStatus.OPEN] >= 1
+    told = {c.id for c in demo_cases(db) if demo._story(c) != STORY}
+    assert {p.case_id for p in points} <= told  # only where a story names one

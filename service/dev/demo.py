@@ -28,6 +28,8 @@ import pyotp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.attention import service as attention
+from service.attention.schemas import DismissIn, IndicatorIn, ListIn, PublishIn
 from service.auth.schemas import UserIn
 from service.auth.second_factor import enrol_known_secret
 from service.auth.service import actor_of, create_user, hash_password
@@ -44,9 +46,20 @@ from service.core.settings import get_settings
 from service.corrections.schemas import CorrectionItemIn
 from service.decisions import service as decisions
 from service.decisions.schemas import OfficerProfileIn
-from service.dev.driver import Driver, complete_answers, path_to
+from service.dev.driver import STORY, Driver, complete_answers, path_to
 from service.eligibility.service import active_policy
-from service.models import Case, Gender, HearingSession, Location, Role, Room, SignalKind, User
+from service.models import (
+    Case,
+    Gender,
+    HearingSession,
+    IndicatorList,
+    Location,
+    Role,
+    Room,
+    SignalKind,
+    User,
+)
+from service.models.attention import AttentionPoint, IndicatorKind, PointStatus
 from service.models.corrections import ItemKind
 from service.models.translation import Agency
 from service.questionnaires import service as questionnaires
@@ -659,6 +672,69 @@ def _corrections(
     return respond
 
 
+# What the demo's applicants write in the open questions: mostly nothing unit 1F looks
+# for, some naming a place or an organisation on the demo's indicator list, so the
+# unit's pages and the attention points' report have something to show.
+STORIES = {
+    "SY": "I was held for two weeks at Sednaya prison in 2013; my cousin is still there.",
+    "IR": "My brother served with the Basij; they came to our house to take me as well.",
+}
+
+
+DEMO_INDICATORS = (
+    IndicatorIn(
+        kind=IndicatorKind.PLACE,
+        language="ar",
+        text="صيدنايا",
+        text_nl="Saydnaya",
+        variants=["Sednaya", "Saidnaya"],
+        reason="Military prison; staff there may fall under 1F.",
+    ),
+    IndicatorIn(
+        kind=IndicatorKind.ORGANISATION,
+        language="fa",
+        text="بسیج",
+        text_nl="Basij",
+        variants=["Basiji"],
+        reason="Paramilitary force; members may fall under 1F.",
+    ),
+)
+
+
+def _story(case: Case) -> str:
+    """Half the applicants of a nationality with a story tell it; the rest do not."""
+    told = int(hashlib.sha256(case.v_number.encode()).hexdigest(), 16) % 2 == 0
+    return STORIES.get(case.nationality, STORY) if told else STORY
+
+
+def ensure_indicator_list(db: Session, keeper: User) -> None:
+    """Unit 1F's demo list, published before any answer is translated (so matched)."""
+    name = "Demo: plaatsen en organisaties"
+    if db.scalar(select(IndicatorList.id).where(IndicatorList.name == name)):
+        return
+    actor = actor_of(keeper)
+    made = attention.create_list(db, actor, ListIn(name=name, keeper="Unit 1F"))
+    for indicator in DEMO_INDICATORS:
+        attention.add_indicator(db, actor, made, indicator)
+    attention.publish(db, actor, made, PublishIn(note="Demo list"))
+
+
+def review_one_point(db: Session, keeper: User) -> None:
+    """Unit 1F sets one point aside, so the report shows a dismissal beside open points
+    (once: a second run of the demo leaves the points as they are)."""
+    if db.scalar(select(AttentionPoint.id).where(AttentionPoint.status != PointStatus.OPEN)):
+        return
+    found = db.scalars(
+        select(AttentionPoint)
+        .where(AttentionPoint.status == PointStatus.OPEN)
+        .order_by(AttentionPoint.found_at, AttentionPoint.id)
+        .limit(1)
+    ).first()
+    if found is not None:
+        reason = "Named as the place where the applicant was held, not where he served."
+        attention.dismiss(db, actor_of(keeper), found, DismissIn(reason=reason))
+
+
 def _kiosk_languages(form: FormDefinition) -> frozenset[str]:
     return frozenset(form.languages) & active_policy().form_languages & set(SESSION_LANGUAGES)
 
@@ -757,6 +833,7 @@ def _load(db: Session, total: int) -> dict[str, Any]:
     wanted = [r["v_number"] for r in rows]
     before = existing_v_numbers(db, wanted)
     planner = staff["planner.jansen"]
+    ensure_indicator_list(db, staff["unit1f.dijkstra"])
     report = import_rows(db, rows, Actor(role=planner.role, user_id=planner.id))
     demo_cases = _cases(db, wanted)
     # Only this run's cases move on: a second run leaves earlier ones where they are.
@@ -772,12 +849,14 @@ def _load(db: Session, total: int) -> dict[str, Any]:
         seat=lambda case: booked_on[case.id],
         agency=lambda case: (AGENCY_A, AGENCY_B)[int(case.v_number) % 2],
         corrections=_corrections(rng, form),
+        story=_story,
     )
     lawyers = {u.id for u in staff.values() if u.role == Role.LAWYER}
     procedure = Procedure(driver, lawyers, _kiosk_languages(form), seats, rng, booked_on)
     random.Random(SEED).shuffle(pool)
     spread(procedure, pool, total)
     plan_examples(db, pool, planner)
+    review_one_point(db, staff["unit1f.dijkstra"])
     return {
         "dev_only_password": DEMO_PASSWORD,
         "second_factor": "the code for any login below: hearing demo-code <username>",

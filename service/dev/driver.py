@@ -49,18 +49,21 @@ def path_to(target: CaseState) -> list[CaseState]:
     return list(HAPPY_PATH[: HAPPY_PATH.index(target) + 1])
 
 
-def complete_answers(form: FormDefinition) -> dict[str, Any]:
-    """A valid answer to every question of ``form``, by its type (groups: one item)."""
-    answers: dict[str, Any] = {}
-    for question in form.questions:
-        answers[question.id] = _sample_answer(question)
-    return answers
+STORY = "In my own words: why I left, and what I fear on return."
 
 
-def _sample_answer(question: Question) -> Any:
+def complete_answers(form: FormDefinition, story: str = STORY) -> dict[str, Any]:
+    """A valid answer to every question of ``form``, by its type (groups: one item);
+    ``story`` answers the last open question."""
+    # Told once, in the last open question: the first ones may not apply to everyone.
+    last = [q.id for q in form.questions if q.type is QuestionType.LONG_TEXT][-1:]
+    return {q.id: _sample_answer(q, story if q.id in last else STORY) for q in form.questions}
+
+
+def _sample_answer(question: Question, story: str = STORY) -> Any:
     sample: dict[QuestionType, Any] = {
         QuestionType.TEXT: "Antwoord",
-        QuestionType.LONG_TEXT: "In my own words: why I left, and what I fear on return.",
+        QuestionType.LONG_TEXT: story,
         QuestionType.DATE: "1990-05-17",
         QuestionType.YES_NO: True,
         QuestionType.NUMBER: 2,
@@ -71,7 +74,7 @@ def _sample_answer(question: Question) -> Any:
         case QuestionType.MULTI_CHOICE:
             return [question.options[0].value]
         case QuestionType.GROUP:
-            return [{sub.id: _sample_answer(sub) for sub in question.questions}]
+            return [{sub.id: _sample_answer(sub, story) for sub in question.questions}]
         case _:
             value = sample[question.type]
             return value[: question.max_length] if isinstance(value, str) else value
@@ -113,6 +116,8 @@ class Driver:
     # A decision on the form: its kind; a physical hearing: the officer's 1-or-2-day estimate.
     kind: Callable[[Case], DecisionKind] = lambda case: DecisionKind.GRANT
     estimated_days: Callable[[Case], int] = lambda case: 1
+    # What the applicant writes in the open questions.
+    story: Callable[[Case], str] = lambda case: STORY
 
     def drive(self, case: Case, target: CaseState) -> None:
         """Move ``case`` from where it is now to ``target``."""
@@ -151,7 +156,7 @@ class Driver:
                 answer_set = questionnaires.answer_set_of(db, case)
                 assert answer_set is not None
                 form = questionnaires.form_of(answer_set)
-                questionnaires.save(db, case.id, complete_answers(form))
+                questionnaires.save(db, case.id, complete_answers(form, self.story(case)))
                 questionnaires.submit(db, case, applicant_of(case))
             case S.EXCLUDED:
                 signal = SignalIn(
