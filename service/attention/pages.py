@@ -56,7 +56,9 @@ def review(request: Request, db: Session, actor: ReviewerPage) -> HTMLResponse:
     """Unit 1F's review task: every open attention point (where the setting gives unit
     1F the review), oldest first."""
     enabled = service.review_by_unit_1f()
-    context = {"points": queries.open_points(db) if enabled else [], "enabled": enabled, **NAMES}
+    points = queries.open_points(db) if enabled else []
+    questions = queries.questions_nl(db, (point for point, _v_number in points))
+    context = {"points": points, "questions": questions, "enabled": enabled, **NAMES}
     return render(request, "unit_1f/review.html", context, actor=actor)
 
 
@@ -212,8 +214,10 @@ def _point_page(
     refusal: Refusal | None = None,
     default_field: str = "dismiss_reason",
 ) -> HTMLResponse:
+    shown = queries.point_out(db, point.id)
     context = {
-        "point": queries.point_out(db, point.id),
+        "point": shown,
+        "question": queries.questions_nl(db, [shown])[shown.id],
         "v_number": service.v_number_of(db, point),
         "back": "/unit1f" if actor.is_("unit_1f") else f"/officer/cases/{point.case_id}",
         "signal_kinds": [("", "—")] + [(k.value, k.value.upper()) for k in SignalKind],

@@ -3,7 +3,7 @@ version, and the report the security partners asked for."""
 
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
@@ -17,6 +17,8 @@ from service.models.attention import (
     PointStatus,
 )
 from service.models.cases import Case
+from service.questionnaires import service as questionnaires
+from service.questionnaires.forms import FormDefinition
 
 _POINTS = (
     select(AttentionPoint, Indicator, IndicatorListVersion, IndicatorList.name)
@@ -30,6 +32,21 @@ def _present(
     rows: Sequence[Row[AttentionPoint, Indicator, IndicatorListVersion, str]],
 ) -> list[PointOut]:
     return [PointOut.present(p, i, v, n) for p, i, v, n in rows]
+
+
+def questions_nl(db: Session, points: Iterable[PointOut]) -> dict[uuid.UUID, str]:
+    """Per point, the question its answer key points at, in Dutch, from the form version
+    the case answered ("" for a lawyer's addition, which answers no question)."""
+    forms: dict[uuid.UUID, FormDefinition | None] = {}
+    labels = {}
+    for point in points:
+        if point.case_id not in forms:
+            answer_set = questionnaires.answer_set_of(db, db.get_one(Case, point.case_id))
+            forms[point.case_id] = questionnaires.form_of(answer_set) if answer_set else None
+        form = forms[point.case_id]
+        answered = form is not None and point.answer_key
+        labels[point.id] = form.label_for(point.answer_key, "nl") if form and answered else ""
+    return labels
 
 
 def points_of(db: Session, case_id: uuid.UUID) -> list[PointOut]:

@@ -3,6 +3,7 @@ raising a signal from one store the same through the page as through the API, an
 refused input gets the same status (the page keeping what was typed, the message beside
 the field). Unit 1F's pages, the point page and the report are Dutch."""
 
+import html
 import uuid
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from service.models import Role
 from service.models.attention import AttentionPoint, Indicator, IndicatorListVersion
 from service.models.cases import CaseEventRow
+from service.questionnaires import service as questionnaires
 from service.workflow import CaseState
 from tests.attention.conftest import PRISON_AR, PRISON_NL, publish_list, translated
 from tests.decisions.doors import api_refusal, page_post, page_refusal
@@ -151,6 +153,13 @@ def test_review_task_and_report(client, db, factory, monkeypatch):
     assert review.status_code == 200
     assert case.v_number in review.text
     assert f"/attention/points/{point.id}" in review.text
+    # The question in Dutch, as the case's form version asks it, not the answer's key.
+    form = questionnaires.form_of(questionnaires.answer_set_of(db, case))
+    question = form.label_for(point.answer_key, "nl")
+    assert question != point.answer_key
+    assert html.escape(question) in review.text
+    shown = client.get(f"/attention/points/{point.id}", headers={"accept": "text/html"})
+    assert html.escape(question) in shown.text
     listed = ok(client.get(f"{API}/attention/points/open", headers=unit.headers))
     assert [p["id"] for p in listed] == [str(point.id)]
     from service.core.settings import get_settings
