@@ -72,7 +72,7 @@ def test_lawyer_cannot_reply_to_another_lawyers_invitation(client, db, factory):
     hijack = client.post(
         f"{API}/invitations/{foreign['id']}/reply",
         headers=mine.headers,
-        json={"consent": False, "note": "not my client"},
+        json={"consent": False, "decline_reason": "other", "note": "not my client"},
     )
     assert_problem(hijack, 404, "invitation_not_found")
 

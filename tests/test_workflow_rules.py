@@ -68,7 +68,11 @@ def test_a_declined_invitation_reports_a_physical_hearing_next(client, db, facto
         client.post(
             f"{API}/invitations/{invitation['id']}/reply",
             headers=lawyer.headers,
-            json={"consent": False, "note": "client prefers an interview"},
+            json={
+                "consent": False,
+                "decline_reason": "prefers_physical_hearing",
+                "note": "client prefers an interview",
+            },
         )
     )
     for person in (lawyer, planner):

@@ -24,6 +24,7 @@ from service.invitations.schemas import ReplyIn
 from service.models.auth import Role
 from service.models.cases import Case, SignalKind
 from service.models.decisions import DecisionKind, ReviewVerdict
+from service.models.invitations import DeclineReason
 from service.models.sessions import HearingSession
 from service.questionnaires import service as questionnaires
 from service.questionnaires.forms import FormDefinition, Question, QuestionType
@@ -97,6 +98,17 @@ class Cast(Protocol):
 def lawyer_of(case: Case) -> Actor:
     assert case.lawyer_id is not None, "only a case with a lawyer can be invited"
     return Actor(role=Role.LAWYER, user_id=case.lawyer_id)
+
+
+def reply_of(consent: bool) -> ReplyIn:
+    """The lawyer's reply in the demo and the replay: a decline gives its reason."""
+    if consent:
+        return ReplyIn(consent=True)
+    return ReplyIn(
+        consent=False,
+        decline_reason=DeclineReason.PREFERS_PHYSICAL_HEARING,
+        note="client prefers a physical hearing",
+    )
 
 
 def applicant_of(case: Case) -> Actor:
@@ -182,8 +194,7 @@ class Driver:
         lawyer = lawyer_of(case)
         invitation = invitations.open_invitation(self.db, case.id)
         assert invitation is not None
-        note = "" if consent else "client prefers a physical hearing"
-        invitations.reply(self.db, lawyer, invitation, ReplyIn(consent=consent, note=note))
+        invitations.reply(self.db, lawyer, invitation, reply_of(consent))
 
     def _deliver_translation(self, case: Case) -> None:
         job = translation.translation_of(self.db, case)

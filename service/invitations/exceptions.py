@@ -1,4 +1,4 @@
-from service.core.errors import Conflict, NotFound
+from service.core.errors import Conflict, InvalidInput, NotFound
 
 
 class InvitationNotFound(NotFound):
@@ -11,3 +11,9 @@ class NoLawyer(Conflict):
 
 class InvitationClosed(Conflict):
     code = "invitation_closed"
+
+
+class DeclineReasonMismatch(InvalidInput):
+    """A decline without a reason, or a consent with one."""
+
+    code = "decline_reason"

@@ -25,7 +25,12 @@ from service.invitations.access import (
     PlannerPage,
     ReplyableInvitationPage,
 )
-from service.invitations.schemas import InvitationIn, InvitationOut, ReplyIn
+from service.invitations.schemas import (
+    DECLINE_REASON_LABELS,
+    InvitationIn,
+    InvitationOut,
+    ReplyIn,
+)
 from service.models.cases import Case
 from service.models.invitations import Invitation, InvitationStatus
 from service.workflow import CaseState
@@ -87,6 +92,7 @@ def _reply_page(
         "reply_due_at": invitation.reply_due_at,
         "values": values,
         "errors": errors,
+        "DECLINE_REASON_LABELS": DECLINE_REASON_LABELS,
     }
     return render(request, "lawyer/reply.html", context, actor=actor, status_code=status)
 
@@ -111,13 +117,19 @@ def reply(
     db: Session,
     actor: LawyerPage,
     answer: Annotated[str, Form(max_length=10)] = "",
+    decline_reason: Annotated[str, Form(max_length=40)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
     language_needs: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Consent or decline on behalf of the client, with a note and language needs
-    (``service.reply``, as the API's route does)."""
-    values = {"answer": answer, "note": note, "language_needs": language_needs}
-    typed = {"consent": ANSWERS.get(answer), "note": note, "language_needs": language_needs}
+    """Consent or decline (with its reason) on behalf of the client, with a note and
+    language needs (``service.reply``, as the API's route does)."""
+    values = {
+        "answer": answer,
+        "decline_reason": decline_reason,
+        "note": note,
+        "language_needs": language_needs,
+    }
+    typed = {**values, "consent": ANSWERS.get(answer)}
     replied = attempt(db, lambda: service.reply(db, actor, invitation, parse_form(ReplyIn, typed)))
     if isinstance(replied, Refusal):
         gettext = gettext_for(language_of(request))

@@ -13,7 +13,7 @@ from service.core.actor import SYSTEM, Actor
 from service.core.clock import utcnow
 from service.core.errors import DomainError
 from service.core.i18n import N_
-from service.invitations.exceptions import InvitationClosed, NoLawyer
+from service.invitations.exceptions import DeclineReasonMismatch, InvitationClosed, NoLawyer
 from service.invitations.schemas import ReplyIn
 from service.models.cases import Case
 from service.models.invitations import Invitation, InvitationStatus
@@ -60,6 +60,7 @@ def reply(db: Session, actor: Actor, invitation: Invitation, answer: ReplyIn) ->
     """The lawyer consents or declines on behalf of the client, within the reply term
     (the same through the lawyer's page and the API)."""
     consent, note = answer.consent, answer.note.strip()
+    _check_decline_reason(answer)
     if invitation.status != InvitationStatus.OPEN:
         raise InvitationClosed(N_("This invitation has already been answered or has expired."))
     now = utcnow()
@@ -73,10 +74,22 @@ def reply(db: Session, actor: Actor, invitation: Invitation, answer: ReplyIn) ->
     procedure.advance(db, case, event, actor, Reason.step(why))
     invitation.status = InvitationStatus.CONSENTED if consent else InvitationStatus.DECLINED
     invitation.replied_at = now
+    invitation.decline_reason = answer.decline_reason
     invitation.note = note
     invitation.language_needs = answer.language_needs.strip()
     db.flush()
     return case
+
+
+def _check_decline_reason(answer: ReplyIn) -> None:
+    """A decline says why, from the fixed list, so the reports can count the reasons; a
+    consent has no reason to give."""
+    if not answer.consent and answer.decline_reason is None:
+        raise DeclineReasonMismatch(N_("Choose why your client declines."), field="decline_reason")
+    if answer.consent and answer.decline_reason is not None:
+        raise DeclineReasonMismatch(
+            N_("A reason is only given when your client declines."), field="decline_reason"
+        )
 
 
 def overdue_invitations(db: Session) -> Sequence[uuid.UUID]:

@@ -39,7 +39,7 @@ from service.models.decisions import (
 from service.models.dossier import Dossier
 from service.models.eligibility import Screening, ScreeningOutcome
 from service.models.idempotency import IdempotentAnswer
-from service.models.invitations import Invitation, InvitationStatus
+from service.models.invitations import DeclineReason, Invitation, InvitationStatus
 from service.models.jobs import OutboxJob
 from service.models.messages import Message, MessageKind, MessageStatus
 from service.models.proposals import DraftTranslation, FormDraft, Proposal, ProposalEvent
@@ -78,6 +78,7 @@ __all__ = [
     "CorrectionItem",
     "Decision",
     "DecisionReview",
+    "DeclineReason",
     "Dossier",
     "DraftTranslation",
     "FinalDecision",

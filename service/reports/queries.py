@@ -10,7 +10,7 @@ count (``service/retention``).
 
 import math
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -29,7 +29,7 @@ from service.models.decisions import (
     HearingHandoff,
     WorkInterval,
 )
-from service.models.invitations import Invitation, InvitationStatus
+from service.models.invitations import DeclineReason, Invitation, InvitationStatus
 from service.models.questionnaires import AnswerSet, VoiceRecording
 from service.models.sessions import Booking
 from service.models.terms import Term, TermStep
@@ -55,6 +55,15 @@ SIX_WEEKS_DAYS = 42
 DAY = 86400.0
 # Answered invitations: the lawyer consented, declined, or let the term pass.
 ANSWERED = (InvitationStatus.CONSENTED, InvitationStatus.DECLINED, InvitationStatus.EXPIRED)
+# How invitations ended without consent: the lawyer's reasons first, then the rest.
+NOT_RECORDED = "not_recorded"
+DECLINE_GROUPS = (
+    *(str(r) for r in DeclineReason),
+    NOT_RECORDED,
+    str(InvitationStatus.EXPIRED),
+    str(InvitationStatus.CANCELLED),
+    "withdrawn",
+)
 # The cases that went the regular way (AA-procedure) without a written hearing.
 REGULAR_STATES = (S.DECLINED, S.INVITATION_EXPIRED, S.EXCLUDED)
 
@@ -481,27 +490,29 @@ def overdue(db: Session, now: datetime) -> list[Overdue]:
 
 
 def declines(db: Session, period: Period) -> list[Declines]:
-    """Invitations not consented to, by how they ended (the lawyer's note is free text and
-    stays on the case), and cases withdrawn in the period."""
-    rows = dict(
-        db.execute(
-            select(Invitation.status, func.count())
-            .where(
-                _in(Invitation.replied_at, period),
-                Invitation.status != InvitationStatus.CONSENTED,
-            )
-            .group_by(Invitation.status)
-        ).all()
+    """Invitations not consented to: declines by the lawyer's reason (``not_recorded`` for
+    those from before a reason was asked), then those that expired or were called off, and
+    cases withdrawn in the period. The lawyer's note is free text and stays on the case."""
+    rows = db.execute(
+        select(Invitation.status, Invitation.decline_reason, func.count())
+        .where(
+            _in(Invitation.replied_at, period),
+            Invitation.status != InvitationStatus.CONSENTED,
+        )
+        .group_by(Invitation.status, Invitation.decline_reason)
+    ).all()
+    counts: Counter[str] = Counter()
+    for status, reason, n in rows:
+        counts[(reason or NOT_RECORDED) if status == InvitationStatus.DECLINED else status] += n
+    counts["withdrawn"] = (
+        db.scalar(
+            select(func.count())
+            .select_from(CaseEventRow)
+            .where(CaseEventRow.to_state == S.WITHDRAWN, _in(CaseEventRow.at, period))
+        )
+        or 0
     )
-    withdrawn = db.scalar(
-        select(func.count())
-        .select_from(CaseEventRow)
-        .where(CaseEventRow.to_state == S.WITHDRAWN, _in(CaseEventRow.at, period))
-    )
-    reasons = [str(s) for s in (InvitationStatus.DECLINED, InvitationStatus.EXPIRED)]
-    reasons.append(str(InvitationStatus.CANCELLED))
-    found = [Declines(reason=r, invitations=int(rows.get(r, 0))) for r in reasons]
-    return [*found, Declines(reason="withdrawn", invitations=int(withdrawn or 0))]
+    return [Declines(reason=r, invitations=int(counts[r])) for r in DECLINE_GROUPS]
 
 
 def where_report(db: Session, period: Period, now: datetime) -> WhereReport:

@@ -119,7 +119,10 @@ class Overdue(BaseModel):
 
 
 class Declines(BaseModel):
-    reason: str
+    reason: str = Field(
+        description="The lawyer's decline reason (the invitations' decline_reason), "
+        "not_recorded (declined before reasons were asked), expired, cancelled or withdrawn"
+    )
     invitations: Count
 
 

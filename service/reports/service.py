@@ -13,6 +13,7 @@ from service.core.formatting import country_in, in_english
 from service.core.i18n import N_, gettext_for
 from service.core.settings import PROJECT_ROOT
 from service.core.spreadsheet import Sheet, csv_text, xlsx_bytes
+from service.invitations.schemas import DECLINE_REASON_LABELS
 from service.reports import charts, queries
 from service.reports.exceptions import BadPeriod
 from service.reports.schemas import NationalityRow, Period, Report
@@ -74,7 +75,8 @@ PARTY_LABELS = {
     "whole procedure": N_("Whole procedure (six-week target)"),
 }
 DECLINE_LABELS = {
-    "declined": N_("Declined by the lawyer"),
+    **{str(reason): label for reason, label in DECLINE_REASON_LABELS.items()},
+    "not_recorded": N_("Declined, reason not recorded"),
     "expired": N_("No reply within the term"),
     "cancelled": N_("Invitation called off (the case left the written track)"),
     "withdrawn": N_("Consent withdrawn later"),

@@ -42,7 +42,7 @@ from service.core.clock import utcnow
 from service.core.db import AFTER_COMMIT
 from service.core.settings import PROJECT_ROOT
 from service.corrections.schemas import CorrectionItemIn
-from service.dev.driver import complete_answers, lawyer_of
+from service.dev.driver import complete_answers, lawyer_of, reply_of
 from service.invitations import service as invitations
 from service.models import Case, HearingSession, Role, User
 from service.models.decisions import FinalOutcome
@@ -146,11 +146,7 @@ class HttpDriver(Steps):
             case S.CONSENTED | S.DECLINED:
                 invitation = invitations.open_invitation(self.db, case.id)
                 assert invitation is not None
-                consent = state is S.CONSENTED
-                reply = {
-                    "consent": consent,
-                    "note": "" if consent else "client prefers a physical hearing",
-                }
+                reply = reply_of(state is S.CONSENTED).model_dump(mode="json", exclude_unset=True)
                 self.api.call(
                     "POST", f"/invitations/{invitation.id}/reply", lawyer_of(case), body=reply
                 )

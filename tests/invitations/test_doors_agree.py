@@ -51,24 +51,78 @@ def reply_by_api(client, lawyer, invitation: Invitation, body: dict):
     )
 
 
-def test_a_reply_is_stored_the_same_through_both_doors(client, db, factory, lawyer):
+@pytest.mark.parametrize(
+    ("answer", "body", "expected"),
+    [
+        ("consent", {"consent": True}, ("consented", None, CaseState.CONSENTED)),
+        (
+            "decline",
+            {"consent": False, "decline_reason": "health"},
+            ("declined", "health", CaseState.DECLINED),
+        ),
+    ],
+)
+def test_a_reply_is_stored_the_same_through_both_doors(
+    client, db, factory, lawyer, answer, body, expected
+):
     by_page, by_api = factory.case_in(CaseState.INVITED), factory.case_in(CaseState.INVITED)
     needs = {"note": NOTE, "language_needs": "Sorani"}
+    typed = {"answer": answer, "decline_reason": body.get("decline_reason", ""), **needs}
 
-    page = reply_by_page(
-        browser_of(lawyer), invitation_of(db, by_page), {"answer": "consent", **needs}
-    )
-    api = reply_by_api(client, lawyer, invitation_of(db, by_api), {"consent": True, **needs})
+    page = reply_by_page(browser_of(lawyer), invitation_of(db, by_page), typed)
+    api = reply_by_api(client, lawyer, invitation_of(db, by_api), {**body, **needs})
 
     assert page.status_code == 303
     assert api.status_code == 200, api.text
+    assert api.json()["decline_reason"] == expected[1]
 
     def stored(case: Case) -> tuple:
         invitation = invitation_of(db, case)
-        return invitation.status, invitation.note, invitation.language_needs, case.state
+        return (
+            invitation.status,
+            invitation.decline_reason,
+            invitation.note,
+            invitation.language_needs,
+            case.state,
+        )
 
-    expected = ("consented", NOTE.strip(), "Sorani", CaseState.CONSENTED)
-    assert stored(by_page) == stored(by_api) == expected
+    status, reason, state = expected
+    assert stored(by_page) == stored(by_api) == (status, reason, NOTE.strip(), "Sorani", state)
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason", "body", "dutch"),
+    [
+        # A decline says why, from the fixed list.
+        ("decline", "", {"consent": False}, "Kies waarom uw cliënt weigert."),
+        # A consent has no reason to give.
+        (
+            "consent",
+            "other",
+            {"consent": True, "decline_reason": "other"},
+            "Een reden geeft u alleen op als uw cliënt weigert.",
+        ),
+    ],
+)
+def test_a_decline_needs_a_reason_and_a_consent_has_none_through_both_doors(
+    client, db, factory, lawyer, answer, reason, body, dutch
+):
+    by_page, by_api = factory.case_in(CaseState.INVITED), factory.case_in(CaseState.INVITED)
+    typed = {"answer": answer, "decline_reason": reason, "note": "Mijn cliënt twijfelt"}
+
+    page = reply_by_page(browser_of(lawyer), invitation_of(db, by_page), typed)
+    api = reply_by_api(client, lawyer, invitation_of(db, by_api), body)
+
+    assert_problem(api, 422, "decline_reason")
+    assert page.status_code == 422
+    assert 'href="#decline_reason"' in page.text  # the summary links to the reasons
+    assert f'id="decline_reason-error">{dutch}<' in page.text  # beside the field
+    assert "Mijn cliënt twijfelt" in page.text  # nothing typed is lost
+    assert f'value="{answer}" checked' in page.text
+    if reason:
+        assert f'value="{reason}" checked' in page.text
+    for case in (by_page, by_api):
+        assert (invitation_of(db, case).status, case.state) == ("open", CaseState.INVITED)
 
 
 def test_a_reply_after_the_term_is_refused_the_same_and_the_page_keeps_the_text(
@@ -79,9 +133,10 @@ def test_a_reply_after_the_term_is_refused_the_same_and_the_page_keeps_the_text(
         invitation_of(db, case).reply_due_at = utcnow() - timedelta(minutes=1)
         db.flush()
 
-    typed = {"answer": "decline", "note": "Mijn cliënt wil een gehoor"}
+    typed = {"answer": "decline", "decline_reason": "other", "note": "Mijn cliënt wil een gehoor"}
     page = reply_by_page(browser_of(lawyer), invitation_of(db, by_page), typed)
-    api = reply_by_api(client, lawyer, invitation_of(db, by_api), {"consent": False})
+    body = {"consent": False, "decline_reason": "other"}
+    api = reply_by_api(client, lawyer, invitation_of(db, by_api), body)
 
     assert_problem(api, 409, "invitation_closed")
     assert page.status_code == 409
