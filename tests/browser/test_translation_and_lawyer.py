@@ -1,6 +1,7 @@
 """Browser tests of issue 9: the agency downloads a job as XLIFF, uploads the translation
 and sees the job done; the lawyer consents, later reads the translation side by side and
-sends a correction. Each test seeds its own case in the live app's database."""
+sends a correction; a lawyer declines with a reason from the list (issue 18). Each test
+seeds its own case in the live app's database."""
 
 import uuid
 from pathlib import Path
@@ -84,6 +85,29 @@ def test_a_refused_upload_lists_its_problems(
     page.get_by_role("button", name="Vertaling uploaden").click()
     expect(page.get_by_role("alert")).to_contain_text("not translated")
     snap(page, "refused")
+
+
+def test_the_lawyer_declines_with_a_reason_from_the_list(
+    page: Page, live_server: LiveServer
+) -> None:
+    lawyer = live_server.accounts["lawyer"]
+    _case_id, v_number = seeded(live_server, CaseState.INVITED, lawyer=lawyer.username)
+    sign_in(page, lawyer)
+    page.get_by_role("link", name=f"Antwoorden voor {v_number}").click()
+    page.get_by_label("Nee, mijn cliënt weigert").check()
+    page.get_by_label("Opmerking voor de IND (niet verplicht)").fill("Cliënt twijfelt nog")
+    page.get_by_role("button", name="Antwoord versturen").click()
+    # No reason chosen: said beside the reasons, nothing typed lost.
+    expect(page.locator("#decline_reason-error")).to_have_text("Kies waarom uw cliënt weigert.")
+    expect(page.get_by_label("Nee, mijn cliënt weigert")).to_be_checked()
+    expect(page.get_by_label("Opmerking voor de IND (niet verplicht)")).to_have_value(
+        "Cliënt twijfelt nog"
+    )
+    assert_accessible(page)
+    snap(page, "no-reason")
+    page.get_by_label("De gezondheid van de cliënt").check()
+    page.get_by_role("button", name="Antwoord versturen").click()
+    expect(page.locator("main")).to_contain_text("Geweigerd door de advocaat")
 
 
 def test_the_lawyer_consents_then_reads_side_by_side_and_sends_a_correction(
