@@ -24,7 +24,9 @@ Memory: the service's whole side, i.e. the resident set size (RSS) of this proce
 every process below it (the rendering child and multiprocessing's resource tracker;
 the baseline's process left out), summed with psutil after every dossier
 render. Compared: the highest sum over renders 1..``--few`` against the highest over
-renders ``--few``+1..``--many``. Also shown: the highest peak RSS (VmHWM, which counts
+renders ``--few``+1..``--many`` (``--few`` is at least one child's whole life,
+``RENDERS_PER_CHILD``: a shorter span would compare a young child with grown ones).
+Also shown: the highest peak RSS (VmHWM, which counts
 the middle of a render too) any rendering child reached, in each of the two spans.
 Aims: time <= 1.5x the bare page, memory over many <= 1.2x over few.
 """
@@ -255,6 +257,12 @@ def main() -> None:
     parser.add_argument("--many", type=int, default=500)
     parser.add_argument("--out", type=Path, help="also write the rows as JSON (bench/run)")
     args = parser.parse_args()
+    if args.few < RENDERS_PER_CHILD:
+        # A shorter span would compare a young child with grown ones, not few with many.
+        raised = f"--few raised to {RENDERS_PER_CHILD}: one rendering child's whole life"
+        print(raised, file=sys.stderr)
+        args.few = RENDERS_PER_CHILD
+    args.many = max(args.many, 2 * args.few)
 
     doc = document()
     bare = bare_page(doc)
