@@ -29,7 +29,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,7 @@ from sqlalchemy.engine import Connection  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from service.core.db import make_engine  # noqa: E402
+from service.workflow import OPEN_STATES  # noqa: E402
 
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 LARGE = 150_000
@@ -84,7 +85,7 @@ def fill(url: str, cases: int) -> None:
         engine.dispose()
 
 
-def raw_list(conn: Connection, params: dict[str, str], today: date) -> None:
+def raw_list(conn: Connection, params: dict[str, str], now: datetime, today: date) -> None:
     """The list page's statements as raw SQL: count, page, signals, firms, facet counts."""
     where, args = ["1=1"], {}
     conditions = {
@@ -141,12 +142,15 @@ def raw_list(conn: Connection, params: dict[str, str], today: date) -> None:
             text(f"SELECT count(*) FROM cases WHERE {outcome_free} AND {extra}"),  # noqa: S608
             facet_args,
         ).scalar()
+    # Overdue, as the service counts it: open, past the target or a term of the lawyer's.
+    open_states = ", ".join(f"'{state}'" for state in sorted(OPEN_STATES))
     conn.execute(
         text(
-            f"SELECT count(*) FROM cases WHERE {filtered} AND state NOT IN "  # noqa: S608
-            "('decided', 'excluded', 'withdrawn') AND target_date < :today"
+            f"SELECT count(*) FROM cases WHERE {filtered} AND state IN ({open_states}) "  # noqa: S608
+            "AND (target_date < :today OR state = 'invited' AND reply_due_at < :now "
+            "OR state = 'with_lawyer' AND corrections_due_at < :now)"
         ),
-        {**args, "today": today},
+        {**args, "today": today, "now": now},
     ).scalar()
     conn.execute(
         text(
@@ -241,7 +245,8 @@ def run(
             )
             browser = TestClient(app)
             assert sign_in(browser, person.user.username).status_code == 303
-            today = local_date(utcnow())
+            now = utcnow()
+            today = local_date(now)
             results = []
             for label, params in SCENARIOS.items():
                 query = "&".join(f"{k}={v}" for k, v in params.items())
@@ -256,7 +261,7 @@ def run(
 
                 def raw(params: dict[str, str] = params) -> None:
                     with engine.connect() as conn:
-                        raw_list(conn, params, today)
+                        raw_list(conn, params, now, today)
 
                 medians = measure({"page": page, "service": service, "raw": raw}, rounds)
                 results.append({"measure": f"list: {label}", **medians})
