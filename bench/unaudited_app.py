@@ -5,10 +5,12 @@ routes, sign-in, access checks and presenters; only the audit note a route decla
 writes nothing, so service / this is what the audit trail costs per request.
 """
 
+from sqlalchemy.orm import Session
+
 from service.audit.access import AuditNote
 
 
-def _not_recorded(self: AuditNote, status: int) -> None:
+def _not_recorded(self: AuditNote, status: int, db: Session | None = None) -> None:
     return None
 
 

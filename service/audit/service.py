@@ -22,12 +22,12 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import event, func, select, text
+from sqlalchemy import Insert, Table, bindparam, event, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -76,8 +76,13 @@ def outcome_of(status: int) -> str:
 
 def entry_digest(entry: AuditEntry) -> str:
     """SHA-256 of the entry's canonical content (its ``seq`` is the seal's to cover)."""
-    content: dict[str, Any] = {name: getattr(entry, name) for name in HASHED}
-    content["at"] = entry.at.isoformat()
+    return digest_of({name: getattr(entry, name) for name in HASHED})
+
+
+def digest_of(values: Mapping[str, Any]) -> str:
+    """``entry_digest`` of an entry's column values (before it is written)."""
+    content: dict[str, Any] = {name: values[name] for name in HASHED}
+    content["at"] = values["at"].isoformat()
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -141,41 +146,79 @@ def _numbers_unused(session: Session, _previous: Any) -> None:
         owner.give_back([number])
 
 
-def append(
-    db: Session,
-    actor: Actor | None,
-    action: str,
-    *,
-    case_id: uuid.UUID | None = None,
-    subject: str = "",
-    purpose: str = "",
-    request_id: str = "",
-    status: int = 200,
-) -> AuditEntry:
+class Details(TypedDict, total=False):
+    """What an entry says besides who and what (all optional)."""
+
+    case_id: uuid.UUID | None
+    subject: str
+    purpose: str
+    request_id: str
+    status: int
+
+
+def append(db: Session, actor: Actor | None, action: str, **details: Unpack[Details]) -> AuditEntry:
     """Add one entry (in the caller's transaction); it is sealed within seconds."""
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": WRITING})
+    values = note(db, actor, action, **details)
+    return db.scalars(
+        select(AuditEntry).where(
+            AuditEntry.writer == values["writer"], AuditEntry.writer_seq == values["writer_seq"]
+        )
+    ).one()
+
+
+def note(
+    db: Session, actor: Actor | None, action: str, **details: Unpack[Details]
+) -> dict[str, Any]:
+    """``append`` without reading the entry back: the request's entry, the busiest writer
+    of the trail. One statement built once (no ORM object; on PostgreSQL it takes the
+    ``WRITING`` lock too); returns the entry's columns but ``seq``.
+
+    The writer's number is given back should the caller's transaction roll back."""
     owner = writer()
     number = owner.take()
     db.info.setdefault(PENDING, []).append((owner, number))
-    entry = AuditEntry(
-        at=utcnow(),
-        actor_id=actor.user_id if actor else None,
-        actor_role=actor.role if actor else "anonymous",
-        action=action,
-        case_id=case_id,
-        subject=subject[:200],
-        request_id=request_id[:64],
-        purpose=purpose,
-        outcome=outcome_of(status),
-        status=status,
-        writer=owner.id,
-        writer_seq=number,
+    status = details.get("status", 200)
+    values: dict[str, Any] = {
+        "at": utcnow(),
+        "actor_id": actor.user_id if actor else None,
+        "actor_role": actor.role if actor else "anonymous",
+        "action": action,
+        "case_id": details.get("case_id"),
+        "subject": details.get("subject", "")[:200],
+        "request_id": details.get("request_id", "")[:64],
+        "purpose": details.get("purpose", ""),
+        "outcome": outcome_of(status),
+        "status": status,
+        "writer": owner.id,
+        "writer_seq": number,
+    }
+    values["digest"] = digest_of(values)
+    connection = db.connection()
+    postgres = connection.dialect.name == "postgresql"
+    connection.execute(_NOTE_POSTGRES if postgres else _NOTE, values)
+    return values
+
+
+def _note_statements() -> tuple[Insert, Insert]:
+    """``note``'s INSERT, and on PostgreSQL the same INSERT that first takes the
+    ``WRITING`` lock: a CTE the insert's one row is drawn from (materialised, as it calls
+    a volatile function), so the lock is held before ``seq`` is drawn, in one round
+    trip instead of two."""
+    table = AuditEntry.__table__
+    assert isinstance(table, Table)
+    names = ["digest", *HASHED]
+    columns = [table.c[name] for name in names]
+    plain = insert(table).values({c.key: bindparam(c.key, type_=c.type) for c in columns})
+    writing = (
+        select(func.pg_advisory_xact_lock_shared(WRITING).label("held"))
+        .cte("writing")
+        .prefix_with("MATERIALIZED")
     )
-    entry.digest = entry_digest(entry)
-    db.add(entry)
-    db.flush()
-    return entry
+    row = select(*(bindparam(c.key, type_=c.type) for c in columns)).select_from(writing)
+    return plain, insert(table).from_select(names, row)
+
+
+_NOTE, _NOTE_POSTGRES = _note_statements()
 
 
 # --- the sealer --------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.core.actor import Actor
@@ -47,8 +48,13 @@ def new_request_id() -> str:
 class Witness(Protocol):
     """Something a route declared that must know how its request ended."""
 
-    def record(self, status: int) -> None:
-        """Called in a worker thread once the request's unit of work has ended."""
+    def joins(self, db: Session) -> bool:
+        """Whether it records a success in the request's own transaction (``db``)."""
+
+    def record(self, status: int, db: Session | None = None) -> None:
+        """Called in a worker thread: with ``db``, inside the request's unit of work just
+        before it commits, if it ``joins`` it (what it writes commits with the request's
+        work, or not at all); without, once that unit of work has ended."""
 
 
 @dataclass
@@ -58,7 +64,10 @@ class RequestScope:
     path: str = ""
     actor: Actor | None = None
     witnesses: list[Witness] = field(default_factory=list)
-    witnessed: bool = False
+    # The witnesses (ids) that recorded how the request ended, and of those the ones
+    # whose record waits for the request's transaction to commit.
+    recorded: set[int] = field(default_factory=set)
+    uncommitted: set[int] = field(default_factory=set)
     # A write sent with an Idempotency-Key (core/idempotency.py).
     idempotency: Any = None
 
@@ -81,14 +90,45 @@ def note_actor(actor: Actor) -> None:
         scope.actor = actor
 
 
-def witness(status: int) -> None:
-    """Tell every declared witness how the request ended (once)."""
+def witness_in(db: Session, status: int) -> None:
+    """Tell the witnesses that join the request's transaction how it ended, in it."""
     scope = _current.get()
-    if scope is None or scope.witnessed:
+    if scope is None:
         return
-    scope.witnessed = True
     for each in scope.witnesses:
-        each.record(status)
+        if id(each) not in scope.recorded and each.joins(db):
+            each.record(status, db)
+            scope.recorded.add(id(each))
+            scope.uncommitted.add(id(each))
+
+
+def committed(done: bool) -> None:
+    """The request's transaction ended: what the witnesses recorded in it stands, or
+    (``done`` false: rolled back) is gone, and ``witness`` tells them again."""
+    scope = _current.get()
+    if scope is not None:
+        if not done:
+            scope.recorded -= scope.uncommitted
+        scope.uncommitted.clear()
+
+
+def unrecorded() -> bool:
+    """Some declared witness has not recorded how the request ended."""
+    scope = _current.get()
+    return scope is not None and any(id(each) not in scope.recorded for each in scope.witnesses)
+
+
+def witness(status: int) -> None:
+    """Tell every declared witness that has not recorded it how the request ended,
+    each in a transaction of its own (a witness whose record failed is told again by
+    the request's error handling, with the error's status)."""
+    scope = _current.get()
+    if scope is None:
+        return
+    for each in scope.witnesses:
+        if id(each) not in scope.recorded:
+            each.record(status)
+            scope.recorded.add(id(each))
 
 
 class RequestContext:

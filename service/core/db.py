@@ -117,6 +117,11 @@ def begin_writing(session: Session) -> None:
     session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
 
 
+def writing(session: Session) -> bool:
+    """Whether the session's transaction began as a writer (``begin_writing``)."""
+    return session.connection().get_execution_options().get(SQLITE_BEGIN) == "IMMEDIATE"
+
+
 @contextmanager
 def unit_of_work(write: bool = True) -> Iterator[Session]:
     """Commit on success, roll back on any error. Services only flush.

@@ -92,10 +92,9 @@ class UnitOfWorkRoute(APIRoute):
                     raise
             except Exception as exc:
                 # Refused and failed attempts are witnessed too (the audit trail).
-                scope = context.current()
                 # With the database unreachable there is nowhere to record the attempt.
                 unreachable = database_unreachable(exc)
-                if scope and scope.witnesses and not scope.witnessed and not unreachable:
+                if context.unrecorded() and not unreachable:
                     await run_in_worker_thread(partial(context.witness, status_of(exc)))
                 raise
 
@@ -192,17 +191,24 @@ def _unit_of_work(
     write: bool,
     status: int,
 ) -> Any:
-    with db_module.request_unit_of_work(write) as db:
-        arguments = {
-            name: value.resolve(db) if isinstance(value, InUnitOfWork) else value
-            for name, value in values.items()
-        }
-        arguments.update(dict.fromkeys(sessions, db))
-        scope = context.current()
-        if scope is not None and scope.idempotency is not None and scope.actor is not None:
-            result = _once(db, scope.actor, scope.idempotency, status, endpoint, arguments)
-        else:
-            result = endpoint(**arguments)
+    try:
+        with db_module.request_unit_of_work(write) as db:
+            arguments = {
+                name: value.resolve(db) if isinstance(value, InUnitOfWork) else value
+                for name, value in values.items()
+            }
+            arguments.update(dict.fromkeys(sessions, db))
+            scope = context.current()
+            if scope is not None and scope.idempotency is not None and scope.actor is not None:
+                result = _once(db, scope.actor, scope.idempotency, status, endpoint, arguments)
+            else:
+                result = endpoint(**arguments)
+            # A witness that can records in this transaction (one commit for both).
+            context.witness_in(db, 200)
+    except BaseException:
+        context.committed(False)  # rolled back: the failure is witnessed on its own
+        raise
+    context.committed(True)
     # Still in this thread, before anything is sent: a read whose witness cannot
     # record it (the audit trail) fails instead of showing the data unrecorded.
     context.witness(200)

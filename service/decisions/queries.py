@@ -10,7 +10,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, bindparam, cast, func, not_, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session, selectinload
 
 from service.core.actor import Actor
@@ -102,6 +115,38 @@ def takeable(profile: OfficerProfile | Skills | None) -> list[ColumnElement[bool
     if not profile.conversion_experience:
         conditions.append(not_(_json_lists(Case.coordinator_motives, "conversion")))
     return conditions
+
+
+def takeable_by(holder: Any) -> ColumnElement[bool]:
+    """``takeable`` of the officer ``holder`` (a bound id), read by the database itself
+    from their profile in the statement that uses it (PostgreSQL's JSON functions), so
+    "take next" sends no read of the skills before its pick. The same conditions: a
+    generalist (no profile) may take any file; an empty list of nationalities or
+    languages means any; the JSON lists are matched as ``_json_lists`` matches them."""
+    profile = OfficerProfile
+    nationalities = func.json_array_elements_text(profile.nationalities).table_valued("value")
+    languages = func.json_array_elements_text(profile.languages).table_valued("value")
+    quoted = literal('%"') + languages.c.value + literal('"%')
+    fits = and_(
+        or_(
+            func.json_array_length(profile.nationalities) == 0,
+            Case.nationality.in_(select(nationalities.c.value)),
+        ),
+        or_(
+            func.json_array_length(profile.languages) == 0,
+            exists()
+            .select_from(languages)
+            .where(cast(Case.languages, Text).like(quoted))
+            .correlate(Case),
+        ),
+        or_(profile.lgbti_experience, not_(_json_lists(Case.coordinator_motives, "lgbti"))),
+        or_(
+            profile.conversion_experience,
+            not_(_json_lists(Case.coordinator_motives, "conversion")),
+        ),
+    )
+    of_holder = profile.user_id == holder
+    return or_(~exists().where(of_holder), exists().where(of_holder, fits))
 
 
 def queue_order() -> list[Any]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from service import procedure
@@ -118,10 +118,9 @@ class Claimed:
     lease_expires_at: datetime
 
 
-@functools.lru_cache(maxsize=256)
-def _next_for(skills: queries.Skills | None) -> procedure.FirstInLine:
-    """The statement "take next" runs for officers with these skills, built once."""
-    queue = select(Case.id).where(*queries.takeable(skills)).order_by(*queries.queue_order())
+def _first_of(*takeable: ColumnElement[bool]) -> procedure.FirstInLine:
+    """The statement of "take next": the first file of the queue it may take, moved."""
+    queue = select(Case.id).where(*takeable).order_by(*queries.queue_order())
     return procedure.first_in_line(
         CaseState.READY_FOR_DECISION,
         CaseEvent.CLAIM,
@@ -131,17 +130,34 @@ def _next_for(skills: queries.Skills | None) -> procedure.FirstInLine:
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _next_for(skills: queries.Skills | None) -> procedure.FirstInLine:
+    """The statement "take next" runs for officers with these skills, built once."""
+    return _first_of(*queries.takeable(skills))
+
+
+@functools.cache
+def _next_for_holder() -> procedure.FirstInLine:
+    """The statement "take next" runs on PostgreSQL, for every officer, built once: the
+    skills of the file's new holder (``claimed_by_id``) are read in it."""
+    return _first_of(queries.takeable_by(bindparam("claimed_by_id")))
+
+
 def claim_next(db: Session, officer: Actor) -> Claimed | None:
     """Take the most urgent file this officer may take, or None when there is none.
 
-    The busiest write of the queue: the skills read once, then ONE statement picks the
-    file and moves it (``procedure.advance_first``), built once per set of skills.
-    PostgreSQL: the pick skips rows other officers are claiming this instant, so officers
-    pressing "take next" at once each get a different file. SQLite: writers begin with
-    BEGIN IMMEDIATE (docs/request-model.md), which serialises them."""
+    The busiest write of the queue: ONE statement picks the file and moves it
+    (``procedure.advance_first``). PostgreSQL: it reads the officer's skills itself
+    (built once); the pick skips rows other officers are claiming this instant, so
+    officers pressing "take next" at once each get a different file. SQLite: the skills
+    read first, the statement built once per set of skills; writers begin with BEGIN
+    IMMEDIATE (docs/request-model.md), which serialises them."""
     held = _holding(officer.user_id)
     why = Reason.step(N_("taken from the queue"))
-    first = _next_for(queries.skills_of(db, officer.user_id))
+    if db.get_bind().dialect.name == "postgresql":
+        first = _next_for_holder()
+    else:
+        first = _next_for(queries.skills_of(db, officer.user_id))
     taken = procedure.advance_first(db, first, officer, why, changes=held)
     if taken is None:
         return None

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from service.audit import service as audit
+from service.core import db as db_module
 from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.models import AuditEntry, AuditSeal, Role
@@ -85,6 +86,56 @@ def test_case_reads_by_v_number_and_by_translation_job_name_the_case(
     planner = factory.person(Role.PLANNER)
     client.get(f"{API}/cases/by-v-number/{case.v_number}", headers=planner.headers)
     assert [e.action for e in entries(db, case.id)] == ["case.read"]
+
+
+def test_an_audited_read_and_its_entry_commit_together_on_postgres(
+    client: TestClient, db: Session, factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the read's entry is written in the read's own transaction (one
+    commit, one flush); on SQLite in one of its own after the read (a read there holds no
+    write lock). Either way the entry is the same."""
+    case = factory.case()
+    planner = factory.person(Role.PLANNER)
+    opened: list[bool] = []
+    request_unit_of_work = db_module.request_unit_of_work
+
+    def counted(write: bool = True) -> contextlib.AbstractContextManager[Session]:
+        opened.append(write)
+        return request_unit_of_work(write)
+
+    monkeypatch.setattr(db_module, "request_unit_of_work", counted)
+    assert client.get(f"{API}/cases/{case.id}", headers=planner.headers).status_code == 200
+    assert len(opened) == (1 if IS_POSTGRES else 2)
+    [entry] = entries(db, case.id)
+    assert (entry.action, entry.outcome, entry.actor_id) == ("case.read", "ok", planner.user.id)
+    assert entry.digest == audit.entry_digest(entry)
+
+
+def test_a_read_whose_entry_cannot_be_written_is_not_answered(
+    client: TestClient, db: Session, factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The data is not sent; the failed attempt is recorded in a transaction of its own
+    once the trail takes entries again (here: at the second try)."""
+    case = factory.case()
+    planner = factory.person(Role.PLANNER)
+    note = audit.note
+    tries: list[int] = []
+
+    def failing_once(*args: object, **kwargs: object) -> None:
+        tries.append(int(str(kwargs["status"])))
+        if len(tries) == 1:
+            raise RuntimeError("the trail takes no entry")
+        note(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(audit, "note", failing_once)
+    response = client.get(f"{API}/cases/{case.id}", headers=planner.headers)
+    assert response.status_code == 500
+    assert case.v_number not in response.text
+    assert tries == [200, 500]
+    [entry] = entries(db, case.id)
+    assert (entry.outcome, entry.status) == ("failed", 500)
+    verdict = audit.verify(db, now=later())
+    assert verdict.intact, verdict.problems
 
 
 def chain(db: Session, count: int) -> list[AuditEntry]:

@@ -3,13 +3,16 @@ leases that end; a team lead who reassigns."""
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from service.core.clock import utcnow
+from service.decisions import queries
 from service.decisions import service as decisions
-from service.models import CaseEventRow, Role
+from service.models import Case, CaseEventRow, Role
 from service.models.terms import Term
 from service.workflow import CaseState
+from tests.conftest import IS_POSTGRES
 from tests.helpers import API, assert_problem, ok
 
 S = CaseState
@@ -44,6 +47,41 @@ def test_queue_offers_only_files_within_the_officers_skills(client, db, factory)
         403,
         "outside_your_skills",
     )
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="take next reads the skills itself on PostgreSQL")
+def test_the_skills_read_by_the_database_take_what_the_skills_read_first_take(db, factory):
+    """Take next on PostgreSQL reads the holder's skills in its pick
+    (``queries.takeable_by``): for every kind of profile, the same files as the
+    conditions built from the skills read beforehand (``queries.takeable``)."""
+    both = ["lgbti", "conversion"]
+    cases = [
+        ready(factory, nationality="SY", languages=["ar"]),
+        ready(factory, nationality="TR", languages=["tr", "ku"]),
+        ready(factory, nationality="SY", languages=["ti"], coordinator_motives=["lgbti"]),
+        ready(factory, nationality="TR", languages=["fa"], coordinator_motives=["conversion"]),
+        ready(factory, nationality="SY", languages=["ku"], coordinator_motives=both),
+        ready(factory, nationality="TR", languages=["nl", "en"]),
+    ]
+    profiles = {
+        "generalist": None,
+        "empty": {},
+        "narrow": {"nationalities": ["SY"], "languages": ["ar"]},
+        "kurdish": {"languages": ["ku"], "lgbti_experience": True},
+        "two": {"nationalities": ["TR", "IR"], "conversion_experience": True},
+        "broad": {"lgbti_experience": True, "conversion_experience": True},
+    }
+    ids = [c.id for c in cases]
+    for name, profile in profiles.items():
+        person = factory.person(Role.OFFICER, name) if profile is None else None
+        person = person or factory.officer(name, **profile)
+        db.flush()
+        skills = queries.skills_of(db, person.user.id)
+        first = set(db.scalars(select(Case.id).where(Case.id.in_(ids), *queries.takeable(skills))))
+        holder = queries.takeable_by(person.user.id)
+        itself = set(db.scalars(select(Case.id).where(Case.id.in_(ids), holder)))
+        assert itself == first, name
+        assert first or name == "narrow", name  # the cases are of some use
 
 
 def test_queue_is_ordered_by_six_week_deadline_then_application_age(client, db, factory):
