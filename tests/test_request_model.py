@@ -112,6 +112,22 @@ def test_the_kiosk_pages_autosave_sends_the_api_saves_statements(client, db, fac
     assert (statements.count("SELECT"), statements.count("UPDATE")) == (2, 1), statements
 
 
+def test_a_json_routes_permission_is_one_dependency_documented_as_the_bearer_scheme():
+    """FastAPI solves every dependency of every request anew: the permission of a JSON
+    route is the bearer scheme itself, not a dependency on it; the OpenAPI schema still
+    names the scheme ``HTTPBearer`` on every route that takes a token."""
+    from service.auth.api import router
+
+    me = next(r for r in router.routes if getattr(r, "path", "") == "/me")
+    (permission,) = me.dependant.dependencies  # type: ignore[attr-defined]
+    assert permission.dependencies == []
+    app = create_app()
+    schema = app.openapi()
+    assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert schema["paths"][f"{API}/me"]["get"]["security"] == [{"HTTPBearer": []}]
+    assert app._telemetry["tracing"] is False  # no OpenTelemetry SDK: nothing to ask
+
+
 def test_take_next_signs_in_reads_the_skills_and_moves_the_file_in_one_statement(
     client, db, factory
 ):
