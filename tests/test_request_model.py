@@ -116,12 +116,16 @@ def test_a_json_routes_permission_is_one_dependency_documented_as_the_bearer_sch
     """FastAPI solves every dependency of every request anew: the permission of a JSON
     route is the bearer scheme itself, not a dependency on it; the OpenAPI schema still
     names the scheme ``HTTPBearer`` on every route that takes a token."""
-    from service.auth.api import router
-
-    me = next(r for r in router.routes if getattr(r, "path", "") == "/me")
-    (permission,) = me.dependant.dependencies  # type: ignore[attr-defined]
-    assert permission.dependencies == []
     app = create_app()
+    me = next(
+        c.original_route
+        for r in app.router.routes
+        if hasattr(r, "effective_route_contexts")
+        for c in r.effective_route_contexts()
+        if c.path_format == f"{API}/me"
+    )
+    (permission,) = me.dependant.dependencies
+    assert permission.dependencies == []
     schema = app.openapi()
     assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     assert schema["paths"][f"{API}/me"]["get"]["security"] == [{"HTTPBearer": []}]
