@@ -209,6 +209,9 @@ def create_app() -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None if production else OPENAPI_URL,
+        # FastAPI's own OpenTelemetry asks the global providers on every request whether
+        # to trace; the service ships no OpenTelemetry SDK, so nothing is ever recorded.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_error_handlers(app)
     for pages in FIRST_PAGES:

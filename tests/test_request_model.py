@@ -12,7 +12,7 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import sessionmaker
 
 from service.core import db as db_module
-from service.core import routing
+from service.core import routing, web
 from service.core.db import make_engine
 from service.core.errors import ServiceBusy
 from service.core.settings import Settings
@@ -90,6 +90,47 @@ def test_signing_in_takes_one_query_and_a_kiosk_save_two_and_a_write(client, db,
         )
         assert saved.status_code == 200, saved.text
     assert (statements.count("SELECT"), statements.count("UPDATE")) == (2, 1), statements
+
+
+def test_the_kiosk_pages_autosave_sends_the_api_saves_statements(client, db, factory):
+    """The page's script saves as the API does: sign-in, the form read with the case's
+    state, one UPDATE (no ORM read of the case and form before it)."""
+    case = factory.case_in(CaseState.IN_PROGRESS)
+    token = factory.applicant_headers(case)["Authorization"].removeprefix("Bearer ")
+    section, question = next(
+        (s.id, q.id)
+        for s in policy_form().sections
+        for q in s.questions
+        if q.type is QuestionType.TEXT and q.show_if is None
+    )
+    client.cookies.set("kiosk", token)
+    client.cookies.set("csrf", "a-browser")
+    fields = {"csrf_token": web._token("anonymous:a-browser"), question: "ja"}
+    with counting_statements(db) as statements:
+        saved = client.post(f"/kiosk/autosave/{section}", data=fields)
+        assert saved.status_code == 200, saved.text
+    assert saved.json() == {"saved": True, "problems": {}}
+    assert (statements.count("SELECT"), statements.count("UPDATE")) == (2, 1), statements
+
+
+def test_a_json_routes_permission_is_one_dependency_documented_as_the_bearer_scheme():
+    """FastAPI solves every dependency of every request anew: the permission of a JSON
+    route is the bearer scheme itself, not a dependency on it; the OpenAPI schema still
+    names the scheme ``HTTPBearer`` on every route that takes a token."""
+    app = create_app()
+    me = next(
+        c.original_route
+        for r in app.router.routes
+        if hasattr(r, "effective_route_contexts")
+        for c in r.effective_route_contexts()
+        if c.path_format == f"{API}/me"
+    )
+    (permission,) = me.dependant.dependencies
+    assert permission.dependencies == []
+    schema = app.openapi()
+    assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert schema["paths"][f"{API}/me"]["get"]["security"] == [{"HTTPBearer": []}]
+    assert app._telemetry["tracing"] is False  # no OpenTelemetry SDK: nothing to ask
 
 
 def test_take_next_signs_in_and_moves_the_file_in_one_statement(client, db, factory):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 from sqlalchemy.orm import Session
 
 from service.auth import service
@@ -122,26 +122,33 @@ def gated(loader: Callable[..., Any], door: PermissionDependency) -> Callable[..
     return loader
 
 
-def allow(*roles: Role) -> PermissionDependency:
-    """A JSON route may be called by these roles only (bearer token)."""
+class BearerPermission(HTTPBearer):
+    """A JSON route's permission: the bearer scheme itself (so the OpenAPI schema shows
+    the same ``HTTPBearer`` security as ``bearer``), whose value is the ``Permission``.
+    One dependency where a permission over ``Depends(bearer)`` made two: FastAPI solves
+    each dependency of every request anew (the request floor, docs/request-model.md)."""
 
-    allowed = frozenset(roles)
+    def __init__(self, roles: frozenset[str]) -> None:
+        super().__init__(auto_error=False, scheme_name=bearer.scheme_name)
+        self.model = bearer.model
+        self.allowed_roles = roles
 
-    def gate(request: Request) -> Permission:
+    def gate(self, request: Request) -> Permission:
+        """The credential as ``HTTPBearer`` reads it (None: no bearer token sent)."""
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         secret = token.strip() if scheme.lower() == "bearer" and token.strip() else None
-        return Permission(allowed, secret)
+        return Permission(self.allowed_roles, secret)
 
-    async def permission(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    ) -> Permission:
-        if credentials is None:  # known without the database: refuse at once
+    async def __call__(self, request: Request) -> Permission:  # type: ignore[override]
+        permission = self.gate(request)
+        if permission.secret is None:  # known without the database: refuse at once
             raise NotAuthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
-        return Permission(allowed, credentials.credentials)
+        return permission
 
-    permission.allowed_roles = allowed  # type: ignore[attr-defined]
-    permission.gate = gate  # type: ignore[attr-defined]
-    return permission
+
+def allow(*roles: Role) -> PermissionDependency:
+    """A JSON route may be called by these roles only (bearer token)."""
+    return BearerPermission(frozenset(roles))
 
 
 def signed_in(*roles: Role) -> PermissionDependency:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Row, Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from service.auth import passwords, second_factor, throttle
@@ -350,10 +350,20 @@ TOKEN_ACTOR = (
 
 def actor_for_token(db: Session, token: str) -> Actor | None:
     """The caller behind a bearer token, in one query (token and user together)."""
+    row = token_row(db, token)
+    return None if row is None else actor_of_token(row)
+
+
+def token_row(db: Session, token: str, statement: Select[Any] | None = None) -> Row[Any] | None:
+    """The valid token's row of ``TOKEN_ACTOR``, or of a statement built on it that reads
+    more with the token in the same query (the kiosk pages: the applicant's form)."""
     parameters = {"token_hash": digest(token), "now": utcnow()}
-    row = db.connection().execute(TOKEN_ACTOR, parameters).first()  # Core: no ORM objects
-    if row is None:
-        return None
+    query = TOKEN_ACTOR if statement is None else statement
+    return db.connection().execute(query, parameters).first()  # Core: no ORM objects
+
+
+def actor_of_token(row: Row[Any]) -> Actor | None:
+    """The actor of a row of :func:`token_row` (None: the user is no longer active)."""
     if row.case_id is not None:
         return Actor(role=Role.APPLICANT, case_id=row.case_id)
     return None if row.id is None else _actor_from(row)

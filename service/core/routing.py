@@ -309,15 +309,25 @@ def _request_limiter() -> anyio.CapacityLimiter:
 
 async def run_in_worker_thread(work: Callable[[], Any]) -> Any:
     """Run ``work`` in a worker thread once one is free; refuse fast when overloaded."""
-    settings = get_settings()
     limiter = _request_limiter()
+    try:
+        # A thread is free and nobody waits before this request (arrival order kept):
+        # no timed wait to set up, the common case below capacity.
+        limiter.acquire_nowait()
+    except anyio.WouldBlock:
+        await _wait_for_a_thread(limiter)
+    try:
+        return await anyio.to_thread.run_sync(work)
+    finally:
+        limiter.release()
+
+
+async def _wait_for_a_thread(limiter: anyio.CapacityLimiter) -> None:
+    """Wait in arrival order for a thread, as long as the queue and the time allow."""
+    settings = get_settings()
     if limiter.statistics().tasks_waiting >= settings.max_waiting_requests:
         raise ServiceBusy("The service is busy; try again in a moment.")
     with anyio.move_on_after(settings.queue_timeout_seconds) as waiting:
         await limiter.acquire()
     if waiting.cancelled_caught:
         raise ServiceBusy("The service is busy; try again in a moment.")
-    try:
-        return await anyio.to_thread.run_sync(work)
-    finally:
-        limiter.release()

@@ -16,9 +16,11 @@ from service.cases.access import account_through, readable_case
 from service.core.actor import Actor
 from service.core.web import cookie_name
 from service.fields import roles_seeing
-from service.models.auth import Role
+from service.models.auth import ApiToken, Role
 from service.models.cases import Case
+from service.models.questionnaires import AnswerSet
 from service.questionnaires.exceptions import KioskSignedOut, KioskSignInEnded
+from service.questionnaires.forms import FormDefinition, load_form
 
 # service/fields.py; translators read the answers they translate through their job.
 # The applicant reads their own answers at the kiosk.
@@ -49,6 +51,16 @@ def kiosk_cookie() -> str:
     return cookie_name("kiosk")
 
 
+# The kiosk pages' sign-in reads, with the token, which form version the applicant's
+# answers are in (the answer set's, fixed when the form starts): the autosave reads its
+# posted fields by that form's questions and then saves as the API does, with no read of
+# the form of its own (docs/request-model.md).
+KIOSK_SIGN_IN = auth.TOKEN_ACTOR.add_columns(AnswerSet.form_id, AnswerSet.form_version).outerjoin(
+    AnswerSet, AnswerSet.case_id == ApiToken.case_id
+)
+FORM_VERSION = "kiosk_form_version"  # kept on the unit of work's session by the sign-in
+
+
 @dataclass(frozen=True)
 class KioskPermission(Permission):
     """The applicant behind the kiosk cookie (a kiosk token), or back to the code page."""
@@ -56,10 +68,21 @@ class KioskPermission(Permission):
     def _sign_in(self, db: Session) -> Actor:
         if not self.secret:
             raise KioskSignedOut("Enter the code from the host.")
-        actor = auth.actor_for_token(db, self.secret)
-        if actor is None or actor.case_id is None:
+        row = auth.token_row(db, self.secret, KIOSK_SIGN_IN)
+        actor = None if row is None else auth.actor_of_token(row)
+        if row is None or actor is None or actor.case_id is None:
             raise KioskSignInEnded("Enter the code from the host.")
+        version = None if row.form_id is None else (row.form_id, row.form_version)
+        db.info[FORM_VERSION] = (actor.case_id, version)
         return actor
+
+
+def signed_in_form(db: Session, actor: Actor) -> FormDefinition | None:
+    """The form version the applicant's answers are in, as their kiosk sign-in read it
+    (a started form keeps its version); None if it had not started, or no kiosk page
+    signed them in. Says nothing of whether the form is open: saving checks that."""
+    case_id, version = db.info.get(FORM_VERSION, (None, None))
+    return load_form(*version) if case_id == actor.case_id and version else None
 
 
 def at_kiosk() -> Any:

@@ -370,15 +370,27 @@ def autosave(section_id: SectionId, db: Session, actor: ApplicantPage, fields: P
     """What the page's script sends as the applicant types: saved at once (the same
     fields as the section's form post); answers not valid yet are reported, not kept.
     A closed form answers 409 (the script then goes to the page that says why)."""
-    kiosk = service.kiosk_form(db, service.applicant_case_id(actor))
-    section = service.section_of(service.form_of(kiosk.open()), section_id)
+    case_id = service.applicant_case_id(actor)
+    # The fields are read by the questions of the form the sign-in found (the API's save
+    # then reads the form with the case's state and writes, as for the API: no read of
+    # its own). Whatever is refused, the kiosk's order decides what is said first: a
+    # closed form (409), then a part of the form that does not exist (404).
+    form = access.signed_in_form(db, actor)
+    section = next((s for s in form.sections if s.id == section_id), None) if form else None
+    if section is None:
+        section = service.section_of(service.form_of(first_open(db, case_id)), section_id)
     answers, _raw = parse_section(section, fields)
     try:
-        saved = service.save_section(db, kiosk.case.id, section.id, answers, typed_by(fields))
+        saved = service.save_section(db, case_id, section.id, answers, typed_by(fields))
     except NotAssisted as refused:  # not 409: the script would leave the page
-        error = kiosk_gettext(kiosk_language(kiosk.open().language))(refused.detail)
+        error = kiosk_gettext(kiosk_language(first_open(db, case_id).language))(refused.detail)
         return JSONResponse({"saved": False, "error": error}, status_code=422)
     return JSONResponse({"saved": True, "problems": saved.problems})
+
+
+def first_open(db: Session, case_id: uuid.UUID) -> AnswerSet:
+    """The open form, or the refusal that says why (a form whose time is up is handed in)."""
+    return service.kiosk_form(db, case_id).open()
 
 
 # The section form's choice of who is typing (assisted filling).

@@ -12,6 +12,7 @@ from service.eligibility.policy import load_policy
 from service.eligibility.service import screen_case
 from service.models import Role
 from service.questionnaires import service as questionnaires
+from service.questionnaires.kiosk_texts import kiosk_gettext
 from service.workflow import CaseState
 from tests.helpers import csrf_of
 
@@ -217,6 +218,41 @@ def test_at_the_time_limit_the_form_is_handed_in_as_saved(client, db, factory, c
     over = client.get("/kiosk/sections/identity", headers=HTML, follow_redirects=True)
     assert over.url.path == "/kiosk/done"
     assert "انتهى الوقت" in over.text
+    db.expire_all()
+    answer_set = questionnaires.answer_set_of(db, case)
+    assert answer_set.auto_submitted
+    assert answer_set.answers == {"full_name": "Amal"}
+    assert case.state is CaseState.SUBMITTED
+
+
+def test_the_autosave_refuses_in_the_order_the_kiosk_checks(client, db, checked_in):
+    """What the page's script learns when nothing is kept, first things first: a form
+    whose time is up is handed in as saved (409), before the section or who typed is
+    looked at; a part of the form that does not exist is 404; answers said to be typed by
+    a helper nobody allowed are refused with the reason in the applicant's language."""
+    case, code = checked_in
+    page = sign_in_at_kiosk(client, code)
+    first = post(client, "/kiosk/consent", page.text, {"lang": "ar", "choice": "yes"})
+    assert first.url.path == "/kiosk/sections/identity"
+    token = csrf_of(first.text)
+
+    def autosave(section: str, fields: dict[str, str]):
+        return client.post(f"/kiosk/autosave/{section}", data={**fields, "csrf_token": token})
+
+    assert autosave("identity", {"full_name": "Amal"}).json() == {"saved": True, "problems": {}}
+    helper = {"full_name": "X", "typed_by": "helper"}
+    assert autosave("nowhere", {"full_name": "X"}).status_code == 404
+    assert autosave("nowhere", helper).status_code == 404
+    refused = autosave("identity", helper)
+    assert refused.status_code == 422
+    nobody = "Nobody may type for you here. Ask the host."
+    assert refused.json() == {"saved": False, "error": kiosk_gettext("ar")(nobody)}
+    answer_set = questionnaires.answer_set_of(db, case)
+    answer_set.deadline_at = utcnow() - timedelta(seconds=1)
+    db.flush()
+    late = autosave("nowhere", helper)
+    assert late.status_code == 409
+    assert late.json()["code"] == "form_closed"
     db.expire_all()
     answer_set = questionnaires.answer_set_of(db, case)
     assert answer_set.auto_submitted
