@@ -12,6 +12,7 @@ column left out gets its Python-side default.
 """
 
 import gc
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -186,18 +187,34 @@ def among(db: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool
     return column.in_(values)  # type: ignore[no-any-return]
 
 
+_left_alone = threading.Lock()
+_holders = 0  # the uses of older_objects_left_alone under way (nested, or in other threads)
+_froze = False  # whether the outermost one froze the heap (it was not frozen before)
+
+
 @contextmanager
 def older_objects_left_alone() -> Iterator[None]:
     """Bulk work keeps a batch's rows (hundreds of thousands of objects) alive at once,
     and each time so many survive, Python's cycle collector walks the whole heap: every
     module, the ORM's mappings, ... (a fifth of an import's time). Meanwhile the objects
     that were there before are left out of its walks (``gc.freeze``), and put back after
-    (unless they were frozen already: then they stay so)."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
+    (unless they were frozen already: then they stay so).
+
+    Only the outermost use looks whether the heap is frozen: ``gc.get_freeze_count``
+    counts the frozen objects one by one (milliseconds for the service's heap), so an
+    import holds this once for the whole file and its batches' uses cost nothing."""
+    global _holders, _froze
+    with _left_alone:
+        if _holders == 0:
+            _froze = not gc.get_freeze_count()
+            if _froze:
+                gc.freeze()
+        _holders += 1
     try:
         yield
     finally:
-        gc.unfreeze()
+        with _left_alone:
+            _holders -= 1
+            if _holders == 0 and _froze:
+                gc.unfreeze()
+                _froze = False
