@@ -29,6 +29,7 @@ from service.cases.schemas import ImportReport, normalise_v_number
 from service.core.actor import Actor
 from service.core.bulk import insert_rows, older_objects_left_alone
 from service.core.clock import utcnow
+from service.core.db import bulk_page_cache
 from service.models.cases import ImportResult, ImportRun, ImportStatus
 
 CHUNK_ROWS = importing.BATCH_ROWS
@@ -114,7 +115,7 @@ def import_file(
     rows = importing.read_rows(stream, filename)
     # Each batch is read and prepared while the one before is written.
     prepared_ones = closing(importing.prepared_batches(db, rows, actor, screen))
-    with older_objects_left_alone(), prepared_ones as ones:
+    with older_objects_left_alone(), bulk_page_cache(db), prepared_ones as ones:
         for prepared in ones:
             done = _write_chunk(db, run, prepared)
             importing.add_up(total, done)

@@ -35,6 +35,7 @@ from service.core.actor import Actor
 from service.core.bulk import among, insert_rows, older_objects_left_alone
 from service.core.clock import utcnow
 from service.core.crypto import seal_many
+from service.core.db import bulk_page_cache
 from service.core.formatting import in_english
 from service.core.i18n import N_
 from service.core.pipeline import prepared_ahead
@@ -420,7 +421,8 @@ def import_all(
     read; ``progress`` hears the totals so far after each batch. The next batch is read
     and prepared while the last is written (``prepared_batches``)."""
     total = empty_report()
-    with older_objects_left_alone(), closing(prepared_batches(db, rows, actor, screen)) as ones:
+    prepared_ones = closing(prepared_batches(db, rows, actor, screen))
+    with older_objects_left_alone(), bulk_page_cache(db), prepared_ones as ones:
         for prepared in ones:
             numbers = [c.v_number for c, _ in prepared.valid]
             done = write_batch(db, prepared, existing_v_numbers(db, numbers)).report

@@ -13,6 +13,7 @@ from sqlalchemy.exc import StatementError
 from service.cases.schemas import normalise_v_number
 from service.core.bulk import among, insert_rows, older_objects_left_alone, update_rows
 from service.core.crypto import PlaintextRefused, seal_value
+from service.core.db import BULK_CACHE_KIB, bulk_page_cache
 from service.models import Case, Screening, Signal
 from service.workflow import CaseState
 from tests.conftest import unique_v_number
@@ -108,3 +109,19 @@ def test_a_row_written_in_bulk_is_stored_as_the_orm_stores_it(db, factory):
     bulk = db.execute(as_text.where(table.c.id == copy_id)).one()
     assert bulk == orm
     assert orm[[c.name for c in compared].index("languages")] == '["ar", "en"]'
+
+
+def test_an_import_has_a_larger_sqlite_page_cache_while_it_writes(db):
+    """SQLite: the import's connection gets ``BULK_CACHE_KIB`` of page cache, and its own
+    size back after (PostgreSQL: nothing changes)."""
+    connection = db.connection()
+    if connection.dialect.name != "sqlite":
+        with bulk_page_cache(db):
+            pass
+        return
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    with bulk_page_cache(db):
+        during = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    assert during == -BULK_CACHE_KIB
+    assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == before
+    assert before != during
