@@ -1,11 +1,13 @@
 """Bulk intake of cases from CSV or JSON: idempotent on V-number, per-row errors.
 
 A bad row is reported and skipped; it never aborts or corrupts the other rows.
-Each batch of rows is validated and sealed row by row, then written table by table in
-one statement each (``service.core.bulk``: COPY on PostgreSQL) and screened in one
-``procedure.advance_many`` (see ``bench/bench_import.py``). A CSV or JSON file is read
-as it streams (``read_rows``) and imported in batches (``batches``), so a file of any
-length takes time in proportion to its rows and memory for one batch.
+Each batch of rows is validated, screened and sealed before anything is written
+(``prepare_batch``), then written table by table in one statement each
+(``write_batch``; ``service.core.bulk``: COPY on PostgreSQL), each case once, in its
+screened state (``procedure.admit_rows``; see ``bench/bench_import.py``). A CSV or JSON
+file is read as it streams (``read_rows``) and imported in batches (``batches``), the
+next one prepared in a worker thread while the last is written (``prepared_batches``),
+so a file of any length takes time in proportion to its rows and memory for two batches.
 """
 
 import codecs
