@@ -52,7 +52,7 @@ isolate("bench-import-")  # before the service is imported (its queue is built t
 
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+from sqlalchemy.orm import Session, configure_mappers  # noqa: E402
 
 from service import procedure  # noqa: E402
 from service.cases import import_runs  # noqa: E402
@@ -160,6 +160,7 @@ def import_file(url: str, path: Path) -> dict[str, Any]:
     # Start-up, not import: the domains whose subscribers the engine calls are imported
     # on first use (the app imports them when it starts).
     procedure.subscriptions()
+    configure_mappers()  # as the app's first request would (the ORM's one-time set-up)
     rss_before = peak_rss_mb()  # the service's modules loaded, nothing read yet
 
     server: dict[str, float | None] = {}

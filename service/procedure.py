@@ -564,6 +564,18 @@ def admit(db: Session, case_ids: Iterable[uuid.UUID], actor: Actor, reason: Reas
         insert_rows(db, CaseEventRow, _all_sealed(rows))
 
 
+@dataclass(frozen=True)
+class Admission:
+    """New cases as ``admit_rows`` writes them, decided but not yet written
+    (``plan_admission``): their rows, their signals, the events (sealed) and the moves
+    the subscribers hear of."""
+
+    cases: list[dict[str, Any]]
+    signals: Sequence[dict[str, Any]]
+    events: list[dict[str, Any]]
+    moved: list[Move]
+
+
 def admit_rows(
     db: Session,
     cases: Sequence[dict[str, Any]],
@@ -583,6 +595,18 @@ def admit_rows(
     of ``cases``). The workflow judges each move on the facts of the rows written (their
     signals and motives, the move's track), which are the facts ``advance_many`` would
     read: no booking or consultation can name a case before it is written."""
+    return write_admission(db, plan_admission(cases, actor, reason, signals, moves))
+
+
+def plan_admission(
+    cases: Sequence[dict[str, Any]],
+    actor: Actor,
+    reason: Reason,
+    signals: Sequence[dict[str, Any]] = (),
+    moves: Sequence[Planned] = (),
+) -> Admission:
+    """What ``admit_rows`` writes, decided without the database (the workflow's checks
+    included): an import prepares its next batch this way while the last one is written."""
     _require_kind(reason)
     first = {p.case_id: p for p in moves}
     if len(first) != len(moves) or first.keys() - {c["id"] for c in cases}:
@@ -608,13 +632,18 @@ def admit_rows(
             later.append(_move_values(move, now))
             moved.append(move)
         rows.append(row)
-    insert_rows(db, Case, rows)
-    insert_rows(db, Signal, signals)
     # Every admission before the moves: the log's increasing ids keep each case's order.
-    insert_rows(db, CaseEventRow, _all_sealed(events + later))
-    _notify(db, moved)
+    return Admission(rows, signals, _all_sealed(events + later), moved)
+
+
+def write_admission(db: Session, admission: Admission) -> dict[uuid.UUID, CaseState]:
+    """Write what ``plan_admission`` decided and tell the subscribers; each case's state."""
+    insert_rows(db, Case, admission.cases)
+    insert_rows(db, Signal, admission.signals)
+    insert_rows(db, CaseEventRow, admission.events)
+    _notify(db, admission.moved)
     db.flush()
-    return {row["id"]: row["state"] for row in rows}
+    return {row["id"]: row["state"] for row in admission.cases}
 
 
 def _new_case_facts(case: Mapping[str, Any], signalled: bool) -> CaseFacts:

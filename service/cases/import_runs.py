@@ -16,6 +16,7 @@ import csv
 import io
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from itertools import islice
 from typing import IO, Any
 
@@ -25,10 +26,10 @@ from sqlalchemy.orm import Session
 from service.cases import importing
 from service.cases.exceptions import BadImportFile
 from service.cases.schemas import ImportReport, normalise_v_number
-from service.cases.service import lawyer_index
 from service.core.actor import Actor
-from service.core.bulk import insert_rows
+from service.core.bulk import insert_rows, older_objects_left_alone
 from service.core.clock import utcnow
+from service.core.db import bulk_page_cache
 from service.models.cases import ImportResult, ImportRun, ImportStatus
 
 CHUNK_ROWS = importing.BATCH_ROWS
@@ -111,14 +112,16 @@ def import_file(
     db.add(run)
     db.flush()
     total = importing.empty_report()
-    seen: set[str] = set()
-    lawyers = lawyer_index(db)
-    for batch in importing.batches(importing.read_rows(stream, filename)):
-        done = _import_chunk(db, run, batch, actor, seen, lawyers)
-        importing.add_up(total, done)
-        run.rows_total = run.rows_done
-        if progress is not None:
-            progress(total)
+    rows = importing.read_rows(stream, filename)
+    # Each batch is read and prepared while the one before is written.
+    prepared_ones = closing(importing.prepared_batches(db, rows, actor, screen))
+    with older_objects_left_alone(), bulk_page_cache(db), prepared_ones as ones:
+        for prepared in ones:
+            done = _write_chunk(db, run, prepared)
+            importing.add_up(total, done)
+            run.rows_total = run.rows_done
+            if progress is not None:
+                progress(total)
     run.status, run.finished_at = ImportStatus.DONE, utcnow()
     db.flush()
     return run, total
@@ -151,11 +154,29 @@ def _import_chunk(
     """Import one chunk of the run's rows and append their results."""
     start_row = run.rows_done
     numbers = [_v_number(r) for r in chunk]
-    known = [n for n in numbers if n]
-    existing = importing.existing_v_numbers(db, known)
+    existing = importing.existing_v_numbers(db, [n for n in numbers if n])
     done = importing.import_batch(
         db, chunk, actor, run.screen, seen, start_row + 1, lawyers, existing
     )
+    return _record(db, run, numbers, existing, done)
+
+
+def _write_chunk(db: Session, run: ImportRun, prepared: importing.Prepared) -> ImportReport:
+    """Write one prepared chunk of the run's rows and append their results."""
+    numbers = [_v_number(r) for r in prepared.raw]
+    existing = importing.existing_v_numbers(db, [n for n in numbers if n])
+    return _record(db, run, numbers, existing, importing.write_batch(db, prepared, existing))
+
+
+def _record(
+    db: Session,
+    run: ImportRun,
+    numbers: list[str],
+    existing: set[str],
+    done: importing.Imported,
+) -> ImportReport:
+    """Append the results of a chunk whose rows have ``numbers`` to the run."""
+    start_row = run.rows_done
     report, outcome = done.report, done.outcomes
     refused = {e.row: "; ".join(e.errors) for e in report.errors}
     results = []
@@ -171,7 +192,7 @@ def _import_chunk(
             {"run_id": run.id, "row": row, "v_number": number, "result": result, "detail": detail}
         )
     insert_rows(db, ImportResult, results)
-    run.rows_done = start_row + len(chunk)
+    run.rows_done = start_row + len(numbers)
     run.created += report.created
     run.skipped_existing += report.skipped_existing
     run.failed += report.failed

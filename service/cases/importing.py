@@ -1,19 +1,23 @@
 """Bulk intake of cases from CSV or JSON: idempotent on V-number, per-row errors.
 
 A bad row is reported and skipped; it never aborts or corrupts the other rows.
-Each batch of rows is validated and sealed row by row, then written table by table in
-one statement each (``service.core.bulk``: COPY on PostgreSQL) and screened in one
-``procedure.advance_many`` (see ``bench/bench_import.py``). A CSV or JSON file is read
-as it streams (``read_rows``) and imported in batches (``batches``), so a file of any
-length takes time in proportion to its rows and memory for one batch.
+Each batch of rows is validated, screened and sealed before anything is written
+(``prepare_batch``), then written table by table in one statement each
+(``write_batch``; ``service.core.bulk``: COPY on PostgreSQL), each case once, in its
+screened state (``procedure.admit_rows``; see ``bench/bench_import.py``). A CSV or JSON
+file is read as it streams (``read_rows``) and imported in batches (``batches``), the
+next one prepared in a worker thread while the last is written (``prepared_batches``),
+so a file of any length takes time in proportion to its rows and memory for two batches.
 """
 
 import codecs
 import csv
 import io
+import itertools
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -26,18 +30,25 @@ from sqlalchemy.orm import Session
 
 from service import procedure
 from service.cases.exceptions import BadImportFile, UnknownLawyer
-from service.cases.names import index_names
+from service.cases.names import name_rows
 from service.cases.schemas import CaseIn, ImportReport, RowError, error_messages
 from service.cases.service import lawyer_index, resolve_lawyer
 from service.core.actor import Actor
-from service.core.bulk import among, older_objects_left_alone
+from service.core.bulk import among, insert_rows, older_objects_left_alone
 from service.core.clock import utcnow
 from service.core.crypto import seal_many
+from service.core.db import bulk_page_cache
 from service.core.formatting import in_english
 from service.core.i18n import N_
+from service.core.pipeline import prepared_ahead
 from service.eligibility.policy import CaseProfile
-from service.eligibility.service import TRACK_FOR, plan_screening, record_screenings
-from service.models.cases import Case, Signal
+from service.eligibility.service import (
+    TRACK_FOR,
+    ScreeningPlan,
+    plan_screening,
+    record_screenings,
+)
+from service.models.cases import Case, CaseNameKey, Signal
 from service.workflow import Reason
 
 CSV_LIST_SEPARATOR = ";"
@@ -308,15 +319,80 @@ def import_batch(
         valid, errors = validate_rows(rows, lawyers, seen, first_row)
         if existing is None:
             existing = existing_v_numbers(db, [c.v_number for c, _ in valid])
-        new = [(c, lawyer) for c, lawyer in valid if c.v_number not in existing]
-        screened, outcomes = _insert_cases(db, new, actor, screen)
+        prepared = _prepared(rows, valid, errors, existing, actor, screen)
+    return write_batch(db, prepared, existing)
+
+
+@dataclass
+class Prepared:
+    """A batch validated, screened and sealed, ready to be written (``write_batch``),
+    decided without the database: ``prepare_batch`` takes every valid row for new (the
+    writer checks that, and prepares again in the rare batch where some are stored)."""
+
+    raw: list[dict[str, Any]]  # the batch's rows as read
+    valid: list[tuple[CaseIn, uuid.UUID | None]]
+    errors: list[RowError]
+    new: "NewCases"
+    actor: Actor
+    screen: bool
+
+
+@dataclass
+class NewCases:
+    """The new cases of a batch, as they are written: the engine's admission (cases,
+    signals, events), the name keys and the screening."""
+
+    cases: list[tuple[uuid.UUID, CaseIn]]
+    admission: procedure.Admission | None
+    names: list[dict[str, object]]
+    plan: ScreeningPlan | None
+
+
+def prepare_batch(
+    rows: list[dict[str, Any]],
+    actor: Actor,
+    screen: bool,
+    lawyers: dict[str, uuid.UUID],
+    seen: set[str],
+    first_row: int,
+) -> Prepared:
+    """A batch of a file prepared for ``write_batch`` without the database, so that it
+    can be done while the last batch is written (``core.pipeline.prepared_ahead``)."""
+    with older_objects_left_alone():
+        valid, errors = validate_rows(rows, lawyers, seen, first_row)
+        return _prepared(rows, valid, errors, set(), actor, screen)
+
+
+def _prepared(
+    rows: list[dict[str, Any]],
+    valid: list[tuple[CaseIn, uuid.UUID | None]],
+    errors: list[RowError],
+    existing: set[str],
+    actor: Actor,
+    screen: bool,
+) -> Prepared:
+    new = [(c, lawyer) for c, lawyer in valid if c.v_number not in existing]
+    return Prepared(rows, valid, errors, _prepare_new(new, actor, screen), actor, screen)
+
+
+def write_batch(db: Session, prepared: Prepared, existing: set[str]) -> Imported:
+    """Write a prepared batch whose V-numbers already stored are ``existing``."""
+    valid = prepared.valid
+    new_numbers = [c.v_number for c, _ in valid if c.v_number not in existing]
+    new = prepared.new
+    if new_numbers != [data.v_number for _, data in new.cases]:  # prepared as all new
+        with older_objects_left_alone():
+            fresh = [(c, lawyer) for c, lawyer in valid if c.v_number not in existing]
+            new = _prepare_new(fresh, prepared.actor, prepared.screen)
+    with older_objects_left_alone():
+        screened, outcomes = _write_new(db, new)
     report = ImportReport(
-        rows=len(rows),
-        created=len(new),
-        skipped_existing=len(valid) - len(new),
-        failed=len(errors),
+        rows=len(prepared.raw),
+        created=len(new.cases),
+        skipped_existing=len(valid) - len(new.cases),
+        failed=len(prepared.errors),
         screened=screened,
-        errors=errors,
+        errors=prepared.errors,
     )
     return Imported(report, outcomes)
 
@@ -344,16 +420,35 @@ def import_all(
     progress: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Import a whole file batch by batch in the caller's transaction, as its rows are
-    read; ``progress`` hears the totals so far after each batch."""
+    read; ``progress`` hears the totals so far after each batch. The next batch is read
+    and prepared while the last is written (``prepared_batches``)."""
     total = empty_report()
+    prepared_ones = closing(prepared_batches(db, rows, actor, screen))
+    with older_objects_left_alone(), bulk_page_cache(db), prepared_ones as ones:
+        for prepared in ones:
+            numbers = [c.v_number for c, _ in prepared.valid]
+            done = write_batch(db, prepared, existing_v_numbers(db, numbers)).report
+            add_up(total, done)
+            if progress is not None:
+                progress(total)
+    return total
+
+
+def prepared_batches(
+    db: Session, rows: Iterable[dict[str, Any]], actor: Actor, screen: bool
+) -> Generator[Prepared]:
+    """The file's batches, each read, validated, screened and sealed in a worker thread
+    while the caller writes the one before (the server's work and this process's then
+    overlap: two cores). The batches are prepared in order, so a V-number twice in the
+    file is found as before."""
     seen: set[str] = set()
     lawyers = lawyer_index(db)
-    for batch in batches(rows):
-        done = import_batch(db, batch, actor, screen, seen, total.rows + 1, lawyers).report
-        add_up(total, done)
-        if progress is not None:
-            progress(total)
-    return total
+    starts = itertools.count(1, BATCH_ROWS)
+
+    def prepare(batch: list[dict[str, Any]]) -> Prepared:
+        return prepare_batch(batch, actor, screen, lawyers, seen, next(starts))
+
+    yield from prepared_ahead(batches(rows), prepare)
 
 
 def _profiles(
@@ -371,18 +466,16 @@ def _profiles(
     }
 
 
-def _insert_cases(
-    db: Session, new: list[tuple[CaseIn, uuid.UUID | None]], actor: Actor, screen: bool
-) -> tuple[dict[str, int], dict[str, tuple[str, str]]]:
-    """Write the new cases, screened first when ``screen``: the count per outcome, and
-    each case's state and what it rests on (``Imported.outcomes``)."""
+def _prepare_new(
+    new: list[tuple[CaseIn, uuid.UUID | None]], actor: Actor, screen: bool
+) -> NewCases:
+    """The new cases' rows, screened first when ``screen`` (nothing written yet)."""
     if not new:
-        return {}, {}
+        return NewCases([], None, [], None)
     now = utcnow()
     ids = [uuid.uuid4() for _ in new]
     plan = plan_screening(actor, _profiles(ids, new)) if screen else None
-    states = procedure.admit_rows(
-        db,
+    admission = procedure.plan_admission(
         _case_rows(ids, new, now),
         actor,
         Reason.step(N_("imported from file")),
@@ -390,12 +483,23 @@ def _insert_cases(
         moves=plan.moves if plan else (),
     )
     cases = [(case_id, data) for case_id, (data, _) in zip(ids, new, strict=True)]
-    index_names(db, [(case_id, data.applicant_name) for case_id, data in cases])
+    names = name_rows((case_id, data.applicant_name) for case_id, data in cases)
+    return NewCases(cases, admission, names, plan)
+
+
+def _write_new(db: Session, new: NewCases) -> tuple[dict[str, int], dict[str, tuple[str, str]]]:
+    """Write the new cases: the count per outcome, and each case's state and what it
+    rests on (``Imported.outcomes``)."""
+    if new.admission is None:
+        return {}, {}
+    states = procedure.write_admission(db, new.admission)
+    insert_rows(db, CaseNameKey, new.names)
+    plan = new.plan
     if plan is None:
-        return {}, {data.v_number: (str(states[case_id]), "") for case_id, data in cases}
+        return {}, {data.v_number: (str(states[case_id]), "") for case_id, data in new.cases}
     record_screenings(db, plan)
     outcomes = {}
-    for case_id, data in cases:
+    for case_id, data in new.cases:
         verdict = plan.verdicts[case_id]
         track = TRACK_FOR.get(verdict.outcome)
         outcomes[data.v_number] = (str(states[case_id]), track.value if track else verdict.reason)

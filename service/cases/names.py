@@ -51,9 +51,14 @@ def index_rows(case_id: uuid.UUID, name: str) -> list[dict[str, object]]:
     return [{"case_id": case_id, "key": k} for k in keys_of(name)]
 
 
+def name_rows(names: Iterable[tuple[uuid.UUID, str]]) -> list[dict[str, object]]:
+    """The name keys of new cases, as rows of ``CaseNameKey``."""
+    return [row for case_id, name in names for row in index_rows(case_id, name)]
+
+
 def index_names(db: Session, names: Iterable[tuple[uuid.UUID, str]]) -> None:
     """Index the names of new cases (one executemany)."""
-    rows = [row for case_id, name in names for row in index_rows(case_id, name)]
+    rows = name_rows(names)
     if rows:
         insert_rows(db, CaseNameKey, rows)
 

@@ -12,16 +12,22 @@ column left out gets its Python-side default.
 """
 
 import gc
+import json
+import threading
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
 from psycopg.copy import QueuedLibpqWriter
+from psycopg.types.json import Json
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Connection,
     Table,
+    Uuid,
     any_,
     bindparam,
     func,
@@ -107,7 +113,39 @@ def _default_maker(arg: Any, is_callable: bool, process: Processor) -> Callable[
 
 
 def _processor(table: Table, dialect: Dialect, key: str) -> Processor:
-    return table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+    """The column's bind processor, and for a COPY's two costly kinds of value their text
+    (the driver would make the same text with a dumper written in Python, per value)."""
+    kind = table.c[key].type
+    process = kind.dialect_impl(dialect).bind_processor(dialect)
+    if isinstance(kind, Uuid):
+        return _uuid_text if process is None else lambda value: _uuid_text(process(value))
+    if isinstance(kind, JSON) and process is not None:
+        return lambda value: _json_text(process(value))
+    return process
+
+
+def _uuid_text(value: Any) -> Any:
+    # 32 hex digits: a form PostgreSQL reads as a uuid, cheaper to make than str(value).
+    return value.hex if isinstance(value, uuid.UUID) else value
+
+
+_JSON_TEXTS: dict[tuple[str, ...], str] = {}  # an import's lists of texts repeat
+
+
+def _json_text(value: Any) -> Any:
+    """A JSON column's text as the driver dumps it (``json.dumps`` of the wrapped value)."""
+    if not isinstance(value, Json) or value.dumps is not None:
+        return value
+    obj = value.obj
+    if type(obj) is list and all(type(item) is str for item in obj):
+        key = tuple(obj)
+        text = _JSON_TEXTS.get(key)
+        if text is None:
+            if len(_JSON_TEXTS) > 4096:
+                _JSON_TEXTS.clear()
+            text = _JSON_TEXTS[key] = json.dumps(obj)
+        return text
+    return json.dumps(obj)
 
 
 def update_rows(
@@ -186,18 +224,34 @@ def among(db: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool
     return column.in_(values)  # type: ignore[no-any-return]
 
 
+_left_alone = threading.Lock()
+_holders = 0  # the uses of older_objects_left_alone under way (nested, or in other threads)
+_froze = False  # whether the outermost one froze the heap (it was not frozen before)
+
+
 @contextmanager
 def older_objects_left_alone() -> Iterator[None]:
     """Bulk work keeps a batch's rows (hundreds of thousands of objects) alive at once,
     and each time so many survive, Python's cycle collector walks the whole heap: every
     module, the ORM's mappings, ... (a fifth of an import's time). Meanwhile the objects
     that were there before are left out of its walks (``gc.freeze``), and put back after
-    (unless they were frozen already: then they stay so)."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
+    (unless they were frozen already: then they stay so).
+
+    Only the outermost use looks whether the heap is frozen: ``gc.get_freeze_count``
+    counts the frozen objects one by one (milliseconds for the service's heap), so an
+    import holds this once for the whole file and its batches' uses cost nothing."""
+    global _holders, _froze
+    with _left_alone:
+        if _holders == 0:
+            _froze = not gc.get_freeze_count()
+            if _froze:
+                gc.freeze()
+        _holders += 1
     try:
         yield
     finally:
-        gc.unfreeze()
+        with _left_alone:
+            _holders -= 1
+            if _holders == 0 and _froze:
+                gc.unfreeze()
+                _froze = False

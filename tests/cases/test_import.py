@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service import cli
 from service.cases import import_runs
-from service.cases.importing import import_rows, parse_file
+from service.cases.importing import import_all, import_rows, parse_file
 from service.core import db as db_module
 from service.core.actor import SYSTEM
 from service.core.db import make_engine
@@ -452,3 +452,26 @@ def test_the_generated_backlog_csv_imports_cleanly(db):
         case = case_by_v(db, v_number)
         assert case is not None
         assert case.state == CaseState.EXCLUDED
+
+
+def test_a_file_with_some_cases_stored_in_a_later_batch_imports_the_rest(db):
+    """``import_all`` prepares each batch as if all its rows were new while the one before
+    is written; a batch some of whose cases are stored is prepared again without them."""
+    demo.ensure_staff(db)
+    rows = demo.backlog_rows(2500, seed=5)
+    stored = rows[1200:1300]  # in the file's second batch of 1,000
+    import_rows(db, stored, SYSTEM, screen=False)
+    twice = {**rows[10], "applicant_name": "Someone Else"}  # in the third batch
+
+    report = import_all(db, iter([*rows, twice]), SYSTEM)
+
+    assert (report.rows, report.created, report.skipped_existing) == (2501, 2400, 100)
+    assert report.failed == 1
+    assert report.errors[0].row == 2501
+    assert report.errors[0].errors == ["v_number: appears twice in this file"]
+    assert sum(report.screened.values()) == 2400
+    states = dict(db.execute(select(Case.v_number, Case.state)).all())
+    assert {states[r["v_number"]] for r in stored} == {CaseState.IMPORTED}  # as first stored
+    others = [r for r in rows if r not in stored]
+    assert {states[r["v_number"]] for r in others} <= {CaseState.SCREENED, CaseState.EXCLUDED}
+    assert len(others) == 2400

@@ -7,13 +7,16 @@ import gc
 import uuid
 
 import pytest
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, Text, bindparam, cast, select
 from sqlalchemy.exc import StatementError
 
+from service.cases.schemas import normalise_v_number
 from service.core.bulk import among, insert_rows, older_objects_left_alone, update_rows
 from service.core.crypto import PlaintextRefused, seal_value
+from service.core.db import BULK_CACHE_KIB, bulk_page_cache
 from service.models import Case, Screening, Signal
 from service.workflow import CaseState
+from tests.conftest import unique_v_number
 
 
 def test_inserted_rows_get_their_defaults_and_their_types(db, factory):
@@ -87,3 +90,38 @@ def test_bulk_work_leaves_the_collector_as_it_found_it():
         gc.unfreeze()
         if frozen_before:
             gc.freeze()
+
+
+def test_a_row_written_in_bulk_is_stored_as_the_orm_stores_it(db, factory):
+    """Every column's stored text (the JSON lists', the uuids' too: the COPY sends those
+    in forms of its own) is that of the same values written through the ORM."""
+    case = factory.case(languages=["ar", "en"], coordinator_motives=["lgbti"])
+    db.flush()
+    table = Case.__table__
+    assert isinstance(table, Table)
+    row = dict(db.execute(select(table).where(table.c.id == case.id)).mappings().one())
+    copy_id = uuid.uuid4()
+    other = normalise_v_number(unique_v_number())
+    insert_rows(db, Case, [{**row, "id": copy_id, "v_number": other}])
+    compared = [c for c in table.columns if c.name not in ("id", "v_number")]
+    as_text = select(*(cast(c, Text) for c in compared))
+    orm = db.execute(as_text.where(table.c.id == case.id)).one()
+    bulk = db.execute(as_text.where(table.c.id == copy_id)).one()
+    assert bulk == orm
+    assert orm[[c.name for c in compared].index("languages")] == '["ar", "en"]'
+
+
+def test_an_import_has_a_larger_sqlite_page_cache_while_it_writes(db):
+    """SQLite: the import's connection gets ``BULK_CACHE_KIB`` of page cache, and its own
+    size back after (PostgreSQL: nothing changes)."""
+    connection = db.connection()
+    if connection.dialect.name != "sqlite":
+        with bulk_page_cache(db):
+            pass
+        return
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    with bulk_page_cache(db):
+        during = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    assert during == -BULK_CACHE_KIB
+    assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == before
+    assert before != during
