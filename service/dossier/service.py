@@ -240,29 +240,58 @@ def status(db: Session, case: Case, copy: str) -> Status:
     return Status(digest, found)
 
 
-def render(db: Session, case_id: uuid.UUID, copy: str) -> bool:
-    """Render and store the dossier if its current content has no PDF yet. Idempotent:
-    the same content is never rendered twice. Returns whether it rendered."""
+@dataclass(frozen=True)
+class Due:
+    """A dossier's content that has no PDF yet, and its cache key."""
+
+    document: dict[str, Any]
+    content_hash: str
+
+
+def due(db: Session, case_id: uuid.UUID, copy: str) -> Due | None:
+    """The content to render, unless a PDF of it is stored already (or no such case)."""
     case = db.get(Case, case_id)
     if case is None or copy not in (STAFF_COPY, LAWYER_COPY):
-        return False
+        return None
     document = content(db, case, copy)
     digest = content_hash(document)
-    existing = db.scalar(
-        select(Dossier).where(
-            Dossier.case_id == case.id, Dossier.copy == copy, Dossier.content_hash == digest
-        )
-    )
+    existing = _stored(db, case_id, copy, digest)
+    if existing is not None and existing.pdf is not None:
+        return None
+    return Due(document, digest)
+
+
+def store(db: Session, case_id: uuid.UUID, copy: str, digest: str, pdf: bytes) -> bool:
+    """Keep the PDF of the content with that hash; a PDF stored meanwhile (another worker)
+    stays. Returns whether this one was stored."""
+    existing = _stored(db, case_id, copy, digest)
     if existing is not None and existing.pdf is not None:
         return False
-    pdf = render_pdf(document)
     if existing is None:
-        existing = Dossier(case_id=case.id, copy=copy, content_hash=digest)
+        existing = Dossier(case_id=case_id, copy=copy, content_hash=digest)
         db.add(existing)
     existing.pdf = pdf
     existing.rendered_at = utcnow()
     db.flush()
     return True
+
+
+def render(db: Session, case_id: uuid.UUID, copy: str) -> bool:
+    """``due``, the PDF and ``store`` in one session. Idempotent: the same content is
+    never rendered twice. Returns whether it rendered. (The background job runs the
+    three steps with no transaction open while the PDF renders: ``tasks``.)"""
+    found = due(db, case_id, copy)
+    if found is None:
+        return False
+    return store(db, case_id, copy, found.content_hash, render_pdf(found.document))
+
+
+def _stored(db: Session, case_id: uuid.UUID, copy: str, digest: str) -> Dossier | None:
+    return db.scalar(
+        select(Dossier).where(
+            Dossier.case_id == case_id, Dossier.copy == copy, Dossier.content_hash == digest
+        )
+    )
 
 
 # The audit trail's action for a download (the routes declare ``audited(DOWNLOAD)``).

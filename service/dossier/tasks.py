@@ -13,6 +13,7 @@ from service.core.jobs import enqueue, huey, once
 from service.dossier import service
 from service.dossier.access import LAWYER_COPY, STAFF_COPY
 from service.dossier.exceptions import DossierNotReady, NoDossier
+from service.dossier.rendering import render_pdf
 from service.models.cases import Case
 from service.questionnaires.service import answer_set_of
 from service.workflow import CaseState
@@ -20,11 +21,21 @@ from service.workflow import CaseState
 
 @huey.task()
 def render_dossier(case_id: uuid.UUID, copy: str) -> bool:
-    """Render one copy of a case's dossier if its content changed (cached by hash)."""
+    """Render one copy of a case's dossier if its content changed (cached by hash).
+
+    Read, render, write: no transaction is open while the PDF renders (seconds). On
+    SQLite a writer's transaction held through it kept every other writer of the
+    service waiting on the one write lock, past its busy timeout when several dossiers
+    rendered at once."""
 
     def job() -> bool:
+        with unit_of_work(write=False) as db:
+            found = service.due(db, case_id, copy)
+        if found is None:
+            return False
+        pdf = render_pdf(found.document)
         with unit_of_work() as db:
-            return service.render(db, case_id, copy)
+            return service.store(db, case_id, copy, found.content_hash, pdf)
 
     return once(job)
 

@@ -6,15 +6,20 @@ import io
 import multiprocessing
 import os
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pypdfium2
 from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from service.core import db as db_module
 from service.core.actor import Actor
 from service.corrections import service as corrections
 from service.corrections.schemas import CorrectionItemIn, CorrectionsIn, Typed
-from service.dossier import rendering
+from service.dossier import rendering, tasks
 from service.dossier import service as dossier
 from service.models import Role
 from service.models.cases import Case
@@ -181,3 +186,36 @@ def test_dossiers_are_rendered_in_children_that_are_recycled_and_replaced_ahead(
     # ... and the spare is replaced in turn: its own spare starts with its last dossier.
     assert len(alive[3] - alive[1]) == 1
     assert len(set().union(*alive)) == 3
+
+
+def test_the_job_holds_no_transaction_while_the_pdf_renders(db, factory, monkeypatch):
+    """A render takes seconds: on SQLite a transaction held through it kept every other
+    writer of the service waiting on the one write lock (the serve log showed a render job
+    fail with "database is locked" while others rendered). The job reads, renders with no
+    unit of work open, then stores; the same content is not rendered twice."""
+    case = translated_case(db, factory, "ar", "SY")
+    open_units: list[bool] = []
+
+    @contextmanager
+    def watched(write: bool = True) -> Iterator[Session]:
+        with db_module.request_unit_of_work(write) as session:
+            open_units.append(write)
+            try:
+                yield session
+            finally:
+                open_units.pop()
+
+    held_while_rendering: list[list[bool]] = []
+
+    def render_pdf(document: dict) -> bytes:
+        held_while_rendering.append(list(open_units))
+        return b"%PDF-1.7 " + document["case"]["v_number"].encode()
+
+    monkeypatch.setattr(tasks, "unit_of_work", watched)
+    monkeypatch.setattr(tasks, "render_pdf", render_pdf)
+    assert tasks.render_dossier.call_local(case.id, "lawyer") is True
+    assert held_while_rendering == [[]]
+    assert tasks.render_dossier.call_local(case.id, "lawyer") is False  # cached by content
+    assert held_while_rendering == [[]]
+    [stored] = db.scalars(select(Dossier).where(Dossier.case_id == case.id)).all()
+    assert stored.pdf == b"%PDF-1.7 " + case.v_number.encode()
