@@ -34,7 +34,7 @@ from service.cases.names import name_rows
 from service.cases.schemas import CaseIn, ImportReport, RowError, error_messages
 from service.cases.service import lawyer_index, resolve_lawyer
 from service.core.actor import Actor
-from service.core.bulk import among, insert_rows, older_objects_left_alone
+from service.core.bulk import among, insert_rows, new_ids, older_objects_left_alone
 from service.core.clock import utcnow
 from service.core.crypto import seal_many
 from service.core.db import bulk_page_cache
@@ -280,7 +280,8 @@ def existing_v_numbers(db: Session, v_numbers: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(v_numbers), 900):  # under SQLite's bound-parameter limit
         chunk = v_numbers[start : start + 900]
-        found.update(db.scalars(select(Case.v_number).where(among(db, Case.v_number, chunk))))
+        query = select(Case.v_number).where(among(db, Case.v_number, chunk))
+        found.update(db.connection().scalars(query))  # plain rows: no ORM work per batch
     return found
 
 
@@ -473,7 +474,7 @@ def _prepare_new(
     if not new:
         return NewCases([], None, [], None)
     now = utcnow()
-    ids = [uuid.uuid4() for _ in new]
+    ids = new_ids(len(new))
     plan = plan_screening(actor, _profiles(ids, new)) if screen else None
     admission = procedure.plan_admission(
         _case_rows(ids, new, now),

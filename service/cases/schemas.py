@@ -116,9 +116,15 @@ class CaseIn(BaseModel):
     date_of_application: Day
     lawyer: ShortText | None = Field(None, description="The lawyer's username or e-mail address")
     literacy: Literacy = Literacy.UNKNOWN
-    coordinator_motives: Annotated[list[CoordinatorMotive], Field(max_length=2)] = []
+    # Empty lists made fresh per row (a ``[]`` default is deep-copied for each of a
+    # bulk import's rows); the schema still shows the default.
+    coordinator_motives: Annotated[list[CoordinatorMotive], Field(max_length=2)] = Field(
+        default_factory=list, json_schema_extra={"default": []}
+    )
     vulnerability_notes: Annotated[str, Field(max_length=5000), VALID_TEXT] = ""
-    signals: Annotated[list[SignalIn], Field(max_length=20)] = []
+    signals: Annotated[list[SignalIn], Field(max_length=20)] = Field(
+        default_factory=list, json_schema_extra={"default": []}
+    )
 
     @field_validator("v_number")
     @classmethod

@@ -13,6 +13,7 @@ column left out gets its Python-side default.
 
 import gc
 import json
+import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -42,6 +43,13 @@ from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.visitors import iterate, replacement_traverse
 
 Processor = Callable[[Any], Any] | None
+
+
+def new_ids(count: int) -> list[uuid.UUID]:
+    """``count`` random (version 4) UUIDs as ``uuid4`` makes them, from one draw of
+    random bytes instead of a system call each (half the time for a batch's ids)."""
+    drawn = os.urandom(16 * count)
+    return [uuid.UUID(bytes=drawn[at : at + 16], version=4) for at in range(0, 16 * count, 16)]
 
 
 def insert_rows(db: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:

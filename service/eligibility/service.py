@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from service import procedure
 from service.core.actor import Actor
-from service.core.bulk import insert_rows
+from service.core.bulk import insert_rows, new_ids
 from service.core.clock import utcnow
 from service.core.crypto import seal_many
 from service.core.errors import DomainError
@@ -205,7 +205,8 @@ def plan_screening(
     planned: list[procedure.Planned] = []
     screenings: list[dict[str, Any]] = []
     counts: dict[str, int] = {}
-    for case_id, verdict in verdicts.items():
+    screening_ids = new_ids(len(verdicts))
+    for (case_id, verdict), screening_id in zip(verdicts.items(), screening_ids, strict=True):
         counts[verdict.outcome] = counts.get(verdict.outcome, 0) + 1
         changes = {
             "track": TRACK_FOR.get(verdict.outcome),
@@ -216,7 +217,7 @@ def plan_screening(
         planned.append(procedure.Planned(case_id, CaseState.IMPORTED, event, why, changes))
         screenings.append(
             {
-                "id": uuid.uuid4(),
+                "id": screening_id,
                 "case_id": case_id,
                 "policy_version": policy.version,
                 "outcome": verdict.outcome,

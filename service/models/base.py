@@ -1,7 +1,7 @@
 """Declarative base with a naming convention and UTC-aware timestamps."""
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -28,8 +28,8 @@ class UtcDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
+        if value is None or value.tzinfo is UTC:  # the common case (``utcnow``), as is
+            return value
         if value.tzinfo is None:
             raise ValueError("naive datetime given; store UTC-aware datetimes only")
         return as_utc(value)
@@ -47,9 +47,15 @@ class StrEnumColumn(TypeDecorator[StrEnum]):
     def __init__(self, enum: type[StrEnum], length: int) -> None:
         super().__init__(length)
         self.enum = enum
+        # A member or its text to the plain text: a lookup, not the enum's call (a bulk
+        # write binds tens of thousands of these).
+        self.texts = {member.value: member.value for member in enum}
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        return None if value is None else self.enum(value).value
+        if value is None:
+            return None
+        text = self.texts.get(value)
+        return self.enum(value).value if text is None else text  # else: refused (ValueError)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
         return None if value is None else self.enum(value)
