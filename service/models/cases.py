@@ -93,8 +93,9 @@ class Case(UuidPk, Timestamped, Base):
     coordinator_motives: Mapped[list[str]] = mapped_column(JSON, default=list)
     vulnerability_notes: Mapped[str] = mapped_column(Encrypted(), default="")
 
+    # No index of its own: ``ix_cases_state_target`` and ``ix_cases_list`` begin with it.
     state: Mapped[CaseState] = mapped_column(
-        StrEnumColumn(CaseState, 30), index=True, default=CaseState.IMPORTED
+        StrEnumColumn(CaseState, 30), default=CaseState.IMPORTED
     )
     track: Mapped[str | None] = mapped_column(String(20))
     policy_version: Mapped[str | None] = mapped_column(String(60))
