@@ -27,14 +27,21 @@ from tests.helpers import API, sign_in
 
 @contextmanager
 def counting_hops(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every hop to a thread: the request's own (``routing.in_thread``) and any that
+    FastAPI or Starlette make themselves (anyio's worker threads)."""
     hops: list[str] = []
-    real = anyio.to_thread.run_sync
+    anyios, ours = anyio.to_thread.run_sync, routing.in_thread
 
     async def counted(func, *args, **kwargs):  # type: ignore[no-untyped-def]
         hops.append(getattr(func, "__name__", repr(func)))
-        return await real(func, *args, **kwargs)
+        return await anyios(func, *args, **kwargs)
+
+    async def counted_ours(work):  # type: ignore[no-untyped-def]
+        hops.append(getattr(work, "__name__", repr(work)))
+        return await ours(work)
 
     monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    monkeypatch.setattr(routing, "in_thread", counted_ours)
     yield hops
 
 
