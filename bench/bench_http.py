@@ -2,6 +2,7 @@
 
 Usage: .venv/bin/python bench/bench_http.py [--db sqlite|postgres|both] [--rounds N]
        [--seconds S] [--postgres ADMIN_URL] [--client wrk|python] [--out FILE]
+       [--scenarios floor,kiosk32,kiosk100,autosave,crowd]
 
 Per database (a fresh PostgreSQL database ``hearing_bench_<random>``, dropped at the
 end, and a temporary SQLite file), built by the migrations and seeded through the
@@ -99,6 +100,14 @@ AUTOSAVE_100 = Scenario("kiosk autosave: POST /kiosk/autosave (page)", "POST", "
 # One process (uvicorn, 1 worker) under 200 clients: every request answered.
 CROWD_200 = Scenario("crowd: GET /me, one process", "GET", "/api/v1/me", 200, no_errors=True)
 SCENARIOS = (FLOOR, KIOSK_32, KIOSK_100, AUTOSAVE_100, CROWD_200)
+# Short names for ``--scenarios`` (a run of the rows one is working on).
+BY_NAME = {
+    "floor": FLOOR,
+    "kiosk32": KIOSK_32,
+    "kiosk100": KIOSK_100,
+    "autosave": AUTOSAVE_100,
+    "crowd": CROWD_200,
+}
 CSRF_COOKIE = "bench-csrf-cookie"  # one anonymous CSRF cookie for every kiosk client
 WARM_UP = (FLOOR, KIOSK_32, AUTOSAVE_100)  # per server, WARMUP_S each, before the first round
 
@@ -398,7 +407,12 @@ def token_files(seeded: Seeded) -> dict[Scenario, Path]:
 
 
 def measure(
-    client: str, servers: dict[str, Server], seeded: Seeded, rounds: int, seconds: int
+    client: str,
+    servers: dict[str, Server],
+    seeded: Seeded,
+    rounds: int,
+    seconds: int,
+    scenarios: tuple[Scenario, ...] = SCENARIOS,
 ) -> list[dict[str, Any]]:
     """Every scenario on the service, then the bare app, ``rounds`` times (after a warm-up)."""
     files = token_files(seeded)
@@ -428,7 +442,7 @@ def measure(
         warm_up(server)
     runs = []
     for number in range(1, rounds + 1):
-        for scenario in SCENARIOS:
+        for scenario in scenarios:
             for name, server in servers.items():
                 result = run(scenario, server, seconds)
                 runs.append({"round": number, "scenario": scenario.label, "server": name})
@@ -455,10 +469,12 @@ def median(values: list[float | None]) -> float | None:
     return round(statistics.median(known), 3) if known and len(known) == len(values) else None
 
 
-def summarise(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def summarise(
+    runs: list[dict[str, Any]], scenarios: tuple[Scenario, ...] = SCENARIOS
+) -> list[dict[str, Any]]:
     """Per scenario: medians over the rounds; a ratio is the median of the rounds' ratios."""
     rows = []
-    for scenario in SCENARIOS:
+    for scenario in scenarios:
         rounds: dict[int, dict[str, dict[str, Any]]] = {}
         for run in runs:
             if run["scenario"] == scenario.label:
@@ -558,7 +574,12 @@ def table(results: dict[str, dict[str, Any]]) -> str:
 
 
 def bench_database(
-    backend: str, admin_url: str, client: str, rounds: int, seconds: int
+    backend: str,
+    admin_url: str,
+    client: str,
+    rounds: int,
+    seconds: int,
+    scenarios: tuple[Scenario, ...] = SCENARIOS,
 ) -> dict[str, Any]:
     clients = max(s.clients for s in SCENARIOS if s.method != "GET")  # a case per kiosk
     with fresh_database(backend, admin_url) as url:
@@ -569,13 +590,13 @@ def bench_database(
         seed_s = time.perf_counter() - started
         servers = {name: Server(app, url) for name, app in SERVERS.items()}
         with running(servers):
-            runs = measure(client, servers, seeded, rounds, seconds)
+            runs = measure(client, servers, seeded, rounds, seconds, scenarios)
     return {
         "database": database,
         "seed_s": round(seed_s, 2),
         "seeded": {"cases": len(seeded.kiosk_tokens), "question_id": seeded.question_id},
         "restarts_after_stall": {name: server.restarts for name, server in servers.items()},
-        "summary": summarise(runs),
+        "summary": summarise(runs, scenarios),
         "runs": runs,
     }
 
@@ -588,7 +609,16 @@ def main() -> None:
     parser.add_argument("--postgres", metavar="URL", default=POSTGRES_ADMIN, help="admin URL")
     parser.add_argument("--client", choices=("wrk", "python"), help="default: wrk if present")
     parser.add_argument("--out", type=Path, help="default: bench/results/http-<timestamp>.json")
+    parser.add_argument(
+        "--scenarios",
+        default=",".join(BY_NAME),
+        help=f"comma-separated, of {', '.join(BY_NAME)} (default: all)",
+    )
     args = parser.parse_args()
+    try:
+        scenarios = tuple(BY_NAME[name.strip()] for name in args.scenarios.split(","))
+    except KeyError as unknown:
+        parser.error(f"unknown scenario {unknown}; known: {', '.join(BY_NAME)}")
 
     admin_url = Settings(database_url=args.postgres).database_url  # psycopg 3 driver
     backends = ["sqlite", "postgres"] if args.db == "both" else [args.db]
@@ -603,7 +633,8 @@ def main() -> None:
     load_before = os.getloadavg()[0]  # other work on the machine skews timings
     try:
         results = {
-            b: bench_database(b, admin_url, client, args.rounds, args.seconds) for b in backends
+            b: bench_database(b, admin_url, client, args.rounds, args.seconds, scenarios)
+            for b in backends
         }
     finally:
         shutil.rmtree(TMP, ignore_errors=True)

@@ -24,10 +24,9 @@ from service.cases.api import router as cases_router
 from service.cases.pages import router as case_pages
 from service.consultations.api import router as consultations_router
 from service.consultations.pages import router as consultation_pages
-from service.core.context import RequestContext
 from service.core.error_handlers import install_error_handlers
 from service.core.errors import DATABASE_RETRY_SECONDS, PROBLEM_RESPONSES, DomainError
-from service.core.middleware import BodyLimit, SecurityHeaders, SimulatedNow
+from service.core.middleware import RequestEnvelope, SimulatedNow
 from service.core.routing import UnitOfWorkRoute, match_by_prefix
 from service.core.settings import PROJECT_ROOT, get_settings
 from service.core.templating import templates
@@ -228,8 +227,11 @@ def create_app() -> FastAPI:
             app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     match_by_prefix(app)
+    if get_settings().simulated_clock:  # a replay's app process (refused in production)
+        app.add_middleware(SimulatedNow)
+    # Outermost of the service's own: every response carries the request id.
     app.add_middleware(
-        BodyLimit,
+        RequestEnvelope,
         upload_paths=(f"{API_PREFIX}/cases/import", "/planner/import"),
         # Translations, lawyers' attachments; the lawyer's page sends its typed corrections
         # and a chosen file together with whichever button is pressed.
@@ -242,13 +244,8 @@ def create_app() -> FastAPI:
             "/recording",  # a spoken answer (it has its own, smaller cap)
             "/package",  # the agency's return with transcriptions
         ),
+        microphone_paths=RECORDING_PAGES,
     )
-    app.add_middleware(
-        SecurityHeaders, microphone_paths=("/kiosk/sections/", "/interpreter/forms/")
-    )
-    if get_settings().simulated_clock:  # a replay's app process (refused in production)
-        app.add_middleware(SimulatedNow)
-    app.add_middleware(RequestContext)  # outermost: every response carries the id
     return app
 
 

@@ -1,6 +1,7 @@
 """The request model (docs/request-model.md): one worker-thread hop per request, the
 connection given back inside it, lean queries, and a fast 503 when over capacity."""
 
+import asyncio
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,14 +28,21 @@ from tests.helpers import API, sign_in
 
 @contextmanager
 def counting_hops(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every hop to a thread: the request's own (``routing.in_thread``) and any that
+    FastAPI or Starlette make themselves (anyio's worker threads)."""
     hops: list[str] = []
-    real = anyio.to_thread.run_sync
+    anyios, ours = anyio.to_thread.run_sync, routing.in_thread
 
     async def counted(func, *args, **kwargs):  # type: ignore[no-untyped-def]
         hops.append(getattr(func, "__name__", repr(func)))
-        return await real(func, *args, **kwargs)
+        return await anyios(func, *args, **kwargs)
+
+    async def counted_ours(work):  # type: ignore[no-untyped-def]
+        hops.append(getattr(work, "__name__", repr(work)))
+        return await ours(work)
 
     monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    monkeypatch.setattr(routing, "in_thread", counted_ours)
     yield hops
 
 
@@ -194,9 +202,9 @@ def over_capacity(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(routing, "get_settings", lambda: settings)
 
     async def scenario() -> None:
-        limiter = routing._request_limiter()
-        for _ in range(int(limiter.total_tokens)):
-            await limiter.acquire_on_behalf_of(object())
+        turns = routing._request_turns()
+        for _ in range(turns.size):
+            assert turns.take_now()
         started = anyio.current_time()
         with pytest.raises(ServiceBusy) as refused:
             await routing.run_in_worker_thread(lambda: "never runs")
@@ -213,6 +221,41 @@ def test_over_capacity_a_request_gets_a_fast_503_not_a_hang(monkeypatch):
 
 def test_a_request_waits_its_turn_then_gets_a_503(monkeypatch):
     over_capacity(Settings(env="test", threads=2, queue_timeout_seconds=0.2), monkeypatch)
+
+
+def test_requests_take_their_turns_in_arrival_order_and_a_cancelled_one_loses_none():
+    """A turn given back passes to the first request still waiting; one cancelled while
+    waiting, or after it was given a turn but before it took it up, passes it on."""
+
+    async def scenario() -> None:
+        turns = routing.Turns(1)
+        assert turns.take_now()
+        served: list[str] = []
+
+        async def request(name: str) -> None:
+            assert await turns.wait(5)
+            served.append(name)
+            turns.give_back()
+
+        given_then_gone, gone_waiting, first, second = (
+            asyncio.create_task(request(name))
+            for name in ("given then gone", "gone waiting", "first", "second")
+        )
+        await asyncio.sleep(0)  # all four wait, in this order
+        assert len(turns.waiting) == 4
+        gone_waiting.cancel()
+        turns.give_back()  # to the first waiting ...
+        given_then_gone.cancel()  # ... which is cancelled before it takes it up
+        await asyncio.gather(first, second)
+        for gone in (given_then_gone, gone_waiting):
+            with pytest.raises(asyncio.CancelledError):
+                await gone
+        assert served == ["first", "second"]
+        assert turns.taken == 0
+        assert not turns.waiting
+        assert turns.take_now()
+
+    asyncio.run(scenario())
 
 
 def test_a_busy_service_answers_503_with_retry_after(client, factory, monkeypatch):

@@ -1,9 +1,9 @@
 """What one request carries through its hops: its id, who turned out to be calling, and
 the witnesses its route declared (e.g. the audit trail's note of a read).
 
-Set by ``RequestContext`` middleware in a context variable; the worker thread of the
-request's unit of work sees the same object (anyio copies the context into it), so the
-actor signed in there is visible afterwards on the event loop.
+Set by the ``RequestEnvelope`` middleware (``enter``, ``leave``) in a context variable;
+the worker thread of the request's unit of work sees the same object (anyio copies the
+context into it), so the actor signed in there is visible afterwards on the event loop.
 """
 
 import itertools
@@ -11,12 +11,12 @@ import logging
 import os
 import re
 import time
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from service.core.actor import Actor
 
@@ -131,41 +131,25 @@ def witness(status: int) -> None:
             scope.recorded.add(id(each))
 
 
-class RequestContext:
-    """Gives every request an id (a caller's plain ``X-Request-ID`` or a new one),
-    echoed in the response so a user's report can be found in the logs, and logs one
-    access line per request: the route's template (never a raw path or a query string,
-    which may hold a V-number or a purpose), the status, the time taken and the caller."""
+def enter(scope: Scope) -> tuple[RequestScope, Token[RequestScope | None]]:
+    """The request's id (a caller's plain ``X-Request-ID`` or a new one), set as the
+    current request until ``leave``. The id is echoed in the response (``RequestEnvelope``)
+    so a user's report can be found in the logs."""
+    raw: bytes = next((v for k, v in scope["headers"] if k == b"x-request-id"), b"")
+    given = raw.decode("latin-1")
+    request_id = given if REQUEST_ID.match(given) else new_request_id()
+    request = RequestScope(request_id, scope["method"], scope["path"])
+    return request, _current.set(request)
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        raw: bytes = next((v for k, v in scope["headers"] if k == b"x-request-id"), b"")
-        given = raw.decode("latin-1")
-        request_id = given if REQUEST_ID.match(given) else new_request_id()
-        token = _current.set(RequestScope(request_id, scope["method"], scope["path"]))
-
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id.encode()))
-                message["headers"] = headers
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            _log_access(scope, status, started)
-            _current.reset(token)
+def leave(scope: Scope, status: int, started: float, token: Token[RequestScope | None]) -> None:
+    """Log one access line for the request: the route's template (never a raw path or a
+    query string, which may hold a V-number or a purpose), the status, the time taken and
+    the caller; then the request is no longer current."""
+    try:
+        _log_access(scope, status, started)
+    finally:
+        _current.reset(token)
 
 
 def _log_access(scope: Scope, status: int, started: float) -> None:

@@ -1,7 +1,7 @@
 """Structured JSON logs, one object a line, each with the request id (core/context.py).
 
 What is logged is chosen so nothing sensitive reaches the logs: one access line per
-request (written by ``context.RequestContext``) with the route's *template*
+request (written by ``context.leave``) with the route's *template*
 (``/api/v1/cases/{case_id}/answers``, never a V-number or a query string), the status,
 the time taken and who called (role and account id); uvicorn's own access log, which
 prints raw paths and queries, is off. Database errors carry no statement parameters

@@ -1,15 +1,19 @@
-"""Pure ASGI middleware: security headers on every response, and a body size limit.
+"""Pure ASGI middleware: every request passes ``RequestEnvelope`` (its id and access
+line, the security headers, the body limit), and a replay's app ``SimulatedNow``.
 
 Written as plain ASGI (not Starlette's BaseHTTPMiddleware) so they add no task or
-thread per request.
+thread per request; and the envelope is one middleware, not three: a request passes one
+wrapper and its response one send wrapper (the request floor, docs/request-model.md).
 """
 
+import time
 from datetime import datetime
 
 import anyio
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.core import context
 from service.core.clock import told
 from service.core.errors import problem
 from service.core.settings import get_settings
@@ -25,13 +29,65 @@ CSP = (
 # Swagger UI (dev and test only) sets inline styles from its scripts.
 DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 STATIC_PREFIX = "/static/"
+Headers = list[tuple[bytes, bytes]]
+
+
+class RequestEnvelope:
+    """What every HTTP request passes through, outermost:
+
+    - its id (a caller's plain ``X-Request-ID`` or a new one), echoed in the response so
+      a user's report can be found in the logs, and one access line when it ends
+      (``context.enter``, ``context.leave``);
+    - the security headers on every response (``SecurityHeaders``), without ``server``;
+    - the body limit (``BodyLimit``): 413 over the limit, 408 for a body not sent in time.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        upload_paths: tuple[str, ...] = (),
+        upload_suffixes: tuple[str, ...] = (),
+        microphone_paths: tuple[str, ...] = (),
+    ) -> None:
+        self.app = app
+        self.security = SecurityHeaders(microphone_paths)
+        self.limit = BodyLimit(upload_paths, upload_suffixes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request, token = context.enter(scope)
+        started = time.perf_counter()
+        status = 500
+        # Built once per request: the path's security headers and the id after them.
+        extra = [
+            *self.security.for_path(scope["path"]),
+            (b"x-request-id", request.request_id.encode()),
+        ]
+
+        async def send_enveloped(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*_without_server(message.get("headers", [])), *extra]
+            await send(message)
+
+        try:
+            limit = self.limit.for_path(scope["path"])
+            declared = _content_length(scope)
+            if declared is not None and declared > limit:
+                await _refuse(scope, receive, send_enveloped, limit)
+            else:
+                await self.app(scope, self.limit.receiving(receive, limit), send_enveloped)
+        finally:
+            context.leave(scope, status, started, token)
 
 
 class SecurityHeaders:
     """CSP, no framing, no sniffing, no referrer, and no caching of anything personal."""
 
-    def __init__(self, app: ASGIApp, microphone_paths: tuple[str, ...] = ()) -> None:
-        self.app = app
+    def __init__(self, microphone_paths: tuple[str, ...] = ()) -> None:
         self.hsts = get_settings().env == "production"
         # Fixed sets, built once: pages and API, static files, the API docs, and the
         # pages that may use the microphone (spoken answers at the kiosk).
@@ -46,13 +102,8 @@ class SecurityHeaders:
             for name, value in self.dynamic
         ]
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path: str = scope["path"]
-
-        extra = (
+    def for_path(self, path: str) -> Headers:
+        return (
             self.static
             if path.startswith(STATIC_PREFIX)
             else self.docs
@@ -62,14 +113,7 @@ class SecurityHeaders:
             else self.dynamic
         )
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*_without(message.get("headers", []), b"server"), *extra]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-    def headers_for(self, path: str) -> list[tuple[bytes, bytes]]:
+    def headers_for(self, path: str) -> Headers:
         policy = DOCS_CSP if path == "/docs" else CSP
         headers = [
             (b"content-security-policy", policy.encode()),
@@ -88,8 +132,8 @@ class SecurityHeaders:
         return headers
 
 
-def _without(headers: list[tuple[bytes, bytes]], name: bytes) -> list[tuple[bytes, bytes]]:
-    return [(k, v) for k, v in headers if k.lower() != name]
+def _without_server(headers: Headers) -> Headers:
+    return [(k, v) for k, v in headers if k.lower() != b"server"]
 
 
 def too_large(limit: int) -> HTTPException:
@@ -105,30 +149,21 @@ class BodyLimit:
     """
 
     def __init__(
-        self,
-        app: ASGIApp,
-        upload_paths: tuple[str, ...] = (),
-        upload_suffixes: tuple[str, ...] = (),
+        self, upload_paths: tuple[str, ...] = (), upload_suffixes: tuple[str, ...] = ()
     ) -> None:
-        self.app = app
         self.upload_paths = upload_paths
         # Paths with an id in them that take files end in one of these.
         self.upload_suffixes = upload_suffixes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    def for_path(self, path: str) -> int:
         settings = get_settings()
-        limit = (
-            settings.max_upload_bytes
-            if scope["path"] in self.upload_paths or scope["path"].endswith(self.upload_suffixes)
-            else settings.max_body_bytes
-        )
-        declared = _content_length(scope)
-        if declared is not None and declared > limit:
-            await _refuse(scope, receive, send, limit)
-            return
+        if path in self.upload_paths or path.endswith(self.upload_suffixes):
+            return settings.max_upload_bytes
+        return settings.max_body_bytes
+
+    def receiving(self, receive: Receive, limit: int) -> Receive:
+        """``receive``, counting the body against ``limit`` and its time."""
+        timeout = get_settings().body_timeout_seconds
         received = 0
         complete = False
         # A body trickled in byte by byte holds a request thread's turn: it must be
@@ -140,7 +175,7 @@ class BodyLimit:
             if complete:  # the body is in; later calls only wait for a disconnect
                 return await receive()
             if deadline is None:
-                deadline = anyio.current_time() + settings.body_timeout_seconds
+                deadline = anyio.current_time() + timeout
             with anyio.move_on_at(deadline) as waiting:
                 message = await receive()
             if waiting.cancelled_caught:
@@ -152,7 +187,7 @@ class BodyLimit:
                 complete = not message.get("more_body", False)
             return message
 
-        await self.app(scope, counting_receive, send)
+        return counting_receive
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -170,7 +205,7 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> Non
     await response(scope, receive, send)
 
 
-__all__ = ["BodyLimit", "SecurityHeaders"]
+__all__ = ["RequestEnvelope", "SimulatedNow"]
 
 
 SIMULATED_NOW = b"x-simulated-now"

@@ -20,12 +20,18 @@ when the request's input is invalid, the gate is checked first, so a caller with
 permission gets 401/403 rather than the route's validation errors.
 """
 
+import asyncio
+import contextlib
 import inspect
 import json
+import os
 import re
 import typing
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from functools import partial
 from typing import Any
 
@@ -287,47 +293,128 @@ def _skipping(
     return matches_by_prefix
 
 
-_limiter: RunVar[anyio.CapacityLimiter] = RunVar("request_limiter")
+class Turns:
+    """At most ``size`` requests in their unit of work at once; the rest wait for a turn
+    in arrival order. Plain asyncio futures: a wait is a future and a timer, where anyio's
+    capacity limiter with a timed cancel scope around it cost several times that per
+    request under load (docs/request-model.md)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.taken = 0
+        self.waiting: deque[asyncio.Future[bool]] = deque()
+
+    def take_now(self) -> bool:
+        """A turn at once if one is free and nobody waits before this request."""
+        if self.taken < self.size and not self.waiting:
+            self.taken += 1
+            return True
+        return False
+
+    async def wait(self, timeout: float) -> bool:
+        """Wait for a turn, in arrival order: False if none came within ``timeout``."""
+        loop = asyncio.get_running_loop()
+        turn: asyncio.Future[bool] = loop.create_future()
+        self.waiting.append(turn)
+        timer = loop.call_later(timeout, _too_late, turn)
+        try:
+            given = await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled() and turn.result():
+                self.give_back()  # given a turn, but cancelled before taking it up
+            self._forget(turn)
+            raise
+        finally:
+            timer.cancel()
+        if not given:
+            self._forget(turn)
+        return given
+
+    def give_back(self) -> None:
+        """The turn passes to the first request still waiting, or is free again."""
+        while self.waiting:
+            turn = self.waiting.popleft()
+            if not turn.done():
+                turn.set_result(True)
+                return
+        self.taken -= 1
+
+    def _forget(self, turn: asyncio.Future[bool]) -> None:
+        with contextlib.suppress(ValueError):
+            self.waiting.remove(turn)
 
 
-def _request_limiter() -> anyio.CapacityLimiter:
+def _too_late(turn: asyncio.Future[bool]) -> None:
+    if not turn.done():
+        turn.set_result(False)
+
+
+_turns: RunVar[Turns] = RunVar("request_turns")
+
+
+def _request_turns() -> Turns:
     """At most ``threads`` requests run at once; the rest wait here, in order.
 
-    One limiter per event loop (a ``RunVar``), like anyio's own default limiter.
+    One per event loop (a ``RunVar``), like anyio's own default limiter.
     """
     try:
-        return _limiter.get()
+        return _turns.get()
     except LookupError:
         threads = get_settings().threads
-        # The default limiter (Starlette also uses it, e.g. for uploads) has room for
-        # every request that holds one of ours, so such a request never waits twice.
+        # The default limiter (Starlette uses it, e.g. for uploads) has room for every
+        # request that holds a turn, so such a request never waits twice.
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads + 8
-        limiter = anyio.CapacityLimiter(threads)
-        _limiter.set(limiter)
-        return limiter
+        turns = Turns(threads)
+        _turns.set(turns)
+        return turns
 
 
 async def run_in_worker_thread(work: Callable[[], Any]) -> Any:
     """Run ``work`` in a worker thread once one is free; refuse fast when overloaded."""
-    limiter = _request_limiter()
+    turns = _request_turns()
+    if not turns.take_now():
+        await _wait_for_a_thread(turns)
     try:
-        # A thread is free and nobody waits before this request (arrival order kept):
-        # no timed wait to set up, the common case below capacity.
-        limiter.acquire_nowait()
-    except anyio.WouldBlock:
-        await _wait_for_a_thread(limiter)
-    try:
-        return await anyio.to_thread.run_sync(work)
+        return await in_thread(work)
     finally:
-        limiter.release()
+        turns.give_back()
 
 
-async def _wait_for_a_thread(limiter: anyio.CapacityLimiter) -> None:
+async def _wait_for_a_thread(turns: Turns) -> None:
     """Wait in arrival order for a thread, as long as the queue and the time allow."""
     settings = get_settings()
-    if limiter.statistics().tasks_waiting >= settings.max_waiting_requests:
+    if len(turns.waiting) >= settings.max_waiting_requests:
         raise ServiceBusy("The service is busy; try again in a moment.")
-    with anyio.move_on_after(settings.queue_timeout_seconds) as waiting:
-        await limiter.acquire()
-    if waiting.cancelled_caught:
+    if not await turns.wait(settings.queue_timeout_seconds):
         raise ServiceBusy("The service is busy; try again in a moment.")
+
+
+# The request threads: as many as requests run at once (``threads``), created as needed
+# and kept. Not anyio's worker threads: its hop (a checkpoint, its own limiter's turn, a
+# shielded cancel scope, a queue with a condition variable) cost twice the event loop's
+# time of a plain executor's (docs/request-model.md).
+_executor: ThreadPoolExecutor | None = None
+
+
+def _request_threads() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(get_settings().threads, thread_name_prefix="request")
+    return _executor
+
+
+def _no_threads_in_child() -> None:
+    global _executor
+    _executor = None  # a forked child has none of its parent's threads
+
+
+os.register_at_fork(after_in_child=_no_threads_in_child)
+
+
+async def in_thread(work: Callable[[], Any]) -> Any:
+    """The request's one hop: ``work`` in a request thread, seeing the request's context
+    (its id, and the actor it signs in, visible again on the event loop afterwards). A
+    request cancelled meanwhile stops waiting; its work, once begun, runs to its end (its
+    unit of work commits or rolls back), and never more than ``threads`` run at once."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_request_threads(), copy_context().run, work)

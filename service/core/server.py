@@ -5,8 +5,8 @@ headers: a client that trickles them (a byte now and then) holds a connection, a
 enough of them all of them. ``TimedHttpProtocol`` gives every request
 ``header_timeout_seconds`` from its first byte (or from the connection's opening) to
 complete its headers, then closes the connection with 408. The body has its own limit
-(``body_timeout_seconds``, in ``core.middleware.BodyLimit``). A proxy in front should
-set the same limits (docs/operations.md).
+(``body_timeout_seconds``, in ``core.middleware.BodyLimit``, part of the request's
+envelope). A proxy in front should set the same limits (docs/operations.md).
 """
 
 import asyncio
