@@ -14,7 +14,7 @@ Answers are plain JSON: ``{question_id: value}``, a repeatable group a list of
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -535,21 +535,30 @@ ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 def answer_problems(
-    form: FormDefinition, answers: Answers, *, complete: bool, language: str = "en"
+    form: FormDefinition,
+    answers: Answers,
+    *,
+    complete: bool,
+    language: str = "en",
+    within: Collection[str] | None = None,
 ) -> dict[str, str]:
     """Every problem with ``answers``, by answer key, in ``language``.
 
     ``complete`` also demands the required answers of every question that is shown.
     Answers to questions hidden by their condition are ignored, not refused: the
-    applicant may have changed the earlier answer.
+    applicant may have changed the earlier answer. ``within``: only the problems of
+    these questions (by id; e.g. one section's), the others not looked at (an autosave
+    checks its section, not the whole form).
     """
     gettext = kiosk_gettext(language)
     problems: dict[str, str] = {}
     known = {q.id for q in form.questions}
     for question_id in answers:
-        if question_id not in known:
+        if question_id not in known and (within is None or question_id in within):
             problems[question_id] = gettext(K_("This is not a question of this form."))
     for question in form.questions:
+        if within is not None and question.id not in within:
+            continue
         value = answers.get(question.id)
         if not form.visible(question, answers):
             continue

@@ -398,8 +398,9 @@ def save_section(
         language = language if language in KIOSK_LANGUAGES else "nl"
 
         def problems_in_scope(answers: Answers, *, complete: bool) -> dict[str, str]:
-            found = answer_problems(form, answers, complete=complete, language=language)
-            return {k: v for k, v in found.items() if k.split(".")[0] in scope}
+            return answer_problems(
+                form, answers, complete=complete, language=language, within=scope
+            )
 
         problems = problems_in_scope(merged(saved, answers), complete=False)
         kept = keep_valid(answers, problems)

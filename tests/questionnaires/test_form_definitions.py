@@ -175,3 +175,23 @@ def test_answers_to_follow_ups_no_longer_asked_are_not_shown():
     answers = {"has_documents": False, "documents": [{"kind": "passport", "whereabouts": "lost"}]}
     keys = [item.key for item in form.answer_items(answers, "en")]
     assert keys == ["has_documents"]
+
+
+def test_problems_within_a_section_are_the_whole_forms_problems_of_its_questions():
+    """An autosave checks its section only: the same problems, in that section's keys, as
+    checking the whole form (conditions read answers outside the section)."""
+    form = load_form("written-hearing", 2)
+    answers = {
+        "has_documents": True,
+        "documents": [{"kind": "spaceship"}],
+        "children_count": -1,
+        "date_of_birth": "31-02-1990",
+        "no_such_question": "x",
+    }
+    for complete in (False, True):
+        whole = answer_problems(form, answers, complete=complete)
+        assert whole  # the answers above have problems in several sections
+        for section in form.sections:
+            keys = {q.id for q in section.questions} | {"no_such_question"}
+            within = answer_problems(form, answers, complete=complete, within=keys)
+            assert within == {k: v for k, v in whole.items() if k.split(".")[0] in keys}
