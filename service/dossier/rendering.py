@@ -49,7 +49,7 @@ SPARE_AHEAD = 10
 OVERTIME = 5
 
 # The nice value of the thread that warms a new child up: a tenth of a render's share of
-# a busy CPU, so it hardly slows the render beside it, yet is not starved (at 19, the
+# a busy CPU, so it takes less from the render beside it, yet is not starved (at 19, the
 # lowest, it had not warmed up after 15 dossiers at load 9).
 WARM_UP_NICENESS = 10
 
