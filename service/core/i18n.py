@@ -8,15 +8,17 @@ catalogues; ``tests/test_i18n.py`` fails while any Dutch translation is missing.
 
 from functools import lru_cache
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel import Locale, negotiate_locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from starlette.requests import Request
 
-from service.core.settings import PROJECT_ROOT
+from service.core.paths import PROJECT_ROOT
+
+if TYPE_CHECKING:  # the dossier's rendering child imports this module: no Starlette there
+    from starlette.requests import Request
 
 LOCALE_DIR = PROJECT_ROOT / "service" / "locale"
 SOURCE_LANGUAGE = "en"
@@ -57,7 +59,7 @@ def language_name(language: str) -> str:
     return str(Locale.parse(language).get_display_name(language)).capitalize()
 
 
-def language_of(request: Request, offered: tuple[str, ...] = STAFF_LANGUAGES) -> str:
+def language_of(request: "Request", offered: tuple[str, ...] = STAFF_LANGUAGES) -> str:
     """The chosen language (cookie), else the browser's preference, else Dutch."""
     chosen = request.cookies.get(LANGUAGE_COOKIE, "")
     if chosen in offered:

@@ -7,9 +7,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.core.paths import PROJECT_ROOT as PROJECT_ROOT  # where it always was, too
 from service.core.versioned import known_version
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused outside dev/test below
 MIN_SECRET_LENGTH = 32
 MIN_SECRET_SYMBOLS = 12  # "aaaa…" or "0123012301…" is long but not random

@@ -7,8 +7,10 @@ import multiprocessing
 import os
 import unicodedata
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pypdfium2
 from pypdf import PdfReader
@@ -171,6 +173,10 @@ def test_dossiers_are_rendered_in_children_that_are_recycled_and_replaced_ahead(
     alive: list[set[int]] = []
     try:
         for _ in range(4):
+            if rendering._children.warm is not None:
+                # The old child renders on until its replacement is warm (the test below):
+                # here the replacement takes over on time.
+                rendering._children.warm.result()
             pdf = dossier.render_pdf(document)
             assert pdf.startswith(b"%PDF")
             alive.append({c.pid for c in multiprocessing.active_children()} - before)
@@ -219,3 +225,46 @@ def test_the_job_holds_no_transaction_while_the_pdf_renders(db, factory, monkeyp
     assert held_while_rendering == [[]]
     [stored] = db.scalars(select(Dossier).where(Dossier.case_id == case.id)).all()
     assert stored.pdf == b"%PDF-1.7 " + case.v_number.encode()
+
+
+def _warm_up_when_let(let: Any) -> None:
+    """A replacement child's warm-up that lasts until the test lets it finish."""
+    let.wait()
+
+
+def test_a_retiring_child_renders_on_while_its_replacement_warms_up(monkeypatch):
+    """On a busy machine the replacement's warm-up (at a low priority) can outlast
+    the old child's last dossiers: the old child renders on, up to ``OVERTIME`` dossiers
+    more, instead of the next dossier waiting for the warm-up; after that the replacement
+    takes over, so a child's growth stays bounded."""
+    rendering.shut_down_renderer()
+    monkeypatch.setattr(rendering, "RENDERS_PER_CHILD", 2)
+    monkeypatch.setattr(rendering, "SPARE_AHEAD", 1)
+    monkeypatch.setattr(rendering, "OVERTIME", 1)
+    spawn = multiprocessing.get_context("spawn")
+    let = spawn.Event()
+    first_child, made = rendering._child, []
+
+    def child() -> ProcessPoolExecutor:
+        made.append(child)
+        if len(made) == 1:
+            return first_child()
+        return ProcessPoolExecutor(
+            max_workers=1, mp_context=spawn, initializer=_warm_up_when_let, initargs=(let,)
+        )
+
+    monkeypatch.setattr(rendering, "_child", child)
+
+    def next_renderer() -> int:
+        """The process that takes the next dossier (counted as one)."""
+        return rendering._renderer_pool().submit(os.getpid).result(timeout=60)
+
+    try:
+        old = [next_renderer() for _ in range(3)]  # its two, and one more: the spare is warming
+        let.set()
+        replacement = next_renderer()
+    finally:
+        let.set()
+        rendering.shut_down_renderer()
+    assert len(set(old)) == 1
+    assert replacement not in old
