@@ -2,8 +2,9 @@
 the witnesses its route declared (e.g. the audit trail's note of a read).
 
 Set by the ``RequestEnvelope`` middleware (``enter``, ``leave``) in a context variable;
-the worker thread of the request's unit of work sees the same object (anyio copies the
-context into it), so the actor signed in there is visible afterwards on the event loop.
+the worker thread of the request's unit of work sees the same object (``routing.in_thread``
+copies the context into it), so the actor signed in there is visible afterwards on the
+event loop.
 """
 
 import itertools
