@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import text
 
 from service.core.clock import as_utc
@@ -74,3 +75,35 @@ def test_after_commit_callbacks_run_only_when_the_transaction_commits(tmp_path):
         session.commit()
     assert ran == ["committed"]
     engine.dispose()
+
+
+def test_enum_and_time_columns_bind_their_plain_values_and_refuse_the_rest():
+    """The bind fast paths (an enum's text by lookup, a UTC datetime as is) keep the
+    columns' refusals: an unknown state, a naive datetime."""
+    from sqlalchemy.dialects import sqlite
+
+    from service.models.base import StrEnumColumn, UtcDateTime
+    from service.models.cases import CaseState
+
+    state, when, dialect = StrEnumColumn(CaseState, 30), UtcDateTime(), sqlite.dialect()
+    for given in (CaseState.SCREENED, "screened"):
+        bound = state.process_bind_param(given, dialect)
+        assert bound == "screened"
+        assert type(bound) is str
+    with pytest.raises(ValueError, match="no-such-state"):
+        state.process_bind_param("no-such-state", dialect)
+    now = datetime.now(UTC)
+    assert when.process_bind_param(now, dialect) is now
+    cet = now.astimezone(timezone(timedelta(hours=1)))
+    assert when.process_bind_param(cet, dialect) == now
+    assert when.process_bind_param(cet, dialect).tzinfo is UTC
+    with pytest.raises(ValueError, match="naive datetime"):
+        when.process_bind_param(now.replace(tzinfo=None), dialect)
+
+
+def test_a_batch_of_new_ids_is_random_version_4_uuids():
+    from service.core.bulk import new_ids
+
+    ids = new_ids(1000)
+    assert len(set(ids)) == 1000
+    assert {(each.version, each.variant) for each in ids} == {(4, "specified in RFC 4122")}
