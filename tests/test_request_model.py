@@ -3,6 +3,7 @@ connection given back inside it, lean queries, and a fast 503 when over capacity
 
 import asyncio
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,6 +11,7 @@ import anyio
 import anyio.to_thread
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from service.core import db as db_module
@@ -289,3 +291,77 @@ def test_generated_request_ids_are_plain_and_unique_in_a_process_and_its_forks()
     os.close(read)
     assert theirs[:20] != next(iter(ours))[:20]
     assert theirs not in ours
+
+
+# --- SQLite's writers take turns in the process ------------------------------------------
+
+
+def _writer(engine):
+    return engine.connect().execution_options(**{db_module.SQLITE_BEGIN: "IMMEDIATE"})
+
+
+def test_sqlite_writers_of_one_file_wait_their_turn_in_the_process_not_in_sqlites_sleeps(
+    tmp_path,
+):
+    """A second writer waits on the process's turn (woken when the first commits), not in
+    SQLite's busy handler (switched off for it here: it would fail at once); two engines
+    on the same file share the turn; readers take none."""
+    path = tmp_path / "turns.db"
+    first_engine, second_engine = (make_engine(f"sqlite:///{path}") for _ in range(2))
+    with first_engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+    first = _writer(first_engine)
+    first.begin()
+    first.exec_driver_sql("INSERT INTO t VALUES (1)")
+    turn = first.connection.dbapi_connection.turn
+    assert turn.locked()
+    with second_engine.connect() as reader, reader.begin():  # a deferred BEGIN: no turn
+        assert reader.exec_driver_sql("SELECT count(*) FROM t").scalar() == 0
+
+    waiting = threading.Event()
+    finished: list[int] = []
+
+    def second_writer() -> None:
+        with _writer(second_engine) as conn:
+            conn.connection.dbapi_connection.execute("PRAGMA busy_timeout=0")
+            waiting.set()
+            with conn.begin():
+                conn.exec_driver_sql("INSERT INTO t VALUES (2)")
+                finished.append(conn.exec_driver_sql("SELECT count(*) FROM t").scalar())
+
+    thread = threading.Thread(target=second_writer)
+    thread.start()
+    waiting.wait(5)
+    thread.join(0.3)
+    assert thread.is_alive()  # waiting for the turn
+    assert not finished
+    first.commit()
+    first.close()
+    thread.join(5)
+    assert finished == [2]
+    assert not turn.locked()
+    first_engine.dispose()
+    second_engine.dispose()
+
+
+def test_a_writers_turn_comes_back_on_rollback_and_a_wait_ends_as_database_is_locked(
+    tmp_path, monkeypatch
+):
+    engine = make_engine(f"sqlite:///{tmp_path / 'turns.db'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+    for end in ("rollback", "close"):
+        conn = _writer(engine)
+        conn.begin()
+        turn = conn.connection.dbapi_connection.turn
+        getattr(conn, end)()
+        assert not turn.locked(), end
+        conn.close()
+    holder = _writer(engine)
+    holder.begin()
+    monkeypatch.setattr(db_module, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    with pytest.raises(OperationalError, match="database is locked"), _writer(engine) as late:
+        late.begin()
+    holder.rollback()
+    holder.close()
+    engine.dispose()
