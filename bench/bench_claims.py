@@ -15,7 +15,8 @@ dropped at the end): 20 officers with bearer tokens and one file driven to
   ``SELECT ... ORDER BY deadline, application LIMIT 1 FOR UPDATE SKIP LOCKED``, ``UPDATE``
   the case, ``INSERT`` its event row, ``COMMIT``, until nothing is left.
 
-Between runs every file goes back to the queue. Both count double claims (a file claimed
+Between runs every file goes back to the queue (and the tables are vacuumed); the service
+and the bare loop take turns going first. Both count double claims (a file claimed
 twice, by the answers and by the event rows): the result must be zero. The table shows
 claims per second, medians over the rounds, and the ratio service/bare (target ≥ 0.5x).
 """
@@ -102,6 +103,10 @@ def reset(engine: Engine) -> None:
             )
         )
         conn.execute(text("DELETE FROM case_events WHERE event = 'claim'"))
+    # Every run starts from the same tables: without this, the dead row versions of the
+    # runs before (and autovacuum, whenever it wakes) slow whichever run comes next.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM (ANALYZE) cases, case_events"))
 
 
 def double_claims(engine: Engine) -> int:
@@ -352,12 +357,15 @@ def main() -> None:
         try:
             for i in range(args.rounds):
                 print(f"round {i + 1}/{args.rounds}", file=sys.stderr, flush=True)
-                service = measure(
-                    "service", engine, args.cases, lambda: service_run(app.url, seeded.tokens)
-                )
-                bare = measure(
-                    "bare", engine, args.cases, lambda: bare_run(engine, seeded.officer_ids)
-                )
+                runs = {
+                    "service": lambda: service_run(app.url, seeded.tokens),
+                    "bare": lambda: bare_run(engine, seeded.officer_ids),
+                }
+                # Each goes first in every other round: a drift of the machine (a
+                # checkpoint, other work) weighs on both alike.
+                order = list(runs) if i % 2 == 0 else list(reversed(runs))
+                measured = {name: measure(name, engine, args.cases, runs[name]) for name in order}
+                service, bare = measured["service"], measured["bare"]
                 floor = floor_run(app.url, seeded.tokens, args.cases)
                 print(f"  floor GET /me: {floor} req/s", file=sys.stderr, flush=True)
                 rounds.append({"service": service, "bare": bare, "floor_me_per_s": floor})
