@@ -2,6 +2,7 @@
 connection given back inside it, lean queries, and a fast 503 when over capacity."""
 
 import asyncio
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -362,6 +363,21 @@ def test_a_writers_turn_comes_back_on_rollback_and_a_wait_ends_as_database_is_lo
     monkeypatch.setattr(db_module, "SQLITE_BUSY_TIMEOUT_MS", 50)
     with pytest.raises(OperationalError, match="database is locked"), _writer(engine) as late:
         late.begin()
+    holder.rollback()
+    holder.close()
+    engine.dispose()
+
+
+def test_a_forked_child_takes_its_own_turns_not_its_parents(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'turns.db'}")
+    holder = _writer(engine)
+    holder.begin()
+    turn_of = type(holder.connection.dbapi_connection)
+    child = os.fork()
+    if child == 0:  # the child: the parent's turn is taken, its own is free
+        os._exit(0 if turn_of.turn.acquire(timeout=1) else 1)
+    assert os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 0
+    assert turn_of.turn.locked()  # the parent's writer still holds its turn
     holder.rollback()
     holder.close()
     engine.dispose()

@@ -5,6 +5,7 @@ any error; services only flush. See docs/request-model.md for why a request's wh
 unit of work runs in one worker thread.
 """
 
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -171,6 +172,14 @@ def _taking_turns(path: str) -> type[WriterTurns]:
         if key not in _TURNS:
             _TURNS[key] = type("WriterTurns", (WriterTurns,), {"turn": threading.Lock()})
         return _TURNS[key]
+
+
+def _new_turns_in_child() -> None:
+    for taking in _TURNS.values():
+        taking.turn = threading.Lock()  # a forked child holds none of its parent's turns
+
+
+os.register_at_fork(after_in_child=_new_turns_in_child)
 
 
 @lru_cache
