@@ -111,9 +111,16 @@ def identity_on_document(server: LiveServer, booking_id: str) -> dict[str, str |
         engine.dispose()
 
 
+_host_tokens: dict[str, str] = {}
+
+
 def host_token(page: Page, server: LiveServer) -> str:
-    """The host signs in to the API (password and second factor). The host is made with
-    this file's location: on a fresh test worker that may not have happened yet."""
+    """The host signs in to the API (password and second factor) once per live server; the
+    token is good for hours (a code is good once: signing in for every check-in waited
+    for new time steps). The host is made with this file's location: on a fresh test
+    worker that may not have happened yet."""
+    if server.url in _host_tokens:
+        return _host_tokens[server.url]
     engine = make_engine(server.database_url)
     try:
         with Session(engine) as db:
@@ -126,7 +133,8 @@ def host_token(page: Page, server: LiveServer) -> str:
         data={"username": KIOSK_HOST, "password": PASSWORD, "code": totp_code(KIOSK_HOST)},
     )
     assert answer.ok, answer.text()
-    return str(answer.json()["access_token"])
+    _host_tokens[server.url] = str(answer.json()["access_token"])
+    return _host_tokens[server.url]
 
 
 def host_checks_in(page: Page, server: LiveServer, booking_id: str, token: str = "") -> str:

@@ -5,13 +5,15 @@ These tests check structure, not wording: the start page is being redesigned."""
 import uuid
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page, Route
 
 from tests.browser.conftest import (
+    LOCALE,
     SCREENSHOTS,
     SIGN_IN_ROLES,
     LiveServer,
     assert_accessible,
+    sign_in,
     snap,
 )
 from tests.helpers import login_body
@@ -37,6 +39,31 @@ def test_start_page_is_accessible(page: Page) -> None:
     page.goto("/")
     result = assert_accessible(page)
     assert result["passes"], "axe ran its rules"
+
+
+def test_axe_checks_the_page_as_its_user_sees_it_and_reports_violations(
+    browser: Browser, live_server: LiveServer, page: Page
+) -> None:
+    """axe's page is reused between checks: it takes the checked page's cookies, and
+    only those."""
+    sign_in(page, live_server.accounts["planner"])
+    signed_in_page = page.url
+    assert "/sign-in" not in signed_in_page
+    assert assert_accessible(page)["url"] == signed_in_page
+
+    stranger = browser.new_context(base_url=live_server.url, locale=LOCALE).new_page()
+
+    def blank(route: Route) -> None:
+        route.fulfill(body="<!doctype html><title>x</title>", content_type="text/html")
+
+    stranger.route(signed_in_page, blank)  # the stranger's own page stays at the URL
+    stranger.goto(signed_in_page)
+    assert "/sign-in" in assert_accessible(stranger)["url"], "the planner's cookie stayed"
+
+    stranger.goto("data:text/html,<html><body><img src='x.png'></body></html>")
+    with pytest.raises(pytest.fail.Exception, match="image-alt"):
+        assert_accessible(stranger)
+    stranger.context.close()
 
 
 def test_unknown_page_shows_the_readable_error_page(page: Page) -> None:
