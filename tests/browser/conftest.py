@@ -353,13 +353,16 @@ def _axe_context(browser: Browser, state: Any = None) -> BrowserContext:
 
 def _axe_page(page: Page, state: Any) -> Page:
     """The browser's own axe page, made once and reused (a context per check cost a
-    quarter of every browser test's time), with the test page's cookies only."""
+    quarter of every browser test's time), with the test page's cookies only and no
+    storage left from the checks before."""
     browser = page.context.browser
     assert browser is not None
     reused: Page | None = getattr(browser, "_axe_page", None)
     if reused is None or reused.is_closed():
         reused = _axe_context(browser).new_page()
         setattr(browser, "_axe_page", reused)  # noqa: B010 - lives as long as the browser
+    if reused.url.startswith("http"):  # what the app's scripts kept at the last check
+        reused.evaluate("localStorage.clear(); sessionStorage.clear()")
     reused.context.clear_cookies()
     if state["cookies"]:
         reused.context.add_cookies(state["cookies"])

@@ -44,12 +44,16 @@ def test_start_page_is_accessible(page: Page) -> None:
 def test_axe_checks_the_page_as_its_user_sees_it_and_reports_violations(
     browser: Browser, live_server: LiveServer, page: Page
 ) -> None:
-    """axe's page is reused between checks: it takes the checked page's cookies, and
-    only those."""
+    """axe's page is reused between checks: it takes the checked page's cookies, only
+    those, and no storage from the check before."""
     sign_in(page, live_server.accounts["planner"])
     signed_in_page = page.url
     assert "/sign-in" not in signed_in_page
     assert assert_accessible(page)["url"] == signed_in_page
+    kept = browser._axe_page  # type: ignore[attr-defined]
+    kept.evaluate("localStorage.setItem('left', 'behind')")  # as a page's own script might
+    assert_accessible(page)
+    assert kept.evaluate("localStorage.length") == 0, "storage stayed from the last check"
 
     stranger = browser.new_context(base_url=live_server.url, locale=LOCALE).new_page()
 
