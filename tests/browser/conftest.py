@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -315,22 +315,17 @@ def assert_accessible(page: Page) -> dict[str, Any]:
     inline scripts) would block. So axe runs in its own browser context with
     ``bypass_csp=True``, never in the test's page: the test's page keeps the real CSP, so
     a page that needs an inline script still fails there. The axe context loads
-    ``page.url`` afresh (a GET) with the page's cookies and local storage: check a state
-    reached by clicking only if that state also has its own URL.
+    ``page.url`` afresh (a GET) with the page's cookies: check a state reached by clicking
+    only if that state also has its own URL. (The service keeps nothing in the browser's
+    storage; the kiosk tests check that.)
     """
     if not AXE_JS.is_file():
         pytest.fail(f"axe-core is not vendored at {AXE_JS.relative_to(ROOT)}", pytrace=False)
-    state = page.context.storage_state()
-    if state["origins"]:  # local storage to carry over: a context made with it
-        browser = page.context.browser
-        assert browser is not None
-        context = _axe_context(browser, state)
-        try:
-            result = _run_axe(context.new_page(), page.url)
-        finally:
-            context.close()
-    else:
-        result = _run_axe(_axe_page(page, state), page.url)
+    axe_page = _axe_page(page)
+    axe_page.goto(page.url)
+    result: dict[str, Any] = axe_page.evaluate(
+        """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})""", WCAG_TAGS
+    )
     blocking = [v for v in result["violations"] if v.get("impact") in BLOCKING_IMPACTS]
     if blocking:
         lines = [f"{len(blocking)} serious or critical accessibility violations on {page.url}:"]
@@ -345,13 +340,7 @@ def assert_accessible(page: Page) -> dict[str, Any]:
     return result
 
 
-def _axe_context(browser: Browser, state: Any = None) -> BrowserContext:
-    context = browser.new_context(bypass_csp=True, locale=LOCALE, storage_state=state)
-    context.add_init_script(path=str(AXE_JS))  # in every document it loads, before its own
-    return context
-
-
-def _axe_page(page: Page, state: Any) -> Page:
+def _axe_page(page: Page) -> Page:
     """The browser's own axe page, made once and reused (a context per check cost a
     quarter of every browser test's time), with the test page's cookies only and no
     storage left from the checks before."""
@@ -359,19 +348,14 @@ def _axe_page(page: Page, state: Any) -> Page:
     assert browser is not None
     reused: Page | None = getattr(browser, "_axe_page", None)
     if reused is None or reused.is_closed():
-        reused = _axe_context(browser).new_page()
+        context = browser.new_context(bypass_csp=True, locale=LOCALE)
+        context.add_init_script(path=str(AXE_JS))  # in every document, before its own
+        reused = context.new_page()
         setattr(browser, "_axe_page", reused)  # noqa: B010 - lives as long as the browser
     if reused.url.startswith("http"):  # what the app's scripts kept at the last check
         reused.evaluate("localStorage.clear(); sessionStorage.clear()")
     reused.context.clear_cookies()
-    if state["cookies"]:
-        reused.context.add_cookies(state["cookies"])
+    cookies = page.context.cookies()
+    if cookies:
+        reused.context.add_cookies(cookies)
     return reused
-
-
-def _run_axe(axe_page: Page, url: str) -> dict[str, Any]:
-    axe_page.goto(url)
-    result: dict[str, Any] = axe_page.evaluate(
-        """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})""", WCAG_TAGS
-    )
-    return result
