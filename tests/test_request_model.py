@@ -4,6 +4,7 @@ connection given back inside it, lean queries, and a fast 503 when over capacity
 import asyncio
 import os
 import re
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -365,6 +366,37 @@ def test_a_writers_turn_comes_back_on_rollback_and_a_wait_ends_as_database_is_lo
         late.begin()
     holder.rollback()
     holder.close()
+    engine.dispose()
+
+
+def test_a_writer_of_one_statement_holds_sqlites_lock_only_while_sqlite_runs_it(tmp_path):
+    """The audit entry of a read on SQLite (``begin_one_statement``): no BEGIN, so the
+    statement is its own transaction and SQLite's write lock is free again as soon as it
+    has run, while the process's turn is still held (a writer of another process, which
+    waits on SQLite's lock, never waits for this one's Python between its statements)."""
+    path = tmp_path / "one.db"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+    session = sessionmaker(engine)()
+    db_module.begin_one_statement(session)
+    raw = session.connection().connection.dbapi_connection
+    ran: list[str] = []
+    raw.set_trace_callback(ran.append)
+    assert raw.turn.locked()
+    session.execute(text("INSERT INTO t VALUES (1)"))
+    # Another process's writer, with no busy handler: it would fail at once were the lock held.
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t VALUES (2)")
+    other.execute("COMMIT")
+    other.close()
+    session.commit()
+    session.close()
+    assert ran == ["INSERT INTO t VALUES (1)"]
+    assert not raw.turn.locked()
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT n FROM t ORDER BY n").scalars().all() == [1, 2]
     engine.dispose()
 
 

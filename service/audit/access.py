@@ -55,7 +55,8 @@ class AuditNote:
         if db is not None:
             self._write(db, status)
             return
-        with db_module.request_unit_of_work(True) as own:
+        with db_module.request_unit_of_work(False) as own:
+            db_module.begin_one_statement(own)
             self._write(own, status)
 
     def _write(self, db: Session, status: int) -> None:

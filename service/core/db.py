@@ -26,6 +26,7 @@ AFTER_COMMIT = "after_commit_callbacks"
 # once, so concurrent writers queue on the busy timeout instead of failing mid-way.
 SQLITE_BEGIN = "sqlite_begin"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+ONE_STATEMENT = "one statement"
 CONNECT_TIMEOUT_SECONDS = 5
 
 
@@ -103,10 +104,12 @@ def bulk_page_cache(session: Session) -> Iterator[None]:
 def _sqlite_begin(connection: Any) -> None:
     mode = connection.get_execution_options().get(SQLITE_BEGIN, "")
     raw: WriterTurns = connection.connection.dbapi_connection
-    if mode == "IMMEDIATE" and not raw.take_turn():
+    if mode in ("IMMEDIATE", ONE_STATEMENT) and not raw.take_turn():
         # As SQLite's own busy time-out: a 503 with Retry-After (core/error_handlers.py).
         locked = sqlite3.OperationalError("database is locked")
         raise OperationalError("BEGIN IMMEDIATE", None, locked)
+    if mode == ONE_STATEMENT:
+        return  # SQLite's autocommit: the statement is its own transaction
     try:
         connection.exec_driver_sql(f"BEGIN {mode}".strip())
     except BaseException:
@@ -221,6 +224,14 @@ def begin_writing(session: Session) -> None:
     """Start the transaction as a writer (SQLite: take the write lock now, so the
     reads that decide what to write see the latest committed state)."""
     session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+
+
+def begin_one_statement(session: Session) -> None:
+    """A writer of one statement (SQLite: with no BEGIN, so SQLite takes and gives back
+    its write lock while it runs that statement). Other databases, or a session already
+    in a transaction: as any transaction."""
+    if not session.in_transaction():
+        session.connection(execution_options={SQLITE_BEGIN: ONE_STATEMENT})
 
 
 def writing(session: Session) -> bool:

@@ -1,5 +1,5 @@
 """The audit trail against real processes: two app processes append at once under
-concurrent clients while the sealer runs (PostgreSQL), and ``hearing audit verify`` finds
+concurrent clients while the sealer runs, and ``hearing audit verify`` finds
 an edit and a deletion of a sealed and of an unsealed entry (SQLite; PostgreSQL refuses
 them)."""
 
@@ -13,17 +13,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import Engine, create_engine, func, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from service.audit import service as audit
-from service.cli import run_migrations
 from service.core.actor import Actor
 from service.models import AuditEntry, AuditSeal, Role
 from service.workflow import CaseState
-from tests.conftest import IS_POSTGRES, POSTGRES_URL, require_server
+from tests.conftest import IS_POSTGRES
 from tests.live import drop_database, engine_for, fresh_database, seeded, start_app
 
 API = "/api/v1"
@@ -112,35 +110,24 @@ def test_verify_finds_edits_and_deletions_of_sealed_and_unsealed_entries(
     )
 
 
-# --- two app processes at once (PostgreSQL) ------------------------------------------------
+# --- two app processes at once ------------------------------------------------------------
 
 
 @pytest.fixture
-def postgres_database(tmp_path: Path) -> Iterator[str]:
-    base = make_url(POSTGRES_URL)
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"audit_live_{uuid.uuid4().hex[:12]}"
+def database(tmp_path: Path) -> Iterator[str]:
+    """A fresh database of the suite's kind: on SQLite the two processes meet on its one
+    write lock, each entry written as one statement of its own (docs/request-model.md)."""
+    url = fresh_database(tmp_path, "two")
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        require_server("PostgreSQL", False, str(exc).splitlines()[0])
-    try:
-        url = base.set(database=name).render_as_string(hide_password=False)
-        run_migrations(url)
         yield url
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_database(url)
 
 
-@pytest.mark.postgres
 def test_two_app_processes_append_at_once_and_the_trail_seals_and_verifies(
-    postgres_database: str, tmp_path: Path
+    database: str, tmp_path: Path
 ) -> None:
-    url = postgres_database
+    url = database
     with engine_for(url) as engine:
         with seeded(engine) as factory:
             planner = factory.person(Role.PLANNER)
