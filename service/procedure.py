@@ -50,7 +50,7 @@ from service.core.clock import utcnow
 from service.core.crypto import Sealed, bound_place, seal_many, seal_value
 from service.core.discovery import import_domain_modules
 from service.core.errors import Conflict
-from service.models.cases import Case, CaseEventRow, Signal
+from service.models.cases import Case, CaseEventRow, Signal, in_state
 from service.models.decisions import Consultation
 from service.models.sessions import Booking
 from service.workflow import (
@@ -493,7 +493,7 @@ def first_in_line(
     table = Case.__table__
     assert isinstance(table, Table)
     picked = (
-        queue.where(Case.state == source).limit(1).with_for_update(skip_locked=True)
+        queue.where(in_state(source)).limit(1).with_for_update(skip_locked=True)
     ).scalar_subquery()
     values: dict[str, Any] = {"state": target, "version": table.c.version + 1}
     values.update({c: bindparam(c) for c in changed})

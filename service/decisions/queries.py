@@ -30,7 +30,7 @@ from service.core.actor import Actor
 from service.core.clock import utcnow
 from service.corrections import queries as corrections
 from service.models.auth import Role, User
-from service.models.cases import Case, CaseEventRow
+from service.models.cases import Case, CaseEventRow, in_state
 from service.models.corrections import ItemKind
 from service.models.decisions import OfficerProfile, Team, WorkInterval
 from service.models.questionnaires import AnswerSet
@@ -161,7 +161,7 @@ def queue(db: Session, profile: OfficerProfile | None, limit: int) -> Sequence[C
     return db.scalars(
         select(Case)
         .options(selectinload(Case.signals))
-        .where(Case.state == CaseState.READY_FOR_DECISION, *takeable(profile))
+        .where(in_state(CaseState.READY_FOR_DECISION), *takeable(profile))
         .order_by(*queue_order())
         .limit(limit)
     ).all()
@@ -329,7 +329,7 @@ def handling_time(db: Session, case: Case, officer_id: uuid.UUID | None = None) 
 def count_ready(db: Session) -> int:
     return int(
         db.scalar(
-            select(func.count()).select_from(Case).where(Case.state == CaseState.READY_FOR_DECISION)
+            select(func.count()).select_from(Case).where(in_state(CaseState.READY_FOR_DECISION))
         )
         or 0
     )
@@ -363,7 +363,7 @@ def ready_per_team(db: Session) -> list[TeamQueue]:
                 db.scalar(
                     select(func.count())
                     .select_from(Case)
-                    .where(Case.state == CaseState.READY_FOR_DECISION, anyone)
+                    .where(in_state(CaseState.READY_FOR_DECISION), anyone)
                 )
                 or 0
             )

@@ -1,6 +1,7 @@
 """The ready queue: only files an officer may take, most urgent first; "take next";
 leases that end; a team lead who reassigns."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -82,6 +83,43 @@ def test_the_skills_read_by_the_database_take_what_the_skills_read_first_take(db
         itself = set(db.scalars(select(Case.id).where(Case.id.in_(ids), holder)))
         assert itself == first, name
         assert first or name == "narrow", name  # the cases are of some use
+
+
+def _plan(db, statement) -> str:
+    """The database's plan of ``statement`` as it runs once prepared: for any values of its
+    parameters (PostgreSQL's generic plan, which a statement prepared by the driver after
+    a few runs may get)."""
+    connection = db.connection()
+    compiled = statement.compile(dialect=connection.dialect)
+    if not IS_POSTGRES:
+        unknown = (None,) * len(compiled.positiontup or ())
+        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled.string}", unknown)
+        return "\n".join(str(row[-1]) for row in rows)
+    names = list(compiled.params)
+    numbered = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m[1]) + 1}", compiled.string)
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # as if the queue were long
+    connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+    connection.exec_driver_sql(f"PREPARE take_next AS {numbered}")
+    try:
+        nulls = ", ".join(["NULL"] * len(names))
+        rows = connection.exec_driver_sql(f"EXPLAIN EXECUTE take_next({nulls})")
+        return "\n".join(str(row[0]) for row in rows)
+    finally:
+        connection.exec_driver_sql("DEALLOCATE take_next")
+
+
+def test_take_next_reads_the_first_files_of_the_queues_index_without_sorting_the_queue(db):
+    """Every claim picks the first file it may take: from ``ix_cases_queue`` in its order,
+    never by reading and sorting every ready file (on PostgreSQL with the skills read in
+    the pick, on SQLite with the skills given)."""
+    if IS_POSTGRES:
+        statement = decisions._next_for_holder().statement
+    else:
+        statement = decisions._next_for(None).statement
+    plan = _plan(db, statement)
+    assert "ix_cases_queue" in plan, plan
+    assert "Sort" not in plan, plan  # PostgreSQL
+    assert "TEMP B-TREE" not in plan, plan  # SQLite
 
 
 def test_queue_is_ordered_by_six_week_deadline_then_application_age(client, db, factory):
