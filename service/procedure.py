@@ -41,11 +41,12 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from service import workflow
 from service.core.actor import Actor
-from service.core.bulk import among, insert_rows, update_rows
+from service.core.bulk import among, formatted, insert_rows, update_rows
 from service.core.clock import utcnow
 from service.core.crypto import Sealed, bound_place, seal_many, seal_value
 from service.core.discovery import import_domain_modules
@@ -570,10 +571,20 @@ class Admission:
     (``plan_admission``): their rows, their signals, the events (sealed) and the moves
     the subscribers hear of."""
 
-    cases: list[dict[str, Any]]
+    cases: Sequence[dict[str, Any]]
     signals: Sequence[dict[str, Any]]
-    events: list[dict[str, Any]]
+    events: Sequence[dict[str, Any]]
     moved: list[Move]
+
+    def formatted_for(self, dialect: Dialect) -> "Admission":
+        """The same admission with its rows in the driver's form (``bulk.formatted``),
+        made by the thread that prepares an import's batch, not the one that writes it."""
+        return replace(
+            self,
+            cases=formatted(dialect, Case, self.cases),
+            signals=formatted(dialect, Signal, self.signals),
+            events=formatted(dialect, CaseEventRow, self.events),
+        )
 
 
 def admit_rows(

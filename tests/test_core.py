@@ -99,11 +99,3 @@ def test_enum_and_time_columns_bind_their_plain_values_and_refuse_the_rest():
     assert when.process_bind_param(cet, dialect).tzinfo is UTC
     with pytest.raises(ValueError, match="naive datetime"):
         when.process_bind_param(now.replace(tzinfo=None), dialect)
-
-
-def test_a_batch_of_new_ids_is_random_version_4_uuids():
-    from service.core.bulk import new_ids
-
-    ids = new_ids(1000)
-    assert len(set(ids)) == 1000
-    assert {(each.version, each.variant) for each in ids} == {(4, "specified in RFC 4122")}

@@ -16,7 +16,7 @@ import io
 import itertools
 import re
 import uuid
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +26,7 @@ from typing import IO, Any
 import ijson
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from service import procedure
@@ -34,7 +35,7 @@ from service.cases.names import name_rows
 from service.cases.schemas import CaseIn, ImportReport, RowError, error_messages
 from service.cases.service import lawyer_index, resolve_lawyer
 from service.core.actor import Actor
-from service.core.bulk import among, insert_rows, new_ids, older_objects_left_alone
+from service.core.bulk import among, formatted, insert_rows, new_ids, older_objects_left_alone
 from service.core.clock import utcnow
 from service.core.crypto import seal_many
 from service.core.db import bulk_page_cache
@@ -345,7 +346,7 @@ class NewCases:
 
     cases: list[tuple[uuid.UUID, CaseIn]]
     admission: procedure.Admission | None
-    names: list[dict[str, object]]
+    names: Sequence[dict[str, object]]
     plan: ScreeningPlan | None
 
 
@@ -356,12 +357,14 @@ def prepare_batch(
     lawyers: dict[str, uuid.UUID],
     seen: set[str],
     first_row: int,
+    dialect: Dialect | None = None,
 ) -> Prepared:
     """A batch of a file prepared for ``write_batch`` without the database, so that it
-    can be done while the last batch is written (``core.pipeline.prepared_ahead``)."""
+    can be done while the last batch is written (``core.pipeline.prepared_ahead``); its
+    rows formatted for ``dialect``'s driver too, when given."""
     with older_objects_left_alone():
         valid, errors = validate_rows(rows, lawyers, seen, first_row)
-        return _prepared(rows, valid, errors, set(), actor, screen)
+        return _prepared(rows, valid, errors, set(), actor, screen, dialect)
 
 
 def _prepared(
@@ -371,9 +374,10 @@ def _prepared(
     existing: set[str],
     actor: Actor,
     screen: bool,
+    dialect: Dialect | None = None,
 ) -> Prepared:
     new = [(c, lawyer) for c, lawyer in valid if c.v_number not in existing]
-    return Prepared(rows, valid, errors, _prepare_new(new, actor, screen), actor, screen)
+    return Prepared(rows, valid, errors, _prepare_new(new, actor, screen, dialect), actor, screen)
 
 
 def write_batch(db: Session, prepared: Prepared, existing: set[str]) -> Imported:
@@ -438,18 +442,27 @@ def import_all(
 def prepared_batches(
     db: Session, rows: Iterable[dict[str, Any]], actor: Actor, screen: bool
 ) -> Generator[Prepared]:
-    """The file's batches, each read, validated, screened and sealed in a worker thread
-    while the caller writes the one before (the server's work and this process's then
-    overlap: two cores). The batches are prepared in order, so a V-number twice in the
-    file is found as before."""
+    """The file's batches, each read, validated, screened, sealed and formatted; on a
+    database server in a worker thread while the caller writes the one before (the
+    server's work and this process's then overlap: two cores). The batches are prepared
+    in order, so a V-number twice in the file is found as before.
+
+    SQLite writes in this process, a row at a time, letting go of Python's lock for
+    each row and taking it back: with a worker thread busy beside it, each of those
+    takes waits for the worker's turn, and the batch's write took four times as long
+    as the whole batch done in one thread (docs/request-model.md)."""
     seen: set[str] = set()
     lawyers = lawyer_index(db)
     starts = itertools.count(1, BATCH_ROWS)
+    dialect = db.get_bind().dialect
 
     def prepare(batch: list[dict[str, Any]]) -> Prepared:
-        return prepare_batch(batch, actor, screen, lawyers, seen, next(starts))
+        return prepare_batch(batch, actor, screen, lawyers, seen, next(starts), dialect)
 
-    yield from prepared_ahead(batches(rows), prepare)
+    if dialect.name == "sqlite":
+        yield from map(prepare, batches(rows))
+    else:
+        yield from prepared_ahead(batches(rows), prepare)
 
 
 def _profiles(
@@ -468,9 +481,13 @@ def _profiles(
 
 
 def _prepare_new(
-    new: list[tuple[CaseIn, uuid.UUID | None]], actor: Actor, screen: bool
+    new: list[tuple[CaseIn, uuid.UUID | None]],
+    actor: Actor,
+    screen: bool,
+    dialect: Dialect | None = None,
 ) -> NewCases:
-    """The new cases' rows, screened first when ``screen`` (nothing written yet)."""
+    """The new cases' rows, screened first when ``screen`` (nothing written yet), and
+    formatted for ``dialect``'s driver when given (``bulk.formatted``)."""
     if not new:
         return NewCases([], None, [], None)
     now = utcnow()
@@ -484,7 +501,11 @@ def _prepare_new(
         moves=plan.moves if plan else (),
     )
     cases = [(case_id, data) for case_id, (data, _) in zip(ids, new, strict=True)]
-    names = name_rows((case_id, data.applicant_name) for case_id, data in cases)
+    names: Sequence[dict[str, object]] = name_rows((i, d.applicant_name) for i, d in cases)
+    if dialect is not None:
+        admission = admission.formatted_for(dialect)
+        names = formatted(dialect, CaseNameKey, names)
+        plan = plan.formatted_for(dialect) if plan else None
     return NewCases(cases, admission, names, plan)
 
 

@@ -2,15 +2,16 @@
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from service import procedure
 from service.core.actor import Actor
-from service.core.bulk import insert_rows, new_ids
+from service.core.bulk import formatted, insert_rows, new_ids
 from service.core.clock import utcnow
 from service.core.crypto import seal_many
 from service.core.errors import DomainError
@@ -185,8 +186,12 @@ class ScreeningPlan:
 
     verdicts: dict[uuid.UUID, Verdict]
     moves: list[procedure.Planned]
-    screenings: list[dict[str, Any]]
+    screenings: Sequence[dict[str, Any]]
     counts: dict[str, int]
+
+    def formatted_for(self, dialect: Dialect) -> "ScreeningPlan":
+        """The same plan with its screenings in the driver's form (``bulk.formatted``)."""
+        return replace(self, screenings=formatted(dialect, Screening, self.screenings))
 
 
 def plan_screening(

@@ -6,6 +6,7 @@ screening at once against the active policy, and 422 (never 500) for bad files.
 
 import io
 import json
+import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service import cli
-from service.cases import import_runs
+from service.cases import import_runs, importing
 from service.cases.importing import import_all, import_rows, parse_file
 from service.core import db as db_module
 from service.core.actor import SYSTEM
@@ -475,3 +476,36 @@ def test_a_file_with_some_cases_stored_in_a_later_batch_imports_the_rest(db):
     others = [r for r in rows if r not in stored]
     assert {states[r["v_number"]] for r in others} <= {CaseState.SCREENED, CaseState.EXCLUDED}
     assert len(others) == 2400
+
+
+def test_an_import_prepares_its_batches_beside_the_writer_only_on_a_database_server(
+    db, monkeypatch
+):
+    """PostgreSQL: each batch is prepared (validated, screened, sealed, formatted for
+    the driver) in a worker thread while the one before is written. SQLite writes in
+    this process and lets go of Python's lock for every row: a busy thread beside it
+    made each take back wait, so there the batches are prepared in the writer's thread."""
+    demo.ensure_staff(db)
+    dialect = db.get_bind().dialect
+    threads: list[str] = []
+    formatted_for: list[str] = []
+    prepare = importing.prepare_batch
+
+    def watched(*args: Any, **kwargs: Any) -> importing.Prepared:
+        threads.append(threading.current_thread().name)
+        prepared = prepare(*args, **kwargs)
+        assert prepared.new.admission is not None
+        formatted_for.append(getattr(prepared.new.admission.cases, "dialect", "not formatted"))
+        return prepared
+
+    monkeypatch.setattr(importing, "prepare_batch", watched)
+    report = import_all(db, iter(demo.backlog_rows(1500, seed=11)), SYSTEM)
+
+    assert (report.created, report.failed) == (1500, 0)
+    assert formatted_for == [dialect.name, dialect.name]  # two batches, made ahead
+    writer = threading.current_thread().name
+    if dialect.name == "sqlite":
+        assert threads == [writer, writer]
+    else:
+        assert writer not in threads
+        assert len(threads) == 2

@@ -4,15 +4,27 @@ and a set-based update changes only the rows its match still finds. On SQLite an
 ``HEARING_TEST_DATABASE_URL``, on PostgreSQL (COPY and ``UPDATE ... FROM unnest``)."""
 
 import gc
+import itertools
 import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Table, Text, bindparam, cast, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import StatementError
 
 from service.cases.schemas import normalise_v_number
-from service.core.bulk import among, insert_rows, older_objects_left_alone, update_rows
-from service.core.crypto import PlaintextRefused, seal_value
+from service.core.bulk import (
+    Formatted,
+    among,
+    formatted,
+    insert_rows,
+    new_ids,
+    older_objects_left_alone,
+    update_rows,
+)
+from service.core.crypto import PlaintextRefused, encrypted_columns, seal_value
 from service.core.db import BULK_CACHE_KIB, bulk_page_cache
 from service.models import Case, Screening, Signal
 from service.workflow import CaseState
@@ -125,3 +137,88 @@ def test_an_import_has_a_larger_sqlite_page_cache_while_it_writes(db):
     assert during == -BULK_CACHE_KIB
     assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == before
     assert before != during
+
+
+def test_rows_formatted_ahead_are_stored_as_the_rows_themselves(db, factory):
+    """An import formats its next batch for the driver in the thread that prepares it
+    (``formatted``): written, such rows are stored exactly as the same rows handed to
+    ``insert_rows`` as they are; rows formatted for another database's driver are
+    formatted again for this one."""
+    case = factory.case(languages=["fa", "en"], coordinator_motives=["lgbti"])
+    db.flush()
+    table = Case.__table__
+    assert isinstance(table, Table)
+    row = dict(db.execute(select(table).where(table.c.id == case.id)).mappings().one())
+    here = db.get_bind().dialect
+    elsewhere = sqlite.dialect() if here.name == "postgresql" else postgresql.psycopg.dialect()
+    copies = {}
+    for way in ("as they are", "formatted here", "formatted elsewhere"):
+        copy_id = uuid.uuid4()
+        copy = {**row, "id": copy_id, "v_number": normalise_v_number(unique_v_number())}
+        for key, column in encrypted_columns(Case.__mapper__):
+            copy[key] = seal_value(column, copy_id, getattr(case, key))
+        rows = [copy]
+        if way == "formatted here":
+            rows = formatted(here, Case, rows)
+            assert isinstance(rows, Formatted)
+            assert rows[0] is copy
+        elif way == "formatted elsewhere":
+            rows = formatted(elsewhere, Case, rows)
+        insert_rows(db, Case, rows)
+        copies[way] = copy_id
+    sealed = {key for key, _ in encrypted_columns(Case.__mapper__)}  # each its own nonce
+    compared = [c for c in table.columns if c.name not in {"id", "v_number", *sealed}]
+    as_text = select(*(cast(c, Text) for c in compared))
+    stored = {way: db.execute(as_text.where(table.c.id == i)).one() for way, i in copies.items()}
+    assert stored["formatted here"] == stored["as they are"] == stored["formatted elsewhere"]
+    db.expire_all()
+    for copy_id in copies.values():
+        assert [getattr(db.get(Case, copy_id), k) for k in sorted(sealed)] == [
+            getattr(case, k) for k in sorted(sealed)
+        ]
+
+
+def test_a_batchs_times_are_stored_each_as_its_own_instant(db, factory):
+    """A batch's times repeat (one clock reading per batch), so each distinct value is
+    formatted once; the same instant given in two zones and another instant are each
+    stored as what they are."""
+    case = factory.case()
+    db.flush()
+    instant = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+    given = [
+        instant,
+        instant.astimezone(ZoneInfo("Europe/Amsterdam")),
+        instant,
+        instant + timedelta(hours=1),
+    ]
+    rows = [
+        {
+            "case_id": case.id,
+            "policy_version": "p1",
+            "outcome": "excluded",
+            "reason": str(i),
+            "screened_at": at,
+        }
+        for i, at in enumerate(given)
+    ]
+    insert_rows(db, Screening, formatted(db.get_bind().dialect, Screening, rows))
+    db.expire_all()
+    stored = db.execute(
+        select(Screening.reason, Screening.screened_at).where(Screening.case_id == case.id)
+    ).all()
+    by_row = {int(reason): at for reason, at in stored}
+    assert [by_row[i] for i in range(len(given))] == [instant, instant, instant, given[3]]
+
+
+def test_ids_made_in_bulk_are_in_order_and_unguessable():
+    """An import's case ids (``new_ids``) each come after the one before (version 7: the
+    indexes on them grow at their end), and the rest of each id is random: no id can be
+    told from another made beside it."""
+    ids = new_ids(2000)
+    assert ids == sorted(ids)
+    assert len(set(ids)) == 2000
+    assert {(i.version, i.variant) for i in ids} == {(7, "specified in RFC 4122")}
+    # Made within the same millisecond, ids with a counter in their first random bits
+    # (as some version 7 makers do) differ there by one: these differ at random.
+    counters = [(i.int >> 32) & ((1 << 30) - 1) for i in ids]
+    assert not [(a, b) for a, b in itertools.pairwise(counters) if 0 <= b - a <= 1]
