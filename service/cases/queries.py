@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from service.cases import names
 from service.cases.access import visible_cases
@@ -210,9 +210,10 @@ def search_cases(db: Session, actor: Actor, f: CaseFilter) -> CasePage:
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     )
+    # The list never shows the vulnerability notes: not read, so not decrypted either.
     cases = db.scalars(
         select(Case)
-        .options(selectinload(Case.signals))
+        .options(selectinload(Case.signals), defer(Case.vulnerability_notes, raiseload=True))
         .where(Case.id.in_(ids.scalar_subquery()))
         .order_by(*_order(f.sort))
     ).all()

@@ -20,20 +20,27 @@ NO_VALUE = "\u2013"  # an en dash
 NATIONALITY_WORDS = {"stateless": N_("Stateless"), "unknown": N_("Unknown nationality")}
 
 
+@lru_cache(maxsize=64)
+def _locale(language: str) -> Locale:
+    """The reader's CLDR data, read once per language: Babel parses a language's code
+    anew on every call given one, and a list page formats hundreds of dates and names."""
+    return Locale.parse(language)
+
+
 def local_date(value: date | datetime | None, language: str) -> str:
     """'19 jan 2027': a day, for a datetime the day it is in Dutch local time."""
     if value is None:
         return NO_VALUE
     if isinstance(value, datetime):
         value = value.astimezone(LOCAL_TIME).date()
-    return format_date(value, "medium", locale=language)
+    return format_date(value, "medium", locale=_locale(language))
 
 
 def local_moment(value: datetime | None, language: str) -> str:
     """'19 jan 2027 14:05' in Dutch local time."""
     if value is None:
         return NO_VALUE
-    return format_datetime(value, "d MMM yyyy HH:mm", tzinfo=LOCAL_TIME, locale=language)
+    return format_datetime(value, "d MMM yyyy HH:mm", tzinfo=LOCAL_TIME, locale=_locale(language))
 
 
 def duration(value: timedelta | float | None, language: str) -> str:
@@ -41,13 +48,13 @@ def duration(value: timedelta | float | None, language: str) -> str:
     if value is None:
         return NO_VALUE
     span = value if isinstance(value, timedelta) else timedelta(minutes=value)
-    return format_timedelta(span, threshold=1.5, locale=language)
+    return format_timedelta(span, threshold=1.5, locale=_locale(language))
 
 
 def language_in(code: str, language: str) -> str:
     """A language's name in the reader's language ("ar" -> "Arabisch")."""
     try:
-        return str(Locale.parse(language).languages.get(code, code))
+        return str(_locale(language).languages.get(code, code))
     except (ValueError, UnknownLocaleError):
         return code
 
@@ -59,7 +66,7 @@ def country_in(code: str | None, language: str) -> str:
     if code in NATIONALITY_WORDS:
         return str(gettext_for(language)(NATIONALITY_WORDS[code]))
     try:
-        return str(Locale.parse(language).territories.get(code.upper(), code))
+        return str(_locale(language).territories.get(code.upper(), code))
     except (ValueError, UnknownLocaleError):
         return code
 
