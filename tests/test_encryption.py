@@ -558,3 +558,23 @@ def test_the_migration_gives_events_their_kind_and_seals_reasons_and_stored_answ
             assert json.loads(body) == {"signals": [{"source": SIGNAL_SOURCE}]}
     finally:
         engine.dispose()
+
+
+def test_the_case_list_opens_no_vulnerability_notes(db: Session, factory: Factory) -> None:
+    """The planner's list never shows a case's vulnerability notes: its query does not read
+    them, so none is decrypted for a page, and code that asked for them would fail."""
+    from sqlalchemy.exc import InvalidRequestError
+
+    from service.cases.queries import CaseFilter, search_cases
+    from service.models import Role
+
+    case = factory.case(vulnerability_notes="Heeft rust nodig tussen de vragen.")
+    planner = factory.person(Role.PLANNER)
+    db.flush()
+    db.expunge_all()  # as a new request's session
+    page = search_cases(db, planner.actor, CaseFilter())
+    listed = next(c for c in page.cases if c.id == case.id)
+    assert "applicant_name" in listed.__dict__  # read, and opened
+    assert "vulnerability_notes" not in listed.__dict__
+    with pytest.raises(InvalidRequestError):
+        _ = listed.vulnerability_notes
