@@ -447,10 +447,10 @@ def prepared_batches(
     server's work and this process's then overlap: two cores). The batches are prepared
     in order, so a V-number twice in the file is found as before.
 
-    SQLite writes in this process, a row at a time, letting go of Python's lock for
-    each row and taking it back: with a worker thread busy beside it, each of those
-    takes waits for the worker's turn, and the batch's write took four times as long
-    as the whole batch done in one thread (docs/request-model.md)."""
+    SQLite writes in this process, a row at a time, and lets go of Python's lock for
+    each row: with a worker thread busy beside it, each row then waited for the worker
+    to hand the lock back, and the cases' insert took four times as long as with no
+    worker at all (bench/README.md, ``bench_import.py``'s results of 2026-12-07)."""
     seen: set[str] = set()
     lawyers = lawyer_index(db)
     starts = itertools.count(1, BATCH_ROWS)
