@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from service.cases import access
 from service.core.actor import Actor
+from service.core.formatting import LOCAL_TIME
 from service.core.text import VALID_TEXT, Day, Moment, Name, Note, ShortText
 from service.fields import readable_reason
 from service.models.cases import Case, CaseEventRow, CoordinatorMotive, Literacy, SignalKind
@@ -144,7 +145,9 @@ class CaseIn(BaseModel):
     @field_validator("date_of_application", "date_of_birth")
     @classmethod
     def _not_in_future(cls, value: date, info: ValidationInfo) -> date:
-        if value > date.today():
+        # The day it is in the Netherlands, not the server's UTC day (an hour or two
+        # behind it after midnight).
+        if value > datetime.now(LOCAL_TIME).date():
             raise ValueError(f"the {str(info.field_name).replace('_', ' ')} lies in the future")
         return value
 

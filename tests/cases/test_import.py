@@ -8,21 +8,25 @@ import io
 import json
 import threading
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from click.testing import CliRunner
+from pydantic import ValidationError
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service import cli
 from service.cases import import_runs, importing
 from service.cases.importing import import_all, import_rows, parse_file
+from service.cases.schemas import CaseIn
 from service.core import db as db_module
 from service.core.actor import SYSTEM
 from service.core.db import make_engine
+from service.core.formatting import LOCAL_TIME
 from service.dev import demo
 from service.models import Case, CaseEventRow, ImportRun, Role, Screening, Signal
 from service.workflow import CaseState
@@ -36,7 +40,6 @@ HEADER = (
 )
 # Who the applicant is: every row carries it (the host checks it at check-in).
 IDENTITY = {"applicant_name": "Amal Haddad", "date_of_birth": "1991-04-17"}
-TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 pytestmark = pytest.mark.usefixtures("taskforce_policy")
 
 
@@ -211,7 +214,7 @@ BAD_ROWS = [
     ("{v},XX,ar,2019-01-01,{lawyer},known,nv:screening", "nationality: Value error, use an ISO"),
     ("{v},SY,xx,2019-01-01,{lawyer},known,", "'xx' is not an ISO 639 language code"),
     ("{v},SY,ar,2019-01-01,nobody@example.org,known,", "lawyer: no lawyer with username"),
-    ("{v},SY,ar," + TOMORROW + ",{lawyer},known,", "the date of application lies in the future"),
+    ("{v},SY,ar,{tomorrow},{lawyer},known,", "the date of application lies in the future"),
     ("{first},SY,ar,2019-01-01,{lawyer},known,", "v_number: appears twice in this file"),
     ("{v},SY,ar,2019-01-01,{lawyer},medium,", "literacy: Input should be 'known'"),
     ("{v},SY,ar,2019-01-01,{lawyer},known,,surplus", "row: not a case record"),
@@ -225,10 +228,13 @@ def test_bad_rows_are_reported_by_row_number_and_never_stop_the_good_ones(
 ):
     first, last = unique_v_number(), unique_v_number()
     bad_v = [unique_v_number() for _ in BAD_ROWS]
+    # Tomorrow in the Netherlands, when the test runs (not when the module was read).
+    tomorrow = (datetime.now(LOCAL_TIME).date() + timedelta(days=1)).isoformat()
     good = f"{{v}},SY,ar,2019-01-01,{lawyer.user.email},known,nv:registration interview"
     lines = [good.format(v=first)]
     for (template, _), v_number in zip(BAD_ROWS, bad_v, strict=True):
-        lines.append(template.format(v=v_number, lawyer=lawyer.user.email, first=first))
+        line = template.format(v=v_number, lawyer=lawyer.user.email, first=first, tomorrow=tomorrow)
+        lines.append(line)
     lines.append(good.format(v=last))
     before = table_counts(db)
 
@@ -250,6 +256,16 @@ def test_bad_rows_are_reported_by_row_number_and_never_stop_the_good_ones(
         "Signal": 2,
         "Screening": 2,
     }
+
+
+def test_a_date_of_application_is_in_the_future_by_the_day_in_the_netherlands():
+    """At half past midnight in Amsterdam the server's UTC day is still the day before:
+    an application dated today in the Netherlands is accepted, tomorrow's is not."""
+    row = {**IDENTITY, "v_number": unique_v_number(), "nationality": "SY", "languages": ["ar"]}
+    with time_machine.travel(datetime(2025, 12, 7, 23, 30, tzinfo=UTC), tick=False):  # 00:30 NL
+        assert CaseIn.model_validate({**row, "date_of_application": "2025-12-08"})
+        with pytest.raises(ValidationError, match="lies in the future"):
+            CaseIn.model_validate({**row, "date_of_application": "2025-12-09"})
 
 
 def test_json_rows_that_are_not_objects_are_reported_and_skipped(client, db, planner):
